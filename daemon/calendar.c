@@ -1,0 +1,2 @@
+/* STUB: being written; replaced by the real module. */
+#include "mash/calendar.h"

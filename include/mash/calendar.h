@@ -1,0 +1,75 @@
+/*
+ * calendar: the hub's working time (SPEC section 6). Office hours per
+ * weekday in the hub's zone, bank holidays from a gov.uk-format
+ * bank-holidays.json (computed by the usual England and Wales rules for
+ * years past the file), extra and cancelled days; and the arithmetic
+ * next_open, N working days, N working hours, N elapsed hours.
+ * All instants are UTC milliseconds; all arithmetic is in local wall-clock
+ * time. Pure but for reading the holidays file.
+ */
+#ifndef MASH_CALENDAR_H
+#define MASH_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CALENDAR_MAX_DAYS 256
+
+struct calendar_hours {
+	int open;  /* minutes after local midnight; -1 when closed all day */
+	int close; /* minutes after local midnight, > open */
+};
+
+struct calendar_options {
+	const char *timezone;	     /* tz database name, "Europe/London" */
+	struct calendar_hours hours[7]; /* index 0 = Sunday .. 6 = Saturday */
+	const char *holidays_file;   /* gov.uk bank-holidays.json, or NULL */
+	const char *division;	     /* "england-and-wales", "scotland", ... */
+	int64_t extra[CALENDAR_MAX_DAYS];     /* days since epoch (local dates) */
+	size_t nextra;
+	int64_t cancelled[CALENDAR_MAX_DAYS]; /* days since epoch */
+	size_t ncancelled;
+};
+
+struct calendar_holiday {
+	int64_t day; /* days since 1970-01-01 of the local date */
+	char title[96];
+};
+
+struct calendar;
+
+/* Fill `o` with the defaults of SPEC section 6 (no holidays file). */
+void calendar_options_default(struct calendar_options *o);
+
+/* NULL with a sentence in `err` naming the file and what is wrong. */
+struct calendar *calendar_new(const struct calendar_options *o, char *err,
+			      size_t errlen);
+void calendar_free(struct calendar *cal);
+
+/* Is the local date `day` (days since epoch) a holiday? Title optional. */
+bool calendar_is_holiday(const struct calendar *cal, int64_t day,
+			 const char **title);
+/* Is the hub open at the instant t? */
+bool calendar_is_open(const struct calendar *cal, int64_t t_ms);
+/* t itself when the hub is open at t, else the next opening instant. */
+int64_t calendar_next_open(const struct calendar *cal, int64_t t_ms);
+/* SPEC section 6, "N working days after t". */
+int64_t calendar_add_working_days(const struct calendar *cal, int64_t t_ms,
+				  int n);
+/* SPEC section 6, "N working hours after t", in minutes of office time. */
+int64_t calendar_add_working_minutes(const struct calendar *cal, int64_t t_ms,
+				     int64_t minutes);
+/*
+ * The latest instant w <= t such that the office time between w and t is
+ * `minutes` (used for warnings before a working-time deadline).
+ */
+int64_t calendar_sub_working_minutes(const struct calendar *cal, int64_t t_ms,
+				     int64_t minutes);
+/* The holidays of a year in date order; returns how many were written. */
+size_t calendar_holidays(const struct calendar *cal, int year,
+			 struct calendar_holiday *out, size_t max);
+/* The options the calendar was made with (hours, zone, division). */
+const struct calendar_options *calendar_options(const struct calendar *cal);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * deadline: which statutory timers a referral has and when each is due
+ * (SPEC sections 4 and 5). Pure: it asks the calendar for working time.
+ */
+#ifndef MASH_DEADLINE_H
+#define MASH_DEADLINE_H
+
+#include <stdint.h>
+
+#include "mash/brag.h"
+#include "mash/calendar.h"
+
+enum timer_kind {
+	TIMER_DECISION = 0,
+	TIMER_ESCALATION,
+	TIMER_WRITTEN,
+	TIMER_SCREENING,
+	TIMER_DECISION_WARNING,
+};
+#define TIMER_COUNT 5
+
+enum span_unit {
+	SPAN_NONE = 0,	    /* no such timer */
+	SPAN_ELAPSED_MINUTES, /* plain UTC arithmetic */
+	SPAN_WORKING_MINUTES, /* office time */
+	SPAN_WORKING_DAYS,    /* SPEC section 6, N working days */
+};
+
+struct span {
+	enum span_unit unit;
+	int64_t amount;
+};
+
+struct deadline_rules {
+	struct span decision;	       /* 1 working day */
+	struct span escalation;	       /* 3 working days */
+	struct span written;	       /* 24 elapsed hours, phone only */
+	struct span screening[BRAG_COUNT]; /* red 4 h elapsed, amber 6 working h */
+	struct span decision_warning;  /* 2 working hours before decision */
+};
+
+struct deadlines {
+	int64_t due[TIMER_COUNT]; /* UTC ms; 0 when the referral has no such timer */
+};
+
+/* "decision", "escalation", "written", "screening", "decision_warning". */
+const char *timer_name(enum timer_kind k);
+int timer_parse(const char *s, enum timer_kind *out);
+
+void deadline_rules_default(struct deadline_rules *r);
+
+/* The instant `span` after `from` (for SPAN_NONE: 0). */
+int64_t deadline_after(const struct calendar *cal, const struct span *s,
+		       int64_t from_ms);
+
+/*
+ * Every due time of a referral received at `received_ms` by `channel`
+ * ("web", "partner", "phone", "email") with rating `b`.
+ */
+void deadline_compute(const struct calendar *cal,
+		      const struct deadline_rules *r, int64_t received_ms,
+		      const char *channel, enum brag b, struct deadlines *out);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * referral: the referral record (SPEC section 3): parse a body, validate it
+ * against every rule, and name the first field that breaks one. Pure: no
+ * I/O; shared by mashd and mashctl.
+ */
+#ifndef MASH_REFERRAL_H
+#define MASH_REFERRAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct referral_error {
+	char field[128];   /* dotted path, e.g. "child.dob"; "" for the body */
+	char message[256]; /* a human sentence */
+};
+
+/* The concern categories of SPEC section 3, NULL-terminated. */
+extern const char *const referral_categories[];
+
+/*
+ * Parse `len` bytes of JSON and validate it. Returns a new reference to the
+ * record, or NULL with `err` filled. `now_ms` is the instant of receipt:
+ * no date of birth may lie after its UTC day.
+ */
+json_t *referral_parse(const char *body, size_t len, int64_t now_ms,
+		       struct referral_error *err);
+
+/* Validate an already parsed record. 0 if valid, -1 with `err` filled. */
+int referral_validate(const json_t *root, int64_t now_ms,
+		      struct referral_error *err);
+
+#endif

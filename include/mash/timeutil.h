@@ -1,0 +1,36 @@
+/*
+ * timeutil: UTC instants as milliseconds since the epoch, and the two text
+ * forms mashd speaks: ISO 8601 instants ("2026-11-22T10:15:03Z") and
+ * calendar dates ("2026-11-22"). Pure: no I/O, no time zone but UTC.
+ */
+#ifndef MASH_TIMEUTIL_H
+#define MASH_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MASH_TIME_BUFSZ 32
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t mash_days_from_civil(int y, int m, int d);
+/* Inverse of mash_days_from_civil. */
+void mash_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* 0 = Sunday .. 6 = Saturday. */
+int mash_weekday(int64_t days);
+bool mash_date_valid(int y, int m, int d);
+
+/* Strict "YYYY-MM-DD" naming a real calendar date. 0 on success, -1 else. */
+int mash_date_parse(const char *s, int *y, int *m, int *d);
+
+/* "YYYY-MM-DDTHH:MM:SSZ" in UTC; buf must hold MASH_TIME_BUFSZ bytes. */
+char *mash_time_format(int64_t ms, char *buf);
+/*
+ * "YYYY-MM-DDTHH:MM:SS" followed by "Z", "+HH:MM" or "-HH:MM", optionally
+ * with fractional seconds. 0 on success, -1 else.
+ */
+int mash_time_parse(const char *s, int64_t *ms);
+
+/* Whole years of age on the UTC day of `at_ms` for a birth date. */
+int mash_age_years(int by, int bm, int bd, int64_t at_ms);
+
+#endif

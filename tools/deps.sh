@@ -1,0 +1,22 @@
+#!/bin/sh
+# deps.sh: install the Debian 12 packages that building, running and testing
+# mashd need, and only those that are missing. Needs root to install.
+set -e
+pkgs="make gcc pkg-config libevent-dev libhiredis-dev libconfig-dev
+libjansson-dev libsystemd-dev libssl-dev libcmocka-dev redis-server
+redis-tools curl faketime procps"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q '^install ok installed$' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root, or: apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing
