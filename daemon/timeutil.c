@@ -147,7 +147,7 @@ mash_time_parse(const char *s, int64_t *ms)
 	*ms = ((mash_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 +
 		ss) -
 	       sign * (oh * 3600 + om * 60)) *
-		      1000 +
+		  1000 +
 	      frac;
 	return 0;
 }

@@ -4,7 +4,7 @@
 set -e
 pkgs="make gcc pkg-config libevent-dev libhiredis-dev libconfig-dev
 libjansson-dev libsystemd-dev libssl-dev libcmocka-dev redis-server
-redis-tools curl faketime procps"
+redis-tools curl jq socat faketime procps tzdata"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

@@ -22,11 +22,11 @@ struct calendar_hours {
 };
 
 struct calendar_options {
-	const char *timezone;	     /* tz database name, "Europe/London" */
+	const char *timezone;		/* tz database name, "Europe/London" */
 	struct calendar_hours hours[7]; /* index 0 = Sunday .. 6 = Saturday */
-	const char *holidays_file;   /* gov.uk bank-holidays.json, or NULL */
-	const char *division;	     /* "england-and-wales", "scotland", ... */
-	int64_t extra[CALENDAR_MAX_DAYS];     /* days since epoch (local dates) */
+	const char *holidays_file;	/* gov.uk bank-holidays.json, or NULL */
+	const char *division; /* "england-and-wales", "scotland", ... */
+	int64_t extra[CALENDAR_MAX_DAYS]; /* days since epoch (local dates) */
 	size_t nextra;
 	int64_t cancelled[CALENDAR_MAX_DAYS]; /* days since epoch */
 	size_t ncancelled;

@@ -20,7 +20,7 @@ enum timer_kind {
 #define TIMER_COUNT 5
 
 enum span_unit {
-	SPAN_NONE = 0,	    /* no such timer */
+	SPAN_NONE = 0,	      /* no such timer */
 	SPAN_ELAPSED_MINUTES, /* plain UTC arithmetic */
 	SPAN_WORKING_MINUTES, /* office time */
 	SPAN_WORKING_DAYS,    /* SPEC section 6, N working days */
@@ -32,15 +32,17 @@ struct span {
 };
 
 struct deadline_rules {
-	struct span decision;	       /* 1 working day */
-	struct span escalation;	       /* 3 working days */
-	struct span written;	       /* 24 elapsed hours, phone only */
-	struct span screening[BRAG_COUNT]; /* red 4 h elapsed, amber 6 working h */
-	struct span decision_warning;  /* 2 working hours before decision */
+	struct span decision;	/* 1 working day */
+	struct span escalation; /* 3 working days */
+	struct span written;	/* 24 elapsed hours, phone only */
+	struct span
+	    screening[BRAG_COUNT];    /* red 4 h elapsed, amber 6 working h */
+	struct span decision_warning; /* 2 working hours before decision */
 };
 
 struct deadlines {
-	int64_t due[TIMER_COUNT]; /* UTC ms; 0 when the referral has no such timer */
+	int64_t due[TIMER_COUNT]; /* UTC ms; 0 when the referral has no such
+				     timer */
 };
 
 /* "decision", "escalation", "written", "screening", "decision_warning". */

@@ -1,0 +1,49 @@
+/*
+ * config: mashd.conf, read with libconfig and checked against the schema of
+ * keys mashd knows. An unknown key, a wrong type or a bad value is an error
+ * naming the file, the line and the key; nothing half-read is ever used.
+ */
+#ifndef MASHD_CONFIG_H
+#define MASHD_CONFIG_H
+
+#include <stddef.h>
+
+#include <libconfig.h>
+
+struct config_client {
+	const char *name;
+	const char *token;
+	const char *channel; /* "web" or "partner" */
+	const char *agency;  /* may be NULL */
+};
+
+struct mash_config {
+	config_t cfg; /* owns every string below */
+	const char *path;
+	struct {
+		const char *socket; /* NULL when host/port are used */
+		const char *host;
+		int port;
+		const char *prefix;
+	} redis;
+	struct {
+		const char *address;
+		int port;
+		size_t max_body;
+		int idempotency_hours;
+	} http;
+	struct {
+		const char *socket;
+	} control;
+	struct config_client *clients;
+	size_t nclients;
+};
+
+/* A new configuration, or NULL with the reason in err. */
+struct mash_config *config_load(const char *path, char *err, size_t errlen);
+void config_free(struct mash_config *c);
+/* The client whose token this is, or NULL. Constant time in the token. */
+const struct config_client *config_client_by_token(const struct mash_config *c,
+						   const char *token);
+
+#endif

@@ -1,0 +1,547 @@
+/*
+ * ctl.c owns the control socket. Each connection reads one JSON request
+ * per line and answers one JSON line, in order: reading pauses while a
+ * request waits for Redis, so answers never overtake each other.
+ *
+ * The caller is who the kernel says it is (SO_PEERCRED), never who the
+ * request claims to be; its uid goes into every audit event it causes.
+ *
+ * Invariant: a connection is freed only when it is closed AND has no
+ * request waiting for Redis (c->busy is false), so a store callback never
+ * finds its connection gone.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <jansson.h>
+
+#include "mash/brag.h"
+#include "mash/protocol.h"
+#include "mash/timeutil.h"
+
+#include "clock.h"
+#include "config.h"
+#include "ctl.h"
+#include "http.h"
+#include "log.h"
+#include "store.h"
+
+#define CTL_MAX_CONNS 64
+#define QUEUE_LIMIT 10000
+
+struct ctl {
+	struct mashd *d;
+	struct evconnlistener *lev;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	unsigned nconns;
+};
+
+struct conn {
+	struct ctl *ctl;
+	struct bufferevent *bev;
+	uid_t uid;
+	pid_t pid;
+	char actor[96]; /* "uid:1000(alice)" */
+	bool busy;	/* a request is waiting for Redis */
+	bool closed;	/* the client went away or erred */
+	json_t *req;	/* the request being answered */
+};
+
+static void conn_read(struct bufferevent *bev, void *arg);
+
+static void
+conn_free(struct conn *c)
+{
+	c->ctl->nconns--;
+	bufferevent_free(c->bev);
+	json_decref(c->req);
+	free(c);
+}
+
+static void
+conn_close(struct conn *c)
+{
+	c->closed = true;
+	if (!c->busy)
+		conn_free(c);
+}
+
+static void
+send_json(struct conn *c, json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	if (text == NULL) {
+		text = strdup("{\"ok\":false,\"error\":\"out of memory\"}");
+		if (text == NULL)
+			return;
+	}
+	if (!c->closed) {
+		bufferevent_write(c->bev, text, strlen(text));
+		bufferevent_write(c->bev, "\n", 1);
+	}
+	free(text);
+}
+
+static void send_error(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+send_error(struct conn *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	send_json(c, json_pack("{sbss}", "ok", 0, "error", msg));
+}
+
+/* A request has been answered: read the next one, or free a closed conn. */
+static void
+request_done(struct conn *c)
+{
+	c->busy = false;
+	json_decref(c->req);
+	c->req = NULL;
+	mashd_request_done(c->ctl->d);
+	if (c->closed) {
+		conn_free(c);
+		return;
+	}
+	bufferevent_enable(c->bev, EV_READ);
+	conn_read(c->bev, c); /* lines that arrived meanwhile */
+}
+
+static int
+call(struct conn *c, enum store_script s, int argc, const char *const *argv,
+     store_cb *cb)
+{
+	if (store_call(c->ctl->d->store, s, argc, argv, cb, c) != 0) {
+		send_error(c, "the referral store is unreachable; try again");
+		return -1;
+	}
+	c->busy = true;
+	c->ctl->d->inflight++;
+	bufferevent_disable(c->bev, EV_READ);
+	return 0;
+}
+
+static const char *
+iso(const char *ms, char *buf)
+{
+	return mash_time_format(strtoll(ms, NULL, 10), buf);
+}
+
+/* status */
+
+static void
+status_done(const redisReply *r, const char *err, void *arg)
+{
+	struct conn *c = arg;
+	struct mashd *d = c->ctl->d;
+	json_t *o;
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 6) {
+		send_error(c, "redis: %s", err ? err : "odd reply");
+		goto done;
+	}
+	o = json_pack("{sb ss ss sI sb s{sI sI sI sI sI} sI}", "ok", 1,
+		      "version", MASHD_VERSION, "redis", "up", "uptime",
+		      (json_int_t)((clock_now_ms() - d->started_ms) / 1000),
+		      "stopping", d->stopping, "queue", "open",
+		      (json_int_t)r->element[0]->integer, "red",
+		      (json_int_t)r->element[1]->integer, "amber",
+		      (json_int_t)r->element[2]->integer, "green",
+		      (json_int_t)r->element[3]->integer, "blue",
+		      (json_int_t)r->element[4]->integer, "events",
+		      (json_int_t)r->element[5]->integer);
+	send_json(c, o);
+done:
+	request_done(c);
+}
+
+static void
+cmd_status(struct conn *c)
+{
+	char width[32];
+	const char *argv[] = {width};
+
+	snprintf(width, sizeof(width), "%lld", QUEUE_RANK_WIDTH);
+	if (!store_up(c->ctl->d->store)) {
+		send_json(c, json_pack("{sb ss ss sI}", "ok", 1, "version",
+				       MASHD_VERSION, "redis", "down", "uptime",
+				       (json_int_t)((clock_now_ms() -
+						     c->ctl->d->started_ms) /
+						    1000)));
+		return;
+	}
+	call(c, SCRIPT_STATUS, 1, argv, status_done);
+}
+
+/* queue [--brag R] */
+
+static void
+queue_done(const redisReply *r, const char *err, void *arg)
+{
+	struct conn *c = arg;
+	json_t *items;
+	char buf[MASH_TIME_BUFSZ];
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
+		send_error(c, "redis: %s", err ? err : "odd reply");
+		goto done;
+	}
+	items = json_array();
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 5)
+			continue;
+		json_array_append_new(
+		    items,
+		    json_pack("{ss ss ss ss ss}", "id", e->element[0]->str,
+			      "brag", e->element[1]->str, "status",
+			      e->element[2]->str, "channel", e->element[3]->str,
+			      "received", iso(e->element[4]->str, buf)));
+	}
+	send_json(c, json_pack("{sb so}", "ok", 1, "items", items));
+done:
+	request_done(c);
+}
+
+static void
+cmd_queue(struct conn *c)
+{
+	const char *bname = json_string_value(json_object_get(c->req, "brag"));
+	char min[32], max[32], limit[16];
+	const char *argv[] = {min, max, limit};
+	enum brag b;
+
+	if (bname != NULL) {
+		if (brag_parse(bname, &b) != 0) {
+			send_error(c,
+				   "unknown BRAG rating \"%s\": use red, "
+				   "amber, green or blue",
+				   bname);
+			return;
+		}
+		snprintf(min, sizeof(min), "%lld", b * QUEUE_RANK_WIDTH);
+		snprintf(max, sizeof(max), "%lld", (b + 1) * QUEUE_RANK_WIDTH);
+	} else {
+		snprintf(min, sizeof(min), "0");
+		snprintf(max, sizeof(max), "%lld",
+			 BRAG_COUNT * QUEUE_RANK_WIDTH);
+	}
+	snprintf(limit, sizeof(limit), "%d", QUEUE_LIMIT);
+	call(c, SCRIPT_QUEUE, 3, argv, queue_done);
+}
+
+/* show ID */
+
+static void
+show_done(const redisReply *r, const char *err, void *arg)
+{
+	struct conn *c = arg;
+	const char *id = json_string_value(json_object_get(c->req, "id"));
+	json_t *ref;
+	char buf[MASH_TIME_BUFSZ];
+
+	if (err != NULL) {
+		send_error(c, "redis: %s", err);
+		goto done;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+		send_error(c, "no referral %s", id);
+		goto done;
+	}
+	ref = json_object();
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+
+		if (strcmp(k, "record") == 0) {
+			json_t *rec = json_loads(v, 0, NULL);
+
+			/* A damaged record is shown as damaged, not fatal. */
+			json_object_set_new(
+			    ref, k, rec ? rec : json_string("(unreadable)"));
+		} else if (strcmp(k, "received") == 0 ||
+			   strcmp(k, "updated") == 0) {
+			json_object_set_new(ref, k, json_string(iso(v, buf)));
+		} else {
+			json_object_set_new(ref, k, json_string(v));
+		}
+	}
+	log_info("referral %s shown to %s", id, c->actor);
+	send_json(c, json_pack("{sb so}", "ok", 1, "referral", ref));
+done:
+	request_done(c);
+}
+
+static void
+cmd_show(struct conn *c)
+{
+	const char *id = json_string_value(json_object_get(c->req, "id"));
+	char at[32];
+	const char *argv[] = {id, c->actor, at};
+
+	if (!http_valid_ref(id)) {
+		send_error(c,
+			   "\"%s\" is not a referral reference "
+			   "(MASH-YYYY-NNNNNN)",
+			   id ? id : "");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	call(c, SCRIPT_SHOW, 3, argv, show_done);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct conn *);
+} commands[] = {
+    {"status", cmd_status},
+    {"queue", cmd_queue},
+    {"show", cmd_show},
+};
+
+static void
+handle_line(struct conn *c, const char *line, size_t len)
+{
+	json_error_t jerr;
+	const char *cmd;
+	json_int_t v;
+
+	c->req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (c->req == NULL || !json_is_object(c->req)) {
+		send_error(c, "a request is one JSON object per line");
+		goto out;
+	}
+	v = json_integer_value(json_object_get(c->req, "v"));
+	if (v != MASH_PROTOCOL_VERSION) {
+		send_error(c,
+			   "protocol version %lld is not spoken here "
+			   "(mashd speaks %d)",
+			   (long long)v, MASH_PROTOCOL_VERSION);
+		goto out;
+	}
+	cmd = json_string_value(json_object_get(c->req, "cmd"));
+	for (size_t i = 0;
+	     cmd != NULL && i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd, commands[i].name) == 0) {
+			commands[i].fn(c);
+			if (c->busy)
+				return; /* the store callback finishes it */
+			goto out;
+		}
+	}
+	send_error(c, "unknown command \"%s\"", cmd ? cmd : "");
+out:
+	json_decref(c->req);
+	c->req = NULL;
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len;
+	char *line;
+
+	while (!c->busy && !c->closed &&
+	       (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		handle_line(c, line, len);
+		free(line);
+	}
+	if (!c->busy && evbuffer_get_length(in) > MASH_CONTROL_MAX_LINE) {
+		send_error(c, "request line too long");
+		bufferevent_disable(bev, EV_READ);
+		c->closed = true; /* flushed, then freed by conn_write */
+	}
+}
+
+static void
+conn_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (c->closed && !c->busy)
+		conn_free(c);
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_close(arg);
+}
+
+static void
+set_actor(struct conn *c, uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	c->uid = uid;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+		snprintf(c->actor, sizeof(c->actor), "uid:%u(%s)",
+			 (unsigned)uid, pw.pw_name);
+	else
+		snprintf(c->actor, sizeof(c->actor), "uid:%u", (unsigned)uid);
+}
+
+static void
+ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+	   int salen, void *arg)
+{
+	struct ctl *ctl = arg;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+
+	(void)lev;
+	(void)sa;
+	(void)salen;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if (ctl->nconns >= CTL_MAX_CONNS || ctl->d->stopping) {
+		log_warnx("control: refusing uid %u: %s", (unsigned)cred.uid,
+			  ctl->d->stopping ? "shutting down"
+					   : "too many connections");
+		close(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->ctl = ctl;
+	c->pid = cred.pid;
+	set_actor(c, cred.uid);
+	c->bev =
+	    bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	ctl->nconns++;
+	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/*
+ * A socket file may be left by a mashd that died. Probe it: if a daemon
+ * answers, refuse to start rather than steal its socket; else remove it.
+ */
+static int
+ctl_probe(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int alive;
+
+	if (fd < 0)
+		return -1;
+	alive = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	if (alive) {
+		log_warnx("control: another mashd answers on %s",
+			  sun->sun_path);
+		return -1;
+	}
+	if (unlink(sun->sun_path) != 0 && errno != ENOENT) {
+		log_warn("control: cannot remove %s", sun->sun_path);
+		return -1;
+	}
+	return 0;
+}
+
+struct ctl *
+ctl_new(struct mashd *d)
+{
+	const char *path = d->conf->control.socket;
+	struct sockaddr_un sun;
+	struct ctl *ctl;
+	mode_t old;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("control: socket path %s is too long", path);
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	if (ctl_probe(&sun) != 0)
+		return NULL;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_warn("control: socket");
+		return NULL;
+	}
+	/* Owner and group only: roles refine this, the mode bounds it. */
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		umask(old);
+		log_warn("control: cannot bind %s", path);
+		close(fd);
+		return NULL;
+	}
+	umask(old);
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	ctl->d = d;
+	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	ctl->lev = evconnlistener_new(
+	    d->base, ctl_accept, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16, fd);
+	if (ctl->lev == NULL) {
+		log_warn("control: listen on %s", path);
+		close(fd);
+		unlink(path);
+		free(ctl);
+		return NULL;
+	}
+	log_info("control: listening on %s", path);
+	return ctl;
+}
+
+void
+ctl_stop_accepting(struct ctl *ctl)
+{
+	if (ctl != NULL && ctl->lev != NULL) {
+		evconnlistener_free(ctl->lev);
+		ctl->lev = NULL;
+		unlink(ctl->path);
+	}
+}
+
+void
+ctl_free(struct ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	ctl_stop_accepting(ctl);
+	free(ctl);
+}

@@ -1,0 +1,459 @@
+/*
+ * http.c owns the HTTP API. A referral is answered 201 only from the
+ * callback of the one Lua call that stored it, so nothing is acknowledged
+ * before Redis has it; every refusal (400, 401, 413, 415, 503) stores
+ * nothing.
+ *
+ * evhttp keeps a request we have not answered alive even if its client
+ * goes away (it detaches it and frees it when we reply), so answering from
+ * a store callback is always safe.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "mash/brag.h"
+#include "mash/referral.h"
+#include "mash/timeutil.h"
+
+#include "clock.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "store.h"
+
+#define IDEM_MAX 255
+
+struct http {
+	struct mashd *d;
+	struct evhttp *evh;
+	struct evhttp_bound_socket *sock;
+};
+
+/* One request waiting for Redis. */
+struct pending {
+	struct http *h;
+	struct evhttp_request *req;
+	const struct config_client *client;
+	char brag[8];
+	char channel[16];
+};
+
+static void
+reply_json(struct evhttp_request *req, int code, const char *reason,
+	   json_t *body)
+{
+	struct evbuffer *out = evbuffer_new();
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type", "application/json");
+	if (out != NULL && text != NULL)
+		evbuffer_add_printf(out, "%s\n", text);
+	evhttp_send_reply(req, code, reason, out);
+	free(text);
+	if (out != NULL)
+		evbuffer_free(out);
+	json_decref(body);
+}
+
+static void
+reply_error(struct evhttp_request *req, int code, const char *reason,
+	    const char *msg, const char *field)
+{
+	json_t *o = json_pack("{ss}", "error", msg);
+
+	if (field != NULL)
+		json_object_set_new(o, "field", json_string(field));
+	reply_json(req, code, reason, o);
+}
+
+static void
+reply_unavailable(struct evhttp_request *req)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+			  "5");
+	reply_error(req, 503, "Service Unavailable",
+		    "the referral store is unreachable; nothing was stored, "
+		    "try again",
+		    NULL);
+}
+
+int
+http_valid_ref(const char *s)
+{
+	static const char shape[] = "MASH-dddd-dddddd";
+
+	if (s == NULL || strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i])
+				    : s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+/* The client named by "Authorization: Bearer <token>", or NULL. */
+static const struct config_client *
+authenticate(struct http *h, struct evhttp_request *req)
+{
+	const char *auth = evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Authorization");
+
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return NULL;
+	auth += 7;
+	while (*auth == ' ')
+		auth++;
+	return config_client_by_token(h->d->conf, auth);
+}
+
+static void
+unauthorized(struct evhttp_request *req)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "WWW-Authenticate", "Bearer realm=\"mashd\"");
+	reply_error(req, 401, "Unauthorized",
+		    "a valid bearer token is required", NULL);
+}
+
+static int
+idem_key_valid(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n == 0 || n > IDEM_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static void
+submit_done(const redisReply *r, const char *err, void *arg)
+{
+	struct pending *p = arg;
+	struct evhttp_request *req = p->req;
+	json_t *body;
+	const char *id;
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+		log_warnx("referral from client %s not stored: %s",
+			  p->client->name, err ? err : "odd reply from redis");
+		reply_unavailable(req);
+		goto done;
+	}
+	body = json_loads(r->element[1]->str, 0, NULL);
+	id = json_string_value(json_object_get(body, "id"));
+	if (body == NULL || id == NULL) {
+		log_warnx("referral from client %s: odd reply from redis",
+			  p->client->name);
+		json_decref(body);
+		reply_unavailable(req);
+		goto done;
+	}
+	if (r->element[0]->integer == 1) {
+		log_info("referral %s received channel=%s client=%s brag=%s",
+			 id, p->channel, p->client->name, p->brag);
+	} else {
+		log_info("referral %s: repeated submission from client %s "
+			 "answered from its idempotency key",
+			 id, p->client->name);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Idempotent-Replayed", "true");
+	}
+	{
+		char loc[64];
+
+		snprintf(loc, sizeof(loc), "/v1/referrals/%s", id);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Location", loc);
+	}
+	reply_json(req, 201, "Created", body);
+done:
+	mashd_request_done(p->h->d);
+	free(p);
+}
+
+static void
+post_referral(struct http *h, struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evbuffer *buf = evhttp_request_get_input_buffer(req);
+	const struct config_client *client = authenticate(h, req);
+	const char *ctype = evhttp_find_header(in, "Content-Type");
+	const char *idem = evhttp_find_header(in, "Idempotency-Key");
+	size_t len = evbuffer_get_length(buf);
+	struct referral_error rerr;
+	char year[8], received[32], iso[MASH_TIME_BUFSZ], score[32];
+	char ttl[16], actor[96], *record = NULL;
+	int64_t now = clock_now_ms();
+	struct pending *p = NULL;
+	json_t *rec = NULL;
+	enum brag b;
+	int y, mo, dd;
+
+	if (client == NULL) {
+		unauthorized(req);
+		return;
+	}
+	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) != 0) {
+		reply_error(req, 415, "Unsupported Media Type",
+			    "the body must be application/json", NULL);
+		return;
+	}
+	if (idem != NULL && !idem_key_valid(idem)) {
+		reply_error(req, 400, "Bad Request",
+			    "Idempotency-Key must be 1 to 255 printable "
+			    "characters",
+			    NULL);
+		return;
+	}
+	rec = referral_parse((const char *)evbuffer_pullup(buf, -1), len, now,
+			     &rerr);
+	if (rec == NULL) {
+		log_info("referral from client %s refused: %s%s%s",
+			 client->name, rerr.field[0] ? "field " : "",
+			 rerr.field,
+			 rerr.field[0] ? " is invalid"
+				       : "body "
+					 "is not "
+					 "a record");
+		reply_error(req, 400, "Bad Request", rerr.message, rerr.field);
+		return;
+	}
+	b = brag_rate(rec, now);
+	record = json_dumps(rec, JSON_COMPACT);
+	json_decref(rec);
+	if (record == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
+		free(record);
+		reply_unavailable(req);
+		return;
+	}
+	p->h = h;
+	p->req = req;
+	p->client = client;
+	snprintf(p->brag, sizeof(p->brag), "%s", brag_name(b));
+	snprintf(p->channel, sizeof(p->channel), "%s", client->channel);
+
+	mash_civil_from_days(now / 86400000, &y, &mo, &dd);
+	snprintf(year, sizeof(year), "%04d", y);
+	snprintf(received, sizeof(received), "%lld", (long long)now);
+	mash_time_format(now, iso);
+	snprintf(score, sizeof(score), "%lld",
+		 (long long)(b * QUEUE_RANK_WIDTH + now));
+	snprintf(ttl, sizeof(ttl), "%d",
+		 h->d->conf->http.idempotency_hours * 3600);
+	snprintf(actor, sizeof(actor), "client:%s", client->name);
+	{
+		const char *argv[] = {
+		    year,   received,	      iso,	    p->brag,
+		    score,  p->channel,	      client->name, actor,
+		    record, idem ? idem : "", ttl};
+
+		if (store_call(h->d->store, SCRIPT_SUBMIT, 11, argv,
+			       submit_done, p) != 0) {
+			free(p);
+			free(record);
+			reply_unavailable(req);
+			return;
+		}
+	}
+	free(record);
+	h->d->inflight++;
+}
+
+struct get_pending {
+	struct http *h;
+	struct evhttp_request *req;
+};
+
+static void
+get_done(const redisReply *r, const char *err, void *arg)
+{
+	struct get_pending *g = arg;
+	char iso[MASH_TIME_BUFSZ];
+
+	if (err != NULL) {
+		reply_unavailable(g->req);
+	} else if (r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
+		reply_error(g->req, 404, "Not Found", "no such referral", NULL);
+	} else {
+		mash_time_format(strtoll(r->element[3]->str, NULL, 10), iso);
+		reply_json(g->req, 200, "OK",
+			   json_pack("{ss ss ss ss}", "id", r->element[0]->str,
+				     "status", r->element[1]->str, "brag",
+				     r->element[2]->str, "received", iso));
+	}
+	mashd_request_done(g->h->d);
+	free(g);
+}
+
+static void
+get_referral(struct http *h, struct evhttp_request *req, const char *id)
+{
+	const struct config_client *client = authenticate(h, req);
+	struct get_pending *g;
+	char actor[96], at[32];
+
+	if (client == NULL) {
+		unauthorized(req);
+		return;
+	}
+	if (!http_valid_ref(id)) {
+		reply_error(req, 404, "Not Found", "no such referral", NULL);
+		return;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		reply_unavailable(req);
+		return;
+	}
+	g->h = h;
+	g->req = req;
+	snprintf(actor, sizeof(actor), "client:%s", client->name);
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, client->name, actor, at};
+
+		if (store_call(h->d->store, SCRIPT_GET, 4, argv, get_done, g) !=
+		    0) {
+			free(g);
+			reply_unavailable(req);
+			return;
+		}
+	}
+	h->d->inflight++;
+}
+
+static void
+healthz(struct http *h, struct evhttp_request *req)
+{
+	if (store_up(h->d->store))
+		reply_json(req, 200, "OK", json_pack("{ss}", "status", "ok"));
+	else
+		reply_json(req, 503, "Service Unavailable",
+			   json_pack("{ss}", "status", "redis unreachable"));
+}
+
+static void
+method_not_allowed(struct evhttp_request *req, const char *allow)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+			  allow);
+	reply_error(req, 405, "Method Not Allowed",
+		    "that method is not allowed here", NULL);
+}
+
+static void
+dispatch(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+
+	if (path == NULL) {
+		reply_error(req, 400, "Bad Request", "bad request line", NULL);
+	} else if (h->d->stopping) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Connection", "close");
+		reply_unavailable(req);
+	} else if (strcmp(path, "/v1/referrals") == 0) {
+		if (cmd == EVHTTP_REQ_POST)
+			post_referral(h, req);
+		else
+			method_not_allowed(req, "POST");
+	} else if (strncmp(path, "/v1/referrals/", 14) == 0) {
+		if (cmd == EVHTTP_REQ_GET)
+			get_referral(h, req, path + 14);
+		else
+			method_not_allowed(req, "GET");
+	} else if (strcmp(path, "/healthz") == 0) {
+		if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
+			healthz(h, req);
+		else
+			method_not_allowed(req, "GET");
+	} else {
+		reply_error(req, 404, "Not Found", "no such resource", NULL);
+	}
+}
+
+struct http *
+http_new(struct mashd *d)
+{
+	struct http *h = calloc(1, sizeof(*h));
+	const struct mash_config *c = d->conf;
+
+	if (h == NULL || (h->evh = evhttp_new(d->base)) == NULL) {
+		free(h);
+		log_warnx("http: out of memory");
+		return NULL;
+	}
+	h->d = d;
+	evhttp_set_max_body_size(h->evh, (ev_ssize_t)c->http.max_body);
+	evhttp_set_max_headers_size(h->evh, 16384);
+	evhttp_set_timeout(h->evh, 30);
+	evhttp_set_allowed_methods(
+	    h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+			EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	evhttp_set_gencb(h->evh, dispatch, h);
+	h->sock = evhttp_bind_socket_with_handle(h->evh, c->http.address,
+						 (ev_uint16_t)c->http.port);
+	if (h->sock == NULL) {
+		log_warn("http: cannot listen on %s:%d", c->http.address,
+			 c->http.port);
+		evhttp_free(h->evh);
+		free(h);
+		return NULL;
+	}
+	{
+		struct sockaddr_storage ss;
+		ev_socklen_t sl = sizeof(ss);
+		char host[64] = "?";
+		int port = c->http.port;
+		evutil_socket_t fd = evhttp_bound_socket_get_fd(h->sock);
+
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+			if (ss.ss_family == AF_INET) {
+				struct sockaddr_in *sin = (void *)&ss;
+
+				evutil_inet_ntop(AF_INET, &sin->sin_addr, host,
+						 sizeof(host));
+				port = ntohs(sin->sin_port);
+			} else if (ss.ss_family == AF_INET6) {
+				struct sockaddr_in6 *s6 = (void *)&ss;
+
+				evutil_inet_ntop(AF_INET6, &s6->sin6_addr, host,
+						 sizeof(host));
+				port = ntohs(s6->sin6_port);
+			}
+		}
+		log_info("http: listening on %s port %d", host, port);
+	}
+	return h;
+}
+
+void
+http_stop_accepting(struct http *h)
+{
+	if (h != NULL && h->sock != NULL) {
+		evhttp_del_accept_socket(h->evh, h->sock);
+		h->sock = NULL;
+	}
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	evhttp_free(h->evh);
+	free(h);
+}

@@ -1,0 +1,22 @@
+/*
+ * http: the HTTP intake channel (SPEC section 2: web and partner).
+ * POST /v1/referrals, GET /v1/referrals/<id>, GET /healthz, on evhttp.
+ */
+#ifndef MASHD_HTTP_H
+#define MASHD_HTTP_H
+
+#include "mashd.h"
+
+/* Bound to http.address:http.port, or NULL with the reason logged. */
+struct http *http_new(struct mashd *d);
+void http_free(struct http *h);
+/* Stop accepting new connections (shutdown); in-flight ones finish. */
+void http_stop_accepting(struct http *h);
+
+/* The id every stored referral is known by: "MASH-" 4 digits "-" 6 digits. */
+int http_valid_ref(const char *s);
+
+/* The score that orders the queue: BRAG rank first, then the instant. */
+#define QUEUE_RANK_WIDTH 10000000000000LL
+
+#endif

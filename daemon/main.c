@@ -1,0 +1,140 @@
+/*
+ * main.c owns mashd's life: options, configuration, the one event loop,
+ * signals and an orderly stop.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "mash/protocol.h"
+
+#include "clock.h"
+#include "config.h"
+#include "ctl.h"
+#include "http.h"
+#include "log.h"
+#include "mashd.h"
+#include "store.h"
+
+/* How long a stop waits for requests in flight before it gives up. */
+#define STOP_GRACE_SEC 10
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mashd [-fnv] [-c config]\n");
+	exit(2);
+}
+
+void
+mashd_request_done(struct mashd *d)
+{
+	if (d->inflight > 0)
+		d->inflight--;
+	if (d->stopping && d->inflight == 0)
+		event_base_loopexit(d->base, NULL);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct mashd *d = arg;
+	struct timeval grace = {STOP_GRACE_SEC, 0};
+
+	(void)what;
+	if (d->stopping)
+		return;
+	log_info("signal %d: stopping; %u request(s) in flight", (int)sig,
+		 d->inflight);
+	sd_notify(0, "STOPPING=1");
+	d->stopping = true;
+	http_stop_accepting(d->http);
+	ctl_stop_accepting(d->ctl);
+	if (d->inflight == 0)
+		event_base_loopexit(d->base, NULL);
+	else
+		event_base_loopexit(d->base, &grace);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mashd d;
+	const char *path = MASH_CONFIG_FILE;
+	struct event *ev_term, *ev_int;
+	bool check_only = false;
+	char err[512];
+	int ch;
+
+	memset(&d, 0, sizeof(d));
+	while ((ch = getopt(argc, argv, "c:fnv")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			d.foreground = true;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'v':
+			printf("mashd %s\n", MASHD_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	if ((d.conf = config_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mashd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("mashd: %s: configuration OK\n", path);
+		config_free(d.conf);
+		return 0;
+	}
+	log_init(d.foreground);
+	if (!d.foreground && getenv("NOTIFY_SOCKET") == NULL &&
+	    daemon(0, 0) != 0)
+		fatal("daemon");
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	d.started_ms = clock_now_ms();
+	log_info("starting mashd %s with %s", MASHD_VERSION, path);
+	d.store = store_new(&d);
+	if ((d.ctl = ctl_new(&d)) == NULL)
+		fatalx("cannot open the control socket %s",
+		       d.conf->control.socket);
+	if ((d.http = http_new(&d)) == NULL)
+		fatalx("cannot listen for HTTP on %s port %d",
+		       d.conf->http.address, d.conf->http.port);
+	ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
+	ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+
+	event_base_dispatch(d.base);
+
+	if (d.inflight > 0)
+		log_warnx("stopped with %u request(s) unanswered", d.inflight);
+	log_info("stopped");
+	event_free(ev_term);
+	event_free(ev_int);
+	http_free(d.http);
+	ctl_free(d.ctl);
+	store_free(d.store);
+	event_base_free(d.base);
+	config_free(d.conf);
+	return 0;
+}

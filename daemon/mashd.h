@@ -1,0 +1,35 @@
+/*
+ * mashd.h: the daemon's one context, handed to every module that needs the
+ * loop, the configuration or the store. There are no other globals.
+ */
+#ifndef MASHD_MASHD_H
+#define MASHD_MASHD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#define MASHD_VERSION "0.1.0"
+
+struct mash_config;
+struct store;
+struct http;
+struct ctl;
+
+struct mashd {
+	struct event_base *base;
+	struct mash_config *conf;
+	struct store *store;
+	struct http *http;
+	struct ctl *ctl;
+	int64_t started_ms;
+	bool foreground;
+	bool stopping;
+	unsigned inflight; /* requests accepted and not yet answered */
+};
+
+/* Called when an in-flight request has been answered. */
+void mashd_request_done(struct mashd *d);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * protocol: the control socket between mashctl and mashd. JSON lines over a
+ * Unix stream socket: one request object per line, one response object per
+ * line. Every request carries "v"; a response is {"ok":true,...} or
+ * {"ok":false,"error":"..."}. The caller's identity comes from SO_PEERCRED,
+ * never from the request.
+ */
+#ifndef MASH_PROTOCOL_H
+#define MASH_PROTOCOL_H
+
+#define MASH_PROTOCOL_VERSION 1
+#define MASH_CONTROL_SOCKET "/run/mashd/mashd.sock"
+#define MASH_CONFIG_FILE "/etc/mashd/mashd.conf"
+/* The longest request line mashd reads; a longer one is refused. */
+#define MASH_CONTROL_MAX_LINE (256 * 1024)
+
+#endif
