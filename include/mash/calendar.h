@@ -1,11 +1,12 @@
 /*
  * calendar: the hub's working time (SPEC section 6). Office hours per
  * weekday in the hub's zone, bank holidays from a gov.uk-format
- * bank-holidays.json (computed by the usual England and Wales rules for
- * years past the file), extra and cancelled days; and the arithmetic
+ * bank-holidays.json (computed by the usual rules of the division for
+ * years outside the file), extra and cancelled days; and the arithmetic
  * next_open, N working days, N working hours, N elapsed hours.
  * All instants are UTC milliseconds; all arithmetic is in local wall-clock
- * time. Pure but for reading the holidays file.
+ * time. Pure but for reading the holidays file and the zone, and for
+ * setting the process's TZ to the calendar's zone (see calendar.c).
  */
 #ifndef MASH_CALENDAR_H
 #define MASH_CALENDAR_H
@@ -15,10 +16,12 @@
 #include <stdint.h>
 
 #define CALENDAR_MAX_DAYS 256
+/* What a walk returns when it finds no answer within ten years. */
+#define CALENDAR_NEVER INT64_MAX
 
 struct calendar_hours {
 	int open;  /* minutes after local midnight; -1 when closed all day */
-	int close; /* minutes after local midnight, > open */
+	int close; /* minutes after local midnight, > open, <= 1440 */
 };
 
 struct calendar_options {
@@ -42,12 +45,18 @@ struct calendar;
 /* Fill `o` with the defaults of SPEC section 6 (no holidays file). */
 void calendar_options_default(struct calendar_options *o);
 
-/* NULL with a sentence in `err` naming the file and what is wrong. */
+/*
+ * NULL with a sentence in `err` naming the file (or the zone, the hours,
+ * the division) and what is wrong. The calendar copies what it keeps.
+ */
 struct calendar *calendar_new(const struct calendar_options *o, char *err,
 			      size_t errlen);
 void calendar_free(struct calendar *cal);
 
-/* Is the local date `day` (days since epoch) a holiday? Title optional. */
+/*
+ * Is the local date `day` (days since epoch) a holiday? `title` may be
+ * NULL; the text it gets lives as long as the calendar.
+ */
 bool calendar_is_holiday(const struct calendar *cal, int64_t day,
 			 const char **title);
 /* Is the hub open at the instant t? */
@@ -56,6 +65,14 @@ bool calendar_is_open(const struct calendar *cal, int64_t t_ms);
 int64_t calendar_next_open(const struct calendar *cal, int64_t t_ms);
 /* SPEC section 6, "N working days after t". */
 int64_t calendar_add_working_days(const struct calendar *cal, int64_t t_ms,
+				  int n);
+/*
+ * The mirror image: from t if t is within a working day's hours (its
+ * opening and closing instants included), else from the previous close;
+ * back N working days, at the same local time of day clamped to that
+ * day's hours. Friday 08:00 - 1 is Thursday 08:00.
+ */
+int64_t calendar_sub_working_days(const struct calendar *cal, int64_t t_ms,
 				  int n);
 /* SPEC section 6, "N working hours after t", in minutes of office time. */
 int64_t calendar_add_working_minutes(const struct calendar *cal, int64_t t_ms,
@@ -66,7 +83,10 @@ int64_t calendar_add_working_minutes(const struct calendar *cal, int64_t t_ms,
  */
 int64_t calendar_sub_working_minutes(const struct calendar *cal, int64_t t_ms,
 				     int64_t minutes);
-/* The holidays of a year in date order; returns how many were written. */
+/*
+ * The effective holidays of a year in date order (file or rules, plus
+ * extra, less cancelled); returns how many were written.
+ */
 size_t calendar_holidays(const struct calendar *cal, int year,
 			 struct calendar_holiday *out, size_t max);
 /* The options the calendar was made with (hours, zone, division). */

@@ -51,9 +51,15 @@ int timer_parse(const char *s, enum timer_kind *out);
 
 void deadline_rules_default(struct deadline_rules *r);
 
-/* The instant `span` after `from` (for SPAN_NONE: 0). */
+/*
+ * The instant `span` after `from`; 0 for SPAN_NONE and for a due time the
+ * calendar cannot find within ten years.
+ */
 int64_t deadline_after(const struct calendar *cal, const struct span *s,
 		       int64_t from_ms);
+/* The instant `span` before `to` (a warning); 0 when `to` is 0 or none. */
+int64_t deadline_before(const struct calendar *cal, const struct span *s,
+			int64_t to_ms);
 
 /*
  * Every due time of a referral received at `received_ms` by `channel`
