@@ -16,14 +16,14 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
-DAEMON   = main config log clock store http ctl $(PURE)
+DAEMON   = main config log clock store http ctl scheduler $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 
 PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
-CTL_OBJ    = $(BUILD)/mashctl.o $(PURE_OBJ)
+CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/config.o $(PURE_OBJ)
 
 .PHONY: all deps run test check unit integration asan clean help
 all: $(BUILD)/mashd $(BUILD)/mashctl

@@ -10,6 +10,9 @@
 
 #include <libconfig.h>
 
+#include "mash/calendar.h"
+#include "mash/deadline.h"
+
 struct config_client {
 	const char *name;
 	const char *token;
@@ -37,9 +40,16 @@ struct mash_config {
 	} control;
 	struct config_client *clients;
 	size_t nclients;
+	struct calendar_options calendar_options;
+	struct calendar *calendar; /* made from calendar_options */
+	struct deadline_rules timers;
 };
 
-/* A new configuration, or NULL with the reason in err. */
+/* "none", "24 hours", "6 working hours", "1 working day"...: 0, or -1. */
+int config_parse_span(const char *s, struct span *out);
+
+/* A new configuration, or NULL with the reason in err. A NULL path gives
+ * every default. */
 struct mash_config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct mash_config *c);
 /* The client whose token this is, or NULL. Constant time in the token. */

@@ -6,9 +6,10 @@
  * The caller is who the kernel says it is (SO_PEERCRED), never who the
  * request claims to be; its uid goes into every audit event it causes.
  *
- * Invariant: a connection is freed only when it is closed AND has no
- * request waiting for Redis (c->busy is false), so a store callback never
- * finds its connection gone.
+ * Invariant: a connection is freed only when no request of it waits for
+ * Redis (c->busy is false), so a store callback never finds its
+ * connection gone; and, after the client's EOF, only once every request
+ * it sent has been answered and the answers written.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include <jansson.h>
 
 #include "mash/brag.h"
+#include "mash/deadline.h"
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
 
@@ -35,6 +37,7 @@
 #include "ctl.h"
 #include "http.h"
 #include "log.h"
+#include "scheduler.h"
 #include "store.h"
 
 #define CTL_MAX_CONNS 64
@@ -54,7 +57,8 @@ struct conn {
 	pid_t pid;
 	char actor[96]; /* "uid:1000(alice)" */
 	bool busy;	/* a request is waiting for Redis */
-	bool closed;	/* the client went away or erred */
+	bool eof;	/* no more requests will be read */
+	bool dead;	/* the socket erred: nothing can be written */
 	json_t *req;	/* the request being answered */
 };
 
@@ -69,11 +73,15 @@ conn_free(struct conn *c)
 	free(c);
 }
 
+/* Free the connection once it is done: idle, no more requests to read,
+ * and every answer written (or unwritable). Else conn_write or
+ * request_done call again. */
 static void
-conn_close(struct conn *c)
+conn_maybe_free(struct conn *c)
 {
-	c->closed = true;
-	if (!c->busy)
+	if (c->busy || !c->eof)
+		return;
+	if (c->dead || evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		conn_free(c);
 }
 
@@ -88,7 +96,7 @@ send_json(struct conn *c, json_t *o)
 		if (text == NULL)
 			return;
 	}
-	if (!c->closed) {
+	if (!c->dead) {
 		bufferevent_write(c->bev, text, strlen(text));
 		bufferevent_write(c->bev, "\n", 1);
 	}
@@ -110,7 +118,7 @@ send_error(struct conn *c, const char *fmt, ...)
 	send_json(c, json_pack("{sbss}", "ok", 0, "error", msg));
 }
 
-/* A request has been answered: read the next one, or free a closed conn. */
+/* A request has been answered: read the next one, or free a done conn. */
 static void
 request_done(struct conn *c)
 {
@@ -118,12 +126,12 @@ request_done(struct conn *c)
 	json_decref(c->req);
 	c->req = NULL;
 	mashd_request_done(c->ctl->d);
-	if (c->closed) {
-		conn_free(c);
-		return;
+	if (!c->dead) {
+		if (!c->eof)
+			bufferevent_enable(c->bev, EV_READ);
+		conn_read(c->bev, c); /* lines that arrived meanwhile */
 	}
-	bufferevent_enable(c->bev, EV_READ);
-	conn_read(c->bev, c); /* lines that arrived meanwhile */
+	conn_maybe_free(c);
 }
 
 static int
@@ -194,12 +202,65 @@ cmd_status(struct conn *c)
 
 /* queue [--brag R] */
 
+/*
+ * The timers of a queue item from the flat {timer, due, fired, stopped}
+ * groups queue.lua returns after the five fixed fields.
+ */
+static json_t *
+queue_item(const redisReply *e, bool *overdue)
+{
+	char buf[MASH_TIME_BUFSZ];
+	json_t *timers = json_object(), *late = json_array(), *item;
+	const char *next_timer = NULL;
+	long long next_due = 0;
+
+	for (size_t j = 5; j + 3 < e->elements; j += 4) {
+		const char *t = e->element[j]->str;
+		const char *due = e->element[j + 1]->str;
+		const char *fired = e->element[j + 2]->str;
+		const char *stopped = e->element[j + 3]->str;
+		bool warning = strcmp(t, "decision_warning") == 0;
+
+		json_object_set_new(
+		    timers, t,
+		    json_pack("{ss so so}", "due", iso(due, buf), "fired",
+			      fired[0] ? json_string(iso(fired, buf))
+				       : json_null(),
+			      "stopped",
+			      stopped[0] ? json_string(iso(stopped, buf))
+					 : json_null()));
+		if (stopped[0] || warning)
+			continue;
+		if (fired[0])
+			json_array_append_new(late, json_string(t));
+		else if (next_timer == NULL ||
+			 strtoll(due, NULL, 10) < next_due) {
+			next_timer = t;
+			next_due = strtoll(due, NULL, 10);
+		}
+	}
+	*overdue = json_array_size(late) > 0;
+	item = json_pack("{ss ss ss ss ss so so}", "id", e->element[0]->str,
+			 "brag", e->element[1]->str, "status",
+			 e->element[2]->str, "channel", e->element[3]->str,
+			 "received", iso(e->element[4]->str, buf), "overdue",
+			 late, "timers", timers);
+	if (next_timer != NULL)
+		json_object_set_new(item, "next_due",
+				    json_pack("{ss ss}", "timer", next_timer,
+					      "due",
+					      mash_time_format(next_due, buf)));
+	else
+		json_object_set_new(item, "next_due", json_null());
+	return item;
+}
+
 static void
 queue_done(const redisReply *r, const char *err, void *arg)
 {
 	struct conn *c = arg;
+	bool only_overdue = json_is_true(json_object_get(c->req, "overdue"));
 	json_t *items;
-	char buf[MASH_TIME_BUFSZ];
 
 	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
 		send_error(c, "redis: %s", err ? err : "odd reply");
@@ -208,15 +269,16 @@ queue_done(const redisReply *r, const char *err, void *arg)
 	items = json_array();
 	for (size_t i = 0; i < r->elements; i++) {
 		const redisReply *e = r->element[i];
+		bool overdue;
+		json_t *item;
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 5)
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 5)
 			continue;
-		json_array_append_new(
-		    items,
-		    json_pack("{ss ss ss ss ss}", "id", e->element[0]->str,
-			      "brag", e->element[1]->str, "status",
-			      e->element[2]->str, "channel", e->element[3]->str,
-			      "received", iso(e->element[4]->str, buf)));
+		item = queue_item(e, &overdue);
+		if (only_overdue && !overdue)
+			json_decref(item);
+		else
+			json_array_append_new(items, item);
 	}
 	send_json(c, json_pack("{sb so}", "ok", 1, "items", items));
 done:
@@ -257,7 +319,7 @@ show_done(const redisReply *r, const char *err, void *arg)
 {
 	struct conn *c = arg;
 	const char *id = json_string_value(json_object_get(c->req, "id"));
-	json_t *ref;
+	json_t *ref, *timers;
 	char buf[MASH_TIME_BUFSZ];
 
 	if (err != NULL) {
@@ -269,22 +331,39 @@ show_done(const redisReply *r, const char *err, void *arg)
 		goto done;
 	}
 	ref = json_object();
+	timers = json_object();
 	for (size_t i = 0; i + 1 < r->elements; i += 2) {
 		const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+		const char *colon = strchr(k, ':');
 
-		if (strcmp(k, "record") == 0) {
+		if (colon != NULL) { /* due:T, fired:T, stopped:T */
+			char what[16];
+			json_t *t = json_object_get(timers, colon + 1);
+
+			if (t == NULL) {
+				t = json_pack("{snsnsn}", "due", "fired",
+					      "stopped");
+				json_object_set_new(timers, colon + 1, t);
+			}
+			snprintf(what, sizeof(what), "%.*s", (int)(colon - k),
+				 k);
+			json_object_set_new(t, what, json_string(iso(v, buf)));
+		} else if (strcmp(k, "record") == 0) {
 			json_t *rec = json_loads(v, 0, NULL);
 
 			/* A damaged record is shown as damaged, not fatal. */
 			json_object_set_new(
 			    ref, k, rec ? rec : json_string("(unreadable)"));
 		} else if (strcmp(k, "received") == 0 ||
-			   strcmp(k, "updated") == 0) {
+			   strcmp(k, "updated") == 0 ||
+			   strcmp(k, "decided") == 0 ||
+			   strcmp(k, "confirmed") == 0) {
 			json_object_set_new(ref, k, json_string(iso(v, buf)));
 		} else {
 			json_object_set_new(ref, k, json_string(v));
 		}
 	}
+	json_object_set_new(ref, "timers", timers);
 	log_info("referral %s shown to %s", id, c->actor);
 	send_json(c, json_pack("{sb so}", "ok", 1, "referral", ref));
 done:
@@ -309,13 +388,100 @@ cmd_show(struct conn *c)
 	call(c, SCRIPT_SHOW, 3, argv, show_done);
 }
 
+/* decide ID OUTCOME REASON, confirm ID: state changes, one script each. */
+
+static const char *const outcomes[] = {
+    "s47", "s17", "early_help", "universal", "nfa", "open_case", NULL};
+
+static void
+change_done(const redisReply *r, const char *err, void *arg)
+{
+	struct conn *c = arg;
+	const char *cmd = json_string_value(json_object_get(c->req, "cmd"));
+	const char *id = json_string_value(json_object_get(c->req, "id"));
+
+	(void)r;
+	if (err != NULL) {
+		/* Lua refusals start "ERR "; say the sentence only. */
+		send_error(c, "%s", strncmp(err, "ERR ", 4) ? err : err + 4);
+	} else {
+		log_info("referral %s %s by %s", id, cmd, c->actor);
+		send_json(c, json_pack("{sbss}", "ok", 1, "id", id));
+		scheduler_kick(c->ctl->d->sched);
+	}
+	request_done(c);
+}
+
+static const char *
+req_ref(struct conn *c)
+{
+	const char *id = json_string_value(json_object_get(c->req, "id"));
+
+	if (!http_valid_ref(id)) {
+		send_error(c,
+			   "\"%s\" is not a referral reference "
+			   "(MASH-YYYY-NNNNNN)",
+			   id ? id : "");
+		return NULL;
+	}
+	return id;
+}
+
+static void
+cmd_decide(struct conn *c)
+{
+	const char *id, *outcome, *reason;
+	char at[32];
+	size_t i;
+
+	if ((id = req_ref(c)) == NULL)
+		return;
+	outcome = json_string_value(json_object_get(c->req, "outcome"));
+	reason = json_string_value(json_object_get(c->req, "reason"));
+	for (i = 0; outcome != NULL && outcomes[i] != NULL; i++)
+		if (strcmp(outcome, outcomes[i]) == 0)
+			break;
+	if (outcome == NULL || outcomes[i] == NULL) {
+		send_error(c,
+			   "unknown outcome \"%s\": use s47, s17, "
+			   "early_help, universal, nfa or open_case",
+			   outcome ? outcome : "");
+		return;
+	}
+	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0') {
+		send_error(c, "a decision needs a reason (--reason TEXT)");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, outcome, reason, c->actor, at};
+
+		call(c, SCRIPT_DECIDE, 5, argv, change_done);
+	}
+}
+
+static void
+cmd_confirm(struct conn *c)
+{
+	const char *id;
+	char at[32];
+
+	if ((id = req_ref(c)) == NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, c->actor, at, "mashctl"};
+
+		call(c, SCRIPT_CONFIRM, 4, argv, change_done);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct conn *);
 } commands[] = {
-    {"status", cmd_status},
-    {"queue", cmd_queue},
-    {"show", cmd_show},
+    {"status", cmd_status}, {"queue", cmd_queue},     {"show", cmd_show},
+    {"decide", cmd_decide}, {"confirm", cmd_confirm},
 };
 
 static void
@@ -362,7 +528,7 @@ conn_read(struct bufferevent *bev, void *arg)
 	size_t len;
 	char *line;
 
-	while (!c->busy && !c->closed &&
+	while (!c->busy && !c->dead &&
 	       (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		handle_line(c, line, len);
 		free(line);
@@ -370,7 +536,7 @@ conn_read(struct bufferevent *bev, void *arg)
 	if (!c->busy && evbuffer_get_length(in) > MASH_CONTROL_MAX_LINE) {
 		send_error(c, "request line too long");
 		bufferevent_disable(bev, EV_READ);
-		c->closed = true; /* flushed, then freed by conn_write */
+		c->eof = true; /* freed by conn_write once flushed */
 	}
 }
 
@@ -380,16 +546,24 @@ conn_write(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
-	if (c->closed && !c->busy)
-		conn_free(c);
+	conn_maybe_free(c);
 }
 
 static void
 conn_event(struct bufferevent *bev, short what, void *arg)
 {
-	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		conn_close(arg);
+	struct conn *c = arg;
+
+	if (what & BEV_EVENT_ERROR) {
+		c->dead = true;
+		c->eof = true;
+		conn_maybe_free(c);
+	} else if (what & BEV_EVENT_EOF) {
+		/* Half-closed: answer what was sent, then go. */
+		c->eof = true;
+		conn_read(bev, c);
+		conn_maybe_free(c);
+	}
 }
 
 static void

@@ -138,3 +138,15 @@ deadline_compute(const struct calendar *cal, const struct deadline_rules *r,
 	out->due[TIMER_DECISION_WARNING] = deadline_before(
 	    cal, &r->decision_warning, out->due[TIMER_DECISION]);
 }
+
+int64_t
+deadline_queue_score(enum brag b, const struct deadlines *dl,
+		     int64_t received_ms)
+{
+	int64_t first =
+	    dl->due[TIMER_DECISION] ? dl->due[TIMER_DECISION] : received_ms;
+
+	if (dl->due[TIMER_SCREENING] && dl->due[TIMER_SCREENING] < first)
+		first = dl->due[TIMER_SCREENING];
+	return (int64_t)b * QUEUE_RANK_WIDTH + first;
+}

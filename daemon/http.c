@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "mash/brag.h"
+#include "mash/deadline.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
 
@@ -26,6 +27,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "scheduler.h"
 #include "store.h"
 
 #define IDEM_MAX 255
@@ -40,7 +42,7 @@ struct http {
 struct pending {
 	struct http *h;
 	struct evhttp_request *req;
-	const struct config_client *client;
+	char client[64];
 	char brag[8];
 	char channel[16];
 };
@@ -145,8 +147,8 @@ submit_done(const redisReply *r, const char *err, void *arg)
 	const char *id;
 
 	if (err != NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-		log_warnx("referral from client %s not stored: %s",
-			  p->client->name, err ? err : "odd reply from redis");
+		log_warnx("referral from client %s not stored: %s", p->client,
+			  err ? err : "odd reply from redis");
 		reply_unavailable(req);
 		goto done;
 	}
@@ -154,18 +156,18 @@ submit_done(const redisReply *r, const char *err, void *arg)
 	id = json_string_value(json_object_get(body, "id"));
 	if (body == NULL || id == NULL) {
 		log_warnx("referral from client %s: odd reply from redis",
-			  p->client->name);
+			  p->client);
 		json_decref(body);
 		reply_unavailable(req);
 		goto done;
 	}
 	if (r->element[0]->integer == 1) {
 		log_info("referral %s received channel=%s client=%s brag=%s",
-			 id, p->channel, p->client->name, p->brag);
+			 id, p->channel, p->client, p->brag);
 	} else {
 		log_info("referral %s: repeated submission from client %s "
 			 "answered from its idempotency key",
-			 id, p->client->name);
+			 id, p->client);
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 				  "Idempotent-Replayed", "true");
 	}
@@ -177,6 +179,7 @@ submit_done(const redisReply *r, const char *err, void *arg)
 				  "Location", loc);
 	}
 	reply_json(req, 201, "Created", body);
+	scheduler_kick(p->h->d->sched);
 done:
 	mashd_request_done(p->h->d);
 	free(p);
@@ -194,6 +197,10 @@ post_referral(struct http *h, struct evhttp_request *req)
 	struct referral_error rerr;
 	char year[8], received[32], iso[MASH_TIME_BUFSZ], score[32];
 	char ttl[16], actor[96], *record = NULL;
+	char dues[TIMER_COUNT][32];
+	const char *argv[12 + 2 * TIMER_COUNT];
+	struct deadlines dl;
+	int argc = 0;
 	int64_t now = clock_now_ms();
 	struct pending *p = NULL;
 	json_t *rec = NULL;
@@ -239,7 +246,7 @@ post_referral(struct http *h, struct evhttp_request *req)
 	}
 	p->h = h;
 	p->req = req;
-	p->client = client;
+	snprintf(p->client, sizeof(p->client), "%s", client->name);
 	snprintf(p->brag, sizeof(p->brag), "%s", brag_name(b));
 	snprintf(p->channel, sizeof(p->channel), "%s", client->channel);
 
@@ -247,24 +254,38 @@ post_referral(struct http *h, struct evhttp_request *req)
 	snprintf(year, sizeof(year), "%04d", y);
 	snprintf(received, sizeof(received), "%lld", (long long)now);
 	mash_time_format(now, iso);
+	deadline_compute(h->d->conf->calendar, &h->d->conf->timers, now,
+			 client->channel, b, &dl);
 	snprintf(score, sizeof(score), "%lld",
-		 (long long)(b * QUEUE_RANK_WIDTH + now));
+		 (long long)deadline_queue_score(b, &dl, now));
 	snprintf(ttl, sizeof(ttl), "%d",
 		 h->d->conf->http.idempotency_hours * 3600);
 	snprintf(actor, sizeof(actor), "client:%s", client->name);
-	{
-		const char *argv[] = {
-		    year,   received,	      iso,	    p->brag,
-		    score,  p->channel,	      client->name, actor,
-		    record, idem ? idem : "", ttl};
-
-		if (store_call(h->d->store, SCRIPT_SUBMIT, 11, argv,
-			       submit_done, p) != 0) {
-			free(p);
-			free(record);
-			reply_unavailable(req);
-			return;
-		}
+	argv[argc++] = year;
+	argv[argc++] = received;
+	argv[argc++] = iso;
+	argv[argc++] = p->brag;
+	argv[argc++] = score;
+	argv[argc++] = p->channel;
+	argv[argc++] = client->name;
+	argv[argc++] = actor;
+	argv[argc++] = record;
+	argv[argc++] = idem ? idem : "";
+	argv[argc++] = ttl;
+	for (int t = 0; t < TIMER_COUNT; t++) {
+		if (dl.due[t] == 0)
+			continue;
+		snprintf(dues[t], sizeof(dues[t]), "%lld",
+			 (long long)dl.due[t]);
+		argv[argc++] = timer_name(t);
+		argv[argc++] = dues[t];
+	}
+	if (store_call(h->d->store, SCRIPT_SUBMIT, argc, argv, submit_done,
+		       p) != 0) {
+		free(p);
+		free(record);
+		reply_unavailable(req);
+		return;
 	}
 	free(record);
 	h->d->inflight++;

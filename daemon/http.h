@@ -16,7 +16,4 @@ void http_stop_accepting(struct http *h);
 /* The id every stored referral is known by: "MASH-" 4 digits "-" 6 digits. */
 int http_valid_ref(const char *s);
 
-/* The score that orders the queue: BRAG rank first, then the instant. */
-#define QUEUE_RANK_WIDTH 10000000000000LL
-
 #endif

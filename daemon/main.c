@@ -19,6 +19,7 @@
 #include "http.h"
 #include "log.h"
 #include "mashd.h"
+#include "scheduler.h"
 #include "store.h"
 
 /* How long a stop waits for requests in flight before it gives up. */
@@ -61,12 +62,45 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(d->base, &grace);
 }
 
+static void
+kick(void *arg)
+{
+	scheduler_kick(arg);
+}
+
+/*
+ * SIGHUP: read the configuration again. One that does not load keeps the
+ * old one running. A new calendar or new timer rules move the timers of
+ * open referrals. Listeners, sockets and Redis stay as they are.
+ */
+static void
+on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct mashd *d = arg;
+	struct mash_config *c;
+	char err[512];
+
+	(void)sig;
+	(void)what;
+	sd_notify(0, "RELOADING=1");
+	if ((c = config_load(d->config_path, err, sizeof(err))) == NULL) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	config_free(d->conf);
+	d->conf = c;
+	log_info("reload: %s read again", d->config_path);
+	scheduler_recompute(d->sched);
+	sd_notify(0, "READY=1");
+}
+
 int
 main(int argc, char **argv)
 {
 	struct mashd d;
 	const char *path = MASH_CONFIG_FILE;
-	struct event *ev_term, *ev_int;
+	struct event *ev_term, *ev_int, *ev_hup;
 	bool check_only = false;
 	char err[512];
 	int ch;
@@ -112,7 +146,10 @@ main(int argc, char **argv)
 		fatalx("event_base_new failed");
 	d.started_ms = clock_now_ms();
 	log_info("starting mashd %s with %s", MASHD_VERSION, path);
+	d.config_path = path;
+	d.sched = scheduler_new(&d);
 	d.store = store_new(&d);
+	store_on_connect(d.store, kick, d.sched);
 	if ((d.ctl = ctl_new(&d)) == NULL)
 		fatalx("cannot open the control socket %s",
 		       d.conf->control.socket);
@@ -123,6 +160,8 @@ main(int argc, char **argv)
 	ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
+	ev_hup = evsignal_new(d.base, SIGHUP, on_reload, &d);
+	evsignal_add(ev_hup, NULL);
 
 	event_base_dispatch(d.base);
 
@@ -131,9 +170,11 @@ main(int argc, char **argv)
 	log_info("stopped");
 	event_free(ev_term);
 	event_free(ev_int);
+	event_free(ev_hup);
 	http_free(d.http);
 	ctl_free(d.ctl);
 	store_free(d.store);
+	scheduler_free(d.sched);
 	event_base_free(d.base);
 	config_free(d.conf);
 	return 0;

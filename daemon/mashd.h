@@ -16,6 +16,7 @@ struct mash_config;
 struct store;
 struct http;
 struct ctl;
+struct scheduler;
 
 struct mashd {
 	struct event_base *base;
@@ -23,6 +24,8 @@ struct mashd {
 	struct store *store;
 	struct http *http;
 	struct ctl *ctl;
+	struct scheduler *sched;
+	const char *config_path;
 	int64_t started_ms;
 	bool foreground;
 	bool stopping;

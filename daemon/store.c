@@ -207,6 +207,11 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_QUEUE, lua_queue);
 	SCRIPT(SCRIPT_SHOW, lua_show);
 	SCRIPT(SCRIPT_STATUS, lua_status);
+	SCRIPT(SCRIPT_NEXT, lua_next);
+	SCRIPT(SCRIPT_FIRE, lua_fire);
+	SCRIPT(SCRIPT_DECIDE, lua_decide);
+	SCRIPT(SCRIPT_CONFIRM, lua_confirm);
+	SCRIPT(SCRIPT_RESCHEDULE, lua_reschedule);
 #undef SCRIPT
 	store_connect(st);
 	return st;

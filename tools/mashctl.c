@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -19,7 +20,13 @@
 #include <jansson.h>
 #include <libconfig.h>
 
+#include "mash/brag.h"
+#include "mash/calendar.h"
+#include "mash/deadline.h"
 #include "mash/protocol.h"
+#include "mash/timeutil.h"
+
+#include "../daemon/config.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
@@ -49,7 +56,7 @@ usage(void)
 	fprintf(stderr, "usage: mashctl [-s socket] [-c config] command "
 			"[args]\n\ncommands:\n");
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "  %-8s %-28s %s\n", c[i].name, c[i].args,
+		fprintf(stderr, "  %-9s %-34s %s\n", c[i].name, c[i].args,
 			c[i].help);
 	exit(EXIT_USAGE);
 }
@@ -251,29 +258,85 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/* "3h05m", "-1d02h" (overdue): how long until an instant, for a person. */
+static const char *
+left(const char *iso_due, char *buf, size_t len)
+{
+	int64_t due;
+	long long secs, mins;
+	const char *sign = "";
+
+	if (iso_due == NULL || mash_time_parse(iso_due, &due) != 0)
+		return "-";
+	secs = (long long)((due - (int64_t)time(NULL) * 1000) / 1000);
+	if (secs < 0) {
+		sign = "-";
+		secs = -secs;
+	}
+	mins = secs / 60;
+	if (mins >= 24 * 60)
+		snprintf(buf, len, "%s%lldd%02lldh", sign, mins / 1440,
+			 mins / 60 % 24);
+	else
+		snprintf(buf, len, "%s%lldh%02lldm", sign, mins / 60,
+			 mins % 60);
+	return buf;
+}
+
 static int
 cmd_queue(struct ctx *x, int argc, char **argv)
 {
 	static const char *const names[] = {"brag", NULL};
 	const char *values[1] = {NULL};
 	json_t *req = json_pack("{ss}", "cmd", "queue"), *a, *items, *it;
+	bool overdue = false;
+	char buf[32];
 	size_t i;
 
+	for (int k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--overdue") == 0) {
+			overdue = true;
+			memmove(&argv[k], &argv[k + 1],
+				(size_t)(argc - k) * sizeof(*argv));
+			argc--;
+			k--;
+		}
+	}
 	parse_opts(x, argc, argv, names, values, NULL, 0);
 	if (values[0] != NULL)
 		json_object_set_new(req, "brag", json_string(values[0]));
+	if (overdue)
+		json_object_set_new(req, "overdue", json_true());
 	a = request(x, req);
 	items = json_object_get(a, "items");
 	if (x->json) {
 		print_json(items);
 	} else {
-		printf("%-17s %-6s %-9s %-8s %s\n", "ID", "BRAG", "STATUS",
-		       "CHANNEL", "RECEIVED");
+		printf("%-17s %-6s %-8s %-8s %-20s %-10s %-20s %s\n", "ID",
+		       "BRAG", "STATUS", "CHANNEL", "RECEIVED", "NEXT", "DUE",
+		       "LEFT");
 		json_array_foreach(items, i, it)
 		{
-			printf("%-17s %-6s %-9s %-8s %s\n", str(it, "id"),
-			       str(it, "brag"), str(it, "status"),
-			       str(it, "channel"), str(it, "received"));
+			json_t *next = json_object_get(it, "next_due");
+			json_t *late = json_object_get(it, "overdue");
+			const char *due = str(next, "due");
+
+			printf("%-17s %-6s %-8s %-8s %-20s %-10s %-20s %s",
+			       str(it, "id"), str(it, "brag"),
+			       str(it, "status"), str(it, "channel"),
+			       str(it, "received"), str(next, "timer"), due,
+			       next ? left(due, buf, sizeof(buf)) : "-");
+			if (json_array_size(late) > 0) {
+				size_t j;
+				json_t *t;
+
+				printf("  OVERDUE:");
+				json_array_foreach(late, j, t)
+				{
+					printf(" %s", json_string_value(t));
+				}
+			}
+			putchar('\n');
 		}
 	}
 	json_decref(a);
@@ -310,12 +373,233 @@ cmd_show(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_decide(struct ctx *x, int argc, char **argv)
+{
+	static const char *const names[] = {"reason", NULL};
+	const char *values[1] = {NULL};
+	char *pos[2];
+	json_t *a;
+
+	if (parse_opts(x, argc, argv, names, values, pos, 2) != 2 ||
+	    values[0] == NULL) {
+		fprintf(stderr, "usage: mashctl decide ID OUTCOME --reason "
+				"TEXT\n       OUTCOME: s47, s17, early_help, "
+				"universal, nfa, open_case\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss ss ss ss}", "cmd", "decide", "id", pos[0],
+				 "outcome", pos[1], "reason", values[0]));
+	if (x->json)
+		print_json(a);
+	else
+		printf("%s decided: %s\n", pos[0], pos[1]);
+	json_decref(a);
+	return 0;
+}
+
+static int
+cmd_confirm(struct ctx *x, int argc, char **argv)
+{
+	char *pos[1];
+	json_t *a;
+
+	if (parse_opts(x, argc, argv, NULL, NULL, pos, 1) != 1) {
+		fprintf(stderr, "usage: mashctl confirm ID\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss ss}", "cmd", "confirm", "id", pos[0]));
+	if (x->json)
+		print_json(a);
+	else
+		printf("%s: written confirmation recorded\n", pos[0]);
+	json_decref(a);
+	return 0;
+}
+
+/* The configuration for offline commands: -c, else the installed file if
+ * there is one, else every default. */
+static struct mash_config *
+offline_config(struct ctx *x)
+{
+	const char *path = x->config;
+	struct mash_config *c;
+	char err[512];
+
+	if (path == NULL && access(MASH_CONFIG_FILE, R_OK) == 0)
+		path = MASH_CONFIG_FILE;
+	if ((c = config_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mashctl: %s\n", err);
+		exit(EXIT_USAGE);
+	}
+	return c;
+}
+
+static int
+cmd_deadlines(struct ctx *x, int argc, char **argv)
+{
+	static const char *const names[] = {"received", "channel", "brag",
+					    NULL};
+	static const char *const keys[TIMER_COUNT] = {
+	    "decision_due", "escalation_due", "written_due", "screening_due",
+	    "decision_warning_due"};
+	const char *values[3] = {NULL, "web", NULL};
+	struct mash_config *c;
+	struct deadlines dl;
+	char buf[MASH_TIME_BUFSZ];
+	int64_t received;
+	enum brag b;
+	json_t *o;
+
+	parse_opts(x, argc, argv, names, values, NULL, 0);
+	if (values[0] == NULL || values[2] == NULL) {
+		fprintf(stderr, "usage: mashctl deadlines --received ISO8601 "
+				"[--channel web|partner|phone|email] --brag R "
+				"[--json]\n");
+		return EXIT_USAGE;
+	}
+	if (mash_time_parse(values[0], &received) != 0) {
+		fprintf(stderr,
+			"mashctl: --received: \"%s\" is not an "
+			"instant like 2026-12-24T15:00:00Z\n",
+			values[0]);
+		return EXIT_USAGE;
+	}
+	if (brag_parse(values[2], &b) != 0) {
+		fprintf(stderr, "mashctl: --brag: use red, amber, green or "
+				"blue\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(values[1], "web") && strcmp(values[1], "partner") &&
+	    strcmp(values[1], "phone") && strcmp(values[1], "email")) {
+		fprintf(stderr, "mashctl: --channel: use web, partner, phone "
+				"or email\n");
+		return EXIT_USAGE;
+	}
+	c = offline_config(x);
+	deadline_compute(c->calendar, &c->timers, received, values[1], b, &dl);
+	o = json_object();
+	for (int t = 0; t < TIMER_COUNT; t++)
+		json_object_set_new(
+		    o, keys[t],
+		    dl.due[t] ? json_string(mash_time_format(dl.due[t], buf))
+			      : json_null());
+	if (x->json) {
+		print_json(o);
+	} else {
+		printf("received   %s (%s, %s)\n",
+		       mash_time_format(received, buf), values[1],
+		       brag_name(b));
+		for (int t = 0; t < TIMER_COUNT; t++)
+			printf("%-17s %s\n", timer_name(t),
+			       dl.due[t] ? mash_time_format(dl.due[t], buf)
+					 : "-");
+	}
+	json_decref(o);
+	config_free(c);
+	return 0;
+}
+
+static int
+cmd_calendar(struct ctx *x, int argc, char **argv)
+{
+	static const char *const names[] = {"year", NULL};
+	static const char *const days[7] = {"sunday",	 "monday",   "tuesday",
+					    "wednesday", "thursday", "friday",
+					    "saturday"};
+	const char *values[1] = {NULL};
+	struct calendar_holiday hol[64];
+	const struct calendar_options *o;
+	struct mash_config *c;
+	json_t *out, *hours, *list;
+	char buf[32];
+	size_t n;
+	int year, y, m, d;
+
+	parse_opts(x, argc, argv, names, values, NULL, 0);
+	if (values[0] != NULL) {
+		char *end;
+		long v = strtol(values[0], &end, 10);
+
+		if (*end != '\0' || v < 1900 || v > 9999) {
+			fprintf(stderr,
+				"mashctl: --year: \"%s\" is not a "
+				"year\n",
+				values[0]);
+			return EXIT_USAGE;
+		}
+		year = (int)v;
+	} else {
+		mash_civil_from_days((int64_t)time(NULL) / 86400, &year, &m,
+				     &d);
+	}
+	c = offline_config(x);
+	o = calendar_options(c->calendar);
+	n = calendar_holidays(c->calendar, year, hol, 64);
+	hours = json_object();
+	for (int i = 1; i <= 7; i++) {
+		const struct calendar_hours *h = &o->hours[i % 7];
+
+		if (h->open < 0)
+			snprintf(buf, sizeof(buf), "closed");
+		else
+			snprintf(buf, sizeof(buf), "%02d:%02d-%02d:%02d",
+				 h->open / 60, h->open % 60, h->close / 60,
+				 h->close % 60);
+		json_object_set_new(hours, days[i % 7], json_string(buf));
+	}
+	list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		mash_civil_from_days(hol[i].day, &y, &m, &d);
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
+		json_array_append_new(list, json_pack("{ss ss}", "date", buf,
+						      "title", hol[i].title));
+	}
+	out = json_pack("{si ss ss so so}", "year", year, "timezone",
+			o->timezone, "division", o->division, "hours", hours,
+			"holidays", list);
+	if (x->json) {
+		print_json(out);
+	} else {
+		size_t i;
+		json_t *h;
+		const char *k;
+
+		printf("%d, %s, %s\n\noffice hours:\n", year, o->timezone,
+		       o->division);
+		json_object_foreach(hours, k, h)
+		{
+			printf("  %-10s %s\n", k, json_string_value(h));
+		}
+		printf("\nholidays:\n");
+		json_array_foreach(list, i, h)
+		{
+			printf("  %s %s %s\n", str(h, "date"),
+			       (const char *[]){
+				   "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+				   "Sat"}[mash_weekday(hol[i].day)],
+			       str(h, "title"));
+		}
+	}
+	json_decref(out);
+	config_free(c);
+	return 0;
+}
+
 static const struct command commands[] = {
     {"status", "[--json]", "mashd, Redis and the queue at a glance",
      cmd_status},
-    {"queue", "[--brag R] [--json]", "open referrals, most urgent first",
-     cmd_queue},
+    {"queue", "[--brag R] [--overdue] [--json]",
+     "open referrals, most urgent first", cmd_queue},
     {"show", "ID [--json]", "one referral, whole (audited)", cmd_show},
+    {"decide", "ID OUTCOME --reason TEXT",
+     "record the decision; stops its timers", cmd_decide},
+    {"confirm", "ID", "written confirmation of a phone referral received",
+     cmd_confirm},
+    {"deadlines", "--received T --channel C --brag R",
+     "compute due times offline", cmd_deadlines},
+    {"calendar", "[--year Y] [--json]", "office hours and holidays",
+     cmd_calendar},
 };
 
 static const struct command *

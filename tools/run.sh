@@ -7,6 +7,7 @@ run=$top/run
 mkdir -p "$run/redis"
 sed -e "s|\"/run/redis/redis-server.sock\"|\"$run/redis.sock\"|" \
     -e "s|\"/run/mashd/mashd.sock\"|\"$run/mashd.sock\"|" \
+    -e "s|\"/usr/share/mashd/bank-holidays.json\"|\"$top/conf/bank-holidays.json\"|" \
     conf/mashd.conf > "$run/mashd.conf"
 redis-server "$top/conf/redis.conf" --port 0 --unixsocket "$run/redis.sock" \
 	--dir "$run/redis" --daemonize no --logfile "$run/redis.log" &

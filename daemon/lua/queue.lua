@@ -1,13 +1,28 @@
--- queue: the open referrals with queue scores in [min, max), in order.
+-- queue: the open referrals with queue scores in [min, max), in order,
+-- with their timers.
 -- ARGV: prefix, min_score, max_score, limit
--- Returns one {id, brag, status, channel, received_ms} per referral.
+-- Returns one {id, brag, status, channel, received_ms, t1, due, fired,
+-- stopped, t2, ...} per referral, for each timer it has.
 local p, min, max, limit = unpack(ARGV)
+local timers = {'decision', 'escalation', 'written', 'screening',
+                'decision_warning'}
 local ids = redis.call('ZRANGEBYSCORE', p .. 'queue', min, '(' .. max,
                        'LIMIT', 0, tonumber(limit))
 local out = {}
 for i, id in ipairs(ids) do
-  local r = redis.call('HMGET', p .. 'ref:' .. id, 'brag', 'status',
-                       'channel', 'received')
-  out[i] = {id, r[1] or '', r[2] or '', r[3] or '', r[4] or ''}
+  local key = p .. 'ref:' .. id
+  local r = redis.call('HMGET', key, 'brag', 'status', 'channel', 'received')
+  local item = {id, r[1] or '', r[2] or '', r[3] or '', r[4] or ''}
+  for _, t in ipairs(timers) do
+    local v = redis.call('HMGET', key, 'due:' .. t, 'fired:' .. t,
+                         'stopped:' .. t)
+    if v[1] then
+      item[#item + 1] = t
+      item[#item + 1] = v[1]
+      item[#item + 1] = v[2] or ''
+      item[#item + 1] = v[3] or ''
+    end
+  end
+  out[i] = item
 end
 return out

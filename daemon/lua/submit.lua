@@ -1,10 +1,12 @@
--- submit: store one new referral, queue it and audit it, in one step.
+-- submit: store one new referral, queue it, schedule its timers and audit
+-- it, in one step.
 -- ARGV: prefix, year, received_ms, received_iso, brag, queue_score,
---       channel, client, actor, record_json, idem_key, idem_ttl_s
+--       channel, client, actor, record_json, idem_key, idem_ttl_s,
+--       then pairs: timer name, due ms (UTC)
 -- Returns {1, response_json} for a new referral, or {0, response_json}
 -- with the first answer when the idempotency key was seen before.
 local p, year, received, received_iso, brag, score, channel, client,
-      actor, record, idem, ttl = unpack(ARGV)
+      actor, record, idem, ttl = unpack(ARGV, 1, 12)
 
 local idem_key
 if idem ~= '' then
@@ -23,9 +25,17 @@ redis.call('HSET', key, 'id', id, 'record', record, 'status', 'new',
            'brag', brag, 'channel', channel, 'client', client,
            'received', received, 'updated', received)
 redis.call('ZADD', p .. 'queue', score, id)
+local timers = {}
+for i = 13, #ARGV, 2 do
+  local timer, due = ARGV[i], ARGV[i + 1]
+  redis.call('HSET', key, 'due:' .. timer, due)
+  redis.call('ZADD', p .. 'due', due, id .. ':' .. timer)
+  timers[#timers + 1] = timer
+end
 redis.call('XADD', p .. 'events', '*', 'ref', id, 'at', received,
            'actor', actor, 'action', 'submit',
-           'detail', 'channel=' .. channel .. ' brag=' .. brag)
+           'detail', 'channel=' .. channel .. ' brag=' .. brag ..
+                     ' timers=' .. table.concat(timers, ','))
 
 local response = cjson.encode({id = id, brag = brag,
                                received = received_iso, status = 'new'})

@@ -69,4 +69,14 @@ void deadline_compute(const struct calendar *cal,
 		      const struct deadline_rules *r, int64_t received_ms,
 		      const char *channel, enum brag b, struct deadlines *out);
 
+/*
+ * The score that orders the queue (a Redis sorted set): BRAG rank first,
+ * then the earliest of the hub's own deadlines still running, screening
+ * else the decision (else receipt). Exact in a double: rank < 4 and the
+ * instant < QUEUE_RANK_WIDTH.
+ */
+#define QUEUE_RANK_WIDTH 10000000000000LL
+int64_t deadline_queue_score(enum brag b, const struct deadlines *dl,
+			     int64_t received_ms);
+
 #endif

@@ -11,6 +11,10 @@
 #define MASH_PROTOCOL_VERSION 1
 #define MASH_CONTROL_SOCKET "/run/mashd/mashd.sock"
 #define MASH_CONFIG_FILE "/etc/mashd/mashd.conf"
+/* The shipped copy of gov.uk's bank-holidays.json. */
+#ifndef MASH_HOLIDAYS_FILE
+#define MASH_HOLIDAYS_FILE "/usr/share/mashd/bank-holidays.json"
+#endif
 /* The longest request line mashd reads; a longer one is refused. */
 #define MASH_CONTROL_MAX_LINE (256 * 1024)
 

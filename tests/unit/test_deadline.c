@@ -472,6 +472,32 @@ test_unreachable(void **state)
 	calendar_free(cal);
 }
 
+/* The queue: BRAG rank first, then the earliest running deadline. */
+static void
+test_queue_score(void **state)
+{
+	struct deadlines late = {{0}}, early = {{0}}, none = {{0}};
+
+	(void)state;
+	late.due[TIMER_DECISION] = 1795000000000LL;
+	early.due[TIMER_DECISION] = 1795000000000LL;
+	early.due[TIMER_SCREENING] = 1794000000000LL;
+	/* Screening, when earlier, orders; else the decision; else receipt. */
+	assert_int_equal(deadline_queue_score(BRAG_AMBER, &early, 1),
+			 QUEUE_RANK_WIDTH + 1794000000000LL);
+	assert_int_equal(deadline_queue_score(BRAG_AMBER, &late, 1),
+			 QUEUE_RANK_WIDTH + 1795000000000LL);
+	assert_int_equal(deadline_queue_score(BRAG_BLUE, &none, 42),
+			 3 * QUEUE_RANK_WIDTH + 42);
+	/* Any red before any amber, however late its deadline. */
+	assert_true(deadline_queue_score(BRAG_RED, &late, 1) <
+		    deadline_queue_score(BRAG_AMBER, &early, 1));
+	/* Exact as a double, as a Redis score is. */
+	assert_true(
+	    (int64_t)(double)deadline_queue_score(BRAG_BLUE, &late, 1) ==
+	    deadline_queue_score(BRAG_BLUE, &late, 1));
+}
+
 int
 main(void)
 {
@@ -482,6 +508,7 @@ main(void)
 	    cmocka_unit_test(test_compute_custom),
 	    cmocka_unit_test(test_spans),
 	    cmocka_unit_test(test_unreachable),
+	    cmocka_unit_test(test_queue_score),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,207 @@
+# lib.sh: the integration harness. Each test starts its own redis-server on
+# a private Unix socket and the real mashd on a free port, drives them with
+# curl, redis-cli and the real mashctl, and compares what comes back.
+# Sourced by tests/integration/t_*.sh.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${MASH_BUILD:-$TOP/build}
+MASHD=$BUILD/mashd
+MASHCTL=$BUILD/mashctl
+FIX=$TOP/tests/fixtures
+T=$(mktemp -d "${TMPDIR:-/tmp}/mashd-test.XXXXXX")
+TEST=$(basename "$0" .sh)
+WEB_TOKEN=test-web-form-token-0123456789
+POLICE_TOKEN=test-police-token-0123456789
+passed=0
+failed=0
+REDIS_PID=
+MASHD_PID=
+
+cleanup() {
+	[ -n "$MASHD_PID" ] && kill -9 "$MASHD_PID" 2>/dev/null
+	[ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null
+	wait 2>/dev/null
+	if [ "$failed" -eq 0 ] && [ -z "$KEEP" ]; then
+		rm -rf "$T"
+	else
+		echo "$TEST: files kept in $T"
+	fi
+}
+trap cleanup EXIT
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok   $TEST: $1"
+}
+
+not_ok() {
+	failed=$((failed + 1))
+	echo "FAIL $TEST: $1"
+	shift
+	for l in "$@"; do echo "     $l"; done
+}
+
+# expect NAME GOT WANT
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+
+# expect_match NAME GOT EXTENDED-REGEX
+expect_match() {
+	if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else
+		not_ok "$1" "got:  $2" "want: /$3/"; fi
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds, bounded.
+# A single argument is shell code, run here (so it may use ctl, rcli).
+wait_for() {
+	_n=$(($1 * 20))
+	shift
+	while ! if [ $# -eq 1 ]; then eval "$1"; else "$@"; fi >/dev/null 2>&1; do
+		_n=$((_n - 1))
+		[ $_n -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+start_redis() {
+	mkdir -p "$T/redis"
+	rm -f "$T/redis.sock"
+	redis-server "$TOP/conf/redis.conf" --port 0 --unixsocket "$T/redis.sock" \
+		--dir "$T/redis" --daemonize no --logfile "$T/redis.log" \
+		--save '' &
+	REDIS_PID=$!
+	wait_for 10 test -S "$T/redis.sock" || { echo "redis did not start"; exit 1; }
+	wait_for 10 rcli ping || { echo "redis does not answer"; exit 1; }
+}
+
+stop_redis() {
+	kill -"${1:-TERM}" "$REDIS_PID"
+	wait "$REDIS_PID" 2>/dev/null
+	REDIS_PID=
+}
+
+rcli() {
+	redis-cli -s "$T/redis.sock" "$@"
+}
+
+# write_conf [EXTRA-LIBCONFIG-TEXT]
+write_conf() {
+	cat > "$T/mashd.conf" <<EOC
+redis = { socket = "$T/redis.sock"; };
+http = { address = "127.0.0.1"; port = 0; max_body = 65536; };
+control = { socket = "$T/mashd.sock"; };
+calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };
+clients = (
+  { name = "web-form"; token = "$WEB_TOKEN"; channel = "web"; },
+  { name = "county-police"; token = "$POLICE_TOKEN"; channel = "partner";
+    agency = "County Constabulary"; }
+);
+$1
+EOC
+}
+
+# at "YYYY-MM-DD HH:MM:SS" (UTC): run the next start_mashd with its clock
+# starting at that instant (libfaketime on the whole process); `at ""`
+# returns to the real clock.
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+AT=
+at() {
+	AT=$1
+}
+
+# start_mashd: run mashd in the foreground, its log appended to mashd.log,
+# and wait until it listens and has reached Redis (when Redis is up).
+start_mashd() {
+	[ -f "$T/mashd.conf" ] || write_conf
+	_from=0; [ -f "$T/mashd.log" ] && _from=$(wc -l < "$T/mashd.log")
+	if [ -n "$AT" ]; then
+		# ASan must come first among preloads; libfaketime is one too.
+		TZ=UTC FAKETIME="@$AT" LD_PRELOAD=$FAKETIME_LIB \
+		ASAN_OPTIONS=verify_asan_link_order=0 \
+			$MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" 2>> "$T/mashd.log" &
+	else
+		$MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" 2>> "$T/mashd.log" &
+	fi
+	MASHD_PID=$!
+	# Only this start's lines count: earlier ones name other ports.
+	wait_for 10 "tail -n +$((_from + 1)) '$T/mashd.log' |
+		grep -q 'http: listening'" ||
+		{ echo "mashd did not start:"; cat "$T/mashd.log"; exit 1; }
+	PORT=$(tail -n +$((_from + 1)) "$T/mashd.log" |
+		sed -n 's/.*http: listening on .* port \([0-9]*\).*/\1/p' | tail -1)
+	URL=http://127.0.0.1:$PORT
+	if [ -n "$REDIS_PID" ]; then
+		wait_for 10 curl -sf "$URL/healthz" ||
+			{ echo "mashd did not reach redis"; exit 1; }
+	fi
+}
+
+# stop_mashd [SIGNAL]: TERM checks a clean exit (and, under the
+# sanitizers, no leak); KILL is a crash.
+stop_mashd() {
+	kill -"${1:-TERM}" "$MASHD_PID"
+	wait "$MASHD_PID"
+	_rc=$?
+	if [ "${1:-TERM}" = TERM ]; then
+		expect "mashd exits 0 on SIGTERM" "$_rc" 0
+	fi
+	MASHD_PID=
+}
+
+ctl() {
+	"$MASHCTL" -s "$T/mashd.sock" "$@"
+}
+
+# The audit events of a referral with this action, one per line.
+events() { # REF ACTION
+	rcli xrange '{mash}:events' - + | tr '\n' ' ' |
+		sed 's/ [0-9]*-[0-9]* ref /\nref /g' |
+		grep "^ref $1 " | grep " action $2 "
+}
+
+# post FILE [TOKEN [CURL-ARGS...]]: POST a referral; prints the status code,
+# the body lands in $T/body, the headers in $T/headers.
+post() {
+	_f=$1
+	_tok=${2:-$WEB_TOKEN}
+	shift
+	[ $# -gt 0 ] && shift
+	curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -X POST \
+		-H "Authorization: Bearer $_tok" \
+		-H 'Content-Type: application/json' \
+		--data-binary @"$_f" "$@" "$URL/v1/referrals"
+}
+
+body() {
+	cat "$T/body"
+}
+
+jbody() {
+	jq -r "$1" "$T/body"
+}
+
+# How many referrals Redis holds, all keys counted.
+nrefs() {
+	rcli --scan --pattern '{mash}:ref:*' | wc -l
+}
+
+# No child's or family's personal data in anything mashd logged.
+check_no_personal_data() {
+	if grep -F -i -f "$FIX/NAMES" "$T/mashd.log" > "$T/leaks" 2>/dev/null; then
+		not_ok "no personal data in mashd's log" "$(head -3 "$T/leaks")"
+	else
+		ok "no personal data in mashd's log"
+	fi
+}
+
+finish() {
+	[ -f "$T/mashd.log" ] && check_no_personal_data
+	if [ -n "$MASHD_PID" ]; then stop_mashd TERM; fi
+	if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/mashd.log" \
+		> "$T/san" 2>/dev/null; then
+		not_ok "no sanitizer report" "$(head -5 "$T/san")"
+	fi
+	echo "$TEST: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
