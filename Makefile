@@ -16,7 +16,7 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
-DAEMON   = main config log clock store http ctl scheduler $(PURE)
+DAEMON   = main config log clock store intake http ctl scheduler $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -25,18 +25,19 @@ PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/config.o $(PURE_OBJ)
 
-.PHONY: all deps run test check unit integration asan clean help
+.PHONY: all deps run test check unit integration valgrind clean help
 all: $(BUILD)/mashd $(BUILD)/mashctl
 
 help:
 	@echo 'make             build build/mashd and build/mashctl'
 	@echo 'make run         install what is missing, build, start a private'
 	@echo '                 redis-server and mashd with conf/mashd.conf'
-	@echo 'make test        install what is missing, build, run every test,'
-	@echo '                 then again under ASan and UBSan'
+	@echo 'make test        install what is missing, build, run every test:'
+	@echo '                 gcc, valgrind, clang, then ASan and UBSan'
 	@echo 'make check       build and run every test, installing nothing'
 	@echo 'make unit        the cmocka unit tests only'
 	@echo 'make integration the integration suite only'
+	@echo 'make valgrind    the integration suite with mashd under valgrind'
 	@echo 'make deps        install the Debian packages mashd needs (root)'
 	@echo 'make clean       remove build output'
 
@@ -50,7 +51,8 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: all unit integration
+check: all unit integration valgrind
+	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all unit
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit integration
 
 $(BUILD)/mashd: $(DAEMON_OBJ)
@@ -82,10 +84,16 @@ unit: $(UNITS:%=$(BUILD)/%)
 integration: all
 	@MASH_BUILD=$(CURDIR)/$(BUILD) sh tests/integration/run.sh
 
+# mashd under memcheck: any error or definite leak fails its clean exit.
+valgrind: all
+	@MASH_BUILD=$(CURDIR)/$(BUILD) MASHD_WRAP="valgrind -q --leak-check=full \
+		--errors-for-leak-kinds=definite --error-exitcode=99" \
+		sh tests/integration/run.sh
+
 $(BUILD):
 	mkdir -p $@
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang
 
 -include $(wildcard $(BUILD)/*.d)

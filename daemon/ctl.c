@@ -30,12 +30,14 @@
 #include "mash/brag.h"
 #include "mash/deadline.h"
 #include "mash/protocol.h"
+#include "mash/referral.h"
 #include "mash/timeutil.h"
 
 #include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "http.h"
+#include "intake.h"
 #include "log.h"
 #include "scheduler.h"
 #include "store.h"
@@ -120,18 +122,25 @@ send_error(struct conn *c, const char *fmt, ...)
 
 /* A request has been answered: read the next one, or free a done conn. */
 static void
-request_done(struct conn *c)
+request_finish(struct conn *c)
 {
 	c->busy = false;
 	json_decref(c->req);
 	c->req = NULL;
-	mashd_request_done(c->ctl->d);
 	if (!c->dead) {
 		if (!c->eof)
 			bufferevent_enable(c->bev, EV_READ);
 		conn_read(c->bev, c); /* lines that arrived meanwhile */
 	}
 	conn_maybe_free(c);
+}
+
+/* The same for a request call() counted in flight. */
+static void
+request_done(struct conn *c)
+{
+	mashd_request_done(c->ctl->d);
+	request_finish(c);
 }
 
 static int
@@ -476,12 +485,67 @@ cmd_confirm(struct conn *c)
 	}
 }
 
+/* submit RECORD: a telephone referral typed in by a call handler. */
+
+static void
+submit_done(const char *answer, const char *id, bool replayed, const char *err,
+	    void *arg)
+{
+	struct conn *c = arg;
+	json_t *o = answer ? json_loads(answer, 0, NULL) : NULL;
+
+	(void)id;
+	(void)replayed;
+	if (o == NULL) {
+		send_error(c, "not stored: %s; nothing was stored, try again",
+			   err ? err : "odd reply");
+	} else {
+		json_object_set_new(o, "ok", json_true());
+		send_json(c, o);
+	}
+	/* intake counted the request in flight, and has uncounted it. */
+	request_finish(c);
+}
+
+static void
+cmd_submit(struct conn *c)
+{
+	json_t *rec = json_object_get(c->req, "record");
+	struct referral_error rerr;
+	struct intake it;
+
+	it.now = clock_now_ms();
+	if (!json_is_object(rec)) {
+		send_error(c, "submit needs a \"record\" object");
+		return;
+	}
+	if (referral_validate(rec, it.now, &rerr) != 0) {
+		log_info("telephone referral from %s refused: %s", c->actor,
+			 rerr.field[0] ? rerr.field : "not a record");
+		send_json(c, json_pack("{sb ss ss}", "ok", 0, "error",
+				       rerr.message, "field", rerr.field));
+		return;
+	}
+	it.record = rec;
+	it.channel = "phone";
+	it.client = "phone";
+	it.actor = c->actor;
+	it.idem = NULL;
+	if (intake_submit(c->ctl->d, &it, submit_done, c) != 0) {
+		send_error(c, "the referral store is unreachable; nothing was "
+			      "stored, try again");
+		return;
+	}
+	c->busy = true;
+	bufferevent_disable(c->bev, EV_READ);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct conn *);
 } commands[] = {
     {"status", cmd_status}, {"queue", cmd_queue},     {"show", cmd_show},
-    {"decide", cmd_decide}, {"confirm", cmd_confirm},
+    {"decide", cmd_decide}, {"confirm", cmd_confirm}, {"submit", cmd_submit},
 };
 
 static void

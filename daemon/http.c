@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "config.h"
 #include "http.h"
+#include "intake.h"
 #include "log.h"
 #include "scheduler.h"
 #include "store.h"
@@ -36,15 +37,6 @@ struct http {
 	struct mashd *d;
 	struct evhttp *evh;
 	struct evhttp_bound_socket *sock;
-};
-
-/* One request waiting for Redis. */
-struct pending {
-	struct http *h;
-	struct evhttp_request *req;
-	char client[64];
-	char brag[8];
-	char channel[16];
 };
 
 static void
@@ -139,50 +131,29 @@ idem_key_valid(const char *k)
 }
 
 static void
-submit_done(const redisReply *r, const char *err, void *arg)
+submit_done(const char *answer, const char *id, bool replayed, const char *err,
+	    void *arg)
 {
-	struct pending *p = arg;
-	struct evhttp_request *req = p->req;
-	json_t *body;
-	const char *id;
+	struct evhttp_request *req = arg;
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct evbuffer *buf;
+	char loc[64];
 
-	if (err != NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-		log_warnx("referral from client %s not stored: %s", p->client,
-			  err ? err : "odd reply from redis");
+	if (answer == NULL) {
+		(void)err; /* intake logged it */
 		reply_unavailable(req);
-		goto done;
+		return;
 	}
-	body = json_loads(r->element[1]->str, 0, NULL);
-	id = json_string_value(json_object_get(body, "id"));
-	if (body == NULL || id == NULL) {
-		log_warnx("referral from client %s: odd reply from redis",
-			  p->client);
-		json_decref(body);
-		reply_unavailable(req);
-		goto done;
-	}
-	if (r->element[0]->integer == 1) {
-		log_info("referral %s received channel=%s client=%s brag=%s",
-			 id, p->channel, p->client, p->brag);
-	} else {
-		log_info("referral %s: repeated submission from client %s "
-			 "answered from its idempotency key",
-			 id, p->client);
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-				  "Idempotent-Replayed", "true");
-	}
-	{
-		char loc[64];
-
-		snprintf(loc, sizeof(loc), "/v1/referrals/%s", id);
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-				  "Location", loc);
-	}
-	reply_json(req, 201, "Created", body);
-	scheduler_kick(p->h->d->sched);
-done:
-	mashd_request_done(p->h->d);
-	free(p);
+	if (replayed)
+		evhttp_add_header(out, "Idempotent-Replayed", "true");
+	snprintf(loc, sizeof(loc), "/v1/referrals/%s", id);
+	evhttp_add_header(out, "Location", loc);
+	evhttp_add_header(out, "Content-Type", "application/json");
+	if ((buf = evbuffer_new()) != NULL)
+		evbuffer_add_printf(buf, "%s\n", answer);
+	evhttp_send_reply(req, 201, "Created", buf);
+	if (buf != NULL)
+		evbuffer_free(buf);
 }
 
 static void
@@ -195,17 +166,10 @@ post_referral(struct http *h, struct evhttp_request *req)
 	const char *idem = evhttp_find_header(in, "Idempotency-Key");
 	size_t len = evbuffer_get_length(buf);
 	struct referral_error rerr;
-	char year[8], received[32], iso[MASH_TIME_BUFSZ], score[32];
-	char ttl[16], actor[96], *record = NULL;
-	char dues[TIMER_COUNT][32];
-	const char *argv[12 + 2 * TIMER_COUNT];
-	struct deadlines dl;
-	int argc = 0;
+	struct intake it;
+	char actor[96];
 	int64_t now = clock_now_ms();
-	struct pending *p = NULL;
-	json_t *rec = NULL;
-	enum brag b;
-	int y, mo, dd;
+	json_t *rec;
 
 	if (client == NULL) {
 		unauthorized(req);
@@ -226,69 +190,22 @@ post_referral(struct http *h, struct evhttp_request *req)
 	rec = referral_parse((const char *)evbuffer_pullup(buf, -1), len, now,
 			     &rerr);
 	if (rec == NULL) {
-		log_info("referral from client %s refused: %s%s%s",
-			 client->name, rerr.field[0] ? "field " : "",
-			 rerr.field,
-			 rerr.field[0] ? " is invalid"
-				       : "body "
-					 "is not "
-					 "a record");
+		/* The field's name only: its value may be personal data. */
+		log_info("referral from client %s refused: %s", client->name,
+			 rerr.field[0] ? rerr.field : "unreadable body");
 		reply_error(req, 400, "Bad Request", rerr.message, rerr.field);
 		return;
 	}
-	b = brag_rate(rec, now);
-	record = json_dumps(rec, JSON_COMPACT);
-	json_decref(rec);
-	if (record == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
-		free(record);
-		reply_unavailable(req);
-		return;
-	}
-	p->h = h;
-	p->req = req;
-	snprintf(p->client, sizeof(p->client), "%s", client->name);
-	snprintf(p->brag, sizeof(p->brag), "%s", brag_name(b));
-	snprintf(p->channel, sizeof(p->channel), "%s", client->channel);
-
-	mash_civil_from_days(now / 86400000, &y, &mo, &dd);
-	snprintf(year, sizeof(year), "%04d", y);
-	snprintf(received, sizeof(received), "%lld", (long long)now);
-	mash_time_format(now, iso);
-	deadline_compute(h->d->conf->calendar, &h->d->conf->timers, now,
-			 client->channel, b, &dl);
-	snprintf(score, sizeof(score), "%lld",
-		 (long long)deadline_queue_score(b, &dl, now));
-	snprintf(ttl, sizeof(ttl), "%d",
-		 h->d->conf->http.idempotency_hours * 3600);
 	snprintf(actor, sizeof(actor), "client:%s", client->name);
-	argv[argc++] = year;
-	argv[argc++] = received;
-	argv[argc++] = iso;
-	argv[argc++] = p->brag;
-	argv[argc++] = score;
-	argv[argc++] = p->channel;
-	argv[argc++] = client->name;
-	argv[argc++] = actor;
-	argv[argc++] = record;
-	argv[argc++] = idem ? idem : "";
-	argv[argc++] = ttl;
-	for (int t = 0; t < TIMER_COUNT; t++) {
-		if (dl.due[t] == 0)
-			continue;
-		snprintf(dues[t], sizeof(dues[t]), "%lld",
-			 (long long)dl.due[t]);
-		argv[argc++] = timer_name(t);
-		argv[argc++] = dues[t];
-	}
-	if (store_call(h->d->store, SCRIPT_SUBMIT, argc, argv, submit_done,
-		       p) != 0) {
-		free(p);
-		free(record);
+	it.record = rec;
+	it.channel = client->channel;
+	it.client = client->name;
+	it.actor = actor;
+	it.idem = idem;
+	it.now = now;
+	if (intake_submit(h->d, &it, submit_done, req) != 0)
 		reply_unavailable(req);
-		return;
-	}
-	free(record);
-	h->d->inflight++;
+	json_decref(rec);
 }
 
 struct get_pending {

@@ -2,7 +2,7 @@
 # deps.sh: install the Debian 12 packages that building, running and testing
 # mashd need, and only those that are missing. Needs root to install.
 set -e
-pkgs="make gcc pkg-config libevent-dev libhiredis-dev libconfig-dev
+pkgs="make gcc clang valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
 libjansson-dev libsystemd-dev libssl-dev libcmocka-dev redis-server
 redis-tools curl jq socat faketime procps tzdata"
 missing=

@@ -586,6 +586,45 @@ cmd_calendar(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/* referral new --file F: a telephone referral, whole, from a file ("-" is
+ * standard input). The call handler reads the reference back. */
+static int
+cmd_referral(struct ctx *x, int argc, char **argv)
+{
+	static const char *const names[] = {"file", NULL};
+	const char *values[1] = {NULL};
+	char *pos[1];
+	json_error_t jerr;
+	json_t *rec, *a;
+
+	if (parse_opts(x, argc, argv, names, values, pos, 1) != 1 ||
+	    strcmp(pos[0], "new") != 0 || values[0] == NULL) {
+		fprintf(stderr, "usage: mashctl referral new --file "
+				"referral.json [--json]\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(values[0], "-") == 0)
+		rec = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+	else
+		rec = json_load_file(values[0], JSON_REJECT_DUPLICATES, &jerr);
+	if (rec == NULL) {
+		fprintf(stderr, "mashctl: %s:%d: %s\n", values[0], jerr.line,
+			jerr.text);
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss so}", "cmd", "submit", "record", rec));
+	if (x->json) {
+		json_object_del(a, "ok");
+		print_json(a);
+	} else {
+		printf("Reference %s, rated %s. Read the reference back to "
+		       "the caller.\n",
+		       str(a, "id"), str(a, "brag"));
+	}
+	json_decref(a);
+	return 0;
+}
+
 static const struct command commands[] = {
     {"status", "[--json]", "mashd, Redis and the queue at a glance",
      cmd_status},
@@ -596,6 +635,8 @@ static const struct command commands[] = {
      "record the decision; stops its timers", cmd_decide},
     {"confirm", "ID", "written confirmation of a phone referral received",
      cmd_confirm},
+    {"referral", "new --file F [--json]",
+     "a telephone referral (channel phone)", cmd_referral},
     {"deadlines", "--received T --channel C --brag R",
      "compute due times offline", cmd_deadlines},
     {"calendar", "[--year Y] [--json]", "office hours and holidays",

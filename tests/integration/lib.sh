@@ -69,7 +69,7 @@ start_redis() {
 	rm -f "$T/redis.sock"
 	redis-server "$TOP/conf/redis.conf" --port 0 --unixsocket "$T/redis.sock" \
 		--dir "$T/redis" --daemonize no --logfile "$T/redis.log" \
-		--save '' &
+		--save '' $REDIS_EXTRA &
 	REDIS_PID=$!
 	wait_for 10 test -S "$T/redis.sock" || { echo "redis did not start"; exit 1; }
 	wait_for 10 rcli ping || { echo "redis does not answer"; exit 1; }
@@ -153,10 +153,26 @@ ctl() {
 	"$MASHCTL" -s "$T/mashd.sock" "$@"
 }
 
-# The audit events of a referral with this action, one per line.
+# timer REF TIMER FIELD: a timer's due, fired or stopped instant as
+# `show` gives it ("null" when unset; empty when mashd cannot answer).
+timer() {
+	ctl show "$1" --json 2>/dev/null | jq -r ".timers.$2.$3" 2>/dev/null
+}
+
+# fired REF TIMER: has the timer fired? (jq -e passes on empty input:
+# never trust it to wait on.)
+fired() {
+	_v=$(timer "$1" "$2" fired)
+	[ -n "$_v" ] && [ "$_v" != null ]
+}
+
+# The audit events of a referral with this action, one per line:
+# "ref ID at MS actor WHO action WHAT detail ...".
 events() { # REF ACTION
-	rcli xrange '{mash}:events' - + | tr '\n' ' ' |
-		sed 's/ [0-9]*-[0-9]* ref /\nref /g' |
+	rcli xrange '{mash}:events' - + | awk '
+		/^[0-9]+-[0-9]+$/ { if (e != "") print e; e = ""; next }
+		{ e = (e == "" ? $0 : e " " $0) }
+		END { if (e != "") print e }' |
 		grep "^ref $1 " | grep " action $2 "
 }
 

@@ -53,4 +53,17 @@ start_mashd
 expect "second mashd refuses" "$?" 1
 expect_match "it says another answers" "$(cat "$T/err2")" 'another mashd answers'
 expect "the first still answers" "$(ctl status --json | jq -r .redis)" up
+expect "a durable redis draws no warning" \
+	"$(grep -c 'acknowledged referrals may be lost' "$T/mashd.log")" 0
+
+# A Redis that could lose or evict acknowledged referrals is named.
+stop_mashd
+stop_redis
+REDIS_EXTRA="--appendfsync everysec --maxmemory-policy allkeys-lru"
+start_redis
+start_mashd
+wait_for 5 grep -q 'maxmemory-policy is "allkeys-lru"' "$T/mashd.log"
+expect "warns of maxmemory-policy" "$?" 0
+expect_match "warns of appendfsync" "$(cat "$T/mashd.log")" \
+	'redis: appendfsync is "everysec", not "always"'
 finish

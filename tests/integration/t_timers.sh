@@ -37,7 +37,7 @@ stop_mashd
 # once, late, on start; the amber's decision does not fire.
 at "2026-11-28 10:00:00"
 start_mashd
-wait_for 5 "ctl show $R2 --json | jq -e '.timers.screening.fired != null'"
+wait_for 5 "fired $R2 screening"
 expect "red screening caught up on start" "$?" 0
 expect_match "and logged as late" "$(cat "$T/mashd.log")" \
 	"referral $R2 timer screening fired .*late by [0-9]+s"
@@ -56,11 +56,11 @@ expect "one firing of red's screening" "$(events $R2 fire | grep -c timer=screen
 # decision (15:00) fires at its instant and not before.
 at "2026-11-30 14:59:57"
 start_mashd
-wait_for 5 "ctl show $R1 --json | jq -e '.timers.decision_warning.fired != null'"
+wait_for 5 "fired $R1 decision_warning"
 expect "warning caught up" "$?" 0
 expect "decision not yet fired at 14:59:5x" \
 	"$(ctl show $R1 --json | jq -r .timers.decision.fired)" null
-wait_for 10 "ctl show $R1 --json | jq -e '.timers.decision.fired != null'"
+wait_for 10 "fired $R1 decision"
 expect "decision fired" "$?" 0
 fired=$(ctl show $R1 --json | jq -r .timers.decision.fired)
 expect_match "fired at 15:00:00 (to the second)" "$fired" '^2026-11-30T15:00:0[01]Z$'
@@ -156,7 +156,7 @@ expect "decision due Tuesday 10:00" \
 	"$(ctl show "$R4" --json | jq -r .timers.decision.due)" 2026-12-08T10:00:00Z
 sed -i 's|^calendar = {|calendar = { extra_holidays = [ "2026-12-08" ];|' "$T/mashd.conf"
 kill -HUP "$MASHD_PID"
-wait_for 5 "ctl show $R4 --json | jq -e '.timers.decision.due == \"2026-12-09T10:00:00Z\"'"
+wait_for 5 "[ \"\$(timer $R4 decision due)\" = 2026-12-09T10:00:00Z ]"
 expect "after SIGHUP: decision due Wednesday" "$?" 0
 expect_match "the move is audited" "$(events "$R4" reschedule)" 'timer=decision'
 echo 'bogus = 1;' >> "$T/mashd.conf"

@@ -1,0 +1,132 @@
+/*
+ * intake.c owns the one write path of a new referral; see intake.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mash/brag.h"
+#include "mash/deadline.h"
+#include "mash/timeutil.h"
+
+#include "config.h"
+#include "intake.h"
+#include "log.h"
+#include "scheduler.h"
+#include "store.h"
+
+struct pending {
+	struct mashd *d;
+	intake_cb *cb;
+	void *arg;
+	char channel[16];
+	char client[64];
+	char brag[8];
+};
+
+static void
+submit_done(const redisReply *r, const char *err, void *arg)
+{
+	struct pending *p = arg;
+	const char *answer = NULL, *id = NULL;
+	json_t *body = NULL;
+	bool replayed = false;
+
+	if (err == NULL && (r->type != REDIS_REPLY_ARRAY || r->elements != 2))
+		err = "odd reply from redis";
+	if (err == NULL) {
+		answer = r->element[1]->str;
+		body = json_loads(answer, 0, NULL);
+		id = json_string_value(json_object_get(body, "id"));
+		if (id == NULL)
+			err = "odd reply from redis";
+	}
+	if (err != NULL) {
+		log_warnx("referral by %s from %s not stored: %s", p->channel,
+			  p->client, err);
+		p->cb(NULL, NULL, false, err, p->arg);
+		goto done;
+	}
+	replayed = r->element[0]->integer != 1;
+	if (replayed)
+		log_info("referral %s: repeated submission from %s answered "
+			 "from its idempotency key",
+			 id, p->client);
+	else
+		log_info("referral %s received channel=%s client=%s brag=%s",
+			 id, p->channel, p->client, p->brag);
+	p->cb(answer, id, replayed, NULL, p->arg);
+	scheduler_kick(p->d->sched);
+done:
+	json_decref(body);
+	mashd_request_done(p->d);
+	free(p);
+}
+
+int
+intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
+	      void *arg)
+{
+	const struct mash_config *conf = d->conf;
+	char year[8], received[32], iso[MASH_TIME_BUFSZ], score[32];
+	char ttl[16], dues[TIMER_COUNT][32], *record;
+	const char *argv[12 + 2 * TIMER_COUNT];
+	struct deadlines dl;
+	struct pending *p;
+	enum brag b;
+	int argc = 0, y, m, dd;
+
+	if (!store_up(d->store))
+		return -1;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return -1;
+	if ((record = json_dumps(in->record, JSON_COMPACT)) == NULL) {
+		free(p);
+		return -1;
+	}
+	b = brag_rate(in->record, in->now);
+	p->d = d;
+	p->cb = cb;
+	p->arg = arg;
+	snprintf(p->channel, sizeof(p->channel), "%s", in->channel);
+	snprintf(p->client, sizeof(p->client), "%s", in->client);
+	snprintf(p->brag, sizeof(p->brag), "%s", brag_name(b));
+
+	mash_civil_from_days(in->now / 86400000, &y, &m, &dd);
+	snprintf(year, sizeof(year), "%04d", y);
+	snprintf(received, sizeof(received), "%lld", (long long)in->now);
+	mash_time_format(in->now, iso);
+	deadline_compute(conf->calendar, &conf->timers, in->now, in->channel, b,
+			 &dl);
+	snprintf(score, sizeof(score), "%lld",
+		 (long long)deadline_queue_score(b, &dl, in->now));
+	snprintf(ttl, sizeof(ttl), "%d", conf->http.idempotency_hours * 3600);
+	argv[argc++] = year;
+	argv[argc++] = received;
+	argv[argc++] = iso;
+	argv[argc++] = p->brag;
+	argv[argc++] = score;
+	argv[argc++] = p->channel;
+	argv[argc++] = p->client;
+	argv[argc++] = in->actor;
+	argv[argc++] = record;
+	argv[argc++] = in->idem ? in->idem : "";
+	argv[argc++] = ttl;
+	for (int t = 0; t < TIMER_COUNT; t++) {
+		if (dl.due[t] == 0)
+			continue;
+		snprintf(dues[t], sizeof(dues[t]), "%lld",
+			 (long long)dl.due[t]);
+		argv[argc++] = timer_name(t);
+		argv[argc++] = dues[t];
+	}
+	if (store_call(d->store, SCRIPT_SUBMIT, argc, argv, submit_done, p) !=
+	    0) {
+		free(record);
+		free(p);
+		return -1;
+	}
+	free(record);
+	d->inflight++;
+	return 0;
+}
