@@ -3,7 +3,8 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libevent libevent_openssl hiredis libconfig jansson libsystemd
+PKGS     = libevent libevent_openssl hiredis libconfig jansson libsystemd \
+	   gmime-3.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD) \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -16,7 +17,8 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
-DAEMON   = main config log clock store intake http ctl scheduler $(PURE)
+DAEMON   = main config log clock store intake http ctl scheduler alert \
+	   $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -26,7 +28,7 @@ DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/config.o $(PURE_OBJ)
 
 .PHONY: all deps run test check unit integration valgrind clean help
-all: $(BUILD)/mashd $(BUILD)/mashctl
+all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv
 
 help:
 	@echo 'make             build build/mashd and build/mashctl'
@@ -63,6 +65,10 @@ $(BUILD)/mashctl: $(CTL_OBJ)
 
 $(BUILD)/%.o: daemon/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# A test's HTTP receiver for webhooks, on evhttp.
+$(BUILD)/webhook-recv: tests/tools/webhook-recv.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/%.o: tools/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<

@@ -581,6 +581,20 @@ local_of(int64_t t_ms, int64_t *day, int64_t *tod_ms)
 	*tod_ms = (naive - *day * 86400) * 1000 + (t_ms - secs * 1000);
 }
 
+char *
+calendar_format_local(const struct calendar *cal, int64_t t_ms, char *buf,
+		      size_t len)
+{
+	time_t t = (time_t)floor_div(t_ms, 1000);
+	struct tm tm;
+
+	tz_use(cal);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%a %d %b %Y %H:%M %Z", &tm) == 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 /* ---- Office hours -------------------------------------------------- */
 
 static const struct calendar_hours *

@@ -82,7 +82,38 @@ static const struct key timers_keys[] = {
     {"decision_warning", CONFIG_TYPE_STRING, NULL},
     {NULL, 0, NULL},
 };
+static const struct key retry_keys[] = {
+    {"first", CONFIG_TYPE_INT, NULL},
+    {"max", CONFIG_TYPE_INT, NULL},
+    {"attempts", CONFIG_TYPE_INT, NULL},
+    {NULL, 0, NULL},
+};
+static const struct key alerts_keys[] = {
+    {"sendmail", CONFIG_TYPE_STRING, NULL},
+    {"from", CONFIG_TYPE_STRING, NULL},
+    {"retry", CONFIG_TYPE_GROUP, retry_keys},
+    {"claim_idle", CONFIG_TYPE_INT, NULL},
+    {"timeout", CONFIG_TYPE_INT, NULL},
+    {NULL, 0, NULL},
+};
+static const struct key recipients_keys[] = {
+    {"navigators", CONFIG_TYPE_ARRAY, NULL},
+    {"supervisors", CONFIG_TYPE_ARRAY, NULL},
+    {"first_response", CONFIG_TYPE_ARRAY, NULL},
+    {"edt", CONFIG_TYPE_ARRAY, NULL},
+    {NULL, 0, NULL},
+};
+static const struct key webhook_keys[] = {
+    {"name", CONFIG_TYPE_STRING, NULL},
+    {"url", CONFIG_TYPE_STRING, NULL},
+    {"events", CONFIG_TYPE_ARRAY, NULL},
+    {"secret", CONFIG_TYPE_STRING, NULL},
+    {NULL, 0, NULL},
+};
 static const struct key root_keys[] = {
+    {"alerts", CONFIG_TYPE_GROUP, alerts_keys},
+    {"recipients", CONFIG_TYPE_GROUP, recipients_keys},
+    {"webhooks", CONFIG_TYPE_LIST, webhook_keys},
     {"calendar", CONFIG_TYPE_GROUP, calendar_keys},
     {"timers", CONFIG_TYPE_GROUP, timers_keys},
     {"redis", CONFIG_TYPE_GROUP, redis_keys},
@@ -452,6 +483,143 @@ load_calendar(struct mash_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *const role_names[ROLE_COUNT] = {"navigators", "supervisors",
+						   "first_response", "edt"};
+
+const char *
+config_role_name(enum recipient_role r)
+{
+	return role_names[r];
+}
+
+/* The alert events of SPEC section 7, by the names webhooks match on. */
+static const char *const alert_events[] = {"ack",
+					   "red",
+					   "repeat",
+					   "warning",
+					   "overdue",
+					   "escalation",
+					   "written_reminder",
+					   "screening",
+					   "outcome",
+					   "dead_letter",
+					   NULL};
+
+/*
+ * An array of strings into `out`, each checked by `ok` (which names what
+ * is wrong, or returns NULL).
+ */
+static int
+load_list(struct mash_config *c, config_setting_t *a, struct config_list *out,
+	  const char *(*ok)(const char *), char *err, size_t errlen)
+{
+	int n = a ? config_setting_length(a) : 0;
+
+	out->n = 0;
+	if (n == 0)
+		return 0;
+	if ((out->items = calloc((size_t)n, sizeof(char *))) == NULL)
+		return fail(err, errlen, c->path, a, "out of memory");
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(a, i);
+		const char *v = config_setting_get_string(e), *why;
+
+		if (v == NULL)
+			return fail(err, errlen, c->path, e,
+				    "must be a string");
+		if ((why = ok(v)) != NULL)
+			return fail(err, errlen, c->path, e, "%s", why);
+		out->items[out->n++] = v;
+	}
+	return 0;
+}
+
+/* A mail address goes into a header: nothing that could break one. */
+static const char *
+address_ok(const char *v)
+{
+	const char *at = strchr(v, '@');
+
+	if (at == NULL || at == v || at[1] == '\0' ||
+	    strpbrk(v, " \t\r\n<>,;\"") != NULL)
+		return "must be a plain mail address like "
+		       "navigators@hub.example";
+	return NULL;
+}
+
+static const char *
+event_ok(const char *v)
+{
+	for (size_t i = 0; alert_events[i] != NULL; i++)
+		if (strcmp(v, alert_events[i]) == 0)
+			return NULL;
+	return "must be one of ack, red, repeat, warning, overdue, escalation, "
+	       "written_reminder, screening, outcome, dead_letter";
+}
+
+static int
+load_alerts(struct mash_config *c, char *err, size_t errlen)
+{
+	config_setting_t *hooks = config_lookup(&c->cfg, "webhooks");
+	int n = hooks ? config_setting_length(hooks) : 0;
+	long long v;
+
+	c->alerts.sendmail =
+	    get_str(&c->cfg, "alerts.sendmail", "/usr/sbin/sendmail");
+	c->alerts.from = get_str(&c->cfg, "alerts.from", "mashd@localhost");
+	if (address_ok(c->alerts.from) != NULL)
+		return fail(err, errlen, c->path,
+			    config_lookup(&c->cfg, "alerts.from"), "%s",
+			    address_ok(c->alerts.from));
+#define INT_KEY(field, path, def, lo, hi)                                      \
+	v = get_int(&c->cfg, path, def);                                       \
+	if (check_range(c, path, v, lo, hi, err, errlen))                      \
+		return -1;                                                     \
+	c->alerts.field = (int)v;
+	INT_KEY(retry_first, "alerts.retry.first", 30, 1, 86400)
+	INT_KEY(retry_max, "alerts.retry.max", 3600, 1, 7 * 86400)
+	INT_KEY(attempts, "alerts.retry.attempts", 8, 1, 100)
+	INT_KEY(claim_idle, "alerts.claim_idle", 120, 1, 86400)
+	INT_KEY(timeout, "alerts.timeout", 30, 1, 600)
+#undef INT_KEY
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "recipients.%s", role_names[r]);
+		if (load_list(c, config_lookup(&c->cfg, path),
+			      &c->recipients[r], address_ok, err, errlen))
+			return -1;
+	}
+	if (n == 0)
+		return 0;
+	if ((c->webhooks = calloc((size_t)n, sizeof(*c->webhooks))) == NULL)
+		return fail(err, errlen, c->path, hooks, "out of memory");
+	for (int i = 0; i < n; i++) {
+		config_setting_t *g = config_setting_get_elem(hooks, i);
+		struct config_webhook *w = &c->webhooks[i];
+
+		c->nwebhooks++;
+		if (!config_setting_lookup_string(g, "name", &w->name) ||
+		    w->name[0] == '\0')
+			return fail(err, errlen, c->path, g, "needs a name");
+		if (!config_setting_lookup_string(g, "url", &w->url) ||
+		    strncmp(w->url, "http://", 7) != 0)
+			return fail(err, errlen, c->path, g,
+				    "needs an http:// url");
+		if (!config_setting_lookup_string(g, "secret", &w->secret) ||
+		    strlen(w->secret) < 16)
+			return fail(err, errlen, c->path, g,
+				    "needs a secret of at least 16 characters");
+		if (load_list(c, config_setting_lookup(g, "events"), &w->events,
+			      event_ok, err, errlen))
+			return -1;
+		if (w->events.n == 0)
+			return fail(err, errlen, c->path, g,
+				    "needs the events it wants");
+	}
+	return 0;
+}
+
 struct mash_config *
 config_load(const char *path, char *err, size_t errlen)
 {
@@ -503,7 +671,7 @@ config_load(const char *path, char *err, size_t errlen)
 	c->control.socket =
 	    get_str(&c->cfg, "control.socket", MASH_CONTROL_SOCKET);
 	if (load_clients(c, err, errlen) || load_calendar(c, err, errlen) ||
-	    load_timers(c, err, errlen))
+	    load_timers(c, err, errlen) || load_alerts(c, err, errlen))
 		goto fail;
 	return c;
 fail:
@@ -519,6 +687,11 @@ config_free(struct mash_config *c)
 	calendar_free(c->calendar);
 	config_destroy(&c->cfg);
 	free(c->clients);
+	for (int r = 0; r < ROLE_COUNT; r++)
+		free(c->recipients[r].items);
+	for (size_t i = 0; i < c->nwebhooks; i++)
+		free(c->webhooks[i].events.items);
+	free(c->webhooks);
 	free(c);
 }
 

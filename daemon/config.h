@@ -20,6 +20,27 @@ struct config_client {
 	const char *agency;  /* may be NULL */
 };
 
+/* Who receives alerts, by role (SPEC section 7). */
+enum recipient_role {
+	ROLE_NAVIGATORS = 0,
+	ROLE_SUPERVISORS,
+	ROLE_FIRST_RESPONSE,
+	ROLE_EDT,
+};
+#define ROLE_COUNT 4
+
+struct config_list {
+	const char **items;
+	size_t n;
+};
+
+struct config_webhook {
+	const char *name;
+	const char *url;
+	const char *secret; /* HMAC-SHA256 key of the signature header */
+	struct config_list events;
+};
+
 struct mash_config {
 	config_t cfg; /* owns every string below */
 	const char *path;
@@ -43,7 +64,22 @@ struct mash_config {
 	struct calendar_options calendar_options;
 	struct calendar *calendar; /* made from calendar_options */
 	struct deadline_rules timers;
+	struct {
+		const char *sendmail; /* run as: sendmail -t -oi */
+		const char *from;
+		int retry_first; /* seconds before the first retry */
+		int retry_max;	 /* the longest wait between retries */
+		int attempts;	 /* then it is a dead letter */
+		int claim_idle;	 /* seconds before an orphan is taken over */
+		int timeout;	 /* seconds a transport may take */
+	} alerts;
+	struct config_list recipients[ROLE_COUNT];
+	struct config_webhook *webhooks;
+	size_t nwebhooks;
 };
+
+/* "navigators", "supervisors", "first_response", "edt". */
+const char *config_role_name(enum recipient_role r);
 
 /* "none", "24 hours", "6 working hours", "1 working day"...: 0, or -1. */
 int config_parse_span(const char *s, struct span *out);

@@ -33,6 +33,7 @@
 #include "mash/referral.h"
 #include "mash/timeutil.h"
 
+#include "alert.h"
 #include "clock.h"
 #include "config.h"
 #include "ctl.h"
@@ -417,6 +418,7 @@ change_done(const redisReply *r, const char *err, void *arg)
 		log_info("referral %s %s by %s", id, cmd, c->actor);
 		send_json(c, json_pack("{sbss}", "ok", 1, "id", id));
 		scheduler_kick(c->ctl->d->sched);
+		alert_kick(c->ctl->d->alerts);
 	}
 	request_done(c);
 }
@@ -485,6 +487,96 @@ cmd_confirm(struct conn *c)
 	}
 }
 
+/* alerts [state], alert_retry ID: the delivery of alerts (SPEC 7). */
+
+static void
+alerts_done(const redisReply *r, const char *err, void *arg)
+{
+	struct conn *c = arg;
+	char buf[MASH_TIME_BUFSZ];
+	json_t *items;
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
+		send_error(c, "redis: %s", err ? err : "odd reply");
+		goto done;
+	}
+	items = json_array();
+	for (size_t i = 0; i < r->elements; i++) {
+		json_t *o = json_loads(r->element[i]->str, 0, NULL);
+		static const char *const times[] = {"at", "next_at", "sent",
+						    "dead"};
+
+		if (o == NULL)
+			continue;
+		for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++) {
+			const char *v =
+			    json_string_value(json_object_get(o, times[k]));
+
+			if (v != NULL && v[0] != '\0')
+				json_object_set_new(o, times[k],
+						    json_string(iso(v, buf)));
+			else
+				json_object_set_new(o, times[k], json_null());
+		}
+		json_array_append_new(items, o);
+	}
+	send_json(c, json_pack("{sb so}", "ok", 1, "items", items));
+done:
+	request_done(c);
+}
+
+static void
+cmd_alerts(struct conn *c)
+{
+	const char *state = json_string_value(json_object_get(c->req, "state"));
+	const char *argv[] = {"1000", state ? state : ""};
+
+	if (state != NULL && strcmp(state, "pending") &&
+	    strcmp(state, "sent") && strcmp(state, "dead") &&
+	    strcmp(state, "requeued")) {
+		send_error(c,
+			   "unknown state \"%s\": use pending, sent, dead "
+			   "or requeued",
+			   state);
+		return;
+	}
+	call(c, SCRIPT_ALERTS, 2, argv, alerts_done);
+}
+
+static void
+retry_done(const redisReply *r, const char *err, void *arg)
+{
+	struct conn *c = arg;
+	const char *id = json_string_value(json_object_get(c->req, "id"));
+
+	if (err != NULL) {
+		send_error(c, "%s", strncmp(err, "ERR ", 4) ? err : err + 4);
+	} else {
+		log_info("alert %s requeued as %s by %s", id, r->str, c->actor);
+		send_json(c, json_pack("{sb ss ss}", "ok", 1, "id", id,
+				       "requeued_as", r->str));
+		alert_kick(c->ctl->d->alerts);
+	}
+	request_done(c);
+}
+
+static void
+cmd_alert_retry(struct conn *c)
+{
+	const char *id = json_string_value(json_object_get(c->req, "id"));
+	char at[32];
+	const char *argv[] = {id, c->actor, at};
+
+	if (id == NULL || strspn(id, "0123456789-") != strlen(id) ||
+	    strchr(id, '-') == NULL) {
+		send_error(c, "\"%s\" is not an alert id (see mashctl alerts)",
+			   id ? id : "");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	call(c, SCRIPT_ALERT_RETRY, 3, argv, retry_done);
+}
+
 /* submit RECORD: a telephone referral typed in by a call handler. */
 
 static void
@@ -544,8 +636,10 @@ static const struct {
 	const char *name;
 	void (*fn)(struct conn *);
 } commands[] = {
-    {"status", cmd_status}, {"queue", cmd_queue},     {"show", cmd_show},
-    {"decide", cmd_decide}, {"confirm", cmd_confirm}, {"submit", cmd_submit},
+    {"status", cmd_status},   {"queue", cmd_queue},
+    {"show", cmd_show},	      {"decide", cmd_decide},
+    {"confirm", cmd_confirm}, {"submit", cmd_submit},
+    {"alerts", cmd_alerts},   {"alert_retry", cmd_alert_retry},
 };
 
 static void

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "mash/brag.h"
+#include "mash/calendar.h"
 #include "mash/deadline.h"
 #include "mash/timeutil.h"
 
+#include "alert.h"
 #include "config.h"
 #include "intake.h"
 #include "log.h"
@@ -57,6 +59,7 @@ submit_done(const redisReply *r, const char *err, void *arg)
 			 id, p->channel, p->client, p->brag);
 	p->cb(answer, id, replayed, NULL, p->arg);
 	scheduler_kick(p->d->sched);
+	alert_kick(p->d->alerts);
 done:
 	json_decref(body);
 	mashd_request_done(p->d);
@@ -70,7 +73,7 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	const struct mash_config *conf = d->conf;
 	char year[8], received[32], iso[MASH_TIME_BUFSZ], score[32];
 	char ttl[16], dues[TIMER_COUNT][32], *record;
-	const char *argv[12 + 2 * TIMER_COUNT];
+	const char *argv[13 + 2 * TIMER_COUNT];
 	struct deadlines dl;
 	struct pending *p;
 	enum brag b;
@@ -112,6 +115,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	argv[argc++] = record;
 	argv[argc++] = in->idem ? in->idem : "";
 	argv[argc++] = ttl;
+	/* Out of office hours a Red goes to the Emergency Duty Team too. */
+	argv[argc++] = calendar_is_open(conf->calendar, in->now) ? "0" : "1";
 	for (int t = 0; t < TIMER_COUNT; t++) {
 		if (dl.due[t] == 0)
 			continue;

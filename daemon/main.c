@@ -19,6 +19,7 @@
 #include "http.h"
 #include "log.h"
 #include "mashd.h"
+#include "alert.h"
 #include "scheduler.h"
 #include "store.h"
 
@@ -150,6 +151,7 @@ main(int argc, char **argv)
 	d.sched = scheduler_new(&d);
 	d.store = store_new(&d);
 	store_on_connect(d.store, kick, d.sched);
+	d.alerts = alert_new(&d);
 	if ((d.ctl = ctl_new(&d)) == NULL)
 		fatalx("cannot open the control socket %s",
 		       d.conf->control.socket);
@@ -175,6 +177,7 @@ main(int argc, char **argv)
 	ctl_free(d.ctl);
 	store_free(d.store);
 	scheduler_free(d.sched);
+	alert_free(d.alerts);
 	event_base_free(d.base);
 	config_free(d.conf);
 	return 0;

@@ -17,6 +17,7 @@ struct store;
 struct http;
 struct ctl;
 struct scheduler;
+struct alerter;
 
 struct mashd {
 	struct event_base *base;
@@ -25,6 +26,7 @@ struct mashd {
 	struct http *http;
 	struct ctl *ctl;
 	struct scheduler *sched;
+	struct alerter *alerts;
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;

@@ -14,6 +14,7 @@
 #include "mash/deadline.h"
 #include "mash/timeutil.h"
 
+#include "alert.h"
 #include "clock.h"
 #include "config.h"
 #include "http.h"
@@ -90,6 +91,8 @@ fire_done(const redisReply *r, const char *err, void *arg)
 				 e->element[0]->str, e->element[1]->str,
 				 e->element[3]->str, due);
 	}
+	if (r->elements > 0)
+		alert_kick(s->d->alerts);
 	/* A full batch means more may be due: go again at once. */
 	finish(s, r->elements == SCHED_BATCH ? 0 : SCHED_POLL_MS);
 }

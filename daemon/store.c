@@ -212,6 +212,10 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_DECIDE, lua_decide);
 	SCRIPT(SCRIPT_CONFIRM, lua_confirm);
 	SCRIPT(SCRIPT_RESCHEDULE, lua_reschedule);
+	SCRIPT(SCRIPT_ALERT_TAKE, lua_alert_take);
+	SCRIPT(SCRIPT_ALERT_RESULT, lua_alert_result);
+	SCRIPT(SCRIPT_ALERTS, lua_alerts);
+	SCRIPT(SCRIPT_ALERT_RETRY, lua_alert_retry);
 #undef SCRIPT
 	store_connect(st);
 	return st;

@@ -3,7 +3,7 @@
 # mashd need, and only those that are missing. Needs root to install.
 set -e
 pkgs="make gcc clang valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
-libjansson-dev libsystemd-dev libssl-dev libcmocka-dev redis-server
+libjansson-dev libsystemd-dev libssl-dev libcmocka-dev libgmime-3.0-dev redis-server
 redis-tools curl jq socat faketime procps tzdata"
 missing=
 for p in $pkgs; do

@@ -625,6 +625,57 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/* alerts [--state S] [--json], alerts retry ID */
+static int
+cmd_alerts(struct ctx *x, int argc, char **argv)
+{
+	static const char *const names[] = {"state", NULL};
+	const char *values[1] = {NULL};
+	char *pos[2];
+	int npos = parse_opts(x, argc, argv, names, values, pos, 2);
+	json_t *a, *items, *it;
+	size_t i;
+
+	if (npos == 2 && strcmp(pos[0], "retry") == 0) {
+		a = request(x, json_pack("{ss ss}", "cmd", "alert_retry", "id",
+					 pos[1]));
+		if (x->json)
+			print_json(a);
+		else
+			printf("alert %s requeued as %s\n", pos[1],
+			       str(a, "requeued_as"));
+		json_decref(a);
+		return 0;
+	}
+	if (npos != 0) {
+		fprintf(stderr, "usage: mashctl alerts [--state "
+				"pending|sent|dead] [--json]\n"
+				"       mashctl alerts retry ID\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, values[0] ? json_pack("{ss ss}", "cmd", "alerts",
+					     "state", values[0])
+				 : json_pack("{ss}", "cmd", "alerts"));
+	items = json_object_get(a, "items");
+	if (x->json) {
+		print_json(items);
+	} else {
+		printf("%-16s %-17s %-17s %-9s %-8s %s\n", "ALERT", "EVENT",
+		       "REFERENCE", "STATE", "ATTEMPTS", "LAST ERROR");
+		json_array_foreach(items, i, it)
+		{
+			printf("%-16s %-17s %-17s %-9s %-8lld %s\n",
+			       str(it, "id"), str(it, "event"), str(it, "ref"),
+			       str(it, "state"),
+			       (long long)json_integer_value(
+				   json_object_get(it, "attempts")),
+			       str(it, "last_error"));
+		}
+	}
+	json_decref(a);
+	return 0;
+}
+
 static const struct command commands[] = {
     {"status", "[--json]", "mashd, Redis and the queue at a glance",
      cmd_status},
@@ -635,6 +686,8 @@ static const struct command commands[] = {
      "record the decision; stops its timers", cmd_decide},
     {"confirm", "ID", "written confirmation of a phone referral received",
      cmd_confirm},
+    {"alerts", "[--state S] [--json] | retry ID", "alerts and their delivery",
+     cmd_alerts},
     {"referral", "new --file F [--json]",
      "a telephone referral (channel phone)", cmd_referral},
     {"deadlines", "--received T --channel C --brag R",

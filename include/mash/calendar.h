@@ -89,6 +89,10 @@ int64_t calendar_sub_working_minutes(const struct calendar *cal, int64_t t_ms,
  */
 size_t calendar_holidays(const struct calendar *cal, int year,
 			 struct calendar_holiday *out, size_t max);
+/* An instant as the hub's local wall time, for people: "Mon 30 Nov 2026
+ * 15:00 GMT". Returns buf. */
+char *calendar_format_local(const struct calendar *cal, int64_t t_ms,
+			    char *buf, size_t len);
 /* The options the calendar was made with (hours, zone, division). */
 const struct calendar_options *calendar_options(const struct calendar *cal);
 

@@ -159,6 +159,24 @@ timer() {
 	ctl show "$1" --json 2>/dev/null | jq -r ".timers.$2.$3" 2>/dev/null
 }
 
+# minute: an instant to the minute. mashd's clock starts at the chosen
+# instant and runs on, so a referral may be taken a second or two after it
+# (valgrind starts slowly): due times are checked to the minute.
+minute() {
+	sed 's/:[0-9][0-9]Z$//'
+}
+
+# late REF TIMER: how many ms after its due instant a timer fired.
+late() {
+	echo $(($(rcli hget "{mash}:ref:$1" "fired:$2") - $(rcli hget "{mash}:ref:$1" "due:$2")))
+}
+
+# on_time REF TIMER: fired within one second of its due instant.
+on_time() {
+	_l=$(late "$1" "$2")
+	[ "$_l" -ge 0 ] && [ "$_l" -lt 1000 ] && echo yes || echo "no: late by ${_l} ms"
+}
+
 # fired REF TIMER: has the timer fired? (jq -e passes on empty input:
 # never trust it to wait on.)
 fired() {

@@ -16,7 +16,7 @@ expect "channel phone" "$(jq -r .channel "$T/show")" phone
 expect "audited with the call handler's uid" \
 	"$(events MASH-2026-000001 submit | grep -c "actor uid:$(id -u)")" 1
 expect "written due 24 hours after receipt" \
-	"$(jq -r .timers.written.due "$T/show")" 2026-11-25T10:00:00Z
+	"$(jq -r .timers.written.due "$T/show" | minute)" 2026-11-25T10:00
 ctl referral new --file "$FIX/invalid-dob-future.json" 2> "$T/err"
 expect "an invalid telephone referral is refused" "$?" 1
 expect_match "naming the field" "$(cat "$T/err")" 'child.dob'
@@ -35,8 +35,8 @@ ctl confirm MASH-2026-000001 2> "$T/err"
 expect "confirming twice is refused" "$?" 1
 expect_match "and says so" "$(cat "$T/err")" 'confirmed already'
 expect "written stopped" \
-	"$(ctl show MASH-2026-000001 --json | jq -r .timers.written.stopped)" \
-	2026-11-24T10:00:00Z
+	"$(ctl show MASH-2026-000001 --json | jq -r .timers.written.stopped | minute)" \
+	2026-11-24T10:00
 # A decision does not stop the written timer.
 ctl decide MASH-2026-000003 early_help --reason 'Family support' > /dev/null
 expect "decided but written still running" \
@@ -48,9 +48,7 @@ at "2026-11-25 09:59:58"
 start_mashd
 wait_for 10 "fired MASH-2026-000002 written"
 expect "written fired for the unconfirmed one" "$?" 0
-expect_match "at its instant" \
-	"$(ctl show MASH-2026-000002 --json | jq -r .timers.written.fired)" \
-	'^2026-11-25T10:00:0[01]Z$'
+expect "at its instant" "$(on_time MASH-2026-000002 written)" yes
 wait_for 5 "fired MASH-2026-000003 written"
 expect "and for the decided one" "$?" 0
 expect "not for the confirmed one" \

@@ -39,10 +39,7 @@ expect "show gives the record" "$(jq -r .record.child.first_name "$T/show")" \
 expect "show gives the client" "$(jq -r .client "$T/show")" web-form
 expect_match "show gives received as ISO" "$(jq -r .received "$T/show")" 'Z$'
 expect_match "the read is audited with the caller's uid" \
-	"$(rcli xrevrange '{mash}:events' + - count 1)" \
-	"uid:$(id -u)"
-expect_match "the audit names the action" \
-	"$(rcli xrevrange '{mash}:events' + - count 1 | tr '\n' ' ')" 'action show'
+	"$(events "$(ref 3)" show)" "actor uid:$(id -u)"
 ctl show "$(ref 99)" > /dev/null 2> "$T/err"
 expect "show of an unknown referral fails" "$?" 1
 expect_match "and says so" "$(cat "$T/err")" "no referral $(ref 99)"

@@ -13,14 +13,14 @@ at "2026-11-27 15:00:00"
 start_mashd
 expect "amber on Friday 15:00" "$(post "$FIX/amber.json")" 201
 ctl show $R1 --json > "$T/show"
-expect "decision due Monday 15:00" "$(jq -r .timers.decision.due "$T/show")" \
-	2026-11-30T15:00:00Z
+expect "decision due Monday 15:00" "$(jq -r .timers.decision.due "$T/show" | minute)" \
+	2026-11-30T15:00
 expect "escalation due Wednesday 15:00" \
-	"$(jq -r .timers.escalation.due "$T/show")" 2026-12-02T15:00:00Z
+	"$(jq -r .timers.escalation.due "$T/show" | minute)" 2026-12-02T15:00
 expect "screening: 6 working hours, Monday 12:30" \
-	"$(jq -r .timers.screening.due "$T/show")" 2026-11-30T12:30:00Z
+	"$(jq -r .timers.screening.due "$T/show" | minute)" 2026-11-30T12:30
 expect "warning 2 working hours before the decision" \
-	"$(jq -r .timers.decision_warning.due "$T/show")" 2026-11-30T13:00:00Z
+	"$(jq -r .timers.decision_warning.due "$T/show" | minute)" 2026-11-30T13:00
 expect "no written timer for the web" "$(jq -r '.timers.written' "$T/show")" null
 expect "nothing fired yet" "$(jq -r '[.timers[].fired] | map(select(. != null)) | length' "$T/show")" 0
 expect "the same due times offline" \
@@ -30,7 +30,7 @@ expect "the same due times offline" \
 # A red one too: screening 4 elapsed hours, through the evening.
 expect "red on Friday 15:00" "$(post "$FIX/red.json")" 201
 expect "red screening due 19:00 the same day" \
-	"$(ctl show $R2 --json | jq -r .timers.screening.due)" 2026-11-27T19:00:00Z
+	"$(ctl show $R2 --json | jq -r .timers.screening.due | minute)" 2026-11-27T19:00
 stop_mashd
 
 # Saturday: the red's screening fell due while mashd was down. It fires
@@ -54,16 +54,17 @@ expect "one firing of red's screening" "$(events $R2 fire | grep -c timer=screen
 
 # Monday 14:59:57: screening (12:30) and the warning (13:00) catch up; the
 # decision (15:00) fires at its instant and not before.
-at "2026-11-30 14:59:57"
+at "2026-11-30 14:59:50"
 start_mashd
 wait_for 5 "fired $R1 decision_warning"
 expect "warning caught up" "$?" 0
-expect "decision not yet fired at 14:59:5x" \
+expect "decision not yet fired before 15:00" \
 	"$(ctl show $R1 --json | jq -r .timers.decision.fired)" null
-wait_for 10 "fired $R1 decision"
+wait_for 20 "fired $R1 decision"
 expect "decision fired" "$?" 0
 fired=$(ctl show $R1 --json | jq -r .timers.decision.fired)
-expect_match "fired at 15:00:00 (to the second)" "$fired" '^2026-11-30T15:00:0[01]Z$'
+expect_match "fired on Monday at 15:00" "$fired" '^2026-11-30T15:00:0[0-9]Z$'
+expect "within a second of its due instant" "$(on_time $R1 decision)" yes
 expect "outbox carries the overdue alert" \
 	"$(rcli xrange '{mash}:outbox' - + | tr '\n' ' ' | grep -c "event overdue ref $R1")" 1
 stop_mashd
@@ -89,7 +90,7 @@ expect "deciding twice is refused" "$?" 1
 expect_match "and says why" "$(cat "$T/err")" 'decided already'
 ctl show $R1 --json > "$T/show"
 expect "outcome recorded" "$(jq -r .outcome "$T/show")" s17
-expect "escalation stopped" "$(jq -r .timers.escalation.stopped "$T/show")" 2026-11-30T16:00:00Z
+expect "escalation stopped" "$(jq -r .timers.escalation.stopped "$T/show" | minute)" 2026-11-30T16:00
 expect "decided referral leaves the queue" \
 	"$(ctl queue --json | jq -r "map(select(.id == \"$R1\")) | length")" 0
 ctl confirm $R1 > /dev/null 2> "$T/err"
@@ -108,8 +109,8 @@ at "2026-12-07 10:00:00" # Monday
 start_mashd
 expect "referral for the race" "$(post "$FIX/green.json")" 201
 R3=$(jbody .id)
-due=$(ctl show "$R3" --json | jq -r .timers.decision.due)
-expect "green: decision due Tuesday 10:00" "$due" 2026-12-08T10:00:00Z
+due=$(ctl show "$R3" --json | jq -r .timers.decision.due | minute)
+expect "green: decision due Tuesday 10:00" "$due" 2026-12-08T10:00
 stop_mashd
 cp "$T/mashd.conf" "$T/a.conf"
 sed "s|$T/mashd.sock|$T/b.sock|" "$T/a.conf" > "$T/b.conf"
@@ -135,10 +136,10 @@ expect "amber on Maundy Thursday" "$(post "$FIX/amber.json")" 201
 R5=$(jbody .id)
 expect "id carries the year of receipt" "$R5" MASH-2026-000004
 ctl show "$R5" --json > "$T/show"
-expect "decision due Tuesday 15:00 BST" "$(jq -r .timers.decision.due "$T/show")" \
-	2026-04-07T14:00:00Z
+expect "decision due Tuesday 15:00 BST" "$(jq -r .timers.decision.due "$T/show" | minute)" \
+	2026-04-07T14:00
 expect "escalation due Thursday 15:00 BST" \
-	"$(jq -r .timers.escalation.due "$T/show")" 2026-04-09T14:00:00Z
+	"$(jq -r .timers.escalation.due "$T/show" | minute)" 2026-04-09T14:00
 stop_mashd
 at "2026-04-06 23:59:58" # Easter Monday, the last instants
 start_mashd
@@ -153,10 +154,10 @@ start_mashd
 expect "amber on Monday 10:00" "$(post "$FIX/amber.json")" 201
 R4=$(jbody .id)
 expect "decision due Tuesday 10:00" \
-	"$(ctl show "$R4" --json | jq -r .timers.decision.due)" 2026-12-08T10:00:00Z
+	"$(ctl show "$R4" --json | jq -r .timers.decision.due | minute)" 2026-12-08T10:00
 sed -i 's|^calendar = {|calendar = { extra_holidays = [ "2026-12-08" ];|' "$T/mashd.conf"
 kill -HUP "$MASHD_PID"
-wait_for 5 "[ \"\$(timer $R4 decision due)\" = 2026-12-09T10:00:00Z ]"
+wait_for 5 "[ \"\$(timer $R4 decision due | minute)\" = 2026-12-09T10:00 ]"
 expect "after SIGHUP: decision due Wednesday" "$?" 0
 expect_match "the move is audited" "$(events "$R4" reschedule)" 'timer=decision'
 echo 'bogus = 1;' >> "$T/mashd.conf"

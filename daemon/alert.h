@@ -1,0 +1,20 @@
+/*
+ * alert: delivers the alerts that the Lua scripts write to the outbox
+ * stream, in the same call as the change that caused them (SPEC section
+ * 7). A consumer group makes delivery at-least-once: an alert leaves the
+ * group's pending list only when every transport took it, or, after the
+ * last retry, as a dead letter that goes to the supervisors and is listed.
+ * Transports: sendmail(8) as a child process, webhooks through evhttp's
+ * client (signed with HMAC-SHA256), and always syslog.
+ */
+#ifndef MASHD_ALERT_H
+#define MASHD_ALERT_H
+
+#include "mashd.h"
+
+struct alerter *alert_new(struct mashd *d);
+void alert_free(struct alerter *a);
+/* Look at the outbox now: something was just written to it. */
+void alert_kick(struct alerter *a);
+
+#endif
