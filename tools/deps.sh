@@ -4,7 +4,7 @@
 set -e
 pkgs="make gcc clang valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
 libjansson-dev libsystemd-dev libssl-dev libcmocka-dev libgmime-3.0-dev redis-server
-redis-tools curl jq socat faketime procps tzdata"
+redis-tools curl jq socat faketime procps tzdata openssl postfix"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
@@ -18,5 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix carries mashd's mail alerts; here it delivers locally only.
+echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing
