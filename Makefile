@@ -18,7 +18,7 @@ endif
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
 DAEMON   = main config log clock store intake http ctl scheduler alert \
-	   $(PURE)
+	   metrics service spool $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -41,6 +41,9 @@ help:
 	@echo 'make integration the integration suite only'
 	@echo 'make valgrind    the integration suite with mashd under valgrind'
 	@echo 'make deps        install the Debian packages mashd needs (root)'
+	@echo 'make install     install mashd, mashctl, units, man pages, config'
+	@echo '                 (PREFIX=/usr/local, DESTDIR=; config never overwritten)'
+	@echo 'make uninstall   remove what make install put there, but the config'
 	@echo 'make clean       remove build output'
 
 deps:
@@ -76,7 +79,7 @@ $(BUILD)/%.o: tools/%.c | $(BUILD)
 # Lua scripts are compiled in as C strings; see tools/lua2c.sh.
 $(BUILD)/store.o: $(BUILD)/lua_scripts.h
 $(BUILD)/lua_scripts.h: $(LUA) tools/lua2c.sh | $(BUILD)
-	sh tools/lua2c.sh $(LUA) > $@.tmp && mv $@.tmp $@
+	sh tools/lua2c.sh daemon/lua/lib.lua $(LUA) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/test_%: tests/unit/test_%.c $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_OBJ) $(LDLIBS) -lcmocka
@@ -101,5 +104,114 @@ $(BUILD):
 
 clean:
 	rm -rf build build-asan build-clang
+
+# Installation: `make install [PREFIX=/usr/local] [DESTDIR=...]`. The
+# configuration lives in $(SYSCONFDIR)/mashd whatever PREFIX is, and a file
+# there is never overwritten: a new install leaves the hub's own alone.
+# The shipped mashd.conf gets fresh random client tokens on its first
+# install. With no DESTDIR, the mashd user and the directories are made
+# at once (systemd-sysusers, systemd-tmpfiles) and systemd is told.
+PREFIX        ?= /usr/local
+SYSCONFDIR    ?= /etc
+SBINDIR       ?= $(PREFIX)/sbin
+BINDIR        ?= $(PREFIX)/bin
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR   ?= $(PREFIX)/lib/tmpfiles.d
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL       ?= install
+HOLIDAYS_FILE  = $(DATADIR)/mashd/bank-holidays.json
+
+# mashd and mashctl look for the shipped bank holidays where install puts
+# them; the stamp rebuilds config.o when PREFIX (so that place) changes.
+$(BUILD)/config.o: CFLAGS += -DMASH_HOLIDAYS_FILE='"$(HOLIDAYS_FILE)"'
+$(BUILD)/config.o: $(BUILD)/holidays-path.stamp
+$(BUILD)/holidays-path.stamp: FORCE | $(BUILD)
+	@echo '$(HOLIDAYS_FILE)' > $@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+# The unit test compiles daemon/log.c in.
+$(BUILD)/test_log: daemon/log.c daemon/log.h
+
+# Paths in the installed files follow PREFIX and SYSCONFDIR.
+FIXPATHS = sed -e 's|/usr/sbin/mashd|$(SBINDIR)/mashd|g' \
+	-e 's|/usr/bin/mashctl|$(BINDIR)/mashctl|g' \
+	-e 's|/usr/share/mashd|$(DATADIR)/mashd|g' \
+	-e 's|/etc/mashd|$(SYSCONFDIR)/mashd|g' \
+	-e 's|/usr/lib/systemd/system|$(UNITDIR)|g' \
+	-e 's|/usr/lib/sysusers.d|$(SYSUSERSDIR)|g' \
+	-e 's|/usr/lib/tmpfiles.d|$(TMPFILESDIR)|g'
+MANPAGES = man/mashd.8 man/mashctl.1 man/mashd.conf.5
+
+.PHONY: install uninstall FORCE
+FORCE:
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(DATADIR)/mashd $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/syslog-ng/conf.d \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/mashd
+	$(INSTALL) -m 0755 $(BUILD)/mashd $(DESTDIR)$(SBINDIR)/mashd
+	$(INSTALL) -m 0755 $(BUILD)/mashctl $(DESTDIR)$(BINDIR)/mashctl
+	$(INSTALL) -m 0644 conf/bank-holidays.json $(DESTDIR)$(HOLIDAYS_FILE)
+	$(INSTALL) -m 0644 conf/redis.conf $(DESTDIR)$(DATADIR)/mashd/redis.conf
+	$(FIXPATHS) systemd/mashd.service > $(DESTDIR)$(UNITDIR)/mashd.service
+	$(FIXPATHS) systemd/mashd.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/mashd.conf
+	$(INSTALL) -m 0644 systemd/mashd.sysusers $(DESTDIR)$(SYSUSERSDIR)/mashd.conf
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mashd.service \
+		$(DESTDIR)$(TMPFILESDIR)/mashd.conf
+	$(INSTALL) -m 0644 tools/mashctl.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/mashctl
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; \
+		$(FIXPATHS) $$m > $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
+	done
+	@set -e; c=$(DESTDIR)$(SYSCONFDIR)/mashd/mashd.conf; \
+	if [ -e $$c ]; then echo "install: $$c is there: left as it is"; \
+	else \
+		t1=$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); \
+		t2=$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); \
+		$(FIXPATHS) -e "s|sample-web-form-token-change-me|$$t1|" \
+			-e "s|sample-police-token-change-me|$$t2|" \
+			-e 's|The tokens below are samples: change them before going live.|The tokens below were made at random by make install.|' \
+			conf/mashd.conf > $$c.tmp; \
+		chmod 0640 $$c.tmp; mv $$c.tmp $$c; \
+		echo "install: $$c written, with random client tokens"; \
+	fi
+	@set -e; for f in syslog-ng/conf.d/mashd.conf:conf/syslog-ng/mashd.conf \
+		logrotate.d/mashd:conf/syslog-ng/mashd.logrotate; do \
+		dst=$(DESTDIR)$(SYSCONFDIR)/$${f%%:*}; \
+		if [ -e $$dst ]; then echo "install: $$dst is there: left as it is"; \
+		else $(INSTALL) -m 0644 $${f#*:} $$dst; fi; \
+	done
+	@if [ -z "$(DESTDIR)" ]; then \
+		command -v systemd-sysusers >/dev/null && \
+			systemd-sysusers $(SYSUSERSDIR)/mashd.conf; \
+		command -v systemd-tmpfiles >/dev/null && \
+			systemd-tmpfiles --create $(TMPFILESDIR)/mashd.conf; \
+		[ -d /run/systemd/system ] && systemctl daemon-reload; \
+		echo "install: done; then: systemctl enable --now mashd"; \
+	fi; true
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mashd $(DESTDIR)$(BINDIR)/mashctl \
+		$(DESTDIR)$(HOLIDAYS_FILE) $(DESTDIR)$(DATADIR)/mashd/redis.conf \
+		$(DESTDIR)$(UNITDIR)/mashd.service \
+		$(DESTDIR)$(SYSUSERSDIR)/mashd.conf \
+		$(DESTDIR)$(TMPFILESDIR)/mashd.conf \
+		$(DESTDIR)$(COMPLETIONDIR)/mashctl \
+		$(DESTDIR)$(MANDIR)/man8/mashd.8 \
+		$(DESTDIR)$(MANDIR)/man1/mashctl.1 \
+		$(DESTDIR)$(MANDIR)/man5/mashd.conf.5
+	-rmdir $(DESTDIR)$(DATADIR)/mashd 2>/dev/null
+	@echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/mashd, the syslog-ng and" \
+		"logrotate snippets and the mashd user are kept; remove them" \
+		"by hand to purge"
 
 -include $(wildcard $(BUILD)/*.d)

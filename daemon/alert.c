@@ -67,6 +67,7 @@ static const struct route {
     {"screening", TO_NAVIGATORS | TO_SUPERVISORS, "screening target missed"},
     {"outcome", TO_REFERRER, "decision recorded"},
     {"dead_letter", TO_SUPERVISORS, "ALERT NOT DELIVERED"},
+    {"quarantine", TO_NAVIGATORS, "mail referral quarantined"},
 };
 
 struct job;
@@ -189,7 +190,8 @@ compose(const struct job *j, bool for_referrer, char *subject, size_t slen,
 	if (due_ms[0] != '\0')
 		calendar_format_local(c->calendar, strtoll(due_ms, NULL, 10),
 				      due, sizeof(due));
-	snprintf(subject, slen, "[%s] %s", ref, r ? r->what : event);
+	snprintf(subject, slen, "[%s] %s", ref[0] ? ref : "MASH",
+		 r ? r->what : event);
 
 	if (strcmp(event, "ack") == 0)
 		snprintf(body, blen,
@@ -275,6 +277,16 @@ compose(const struct job *j, bool for_referrer, char *subject, size_t slen,
 			 "alerts --state dead\n",
 			 field(j, "attempts"), field(j, "of"),
 			 field(j, "of_event"), ref, field(j, "error"));
+	else if (strcmp(event, "quarantine") == 0)
+		snprintf(body, blen,
+			 "A message in the secure-mail spool could not be "
+			 "taken as a referral and was quarantined; nothing "
+			 "was stored from it.\nFile: %s\nWhy: %s.\n\n"
+			 "Read it in the spool's quarantine directory (%s.why "
+			 "beside it says why). If it is a referral, enter it: "
+			 "mashctl referral new\n",
+			 field(j, "file"), field(j, "reason"),
+			 field(j, "file"));
 	else
 		snprintf(body, blen, "Referral %s (%s): %s.\n", ref, brag,
 			 event);

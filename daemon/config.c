@@ -39,6 +39,8 @@ static const struct key http_keys[] = {
 };
 static const struct key control_keys[] = {
     {"socket", CONFIG_TYPE_STRING, NULL},
+    {"mode", CONFIG_TYPE_STRING, NULL},
+    {"group", CONFIG_TYPE_STRING, NULL},
     {NULL, 0, NULL},
 };
 static const struct key client_keys[] = {
@@ -110,7 +112,30 @@ static const struct key webhook_keys[] = {
     {"secret", CONFIG_TYPE_STRING, NULL},
     {NULL, 0, NULL},
 };
+static const struct key roles_keys[] = {
+    {"call_handlers", CONFIG_TYPE_ARRAY, NULL},
+    {"navigators", CONFIG_TYPE_ARRAY, NULL},
+    {"supervisors", CONFIG_TYPE_ARRAY, NULL},
+    {"admins", CONFIG_TYPE_ARRAY, NULL},
+    {NULL, 0, NULL},
+};
+static const struct key repeat_keys[] = {
+    {"secret", CONFIG_TYPE_STRING, NULL},
+    {"threshold", CONFIG_TYPE_INT, NULL},
+    {"window_days", CONFIG_TYPE_INT, NULL},
+    {NULL, 0, NULL},
+};
+static const struct key spool_keys[] = {
+    {"dir", CONFIG_TYPE_STRING, NULL},
+    {"quarantine", CONFIG_TYPE_STRING, NULL},
+    {"poll_ms", CONFIG_TYPE_INT, NULL},
+    {"max_size", CONFIG_TYPE_INT, NULL},
+    {NULL, 0, NULL},
+};
 static const struct key root_keys[] = {
+    {"roles", CONFIG_TYPE_GROUP, roles_keys},
+    {"repeat", CONFIG_TYPE_GROUP, repeat_keys},
+    {"spool", CONFIG_TYPE_GROUP, spool_keys},
     {"alerts", CONFIG_TYPE_GROUP, alerts_keys},
     {"recipients", CONFIG_TYPE_GROUP, recipients_keys},
     {"webhooks", CONFIG_TYPE_LIST, webhook_keys},
@@ -493,17 +518,10 @@ config_role_name(enum recipient_role r)
 }
 
 /* The alert events of SPEC section 7, by the names webhooks match on. */
-static const char *const alert_events[] = {"ack",
-					   "red",
-					   "repeat",
-					   "warning",
-					   "overdue",
-					   "escalation",
-					   "written_reminder",
-					   "screening",
-					   "outcome",
-					   "dead_letter",
-					   NULL};
+static const char *const alert_events[] = {
+    "ack",     "red",	      "repeat",		  "warning",
+    "overdue", "escalation",  "written_reminder", "screening",
+    "outcome", "dead_letter", "quarantine",	  NULL};
 
 /*
  * An array of strings into `out`, each checked by `ok` (which names what
@@ -554,7 +572,8 @@ event_ok(const char *v)
 		if (strcmp(v, alert_events[i]) == 0)
 			return NULL;
 	return "must be one of ack, red, repeat, warning, overdue, escalation, "
-	       "written_reminder, screening, outcome, dead_letter";
+	       "written_reminder, screening, outcome, dead_letter, "
+	       "quarantine";
 }
 
 static int
@@ -620,6 +639,87 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *const ctl_role_names[CTL_ROLE_COUNT] = {
+    "call_handlers", "navigators", "supervisors", "admins"};
+
+const char *
+config_ctl_role_name(enum ctl_role r)
+{
+	return ctl_role_names[r];
+}
+
+static const char *
+principal_ok(const char *v)
+{
+	if ((strncmp(v, "user:", 5) == 0 || strncmp(v, "group:", 6) == 0) &&
+	    strchr(v, ':')[1] != '\0' && strpbrk(v, " \t\r\n") == NULL)
+		return NULL;
+	return "must be \"user:NAME\" or \"group:NAME\"";
+}
+
+static int
+load_roles(struct mash_config *c, char *err, size_t errlen)
+{
+	long long v;
+
+	for (int r = 0; r < CTL_ROLE_COUNT; r++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "roles.%s", ctl_role_names[r]);
+		if (load_list(c, config_lookup(&c->cfg, path), &c->roles[r],
+			      principal_ok, err, errlen))
+			return -1;
+	}
+	c->repeat.secret = get_str(&c->cfg, "repeat.secret", "");
+	if (c->repeat.secret[0] != '\0' && strlen(c->repeat.secret) < 16)
+		return fail(err, errlen, c->path,
+			    config_lookup(&c->cfg, "repeat.secret"),
+			    "must be at least 16 characters (or \"\" for no "
+			    "repeat detection)");
+	v = get_int(&c->cfg, "repeat.threshold", 3);
+	if (check_range(c, "repeat.threshold", v, 2, 1000, err, errlen))
+		return -1;
+	c->repeat.threshold = (int)v;
+	v = get_int(&c->cfg, "repeat.window_days", 365);
+	if (check_range(c, "repeat.window_days", v, 1, 3650, err, errlen))
+		return -1;
+	c->repeat.window_days = (int)v;
+	return 0;
+}
+
+/* The secure-mail spool (spool.c): off unless spool.dir is set. */
+static int
+load_spool(struct mash_config *c, char *err, size_t errlen)
+{
+	static const char *const paths[] = {"spool.dir", "spool.quarantine"};
+	long long v;
+
+	c->spool.dir = get_str(&c->cfg, "spool.dir", NULL);
+	c->spool.quarantine = get_str(&c->cfg, "spool.quarantine", NULL);
+	/* Absolute: mashd leaves its working directory when it detaches. */
+	for (int i = 0; i < 2; i++) {
+		const char *p = i == 0 ? c->spool.dir : c->spool.quarantine;
+
+		if (p != NULL && p[0] != '/')
+			return fail(err, errlen, c->path,
+				    config_lookup(&c->cfg, paths[i]),
+				    "must be an absolute path");
+	}
+	if (c->spool.quarantine != NULL && c->spool.dir == NULL)
+		return fail(err, errlen, c->path,
+			    config_lookup(&c->cfg, "spool.quarantine"),
+			    "needs spool.dir");
+	v = get_int(&c->cfg, "spool.poll_ms", 500);
+	if (check_range(c, "spool.poll_ms", v, 10, 60000, err, errlen))
+		return -1;
+	c->spool.poll_ms = (int)v;
+	v = get_int(&c->cfg, "spool.max_size", 10 << 20);
+	if (check_range(c, "spool.max_size", v, 65536, 100 << 20, err, errlen))
+		return -1;
+	c->spool.max_size = (size_t)v;
+	return 0;
+}
+
 struct mash_config *
 config_load(const char *path, char *err, size_t errlen)
 {
@@ -670,8 +770,26 @@ config_load(const char *path, char *err, size_t errlen)
 
 	c->control.socket =
 	    get_str(&c->cfg, "control.socket", MASH_CONTROL_SOCKET);
+	{
+		/* A string, as chmod(1) takes it: libconfig has no octal. */
+		const char *m = get_str(&c->cfg, "control.mode", "0660");
+		char *end;
+
+		v = strtol(m, &end, 8);
+		if (*m == '\0' || *end != '\0' || v < 0600 || v > 0666 ||
+		    (v & 0111)) {
+			fail(err, errlen, c->path,
+			     config_lookup(&c->cfg, "control.mode"),
+			     "must be an octal mode from \"0600\" to "
+			     "\"0666\", like \"0660\"");
+			goto fail;
+		}
+		c->control.mode = (int)v;
+	}
+	c->control.group = get_str(&c->cfg, "control.group", NULL);
 	if (load_clients(c, err, errlen) || load_calendar(c, err, errlen) ||
-	    load_timers(c, err, errlen) || load_alerts(c, err, errlen))
+	    load_timers(c, err, errlen) || load_alerts(c, err, errlen) ||
+	    load_roles(c, err, errlen) || load_spool(c, err, errlen))
 		goto fail;
 	return c;
 fail:
@@ -689,6 +807,8 @@ config_free(struct mash_config *c)
 	free(c->clients);
 	for (int r = 0; r < ROLE_COUNT; r++)
 		free(c->recipients[r].items);
+	for (int r = 0; r < CTL_ROLE_COUNT; r++)
+		free(c->roles[r].items);
 	for (size_t i = 0; i < c->nwebhooks; i++)
 		free(c->webhooks[i].events.items);
 	free(c->webhooks);

@@ -34,6 +34,15 @@ struct config_list {
 	size_t n;
 };
 
+/* Who may do what on the control socket (SPEC section 9). */
+enum ctl_role {
+	CTL_CALL_HANDLERS = 0,
+	CTL_NAVIGATORS,
+	CTL_SUPERVISORS,
+	CTL_ADMINS,
+};
+#define CTL_ROLE_COUNT 4
+
 struct config_webhook {
 	const char *name;
 	const char *url;
@@ -58,6 +67,8 @@ struct mash_config {
 	} http;
 	struct {
 		const char *socket;
+		int mode;	   /* of the socket file, e.g. 0660 */
+		const char *group; /* its group, or NULL for mashd's own */
 	} control;
 	struct config_client *clients;
 	size_t nclients;
@@ -76,7 +87,23 @@ struct mash_config {
 	struct config_list recipients[ROLE_COUNT];
 	struct config_webhook *webhooks;
 	size_t nwebhooks;
+	struct config_list
+	    roles[CTL_ROLE_COUNT]; /* "user:NAME", "group:NAME" */
+	struct {
+		const char *secret; /* HMAC key of the child keys; "" = off */
+		int threshold;	    /* referrals within the window */
+		int window_days;
+	} repeat;
+	struct {
+		const char *dir;	/* the maildir; NULL: no mail channel */
+		const char *quarantine; /* NULL: <dir>/quarantine */
+		int poll_ms;
+		size_t max_size; /* the largest message taken, bytes */
+	} spool;
 };
+
+/* "call_handlers", "navigators", "supervisors", "admins". */
+const char *config_ctl_role_name(enum ctl_role r);
 
 /* "navigators", "supervisors", "first_response", "edt". */
 const char *config_role_name(enum recipient_role r);

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include <jansson.h>
 
 #include "mash/brag.h"
+#include "mash/calendar.h"
 #include "mash/deadline.h"
 #include "mash/protocol.h"
 #include "mash/referral.h"
@@ -40,6 +42,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "metrics.h"
 #include "scheduler.h"
 #include "store.h"
 
@@ -57,6 +60,7 @@ struct conn {
 	struct ctl *ctl;
 	struct bufferevent *bev;
 	uid_t uid;
+	gid_t gid;
 	pid_t pid;
 	char actor[96]; /* "uid:1000(alice)" */
 	bool busy;	/* a request is waiting for Redis */
@@ -164,50 +168,36 @@ iso(const char *ms, char *buf)
 	return mash_time_format(strtoll(ms, NULL, 10), buf);
 }
 
-/* status */
+/* status: the figures of GET /metrics, for a person (metrics.h). */
 
 static void
-status_done(const redisReply *r, const char *err, void *arg)
+status_done(const struct figures *f, const char *err, void *arg)
 {
 	struct conn *c = arg;
-	struct mashd *d = c->ctl->d;
-	json_t *o;
+	json_t *o = metrics_json(f);
 
-	if (err != NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 6) {
-		send_error(c, "redis: %s", err ? err : "odd reply");
-		goto done;
-	}
-	o = json_pack("{sb ss ss sI sb s{sI sI sI sI sI} sI}", "ok", 1,
-		      "version", MASHD_VERSION, "redis", "up", "uptime",
-		      (json_int_t)((clock_now_ms() - d->started_ms) / 1000),
-		      "stopping", d->stopping, "queue", "open",
-		      (json_int_t)r->element[0]->integer, "red",
-		      (json_int_t)r->element[1]->integer, "amber",
-		      (json_int_t)r->element[2]->integer, "green",
-		      (json_int_t)r->element[3]->integer, "blue",
-		      (json_int_t)r->element[4]->integer, "events",
-		      (json_int_t)r->element[5]->integer);
+	(void)err; /* "redis": "down" says it */
+	json_object_set_new(o, "ok", json_true());
 	send_json(c, o);
-done:
 	request_done(c);
 }
 
 static void
 cmd_status(struct conn *c)
 {
-	char width[32];
-	const char *argv[] = {width};
+	struct figures f;
+	json_t *o;
 
-	snprintf(width, sizeof(width), "%lld", QUEUE_RANK_WIDTH);
-	if (!store_up(c->ctl->d->store)) {
-		send_json(c, json_pack("{sb ss ss sI}", "ok", 1, "version",
-				       MASHD_VERSION, "redis", "down", "uptime",
-				       (json_int_t)((clock_now_ms() -
-						     c->ctl->d->started_ms) /
-						    1000)));
+	if (metrics_collect(c->ctl->d, status_done, c) != 0) {
+		metrics_local(c->ctl->d, &f);
+		o = metrics_json(&f);
+		json_object_set_new(o, "ok", json_true());
+		send_json(c, o);
 		return;
 	}
-	call(c, SCRIPT_STATUS, 1, argv, status_done);
+	c->busy = true;
+	c->ctl->d->inflight++;
+	bufferevent_disable(c->bev, EV_READ);
 }
 
 /* queue [--brag R] */
@@ -224,7 +214,7 @@ queue_item(const redisReply *e, bool *overdue)
 	const char *next_timer = NULL;
 	long long next_due = 0;
 
-	for (size_t j = 5; j + 3 < e->elements; j += 4) {
+	for (size_t j = QUEUE_FIXED; j + 3 < e->elements; j += 4) {
 		const char *t = e->element[j]->str;
 		const char *due = e->element[j + 1]->str;
 		const char *fired = e->element[j + 2]->str;
@@ -255,6 +245,15 @@ queue_item(const redisReply *e, bool *overdue)
 			 e->element[2]->str, "channel", e->element[3]->str,
 			 "received", iso(e->element[4]->str, buf), "overdue",
 			 late, "timers", timers);
+	json_object_set_new(item, "owner",
+			    e->element[5]->str[0]
+				? json_string(e->element[5]->str)
+				: json_null());
+	json_object_set_new(
+	    item, "repeat",
+	    e->element[6]->str[0]
+		? json_integer(strtoll(e->element[6]->str, NULL, 10))
+		: json_null());
 	if (next_timer != NULL)
 		json_object_set_new(item, "next_due",
 				    json_pack("{ss ss}", "timer", next_timer,
@@ -282,7 +281,7 @@ queue_done(const redisReply *r, const char *err, void *arg)
 		bool overdue;
 		json_t *item;
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < 5)
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < QUEUE_FIXED)
 			continue;
 		item = queue_item(e, &overdue);
 		if (only_overdue && !overdue)
@@ -632,15 +631,258 @@ cmd_submit(struct conn *c)
 	bufferevent_disable(c->bev, EV_READ);
 }
 
+/* claim ID [force], release ID [force], rate ID BRAG REASON, note ID
+ * TEXT, history ID: the navigators' workflow (issue 5). */
+
+#define ROLE(r) (1u << (r))
+#define CASEWORK (ROLE(CTL_NAVIGATORS) | ROLE(CTL_SUPERVISORS))
+
+static unsigned conn_roles(const struct conn *c);
+
+static bool
+forced(struct conn *c)
+{
+	return json_is_true(json_object_get(c->req, "force"));
+}
+
+static void
+cmd_claim_release(struct conn *c, const char *what)
+{
+	const char *id = req_ref(c);
+	char at[32];
+
+	if (id == NULL)
+		return;
+	if (forced(c) && !(conn_roles(c) & ROLE(CTL_SUPERVISORS))) {
+		send_error(c, "--force is for supervisors");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, c->actor, at, what,
+				      forced(c) ? "1" : "0"};
+
+		call(c, SCRIPT_CLAIM, 5, argv, change_done);
+	}
+}
+
+static void
+cmd_claim(struct conn *c)
+{
+	cmd_claim_release(c, "claim");
+}
+
+static void
+cmd_release(struct conn *c)
+{
+	cmd_claim_release(c, "release");
+}
+
+static const char *
+req_text(struct conn *c, const char *key, const char *what)
+{
+	const char *v = json_string_value(json_object_get(c->req, key));
+
+	if (v == NULL || v[strspn(v, " \t\r\n")] == '\0') {
+		send_error(c, "%s", what);
+		return NULL;
+	}
+	return v;
+}
+
+static void
+cmd_rate(struct conn *c)
+{
+	const struct mash_config *conf = c->ctl->d->conf;
+	const char *id, *bname, *reason;
+	char at[32], rank[8], width[32], due[32] = "";
+	int64_t now = clock_now_ms(), d;
+	enum brag b;
+
+	if ((id = req_ref(c)) == NULL)
+		return;
+	bname = json_string_value(json_object_get(c->req, "brag"));
+	if (brag_parse(bname, &b) != 0) {
+		send_error(c,
+			   "unknown BRAG rating \"%s\": use red, amber, "
+			   "green or blue",
+			   bname ? bname : "");
+		return;
+	}
+	if ((reason = req_text(c, "reason",
+			       "a re-rating needs a reason (--reason TEXT)")) ==
+	    NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)now);
+	snprintf(rank, sizeof(rank), "%d", (int)b);
+	snprintf(width, sizeof(width), "%lld", QUEUE_RANK_WIDTH);
+	if ((d = deadline_after(conf->calendar, &conf->timers.screening[b],
+				now)) != 0)
+		snprintf(due, sizeof(due), "%lld", (long long)d);
+	{
+		const char *argv[] = {
+		    id,
+		    c->actor,
+		    at,
+		    brag_name(b),
+		    reason,
+		    rank,
+		    width,
+		    due,
+		    calendar_is_open(conf->calendar, now) ? "0" : "1",
+		    (conn_roles(c) & ROLE(CTL_SUPERVISORS)) ? "1" : "0"};
+
+		call(c, SCRIPT_RATE, 10, argv, change_done);
+	}
+}
+
+static void
+cmd_note(struct conn *c)
+{
+	const char *id = req_ref(c), *text;
+	char at[32];
+
+	if (id == NULL ||
+	    (text = req_text(c, "text", "a note needs text")) == NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, c->actor, at, text};
+
+		call(c, SCRIPT_NOTE, 4, argv, change_done);
+	}
+}
+
+static void
+history_done(const redisReply *r, const char *err, void *arg)
+{
+	struct conn *c = arg;
+	const char *id = json_string_value(json_object_get(c->req, "id"));
+	char buf[MASH_TIME_BUFSZ];
+	json_t *items;
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
+		send_error(c, "%s",
+			   err ? (strncmp(err, "ERR ", 4) ? err : err + 4)
+			       : "odd reply");
+		goto done;
+	}
+	items = json_array();
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 4)
+			continue;
+		json_array_append_new(items,
+				      json_pack("{ss ss ss ss}", "at",
+						iso(e->element[0]->str, buf),
+						"actor", e->element[1]->str,
+						"action", e->element[2]->str,
+						"detail", e->element[3]->str));
+	}
+	log_info("referral %s history read by %s", id, c->actor);
+	send_json(c, json_pack("{sb so}", "ok", 1, "items", items));
+done:
+	request_done(c);
+}
+
+static void
+cmd_history(struct conn *c)
+{
+	const char *id = req_ref(c);
+	char at[32];
+
+	if (id == NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, c->actor, at};
+
+		call(c, SCRIPT_HISTORY, 3, argv, history_done);
+	}
+}
+
+/*
+ * The caller's roles: from the kernel's uid and gid of the peer and the
+ * groups the system gives that user, matched against roles.* of the
+ * configuration. Root and mashd's own user hold every role.
+ */
+static unsigned
+conn_roles(const struct conn *c)
+{
+	const struct mash_config *conf = c->ctl->d->conf;
+	struct passwd pw, *pwr = NULL;
+	char pwbuf[2048], grbuf[2048];
+	gid_t groups[256];
+	int ngroups = 256;
+	unsigned roles = 0;
+
+	if (c->uid == 0 || c->uid == geteuid())
+		return ROLE(CTL_CALL_HANDLERS) | ROLE(CTL_NAVIGATORS) |
+		       ROLE(CTL_SUPERVISORS) | ROLE(CTL_ADMINS);
+	if (getpwuid_r(c->uid, &pw, pwbuf, sizeof(pwbuf), &pwr) != 0 ||
+	    pwr == NULL)
+		return 0;
+	if (getgrouplist(pw.pw_name, c->gid, groups, &ngroups) < 0)
+		ngroups = 0;
+	for (int r = 0; r < CTL_ROLE_COUNT; r++) {
+		for (size_t i = 0; i < conf->roles[r].n; i++) {
+			const char *e = conf->roles[r].items[i];
+			struct group gr, *grr = NULL;
+
+			if (strncmp(e, "user:", 5) == 0 &&
+			    strcmp(e + 5, pw.pw_name) == 0)
+				roles |= ROLE(r);
+			if (strncmp(e, "group:", 6) != 0 ||
+			    getgrnam_r(e + 6, &gr, grbuf, sizeof(grbuf),
+				       &grr) != 0 ||
+			    grr == NULL)
+				continue;
+			for (int g = 0; g < ngroups; g++)
+				if (groups[g] == gr.gr_gid)
+					roles |= ROLE(r);
+		}
+	}
+	return roles;
+}
+
+#define ANYONE (ROLE(CTL_CALL_HANDLERS) | CASEWORK | ROLE(CTL_ADMINS))
+
+/* Who may do what (issue 5): call handlers create; navigators work the
+ * queue; supervisors also force, re-rate anything and see the alerts;
+ * admins operate but see no case content. */
 static const struct {
 	const char *name;
 	void (*fn)(struct conn *);
+	unsigned roles;
 } commands[] = {
-    {"status", cmd_status},   {"queue", cmd_queue},
-    {"show", cmd_show},	      {"decide", cmd_decide},
-    {"confirm", cmd_confirm}, {"submit", cmd_submit},
-    {"alerts", cmd_alerts},   {"alert_retry", cmd_alert_retry},
+    {"status", cmd_status, ANYONE},
+    {"queue", cmd_queue, CASEWORK | ROLE(CTL_ADMINS)},
+    {"show", cmd_show, CASEWORK},
+    {"history", cmd_history, CASEWORK},
+    {"claim", cmd_claim, CASEWORK},
+    {"release", cmd_release, CASEWORK},
+    {"rate", cmd_rate, CASEWORK},
+    {"note", cmd_note, CASEWORK},
+    {"decide", cmd_decide, CASEWORK},
+    {"confirm", cmd_confirm, CASEWORK},
+    {"submit", cmd_submit, ROLE(CTL_CALL_HANDLERS) | CASEWORK},
+    {"alerts", cmd_alerts, ROLE(CTL_SUPERVISORS) | ROLE(CTL_ADMINS)},
+    {"alert_retry", cmd_alert_retry, ROLE(CTL_SUPERVISORS)},
 };
+
+/* "navigators or supervisors": the roles of a mask, for a person. */
+static void
+role_words(unsigned mask, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int r = 0; r < CTL_ROLE_COUNT; r++)
+		if (mask & ROLE(r))
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+				 buf[0] ? ", " : "", config_ctl_role_name(r));
+	if (buf[0] == '\0')
+		snprintf(buf, len, "none");
+}
 
 static void
 handle_line(struct conn *c, const char *line, size_t len)
@@ -666,6 +908,22 @@ handle_line(struct conn *c, const char *line, size_t len)
 	for (size_t i = 0;
 	     cmd != NULL && i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(cmd, commands[i].name) == 0) {
+			unsigned have = conn_roles(c);
+
+			if (!(have & commands[i].roles)) {
+				char need[96], mine[96];
+
+				role_words(commands[i].roles, need,
+					   sizeof(need));
+				role_words(have, mine, sizeof(mine));
+				log_info("control: %s refused %s (roles: %s)",
+					 c->actor, cmd, mine);
+				send_error(c,
+					   "permission denied: %s needs one "
+					   "of the roles %s; %s has: %s",
+					   cmd, need, c->actor, mine);
+				goto out;
+			}
 			commands[i].fn(c);
 			if (c->busy)
 				return; /* the store callback finishes it */
@@ -768,6 +1026,7 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	c->ctl = ctl;
 	c->pid = cred.pid;
+	c->gid = cred.gid;
 	set_actor(c, cred.uid);
 	c->bev =
 	    bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -839,6 +1098,27 @@ ctl_new(struct mashd *d)
 		return NULL;
 	}
 	umask(old);
+	/* Who may connect at all: roles then say what each caller may do. */
+	if (d->conf->control.group != NULL) {
+		struct group gr, *grr = NULL;
+		char buf[2048];
+
+		if (getgrnam_r(d->conf->control.group, &gr, buf, sizeof(buf),
+			       &grr) != 0 ||
+		    grr == NULL || chown(path, (uid_t)-1, gr.gr_gid) != 0) {
+			log_warn("control: cannot give %s to group %s", path,
+				 d->conf->control.group);
+			close(fd);
+			unlink(path);
+			return NULL;
+		}
+	}
+	if (chmod(path, (mode_t)d->conf->control.mode) != 0) {
+		log_warn("control: chmod %s", path);
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
 		close(fd);
 		return NULL;

@@ -28,16 +28,86 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "metrics.h"
 #include "scheduler.h"
 #include "store.h"
 
 #define IDEM_MAX 255
 
+/*
+ * A request counts as unsent (d->unsent) from dispatch until the last
+ * byte of its reply is written or its connection closes, so a stop never
+ * exits with a reply half-sent. evhttp reports the first through the
+ * request's on-complete callback, the second through the connection's
+ * close callback; a client that left before its reply has no connection
+ * when the reply is sent, and its close callback counted it already.
+ */
+struct sending {
+	struct sending *next;
+	struct evhttp_request *req;
+	struct evhttp_connection *evcon;
+};
+
 struct http {
 	struct mashd *d;
 	struct evhttp *evh;
 	struct evhttp_bound_socket *sock;
+	struct sending *sending; /* dispatched, reply not yet all written */
 };
+
+static void
+sending_done(struct http *h, struct sending **pp)
+{
+	struct sending *s = *pp;
+
+	*pp = s->next;
+	free(s);
+	if (h->d->unsent > 0)
+		h->d->unsent--;
+	mashd_stop_check(h->d);
+}
+
+static void
+reply_written(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+
+	for (struct sending **pp = &h->sending; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->req == req) {
+			sending_done(h, pp);
+			return;
+		}
+}
+
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct http *h = arg;
+	struct sending **pp = &h->sending;
+
+	while (*pp != NULL)
+		if ((*pp)->evcon == evcon)
+			sending_done(h, pp);
+		else
+			pp = &(*pp)->next;
+}
+
+static void
+track(struct http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct sending *s;
+
+	if (evcon == NULL || (s = calloc(1, sizeof(*s))) == NULL)
+		return;
+	s->req = req;
+	s->evcon = evcon;
+	s->next = h->sending;
+	h->sending = s;
+	evhttp_request_set_on_complete_cb(req, reply_written, h);
+	evhttp_connection_set_closecb(evcon, conn_closed, h);
+	h->d->unsent++;
+}
 
 static void
 reply_json(struct evhttp_request *req, int code, const char *reason,
@@ -280,6 +350,53 @@ healthz(struct http *h, struct evhttp_request *req)
 			   json_pack("{ss}", "status", "redis unreachable"));
 }
 
+/* GET /metrics: Prometheus's text format; see metrics.h. */
+static void
+reply_metrics(struct evhttp_request *req, const struct figures *f)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type",
+			  "text/plain; version=0.0.4; charset=utf-8");
+	if (out != NULL)
+		metrics_prometheus(f, out);
+	evhttp_send_reply(req, 200, "OK", out);
+	if (out != NULL)
+		evbuffer_free(out);
+}
+
+static void
+metrics_done(const struct figures *f, const char *err, void *arg)
+{
+	struct get_pending *g = arg;
+
+	(void)err; /* redis_up says it */
+	reply_metrics(g->req, f);
+	mashd_request_done(g->h->d);
+	free(g);
+}
+
+static void
+get_metrics(struct http *h, struct evhttp_request *req)
+{
+	struct get_pending *g = calloc(1, sizeof(*g));
+	struct figures f;
+
+	if (g != NULL) {
+		g->h = h;
+		g->req = req;
+		if (metrics_collect(h->d, metrics_done, g) == 0) {
+			h->d->inflight++;
+			return;
+		}
+		free(g);
+	}
+	/* Redis is away: what mashd knows of itself, and redis_up 0. */
+	metrics_local(h->d, &f);
+	reply_metrics(req, &f);
+}
+
 static void
 method_not_allowed(struct evhttp_request *req, const char *allow)
 {
@@ -297,6 +414,7 @@ dispatch(struct evhttp_request *req, void *arg)
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 
+	track(h, req);
 	if (path == NULL) {
 		reply_error(req, 400, "Bad Request", "bad request line", NULL);
 	} else if (h->d->stopping) {
@@ -316,6 +434,11 @@ dispatch(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/healthz") == 0) {
 		if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
 			healthz(h, req);
+		else
+			method_not_allowed(req, "GET");
+	} else if (strcmp(path, "/metrics") == 0) {
+		if (cmd == EVHTTP_REQ_GET)
+			get_metrics(h, req);
 		else
 			method_not_allowed(req, "GET");
 	} else {
@@ -392,6 +515,8 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	evhttp_free(h->evh);
+	evhttp_free(h->evh); /* each connection's close empties h->sending */
+	while (h->sending != NULL)
+		sending_done(h, &h->sending);
 	free(h);
 }

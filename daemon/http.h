@@ -1,6 +1,7 @@
 /*
  * http: the HTTP intake channel (SPEC section 2: web and partner).
- * POST /v1/referrals, GET /v1/referrals/<id>, GET /healthz, on evhttp.
+ * POST /v1/referrals, GET /v1/referrals/<id>, GET /healthz, on evhttp;
+ * and GET /metrics for the sysadmin (metrics.h).
  */
 #ifndef MASHD_HTTP_H
 #define MASHD_HTTP_H

@@ -1,9 +1,13 @@
 /*
  * intake.c owns the one write path of a new referral; see intake.h.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "mash/brag.h"
 #include "mash/calendar.h"
@@ -66,6 +70,52 @@ done:
 	free(p);
 }
 
+/* A name as compared: ASCII letters and digits, lower-cased; other
+ * ASCII dropped ("O'Neil-Smith" = "oneilsmith"); UTF-8 kept as is. */
+static void
+normalise(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s != '\0' && n + 1 < len; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch >= 0x80 || isalnum(ch))
+			out[n++] = (char)tolower(ch);
+	}
+	out[n] = '\0';
+}
+
+/*
+ * The child's key for repeat detection: an HMAC-SHA256, under
+ * repeat.secret, of the normalised names and the date of birth (or the
+ * expected date). Redis keys carry no personal data; "" when off.
+ */
+static void
+child_key(const char *secret, const json_t *rec, char *out)
+{
+	const json_t *ch = json_object_get(rec, "child");
+	const char *date = json_string_value(json_object_get(ch, "dob"));
+	char first[256], last[256], text[600];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	out[0] = '\0';
+	if (secret == NULL || secret[0] == '\0')
+		return;
+	if (date == NULL)
+		date = json_string_value(json_object_get(ch, "expected_date"));
+	normalise(json_string_value(json_object_get(ch, "first_name")), first,
+		  sizeof(first));
+	normalise(json_string_value(json_object_get(ch, "last_name")), last,
+		  sizeof(last));
+	snprintf(text, sizeof(text), "%s|%s|%s", first, last, date ? date : "");
+	HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	     (const unsigned char *)text, strlen(text), md, &mdlen);
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 int
 intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	      void *arg)
@@ -73,7 +123,10 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	const struct mash_config *conf = d->conf;
 	char year[8], received[32], iso[MASH_TIME_BUFSZ], score[32];
 	char ttl[16], dues[TIMER_COUNT][32], *record;
-	const char *argv[13 + 2 * TIMER_COUNT];
+	const char *argv[17 + 2 * TIMER_COUNT];
+	char child[2 * EVP_MAX_MD_SIZE + 1], window[32], threshold[16];
+	const char *confirms = json_string_value(
+	    json_object_get(in->record, "written_confirmation_of"));
 	struct deadlines dl;
 	struct pending *p;
 	enum brag b;
@@ -117,6 +170,14 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	argv[argc++] = ttl;
 	/* Out of office hours a Red goes to the Emergency Duty Team too. */
 	argv[argc++] = calendar_is_open(conf->calendar, in->now) ? "0" : "1";
+	child_key(conf->repeat.secret, in->record, child);
+	snprintf(threshold, sizeof(threshold), "%d", conf->repeat.threshold);
+	snprintf(window, sizeof(window), "%lld",
+		 (long long)conf->repeat.window_days * 86400000LL);
+	argv[argc++] = child;
+	argv[argc++] = threshold;
+	argv[argc++] = window;
+	argv[argc++] = confirms ? confirms : "";
 	for (int t = 0; t < TIMER_COUNT; t++) {
 		if (dl.due[t] == 0)
 			continue;

@@ -21,6 +21,8 @@
 #include "mashd.h"
 #include "alert.h"
 #include "scheduler.h"
+#include "service.h"
+#include "spool.h"
 #include "store.h"
 
 /* How long a stop waits for requests in flight before it gives up. */
@@ -38,7 +40,13 @@ mashd_request_done(struct mashd *d)
 {
 	if (d->inflight > 0)
 		d->inflight--;
-	if (d->stopping && d->inflight == 0)
+	mashd_stop_check(d);
+}
+
+void
+mashd_stop_check(struct mashd *d)
+{
+	if (d->stopping && d->inflight == 0 && d->unsent == 0)
 		event_base_loopexit(d->base, NULL);
 }
 
@@ -51,22 +59,29 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (d->stopping)
 		return;
-	log_info("signal %d: stopping; %u request(s) in flight", (int)sig,
-		 d->inflight);
+	log_event(NULL, NULL, "stop",
+		  "signal %d: stopping; %u request(s) in flight, %u HTTP "
+		  "repl(ies) not yet sent",
+		  (int)sig, d->inflight, d->unsent);
 	sd_notify(0, "STOPPING=1");
 	d->stopping = true;
 	http_stop_accepting(d->http);
 	ctl_stop_accepting(d->ctl);
-	if (d->inflight == 0)
+	if (d->inflight == 0 && d->unsent == 0)
 		event_base_loopexit(d->base, NULL);
 	else
 		event_base_loopexit(d->base, &grace);
 }
 
+/* Redis answers, at start and after each reconnection. */
 static void
 kick(void *arg)
 {
-	scheduler_kick(arg);
+	struct mashd *d = arg;
+
+	scheduler_kick(d->sched);
+	spool_kick(d->spool);
+	service_redis_up(d->service);
 }
 
 /*
@@ -85,15 +100,18 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	sd_notify(0, "RELOADING=1");
 	if ((c = config_load(d->config_path, err, sizeof(err))) == NULL) {
-		log_warnx("reload: %s; keeping the running configuration", err);
-		sd_notify(0, "READY=1");
+		log_event_warnx(NULL, NULL, "reload_failed",
+				"reload: %s; keeping the running configuration",
+				err);
+		service_reloaded(d->service, err);
 		return;
 	}
 	config_free(d->conf);
 	d->conf = c;
-	log_info("reload: %s read again", d->config_path);
+	log_event(NULL, NULL, "reload", "reload: %s read again",
+		  d->config_path);
 	scheduler_recompute(d->sched);
-	sd_notify(0, "READY=1");
+	service_reloaded(d->service, NULL);
 }
 
 int
@@ -146,18 +164,22 @@ main(int argc, char **argv)
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	d.started_ms = clock_now_ms();
-	log_info("starting mashd %s with %s", MASHD_VERSION, path);
+	log_event(NULL, NULL, "start", "starting mashd %s with %s",
+		  MASHD_VERSION, path);
 	d.config_path = path;
+	d.service = service_new(&d);
 	d.sched = scheduler_new(&d);
 	d.store = store_new(&d);
-	store_on_connect(d.store, kick, d.sched);
+	store_on_connect(d.store, kick, &d);
 	d.alerts = alert_new(&d);
+	d.spool = spool_new(&d);
 	if ((d.ctl = ctl_new(&d)) == NULL)
 		fatalx("cannot open the control socket %s",
 		       d.conf->control.socket);
 	if ((d.http = http_new(&d)) == NULL)
 		fatalx("cannot listen for HTTP on %s port %d",
 		       d.conf->http.address, d.conf->http.port);
+	service_listening(d.service);
 	ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
 	evsignal_add(ev_term, NULL);
@@ -167,15 +189,21 @@ main(int argc, char **argv)
 
 	event_base_dispatch(d.base);
 
-	if (d.inflight > 0)
-		log_warnx("stopped with %u request(s) unanswered", d.inflight);
-	log_info("stopped");
+	if (d.inflight > 0 || d.unsent > 0)
+		log_warnx("stopped with %u request(s) unanswered, %u HTTP "
+			  "repl(ies) unsent",
+			  d.inflight, d.unsent);
+	log_event(NULL, NULL, "stopped", "stopped");
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
+	/* The store first: what still waits for Redis is answered (with an
+	 * error) while its listener's structures are still there. */
+	store_free(d.store);
+	spool_free(d.spool); /* after the store: see spool.h */
+	service_free(d.service);
 	http_free(d.http);
 	ctl_free(d.ctl);
-	store_free(d.store);
 	scheduler_free(d.sched);
 	alert_free(d.alerts);
 	event_base_free(d.base);

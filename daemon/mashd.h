@@ -18,6 +18,8 @@ struct http;
 struct ctl;
 struct scheduler;
 struct alerter;
+struct service;
+struct spool;
 
 struct mashd {
 	struct event_base *base;
@@ -27,14 +29,19 @@ struct mashd {
 	struct ctl *ctl;
 	struct scheduler *sched;
 	struct alerter *alerts;
+	struct service *service; /* systemd: ready, status, watchdog */
+	struct spool *spool;	 /* the mail channel; NULL when off */
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;
 	bool stopping;
 	unsigned inflight; /* requests accepted and not yet answered */
+	unsigned unsent;   /* HTTP requests whose reply is not all written */
 };
 
 /* Called when an in-flight request has been answered. */
 void mashd_request_done(struct mashd *d);
+/* Stopping, and nothing is in flight or unsent any more: exit the loop. */
+void mashd_stop_check(struct mashd *d);
 
 #endif

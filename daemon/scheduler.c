@@ -196,7 +196,7 @@ recompute_done(const redisReply *r, const char *err, void *arg)
 		int argc = 0;
 		char *id;
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < 5 ||
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < QUEUE_FIXED ||
 		    brag_parse(e->element[1]->str, &b) != 0)
 			continue;
 		received = strtoll(e->element[4]->str, NULL, 10);
@@ -212,7 +212,7 @@ recompute_done(const redisReply *r, const char *err, void *arg)
 		argv[argc++] = now;
 		argv[argc++] = score;
 		/* Only the timers the referral has: queue.lua lists them. */
-		for (size_t j = 5; j + 3 < e->elements; j += 4) {
+		for (size_t j = QUEUE_FIXED; j + 3 < e->elements; j += 4) {
 			enum timer_kind t;
 
 			if (timer_parse(e->element[j]->str, &t) != 0 ||

@@ -143,7 +143,8 @@ connect_cb(const redisAsyncContext *ac, int status)
 	for (int i = 0; i < SCRIPT_COUNT; i++)
 		redisAsyncCommand(st->ac, NULL, NULL, "SCRIPT LOAD %s",
 				  st->scripts[i].text);
-	sd_notify(0, "READY=1\nSTATUS=connected to redis");
+	/* READY=1 is service.c's: Redis and every listener. */
+	sd_notify(0, "STATUS=connected to redis");
 	if (st->on_connect != NULL)
 		st->on_connect(st->on_connect_arg);
 }
@@ -207,6 +208,8 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_QUEUE, lua_queue);
 	SCRIPT(SCRIPT_SHOW, lua_show);
 	SCRIPT(SCRIPT_STATUS, lua_status);
+	SCRIPT(SCRIPT_METRICS, lua_metrics);
+	SCRIPT(SCRIPT_PING, lua_ping);
 	SCRIPT(SCRIPT_NEXT, lua_next);
 	SCRIPT(SCRIPT_FIRE, lua_fire);
 	SCRIPT(SCRIPT_DECIDE, lua_decide);
@@ -216,6 +219,11 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_ALERT_RESULT, lua_alert_result);
 	SCRIPT(SCRIPT_ALERTS, lua_alerts);
 	SCRIPT(SCRIPT_ALERT_RETRY, lua_alert_retry);
+	SCRIPT(SCRIPT_CLAIM, lua_claim);
+	SCRIPT(SCRIPT_RATE, lua_rate);
+	SCRIPT(SCRIPT_NOTE, lua_note);
+	SCRIPT(SCRIPT_HISTORY, lua_history);
+	SCRIPT(SCRIPT_SPOOL_QUARANTINE, lua_spool_quarantine);
 #undef SCRIPT
 	store_connect(st);
 	return st;

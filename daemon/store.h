@@ -20,6 +20,8 @@ enum store_script {
 	SCRIPT_QUEUE,
 	SCRIPT_SHOW,
 	SCRIPT_STATUS,
+	SCRIPT_METRICS, /* metrics.c */
+	SCRIPT_PING,
 	SCRIPT_NEXT,
 	SCRIPT_FIRE,
 	SCRIPT_DECIDE,
@@ -29,8 +31,16 @@ enum store_script {
 	SCRIPT_ALERT_RESULT,
 	SCRIPT_ALERTS,
 	SCRIPT_ALERT_RETRY,
+	SCRIPT_CLAIM,
+	SCRIPT_RATE,
+	SCRIPT_NOTE,
+	SCRIPT_HISTORY,
+	SCRIPT_SPOOL_QUARANTINE, /* spool.c */
 	SCRIPT_COUNT,
 };
+
+/* The fixed fields of each referral queue.lua returns, before its timers. */
+#define QUEUE_FIXED 7
 
 /*
  * A script's answer: `reply` is the script's return value, or NULL with a

@@ -223,6 +223,24 @@ parse_opts(struct ctx *x, int argc, char **argv, const char *const *names,
 	return npos;
 }
 
+/* Remove a boolean --flag from a command's arguments; was it there? */
+static bool
+take_flag(int *argc, char **argv, const char *flag)
+{
+	bool found = false;
+
+	for (int k = 1; k < *argc; k++) {
+		if (strcmp(argv[k], flag) == 0) {
+			found = true;
+			memmove(&argv[k], &argv[k + 1],
+				(size_t)(*argc - k) * sizeof(*argv));
+			(*argc)--;
+			k--;
+		}
+	}
+	return found;
+}
+
 static int
 cmd_status(struct ctx *x, int argc, char **argv)
 {
@@ -289,19 +307,10 @@ cmd_queue(struct ctx *x, int argc, char **argv)
 	static const char *const names[] = {"brag", NULL};
 	const char *values[1] = {NULL};
 	json_t *req = json_pack("{ss}", "cmd", "queue"), *a, *items, *it;
-	bool overdue = false;
+	bool overdue = take_flag(&argc, argv, "--overdue");
 	char buf[32];
 	size_t i;
 
-	for (int k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--overdue") == 0) {
-			overdue = true;
-			memmove(&argv[k], &argv[k + 1],
-				(size_t)(argc - k) * sizeof(*argv));
-			argc--;
-			k--;
-		}
-	}
 	parse_opts(x, argc, argv, names, values, NULL, 0);
 	if (values[0] != NULL)
 		json_object_set_new(req, "brag", json_string(values[0]));
@@ -676,12 +685,125 @@ cmd_alerts(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+static int
+claim_release(struct ctx *x, int argc, char **argv, const char *what)
+{
+	bool force = take_flag(&argc, argv, "--force");
+	char *pos[1];
+	json_t *a;
+
+	if (parse_opts(x, argc, argv, NULL, NULL, pos, 1) != 1) {
+		fprintf(stderr, "usage: mashctl %s ID [--force]\n", what);
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss ss sb}", "cmd", what, "id", pos[0],
+				 "force", force));
+	if (x->json)
+		print_json(a);
+	else
+		printf("%s %s\n", pos[0],
+		       strcmp(what, "claim") == 0 ? "claimed" : "released");
+	json_decref(a);
+	return 0;
+}
+
+static int
+cmd_claim(struct ctx *x, int argc, char **argv)
+{
+	return claim_release(x, argc, argv, "claim");
+}
+
+static int
+cmd_release(struct ctx *x, int argc, char **argv)
+{
+	return claim_release(x, argc, argv, "release");
+}
+
+static int
+cmd_rate(struct ctx *x, int argc, char **argv)
+{
+	static const char *const names[] = {"reason", NULL};
+	const char *values[1] = {NULL};
+	char *pos[2];
+	json_t *a;
+
+	if (parse_opts(x, argc, argv, names, values, pos, 2) != 2 ||
+	    values[0] == NULL) {
+		fprintf(stderr, "usage: mashctl rate ID red|amber|green|blue "
+				"--reason TEXT\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss ss ss ss}", "cmd", "rate", "id", pos[0],
+				 "brag", pos[1], "reason", values[0]));
+	if (x->json)
+		print_json(a);
+	else
+		printf("%s re-rated %s\n", pos[0], pos[1]);
+	json_decref(a);
+	return 0;
+}
+
+static int
+cmd_note(struct ctx *x, int argc, char **argv)
+{
+	char *pos[2];
+	json_t *a;
+
+	if (parse_opts(x, argc, argv, NULL, NULL, pos, 2) != 2) {
+		fprintf(stderr, "usage: mashctl note ID TEXT\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss ss ss}", "cmd", "note", "id", pos[0],
+				 "text", pos[1]));
+	if (x->json)
+		print_json(a);
+	else
+		printf("%s: note recorded\n", pos[0]);
+	json_decref(a);
+	return 0;
+}
+
+static int
+cmd_history(struct ctx *x, int argc, char **argv)
+{
+	char *pos[1];
+	json_t *a, *items, *it;
+	size_t i;
+
+	if (parse_opts(x, argc, argv, NULL, NULL, pos, 1) != 1) {
+		fprintf(stderr, "usage: mashctl history ID [--json]\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss ss}", "cmd", "history", "id", pos[0]));
+	items = json_object_get(a, "items");
+	if (x->json) {
+		print_json(items);
+	} else {
+		printf("%-20s %-24s %-10s %s\n", "AT", "ACTOR", "ACTION",
+		       "DETAIL");
+		json_array_foreach(items, i, it)
+		{
+			printf("%-20s %-24s %-10s %s\n", str(it, "at"),
+			       str(it, "actor"), str(it, "action"),
+			       str(it, "detail"));
+		}
+	}
+	json_decref(a);
+	return 0;
+}
+
 static const struct command commands[] = {
     {"status", "[--json]", "mashd, Redis and the queue at a glance",
      cmd_status},
     {"queue", "[--brag R] [--overdue] [--json]",
      "open referrals, most urgent first", cmd_queue},
     {"show", "ID [--json]", "one referral, whole (audited)", cmd_show},
+    {"history", "ID [--json]", "a referral's audit trail (audited)",
+     cmd_history},
+    {"claim", "ID [--force]", "take a referral to work on", cmd_claim},
+    {"release", "ID [--force]", "give a claimed referral back", cmd_release},
+    {"rate", "ID BRAG --reason TEXT", "re-rate; screening restarts", cmd_rate},
+    {"note", "ID TEXT", "add a note to the audit trail", cmd_note},
     {"decide", "ID OUTCOME --reason TEXT",
      "record the decision; stops its timers", cmd_decide},
     {"confirm", "ID", "written confirmation of a phone referral received",

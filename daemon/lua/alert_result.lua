@@ -33,8 +33,7 @@ else
   redis.call('HSET', a, 'state', state, 'next_at', next_at,
              'last_error', err)
 end
-redis.call('XADD', p .. 'events', '*', 'ref', ref, 'at', now,
-           'actor', 'mashd', 'action', 'alert',
-           'detail', 'alert=' .. id .. ' event=' .. event .. ' state=' ..
+audit(p, ref, now, 'mashd', 'alert',
+      'alert=' .. id .. ' event=' .. event .. ' state=' ..
                      state .. ' attempts=' .. attempts)
 return state

@@ -19,7 +19,6 @@ f[#f + 1] = id
 local new = redis.call('XADD', p .. 'outbox', '*', unpack(f))
 redis.call('HSET', a, 'state', 'requeued', 'requeued_as', new)
 redis.call('ZREM', p .. 'dead', id)
-redis.call('XADD', p .. 'events', '*', 'ref', redis.call('HGET', a, 'ref') or '',
-           'at', now, 'actor', actor, 'action', 'alert_retry',
-           'detail', 'alert=' .. id .. ' requeued as ' .. new)
+audit(p, redis.call('HGET', a, 'ref') or '', now, actor, 'alert_retry',
+      'alert=' .. id .. ' requeued as ' .. new)
 return new

@@ -23,8 +23,8 @@ end
 redis.call('HSET', key, 'status', 'decided', 'outcome', outcome,
            'decision_reason', reason, 'decided', now, 'updated', now)
 redis.call('ZREM', p .. 'queue', id)
-redis.call('XADD', p .. 'events', '*', 'ref', id, 'at', now, 'actor', actor,
-           'action', 'decide', 'detail', 'outcome=' .. outcome ..
+audit(p, id, now, actor, 'decide',
+      'outcome=' .. outcome ..
            ' reason=' .. reason)
 redis.call('XADD', p .. 'outbox', '*', 'event', 'outcome', 'ref', id,
            'outcome', outcome, 'brag', redis.call('HGET', key, 'brag'),

@@ -22,9 +22,8 @@ for i = 1, #due, 2 do
     local brag = redis.call('HGET', key, 'brag') or ''
     local late = now - at
     redis.call('HSET', key, 'fired:' .. timer, now_s)
-    redis.call('XADD', p .. 'events', '*', 'ref', id, 'at', now_s,
-               'actor', 'mashd', 'action', 'fire',
-               'detail', 'timer=' .. timer .. ' due=' .. string.format('%d', at) ..
+    audit(p, id, now_s, 'mashd', 'fire',
+      'timer=' .. timer .. ' due=' .. string.format('%d', at) ..
                          ' late_ms=' .. string.format('%d', late))
     redis.call('XADD', p .. 'outbox', '*', 'event', events[timer] or timer,
                'ref', id, 'timer', timer, 'brag', brag,

@@ -6,6 +6,6 @@ local p, id, client, actor, at = unpack(ARGV)
 local key = p .. 'ref:' .. id
 local r = redis.call('HMGET', key, 'client', 'status', 'brag', 'received')
 if not r[1] or r[1] ~= client then return nil end
-redis.call('XADD', p .. 'events', '*', 'ref', id, 'at', at, 'actor', actor,
-           'action', 'status', 'detail', 'status read by its referrer')
+audit(p, id, at, actor, 'status',
+      'status read by its referrer')
 return {id, r[2], r[3], r[4]}

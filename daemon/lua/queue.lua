@@ -1,8 +1,9 @@
 -- queue: the open referrals with queue scores in [min, max), in order,
 -- with their timers.
 -- ARGV: prefix, min_score, max_score, limit
--- Returns one {id, brag, status, channel, received_ms, t1, due, fired,
--- stopped, t2, ...} per referral, for each timer it has.
+-- Returns one {id, brag, status, channel, received_ms, owner, repeat_count,
+-- t1, due, fired, stopped, t2, ...} per referral (QUEUE_FIXED fields, then
+-- four for each timer it has).
 local p, min, max, limit = unpack(ARGV)
 local timers = {'decision', 'escalation', 'written', 'screening',
                 'decision_warning'}
@@ -11,8 +12,17 @@ local ids = redis.call('ZRANGEBYSCORE', p .. 'queue', min, '(' .. max,
 local out = {}
 for i, id in ipairs(ids) do
   local key = p .. 'ref:' .. id
-  local r = redis.call('HMGET', key, 'brag', 'status', 'channel', 'received')
-  local item = {id, r[1] or '', r[2] or '', r[3] or '', r[4] or ''}
+  local r = redis.call('HMGET', key, 'brag', 'status', 'channel', 'received',
+                       'owner', 'repeat')
+  local count = ''
+  if r[6] then
+    local ok, rep = pcall(cjson.decode, r[6])
+    if ok and type(rep) == 'table' and rep.count then
+      count = tostring(rep.count)
+    end
+  end
+  local item = {id, r[1] or '', r[2] or '', r[3] or '', r[4] or '',
+                r[5] or '', count}
   for _, t in ipairs(timers) do
     local v = redis.call('HMGET', key, 'due:' .. t, 'fired:' .. t,
                          'stopped:' .. t)

@@ -15,9 +15,8 @@ for i = 6, #ARGV, 2 do
      redis.call('HEXISTS', key, 'stopped:' .. timer) == 0 then
     redis.call('HSET', key, 'due:' .. timer, due)
     redis.call('ZADD', p .. 'due', due, id .. ':' .. timer)
-    redis.call('XADD', p .. 'events', '*', 'ref', id, 'at', now,
-               'actor', actor, 'action', 'reschedule',
-               'detail', 'timer=' .. timer .. ' from=' .. old .. ' to=' .. due)
+    audit(p, id, now, actor, 'reschedule',
+      'timer=' .. timer .. ' from=' .. old .. ' to=' .. due)
     moved = moved + 1
   end
 end

@@ -4,6 +4,6 @@
 local p, id, actor, at = unpack(ARGV)
 local fields = redis.call('HGETALL', p .. 'ref:' .. id)
 if #fields == 0 then return nil end
-redis.call('XADD', p .. 'events', '*', 'ref', id, 'at', at, 'actor', actor,
-           'action', 'show', 'detail', 'record read')
+audit(p, id, at, actor, 'show',
+      'record read')
 return fields

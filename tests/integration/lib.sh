@@ -225,7 +225,7 @@ jbody() {
 
 # How many referrals Redis holds, all keys counted.
 nrefs() {
-	rcli --scan --pattern '{mash}:ref:*' | wc -l
+	rcli --scan --pattern '{mash}:ref:*' | grep -cv ':audit$'
 }
 
 # No child's or family's personal data in anything mashd logged.

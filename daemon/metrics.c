@@ -1,0 +1,350 @@
+/*
+ * metrics.c owns mashd's figures; see metrics.h.
+ *
+ * A collection is two script calls sent together: ping.lua, whose round
+ * trip is the Redis latency, then metrics.lua, which reads everything
+ * else. hiredis answers them in order; the collection ends when both have
+ * answered (or failed), and only then is the caller's callback run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mash/deadline.h"
+
+#include "clock.h"
+#include "log.h"
+#include "metrics.h"
+#include "store.h"
+
+/* Audit entries metrics.lua counts per call; a longer backlog (the first
+ * call on an old store) is counted over several calls. */
+#define METRICS_SCAN_MAX 10000
+
+struct collect {
+	struct mashd *d;
+	metrics_cb *cb;
+	void *arg;
+	struct timespec t0;
+	int waiting; /* script calls not yet answered */
+	char err[256];
+	struct figures fig;
+};
+
+/*
+ * The labels every scrape shows, 0 or not, so a dashboard's series exist
+ * from the start; metrics.lua may add others (a new channel, say).
+ */
+static const char *const brags[] = {"red", "amber", "green", "blue", NULL};
+static const char *const timers[] = {"decision", "escalation", "written",
+				     "screening", NULL};
+static const char *const fired_timers[] = {
+    "decision", "escalation", "written", "screening", "decision_warning", NULL};
+static const char *const channels[] = {"web", "partner", "phone", "email",
+				       NULL};
+static const char *const states[] = {"pending", "sent", "dead", "requeued",
+				     NULL};
+
+static const struct family {
+	const char *group;
+	const char *name;
+	const char *type;
+	const char *label;
+	const char *const *labels;
+	const char *help;
+} families[] = {
+    {"queue", "mashd_queue_referrals", "gauge", "brag", brags,
+     "Open referrals in the queue, by BRAG rating."},
+    {"overdue", "mashd_overdue_referrals", "gauge", "timer", timers,
+     "Open referrals whose statutory timer fired and is not stopped."},
+    {"taken", "mashd_referrals_taken_total", "counter", "channel", channels,
+     "Referrals taken and stored, by intake channel, since the store "
+     "began."},
+    {"alerts", "mashd_alerts", "gauge", "state", states,
+     "Alerts in the outbox, by delivery state."},
+    {"fired", "mashd_timers_fired_total", "counter", "timer", fired_timers,
+     "Statutory timers fired (warnings included), since the store began."},
+};
+
+static double
+elapsed_s(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	/* Monotonic, for a latency only: not the daemon's clock. */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+void
+metrics_local(struct mashd *d, struct figures *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->started_ms = d->started_ms;
+	f->uptime_s = (clock_now_ms() - d->started_ms) / 1000;
+	f->inflight = d->inflight;
+	f->stopping = d->stopping;
+	f->redis_up = false;
+	f->rtt_s = -1;
+}
+
+static void
+collect_end(struct collect *c)
+{
+	if (--c->waiting > 0)
+		return;
+	c->cb(&c->fig, c->err[0] ? c->err : NULL, c->arg);
+	free(c);
+}
+
+static void
+collect_fail(struct collect *c, const char *err)
+{
+	if (c->err[0] == '\0')
+		snprintf(c->err, sizeof(c->err), "%s", err);
+	c->fig.redis_up = false;
+	c->fig.n = 0;
+}
+
+static void
+ping_done(const redisReply *r, const char *err, void *arg)
+{
+	struct collect *c = arg;
+
+	(void)r;
+	if (err != NULL)
+		collect_fail(c, err);
+	else
+		c->fig.rtt_s = elapsed_s(&c->t0);
+	collect_end(c);
+}
+
+static void
+figures_done(const redisReply *r, const char *err, void *arg)
+{
+	struct collect *c = arg;
+	struct figures *f = &c->fig;
+
+	if (err == NULL && r->type != REDIS_REPLY_ARRAY)
+		err = "odd reply from redis";
+	if (err != NULL) {
+		collect_fail(c, err);
+		collect_end(c);
+		return;
+	}
+	for (size_t i = 0; i + 2 < r->elements; i += 3) {
+		const redisReply *g = r->element[i], *l = r->element[i + 1],
+				 *v = r->element[i + 2];
+		struct figure *fg;
+
+		if (f->n == METRICS_MAX)
+			break;
+		if (g->type != REDIS_REPLY_STRING ||
+		    l->type != REDIS_REPLY_STRING ||
+		    v->type != REDIS_REPLY_INTEGER)
+			continue;
+		fg = &f->f[f->n++];
+		snprintf(fg->group, sizeof(fg->group), "%s", g->str);
+		snprintf(fg->label, sizeof(fg->label), "%s", l->str);
+		fg->value = v->integer;
+	}
+	if (c->err[0] == '\0')
+		f->redis_up = true;
+	collect_end(c);
+}
+
+int
+metrics_collect(struct mashd *d, metrics_cb *cb, void *arg)
+{
+	struct collect *c;
+	char width[32], scan[16];
+	const char *argv[] = {width, scan};
+
+	if (!store_up(d->store) || (c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	c->d = d;
+	c->cb = cb;
+	c->arg = arg;
+	metrics_local(d, &c->fig);
+	snprintf(width, sizeof(width), "%lld", QUEUE_RANK_WIDTH);
+	snprintf(scan, sizeof(scan), "%d", METRICS_SCAN_MAX);
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	if (store_call(d->store, SCRIPT_PING, 0, NULL, ping_done, c) != 0) {
+		free(c);
+		return -1;
+	}
+	c->waiting = 1;
+	if (store_call(d->store, SCRIPT_METRICS, 2, argv, figures_done, c) == 0)
+		c->waiting++;
+	else
+		collect_fail(c, "cannot send the metrics script to redis");
+	return 0;
+}
+
+long long
+metrics_get(const struct figures *f, const char *group, const char *label)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->f[i].group, group) == 0 &&
+		    strcmp(f->f[i].label, label) == 0)
+			return f->f[i].value;
+	return 0;
+}
+
+static bool
+in_list(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+/* A label value as the exposition format wants it: \\, \" and \n. */
+static void
+label_value(struct evbuffer *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			evbuffer_add_printf(out, "\\%c", *s);
+		else if (*s == '\n')
+			evbuffer_add(out, "\\n", 2);
+		else
+			evbuffer_add(out, s, 1);
+	}
+}
+
+static void
+sample(struct evbuffer *out, const struct family *fam, const char *label,
+       long long v)
+{
+	evbuffer_add_printf(out, "%s{%s=\"", fam->name, fam->label);
+	label_value(out, label);
+	evbuffer_add_printf(out, "\"} %lld\n", v);
+}
+
+static void
+header(struct evbuffer *out, const char *name, const char *type,
+       const char *help)
+{
+	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+			    name, type);
+}
+
+void
+metrics_prometheus(const struct figures *f, struct evbuffer *out)
+{
+	header(out, "mashd_build_info", "gauge", "mashd's version; always 1.");
+	evbuffer_add_printf(out, "mashd_build_info{version=\"%s\"} 1\n",
+			    MASHD_VERSION);
+	header(out, "mashd_start_time_seconds", "gauge",
+	       "When mashd started, in seconds since the Unix epoch.");
+	evbuffer_add_printf(out, "mashd_start_time_seconds %lld.%03lld\n",
+			    (long long)(f->started_ms / 1000),
+			    (long long)(f->started_ms % 1000));
+	header(out, "mashd_uptime_seconds", "gauge",
+	       "Seconds since mashd started.");
+	evbuffer_add_printf(out, "mashd_uptime_seconds %lld\n",
+			    (long long)f->uptime_s);
+	header(out, "mashd_requests_in_flight", "gauge",
+	       "Requests accepted and not yet answered.");
+	evbuffer_add_printf(out, "mashd_requests_in_flight %u\n", f->inflight);
+	header(out, "mashd_redis_up", "gauge",
+	       "1 when Redis answered this scrape, else 0 (and the figures "
+	       "that come from Redis are absent).");
+	evbuffer_add_printf(out, "mashd_redis_up %d\n", f->redis_up ? 1 : 0);
+	if (!f->redis_up)
+		return;
+	header(out, "mashd_redis_rtt_seconds", "gauge",
+	       "Round trip of a trivial script call to Redis, measured by "
+	       "this scrape.");
+	evbuffer_add_printf(out, "mashd_redis_rtt_seconds %.6f\n", f->rtt_s);
+	for (size_t k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
+		const struct family *fam = &families[k];
+
+		header(out, fam->name, fam->type, fam->help);
+		for (const char *const *l = fam->labels; *l != NULL; l++)
+			sample(out, fam, *l, metrics_get(f, fam->group, *l));
+		for (size_t i = 0; i < f->n; i++)
+			if (strcmp(f->f[i].group, fam->group) == 0 &&
+			    !in_list(fam->labels, f->f[i].label))
+				sample(out, fam, f->f[i].label, f->f[i].value);
+	}
+	header(out, "mashd_audit_events_total", "counter",
+	       "Entries in the audit stream (reads and changes of "
+	       "referrals).");
+	evbuffer_add_printf(out, "mashd_audit_events_total %lld\n",
+			    metrics_get(f, "events", "total"));
+}
+
+static json_t *
+group_json(const struct figures *f, const struct family *fam)
+{
+	json_t *o = json_object();
+
+	for (const char *const *l = fam->labels; *l != NULL; l++)
+		json_object_set_new(
+		    o, *l, json_integer(metrics_get(f, fam->group, *l)));
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->f[i].group, fam->group) == 0 &&
+		    !in_list(fam->labels, f->f[i].label))
+			json_object_set_new(o, f->f[i].label,
+					    json_integer(f->f[i].value));
+	return o;
+}
+
+json_t *
+metrics_json(const struct figures *f)
+{
+	json_t *o, *q;
+	long long open = 0;
+
+	o = json_pack("{ss ss sI sb sI}", "version", MASHD_VERSION, "redis",
+		      f->redis_up ? "up" : "down", "uptime",
+		      (json_int_t)f->uptime_s, "stopping", f->stopping,
+		      "inflight", (json_int_t)f->inflight);
+	if (!f->redis_up)
+		return o;
+	json_object_set_new(o, "redis_rtt_us",
+			    json_integer((json_int_t)(f->rtt_s * 1e6 + 0.5)));
+	q = group_json(f, &families[0]);
+	for (const char *const *b = brags; *b != NULL; b++)
+		open += metrics_get(f, "queue", *b);
+	json_object_set_new(q, "open", json_integer(open));
+	json_object_set_new(q, "events",
+			    json_integer(metrics_get(f, "events", "total")));
+	json_object_set_new(o, "queue", q);
+	json_object_set_new(o, "overdue", group_json(f, &families[1]));
+	json_object_set_new(o, "taken", group_json(f, &families[2]));
+	json_object_set_new(o, "alerts", group_json(f, &families[3]));
+	json_object_set_new(o, "fired", group_json(f, &families[4]));
+	return o;
+}
+
+void
+metrics_status_line(const struct figures *f, char *buf, size_t len)
+{
+	long long open = 0, overdue = 0;
+
+	if (!f->redis_up) {
+		snprintf(buf, len,
+			 "redis unreachable; nothing is taken in "
+			 "until it is back");
+		return;
+	}
+	for (const char *const *b = brags; *b != NULL; b++)
+		open += metrics_get(f, "queue", *b);
+	for (const char *const *t = timers; *t != NULL; t++)
+		overdue += metrics_get(f, "overdue", *t);
+	snprintf(buf, len,
+		 "%lld open (red %lld, amber %lld, green %lld, blue %lld), "
+		 "%lld timer(s) overdue; %lld alert(s) pending, %lld dead",
+		 open, metrics_get(f, "queue", "red"),
+		 metrics_get(f, "queue", "amber"),
+		 metrics_get(f, "queue", "green"),
+		 metrics_get(f, "queue", "blue"), overdue,
+		 metrics_get(f, "alerts", "pending"),
+		 metrics_get(f, "alerts", "dead"));
+}
