@@ -25,7 +25,7 @@ LUA      = $(wildcard daemon/lua/*.lua)
 
 PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
-CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/config.o $(PURE_OBJ)
+CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o $(PURE_OBJ)
 
 .PHONY: all deps run test check unit integration valgrind clean help
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv
@@ -131,6 +131,10 @@ $(BUILD)/config.o: $(BUILD)/holidays-path.stamp
 $(BUILD)/holidays-path.stamp: FORCE | $(BUILD)
 	@echo '$(HOLIDAYS_FILE)' > $@.tmp; \
 	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+# mashctl's questions for a telephone referral, tested on their own.
+$(BUILD)/test_ask: tests/unit/test_ask.c $(BUILD)/ask.o $(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/ask.o $(PURE_OBJ) \
+		$(LDLIBS) -lcmocka
 # The unit test compiles daemon/log.c in.
 $(BUILD)/test_log: daemon/log.c daemon/log.h
 

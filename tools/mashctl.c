@@ -27,6 +27,7 @@
 #include "mash/timeutil.h"
 
 #include "../daemon/config.h"
+#include "ask.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
@@ -241,37 +242,58 @@ take_flag(int *argc, char **argv, const char *flag)
 	return found;
 }
 
+/* "  overdue   decision 2, escalation 0, ...": one group of status figures. */
+static void
+print_figures(json_t *a, const char *group, const char *title)
+{
+	json_t *g = json_object_get(a, group), *v;
+	const char *k;
+	bool first = true;
+
+	if (!json_is_object(g))
+		return;
+	printf("%-9s", title);
+	json_object_foreach(g, k, v)
+	{
+		if (!json_is_integer(v))
+			continue;
+		printf("%s %s %lld", first ? "" : ",", k,
+		       (long long)json_integer_value(v));
+		first = false;
+	}
+	printf("\n");
+}
+
 static int
 cmd_status(struct ctx *x, int argc, char **argv)
 {
-	json_t *a, *q;
+	json_t *a;
+	long long up;
 
 	parse_opts(x, argc, argv, NULL, NULL, NULL, 0);
 	a = request(x, json_pack("{ss}", "cmd", "status"));
 	if (x->json) {
 		json_object_del(a, "ok");
 		print_json(a);
-	} else {
-		printf(
-		    "mashd %s, up %llds, redis %s%s\n", str(a, "version"),
-		    (long long)json_integer_value(json_object_get(a, "uptime")),
-		    str(a, "redis"),
-		    json_is_true(json_object_get(a, "stopping")) ? ", stopping"
-								 : "");
-		if ((q = json_object_get(a, "queue")) != NULL)
-			printf("open %lld: red %lld, amber %lld, green %lld, "
-			       "blue %lld\n",
-			       (long long)json_integer_value(
-				   json_object_get(q, "open")),
-			       (long long)json_integer_value(
-				   json_object_get(q, "red")),
-			       (long long)json_integer_value(
-				   json_object_get(q, "amber")),
-			       (long long)json_integer_value(
-				   json_object_get(q, "green")),
-			       (long long)json_integer_value(
-				   json_object_get(q, "blue")));
+		json_decref(a);
+		return 0;
 	}
+	up = (long long)json_integer_value(json_object_get(a, "uptime"));
+	printf("mashd %s, up %lldd %02lld:%02lld:%02lld%s\n", str(a, "version"),
+	       up / 86400, up / 3600 % 24, up / 60 % 60, up % 60,
+	       json_is_true(json_object_get(a, "stopping")) ? ", stopping"
+							    : "");
+	if (json_object_get(a, "redis_rtt_us") != NULL)
+		printf("%-9sup, round trip %lld us\n", "redis",
+		       (long long)json_integer_value(
+			   json_object_get(a, "redis_rtt_us")));
+	else
+		printf("%-9s%s\n", "redis", str(a, "redis"));
+	print_figures(a, "queue", "queue");
+	print_figures(a, "overdue", "overdue");
+	print_figures(a, "taken", "taken");
+	print_figures(a, "fired", "fired");
+	print_figures(a, "alerts", "alerts");
 	json_decref(a);
 	return 0;
 }
@@ -602,17 +624,36 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 {
 	static const char *const names[] = {"file", NULL};
 	const char *values[1] = {NULL};
-	char *pos[1];
+	char *pos[1], *text;
 	json_error_t jerr;
 	json_t *rec, *a;
+	int yes;
 
 	if (parse_opts(x, argc, argv, names, values, pos, 1) != 1 ||
-	    strcmp(pos[0], "new") != 0 || values[0] == NULL) {
-		fprintf(stderr, "usage: mashctl referral new --file "
-				"referral.json [--json]\n");
+	    strcmp(pos[0], "new") != 0 ||
+	    (values[0] == NULL && !isatty(STDIN_FILENO))) {
+		fprintf(stderr, "usage: mashctl referral new [--file "
+				"referral.json] [--json]\n"
+				"       (without --file, on a terminal: asked "
+				"field by field)\n");
 		return EXIT_USAGE;
 	}
-	if (strcmp(values[0], "-") == 0)
+	if (values[0] == NULL) {
+		if ((rec = ask_referral(stdin, stdout,
+					(int64_t)time(NULL) * 1000)) == NULL) {
+			fprintf(stderr, "mashctl: nothing sent\n");
+			return EXIT_REFUSED;
+		}
+		text = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\n%s\n\n", text != NULL ? text : "");
+		free(text);
+		if ((yes = ask_yes_no(stdin, stdout, "Send this referral?")) !=
+		    1) {
+			json_decref(rec);
+			fprintf(stderr, "mashctl: nothing sent\n");
+			return EXIT_REFUSED;
+		}
+	} else if (strcmp(values[0], "-") == 0)
 		rec = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
 	else
 		rec = json_load_file(values[0], JSON_REJECT_DUPLICATES, &jerr);
@@ -810,7 +851,7 @@ static const struct command commands[] = {
      cmd_confirm},
     {"alerts", "[--state S] [--json] | retry ID", "alerts and their delivery",
      cmd_alerts},
-    {"referral", "new --file F [--json]",
+    {"referral", "new [--file F] [--json]",
      "a telephone referral (channel phone)", cmd_referral},
     {"deadlines", "--received T --channel C --brag R",
      "compute due times offline", cmd_deadlines},

@@ -21,6 +21,9 @@ MASHD_PID=
 cleanup() {
 	[ -n "$MASHD_PID" ] && kill -9 "$MASHD_PID" 2>/dev/null
 	[ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null
+	for _s in "$T"/tmux*.sock; do
+		[ -S "$_s" ] && tmux -S "$_s" kill-server 2>/dev/null
+	done
 	wait 2>/dev/null
 	if [ "$failed" -eq 0 ] && [ -z "$KEEP" ]; then
 		rm -rf "$T"

@@ -50,7 +50,7 @@ expect "show of a malformed reference fails" "$?" 1
 expect "status --json: queue depth" "$(ctl status --json | jq .queue.open)" 6
 expect "status --json: red count" "$(ctl status --json | jq .queue.red)" 2
 expect "status --json: redis up" "$(ctl status --json | jq -r .redis)" up
-expect_match "status for a person" "$(ctl status)" 'open 6: red 2, amber 2, green 1, blue 1'
+expect_match "status for a person" "$(ctl status)" 'queue +red 2, amber 2, green 1, blue 1, open 6'
 
 # The CLI's own errors.
 ctl frobnicate > /dev/null 2> "$T/err"

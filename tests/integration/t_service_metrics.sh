@@ -106,6 +106,13 @@ expect "the same overdue and fired" \
 expect "and alerts by state, Redis's round trip, uptime" \
 	"$(jq -r '[(.alerts | keys | join(",")), (.redis_rtt_us | type), .redis, (.uptime | type)] | join(" ")' "$T/status")" \
 	"dead,pending,requeued,sent number up number"
+ctl status > "$T/status.txt"
+expect_match "mashctl status: the same figures for a person" \
+	"$(cat "$T/status.txt")" 'taken +web 3, partner 1, phone 1, email 0'
+expect_match "with Redis's round trip" "$(cat "$T/status.txt")" \
+	'^redis +up, round trip [0-9]+ us'
+expect "and a line for each group" \
+	"$(grep -cE '^(queue|overdue|taken|fired|alerts) ' "$T/status.txt")" 5
 
 # Thursday 3 December, noon: mashd was away; every timer but none of the
 # referrals' decisions came and went. They fire on start, and the
