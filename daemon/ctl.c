@@ -357,7 +357,8 @@ show_done(const redisReply *r, const char *err, void *arg)
 			snprintf(what, sizeof(what), "%.*s", (int)(colon - k),
 				 k);
 			json_object_set_new(t, what, json_string(iso(v, buf)));
-		} else if (strcmp(k, "record") == 0) {
+		} else if (strcmp(k, "record") == 0 ||
+			   strcmp(k, "repeat") == 0) {
 			json_t *rec = json_loads(v, 0, NULL);
 
 			/* A damaged record is shown as damaged, not fatal. */

@@ -374,6 +374,22 @@ cmd_queue(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/* "repeat     2 earlier referral(s) about this child: MASH-…, MASH-…" */
+static void
+show_repeat(json_t *r)
+{
+	json_t *id;
+	size_t i;
+
+	if (!json_is_object(r))
+		return;
+	printf("%-10s %lld earlier referral(s) about this child:", "repeat",
+	       (long long)json_integer_value(json_object_get(r, "count")));
+	json_array_foreach(json_object_get(r, "previous"), i, id)
+	    printf("%s %s", i ? "," : "", json_string_value(id));
+	printf("\n");
+}
+
 static int
 cmd_show(struct ctx *x, int argc, char **argv)
 {
@@ -394,6 +410,16 @@ cmd_show(struct ctx *x, int argc, char **argv)
 		{
 			if (json_is_string(v))
 				printf("%-10s %s\n", k, json_string_value(v));
+		}
+		show_repeat(json_object_get(ref, "repeat"));
+		json_object_foreach(json_object_get(ref, "timers"), k, v)
+		{
+			printf("%-10s due %s", k, str(v, "due"));
+			if (json_is_string(json_object_get(v, "fired")))
+				printf(", fired %s", str(v, "fired"));
+			if (json_is_string(json_object_get(v, "stopped")))
+				printf(", stopped %s", str(v, "stopped"));
+			printf("\n");
 		}
 		if ((v = json_object_get(ref, "record")) != NULL) {
 			printf("record:\n");

@@ -129,8 +129,12 @@ expect "no repeat on the first" "$(ctl show "$G1" --json | jq -r .repeat)" null
 jq '.child.first_name |= ascii_upcase' "$FIX/green.json" > "$T/green2.json"
 expect "the same child again, name in capitals" "$(post "$T/green2.json")" 201
 G2=$(jbody .id)
-expect "carries the repeat" "$(ctl show "$G2" --json | jq -c '.repeat | fromjson | [.count, .previous]')" \
+expect "carries the repeat" "$(ctl show "$G2" --json | jq -c '.repeat | [.count, .previous]')" \
 	"[1,[\"$G1\"]]"
+expect_match "and shows it to a person" "$(ctl show "$G2")" \
+	"^repeat +1 earlier referral\\(s\\) about this child: $G1\$"
+expect_match "with its timers" "$(ctl show "$G2")" \
+	'^decision +due 2[0-9-]+T[0-9:]+Z$'
 expect "raises the repeat alert (another is open)" \
 	"$(rcli xrange '{mash}:outbox' - + | tr '\n' ' ' | grep -o "event repeat ref $G2" | wc -l)" 1
 expect "queue shows it as a repeat" \
