@@ -309,8 +309,10 @@ part_done(struct part *p, const char *err)
 		p->timeout = NULL;
 	}
 	if (err != NULL) {
-		log_warnx("alert %s ref=%s event=%s: %s failed: %s", j->id,
-			  field(j, "ref"), field(j, "event"), p->name, err);
+		log_event_warnx(
+		    field(j, "ref"), field(j, "brag"), field(j, "event"),
+		    "alert %s ref=%s event=%s: %s failed: %s", j->id,
+		    field(j, "ref"), field(j, "event"), p->name, err);
 		if (j->error[0] == '\0')
 			snprintf(j->error, sizeof(j->error), "%s: %s", p->name,
 				 err);
@@ -621,7 +623,8 @@ result_done(const redisReply *r, const char *err, void *arg)
 			  "pending",
 			  j->id, err);
 	else if (r->type == REDIS_REPLY_STRING && strcmp(r->str, "dead") == 0)
-		log_warnx(
+		log_event_warnx(
+		    field(j, "ref"), field(j, "brag"), field(j, "event"),
 		    "alert %s ref=%s event=%s is a DEAD LETTER after %lld "
 		    "attempts: %s",
 		    j->id, field(j, "ref"), field(j, "event"),
@@ -630,8 +633,9 @@ result_done(const redisReply *r, const char *err, void *arg)
 			1,
 		    j->error);
 	else if (r->type == REDIS_REPLY_STRING && strcmp(r->str, "sent") == 0)
-		log_info("alert %s ref=%s event=%s delivered", j->id,
-			 field(j, "ref"), field(j, "event"));
+		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
+			  "alert %s ref=%s event=%s delivered", j->id,
+			  field(j, "ref"), field(j, "event"));
 	job_free(j);
 	look(a); /* a dead letter may wait in the outbox */
 }
@@ -714,7 +718,8 @@ job_start(struct alerter *a, json_t *alert)
 		snprintf(roles + strlen(roles), sizeof(roles) - strlen(roles),
 			 "%sreferrer", roles[0] ? "," : "");
 	/* syslog, always: the reference, the event, the roles. */
-	log_info(
+	log_event(
+	    field(j, "ref"), field(j, "brag"), field(j, "event"),
 	    "alert %s ref=%s event=%s brag=%s to=%s attempt=%lld", j->id,
 	    field(j, "ref"), field(j, "event"), field(j, "brag"), roles,
 	    (long long)json_integer_value(json_object_get(alert, "attempts")) +

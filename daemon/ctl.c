@@ -374,7 +374,7 @@ show_done(const redisReply *r, const char *err, void *arg)
 		}
 	}
 	json_object_set_new(ref, "timers", timers);
-	log_info("referral %s shown to %s", id, c->actor);
+	log_event(id, NULL, "show", "referral %s shown to %s", id, c->actor);
 	send_json(c, json_pack("{sb so}", "ok", 1, "referral", ref));
 done:
 	request_done(c);
@@ -415,7 +415,8 @@ change_done(const redisReply *r, const char *err, void *arg)
 		/* Lua refusals start "ERR "; say the sentence only. */
 		send_error(c, "%s", strncmp(err, "ERR ", 4) ? err : err + 4);
 	} else {
-		log_info("referral %s %s by %s", id, cmd, c->actor);
+		log_event(id, NULL, cmd, "referral %s %s by %s", id, cmd,
+			  c->actor);
 		send_json(c, json_pack("{sbss}", "ok", 1, "id", id));
 		scheduler_kick(c->ctl->d->sched);
 		alert_kick(c->ctl->d->alerts);
@@ -781,7 +782,8 @@ history_done(const redisReply *r, const char *err, void *arg)
 						"action", e->element[2]->str,
 						"detail", e->element[3]->str));
 	}
-	log_info("referral %s history read by %s", id, c->actor);
+	log_event(id, NULL, "history", "referral %s history read by %s", id,
+		  c->actor);
 	send_json(c, json_pack("{sb so}", "ok", 1, "items", items));
 done:
 	request_done(c);

@@ -59,8 +59,9 @@ submit_done(const redisReply *r, const char *err, void *arg)
 			 "from its idempotency key",
 			 id, p->client);
 	else
-		log_info("referral %s received channel=%s client=%s brag=%s",
-			 id, p->channel, p->client, p->brag);
+		log_event(id, p->brag, "received",
+			  "referral %s received channel=%s client=%s brag=%s",
+			  id, p->channel, p->client, p->brag);
 	p->cb(answer, id, replayed, NULL, p->arg);
 	scheduler_kick(p->d->sched);
 	alert_kick(p->d->alerts);

@@ -77,19 +77,22 @@ fire_done(const redisReply *r, const char *err, void *arg)
 		const redisReply *e = r->element[i];
 		long long late;
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 5)
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 6)
 			continue;
 		late = strtoll(e->element[4]->str, NULL, 10);
 		mash_time_format(strtoll(e->element[2]->str, NULL, 10), due);
 		if (late >= 60000)
-			log_warnx("referral %s timer %s fired brag=%s due=%s "
-				  "late by %llds (mashd was away)",
-				  e->element[0]->str, e->element[1]->str,
-				  e->element[3]->str, due, late / 1000);
+			log_event_warnx(e->element[0]->str, e->element[3]->str,
+					e->element[5]->str,
+					"referral %s timer %s fired due=%s "
+					"late by %llds (mashd was away)",
+					e->element[0]->str, e->element[1]->str,
+					due, late / 1000);
 		else
-			log_info("referral %s timer %s fired brag=%s due=%s",
-				 e->element[0]->str, e->element[1]->str,
-				 e->element[3]->str, due);
+			log_event(e->element[0]->str, e->element[3]->str,
+				  e->element[5]->str,
+				  "referral %s timer %s fired due=%s",
+				  e->element[0]->str, e->element[1]->str, due);
 	}
 	if (r->elements > 0)
 		alert_kick(s->d->alerts);

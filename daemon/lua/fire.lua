@@ -3,7 +3,7 @@
 -- this one call, so each timer fires exactly once however many mashd
 -- processes share the Redis, and whether or not one crashes mid-way.
 -- ARGV: prefix, now_ms, limit
--- Returns one {id, timer, due_ms, brag, late_ms} per timer fired.
+-- Returns one {id, timer, due_ms, brag, late_ms, event} per timer fired.
 local p, now, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local now_s = ARGV[2]
 local events = {decision = 'overdue', escalation = 'escalation',
@@ -29,7 +29,7 @@ for i = 1, #due, 2 do
                'ref', id, 'timer', timer, 'brag', brag,
                'due', string.format('%d', at), 'at', now_s)
     out[#out + 1] = {id, timer, string.format('%d', at), brag,
-                     string.format('%d', late)}
+                     string.format('%d', late), events[timer] or timer}
   end
 end
 return out

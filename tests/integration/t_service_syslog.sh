@@ -70,6 +70,9 @@ W=$MASHD_WRAP
 MASHD_WRAP="unshare -m sh $T/nsdev.sh $W"
 start_mashd
 MASHD_WRAP=$W
+post "$FIX/red.json" > /dev/null
+RREF=$(jbody .id)
+wait_for 10 "arrived '$RREF'" || true
 kill -HUP "$MASHD_PID"
 wait_for 10 "arrived 'read again'" || true
 echo 'http = { port = ; };' >> "$T/mashd.conf"
@@ -79,8 +82,14 @@ stop_mashd TERM
 wait_for 10 "arrived '\"stopped\"'" || true
 
 expect "mashd's own events arrive parsed: start, ready, reload, reload_failed, stop, stopped" \
-	"$(jq -r '.mashd.event // empty' "$L/mashd.json" | tr '\n' ' ')" \
+	"$(jq -r 'select(.mashd.ref == null) | .mashd.event // empty' "$L/mashd.json" | tr '\n' ' ')" \
 	"start ready reload reload_failed stop stopped "
+expect "the referral's events carry its ref: received, its alerts" \
+	"$(jq -r "select(.mashd.ref == \"$RREF\") | .mashd.event" "$L/mashd.json" | sort -u | tr '\n' ' ')" \
+	"ack received red "
+expect "a real referral's ref, brag and event parsed from mashd's own line" \
+	"$(json '^referral MASH-.* received' '.mashd | [.ref, .brag, .event] | join(" ")')" \
+	"$RREF red received"
 expect "the structured data leaves the message text" \
 	"$(json '^starting mashd' .message | sed 's/ with .*//')" \
 	"starting mashd 0.1.0"
