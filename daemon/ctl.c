@@ -66,14 +66,28 @@ struct conn {
 	bool busy;	/* a request is waiting for Redis */
 	bool eof;	/* no more requests will be read */
 	bool dead;	/* the socket erred: nothing can be written */
+	bool unsent;	/* an answer is not all written: counted in d->unsent */
 	json_t *req;	/* the request being answered */
 };
 
 static void conn_read(struct bufferevent *bev, void *arg);
 
+/* The answers are all written, or never will be: a stop may go on. */
+static void
+conn_sent(struct conn *c)
+{
+	if (!c->unsent)
+		return;
+	c->unsent = false;
+	if (c->ctl->d->unsent > 0)
+		c->ctl->d->unsent--;
+	mashd_stop_check(c->ctl->d);
+}
+
 static void
 conn_free(struct conn *c)
 {
+	conn_sent(c);
 	c->ctl->nconns--;
 	bufferevent_free(c->bev);
 	json_decref(c->req);
@@ -106,6 +120,10 @@ send_json(struct conn *c, json_t *o)
 	if (!c->dead) {
 		bufferevent_write(c->bev, text, strlen(text));
 		bufferevent_write(c->bev, "\n", 1);
+		if (!c->unsent) {
+			c->unsent = true;
+			c->ctl->d->unsent++;
+		}
 	}
 	free(text);
 }
@@ -965,6 +983,7 @@ conn_write(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
+	conn_sent(c);
 	conn_maybe_free(c);
 }
 

@@ -60,7 +60,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	if (d->stopping)
 		return;
 	log_event(NULL, NULL, "stop",
-		  "signal %d: stopping; %u request(s) in flight, %u HTTP "
+		  "signal %d: stopping; %u request(s) in flight, %u "
 		  "repl(ies) not yet sent",
 		  (int)sig, d->inflight, d->unsent);
 	sd_notify(0, "STOPPING=1");
@@ -190,7 +190,7 @@ main(int argc, char **argv)
 	event_base_dispatch(d.base);
 
 	if (d.inflight > 0 || d.unsent > 0)
-		log_warnx("stopped with %u request(s) unanswered, %u HTTP "
+		log_warnx("stopped with %u request(s) unanswered, %u "
 			  "repl(ies) unsent",
 			  d.inflight, d.unsent);
 	log_event(NULL, NULL, "stopped", "stopped");

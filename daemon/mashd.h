@@ -36,7 +36,7 @@ struct mashd {
 	bool foreground;
 	bool stopping;
 	unsigned inflight; /* requests accepted and not yet answered */
-	unsigned unsent;   /* HTTP requests whose reply is not all written */
+	unsigned unsent;   /* replies (HTTP, control) not all written */
 };
 
 /* Called when an in-flight request has been answered. */

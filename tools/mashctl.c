@@ -725,7 +725,7 @@ cmd_alerts(struct ctx *x, int argc, char **argv)
 	}
 	if (npos != 0) {
 		fprintf(stderr, "usage: mashctl alerts [--state "
-				"pending|sent|dead] [--json]\n"
+				"pending|sent|dead|requeued] [--json]\n"
 				"       mashctl alerts retry ID\n");
 		return EXIT_USAGE;
 	}

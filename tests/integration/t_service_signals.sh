@@ -105,6 +105,7 @@ expect "a client removed by a reload is refused" \
 # Redis holds every command for 4 seconds: the referrals sent now wait in
 # mashd, acknowledged to nobody, when SIGTERM comes.
 before=$(refs | wc -l)
+NOTED=$(refs | head -1)
 # A connection opened before the stop, used after it.
 (printf 'GET /healthz HTTP/1.1\r\nHost: mashd\r\n\r\n'
  sleep 2.5
@@ -126,6 +127,9 @@ while [ $i -lt $N ]; do
 		> "$T/code.$i" 2>/dev/null &
 	pids="$pids $!"
 done
+# And a navigator's note over the control socket.
+ctl note "$NOTED" 'Checked with the school' --json > "$T/ctl.out" 2>&1 &
+pids="$pids $!"
 sleep 1.5
 t0=$(date +%s)
 kill -TERM "$MASHD_PID"
@@ -145,8 +149,11 @@ else
 fi
 expect_match "it stopped with every request in flight" \
 	"$(grep 'stopping;' "$T/mashd.log")" \
-	"event=\"stop\"\\] signal 15: stopping; $N request\\(s\\) in flight, $N HTTP repl\\(ies\\) not yet sent"
+	"event=\"stop\"\\] signal 15: stopping; $((N + 1)) request\\(s\\) in flight, $N repl\\(ies\\) not yet sent"
 expect "none was left unanswered" "$(grep -c unanswered "$T/mashd.log")" 0
+expect "the control socket's request in flight got its answer" \
+	"$(jq -r .ok "$T/ctl.out")" true
+expect "and its note is recorded once" "$(events "$NOTED" note | wc -l)" 1
 codes=$(cat "$T"/code.* | tr -d '\n')
 expect "every request in flight got its 201" "$codes" \
 	"$(printf '201%.0s' $(seq $N))"
