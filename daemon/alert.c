@@ -389,8 +389,10 @@ mail_text(const struct job *j, const char *const *to, size_t nto,
 					   to[i]);
 	g_mime_message_set_subject(m, subject, "utf-8");
 	g_mime_message_set_date(m, now);
-	snprintf(msgid, sizeof(msgid), "%s.%s.%s@mashd", j->id,
-		 for_referrer ? "referrer" : "staff", field(j, "ref"));
+	/* A quarantined mail's alert names no referral: no empty part. */
+	snprintf(msgid, sizeof(msgid), "%s.%s%s%s@mashd", j->id,
+		 for_referrer ? "referrer" : "staff",
+		 field(j, "ref")[0] ? "." : "", field(j, "ref"));
 	g_mime_message_set_message_id(m, msgid);
 	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
 				 "auto-generated", NULL);
