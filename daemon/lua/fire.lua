@@ -25,9 +25,14 @@ for i = 1, #due, 2 do
     audit(p, id, now_s, 'mashd', 'fire',
       'timer=' .. timer .. ' due=' .. string.format('%d', at) ..
                          ' late_ms=' .. string.format('%d', late))
+    -- The warning tells of the decision: its due time is the decision's.
+    local shown = at
+    if timer == 'decision_warning' then
+      shown = tonumber(redis.call('HGET', key, 'due:decision')) or at
+    end
     redis.call('XADD', p .. 'outbox', '*', 'event', events[timer] or timer,
                'ref', id, 'timer', timer, 'brag', brag,
-               'due', string.format('%d', at), 'at', now_s)
+               'due', string.format('%d', shown), 'at', now_s)
     out[#out + 1] = {id, timer, string.format('%d', at), brag,
                      string.format('%d', late), events[timer] or timer}
   end

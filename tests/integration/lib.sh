@@ -231,6 +231,31 @@ nrefs() {
 	rcli --scan --pattern '{mash}:ref:*' | grep -cv ':audit$'
 }
 
+# recording_sendmail: $T/sendmail, a sendmail(8) stand-in that records
+# each mail as $T/mail/N.eml and its arguments as N.args; it fails with
+# EX_TEMPFAIL while $T/sendmail.fail exists.
+recording_sendmail() {
+	mkdir -p "$T/mail"
+	cat > "$T/sendmail" <<EOS
+#!/bin/sh
+[ -f "$T/sendmail.fail" ] && exit 75
+f="$T/mail/\$(date +%s%N).\$\$"
+echo "\$*" > "\$f.args"
+cat > "\$f.tmp" && mv "\$f.tmp" "\$f.eml"
+EOS
+	chmod +x "$T/sendmail"
+}
+
+# mails ADDRESS SUBJECT-WORDS: the recorded mails to ADDRESS whose subject
+# matches; nmails: how many.
+mails() {
+	for f in "$T"/mail/*.eml; do
+		[ -f "$f" ] || continue
+		grep -q "^To: .*$1" "$f" && grep -q "^Subject: .*$2" "$f" && echo "$f"
+	done
+}
+nmails() { mails "$@" | grep -c .; }
+
 # No child's or family's personal data in anything mashd logged.
 check_no_personal_data() {
 	if grep -F -i -f "$FIX/NAMES" "$T/mashd.log" > "$T/leaks" 2>/dev/null; then

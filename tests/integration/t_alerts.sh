@@ -3,16 +3,8 @@
 # what it is given, webhooks to a local receiver, retries, dead letters,
 # and delivery after a crash. mashd runs at chosen instants.
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/mail" "$T/hooks"
-cat > "$T/sendmail" <<EOS
-#!/bin/sh
-# A recording sendmail(8): fails (EX_TEMPFAIL) while sendmail.fail exists.
-[ -f "$T/sendmail.fail" ] && exit 75
-f="$T/mail/\$(date +%s%N).\$\$"
-echo "\$*" > "\$f.args"
-cat > "\$f.tmp" && mv "\$f.tmp" "\$f.eml"
-EOS
-chmod +x "$T/sendmail"
+mkdir -p "$T/hooks"
+recording_sendmail
 "$BUILD/webhook-recv" "$T/hook.port" "$T/hooks" "$T/hook.status" &
 RECV=$!
 wait_for 5 test -s "$T/hook.port"
@@ -34,15 +26,6 @@ webhooks = (
     events = [ \"escalation\" ]; secret = \"$SECRET\"; }
 );"
 start_redis
-
-# mails_to ADDRESS SUBJECT-WORDS: how many recorded mails match.
-mails() {
-	for f in "$T"/mail/*.eml; do
-		[ -f "$f" ] || continue
-		grep -q "^To: .*$1" "$f" && grep -q "^Subject: .*$2" "$f" && echo "$f"
-	done
-}
-nmails() { mails "$@" | grep -c .; }
 
 # Tuesday 10:00: the hub is open.
 at "2026-11-24 10:00:00"

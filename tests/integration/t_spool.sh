@@ -7,13 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 MAIL=$FIX/mail
 SP=$T/spool
-mkdir -p "$SP" "$T/mail"
-cat > "$T/sendmail" <<EOS
-#!/bin/sh
-f="$T/mail/\$(date +%s%N).\$\$"
-cat > "\$f.tmp" && mv "\$f.tmp" "\$f.eml"
-EOS
-chmod +x "$T/sendmail"
+mkdir -p "$SP"
+recording_sendmail
 
 # Config: the keys are checked before anything runs.
 write_conf 'spool = { dir = "relative/spool"; };'
@@ -184,6 +179,8 @@ wait_for 10 "[ \$(grep -l 'mail referral quarantined' '$T'/mail/*.eml 2>/dev/nul
 expect "the navigators are told, by mail" "$?" 0
 m=$(grep -l 'Subject: \[MASH\] mail referral quarantined' "$T"/mail/*.eml | head -1)
 expect_match "to the navigators" "$(grep '^To:' "$m")" navigators@hub.example
+expect_match "its Message-ID names the alert, no empty part" \
+	"$(grep '^Message-Id:' "$m")" '^Message-Id: <[0-9]+-[0-9]+\.staff@mashd>$'
 expect_match "naming the file and why" "$(cat "$m")" 'File: 1795860000\.M[0-9]+P4242\.'
 if { cat "$T"/mail/*.eml; grep -h -A9 '^Quarantined by mashd' "$SP"/quarantine/*.why; } |
 	grep -F -i -f "$FIX/NAMES" > "$T/leak"; then
