@@ -33,6 +33,13 @@ mashd is starting on http://127.0.0.1:8080 with $run/mashd.conf
   build/mashctl -s $run/mashd.sock show MASH-$(date -u +%Y)-000001
   build/mashctl -s $run/mashd.sock status
 
+  # take a telephone referral, asked field by field; work one through
+  build/mashctl -s $run/mashd.sock referral new
+  build/mashctl -s $run/mashd.sock claim MASH-$(date -u +%Y)-000001
+  build/mashctl -s $run/mashd.sock decide MASH-$(date -u +%Y)-000001 s47 --reason 'Strategy discussion'
+  build/mashctl -s $run/mashd.sock history MASH-$(date -u +%Y)-000001
+  man man/mashctl.1
+
 Ctrl-C stops mashd and Redis.
 
 EOT
