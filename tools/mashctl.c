@@ -7,6 +7,7 @@
  * not be reached.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -264,6 +265,26 @@ print_figures(json_t *a, const char *group, const char *title)
 	printf("\n");
 }
 
+/* The answer to a change: as JSON with --json, else a sentence. */
+static int answered(struct ctx *x, json_t *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+answered(struct ctx *x, json_t *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->json) {
+		print_json(a);
+	} else {
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	json_decref(a);
+	return 0;
+}
+
 static int
 cmd_status(struct ctx *x, int argc, char **argv)
 {
@@ -447,12 +468,7 @@ cmd_decide(struct ctx *x, int argc, char **argv)
 	}
 	a = request(x, json_pack("{ss ss ss ss}", "cmd", "decide", "id", pos[0],
 				 "outcome", pos[1], "reason", values[0]));
-	if (x->json)
-		print_json(a);
-	else
-		printf("%s decided: %s\n", pos[0], pos[1]);
-	json_decref(a);
-	return 0;
+	return answered(x, a, "%s decided: %s\n", pos[0], pos[1]);
 }
 
 static int
@@ -466,12 +482,7 @@ cmd_confirm(struct ctx *x, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	a = request(x, json_pack("{ss ss}", "cmd", "confirm", "id", pos[0]));
-	if (x->json)
-		print_json(a);
-	else
-		printf("%s: written confirmation recorded\n", pos[0]);
-	json_decref(a);
-	return 0;
+	return answered(x, a, "%s: written confirmation recorded\n", pos[0]);
 }
 
 /* The configuration for offline commands: -c, else the installed file if
@@ -715,13 +726,8 @@ cmd_alerts(struct ctx *x, int argc, char **argv)
 	if (npos == 2 && strcmp(pos[0], "retry") == 0) {
 		a = request(x, json_pack("{ss ss}", "cmd", "alert_retry", "id",
 					 pos[1]));
-		if (x->json)
-			print_json(a);
-		else
-			printf("alert %s requeued as %s\n", pos[1],
-			       str(a, "requeued_as"));
-		json_decref(a);
-		return 0;
+		return answered(x, a, "alert %s requeued as %s\n", pos[1],
+				str(a, "requeued_as"));
 	}
 	if (npos != 0) {
 		fprintf(stderr, "usage: mashctl alerts [--state "
@@ -765,13 +771,8 @@ claim_release(struct ctx *x, int argc, char **argv, const char *what)
 	}
 	a = request(x, json_pack("{ss ss sb}", "cmd", what, "id", pos[0],
 				 "force", force));
-	if (x->json)
-		print_json(a);
-	else
-		printf("%s %s\n", pos[0],
-		       strcmp(what, "claim") == 0 ? "claimed" : "released");
-	json_decref(a);
-	return 0;
+	return answered(x, a, "%s %s\n", pos[0],
+			strcmp(what, "claim") == 0 ? "claimed" : "released");
 }
 
 static int
@@ -802,12 +803,7 @@ cmd_rate(struct ctx *x, int argc, char **argv)
 	}
 	a = request(x, json_pack("{ss ss ss ss}", "cmd", "rate", "id", pos[0],
 				 "brag", pos[1], "reason", values[0]));
-	if (x->json)
-		print_json(a);
-	else
-		printf("%s re-rated %s\n", pos[0], pos[1]);
-	json_decref(a);
-	return 0;
+	return answered(x, a, "%s re-rated %s\n", pos[0], pos[1]);
 }
 
 static int
@@ -822,12 +818,7 @@ cmd_note(struct ctx *x, int argc, char **argv)
 	}
 	a = request(x, json_pack("{ss ss ss}", "cmd", "note", "id", pos[0],
 				 "text", pos[1]));
-	if (x->json)
-		print_json(a);
-	else
-		printf("%s: note recorded\n", pos[0]);
-	json_decref(a);
-	return 0;
+	return answered(x, a, "%s: note recorded\n", pos[0]);
 }
 
 static int
