@@ -40,6 +40,7 @@ help:
 	@echo 'make unit        the cmocka unit tests only'
 	@echo 'make integration the integration suite only'
 	@echo 'make valgrind    the integration suite with mashd under valgrind'
+	@echo 'make bench       run the benchmarks, each beside a reference (BENCHMARKS.md)'
 	@echo 'make deps        install the Debian packages mashd needs (root)'
 	@echo 'make install     install mashd, mashctl, units, man pages, config'
 	@echo '                 (PREFIX=/usr/local, DESTDIR=; config never overwritten)'
@@ -98,6 +99,11 @@ valgrind: all
 	@MASH_BUILD=$(CURDIR)/$(BUILD) MASHD_WRAP="valgrind -q --leak-check=full \
 		--errors-for-leak-kinds=definite --error-exitcode=99" \
 		sh tests/integration/run.sh
+
+# The benchmarks: tools/mash-bench, figures in BENCHMARKS.md.
+.PHONY: bench
+bench: all
+	@MASH_BUILD=$(CURDIR)/$(BUILD) CC="$(CC)" sh tools/mash-bench
 
 $(BUILD):
 	mkdir -p $@
