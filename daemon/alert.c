@@ -611,6 +611,7 @@ job_free(struct job *j)
 			break;
 		}
 	json_decref(j->alert);
+	mashd_request_done(j->a->d);
 	free(j);
 }
 
@@ -696,6 +697,9 @@ job_start(struct alerter *a, json_t *alert)
 	}
 	j->a = a;
 	j->alert = alert;
+	/* In flight until its result is recorded: a stop waits for it, so a
+	 * mail sent is never sent again after a restart. */
+	a->d->inflight++;
 	snprintf(j->id, sizeof(j->id), "%s",
 		 json_string_value(json_object_get(alert, "id")));
 	j->next = a->jobs;

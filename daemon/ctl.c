@@ -54,10 +54,12 @@ struct ctl {
 	struct evconnlistener *lev;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned nconns;
+	struct conn *conns; /* every open connection, for ctl_free */
 };
 
 struct conn {
 	struct ctl *ctl;
+	struct conn *next, **prevp; /* in ctl->conns */
 	struct bufferevent *bev;
 	uid_t uid;
 	gid_t gid;
@@ -88,6 +90,8 @@ static void
 conn_free(struct conn *c)
 {
 	conn_sent(c);
+	if ((*c->prevp = c->next) != NULL)
+		c->next->prevp = c->prevp;
 	c->ctl->nconns--;
 	bufferevent_free(c->bev);
 	json_decref(c->req);
@@ -1058,6 +1062,10 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	ctl->nconns++;
+	if ((c->next = ctl->conns) != NULL)
+		c->next->prevp = &c->next;
+	c->prevp = &ctl->conns;
+	ctl->conns = c;
 	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
@@ -1177,5 +1185,15 @@ ctl_free(struct ctl *ctl)
 	if (ctl == NULL)
 		return;
 	ctl_stop_accepting(ctl);
+	/* Clients still connected at exit: their answers were all sent (a
+	 * stop waits for that), so only the sockets are left to close. A
+	 * connection waiting for Redis is left: its callback still runs. */
+	for (struct conn *c = ctl->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		if (!c->busy) {
+			c->unsent = false;
+			conn_free(c);
+		}
+	}
 	free(ctl);
 }
