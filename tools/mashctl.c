@@ -451,8 +451,13 @@ cmd_show(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * decide ID OUTCOME --reason TEXT, rate ID BRAG --reason TEXT: a change
+ * with a word and its required reason, sent as {cmd, id, key, reason}.
+ */
 static int
-cmd_decide(struct ctx *x, int argc, char **argv)
+with_reason(struct ctx *x, int argc, char **argv, const char *cmd,
+	    const char *key, const char *usage, const char *done)
 {
 	static const char *const names[] = {"reason", NULL};
 	const char *values[1] = {NULL};
@@ -461,14 +466,22 @@ cmd_decide(struct ctx *x, int argc, char **argv)
 
 	if (parse_opts(x, argc, argv, names, values, pos, 2) != 2 ||
 	    values[0] == NULL) {
-		fprintf(stderr, "usage: mashctl decide ID OUTCOME --reason "
-				"TEXT\n       OUTCOME: s47, s17, early_help, "
-				"universal, nfa, open_case\n");
+		fprintf(stderr, "usage: mashctl %s\n", usage);
 		return EXIT_USAGE;
 	}
-	a = request(x, json_pack("{ss ss ss ss}", "cmd", "decide", "id", pos[0],
-				 "outcome", pos[1], "reason", values[0]));
-	return answered(x, a, "%s decided: %s\n", pos[0], pos[1]);
+	a = request(x, json_pack("{ss ss ss ss}", "cmd", cmd, "id", pos[0], key,
+				 pos[1], "reason", values[0]));
+	return answered(x, a, "%s %s %s\n", pos[0], done, pos[1]);
+}
+
+static int
+cmd_decide(struct ctx *x, int argc, char **argv)
+{
+	return with_reason(x, argc, argv, "decide", "outcome",
+			   "decide ID OUTCOME --reason TEXT\n"
+			   "       OUTCOME: s47, s17, early_help, universal, "
+			   "nfa, open_case",
+			   "decided:");
 }
 
 static int
@@ -790,20 +803,9 @@ cmd_release(struct ctx *x, int argc, char **argv)
 static int
 cmd_rate(struct ctx *x, int argc, char **argv)
 {
-	static const char *const names[] = {"reason", NULL};
-	const char *values[1] = {NULL};
-	char *pos[2];
-	json_t *a;
-
-	if (parse_opts(x, argc, argv, names, values, pos, 2) != 2 ||
-	    values[0] == NULL) {
-		fprintf(stderr, "usage: mashctl rate ID red|amber|green|blue "
-				"--reason TEXT\n");
-		return EXIT_USAGE;
-	}
-	a = request(x, json_pack("{ss ss ss ss}", "cmd", "rate", "id", pos[0],
-				 "brag", pos[1], "reason", values[0]));
-	return answered(x, a, "%s re-rated %s\n", pos[0], pos[1]);
+	return with_reason(x, argc, argv, "rate", "brag",
+			   "rate ID red|amber|green|blue --reason TEXT",
+			   "re-rated");
 }
 
 static int
