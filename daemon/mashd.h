@@ -35,8 +35,9 @@ struct mashd {
 	int64_t started_ms;
 	bool foreground;
 	bool stopping;
-	unsigned inflight; /* requests accepted and not yet answered */
-	unsigned unsent;   /* replies (HTTP, control) not all written */
+	unsigned
+	    inflight; /* requests not yet answered, alerts not yet recorded */
+	unsigned unsent; /* replies (HTTP, control) not all written */
 };
 
 /* Called when an in-flight request has been answered. */
