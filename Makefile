@@ -17,8 +17,8 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
-DAEMON   = main config log clock store intake http ctl scheduler alert \
-	   metrics service spool $(PURE)
+DAEMON   = main config log clock lifecycle store intake http ctl scheduler \
+	   alert metrics service spool $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -140,6 +140,11 @@ $(BUILD)/holidays-path.stamp: FORCE | $(BUILD)
 # mashctl's questions for a telephone referral, tested on their own.
 $(BUILD)/test_ask: tests/unit/test_ask.c $(BUILD)/ask.o $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/ask.o $(PURE_OBJ) \
+		$(LDLIBS) -lcmocka
+# The stop's counts, on an event loop of the test's own.
+$(BUILD)/test_lifecycle: tests/unit/test_lifecycle.c $(BUILD)/lifecycle.o \
+		$(BUILD)/log.o | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/lifecycle.o $(BUILD)/log.o \
 		$(LDLIBS) -lcmocka
 # The unit test compiles daemon/log.c in.
 $(BUILD)/test_log: daemon/log.c daemon/log.h

@@ -35,6 +35,7 @@
 #include "alert.h"
 #include "clock.h"
 #include "config.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "store.h"
 
@@ -611,7 +612,7 @@ job_free(struct job *j)
 			break;
 		}
 	json_decref(j->alert);
-	mashd_request_done(j->a->d);
+	lifecycle_release(j->a->d->life);
 	free(j);
 }
 
@@ -699,7 +700,7 @@ job_start(struct alerter *a, json_t *alert)
 	j->alert = alert;
 	/* In flight until its result is recorded: a stop waits for it, so a
 	 * mail sent is never sent again after a restart. */
-	a->d->inflight++;
+	lifecycle_hold(a->d->life);
 	snprintf(j->id, sizeof(j->id), "%s",
 		 json_string_value(json_object_get(alert, "id")));
 	j->next = a->jobs;
@@ -880,7 +881,7 @@ alert_new(struct mashd *d)
 void
 alert_kick(struct alerter *a)
 {
-	if (a != NULL && !a->d->stopping)
+	if (a != NULL && !lifecycle_draining(a->d->life))
 		look(a);
 }
 

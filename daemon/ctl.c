@@ -41,6 +41,7 @@
 #include "ctl.h"
 #include "http.h"
 #include "intake.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
 #include "scheduler.h"
@@ -68,7 +69,7 @@ struct conn {
 	bool busy;	/* a request is waiting for Redis */
 	bool eof;	/* no more requests will be read */
 	bool dead;	/* the socket erred: nothing can be written */
-	bool unsent;	/* an answer is not all written: counted in d->unsent */
+	bool unsent;	/* an answer is not all written: a reply held */
 	json_t *req;	/* the request being answered */
 };
 
@@ -81,9 +82,7 @@ conn_sent(struct conn *c)
 	if (!c->unsent)
 		return;
 	c->unsent = false;
-	if (c->ctl->d->unsent > 0)
-		c->ctl->d->unsent--;
-	mashd_stop_check(c->ctl->d);
+	lifecycle_release_reply(c->ctl->d->life);
 }
 
 static void
@@ -126,7 +125,7 @@ send_json(struct conn *c, json_t *o)
 		bufferevent_write(c->bev, "\n", 1);
 		if (!c->unsent) {
 			c->unsent = true;
-			c->ctl->d->unsent++;
+			lifecycle_hold_reply(c->ctl->d->life);
 		}
 	}
 	free(text);
@@ -162,25 +161,33 @@ request_finish(struct conn *c)
 	conn_maybe_free(c);
 }
 
-/* The same for a request call() counted in flight. */
+/* The same for a request held in flight (request_wait). */
 static void
 request_done(struct conn *c)
 {
-	mashd_request_done(c->ctl->d);
+	lifecycle_release(c->ctl->d->life);
 	request_finish(c);
+}
+
+/* A request waits for Redis: read no more until request_done. */
+static void
+request_wait(struct conn *c)
+{
+	c->busy = true;
+	bufferevent_disable(c->bev, EV_READ);
 }
 
 static int
 call(struct conn *c, enum store_script s, int argc, const char *const *argv,
      store_cb *cb)
 {
+	lifecycle_hold(c->ctl->d->life);
 	if (store_call(c->ctl->d->store, s, argc, argv, cb, c) != 0) {
+		lifecycle_release(c->ctl->d->life);
 		send_error(c, "the referral store is unreachable; try again");
 		return -1;
 	}
-	c->busy = true;
-	c->ctl->d->inflight++;
-	bufferevent_disable(c->bev, EV_READ);
+	request_wait(c);
 	return 0;
 }
 
@@ -210,16 +217,16 @@ cmd_status(struct conn *c)
 	struct figures f;
 	json_t *o;
 
-	if (metrics_collect(c->ctl->d, status_done, c) != 0) {
-		metrics_local(c->ctl->d, &f);
-		o = metrics_json(&f);
-		json_object_set_new(o, "ok", json_true());
-		send_json(c, o);
+	/* Held once sent, so the figures do not count their own request. */
+	if (metrics_collect(c->ctl->d, status_done, c) == 0) {
+		lifecycle_hold(c->ctl->d->life);
+		request_wait(c);
 		return;
 	}
-	c->busy = true;
-	c->ctl->d->inflight++;
-	bufferevent_disable(c->bev, EV_READ);
+	metrics_local(c->ctl->d, &f);
+	o = metrics_json(&f);
+	json_object_set_new(o, "ok", json_true());
+	send_json(c, o);
 }
 
 /* queue [--brag R] */
@@ -651,8 +658,7 @@ cmd_submit(struct conn *c)
 			      "stored, try again");
 		return;
 	}
-	c->busy = true;
-	bufferevent_disable(c->bev, EV_READ);
+	request_wait(c);
 }
 
 /* claim ID [force], release ID [force], rate ID BRAG REASON, note ID
@@ -1039,10 +1045,11 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		close(fd);
 		return;
 	}
-	if (ctl->nconns >= CTL_MAX_CONNS || ctl->d->stopping) {
+	if (ctl->nconns >= CTL_MAX_CONNS || lifecycle_draining(ctl->d->life)) {
 		log_warnx("control: refusing uid %u: %s", (unsigned)cred.uid,
-			  ctl->d->stopping ? "shutting down"
-					   : "too many connections");
+			  lifecycle_draining(ctl->d->life)
+			      ? "shutting down"
+			      : "too many connections");
 		close(fd);
 		return;
 	}
@@ -1190,10 +1197,8 @@ ctl_free(struct ctl *ctl)
 	 * connection waiting for Redis is left: its callback still runs. */
 	for (struct conn *c = ctl->conns, *next; c != NULL; c = next) {
 		next = c->next;
-		if (!c->busy) {
-			c->unsent = false;
+		if (!c->busy)
 			conn_free(c);
-		}
 	}
 	free(ctl);
 }

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "http.h"
 #include "intake.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
 #include "scheduler.h"
@@ -35,7 +36,7 @@
 #define IDEM_MAX 255
 
 /*
- * A request counts as unsent (d->unsent) from dispatch until the last
+ * A request holds a reply (lifecycle.h) from dispatch until the last
  * byte of its reply is written or its connection closes, so a stop never
  * exits with a reply half-sent. evhttp reports the first through the
  * request's on-complete callback, the second through the connection's
@@ -62,9 +63,7 @@ sending_done(struct http *h, struct sending **pp)
 
 	*pp = s->next;
 	free(s);
-	if (h->d->unsent > 0)
-		h->d->unsent--;
-	mashd_stop_check(h->d);
+	lifecycle_release_reply(h->d->life);
 }
 
 static void
@@ -106,7 +105,7 @@ track(struct http *h, struct evhttp_request *req)
 	h->sending = s;
 	evhttp_request_set_on_complete_cb(req, reply_written, h);
 	evhttp_connection_set_closecb(evcon, conn_closed, h);
-	h->d->unsent++;
+	lifecycle_hold_reply(h->d->life);
 }
 
 static void
@@ -300,7 +299,7 @@ get_done(const redisReply *r, const char *err, void *arg)
 				     "status", r->element[1]->str, "brag",
 				     r->element[2]->str, "received", iso));
 	}
-	mashd_request_done(g->h->d);
+	lifecycle_release(g->h->d->life);
 	free(g);
 }
 
@@ -330,14 +329,14 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 	{
 		const char *argv[] = {id, client->name, actor, at};
 
+		lifecycle_hold(h->d->life);
 		if (store_call(h->d->store, SCRIPT_GET, 4, argv, get_done, g) !=
 		    0) {
+			lifecycle_release(h->d->life);
 			free(g);
 			reply_unavailable(req);
-			return;
 		}
 	}
-	h->d->inflight++;
 }
 
 static void
@@ -373,7 +372,7 @@ metrics_done(const struct figures *f, const char *err, void *arg)
 
 	(void)err; /* redis_up says it */
 	reply_metrics(g->req, f);
-	mashd_request_done(g->h->d);
+	lifecycle_release(g->h->d->life);
 	free(g);
 }
 
@@ -386,8 +385,9 @@ get_metrics(struct http *h, struct evhttp_request *req)
 	if (g != NULL) {
 		g->h = h;
 		g->req = req;
+		/* Held once sent: the figures do not count their request. */
 		if (metrics_collect(h->d, metrics_done, g) == 0) {
-			h->d->inflight++;
+			lifecycle_hold(h->d->life);
 			return;
 		}
 		free(g);
@@ -417,7 +417,7 @@ dispatch(struct evhttp_request *req, void *arg)
 	track(h, req);
 	if (path == NULL) {
 		reply_error(req, 400, "Bad Request", "bad request line", NULL);
-	} else if (h->d->stopping) {
+	} else if (lifecycle_draining(h->d->life)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 				  "Connection", "close");
 		reply_unavailable(req);

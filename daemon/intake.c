@@ -17,6 +17,7 @@
 #include "alert.h"
 #include "config.h"
 #include "intake.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "scheduler.h"
 #include "store.h"
@@ -67,7 +68,7 @@ submit_done(const redisReply *r, const char *err, void *arg)
 	alert_kick(p->d->alerts);
 done:
 	json_decref(body);
-	mashd_request_done(p->d);
+	lifecycle_release(p->d->life);
 	free(p);
 }
 
@@ -187,13 +188,14 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 		argv[argc++] = timer_name(t);
 		argv[argc++] = dues[t];
 	}
+	lifecycle_hold(d->life);
 	if (store_call(d->store, SCRIPT_SUBMIT, argc, argv, submit_done, p) !=
 	    0) {
+		lifecycle_release(d->life);
 		free(record);
 		free(p);
 		return -1;
 	}
 	free(record);
-	d->inflight++;
 	return 0;
 }

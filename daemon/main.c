@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <systemd/sd-daemon.h>
 
 #include "mash/protocol.h"
 
@@ -17,6 +16,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "http.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "mashd.h"
 #include "alert.h"
@@ -35,19 +35,13 @@ usage(void)
 	exit(2);
 }
 
-void
-mashd_request_done(struct mashd *d)
+/* Stopping, and nothing is in hand any more: exit the loop. */
+static void
+drained(void *arg)
 {
-	if (d->inflight > 0)
-		d->inflight--;
-	mashd_stop_check(d);
-}
+	struct mashd *d = arg;
 
-void
-mashd_stop_check(struct mashd *d)
-{
-	if (d->stopping && d->inflight == 0 && d->unsent == 0)
-		event_base_loopexit(d->base, NULL);
+	event_base_loopexit(d->base, NULL);
 }
 
 static void
@@ -57,19 +51,18 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	struct timeval grace = {STOP_GRACE_SEC, 0};
 
 	(void)what;
-	if (d->stopping)
+	if (lifecycle_draining(d->life))
 		return;
 	log_event(NULL, NULL, "stop",
 		  "signal %d: stopping; %u request(s) in flight, %u "
 		  "repl(ies) not yet sent",
-		  (int)sig, d->inflight, d->unsent);
-	sd_notify(0, "STOPPING=1");
-	d->stopping = true;
+		  (int)sig, lifecycle_in_flight(d->life),
+		  lifecycle_unsent(d->life));
+	service_stopping(d->service);
+	lifecycle_drain(d->life);
 	http_stop_accepting(d->http);
 	ctl_stop_accepting(d->ctl);
-	if (d->inflight == 0 && d->unsent == 0)
-		event_base_loopexit(d->base, NULL);
-	else
+	if (!lifecycle_drained(d->life))
 		event_base_loopexit(d->base, &grace);
 }
 
@@ -82,6 +75,15 @@ kick(void *arg)
 	scheduler_kick(d->sched);
 	spool_kick(d->spool);
 	service_redis_up(d->service);
+}
+
+/* Redis went away; the store reconnects on its own. */
+static void
+lost(void *arg)
+{
+	struct mashd *d = arg;
+
+	service_redis_down(d->service);
 }
 
 /*
@@ -98,7 +100,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
-	sd_notify(0, "RELOADING=1");
+	service_reloading(d->service);
 	if ((c = config_load(d->config_path, err, sizeof(err))) == NULL) {
 		log_event_warnx(NULL, NULL, "reload_failed",
 				"reload: %s; keeping the running configuration",
@@ -167,10 +169,12 @@ main(int argc, char **argv)
 	log_event(NULL, NULL, "start", "starting mashd %s with %s",
 		  MASHD_VERSION, path);
 	d.config_path = path;
+	d.life = lifecycle_new(d.base, drained, &d);
 	d.service = service_new(&d);
 	d.sched = scheduler_new(&d);
 	d.store = store_new(&d);
 	store_on_connect(d.store, kick, &d);
+	store_on_disconnect(d.store, lost, &d);
 	d.alerts = alert_new(&d);
 	d.spool = spool_new(&d);
 	if ((d.ctl = ctl_new(&d)) == NULL)
@@ -189,10 +193,11 @@ main(int argc, char **argv)
 
 	event_base_dispatch(d.base);
 
-	if (d.inflight > 0 || d.unsent > 0)
+	if (lifecycle_in_flight(d.life) > 0 || lifecycle_unsent(d.life) > 0)
 		log_warnx("stopped with %u request(s) unanswered, %u "
 			  "repl(ies) unsent",
-			  d.inflight, d.unsent);
+			  lifecycle_in_flight(d.life),
+			  lifecycle_unsent(d.life));
 	log_event(NULL, NULL, "stopped", "stopped");
 	event_free(ev_term);
 	event_free(ev_int);
@@ -206,6 +211,7 @@ main(int argc, char **argv)
 	ctl_free(d.ctl);
 	scheduler_free(d.sched);
 	alert_free(d.alerts);
+	lifecycle_free(d.life); /* the others release what they held */
 	event_base_free(d.base);
 	config_free(d.conf);
 	return 0;

@@ -1,6 +1,8 @@
 /*
  * mashd.h: the daemon's one context, handed to every module that needs the
- * loop, the configuration or the store. There are no other globals.
+ * loop, the configuration or the store. There are no other globals. It
+ * holds the modules main.c wires together; it declares no function, so no
+ * module calls back into main.c.
  */
 #ifndef MASHD_MASHD_H
 #define MASHD_MASHD_H
@@ -20,6 +22,7 @@ struct scheduler;
 struct alerter;
 struct service;
 struct spool;
+struct lifecycle;
 
 struct mashd {
 	struct event_base *base;
@@ -31,18 +34,10 @@ struct mashd {
 	struct alerter *alerts;
 	struct service *service; /* systemd: ready, status, watchdog */
 	struct spool *spool;	 /* the mail channel; NULL when off */
+	struct lifecycle *life;	 /* work in hand, and the stop */
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;
-	bool stopping;
-	unsigned
-	    inflight; /* requests not yet answered, alerts not yet recorded */
-	unsigned unsent; /* replies (HTTP, control) not all written */
 };
-
-/* Called when an in-flight request has been answered. */
-void mashd_request_done(struct mashd *d);
-/* Stopping, and nothing is in flight or unsent any more: exit the loop. */
-void mashd_stop_check(struct mashd *d);
 
 #endif

@@ -14,6 +14,7 @@
 #include "mash/deadline.h"
 
 #include "clock.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
@@ -84,8 +85,8 @@ metrics_local(struct mashd *d, struct figures *f)
 	memset(f, 0, sizeof(*f));
 	f->started_ms = d->started_ms;
 	f->uptime_s = (clock_now_ms() - d->started_ms) / 1000;
-	f->inflight = d->inflight;
-	f->stopping = d->stopping;
+	f->inflight = lifecycle_in_flight(d->life);
+	f->stopping = lifecycle_draining(d->life);
 	f->redis_up = false;
 	f->rtt_s = -1;
 }

@@ -17,7 +17,7 @@
 #include "alert.h"
 #include "clock.h"
 #include "config.h"
-#include "http.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "scheduler.h"
 #include "store.h"
@@ -143,7 +143,7 @@ look(struct scheduler *s)
 		return;
 	}
 	evtimer_del(s->ev);
-	if (s->d->stopping)
+	if (lifecycle_draining(s->d->life))
 		return;
 	s->busy = true;
 	if (store_call(s->d->store, SCRIPT_NEXT, 0, NULL, next_done, s) != 0) {

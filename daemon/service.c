@@ -6,6 +6,9 @@
  * restarts mashd after WatchdogSec=. It pings whether or not Redis
  * answers: a restart would not bring Redis back, and the STATUS= line
  * says what is wrong.
+ *
+ * Every word mashd says to systemd is said here: the other modules tell
+ * this one what happened, through main.c's wiring.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
 #include "service.h"
@@ -68,7 +72,7 @@ status_done(const struct figures *f, const char *err, void *arg)
 static void
 status_refresh(struct service *s)
 {
-	if (!s->notify || s->collecting || s->d->stopping)
+	if (!s->notify || s->collecting || lifecycle_draining(s->d->life))
 		return;
 	if (metrics_collect(s->d, status_done, s) == 0)
 		s->collecting = true;
@@ -165,6 +169,7 @@ service_listening(struct service *s)
 void
 service_redis_up(struct service *s)
 {
+	sd_notify(0, "STATUS=connected to redis");
 	s->redis = true;
 	if (s->ready)
 		status_refresh(s);
@@ -184,4 +189,25 @@ service_reloaded(struct service *s, const char *err)
 	/* Done reloading, whether or not it worked: the old one runs on. */
 	sd_notify(0, "READY=1");
 	status_refresh(s);
+}
+
+void
+service_redis_down(struct service *s)
+{
+	(void)s;
+	sd_notify(0, "STATUS=redis unreachable, reconnecting");
+}
+
+void
+service_reloading(struct service *s)
+{
+	(void)s;
+	sd_notify(0, "RELOADING=1");
+}
+
+void
+service_stopping(struct service *s)
+{
+	(void)s;
+	sd_notify(0, "STOPPING=1");
 }

@@ -17,7 +17,13 @@ void service_free(struct service *s);
 void service_listening(struct service *s);
 /* Redis answers (at start and after each reconnection). */
 void service_redis_up(struct service *s);
+/* The connection to Redis was lost; the store reconnects. */
+void service_redis_down(struct service *s);
+/* SIGHUP: the configuration is being read again. */
+void service_reloading(struct service *s);
 /* The configuration was read again; err is why not, or NULL. */
 void service_reloaded(struct service *s, const char *err);
+/* SIGTERM, SIGINT: an orderly stop has begun. */
+void service_stopping(struct service *s);
 
 #endif

@@ -43,6 +43,7 @@
 #include "clock.h"
 #include "config.h"
 #include "intake.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "spool.h"
 #include "store.h"
@@ -784,13 +785,13 @@ quarantine_done(const redisReply *r, const char *err, void *arg)
 {
 	struct msg *m = arg;
 	struct spool *sp = m->sp;
-	struct mashd *d = sp->d;
+	struct lifecycle *life = sp->d->life;
 	char final[NAME_MAX + 1];
 
 	(void)r;
 	if (err != NULL) {
 		msg_retry(m, err);
-		mashd_request_done(d);
+		lifecycle_release(life);
 		return;
 	}
 	if (move_noreplace(sp->newfd, m->name, sp->quarfd, m->name, "", ".why",
@@ -802,7 +803,7 @@ quarantine_done(const redisReply *r, const char *err, void *arg)
 				 sp->quarantine);
 			msg_retry(m, "the quarantine is not writable");
 		}
-		mashd_request_done(d);
+		lifecycle_release(life);
 		return;
 	}
 	write_why(m, final);
@@ -810,7 +811,7 @@ quarantine_done(const redisReply *r, const char *err, void *arg)
 	log_event_warnx(NULL, NULL, "quarantine", "spool: %s quarantined: %s",
 			m->safe, m->reason);
 	msg_done(m, true);
-	mashd_request_done(d);
+	lifecycle_release(life);
 }
 
 static void
@@ -821,12 +822,12 @@ call_quarantine(struct msg *m)
 	const char *argv[] = {m->safe, m->reason, at, m->ref};
 
 	snprintf(at, sizeof(at), "%lld", (long long)m->now);
+	lifecycle_hold(sp->d->life);
 	if (store_call(sp->d->store, SCRIPT_SPOOL_QUARANTINE, 4, argv,
 		       quarantine_done, m) != 0) {
+		lifecycle_release(sp->d->life);
 		msg_retry(m, "redis is unreachable");
-		return;
 	}
-	sp->d->inflight++;
 }
 
 static void
@@ -868,7 +869,7 @@ static void
 confirm_done(const redisReply *r, const char *err, void *arg)
 {
 	struct msg *m = arg;
-	struct mashd *d = m->sp->d;
+	struct lifecycle *life = m->sp->d->life;
 	char what[96], reason[sizeof(m->reason)];
 
 	if (err == NULL && r->type != REDIS_REPLY_STATUS &&
@@ -901,7 +902,7 @@ confirm_done(const redisReply *r, const char *err, void *arg)
 			log_debug("spool: %s: the reason is cut", m->safe);
 		call_quarantine(m);
 	}
-	mashd_request_done(d);
+	lifecycle_release(life);
 }
 
 static void
@@ -912,12 +913,12 @@ call_confirm(struct msg *m)
 	const char *argv[] = {m->ref, m->actor, at, "email", m->link};
 
 	snprintf(at, sizeof(at), "%lld", (long long)m->now);
+	lifecycle_hold(sp->d->life);
 	if (store_call(sp->d->store, SCRIPT_CONFIRM, 5, argv, confirm_done,
 		       m) != 0) {
+		lifecycle_release(sp->d->life);
 		msg_retry(m, "redis is unreachable");
-		return;
 	}
-	sp->d->inflight++;
 }
 
 /* ---- taking a message ------------------------------------------------ */
@@ -1029,7 +1030,7 @@ spool_scan(struct spool *sp)
 static void
 spool_run(struct spool *sp)
 {
-	if (sp->busy != NULL || sp->d->stopping)
+	if (sp->busy != NULL || lifecycle_draining(sp->d->life))
 		return;
 	if (sp->backoff_ms > 0 && clock_mono_ms() < sp->resume_at)
 		return;

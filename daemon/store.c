@@ -19,7 +19,6 @@
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <openssl/sha.h>
-#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "log.h"
@@ -46,6 +45,8 @@ struct store {
 	struct script scripts[SCRIPT_COUNT];
 	void (*on_connect)(void *);
 	void *on_connect_arg;
+	void (*on_disconnect)(void *);
+	void *on_disconnect_arg;
 };
 
 struct call {
@@ -143,8 +144,6 @@ connect_cb(const redisAsyncContext *ac, int status)
 	for (int i = 0; i < SCRIPT_COUNT; i++)
 		redisAsyncCommand(st->ac, NULL, NULL, "SCRIPT LOAD %s",
 				  st->scripts[i].text);
-	/* READY=1 is service.c's: Redis and every listener. */
-	sd_notify(0, "STATUS=connected to redis");
 	if (st->on_connect != NULL)
 		st->on_connect(st->on_connect_arg);
 }
@@ -161,8 +160,9 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 	log_warnx("redis: connection lost%s%s; reconnecting",
 		  status == REDIS_OK ? "" : ": ",
 		  status == REDIS_OK ? "" : ac->errstr);
-	sd_notify(0, "STATUS=redis unreachable, reconnecting");
 	schedule_reconnect(st);
+	if (st->on_disconnect != NULL)
+		st->on_disconnect(st->on_disconnect_arg);
 }
 
 static void
@@ -252,6 +252,13 @@ store_on_connect(struct store *st, void (*fn)(void *), void *arg)
 {
 	st->on_connect = fn;
 	st->on_connect_arg = arg;
+}
+
+void
+store_on_disconnect(struct store *st, void (*fn)(void *), void *arg)
+{
+	st->on_disconnect = fn;
+	st->on_disconnect_arg = arg;
 }
 
 static void

@@ -61,5 +61,7 @@ int store_call(struct store *st, enum store_script s, int argc,
 	       const char *const *argv, store_cb *cb, void *arg);
 /* Run when a connection to Redis comes up (at start and after each loss). */
 void store_on_connect(struct store *st, void (*fn)(void *), void *arg);
+/* Run when a connection that was up is lost (not at store_free()). */
+void store_on_disconnect(struct store *st, void (*fn)(void *), void *arg);
 
 #endif

@@ -1,0 +1,185 @@
+/*
+ * test_lifecycle: the counts of work in hand and the stop. `drained` runs
+ * once, from the event loop, only while draining and once both counts are
+ * zero; a release followed at once by a hold does not end the stop; a
+ * release with nothing held aborts rather than hide a missing hold.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../daemon/lifecycle.h"
+
+struct fixture {
+	struct event_base *base;
+	struct lifecycle *l;
+	int drained;
+};
+
+static void
+on_drained(void *arg)
+{
+	struct fixture *f = arg;
+
+	f->drained++;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->base = event_base_new();
+	f->l = lifecycle_new(f->base, on_drained, f);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_free(f->l);
+	event_base_free(f->base);
+	free(f);
+	return 0;
+}
+
+static void
+turn(struct fixture *f)
+{
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+}
+
+static void
+test_counts(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_hold(f->l);
+	lifecycle_hold(f->l);
+	lifecycle_hold_reply(f->l);
+	assert_int_equal(lifecycle_in_flight(f->l), 2);
+	assert_int_equal(lifecycle_unsent(f->l), 1);
+	lifecycle_release(f->l);
+	lifecycle_release(f->l);
+	lifecycle_release_reply(f->l);
+	assert_int_equal(lifecycle_in_flight(f->l), 0);
+	assert_int_equal(lifecycle_unsent(f->l), 0);
+	assert_false(lifecycle_draining(f->l));
+	turn(f);
+	assert_int_equal(f->drained, 0); /* not stopping: nothing to say */
+}
+
+static void
+test_drain_waits_for_both(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_hold(f->l);
+	lifecycle_hold_reply(f->l);
+	lifecycle_drain(f->l);
+	assert_true(lifecycle_draining(f->l));
+	assert_false(lifecycle_drained(f->l));
+	turn(f);
+	assert_int_equal(f->drained, 0);
+	lifecycle_release(f->l);
+	turn(f);
+	assert_int_equal(f->drained, 0); /* a reply is still being written */
+	lifecycle_release_reply(f->l);
+	assert_true(lifecycle_drained(f->l));
+	assert_int_equal(f->drained, 0); /* never from inside a release */
+	turn(f);
+	assert_int_equal(f->drained, 1);
+	lifecycle_hold(f->l);
+	lifecycle_release(f->l);
+	turn(f);
+	assert_int_equal(f->drained, 1); /* once */
+}
+
+static void
+test_drain_when_idle(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_drain(f->l);
+	assert_true(lifecycle_drained(f->l));
+	assert_int_equal(f->drained, 0);
+	turn(f);
+	assert_int_equal(f->drained, 1);
+}
+
+static void
+test_release_then_hold(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_hold(f->l);
+	lifecycle_drain(f->l);
+	/* One callback ends a request and starts the next. */
+	lifecycle_release(f->l);
+	lifecycle_hold_reply(f->l);
+	turn(f);
+	assert_int_equal(f->drained, 0);
+	lifecycle_release_reply(f->l);
+	turn(f);
+	assert_int_equal(f->drained, 1);
+}
+
+static void
+underflow(struct fixture *f, void (*release)(struct lifecycle *))
+{
+	struct rlimit no_core = {0, 0};
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setrlimit(RLIMIT_CORE, &no_core);
+		close(2); /* assert's message is expected */
+		release(f->l);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
+static void
+test_underflow_aborts(void **state)
+{
+	struct fixture *f = *state;
+
+	underflow(f, lifecycle_release);
+	underflow(f, lifecycle_release_reply);
+	lifecycle_hold(f->l);
+	lifecycle_release(f->l);
+	underflow(f, lifecycle_release);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_drain_waits_for_both, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_drain_when_idle, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_release_then_hold, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_underflow_aborts, setup,
+					    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
