@@ -18,6 +18,7 @@ endif
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
 DAEMON   = main config log clock store intake http ctl scheduler alert \
+	   alert_text deliver_mail webhook \
 	   metrics service spool $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -141,6 +142,11 @@ $(BUILD)/holidays-path.stamp: FORCE | $(BUILD)
 $(BUILD)/test_ask: tests/unit/test_ask.c $(BUILD)/ask.o $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/ask.o $(PURE_OBJ) \
 		$(LDLIBS) -lcmocka
+# What each alert says, tested on its own.
+$(BUILD)/test_alert_text: tests/unit/test_alert_text.c $(BUILD)/alert_text.o \
+		$(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ $< $(BUILD)/alert_text.o \
+		$(PURE_OBJ) $(LDLIBS) -lcmocka
 # The unit test compiles daemon/log.c in.
 $(BUILD)/test_log: daemon/log.c daemon/log.h
 
