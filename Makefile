@@ -18,7 +18,7 @@ endif
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
 DAEMON   = main config log clock lifecycle store intake http ctl scheduler \
-	   alert metrics service spool $(PURE)
+	   alert alert_text deliver_mail webhook metrics service spool $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -146,6 +146,11 @@ $(BUILD)/test_lifecycle: tests/unit/test_lifecycle.c $(BUILD)/lifecycle.o \
 		$(BUILD)/log.o | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/lifecycle.o $(BUILD)/log.o \
 		$(LDLIBS) -lcmocka
+# What each alert says, tested on its own.
+$(BUILD)/test_alert_text: tests/unit/test_alert_text.c $(BUILD)/alert_text.o \
+		$(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ $< $(BUILD)/alert_text.o \
+		$(PURE_OBJ) $(LDLIBS) -lcmocka
 # The unit test compiles daemon/log.c in.
 $(BUILD)/test_log: daemon/log.c daemon/log.h
 

@@ -1,0 +1,231 @@
+/*
+ * alert_text.c owns the words of every alert; see alert_text.h.
+ *
+ * One row per event: whom it concerns, the subject's words, and the body
+ * for staff and (where it differs) for the referrer. A body is a template:
+ * {name} is the outbox field of that name, except these, made here:
+ *   {BRAG}          the rating in capitals
+ *   {due_local}     the due time in the hub's time, or "(no due time)"
+ *   {outcome_words} the outcome as a referrer reads it
+ *   {closed}        ", received while the hub is closed" for an EDT alert
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert_text.h"
+
+#define TO_NAVIGATORS ALERT_TO_ROLE(ROLE_NAVIGATORS)
+#define TO_SUPERVISORS ALERT_TO_ROLE(ROLE_SUPERVISORS)
+#define TO_FIRST_RESPONSE ALERT_TO_ROLE(ROLE_FIRST_RESPONSE)
+#define TO_EDT_IF_CLOSED ALERT_TO_ROLE(ROLE_EDT)
+
+static const struct alert_kind {
+	const char *event;
+	unsigned to;
+	const char *what;     /* the subject's words */
+	const char *staff;    /* the body */
+	const char *referrer; /* the referrer's body, when it differs */
+} kinds[] = {
+    {"ack", ALERT_TO_REFERRER, "referral received",
+     "Thank you. Your referral to the Multi-Agency Safeguarding Hub has "
+     "been received.\n\n"
+     "Reference: {ref}\n\n"
+     "Please quote this reference whenever you contact the hub about this "
+     "child. A decision on what happens next is due by {due_local}, and you "
+     "will be told the outcome.\n\n"
+     "If a child is in immediate danger, call 999.\n",
+     NULL},
+    {"red", TO_NAVIGATORS | TO_FIRST_RESPONSE | TO_EDT_IF_CLOSED,
+     "new RED referral",
+     "New RED referral {ref}{closed}.\n"
+     "Screening is due by {due_local}.\n"
+     "Review it now: mashctl show {ref}\n",
+     NULL},
+    {"repeat", TO_NAVIGATORS, "repeat referral",
+     "Referral {ref} ({BRAG}) is a repeat referral about a child with "
+     "earlier referrals. Read them together: mashctl show {ref}\n",
+     NULL},
+    {"warning", TO_NAVIGATORS, "decision due soon",
+     "Referral {ref} ({BRAG}): the decision is due by {due_local}.\n"
+     "mashctl show {ref}\n",
+     NULL},
+    {"overdue", TO_SUPERVISORS | TO_NAVIGATORS, "decision overdue",
+     "Referral {ref} ({BRAG}): the decision was due by {due_local} and has "
+     "not been recorded.\n"
+     "Decide now: mashctl decide {ref} OUTCOME --reason TEXT\n",
+     NULL},
+    {"escalation", ALERT_TO_REFERRER | TO_SUPERVISORS,
+     "no decision after 3 working days",
+     "Referral {ref} ({BRAG}) has no decision after three working days (due "
+     "{due_local}). The referrer has been told to contact the hub and ask "
+     "for a line manager.\n"
+     "Decide it now: mashctl show {ref}\n",
+     "No decision has been recorded on your referral {ref} within three "
+     "working days (due {due_local}).\n\n"
+     "Please contact the Multi-Agency Safeguarding Hub again, ask for a "
+     "line manager, and quote the reference {ref}.\n"},
+    {"written_reminder", ALERT_TO_REFERRER | TO_NAVIGATORS,
+     "written confirmation overdue",
+     "Telephone referral {ref} ({BRAG}) has no written confirmation; it was "
+     "due by {due_local}. The referrer has been reminded.\n"
+     "When it arrives: mashctl confirm {ref}\n",
+     "Your telephone referral {ref} must be confirmed in writing; it was "
+     "due by {due_local}.\n\n"
+     "Please send the written referral now, quoting {ref} in its "
+     "subject.\n"},
+    {"screening", TO_NAVIGATORS | TO_SUPERVISORS, "screening target missed",
+     "Referral {ref} ({BRAG}): the screening target ({due_local}) was "
+     "missed.\n"
+     "Screen it now: mashctl show {ref}\n",
+     NULL},
+    {"outcome", ALERT_TO_REFERRER, "decision recorded",
+     "A decision has been recorded on your referral {ref}: "
+     "{outcome_words}.\n\n"
+     "Please quote the reference if you contact the hub about it.\n",
+     NULL},
+    {"dead_letter", TO_SUPERVISORS, "ALERT NOT DELIVERED",
+     "An alert could not be delivered after {attempts} attempts.\n"
+     "Alert: {of} ({of_event}) for referral {ref}\n"
+     "Last error: {error}\n\n"
+     "Act on the referral yourself, and see: mashctl alerts --state dead\n",
+     NULL},
+    {"quarantine", TO_NAVIGATORS, "mail referral quarantined",
+     "A message in the secure-mail spool could not be taken as a referral "
+     "and was quarantined; nothing was stored from it.\n"
+     "File: {file}\n"
+     "Why: {reason}.\n\n"
+     "Read it in the spool's quarantine directory ({file}.why beside it "
+     "says why). If it is a referral, enter it: mashctl referral new\n",
+     NULL},
+};
+
+/* An event no row names (none should reach the outbox). */
+static const char unknown_body[] = "Referral {ref} ({BRAG}): {event}.\n";
+
+static const struct alert_kind *
+kind_of(const char *event)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (event != NULL && strcmp(event, kinds[i].event) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+static const char *
+outcome_words(const char *o)
+{
+	static const struct {
+		const char *code, *words;
+	} w[] = {
+	    {"s47", "a child protection enquiry (section 47)"},
+	    {"s17", "a child in need assessment (section 17)"},
+	    {"early_help", "early help for the family"},
+	    {"universal", "signposting to universal services"},
+	    {"nfa", "no further action by children's social care"},
+	    {"open_case", "passed to the team already working with the "
+			  "family"},
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(o, w[i].code) == 0)
+			return w[i].words;
+	return o;
+}
+
+unsigned
+alert_text_audience(const char *event)
+{
+	const struct alert_kind *k = kind_of(event);
+
+	return k ? k->to : TO_SUPERVISORS;
+}
+
+static const char *
+field(const json_t *fields, const char *k)
+{
+	const char *v = json_string_value(json_object_get(fields, k));
+
+	return v ? v : "";
+}
+
+/* What a template's words are made of. */
+struct words {
+	const json_t *fields;
+	char brag[16];
+	char due[64];
+};
+
+static const char *
+word(const struct words *w, const char *name, size_t len)
+{
+	char key[32];
+
+	if (len >= sizeof(key))
+		return "";
+	memcpy(key, name, len);
+	key[len] = '\0';
+	if (strcmp(key, "BRAG") == 0)
+		return w->brag;
+	if (strcmp(key, "due_local") == 0)
+		return w->due;
+	if (strcmp(key, "outcome_words") == 0)
+		return outcome_words(field(w->fields, "outcome"));
+	if (strcmp(key, "closed") == 0)
+		return strcmp(field(w->fields, "edt"), "1") == 0
+			   ? ", received while the hub is closed"
+			   : "";
+	return field(w->fields, key);
+}
+
+/* The template with its words in, cut to `len` as snprintf cuts. */
+static void
+expand(const char *t, const struct words *w, char *out, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return;
+	while (*t != '\0') {
+		const char *end, *v;
+
+		if (*t == '{' && (end = strchr(t + 1, '}')) != NULL) {
+			for (v = word(w, t + 1, (size_t)(end - t - 1));
+			     *v != '\0' && n + 1 < len; v++)
+				out[n++] = *v;
+			t = end + 1;
+		} else {
+			if (n + 1 < len)
+				out[n++] = *t;
+			t++;
+		}
+	}
+	out[n] = '\0';
+}
+
+void
+alert_text_compose(const struct calendar *cal, const json_t *fields,
+		   bool for_referrer, char *subject, size_t slen, char *body,
+		   size_t blen)
+{
+	const char *event = field(fields, "event"), *ref = field(fields, "ref");
+	const char *due_ms = field(fields, "due");
+	const struct alert_kind *k = kind_of(event);
+	struct words w = {.fields = fields, .due = "(no due time)"};
+
+	snprintf(w.brag, sizeof(w.brag), "%s", field(fields, "brag"));
+	for (size_t i = 0; w.brag[i] != '\0'; i++)
+		if (w.brag[i] >= 'a' && w.brag[i] <= 'z')
+			w.brag[i] = (char)(w.brag[i] - 'a' + 'A');
+	if (due_ms[0] != '\0')
+		calendar_format_local(cal, strtoll(due_ms, NULL, 10), w.due,
+				      sizeof(w.due));
+	snprintf(subject, slen, "[%s] %s", ref[0] ? ref : "MASH",
+		 k ? k->what : event);
+	if (k == NULL)
+		expand(unknown_body, &w, body, blen);
+	else if (for_referrer && k->referrer != NULL)
+		expand(k->referrer, &w, body, blen);
+	else
+		expand(k->staff, &w, body, blen);
+}
