@@ -17,8 +17,9 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil referral brag calendar deadline
-DAEMON   = main config log clock lifecycle store intake http ctl scheduler \
-	   alert alert_text deliver_mail webhook metrics service spool $(PURE)
+DAEMON   = main config log clock lifecycle store intake http ctl ctl_cmd \
+	   scheduler alert alert_text deliver_mail webhook metrics service \
+	   spool $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)

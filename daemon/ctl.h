@@ -1,14 +1,70 @@
 /*
  * ctl: the control socket that mashctl talks to (include/mash/protocol.h).
+ * ctl.c is the transport: the socket, who the caller is and which roles
+ * it holds, one JSON request per line and one answer per line, in order.
+ * ctl_cmd.c holds the commands, and the table of who may run which, that
+ * main.c hands to ctl_new().
  */
 #ifndef MASHD_CTL_H
 #define MASHD_CTL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
 #include "mashd.h"
+#include "store.h"
+
+/* One connection of the socket, and the request it is being answered. */
+struct ctl_conn;
+
+/* The bit of a role (enum ctl_role, config.h) in a mask of roles. */
+#define CTL_ROLE(r) (1u << (r))
+
+struct ctl_command {
+	const char *name; /* "cmd" of the request */
+	void (*fn)(struct ctl_conn *c);
+	unsigned roles; /* CTL_ROLE()s that may run it */
+};
+
+/* ctl_cmd.c's commands. */
+extern const struct ctl_command ctl_commands[];
+extern const size_t ctl_ncommands;
 
 /* Listening on control.socket, or NULL with the reason logged. */
-struct ctl *ctl_new(struct mashd *d);
+struct ctl *ctl_new(struct mashd *d, const struct ctl_command *cmds,
+		    size_t ncmds);
 void ctl_free(struct ctl *c);
 void ctl_stop_accepting(struct ctl *c);
+
+/*
+ * For a command: the request (a JSON object), a string member of it (NULL
+ * when absent or not a string), the caller for the audit
+ * ("uid:1000(alice)"), the daemon, and the caller's roles (CTL_ROLE()s).
+ */
+const json_t *ctl_request(const struct ctl_conn *c);
+const char *ctl_arg(const struct ctl_conn *c, const char *key);
+const char *ctl_actor(const struct ctl_conn *c);
+struct mashd *ctl_daemon(const struct ctl_conn *c);
+unsigned ctl_roles(const struct ctl_conn *c);
+
+/* Answer: one JSON object (taken), or {"ok":false,"error":...}. */
+void ctl_send(struct ctl_conn *c, json_t *o);
+void ctl_error(struct ctl_conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The answer comes later, from a callback that sends it and calls
+ * ctl_done; meanwhile no more requests are read from the connection.
+ * `hold`: the request holds work in flight (lifecycle.h) until then;
+ * false when what it waits for holds it already (intake).
+ */
+void ctl_wait(struct ctl_conn *c, bool hold);
+void ctl_done(struct ctl_conn *c);
+/* One script call answered later (cb gets c, ends with ctl_done); -1
+ * with the answer sent when Redis is unreachable. */
+int ctl_call(struct ctl_conn *c, enum store_script s, int argc,
+	     const char *const *argv, store_cb *cb);
 
 #endif

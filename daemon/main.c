@@ -177,7 +177,7 @@ main(int argc, char **argv)
 	store_on_disconnect(d.store, lost, &d);
 	d.alerts = alert_new(&d);
 	d.spool = spool_new(&d);
-	if ((d.ctl = ctl_new(&d)) == NULL)
+	if ((d.ctl = ctl_new(&d, ctl_commands, ctl_ncommands)) == NULL)
 		fatalx("cannot open the control socket %s",
 		       d.conf->control.socket);
 	if ((d.http = http_new(&d)) == NULL)

@@ -1,0 +1,696 @@
+/*
+ * ctl_cmd.c owns the commands of the control socket: what each one checks
+ * in its request, which script it calls, and the JSON it answers
+ * (include/mash/protocol.h). ctl.c gives each its caller and sends its
+ * answer; the table at the end says who may run what.
+ *
+ * A handler answers at once (ctl_send, ctl_error), or starts one Lua call
+ * (ctl_call) whose callback answers and ends with ctl_done.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mash/brag.h"
+#include "mash/calendar.h"
+#include "mash/deadline.h"
+#include "mash/referral.h"
+#include "mash/timeutil.h"
+
+#include "alert.h"
+#include "clock.h"
+#include "config.h"
+#include "ctl.h"
+#include "http.h"
+#include "intake.h"
+#include "log.h"
+#include "metrics.h"
+#include "scheduler.h"
+#include "store.h"
+
+#define QUEUE_LIMIT 10000
+
+#define CASEWORK (CTL_ROLE(CTL_NAVIGATORS) | CTL_ROLE(CTL_SUPERVISORS))
+#define ANYONE (CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK | CTL_ROLE(CTL_ADMINS))
+
+static const char *
+iso(const char *ms, char *buf)
+{
+	return mash_time_format(strtoll(ms, NULL, 10), buf);
+}
+
+/* status: the figures of GET /metrics, for a person (metrics.h). */
+
+static void
+status_done(const struct figures *f, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	json_t *o = metrics_json(f);
+
+	(void)err; /* "redis": "down" says it */
+	json_object_set_new(o, "ok", json_true());
+	ctl_send(c, o);
+	ctl_done(c);
+}
+
+static void
+cmd_status(struct ctl_conn *c)
+{
+	struct figures f;
+	json_t *o;
+
+	/* Held once sent, so the figures do not count their own request. */
+	if (metrics_collect(ctl_daemon(c), status_done, c) == 0) {
+		ctl_wait(c, true);
+		return;
+	}
+	metrics_local(ctl_daemon(c), &f);
+	o = metrics_json(&f);
+	json_object_set_new(o, "ok", json_true());
+	ctl_send(c, o);
+}
+
+/* queue [--brag R] */
+
+/*
+ * The timers of a queue item from the flat {timer, due, fired, stopped}
+ * groups queue.lua returns after the five fixed fields.
+ */
+static json_t *
+queue_item(const redisReply *e, bool *overdue)
+{
+	char buf[MASH_TIME_BUFSZ];
+	json_t *timers = json_object(), *late = json_array(), *item;
+	const char *next_timer = NULL;
+	long long next_due = 0;
+
+	for (size_t j = QUEUE_FIXED; j + 3 < e->elements; j += 4) {
+		const char *t = e->element[j]->str;
+		const char *due = e->element[j + 1]->str;
+		const char *fired = e->element[j + 2]->str;
+		const char *stopped = e->element[j + 3]->str;
+		bool warning = strcmp(t, "decision_warning") == 0;
+
+		json_object_set_new(
+		    timers, t,
+		    json_pack("{ss so so}", "due", iso(due, buf), "fired",
+			      fired[0] ? json_string(iso(fired, buf))
+				       : json_null(),
+			      "stopped",
+			      stopped[0] ? json_string(iso(stopped, buf))
+					 : json_null()));
+		if (stopped[0] || warning)
+			continue;
+		if (fired[0])
+			json_array_append_new(late, json_string(t));
+		else if (next_timer == NULL ||
+			 strtoll(due, NULL, 10) < next_due) {
+			next_timer = t;
+			next_due = strtoll(due, NULL, 10);
+		}
+	}
+	*overdue = json_array_size(late) > 0;
+	item = json_pack("{ss ss ss ss ss so so}", "id", e->element[0]->str,
+			 "brag", e->element[1]->str, "status",
+			 e->element[2]->str, "channel", e->element[3]->str,
+			 "received", iso(e->element[4]->str, buf), "overdue",
+			 late, "timers", timers);
+	json_object_set_new(item, "owner",
+			    e->element[5]->str[0]
+				? json_string(e->element[5]->str)
+				: json_null());
+	json_object_set_new(
+	    item, "repeat",
+	    e->element[6]->str[0]
+		? json_integer(strtoll(e->element[6]->str, NULL, 10))
+		: json_null());
+	if (next_timer != NULL)
+		json_object_set_new(item, "next_due",
+				    json_pack("{ss ss}", "timer", next_timer,
+					      "due",
+					      mash_time_format(next_due, buf)));
+	else
+		json_object_set_new(item, "next_due", json_null());
+	return item;
+}
+
+static void
+queue_done(const redisReply *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	bool only_overdue =
+	    json_is_true(json_object_get(ctl_request(c), "overdue"));
+	json_t *items;
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
+		ctl_error(c, "redis: %s", err ? err : "odd reply");
+		goto done;
+	}
+	items = json_array();
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+		bool overdue;
+		json_t *item;
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < QUEUE_FIXED)
+			continue;
+		item = queue_item(e, &overdue);
+		if (only_overdue && !overdue)
+			json_decref(item);
+		else
+			json_array_append_new(items, item);
+	}
+	ctl_send(c, json_pack("{sb so}", "ok", 1, "items", items));
+done:
+	ctl_done(c);
+}
+
+static void
+cmd_queue(struct ctl_conn *c)
+{
+	const char *bname = ctl_arg(c, "brag");
+	char min[32], max[32], limit[16];
+	const char *argv[] = {min, max, limit};
+	enum brag b;
+
+	if (bname != NULL) {
+		if (brag_parse(bname, &b) != 0) {
+			ctl_error(c,
+				  "unknown BRAG rating \"%s\": use red, "
+				  "amber, green or blue",
+				  bname);
+			return;
+		}
+		snprintf(min, sizeof(min), "%lld", b * QUEUE_RANK_WIDTH);
+		snprintf(max, sizeof(max), "%lld", (b + 1) * QUEUE_RANK_WIDTH);
+	} else {
+		snprintf(min, sizeof(min), "0");
+		snprintf(max, sizeof(max), "%lld",
+			 BRAG_COUNT * QUEUE_RANK_WIDTH);
+	}
+	snprintf(limit, sizeof(limit), "%d", QUEUE_LIMIT);
+	ctl_call(c, SCRIPT_QUEUE, 3, argv, queue_done);
+}
+
+/* show ID */
+
+static void
+show_done(const redisReply *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	const char *id = ctl_arg(c, "id");
+	json_t *ref, *timers;
+	char buf[MASH_TIME_BUFSZ];
+
+	if (err != NULL) {
+		ctl_error(c, "redis: %s", err);
+		goto done;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+		ctl_error(c, "no referral %s", id);
+		goto done;
+	}
+	ref = json_object();
+	timers = json_object();
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+		const char *colon = strchr(k, ':');
+
+		if (colon != NULL) { /* due:T, fired:T, stopped:T */
+			char what[16];
+			json_t *t = json_object_get(timers, colon + 1);
+
+			if (t == NULL) {
+				t = json_pack("{snsnsn}", "due", "fired",
+					      "stopped");
+				json_object_set_new(timers, colon + 1, t);
+			}
+			snprintf(what, sizeof(what), "%.*s", (int)(colon - k),
+				 k);
+			json_object_set_new(t, what, json_string(iso(v, buf)));
+		} else if (strcmp(k, "record") == 0 ||
+			   strcmp(k, "repeat") == 0) {
+			json_t *rec = json_loads(v, 0, NULL);
+
+			/* A damaged record is shown as damaged, not fatal. */
+			json_object_set_new(
+			    ref, k, rec ? rec : json_string("(unreadable)"));
+		} else if (strcmp(k, "received") == 0 ||
+			   strcmp(k, "updated") == 0 ||
+			   strcmp(k, "decided") == 0 ||
+			   strcmp(k, "confirmed") == 0) {
+			json_object_set_new(ref, k, json_string(iso(v, buf)));
+		} else {
+			json_object_set_new(ref, k, json_string(v));
+		}
+	}
+	json_object_set_new(ref, "timers", timers);
+	log_event(id, NULL, "show", "referral %s shown to %s", id,
+		  ctl_actor(c));
+	ctl_send(c, json_pack("{sb so}", "ok", 1, "referral", ref));
+done:
+	ctl_done(c);
+}
+
+static void
+cmd_show(struct ctl_conn *c)
+{
+	const char *id = ctl_arg(c, "id");
+	char at[32];
+	const char *argv[] = {id, ctl_actor(c), at};
+
+	if (!http_valid_ref(id)) {
+		ctl_error(c,
+			  "\"%s\" is not a referral reference "
+			  "(MASH-YYYY-NNNNNN)",
+			  id ? id : "");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	ctl_call(c, SCRIPT_SHOW, 3, argv, show_done);
+}
+
+/* decide ID OUTCOME REASON, confirm ID: state changes, one script each. */
+
+static const char *const outcomes[] = {
+    "s47", "s17", "early_help", "universal", "nfa", "open_case", NULL};
+
+static void
+change_done(const redisReply *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	const char *cmd = ctl_arg(c, "cmd");
+	const char *id = ctl_arg(c, "id");
+
+	(void)r;
+	if (err != NULL) {
+		/* Lua refusals start "ERR "; say the sentence only. */
+		ctl_error(c, "%s", strncmp(err, "ERR ", 4) ? err : err + 4);
+	} else {
+		log_event(id, NULL, cmd, "referral %s %s by %s", id, cmd,
+			  ctl_actor(c));
+		ctl_send(c, json_pack("{sbss}", "ok", 1, "id", id));
+		scheduler_kick(ctl_daemon(c)->sched);
+		alert_kick(ctl_daemon(c)->alerts);
+	}
+	ctl_done(c);
+}
+
+static const char *
+req_ref(struct ctl_conn *c)
+{
+	const char *id = ctl_arg(c, "id");
+
+	if (!http_valid_ref(id)) {
+		ctl_error(c,
+			  "\"%s\" is not a referral reference "
+			  "(MASH-YYYY-NNNNNN)",
+			  id ? id : "");
+		return NULL;
+	}
+	return id;
+}
+
+static void
+cmd_decide(struct ctl_conn *c)
+{
+	const char *id, *outcome, *reason;
+	char at[32];
+	size_t i;
+
+	if ((id = req_ref(c)) == NULL)
+		return;
+	outcome = ctl_arg(c, "outcome");
+	reason = ctl_arg(c, "reason");
+	for (i = 0; outcome != NULL && outcomes[i] != NULL; i++)
+		if (strcmp(outcome, outcomes[i]) == 0)
+			break;
+	if (outcome == NULL || outcomes[i] == NULL) {
+		ctl_error(c,
+			  "unknown outcome \"%s\": use s47, s17, "
+			  "early_help, universal, nfa or open_case",
+			  outcome ? outcome : "");
+		return;
+	}
+	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0') {
+		ctl_error(c, "a decision needs a reason (--reason TEXT)");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, outcome, reason, ctl_actor(c), at};
+
+		ctl_call(c, SCRIPT_DECIDE, 5, argv, change_done);
+	}
+}
+
+static void
+cmd_confirm(struct ctl_conn *c)
+{
+	const char *id;
+	char at[32];
+
+	if ((id = req_ref(c)) == NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, ctl_actor(c), at, "mashctl"};
+
+		ctl_call(c, SCRIPT_CONFIRM, 4, argv, change_done);
+	}
+}
+
+/* alerts [state], alert_retry ID: the delivery of alerts (SPEC 7). */
+
+static void
+alerts_done(const redisReply *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	char buf[MASH_TIME_BUFSZ];
+	json_t *items;
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
+		ctl_error(c, "redis: %s", err ? err : "odd reply");
+		goto done;
+	}
+	items = json_array();
+	for (size_t i = 0; i < r->elements; i++) {
+		json_t *o = json_loads(r->element[i]->str, 0, NULL);
+		static const char *const times[] = {"at", "next_at", "sent",
+						    "dead"};
+
+		if (o == NULL)
+			continue;
+		for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++) {
+			const char *v =
+			    json_string_value(json_object_get(o, times[k]));
+
+			if (v != NULL && v[0] != '\0')
+				json_object_set_new(o, times[k],
+						    json_string(iso(v, buf)));
+			else
+				json_object_set_new(o, times[k], json_null());
+		}
+		json_array_append_new(items, o);
+	}
+	ctl_send(c, json_pack("{sb so}", "ok", 1, "items", items));
+done:
+	ctl_done(c);
+}
+
+static void
+cmd_alerts(struct ctl_conn *c)
+{
+	const char *state = ctl_arg(c, "state");
+	const char *argv[] = {"1000", state ? state : ""};
+
+	if (state != NULL && strcmp(state, "pending") &&
+	    strcmp(state, "sent") && strcmp(state, "dead") &&
+	    strcmp(state, "requeued")) {
+		ctl_error(c,
+			  "unknown state \"%s\": use pending, sent, dead "
+			  "or requeued",
+			  state);
+		return;
+	}
+	ctl_call(c, SCRIPT_ALERTS, 2, argv, alerts_done);
+}
+
+static void
+retry_done(const redisReply *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	const char *id = ctl_arg(c, "id");
+
+	if (err != NULL) {
+		ctl_error(c, "%s", strncmp(err, "ERR ", 4) ? err : err + 4);
+	} else {
+		log_info("alert %s requeued as %s by %s", id, r->str,
+			 ctl_actor(c));
+		ctl_send(c, json_pack("{sb ss ss}", "ok", 1, "id", id,
+				      "requeued_as", r->str));
+		alert_kick(ctl_daemon(c)->alerts);
+	}
+	ctl_done(c);
+}
+
+static void
+cmd_alert_retry(struct ctl_conn *c)
+{
+	const char *id = ctl_arg(c, "id");
+	char at[32];
+	const char *argv[] = {id, ctl_actor(c), at};
+
+	if (id == NULL || strspn(id, "0123456789-") != strlen(id) ||
+	    strchr(id, '-') == NULL) {
+		ctl_error(c, "\"%s\" is not an alert id (see mashctl alerts)",
+			  id ? id : "");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	ctl_call(c, SCRIPT_ALERT_RETRY, 3, argv, retry_done);
+}
+
+/* submit RECORD: a telephone referral typed in by a call handler. */
+
+static void
+submit_done(const char *answer, const char *id, bool replayed, const char *err,
+	    void *arg)
+{
+	struct ctl_conn *c = arg;
+	json_t *o = answer ? json_loads(answer, 0, NULL) : NULL;
+
+	(void)id;
+	(void)replayed;
+	if (o == NULL) {
+		ctl_error(c, "not stored: %s; nothing was stored, try again",
+			  err ? err : "odd reply");
+	} else {
+		json_object_set_new(o, "ok", json_true());
+		ctl_send(c, o);
+	}
+	/* intake counted the request in flight, and has uncounted it. */
+	ctl_done(c);
+}
+
+static void
+cmd_submit(struct ctl_conn *c)
+{
+	json_t *rec = json_object_get(ctl_request(c), "record");
+	struct referral_error rerr;
+	struct intake it;
+
+	it.now = clock_now_ms();
+	if (!json_is_object(rec)) {
+		ctl_error(c, "submit needs a \"record\" object");
+		return;
+	}
+	if (referral_validate(rec, it.now, &rerr) != 0) {
+		log_info("telephone referral from %s refused: %s", ctl_actor(c),
+			 rerr.field[0] ? rerr.field : "not a record");
+		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error",
+				      rerr.message, "field", rerr.field));
+		return;
+	}
+	it.record = rec;
+	it.channel = "phone";
+	it.client = "phone";
+	it.actor = ctl_actor(c);
+	it.idem = NULL;
+	if (intake_submit(ctl_daemon(c), &it, submit_done, c) != 0) {
+		ctl_error(c, "the referral store is unreachable; nothing was "
+			     "stored, try again");
+		return;
+	}
+	ctl_wait(c, false); /* intake holds it */
+}
+
+/* claim ID [force], release ID [force], rate ID BRAG REASON, note ID
+ * TEXT, history ID: the navigators' workflow (issue 5). */
+
+static bool
+forced(struct ctl_conn *c)
+{
+	return json_is_true(json_object_get(ctl_request(c), "force"));
+}
+
+static void
+cmd_claim_release(struct ctl_conn *c, const char *what)
+{
+	const char *id = req_ref(c);
+	char at[32];
+
+	if (id == NULL)
+		return;
+	if (forced(c) && !(ctl_roles(c) & CTL_ROLE(CTL_SUPERVISORS))) {
+		ctl_error(c, "--force is for supervisors");
+		return;
+	}
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, ctl_actor(c), at, what,
+				      forced(c) ? "1" : "0"};
+
+		ctl_call(c, SCRIPT_CLAIM, 5, argv, change_done);
+	}
+}
+
+static void
+cmd_claim(struct ctl_conn *c)
+{
+	cmd_claim_release(c, "claim");
+}
+
+static void
+cmd_release(struct ctl_conn *c)
+{
+	cmd_claim_release(c, "release");
+}
+
+static const char *
+req_text(struct ctl_conn *c, const char *key, const char *what)
+{
+	const char *v = ctl_arg(c, key);
+
+	if (v == NULL || v[strspn(v, " \t\r\n")] == '\0') {
+		ctl_error(c, "%s", what);
+		return NULL;
+	}
+	return v;
+}
+
+static void
+cmd_rate(struct ctl_conn *c)
+{
+	const struct mash_config *conf = ctl_daemon(c)->conf;
+	const char *id, *bname, *reason;
+	char at[32], rank[8], width[32], due[32] = "";
+	int64_t now = clock_now_ms(), d;
+	enum brag b;
+
+	if ((id = req_ref(c)) == NULL)
+		return;
+	bname = ctl_arg(c, "brag");
+	if (brag_parse(bname, &b) != 0) {
+		ctl_error(c,
+			  "unknown BRAG rating \"%s\": use red, amber, "
+			  "green or blue",
+			  bname ? bname : "");
+		return;
+	}
+	if ((reason = req_text(c, "reason",
+			       "a re-rating needs a reason (--reason TEXT)")) ==
+	    NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)now);
+	snprintf(rank, sizeof(rank), "%d", (int)b);
+	snprintf(width, sizeof(width), "%lld", QUEUE_RANK_WIDTH);
+	if ((d = deadline_after(conf->calendar, &conf->timers.screening[b],
+				now)) != 0)
+		snprintf(due, sizeof(due), "%lld", (long long)d);
+	{
+		const char *argv[] = {
+		    id,
+		    ctl_actor(c),
+		    at,
+		    brag_name(b),
+		    reason,
+		    rank,
+		    width,
+		    due,
+		    calendar_is_open(conf->calendar, now) ? "0" : "1",
+		    (ctl_roles(c) & CTL_ROLE(CTL_SUPERVISORS)) ? "1" : "0"};
+
+		ctl_call(c, SCRIPT_RATE, 10, argv, change_done);
+	}
+}
+
+static void
+cmd_note(struct ctl_conn *c)
+{
+	const char *id = req_ref(c), *text;
+	char at[32];
+
+	if (id == NULL ||
+	    (text = req_text(c, "text", "a note needs text")) == NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, ctl_actor(c), at, text};
+
+		ctl_call(c, SCRIPT_NOTE, 4, argv, change_done);
+	}
+}
+
+static void
+history_done(const redisReply *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	const char *id = ctl_arg(c, "id");
+	char buf[MASH_TIME_BUFSZ];
+	json_t *items;
+
+	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
+		ctl_error(c, "%s",
+			  err ? (strncmp(err, "ERR ", 4) ? err : err + 4)
+			      : "odd reply");
+		goto done;
+	}
+	items = json_array();
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 4)
+			continue;
+		json_array_append_new(items,
+				      json_pack("{ss ss ss ss}", "at",
+						iso(e->element[0]->str, buf),
+						"actor", e->element[1]->str,
+						"action", e->element[2]->str,
+						"detail", e->element[3]->str));
+	}
+	log_event(id, NULL, "history", "referral %s history read by %s", id,
+		  ctl_actor(c));
+	ctl_send(c, json_pack("{sb so}", "ok", 1, "items", items));
+done:
+	ctl_done(c);
+}
+
+static void
+cmd_history(struct ctl_conn *c)
+{
+	const char *id = req_ref(c);
+	char at[32];
+
+	if (id == NULL)
+		return;
+	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
+	{
+		const char *argv[] = {id, ctl_actor(c), at};
+
+		ctl_call(c, SCRIPT_HISTORY, 3, argv, history_done);
+	}
+}
+
+/* Who may do what (issue 5): call handlers create; navigators work the
+ * queue; supervisors also force, re-rate anything and see the alerts;
+ * admins operate but see no case content. */
+const struct ctl_command ctl_commands[] = {
+    {"status", cmd_status, ANYONE},
+    {"queue", cmd_queue, CASEWORK | CTL_ROLE(CTL_ADMINS)},
+    {"show", cmd_show, CASEWORK},
+    {"history", cmd_history, CASEWORK},
+    {"claim", cmd_claim, CASEWORK},
+    {"release", cmd_release, CASEWORK},
+    {"rate", cmd_rate, CASEWORK},
+    {"note", cmd_note, CASEWORK},
+    {"decide", cmd_decide, CASEWORK},
+    {"confirm", cmd_confirm, CASEWORK},
+    {"submit", cmd_submit, CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK},
+    {"alerts", cmd_alerts, CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
+    {"alert_retry", cmd_alert_retry, CTL_ROLE(CTL_SUPERVISORS)},
+};
+
+const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);
