@@ -19,7 +19,7 @@ endif
 PURE     = timeutil referral brag calendar deadline
 DAEMON   = main config log clock lifecycle store intake http ctl ctl_cmd \
 	   scheduler alert alert_text deliver_mail webhook metrics service \
-	   spool $(PURE)
+	   spool mail $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -141,6 +141,10 @@ $(BUILD)/holidays-path.stamp: FORCE | $(BUILD)
 # mashctl's questions for a telephone referral, tested on their own.
 $(BUILD)/test_ask: tests/unit/test_ask.c $(BUILD)/ask.o $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/ask.o $(PURE_OBJ) \
+		$(LDLIBS) -lcmocka
+# The mail parser, on messages of the test's own and the fixtures.
+$(BUILD)/test_mail: tests/unit/test_mail.c $(BUILD)/mail.o $(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/mail.o $(PURE_OBJ) \
 		$(LDLIBS) -lcmocka
 # The stop's counts, on an event loop of the test's own.
 $(BUILD)/test_lifecycle: tests/unit/test_lifecycle.c $(BUILD)/lifecycle.o \
