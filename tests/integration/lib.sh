@@ -96,10 +96,11 @@ rcli() {
 	redis-cli -s "$T/redis.sock" "$@"
 }
 
-# write_conf [EXTRA-LIBCONFIG-TEXT]
+# write_conf [EXTRA-LIBCONFIG-TEXT]: $REDIS_CONF, when set, goes inside
+# the redis group (e.g. "timeout = 1;").
 write_conf() {
 	cat > "$T/mashd.conf" <<EOC
-redis = { socket = "$T/redis.sock"; };
+redis = { socket = "$T/redis.sock"; $REDIS_CONF };
 http = { address = "127.0.0.1"; port = 0; max_body = 65536; };
 control = { socket = "$T/mashd.sock"; };
 calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };

@@ -30,6 +30,15 @@ expect "wrong type: exit 1" "$?" 1
 expect_match "wrong type: file, line, key and type" "$(cat "$T/err")" \
 	'mashd.conf:2: http.port: must be an integer'
 
+REDIS_CONF='timeout = 0;' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.timeout out of range" "$(cat "$T/err")" \
+	'mashd.conf:1: redis.timeout: must be between 1 and 600'
+REDIS_CONF='allow_unsafe = "yes";' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.allow_unsafe is true or false" "$(cat "$T/err")" \
+	'mashd.conf:1: redis.allow_unsafe: must be true or false'
+
 write_conf
 sed -i 's/max_body = 65536;/max_body = 65536; mx_body = 1;/' "$T/mashd.conf"
 "$MASHD" -f -c "$T/mashd.conf" 2> "$T/err"
