@@ -65,14 +65,15 @@ expect "the first still answers" "$(ctl status --json | jq -r .redis)" up
 expect "a durable redis draws no warning" \
 	"$(grep -c 'acknowledged referrals may be lost' "$T/mashd.log")" 0
 
-# A Redis that could lose or evict acknowledged referrals is named.
+# A Redis that could lose or evict acknowledged referrals is named (and
+# one not durable refuses referrals: t_redis_durable).
 stop_mashd
 stop_redis
 REDIS_EXTRA="--appendfsync everysec --maxmemory-policy allkeys-lru"
 start_redis
-start_mashd
+start_mashd --unready
 wait_for 5 grep -q 'maxmemory-policy is "allkeys-lru"' "$T/mashd.log"
 expect "warns of maxmemory-policy" "$?" 0
 expect_match "warns of appendfsync" "$(cat "$T/mashd.log")" \
-	'redis: appendfsync is "everysec", not "always"'
+	'redis is not durable: appendfsync is "everysec", not "always"'
 finish
