@@ -654,8 +654,10 @@ cmd_submit(struct conn *c)
 	it.actor = c->actor;
 	it.idem = NULL;
 	if (intake_submit(c->ctl->d, &it, submit_done, c) != 0) {
-		send_error(c, "the referral store is unreachable; nothing was "
-			      "stored, try again");
+		const char *why = store_refusal(c->ctl->d->store);
+
+		send_error(c, "%s; nothing was stored, try again",
+			   why ? why : "the referral store is unreachable");
 		return;
 	}
 	request_wait(c);
