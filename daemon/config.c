@@ -28,6 +28,8 @@ static const struct key redis_keys[] = {
     {"host", CONFIG_TYPE_STRING, NULL},
     {"port", CONFIG_TYPE_INT, NULL},
     {"prefix", CONFIG_TYPE_STRING, NULL},
+    {"timeout", CONFIG_TYPE_INT, NULL},
+    {"allow_unsafe", CONFIG_TYPE_BOOL, NULL},
     {NULL, 0, NULL},
 };
 static const struct key http_keys[] = {
@@ -752,6 +754,16 @@ config_load(const char *path, char *err, size_t errlen)
 		goto fail;
 	c->redis.port = (int)v;
 	c->redis.prefix = get_str(&c->cfg, "redis.prefix", "{mash}:");
+	v = get_int(&c->cfg, "redis.timeout", 5);
+	if (check_range(c, "redis.timeout", v, 1, 600, err, errlen))
+		goto fail;
+	c->redis.timeout = (int)v;
+	{
+		int b = 0;
+
+		c->redis.allow_unsafe =
+		    config_lookup_bool(&c->cfg, "redis.allow_unsafe", &b) && b;
+	}
 
 	c->http.address = get_str(&c->cfg, "http.address", "127.0.0.1");
 	v = get_int(&c->cfg, "http.port", 8080);

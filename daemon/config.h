@@ -6,6 +6,7 @@
 #ifndef MASHD_CONFIG_H
 #define MASHD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libconfig.h>
@@ -58,6 +59,8 @@ struct mash_config {
 		const char *host;
 		int port;
 		const char *prefix;
+		int timeout;	   /* seconds a call may wait for Redis */
+		bool allow_unsafe; /* take referrals on a Redis not durable */
 	} redis;
 	struct {
 		const char *address;

@@ -500,8 +500,10 @@ cmd_submit(struct ctl_conn *c)
 	it.actor = ctl_actor(c);
 	it.idem = NULL;
 	if (intake_submit(ctl_daemon(c), &it, submit_done, c) != 0) {
-		ctl_error(c, "the referral store is unreachable; nothing was "
-			     "stored, try again");
+		const char *why = store_refusal(ctl_daemon(c)->store);
+
+		ctl_error(c, "%s; nothing was stored, try again",
+			  why ? why : "the referral store is unreachable");
 		return;
 	}
 	ctl_wait(c, false); /* intake holds it */

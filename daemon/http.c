@@ -137,15 +137,24 @@ reply_error(struct evhttp_request *req, int code, const char *reason,
 	reply_json(req, code, reason, o);
 }
 
+/* 503: `why` the store refuses (store_refusal()), or NULL for "the
+ * referral store is unreachable". */
+static void
+reply_refused(struct evhttp_request *req, const char *why)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s; nothing was stored, try again",
+		 why != NULL ? why : "the referral store is unreachable");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+			  "5");
+	reply_error(req, 503, "Service Unavailable", msg, NULL);
+}
+
 static void
 reply_unavailable(struct evhttp_request *req)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
-			  "5");
-	reply_error(req, 503, "Service Unavailable",
-		    "the referral store is unreachable; nothing was stored, "
-		    "try again",
-		    NULL);
+	reply_refused(req, NULL);
 }
 
 int
@@ -273,7 +282,7 @@ post_referral(struct http *h, struct evhttp_request *req)
 	it.idem = idem;
 	it.now = now;
 	if (intake_submit(h->d, &it, submit_done, req) != 0)
-		reply_unavailable(req);
+		reply_refused(req, store_refusal(h->d->store));
 	json_decref(rec);
 }
 
@@ -339,14 +348,67 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 	}
 }
 
+/*
+ * GET /healthz: 200 only while referrals are taken: Redis is connected,
+ * durable (or redis.allow_unsafe, with a warning) and answers a PING
+ * within HEALTHZ_PING_MS. A hung Redis is 503 here long before
+ * redis.timeout drops its connection.
+ */
+#define HEALTHZ_PING_MS 1000
+
+static void
+healthz_done(const char *err, void *arg)
+{
+	struct get_pending *g = arg;
+	struct store *st = g->h->d->store;
+	json_t *o;
+
+	if (err != NULL) {
+		reply_json(g->req, 503, "Service Unavailable",
+			   json_pack("{ss ss}", "status",
+				     "redis does not answer", "error", err));
+	} else {
+		o = json_pack("{ss}", "status", "ok");
+		if (!store_durable(st))
+			json_object_set_new(
+			    o, "warning",
+			    json_string("redis is not durable; referrals are "
+					"taken only because redis.allow_unsafe "
+					"is set"));
+		reply_json(g->req, 200, "OK", o);
+	}
+	lifecycle_release(g->h->d->life);
+	free(g);
+}
+
 static void
 healthz(struct http *h, struct evhttp_request *req)
 {
-	if (store_up(h->d->store))
-		reply_json(req, 200, "OK", json_pack("{ss}", "status", "ok"));
-	else
+	const char *why = store_refusal(h->d->store);
+	struct get_pending *g;
+
+	if (why != NULL) {
+		reply_json(req, 503, "Service Unavailable",
+			   json_pack("{ss ss}", "status",
+				     store_up(h->d->store)
+					 ? "redis not durable"
+					 : "redis unreachable",
+				     "error", why));
+		return;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		reply_unavailable(req);
+		return;
+	}
+	g->h = h;
+	g->req = req;
+	lifecycle_hold(h->d->life);
+	if (store_ping(h->d->store, HEALTHZ_PING_MS, healthz_done, g) != 0) {
+		lifecycle_release(h->d->life);
+		free(g);
 		reply_json(req, 503, "Service Unavailable",
 			   json_pack("{ss}", "status", "redis unreachable"));
+	}
 }
 
 /* GET /metrics: Prometheus's text format; see metrics.h. */

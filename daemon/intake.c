@@ -32,10 +32,11 @@ struct pending {
 };
 
 static void
-submit_done(const redisReply *r, const char *err, void *arg)
+submit_done(const struct store_result *res, void *arg)
 {
 	struct pending *p = arg;
-	const char *answer = NULL, *id = NULL;
+	const redisReply *r = res->reply;
+	const char *answer = NULL, *id = NULL, *err = res->err;
 	json_t *body = NULL;
 	bool replayed = false;
 
@@ -49,8 +50,13 @@ submit_done(const redisReply *r, const char *err, void *arg)
 			err = "odd reply from redis";
 	}
 	if (err != NULL) {
-		log_warnx("referral by %s from %s not stored: %s", p->channel,
-			  p->client, err);
+		if (res->outcome == STORE_UNKNOWN)
+			log_warnx("referral by %s from %s: outcome unknown, "
+				  "redis may have stored it: %s",
+				  p->channel, p->client, err);
+		else
+			log_warnx("referral by %s from %s not stored: %s",
+				  p->channel, p->client, err);
 		p->cb(NULL, NULL, false, err, p->arg);
 		goto done;
 	}
@@ -134,7 +140,7 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	enum brag b;
 	int argc = 0, y, m, dd;
 
-	if (!store_up(d->store))
+	if (store_refusal(d->store) != NULL)
 		return -1;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return -1;
@@ -189,8 +195,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 		argv[argc++] = dues[t];
 	}
 	lifecycle_hold(d->life);
-	if (store_call(d->store, SCRIPT_SUBMIT, argc, argv, submit_done, p) !=
-	    0) {
+	if (store_call_outcome(d->store, SCRIPT_SUBMIT, argc, argv, submit_done,
+			       p) != 0) {
 		lifecycle_release(d->life);
 		free(record);
 		free(p);

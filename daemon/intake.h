@@ -31,7 +31,11 @@ struct intake {
 typedef void intake_cb(const char *answer, const char *id, bool replayed,
 		       const char *err, void *arg);
 
-/* 0 and cb later, exactly once; -1 at once when Redis is unreachable. */
+/*
+ * 0 and cb later, exactly once; -1 at once, without calling cb, when the
+ * store refuses new referrals: store_refusal() says why (Redis is
+ * unreachable, or not durable).
+ */
 int intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 		  void *arg);
 

@@ -88,6 +88,7 @@ metrics_local(struct mashd *d, struct figures *f)
 	f->inflight = lifecycle_in_flight(d->life);
 	f->stopping = lifecycle_draining(d->life);
 	f->redis_up = false;
+	f->redis_durable = store_durable(d->store);
 	f->rtt_s = -1;
 }
 
@@ -257,6 +258,12 @@ metrics_prometheus(const struct figures *f, struct evbuffer *out)
 	       "1 when Redis answered this scrape, else 0 (and the figures "
 	       "that come from Redis are absent).");
 	evbuffer_add_printf(out, "mashd_redis_up %d\n", f->redis_up ? 1 : 0);
+	header(out, "mashd_redis_durable", "gauge",
+	       "1 when Redis was last found with appendonly yes and "
+	       "appendfsync always, else 0 (new referrals are then refused "
+	       "unless redis.allow_unsafe is set).");
+	evbuffer_add_printf(out, "mashd_redis_durable %d\n",
+			    f->redis_durable ? 1 : 0);
 	if (!f->redis_up)
 		return;
 	header(out, "mashd_redis_rtt_seconds", "gauge",
@@ -303,10 +310,11 @@ metrics_json(const struct figures *f)
 	json_t *o, *q;
 	long long open = 0;
 
-	o = json_pack("{ss ss sI sb sI}", "version", MASHD_VERSION, "redis",
-		      f->redis_up ? "up" : "down", "uptime",
-		      (json_int_t)f->uptime_s, "stopping", f->stopping,
-		      "inflight", (json_int_t)f->inflight);
+	o = json_pack("{ss ss sb sI sb sI}", "version", MASHD_VERSION, "redis",
+		      f->redis_up ? "up" : "down", "redis_durable",
+		      f->redis_durable, "uptime", (json_int_t)f->uptime_s,
+		      "stopping", f->stopping, "inflight",
+		      (json_int_t)f->inflight);
 	if (!f->redis_up)
 		return o;
 	json_object_set_new(o, "redis_rtt_us",

@@ -32,8 +32,9 @@ struct figures {
 	int64_t uptime_s;
 	unsigned inflight; /* requests accepted and not yet answered */
 	bool stopping;
-	bool redis_up; /* the figures from Redis below are current */
-	double rtt_s;  /* Redis round trip; < 0 when not measured */
+	bool redis_up;	    /* the figures from Redis below are current */
+	bool redis_durable; /* appendonly yes, appendfsync always */
+	double rtt_s;	    /* Redis round trip; < 0 when not measured */
 	size_t n;
 	struct figure f[METRICS_MAX];
 };
@@ -55,9 +56,10 @@ long long metrics_get(const struct figures *f, const char *group,
 		      const char *label);
 /* Prometheus text exposition format 0.0.4. */
 void metrics_prometheus(const struct figures *f, struct evbuffer *out);
-/* For mashctl status: {version, redis, uptime, stopping, inflight,
- * redis_rtt_us, queue{open, red, ..., events}, overdue{...}, taken{...},
- * alerts{...}, fired{...}}; only the first five while Redis is down. */
+/* For mashctl status: {version, redis, redis_durable, uptime, stopping,
+ * inflight, redis_rtt_us, queue{open, red, ..., events}, overdue{...},
+ * taken{...}, alerts{...}, fired{...}}; only the first six while Redis is down.
+ */
 json_t *metrics_json(const struct figures *f);
 /* One line for systemd's STATUS=: queue depth, overdue, alerts. */
 void metrics_status_line(const struct figures *f, char *buf, size_t len);

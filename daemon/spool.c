@@ -343,8 +343,11 @@ call_submit(struct msg *m)
 	it.actor = m->actor;
 	it.idem = m->name; /* unique in a maildir: see the invariants */
 	it.now = m->now;
-	if (intake_submit(m->sp->d, &it, submit_done, m) != 0)
-		msg_retry(m, "redis is unreachable");
+	if (intake_submit(m->sp->d, &it, submit_done, m) != 0) {
+		const char *why = store_refusal(m->sp->d->store);
+
+		msg_retry(m, why ? why : "redis is unreachable");
+	}
 }
 
 static void

@@ -3,7 +3,10 @@
  * async connection on the libevent loop, reconnects with backoff when Redis
  * goes away, and runs the Lua scripts of daemon/lua/ by SHA: every state
  * change is one script call, so a crash leaves Redis before or after it,
- * never half-way.
+ * never half-way. Every call has a deadline (redis.timeout): a Redis that
+ * hangs is dropped like one that died. On every connect, and each minute,
+ * it checks that Redis is durable (appendonly yes, appendfsync always);
+ * new referrals are refused while it is not (store_refusal()).
  */
 #ifndef MASHD_STORE_H
 #define MASHD_STORE_H
@@ -43,23 +46,81 @@ enum store_script {
 #define QUEUE_FIXED 7
 
 /*
+ * What became of a call whose callback runs (store_call_outcome() returned
+ * 0; -1 means it was never sent). Redis runs a script in one step, but a
+ * reply can be lost after it ran: only STORE_NOT_RUN means for certain that
+ * nothing changed, only STORE_DONE that Redis's answer is known.
+ */
+enum store_outcome {
+	/* Redis ran it and answered: `reply`, or in `err` the error the
+	 * script returned or raised (one raised half-way may follow
+	 * writes: Redis does not roll a script back). */
+	STORE_DONE,
+	/* Redis refused it before running any of it: NOSCRIPT (after the
+	 * one reload and resend), LOADING, BUSY, NOAUTH, NOPERM,
+	 * MASTERDOWN, NOREPLICAS, READONLY, MISCONF, OOM, unless raised
+	 * inside the script. Nothing changed. */
+	STORE_NOT_RUN,
+	/* Handed to the connection, and no answer came: it was lost
+	 * ("the connection to redis was lost"), redis.timeout passed
+	 * ("redis did not answer within N s (redis.timeout)"), or mashd
+	 * stopped ("mashd is stopping"). Redis may have run it, or may
+	 * still (a stopped Redis runs what it read when it resumes): only
+	 * a later read can tell. */
+	STORE_UNKNOWN,
+};
+
+struct store_result {
+	enum store_outcome outcome;
+	const redisReply *reply; /* STORE_DONE without err: the answer */
+	const char *err;	 /* else a sentence; NULL when reply is set */
+};
+
+typedef void store_outcome_cb(const struct store_result *res, void *arg);
+
+/*
  * A script's answer: `reply` is the script's return value, or NULL with a
- * sentence in `err` when Redis failed or went away before answering.
+ * sentence in `err` when Redis failed, went away or did not answer within
+ * redis.timeout. (store_call_outcome() says which.)
  */
 typedef void store_cb(const redisReply *reply, const char *err, void *arg);
 
 struct store *store_new(struct mashd *d);
 void store_free(struct store *st);
-/* Connected to Redis: calls will be sent now. */
+/* Connected to Redis, and its durability checked: calls will be sent. */
 bool store_up(const struct store *st);
+/* The last check on this connection found appendonly yes and appendfsync
+ * always (whatever redis.allow_unsafe says). */
+bool store_durable(const struct store *st);
+/*
+ * Why a new referral must be refused now, as a sentence (the referral
+ * store is unreachable; redis is not durable: appendfsync is "everysec",
+ * not "always"), or NULL when it may be taken: Redis is up and durable,
+ * or redis.allow_unsafe says to take it all the same.
+ */
+const char *store_refusal(const struct store *st);
 /*
  * Run a script with ARGV = prefix, argv[0..argc-1]. Returns -1 at once,
  * without calling cb, when Redis is not reachable; else cb runs exactly
- * once, later.
+ * once, later: within redis.timeout of the send, whatever Redis does (a
+ * call that passes it drops the connection, which is opened again).
  */
 int store_call(struct store *st, enum store_script s, int argc,
 	       const char *const *argv, store_cb *cb, void *arg);
-/* Run when a connection to Redis comes up (at start and after each loss). */
+/* The same, with what became of the call (a write's answer needs it). */
+int store_call_outcome(struct store *st, enum store_script s, int argc,
+		       const char *const *argv, store_outcome_cb *cb,
+		       void *arg);
+/*
+ * PING Redis: cb runs exactly once, with NULL when PONG came within ms
+ * milliseconds, else with the reason. -1 at once, without calling cb,
+ * when not connected. A late answer is dropped; the connection is kept
+ * until redis.timeout passes.
+ */
+typedef void store_ping_cb(const char *err, void *arg);
+int store_ping(struct store *st, int ms, store_ping_cb *cb, void *arg);
+/* Run when Redis is ready for work: at start, after each reconnection
+ * (once its durability is checked). */
 void store_on_connect(struct store *st, void (*fn)(void *), void *arg);
 /* Run when a connection that was up is lost (not at store_free()). */
 void store_on_disconnect(struct store *st, void (*fn)(void *), void *arg);

@@ -305,9 +305,12 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	       json_is_true(json_object_get(a, "stopping")) ? ", stopping"
 							    : "");
 	if (json_object_get(a, "redis_rtt_us") != NULL)
-		printf("%-9sup, round trip %lld us\n", "redis",
+		printf("%-9sup, round trip %lld us%s\n", "redis",
 		       (long long)json_integer_value(
-			   json_object_get(a, "redis_rtt_us")));
+			   json_object_get(a, "redis_rtt_us")),
+		       json_is_false(json_object_get(a, "redis_durable"))
+			   ? "; NOT durable (see mashd's log)"
+			   : "");
 	else
 		printf("%-9s%s\n", "redis", str(a, "redis"));
 	print_figures(a, "queue", "queue");

@@ -30,6 +30,15 @@ expect "wrong type: exit 1" "$?" 1
 expect_match "wrong type: file, line, key and type" "$(cat "$T/err")" \
 	'mashd.conf:2: http.port: must be an integer'
 
+REDIS_CONF='timeout = 0;' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.timeout out of range" "$(cat "$T/err")" \
+	'mashd.conf:1: redis.timeout: must be between 1 and 600'
+REDIS_CONF='allow_unsafe = "yes";' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.allow_unsafe is true or false" "$(cat "$T/err")" \
+	'mashd.conf:1: redis.allow_unsafe: must be true or false'
+
 write_conf
 sed -i 's/max_body = 65536;/max_body = 65536; mx_body = 1;/' "$T/mashd.conf"
 "$MASHD" -f -c "$T/mashd.conf" 2> "$T/err"
@@ -56,14 +65,15 @@ expect "the first still answers" "$(ctl status --json | jq -r .redis)" up
 expect "a durable redis draws no warning" \
 	"$(grep -c 'acknowledged referrals may be lost' "$T/mashd.log")" 0
 
-# A Redis that could lose or evict acknowledged referrals is named.
+# A Redis that could lose or evict acknowledged referrals is named (and
+# one not durable refuses referrals: t_redis_durable).
 stop_mashd
 stop_redis
 REDIS_EXTRA="--appendfsync everysec --maxmemory-policy allkeys-lru"
 start_redis
-start_mashd
+start_mashd --unready
 wait_for 5 grep -q 'maxmemory-policy is "allkeys-lru"' "$T/mashd.log"
 expect "warns of maxmemory-policy" "$?" 0
 expect_match "warns of appendfsync" "$(cat "$T/mashd.log")" \
-	'redis: appendfsync is "everysec", not "always"'
+	'redis is not durable: appendfsync is "everysec", not "always"'
 finish

@@ -73,7 +73,7 @@ expect_match "Content-Type is the text format 0.0.4" \
 	'text/plain; version=0.0.4; charset=utf-8'
 expect "every family has its HELP and TYPE" \
 	"$(grep -c '^# HELP mashd_' "$T/metrics") $(grep -c '^# TYPE mashd_' "$T/metrics")" \
-	"12 12"
+	"13 13"
 expect "queue depth by BRAG" \
 	"$(m 'mashd_queue_referrals{brag="red"}') $(m 'mashd_queue_referrals{brag="amber"}') $(m 'mashd_queue_referrals{brag="green"}') $(m 'mashd_queue_referrals{brag="blue"}')" \
 	"$(for b in red amber green blue; do ctl queue --brag $b --json | jq -j 'length'; printf ' '; done | sed 's/ $//')"
@@ -88,6 +88,7 @@ alerts=$(($(m 'mashd_alerts{state="pending"}') + $(m 'mashd_alerts{state="sent"}
 expect "alerts by state account for every alert in the outbox" \
 	"$alerts" "$(rcli xlen '{mash}:outbox')"
 expect "Redis is up" "$(m mashd_redis_up)" 1
+expect "and durable" "$(m mashd_redis_durable)" 1
 expect_match "its round trip, in seconds" "$(m mashd_redis_rtt_seconds)" \
 	'^0\.[0-9]*[1-9][0-9]*$|^[0-9]e-0[0-9]$|^[0-9.]+e-0[0-9]$'
 expect_match "uptime" "$(m mashd_uptime_seconds)" '^[0-9]+$'
@@ -151,6 +152,7 @@ scrape
 expect "with Redis away, /metrics still answers 200" \
 	"$(head -1 "$T/mheaders" | tr -d '\r')" "HTTP/1.1 200 OK"
 expect "mashd_redis_up 0" "$(m mashd_redis_up)" 0
+expect "mashd_redis_durable 0: not known" "$(m mashd_redis_durable)" 0
 expect "and no figure it cannot know" \
 	"$(grep -c 'mashd_queue_referrals' "$T/samples")" 0
 expect "mashctl status: redis down" "$(ctl status --json | jq -r .redis)" down
