@@ -16,7 +16,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
-PURE     = timeutil referral brag calendar deadline
+PURE     = timeutil words referral brag calendar deadline
 DAEMON   = main config log clock lifecycle store intake http ctl ctl_cmd \
 	   scheduler alert alert_text deliver_mail webhook metrics service \
 	   spool mail $(PURE)
@@ -78,10 +78,17 @@ $(BUILD)/webhook-recv: tests/tools/webhook-recv.c | $(BUILD)
 $(BUILD)/%.o: tools/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Lua scripts are compiled in as C strings; see tools/lua2c.sh.
+# Lua scripts are compiled in as C strings; see tools/lua2c.sh. In front
+# of each go the hub's words, written by tools/words-lua from the same
+# tables the C uses (include/mash/words.h), then daemon/lua/lib.lua.
 $(BUILD)/store.o: $(BUILD)/lua_scripts.h
-$(BUILD)/lua_scripts.h: $(LUA) tools/lua2c.sh | $(BUILD)
-	sh tools/lua2c.sh daemon/lua/lib.lua $(LUA) > $@.tmp && mv $@.tmp $@
+$(BUILD)/lua_scripts.h: $(BUILD)/words.lua $(LUA) tools/lua2c.sh | $(BUILD)
+	sh tools/lua2c.sh $(BUILD)/words.lua daemon/lua/lib.lua $(LUA) \
+		> $@.tmp && mv $@.tmp $@
+$(BUILD)/words.lua: $(BUILD)/words-lua
+	$(BUILD)/words-lua > $@.tmp && mv $@.tmp $@
+$(BUILD)/words-lua: $(BUILD)/words-lua.o $(PURE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_OBJ) $(LDLIBS) -lcmocka

@@ -1,9 +1,10 @@
 /*
  * alert_text.c owns the words of every alert; see alert_text.h.
  *
- * One row per event: whom it concerns, the subject's words, and the body
- * for staff and (where it differs) for the referrer. A body is a template:
- * {name} is the outbox field of that name, except these, made here:
+ * One row per alert event of words.h: whom it concerns, the subject's
+ * words, and the body for staff and (where it differs) for the referrer.
+ * A body is a template: {name} is the outbox field of that name, except
+ * these, made here:
  *   {BRAG}          the rating in capitals
  *   {due_local}     the due time in the hub's time, or "(no due time)"
  *   {outcome_words} the outcome as a referrer reads it
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mash/words.h"
+
 #include "alert_text.h"
 
 #define TO_NAVIGATORS ALERT_TO_ROLE(ROLE_NAVIGATORS)
@@ -21,83 +24,130 @@
 #define TO_EDT_IF_CLOSED ALERT_TO_ROLE(ROLE_EDT)
 
 static const struct alert_kind {
-	const char *event;
 	unsigned to;
 	const char *what;     /* the subject's words */
 	const char *staff;    /* the body */
 	const char *referrer; /* the referrer's body, when it differs */
-} kinds[] = {
-    {"ack", ALERT_TO_REFERRER, "referral received",
-     "Thank you. Your referral to the Multi-Agency Safeguarding Hub has "
-     "been received.\n\n"
-     "Reference: {ref}\n\n"
-     "Please quote this reference whenever you contact the hub about this "
-     "child. A decision on what happens next is due by {due_local}, and you "
-     "will be told the outcome.\n\n"
-     "If a child is in immediate danger, call 999.\n",
-     NULL},
-    {"red", TO_NAVIGATORS | TO_FIRST_RESPONSE | TO_EDT_IF_CLOSED,
-     "new RED referral",
-     "New RED referral {ref}{closed}.\n"
-     "Screening is due by {due_local}.\n"
-     "Review it now: mashctl show {ref}\n",
-     NULL},
-    {"repeat", TO_NAVIGATORS, "repeat referral",
-     "Referral {ref} ({BRAG}) is a repeat referral about a child with "
-     "earlier referrals. Read them together: mashctl show {ref}\n",
-     NULL},
-    {"warning", TO_NAVIGATORS, "decision due soon",
-     "Referral {ref} ({BRAG}): the decision is due by {due_local}.\n"
-     "mashctl show {ref}\n",
-     NULL},
-    {"overdue", TO_SUPERVISORS | TO_NAVIGATORS, "decision overdue",
-     "Referral {ref} ({BRAG}): the decision was due by {due_local} and has "
-     "not been recorded.\n"
-     "Decide now: mashctl decide {ref} OUTCOME --reason TEXT\n",
-     NULL},
-    {"escalation", ALERT_TO_REFERRER | TO_SUPERVISORS,
-     "no decision after 3 working days",
-     "Referral {ref} ({BRAG}) has no decision after three working days (due "
-     "{due_local}). The referrer has been told to contact the hub and ask "
-     "for a line manager.\n"
-     "Decide it now: mashctl show {ref}\n",
-     "No decision has been recorded on your referral {ref} within three "
-     "working days (due {due_local}).\n\n"
-     "Please contact the Multi-Agency Safeguarding Hub again, ask for a "
-     "line manager, and quote the reference {ref}.\n"},
-    {"written_reminder", ALERT_TO_REFERRER | TO_NAVIGATORS,
-     "written confirmation overdue",
-     "Telephone referral {ref} ({BRAG}) has no written confirmation; it was "
-     "due by {due_local}. The referrer has been reminded.\n"
-     "When it arrives: mashctl confirm {ref}\n",
-     "Your telephone referral {ref} must be confirmed in writing; it was "
-     "due by {due_local}.\n\n"
-     "Please send the written referral now, quoting {ref} in its "
-     "subject.\n"},
-    {"screening", TO_NAVIGATORS | TO_SUPERVISORS, "screening target missed",
-     "Referral {ref} ({BRAG}): the screening target ({due_local}) was "
-     "missed.\n"
-     "Screen it now: mashctl show {ref}\n",
-     NULL},
-    {"outcome", ALERT_TO_REFERRER, "decision recorded",
-     "A decision has been recorded on your referral {ref}: "
-     "{outcome_words}.\n\n"
-     "Please quote the reference if you contact the hub about it.\n",
-     NULL},
-    {"dead_letter", TO_SUPERVISORS, "ALERT NOT DELIVERED",
-     "An alert could not be delivered after {attempts} attempts.\n"
-     "Alert: {of} ({of_event}) for referral {ref}\n"
-     "Last error: {error}\n\n"
-     "Act on the referral yourself, and see: mashctl alerts --state dead\n",
-     NULL},
-    {"quarantine", TO_NAVIGATORS, "mail referral quarantined",
-     "A message in the secure-mail spool could not be taken as a referral "
-     "and was quarantined; nothing was stored from it.\n"
-     "File: {file}\n"
-     "Why: {reason}.\n\n"
-     "Read it in the spool's quarantine directory ({file}.why beside it "
-     "says why). If it is a referral, enter it: mashctl referral new\n",
-     NULL},
+} kinds[EVENT_COUNT] = {
+    [EVENT_ACK] =
+	{
+	    .to = ALERT_TO_REFERRER,
+	    .what = "referral received",
+	    .staff =
+		"Thank you. Your referral to the Multi-Agency Safeguarding "
+		"Hub has been received.\n\n"
+		"Reference: {ref}\n\n"
+		"Please quote this reference whenever you contact the hub "
+		"about this child. A decision on what happens next is due by "
+		"{due_local}, and you will be told the outcome.\n\n"
+		"If a child is in immediate danger, call 999.\n",
+	},
+    [EVENT_RED] =
+	{
+	    .to = TO_NAVIGATORS | TO_FIRST_RESPONSE | TO_EDT_IF_CLOSED,
+	    .what = "new RED referral",
+	    .staff = "New RED referral {ref}{closed}.\n"
+		     "Screening is due by {due_local}.\n"
+		     "Review it now: mashctl show {ref}\n",
+	},
+    [EVENT_REPEAT] =
+	{
+	    .to = TO_NAVIGATORS,
+	    .what = "repeat referral",
+	    .staff =
+		"Referral {ref} ({BRAG}) is a repeat referral about a child "
+		"with earlier referrals. Read them together: mashctl show "
+		"{ref}\n",
+	},
+    [EVENT_WARNING] =
+	{
+	    .to = TO_NAVIGATORS,
+	    .what = "decision due soon",
+	    .staff = "Referral {ref} ({BRAG}): the decision is due by "
+		     "{due_local}.\n"
+		     "mashctl show {ref}\n",
+	},
+    [EVENT_OVERDUE] =
+	{
+	    .to = TO_SUPERVISORS | TO_NAVIGATORS,
+	    .what = "decision overdue",
+	    .staff = "Referral {ref} ({BRAG}): the decision was due by "
+		     "{due_local} and has not been recorded.\n"
+		     "Decide now: mashctl decide {ref} OUTCOME --reason TEXT\n",
+	},
+    [EVENT_ESCALATION] =
+	{
+	    .to = ALERT_TO_REFERRER | TO_SUPERVISORS,
+	    .what = "no decision after 3 working days",
+	    .staff =
+		"Referral {ref} ({BRAG}) has no decision after three working "
+		"days (due {due_local}). The referrer has been told to "
+		"contact the hub and ask for a line manager.\n"
+		"Decide it now: mashctl show {ref}\n",
+	    .referrer =
+		"No decision has been recorded on your referral {ref} "
+		"within three working days (due {due_local}).\n\n"
+		"Please contact the Multi-Agency Safeguarding Hub again, "
+		"ask for a line manager, and quote the reference {ref}.\n",
+	},
+    [EVENT_WRITTEN_REMINDER] =
+	{
+	    .to = ALERT_TO_REFERRER | TO_NAVIGATORS,
+	    .what = "written confirmation overdue",
+	    .staff =
+		"Telephone referral {ref} ({BRAG}) has no written "
+		"confirmation; it was due by {due_local}. The referrer has "
+		"been reminded.\n"
+		"When it arrives: mashctl confirm {ref}\n",
+	    .referrer =
+		"Your telephone referral {ref} must be confirmed in "
+		"writing; it was due by {due_local}.\n\n"
+		"Please send the written referral now, quoting {ref} in "
+		"its subject.\n",
+	},
+    [EVENT_SCREENING] =
+	{
+	    .to = TO_NAVIGATORS | TO_SUPERVISORS,
+	    .what = "screening target missed",
+	    .staff =
+		"Referral {ref} ({BRAG}): the screening target ({due_local}) "
+		"was missed.\n"
+		"Screen it now: mashctl show {ref}\n",
+	},
+    [EVENT_OUTCOME] =
+	{
+	    .to = ALERT_TO_REFERRER,
+	    .what = "decision recorded",
+	    .staff = "A decision has been recorded on your referral {ref}: "
+		     "{outcome_words}.\n\n"
+		     "Please quote the reference if you contact the hub about "
+		     "it.\n",
+	},
+    [EVENT_DEAD_LETTER] =
+	{
+	    .to = TO_SUPERVISORS,
+	    .what = "ALERT NOT DELIVERED",
+	    .staff =
+		"An alert could not be delivered after {attempts} "
+		"attempts.\n"
+		"Alert: {of} ({of_event}) for referral {ref}\n"
+		"Last error: {error}\n\n"
+		"Act on the referral yourself, and see: mashctl alerts --state "
+		"dead\n",
+	},
+    [EVENT_QUARANTINE] =
+	{
+	    .to = TO_NAVIGATORS,
+	    .what = "mail referral quarantined",
+	    .staff =
+		"A message in the secure-mail spool could not be taken as a "
+		"referral and was quarantined; nothing was stored from it.\n"
+		"File: {file}\n"
+		"Why: {reason}.\n\n"
+		"Read it in the spool's quarantine directory ({file}.why "
+		"beside it says why). If it is a referral, enter it: mashctl "
+		"referral new\n",
+	},
 };
 
 /* An event no row names (none should reach the outbox). */
@@ -106,31 +156,18 @@ static const char unknown_body[] = "Referral {ref} ({BRAG}): {event}.\n";
 static const struct alert_kind *
 kind_of(const char *event)
 {
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (event != NULL && strcmp(event, kinds[i].event) == 0)
-			return &kinds[i];
-	return NULL;
+	int e = words_find(alert_event_names, EVENT_COUNT, event);
+
+	return e < 0 || kinds[e].staff == NULL ? NULL : &kinds[e];
 }
 
+/* An outcome as a referrer reads it; an unknown one as it is. */
 static const char *
 outcome_words(const char *o)
 {
-	static const struct {
-		const char *code, *words;
-	} w[] = {
-	    {"s47", "a child protection enquiry (section 47)"},
-	    {"s17", "a child in need assessment (section 17)"},
-	    {"early_help", "early help for the family"},
-	    {"universal", "signposting to universal services"},
-	    {"nfa", "no further action by children's social care"},
-	    {"open_case", "passed to the team already working with the "
-			  "family"},
-	};
+	int i = words_find(outcome_names, OUTCOME_COUNT, o);
 
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		if (strcmp(o, w[i].code) == 0)
-			return w[i].words;
-	return o;
+	return i < 0 ? o : outcome_meanings[i];
 }
 
 unsigned

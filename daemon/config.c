@@ -14,6 +14,7 @@
 
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
+#include "mash/words.h"
 
 #include "config.h"
 
@@ -305,13 +306,16 @@ load_clients(struct mash_config *c, char *err, size_t errlen)
 		    strlen(cl->token) < 16)
 			return fail(err, errlen, c->path, g,
 				    "needs a token of at least 16 characters");
+		/* The telephone and mail channels have their own ways in. */
 		if (!config_setting_lookup_string(g, "channel", &cl->channel))
-			cl->channel = "web";
-		if (strcmp(cl->channel, "web") &&
-		    strcmp(cl->channel, "partner"))
+			cl->channel = channel_names[CHANNEL_WEB];
+		if (strcmp(cl->channel, channel_names[CHANNEL_WEB]) &&
+		    strcmp(cl->channel, channel_names[CHANNEL_PARTNER]))
 			return fail(err, errlen, c->path,
 				    config_setting_lookup(g, "channel"),
-				    "must be \"web\" or \"partner\"");
+				    "must be \"%s\" or \"%s\"",
+				    channel_names[CHANNEL_WEB],
+				    channel_names[CHANNEL_PARTNER]);
 		if (!config_setting_lookup_string(g, "agency", &cl->agency))
 			cl->agency = NULL;
 		for (int j = 0; j < i; j++) {
@@ -519,12 +523,6 @@ config_role_name(enum recipient_role r)
 	return role_names[r];
 }
 
-/* The alert events of SPEC section 7, by the names webhooks match on. */
-static const char *const alert_events[] = {
-    "ack",     "red",	      "repeat",		  "warning",
-    "overdue", "escalation",  "written_reminder", "screening",
-    "outcome", "dead_letter", "quarantine",	  NULL};
-
 /*
  * An array of strings into `out`, each checked by `ok` (which names what
  * is wrong, or returns NULL).
@@ -567,15 +565,19 @@ address_ok(const char *v)
 	return NULL;
 }
 
+/* A webhook wants alert events by their names (words.h). */
 static const char *
 event_ok(const char *v)
 {
-	for (size_t i = 0; alert_events[i] != NULL; i++)
-		if (strcmp(v, alert_events[i]) == 0)
-			return NULL;
-	return "must be one of ack, red, repeat, warning, overdue, escalation, "
-	       "written_reminder, screening, outcome, dead_letter, "
-	       "quarantine";
+	static char why[512];
+	char names[400];
+
+	if (words_find(alert_event_names, EVENT_COUNT, v) >= 0)
+		return NULL;
+	snprintf(
+	    why, sizeof(why), "must be one of %s",
+	    words_join(alert_event_names, EVENT_COUNT, names, sizeof(names)));
+	return why;
 }
 
 static int

@@ -6,35 +6,10 @@
  */
 #include <limits.h>
 #include <string.h>
-#include <strings.h>
 
 #include "mash/deadline.h"
 
 #define MS_PER_MIN 60000LL
-
-static const char *const timer_names[TIMER_COUNT] = {
-    "decision", "escalation", "written", "screening", "decision_warning",
-};
-
-const char *
-timer_name(enum timer_kind k)
-{
-	return (unsigned)k < TIMER_COUNT ? timer_names[k] : "unknown";
-}
-
-int
-timer_parse(const char *s, enum timer_kind *out)
-{
-	if (s == NULL)
-		return -1;
-	for (int k = 0; k < TIMER_COUNT; k++) {
-		if (strcasecmp(s, timer_names[k]) == 0) {
-			*out = (enum timer_kind)k;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 void
 deadline_rules_default(struct deadline_rules *r)
@@ -129,7 +104,8 @@ deadline_compute(const struct calendar *cal, const struct deadline_rules *r,
 	out->due[TIMER_ESCALATION] =
 	    deadline_after(cal, &r->escalation, received_ms);
 	/* Only a telephone referral waits for its written confirmation. */
-	if (channel != NULL && strcmp(channel, "phone") == 0)
+	if (channel != NULL &&
+	    strcmp(channel, channel_names[CHANNEL_PHONE]) == 0)
 		out->due[TIMER_WRITTEN] =
 		    deadline_after(cal, &r->written, received_ms);
 	if ((unsigned)b < BRAG_COUNT)

@@ -8,7 +8,6 @@
  * goes away (it detaches it and frees it when we reply), so answering from
  * a store callback is always safe.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,20 +154,6 @@ static void
 reply_unavailable(struct evhttp_request *req)
 {
 	reply_refused(req, NULL);
-}
-
-int
-http_valid_ref(const char *s)
-{
-	static const char shape[] = "MASH-dddd-dddddd";
-
-	if (s == NULL || strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (size_t i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i])
-				    : s[i] != shape[i])
-			return 0;
-	return 1;
 }
 
 /* The client named by "Authorization: Bearer <token>", or NULL. */
@@ -323,7 +308,7 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 		unauthorized(req);
 		return;
 	}
-	if (!http_valid_ref(id)) {
+	if (!mash_ref_valid(id)) {
 		reply_error(req, 404, "Not Found", "no such referral", NULL);
 		return;
 	}

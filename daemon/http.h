@@ -6,6 +6,8 @@
 #ifndef MASHD_HTTP_H
 #define MASHD_HTTP_H
 
+#include "mash/words.h"
+
 #include "mashd.h"
 
 /* Bound to http.address:http.port, or NULL with the reason logged. */
@@ -14,7 +16,7 @@ void http_free(struct http *h);
 /* Stop accepting new connections (shutdown); in-flight ones finish. */
 void http_stop_accepting(struct http *h);
 
-/* The id every stored referral is known by: "MASH-" 4 digits "-" 6 digits. */
-int http_valid_ref(const char *s);
+/* ctl.c's name for it until ctl.c reads mash/words.h itself. */
+#define http_valid_ref(s) mash_ref_valid(s)
 
 #endif

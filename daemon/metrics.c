@@ -11,7 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "mash/brag.h"
 #include "mash/deadline.h"
+#include "mash/words.h"
 
 #include "clock.h"
 #include "lifecycle.h"
@@ -37,36 +39,67 @@ struct collect {
  * The labels every scrape shows, 0 or not, so a dashboard's series exist
  * from the start; metrics.lua may add others (a new channel, say).
  */
-static const char *const brags[] = {"red", "amber", "green", "blue", NULL};
-static const char *const timers[] = {"decision", "escalation", "written",
-				     "screening", NULL};
-static const char *const fired_timers[] = {
-    "decision", "escalation", "written", "screening", "decision_warning", NULL};
-static const char *const channels[] = {"web", "partner", "phone", "email",
-				       NULL};
-static const char *const states[] = {"pending", "sent", "dead", "requeued",
-				     NULL};
+enum labels {
+	LABELS_BRAG,	 /* every rating */
+	LABELS_DEADLINE, /* every timer but the warnings */
+	LABELS_TIMER,	 /* every timer */
+	LABELS_CHANNEL,	 /* every intake channel */
+	LABELS_STATE,	 /* an alert's delivery states */
+};
+#define LABELS_MAX 16
 
 static const struct family {
 	const char *group;
 	const char *name;
 	const char *type;
 	const char *label;
-	const char *const *labels;
+	enum labels labels;
 	const char *help;
 } families[] = {
-    {"queue", "mashd_queue_referrals", "gauge", "brag", brags,
+    {"queue", "mashd_queue_referrals", "gauge", "brag", LABELS_BRAG,
      "Open referrals in the queue, by BRAG rating."},
-    {"overdue", "mashd_overdue_referrals", "gauge", "timer", timers,
+    {"overdue", "mashd_overdue_referrals", "gauge", "timer", LABELS_DEADLINE,
      "Open referrals whose statutory timer fired and is not stopped."},
-    {"taken", "mashd_referrals_taken_total", "counter", "channel", channels,
+    {"taken", "mashd_referrals_taken_total", "counter", "channel",
+     LABELS_CHANNEL,
      "Referrals taken and stored, by intake channel, since the store "
      "began."},
-    {"alerts", "mashd_alerts", "gauge", "state", states,
+    {"alerts", "mashd_alerts", "gauge", "state", LABELS_STATE,
      "Alerts in the outbox, by delivery state."},
-    {"fired", "mashd_timers_fired_total", "counter", "timer", fired_timers,
+    {"fired", "mashd_timers_fired_total", "counter", "timer", LABELS_TIMER,
      "Statutory timers fired (warnings included), since the store began."},
 };
+
+/* The labels of a family, from the words of words.h and brag.h. */
+static size_t
+labels_of(enum labels which, const char *out[LABELS_MAX])
+{
+	static const char *const states[] = {"pending", "sent", "dead",
+					     "requeued"};
+	size_t n = 0;
+
+	switch (which) {
+	case LABELS_BRAG:
+		for (int b = 0; b < BRAG_COUNT; b++)
+			out[n++] = brag_name((enum brag)b);
+		break;
+	case LABELS_DEADLINE:
+	case LABELS_TIMER:
+		for (int t = 0; t < TIMER_COUNT; t++)
+			if (which == LABELS_TIMER || !timer_words[t].warning)
+				out[n++] = timer_words[t].name;
+		break;
+	case LABELS_CHANNEL:
+		for (int ch = 0; ch < CHANNEL_COUNT; ch++)
+			out[n++] = channel_names[ch];
+		break;
+	case LABELS_STATE:
+		for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			out[n++] = states[i];
+		break;
+	}
+	return n;
+}
 
 static double
 elapsed_s(const struct timespec *t0)
@@ -196,12 +229,9 @@ metrics_get(const struct figures *f, const char *group, const char *label)
 }
 
 static bool
-in_list(const char *const *list, const char *s)
+in_list(const char *const *list, size_t n, const char *s)
 {
-	for (; *list != NULL; list++)
-		if (strcmp(*list, s) == 0)
-			return true;
-	return false;
+	return words_find(list, n, s) >= 0;
 }
 
 /* A label value as the exposition format wants it: \\, \" and \n. */
@@ -273,12 +303,16 @@ metrics_prometheus(const struct figures *f, struct evbuffer *out)
 	for (size_t k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
 		const struct family *fam = &families[k];
 
+		const char *l[LABELS_MAX];
+		size_t nl = labels_of(fam->labels, l);
+
 		header(out, fam->name, fam->type, fam->help);
-		for (const char *const *l = fam->labels; *l != NULL; l++)
-			sample(out, fam, *l, metrics_get(f, fam->group, *l));
+		for (size_t i = 0; i < nl; i++)
+			sample(out, fam, l[i],
+			       metrics_get(f, fam->group, l[i]));
 		for (size_t i = 0; i < f->n; i++)
 			if (strcmp(f->f[i].group, fam->group) == 0 &&
-			    !in_list(fam->labels, f->f[i].label))
+			    !in_list(l, nl, f->f[i].label))
 				sample(out, fam, f->f[i].label, f->f[i].value);
 	}
 	header(out, "mashd_audit_events_total", "counter",
@@ -292,13 +326,15 @@ static json_t *
 group_json(const struct figures *f, const struct family *fam)
 {
 	json_t *o = json_object();
+	const char *l[LABELS_MAX];
+	size_t nl = labels_of(fam->labels, l);
 
-	for (const char *const *l = fam->labels; *l != NULL; l++)
+	for (size_t i = 0; i < nl; i++)
 		json_object_set_new(
-		    o, *l, json_integer(metrics_get(f, fam->group, *l)));
+		    o, l[i], json_integer(metrics_get(f, fam->group, l[i])));
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->f[i].group, fam->group) == 0 &&
-		    !in_list(fam->labels, f->f[i].label))
+		    !in_list(l, nl, f->f[i].label))
 			json_object_set_new(o, f->f[i].label,
 					    json_integer(f->f[i].value));
 	return o;
@@ -320,8 +356,8 @@ metrics_json(const struct figures *f)
 	json_object_set_new(o, "redis_rtt_us",
 			    json_integer((json_int_t)(f->rtt_s * 1e6 + 0.5)));
 	q = group_json(f, &families[0]);
-	for (const char *const *b = brags; *b != NULL; b++)
-		open += metrics_get(f, "queue", *b);
+	for (int b = 0; b < BRAG_COUNT; b++)
+		open += metrics_get(f, "queue", brag_name((enum brag)b));
 	json_object_set_new(q, "open", json_integer(open));
 	json_object_set_new(q, "events",
 			    json_integer(metrics_get(f, "events", "total")));
@@ -344,10 +380,12 @@ metrics_status_line(const struct figures *f, char *buf, size_t len)
 			 "until it is back");
 		return;
 	}
-	for (const char *const *b = brags; *b != NULL; b++)
-		open += metrics_get(f, "queue", *b);
-	for (const char *const *t = timers; *t != NULL; t++)
-		overdue += metrics_get(f, "overdue", *t);
+	for (int b = 0; b < BRAG_COUNT; b++)
+		open += metrics_get(f, "queue", brag_name((enum brag)b));
+	for (int t = 0; t < TIMER_COUNT; t++)
+		if (!timer_words[t].warning)
+			overdue +=
+			    metrics_get(f, "overdue", timer_words[t].name);
 	snprintf(buf, len,
 		 "%lld open (red %lld, amber %lld, green %lld, blue %lld), "
 		 "%lld timer(s) overdue; %lld alert(s) pending, %lld dead",

@@ -12,6 +12,7 @@
 
 #include "mash/referral.h"
 #include "mash/timeutil.h"
+#include "mash/words.h"
 
 const char *const referral_categories[] = {
     "physical_abuse",
@@ -210,27 +211,17 @@ check_string_or_strings(const json_t *v, const char *path, const struct vctx *c)
 	return 0;
 }
 
-/* "MASH-" four digits "-" six digits, as SPEC section 2 quotes it. */
+/* A reference of words.h, as SPEC section 2 quotes it. */
 static int
 check_reference(const json_t *v, const char *path, const struct vctx *c)
 {
-	static const char shape[] = "MASH-9999-999999";
-	const char *s;
-
 	if (check_string(v, path, c))
 		return -1;
-	s = json_string_value(v);
-	if (strlen(s) != sizeof(shape) - 1)
-		goto bad;
-	for (size_t i = 0; shape[i] != '\0'; i++) {
-		if (shape[i] == '9' ? (s[i] < '0' || s[i] > '9')
-				    : s[i] != shape[i])
-			goto bad;
-	}
+	if (!mash_ref_valid(json_string_value(v)))
+		return fail(c, path,
+			    "%s must be a reference like " MASH_REF_EXAMPLE,
+			    path);
 	return 0;
-bad:
-	return fail(c, path, "%s must be a reference like MASH-2026-000123",
-		    path);
 }
 
 /* One '@', something on each side of it, no white space or control. */

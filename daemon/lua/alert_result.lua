@@ -23,8 +23,8 @@ elseif attempts >= tonumber(max) then
   redis.call('HSET', a, 'state', state, 'dead', now, 'last_error', err)
   redis.call('XACK', outbox, 'mashd', id)
   redis.call('ZADD', p .. 'dead', now, id)
-  if event ~= 'dead_letter' then
-    redis.call('XADD', outbox, '*', 'event', 'dead_letter', 'ref', ref,
+  if event ~= EVENT.DEAD_LETTER then
+    redis.call('XADD', outbox, '*', 'event', EVENT.DEAD_LETTER, 'ref', ref,
                'of', id, 'of_event', event, 'attempts', attempts,
                'error', err, 'at', now)
   end

@@ -12,8 +12,7 @@ if redis.call('HGET', key, 'status') == 'decided' then
   return redis.error_reply('ERR referral ' .. id .. ' is decided already (' ..
                            (redis.call('HGET', key, 'outcome') or '?') .. ')')
 end
-for _, timer in ipairs({'decision', 'escalation', 'screening',
-                        'decision_warning'}) do
+for _, timer in ipairs(DECISION_STOPS) do
   if redis.call('HEXISTS', key, 'due:' .. timer) == 1 and
      redis.call('HEXISTS', key, 'stopped:' .. timer) == 0 then
     redis.call('ZREM', p .. 'due', id .. ':' .. timer)
@@ -26,7 +25,7 @@ redis.call('ZREM', p .. 'queue', id)
 audit(p, id, now, actor, 'decide',
       'outcome=' .. outcome ..
            ' reason=' .. reason)
-redis.call('XADD', p .. 'outbox', '*', 'event', 'outcome', 'ref', id,
+redis.call('XADD', p .. 'outbox', '*', 'event', EVENT.OUTCOME, 'ref', id,
            'outcome', outcome, 'brag', redis.call('HGET', key, 'brag'),
            'at', now)
 return 'OK'

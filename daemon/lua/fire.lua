@@ -6,16 +6,13 @@
 -- Returns one {id, timer, due_ms, brag, late_ms, event} per timer fired.
 local p, now, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local now_s = ARGV[2]
-local events = {decision = 'overdue', escalation = 'escalation',
-                written = 'written_reminder', screening = 'screening',
-                decision_warning = 'warning'}
 local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now,
                        'WITHSCORES', 'LIMIT', 0, limit)
 local out = {}
 for i = 1, #due, 2 do
   local member, at = due[i], tonumber(due[i + 1])
   redis.call('ZREM', p .. 'due', member)
-  local id, timer = string.match(member, '^(MASH%-%d+%-%d+):([%w_]+)$')
+  local id, timer = string.match(member, '^(' .. REF_PATTERN .. '):([%w_]+)$')
   local key = id and p .. 'ref:' .. id
   if key and redis.call('EXISTS', key) == 1
      and not redis.call('HGET', key, 'stopped:' .. timer) then
@@ -30,11 +27,11 @@ for i = 1, #due, 2 do
     if timer == 'decision_warning' then
       shown = tonumber(redis.call('HGET', key, 'due:decision')) or at
     end
-    redis.call('XADD', p .. 'outbox', '*', 'event', events[timer] or timer,
+    redis.call('XADD', p .. 'outbox', '*', 'event', TIMER_EVENT[timer] or timer,
                'ref', id, 'timer', timer, 'brag', brag,
                'due', string.format('%d', shown), 'at', now_s)
     out[#out + 1] = {id, timer, string.format('%d', at), brag,
-                     string.format('%d', late), events[timer] or timer}
+                     string.format('%d', late), TIMER_EVENT[timer] or timer}
   end
 end
 return out

@@ -1,6 +1,6 @@
 -- metrics: mashd's figures for GET /metrics, mashctl status and systemd's
 -- STATUS= line, read in one step.
--- ARGV: prefix, rank_width, scan_max
+-- ARGV: prefix, (unused), scan_max
 -- Returns a flat list of triples: group, label, value.
 --   queue    <brag>     open referrals by rating (the queue's score rank)
 --   overdue  <timer>    open referrals whose timer fired and is not stopped
@@ -18,7 +18,7 @@
 -- scan_max; the rest next time). Atomic, so several mashd never count an
 -- entry twice. What it reads: submit (detail channel=C), fire (timer=T),
 -- alert (state=sent) and alert_retry entries.
-local p, width, scan_max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local p, width, scan_max = ARGV[1], QUEUE_RANK_WIDTH, tonumber(ARGV[3])
 local out = {}
 local function put(group, label, value)
   out[#out + 1] = group
@@ -27,13 +27,12 @@ local function put(group, label, value)
 end
 
 local q = p .. 'queue'
-local brags = {'red', 'amber', 'green', 'blue'}
-for rank = 0, 3 do
-  put('queue', brags[rank + 1],
+for rank = 0, #BRAGS - 1 do
+  put('queue', BRAGS[rank + 1],
       redis.call('ZCOUNT', q, rank * width, '(' .. ((rank + 1) * width)))
 end
 
-local timers = {'decision', 'escalation', 'written', 'screening'}
+local timers = DEADLINES
 local fields = {}
 for _, t in ipairs(timers) do
   fields[#fields + 1] = 'fired:' .. t

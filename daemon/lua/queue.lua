@@ -5,8 +5,6 @@
 -- t1, due, fired, stopped, t2, ...} per referral (QUEUE_FIXED fields, then
 -- four for each timer it has).
 local p, min, max, limit = unpack(ARGV)
-local timers = {'decision', 'escalation', 'written', 'screening',
-                'decision_warning'}
 local ids = redis.call('ZRANGEBYSCORE', p .. 'queue', min, '(' .. max,
                        'LIMIT', 0, tonumber(limit))
 local out = {}
@@ -23,7 +21,7 @@ for i, id in ipairs(ids) do
   end
   local item = {id, r[1] or '', r[2] or '', r[3] or '', r[4] or '',
                 r[5] or '', count}
-  for _, t in ipairs(timers) do
+  for _, t in ipairs(TIMERS) do
     local v = redis.call('HMGET', key, 'due:' .. t, 'fired:' .. t,
                          'stopped:' .. t)
     if v[1] then

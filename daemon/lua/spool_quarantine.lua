@@ -8,6 +8,6 @@ local p, file, reason, now, ref = unpack(ARGV)
 local detail = file .. ': ' .. reason
 if ref ~= '' then detail = detail .. ' (subject names ' .. ref .. ')' end
 audit(p, '', now, 'spool', 'quarantine', detail)
-redis.call('XADD', p .. 'outbox', '*', 'event', 'quarantine', 'ref', '',
+redis.call('XADD', p .. 'outbox', '*', 'event', EVENT.QUARANTINE, 'ref', '',
            'file', file, 'reason', reason, 'at', now)
 return 'OK'

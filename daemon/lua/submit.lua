@@ -23,7 +23,7 @@ if idem ~= '' then
 end
 
 local n = redis.call('INCR', p .. 'seq:' .. year)
-local id = string.format('MASH-%s-%06d', year, n)
+local id = string.format(REF_FORMAT, year, n)
 local key = p .. 'ref:' .. id
 if redis.call('EXISTS', key) == 1 then
   return redis.error_reply('ERR referral ' .. id .. ' exists already')
@@ -64,7 +64,7 @@ if child ~= '' then
       audit(p, id, received, 'mashd', 'repeat',
             'previous=' .. #prev .. ' open=' .. open .. ' within_window=' ..
             recent)
-      redis.call('XADD', p .. 'outbox', '*', 'event', 'repeat', 'ref', id,
+      redis.call('XADD', p .. 'outbox', '*', 'event', EVENT.REPEAT, 'ref', id,
                  'brag', brag, 'at', received)
     end
   end
@@ -94,11 +94,11 @@ if confirms ~= '' then
   end
 end
 
-redis.call('XADD', p .. 'outbox', '*', 'event', 'ack', 'ref', id,
+redis.call('XADD', p .. 'outbox', '*', 'event', EVENT.ACK, 'ref', id,
            'brag', brag, 'timer', 'decision', 'due', dues['decision'] or '',
            'at', received)
 if brag == 'red' then
-  redis.call('XADD', p .. 'outbox', '*', 'event', 'red', 'ref', id,
+  redis.call('XADD', p .. 'outbox', '*', 'event', EVENT.RED, 'ref', id,
              'brag', brag, 'timer', 'screening',
              'due', dues['screening'] or '', 'edt', closed, 'at', received)
 end

@@ -9,15 +9,7 @@
 
 #include "mash/brag.h"
 #include "mash/calendar.h"
-
-enum timer_kind {
-	TIMER_DECISION = 0,
-	TIMER_ESCALATION,
-	TIMER_WRITTEN,
-	TIMER_SCREENING,
-	TIMER_DECISION_WARNING,
-};
-#define TIMER_COUNT 5
+#include "mash/words.h" /* the timers, their names, the queue's width */
 
 enum span_unit {
 	SPAN_NONE = 0,	      /* no such timer */
@@ -45,10 +37,6 @@ struct deadlines {
 				     timer */
 };
 
-/* "decision", "escalation", "written", "screening", "decision_warning". */
-const char *timer_name(enum timer_kind k);
-int timer_parse(const char *s, enum timer_kind *out);
-
 void deadline_rules_default(struct deadline_rules *r);
 
 /*
@@ -69,13 +57,7 @@ void deadline_compute(const struct calendar *cal,
 		      const struct deadline_rules *r, int64_t received_ms,
 		      const char *channel, enum brag b, struct deadlines *out);
 
-/*
- * The score that orders the queue (a Redis sorted set): BRAG rank first,
- * then the earliest of the hub's own deadlines still running, screening
- * else the decision (else receipt). Exact in a double: rank < 4 and the
- * instant < QUEUE_RANK_WIDTH.
- */
-#define QUEUE_RANK_WIDTH 10000000000000LL
+/* The score that orders the queue: see "the queue's order" in words.h. */
 int64_t deadline_queue_score(enum brag b, const struct deadlines *dl,
 			     int64_t received_ms);
 

@@ -84,6 +84,12 @@ ctl show "$R1" --json > "$T/show"
 expect "rated red" "$(jq -r .brag "$T/show")" red
 expect "screening restarted by the new rating (4 hours)" \
 	"$(( ($(rcli hget "{mash}:ref:$R1" due:screening) - $(rcli hget "{mash}:ref:$R1" updated)) / 60000 ))" 240
+# Its place in the queue, as words.h defines it for C and Lua alike: the
+# rank (red is 0), then the earlier of the screening and decision due times.
+dd=$(rcli hget "{mash}:ref:$R1" due:decision)
+ds=$(rcli hget "{mash}:ref:$R1" due:screening)
+expect "the queue reorders it by rank, then its earliest deadline" \
+	"$(rcli zscore '{mash}:queue' "$R1")" "$((dd < ds ? dd : ds))"
 expect "a rise to Red alerts" \
 	"$(rcli xrange '{mash}:outbox' - + | tr '\n' ' ' | grep -o "event red ref $R1" | wc -l)" 1
 expect "a supervisor forces the claim" \

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mash/words.h"
+
 #include "alert_text.h"
 
 static struct calendar *cal;
@@ -139,6 +141,25 @@ test_cut_like_snprintf(void **state)
 	assert_memory_equal(cut, full, sizeof(cut) - 1);
 }
 
+/* Every alert event of words.h has its own words and audience. */
+static void
+test_every_event(void **state)
+{
+	char s[256], b[2048], raw[256];
+
+	(void)state;
+	for (int e = 0; e < EVENT_COUNT; e++) {
+		compose(alert_event_names[e], false, NULL, NULL, s, b,
+			sizeof(b));
+		snprintf(raw, sizeof(raw), "[MASH-2026-000017] %s",
+			 alert_event_names[e]);
+		if (strcmp(s, raw) == 0 || strstr(b, "): ") == b)
+			fail_msg("%s has no words of its own",
+				 alert_event_names[e]);
+		assert_true(alert_text_audience(alert_event_names[e]) != 0);
+	}
+}
+
 static void
 test_audience(void **state)
 {
@@ -164,6 +185,7 @@ main(void)
 	    cmocka_unit_test(test_unknown_event_and_no_due),
 	    cmocka_unit_test(test_values_not_expanded),
 	    cmocka_unit_test(test_cut_like_snprintf),
+	    cmocka_unit_test(test_every_event),
 	    cmocka_unit_test(test_audience),
 	};
 
