@@ -18,6 +18,7 @@
 #include "mash/deadline.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
+#include "mash/words.h"
 
 #include "alert.h"
 #include "clock.h"
@@ -254,28 +255,22 @@ done:
 	ctl_done(c);
 }
 
+static const char *req_ref(struct ctl_conn *c);
+
 static void
 cmd_show(struct ctl_conn *c)
 {
-	const char *id = ctl_arg(c, "id");
+	const char *id = req_ref(c);
 	char at[32];
 	const char *argv[] = {id, ctl_actor(c), at};
 
-	if (!http_valid_ref(id)) {
-		ctl_error(c,
-			  "\"%s\" is not a referral reference "
-			  "(MASH-YYYY-NNNNNN)",
-			  id ? id : "");
+	if (id == NULL)
 		return;
-	}
 	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
 	ctl_call(c, SCRIPT_SHOW, 3, argv, show_done);
 }
 
 /* decide ID OUTCOME REASON, confirm ID: state changes, one script each. */
-
-static const char *const outcomes[] = {
-    "s47", "s17", "early_help", "universal", "nfa", "open_case", NULL};
 
 static void
 change_done(const redisReply *r, const char *err, void *arg)
@@ -303,10 +298,10 @@ req_ref(struct ctl_conn *c)
 {
 	const char *id = ctl_arg(c, "id");
 
-	if (!http_valid_ref(id)) {
+	if (!mash_ref_valid(id)) {
 		ctl_error(c,
 			  "\"%s\" is not a referral reference "
-			  "(MASH-YYYY-NNNNNN)",
+			  "(" MASH_REF_SHAPE ")",
 			  id ? id : "");
 		return NULL;
 	}
@@ -317,21 +312,17 @@ static void
 cmd_decide(struct ctl_conn *c)
 {
 	const char *id, *outcome, *reason;
-	char at[32];
-	size_t i;
+	char at[32], names[128];
 
 	if ((id = req_ref(c)) == NULL)
 		return;
 	outcome = ctl_arg(c, "outcome");
 	reason = ctl_arg(c, "reason");
-	for (i = 0; outcome != NULL && outcomes[i] != NULL; i++)
-		if (strcmp(outcome, outcomes[i]) == 0)
-			break;
-	if (outcome == NULL || outcomes[i] == NULL) {
-		ctl_error(c,
-			  "unknown outcome \"%s\": use s47, s17, "
-			  "early_help, universal, nfa or open_case",
-			  outcome ? outcome : "");
+	if (words_find(outcome_names, OUTCOME_COUNT, outcome) < 0) {
+		ctl_error(c, "unknown outcome \"%s\": use %s",
+			  outcome ? outcome : "",
+			  words_join(outcome_names, OUTCOME_COUNT, names,
+				     sizeof(names)));
 		return;
 	}
 	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0') {
@@ -495,8 +486,8 @@ cmd_submit(struct ctl_conn *c)
 		return;
 	}
 	it.record = rec;
-	it.channel = "phone";
-	it.client = "phone";
+	it.channel = channel_names[CHANNEL_PHONE];
+	it.client = channel_names[CHANNEL_PHONE];
 	it.actor = ctl_actor(c);
 	it.idem = NULL;
 	if (intake_submit(ctl_daemon(c), &it, submit_done, c) != 0) {

@@ -6,8 +6,6 @@
 #ifndef MASHD_HTTP_H
 #define MASHD_HTTP_H
 
-#include "mash/words.h"
-
 #include "mashd.h"
 
 /* Bound to http.address:http.port, or NULL with the reason logged. */
@@ -15,8 +13,5 @@ struct http *http_new(struct mashd *d);
 void http_free(struct http *h);
 /* Stop accepting new connections (shutdown); in-flight ones finish. */
 void http_stop_accepting(struct http *h);
-
-/* ctl.c's name for it until ctl.c reads mash/words.h itself. */
-#define http_valid_ref(s) mash_ref_valid(s)
 
 #endif

@@ -17,25 +17,23 @@
 #include <jansson.h>
 
 #include "mash/referral.h"
+#include "mash/words.h"
 
 #include "mail.h"
 
-/* The first "MASH-dddd-dddddd" in s (any case), standing alone. */
+/* The first reference in s (any case), standing alone, in capitals. */
 static bool
-find_ref(const char *s, char out[MAIL_REF_LEN + 1])
+find_ref(const char *s, char out[MASH_REF_LEN + 1])
 {
 	for (size_t i = 0; s != NULL && s[i] != '\0'; i++) {
 		const char *p = s + i;
-		bool ok = strncasecmp(p, "MASH-", 5) == 0 &&
-			  (i == 0 || !isalnum((unsigned char)p[-1]));
 
-		for (int k = 5; ok && k < MAIL_REF_LEN; k++)
-			ok = k == 9 ? p[k] == '-'
-				    : isdigit((unsigned char)p[k]) != 0;
-		if (ok && !isalnum((unsigned char)p[MAIL_REF_LEN])) {
-			memcpy(out, "MASH", 4);
-			memcpy(out + 4, p + 4, MAIL_REF_LEN - 4);
-			out[MAIL_REF_LEN] = '\0';
+		if ((i == 0 || !isalnum((unsigned char)p[-1])) &&
+		    mash_ref_at(p, true) &&
+		    !isalnum((unsigned char)p[MASH_REF_LEN])) {
+			for (size_t k = 0; k < MASH_REF_LEN; k++)
+				out[k] = (char)toupper((unsigned char)p[k]);
+			out[MASH_REF_LEN] = '\0';
 			return true;
 		}
 	}

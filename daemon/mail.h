@@ -19,12 +19,13 @@
 
 #include <jansson.h>
 
-#define MAIL_REF_LEN 16	       /* MASH-2026-000123 */
+#include "mash/words.h"
+
 #define MAIL_MAX_MULTIPARTS 64 /* "boundary=" in one message, at most */
 #define MAIL_REASON_MAX 512
 
 struct mail {
-	char ref[MAIL_REF_LEN + 1];   /* the first reference in the subject,
+	char ref[MASH_REF_LEN + 1];   /* the first reference in the subject,
 					 or "" */
 	json_t *record;		      /* a valid referral, or NULL */
 	char reason[MAIL_REASON_MAX]; /* why not, when record is NULL */

@@ -35,6 +35,7 @@
 #include <event2/event.h>
 
 #include "mash/timeutil.h"
+#include "mash/words.h"
 
 #include "clock.h"
 #include "config.h"
@@ -338,8 +339,8 @@ call_submit(struct msg *m)
 	struct intake it;
 
 	it.record = m->mail.record;
-	it.channel = "email";
-	it.client = "email";
+	it.channel = channel_names[CHANNEL_EMAIL];
+	it.client = channel_names[CHANNEL_EMAIL];
 	it.actor = m->actor;
 	it.idem = m->name; /* unique in a maildir: see the invariants */
 	it.now = m->now;
@@ -396,7 +397,8 @@ call_confirm(struct msg *m)
 {
 	struct spool *sp = m->sp;
 	char at[32];
-	const char *argv[] = {m->mail.ref, m->actor, at, "email", m->link};
+	const char *argv[] = {m->mail.ref, m->actor, at,
+			      channel_names[CHANNEL_EMAIL], m->link};
 
 	snprintf(at, sizeof(at), "%lld", (long long)m->now);
 	lifecycle_hold(sp->d->life);
