@@ -17,9 +17,9 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar deadline
-DAEMON   = main config log clock lifecycle store intake http ctl ctl_cmd \
-	   scheduler alert alert_text deliver_mail webhook metrics service \
-	   spool mail $(PURE)
+DAEMON   = main config log clock lifecycle store store_json intake http \
+	   ctl ctl_cmd scheduler alert alert_text deliver_mail webhook \
+	   metrics service spool mail $(PURE)
 MASHCTL  = mashctl $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)

@@ -244,16 +244,17 @@ job_free(struct job *j)
 }
 
 static void
-result_done(const redisReply *r, const char *err, void *arg)
+result_done(const json_t *r, const char *err, void *arg)
 {
 	struct job *j = arg;
 	struct alerter *a = j->a;
+	const char *state = json_string_value(json_object_get(r, "state"));
 
 	if (err != NULL)
 		log_warnx("alert %s: cannot record its delivery: %s; it stays "
 			  "pending",
 			  j->id, err);
-	else if (r->type == REDIS_REPLY_STRING && strcmp(r->str, "dead") == 0)
+	else if (state != NULL && strcmp(state, "dead") == 0)
 		log_event_warnx(
 		    field(j, "ref"), field(j, "brag"), field(j, "event"),
 		    "alert %s ref=%s event=%s is a DEAD LETTER after %lld "
@@ -263,7 +264,7 @@ result_done(const redisReply *r, const char *err, void *arg)
 			json_object_get(j->alert, "attempts")) +
 			1,
 		    j->error);
-	else if (r->type == REDIS_REPLY_STRING && strcmp(r->str, "sent") == 0)
+	else if (state != NULL && strcmp(state, "sent") == 0)
 		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
 			  "alert %s ref=%s event=%s delivered", j->id,
 			  field(j, "ref"), field(j, "event"));
@@ -276,31 +277,26 @@ static void
 job_finish(struct job *j)
 {
 	const struct mash_config *c = j->a->d->conf;
-	const char *argv[6 + ALERT_MAX_PARTS];
-	char now[32], next[32], max[16];
 	json_int_t attempts =
 	    json_integer_value(json_object_get(j->alert, "attempts"));
-	int64_t wait = c->alerts.retry_first;
-	int argc = 0;
+	int64_t wait = c->alerts.retry_first, now = clock_now_ms();
+	json_t *done = json_array();
 
 	for (json_int_t i = 0; i < attempts && wait < c->alerts.retry_max; i++)
 		wait *= 2;
 	if (wait > c->alerts.retry_max)
 		wait = c->alerts.retry_max;
-	snprintf(now, sizeof(now), "%lld", (long long)clock_now_ms());
-	snprintf(next, sizeof(next), "%lld",
-		 (long long)(clock_now_ms() + wait * 1000));
-	snprintf(max, sizeof(max), "%d", c->alerts.attempts);
-	argv[argc++] = j->id;
-	argv[argc++] = now;
-	argv[argc++] = next;
-	argv[argc++] = max;
-	argv[argc++] = j->error;
 	for (int i = 0; i < j->nparts; i++)
 		if (j->parts[i].name[0] != '\0')
-			argv[argc++] = j->parts[i].name;
-	if (store_call(j->a->d->store, SCRIPT_ALERT_RESULT, argc, argv,
-		       result_done, j) != 0) {
+			json_array_append_new(done,
+					      json_string(j->parts[i].name));
+	if (store_call_json(j->a->d->store, SCRIPT_ALERT_RESULT,
+			    json_pack("{ss sI sI si ss so}", "id", j->id, "now",
+				      (json_int_t)now, "next_at",
+				      (json_int_t)(now + wait * 1000),
+				      "max_attempts", c->alerts.attempts,
+				      "error", j->error, "done", done),
+			    result_done, j) != 0) {
 		log_warnx("alert %s: redis unreachable; it stays pending",
 			  j->id);
 		job_free(j);
@@ -446,25 +442,22 @@ arm(struct alerter *a, int ms)
 }
 
 static void
-take_done(const redisReply *r, const char *err, void *arg)
+take_done(const json_t *r, const char *err, void *arg)
 {
 	struct alerter *a = arg;
+	json_t *alert;
+	size_t i;
 
 	a->busy = false;
-	if (err != NULL) {
+	if (err != NULL)
 		log_warnx("alerts: cannot read the outbox: %s", err);
-	} else if (r->type == REDIS_REPLY_ARRAY) {
-		for (size_t i = 0; i < r->elements; i++) {
-			json_t *alert = json_loads(r->element[i]->str, 0, NULL);
-			const char *id =
-			    json_string_value(json_object_get(alert, "id"));
+	json_array_foreach(json_object_get(r, "alerts"), i, alert)
+	{
+		const char *id =
+		    json_string_value(json_object_get(alert, "id"));
 
-			if (id == NULL || in_flight(a, id)) {
-				json_decref(alert);
-				continue;
-			}
-			job_start(a, alert);
-		}
+		if (id != NULL && !in_flight(a, id))
+			job_start(a, json_incref(alert));
 	}
 	if (a->again) {
 		a->again = false;
@@ -478,20 +471,18 @@ static void
 look(struct alerter *a)
 {
 	const struct mash_config *c = a->d->conf;
-	char now[32], count[16], idle[32];
-	const char *argv[] = {a->consumer, now, count, idle};
 
 	if (a->busy) {
 		a->again = true;
 		return;
 	}
 	evtimer_del(a->tick);
-	snprintf(now, sizeof(now), "%lld", (long long)clock_now_ms());
-	snprintf(count, sizeof(count), "%d", ALERT_BATCH);
-	snprintf(idle, sizeof(idle), "%lld",
-		 (long long)c->alerts.claim_idle * 1000);
-	if (store_call(a->d->store, SCRIPT_ALERT_TAKE, 4, argv, take_done, a) !=
-	    0) {
+	if (store_call_json(a->d->store, SCRIPT_ALERT_TAKE,
+			    json_pack("{ss sI si sI}", "consumer", a->consumer,
+				      "now", (json_int_t)clock_now_ms(),
+				      "count", ALERT_BATCH, "claim_idle",
+				      (json_int_t)c->alerts.claim_idle * 1000),
+			    take_done, a) != 0) {
 		arm(a, ALERT_POLL_MS);
 		return;
 	}

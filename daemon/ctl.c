@@ -174,10 +174,15 @@ ctl_wait(struct ctl_conn *c, bool hold)
 }
 
 int
-ctl_call(struct ctl_conn *c, enum store_script s, int argc,
-	 const char *const *argv, store_cb *cb)
+ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
+	 store_json_cb *cb)
 {
-	if (store_call(c->ctl->d->store, s, argc, argv, cb, c) != 0) {
+	if (args == NULL) { /* out of memory, or a string not UTF-8 */
+		ctl_error(c, "nothing was done: the request cannot be put "
+			     "into JSON for the store");
+		return -1;
+	}
+	if (store_call_json(c->ctl->d->store, s, args, cb, c) != 0) {
 		ctl_error(c, "the referral store is unreachable; try again");
 		return -1;
 	}

@@ -62,9 +62,10 @@ void ctl_error(struct ctl_conn *c, const char *fmt, ...)
  */
 void ctl_wait(struct ctl_conn *c, bool hold);
 void ctl_done(struct ctl_conn *c);
-/* One script call answered later (cb gets c, ends with ctl_done); -1
- * with the answer sent when Redis is unreachable. */
-int ctl_call(struct ctl_conn *c, enum store_script s, int argc,
-	     const char *const *argv, store_cb *cb);
+/* One script call with its named arguments (taken), answered later (cb
+ * gets c, ends with ctl_done); -1 with the answer sent when Redis is
+ * unreachable. */
+int ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
+	     store_json_cb *cb);
 
 #endif

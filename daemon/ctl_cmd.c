@@ -42,6 +42,38 @@ iso(const char *ms, char *buf)
 	return mash_time_format(strtoll(ms, NULL, 10), buf);
 }
 
+/* A string field of a script's answer; "" when it is absent. */
+static const char *
+str(const json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+/* An instant of a script's answer (ms), for a person; null for none. */
+static json_t *
+instant(const json_t *o, const char *k)
+{
+	char buf[MASH_TIME_BUFSZ];
+	const char *v = str(o, k);
+
+	return v[0] ? json_string(iso(v, buf)) : json_null();
+}
+
+/* Lua refusals start "ERR "; say the sentence only. */
+static const char *
+refusal(const char *err)
+{
+	return strncmp(err, "ERR ", 4) ? err : err + 4;
+}
+
+static json_int_t
+now_ms(void)
+{
+	return (json_int_t)clock_now_ms();
+}
+
 /* status: the figures of GET /metrics, for a person (metrics.h). */
 
 static void
@@ -75,57 +107,51 @@ cmd_status(struct ctl_conn *c)
 
 /* queue [--brag R] */
 
-/*
- * The timers of a queue item from the flat {timer, due, fired, stopped}
- * groups queue.lua returns after the five fixed fields.
- */
+/* A queue item for mashctl, from one of queue.lua's items. */
 static json_t *
-queue_item(const redisReply *e, bool *overdue)
+queue_item(const json_t *e, bool *overdue)
 {
 	char buf[MASH_TIME_BUFSZ];
-	json_t *timers = json_object(), *late = json_array(), *item;
+	json_t *timers = json_object(), *late = json_array(), *item, *t;
+	const json_t *rep = json_object_get(e, "repeat_count");
 	const char *next_timer = NULL;
 	long long next_due = 0;
+	size_t i;
 
-	for (size_t j = QUEUE_FIXED; j + 3 < e->elements; j += 4) {
-		const char *t = e->element[j]->str;
-		const char *due = e->element[j + 1]->str;
-		const char *fired = e->element[j + 2]->str;
-		const char *stopped = e->element[j + 3]->str;
-		bool warning = strcmp(t, "decision_warning") == 0;
+	json_array_foreach(json_object_get(e, "timers"), i, t)
+	{
+		const char *name = str(t, "timer"), *due = str(t, "due");
+		enum timer_kind k;
 
-		json_object_set_new(
-		    timers, t,
-		    json_pack("{ss so so}", "due", iso(due, buf), "fired",
-			      fired[0] ? json_string(iso(fired, buf))
-				       : json_null(),
-			      "stopped",
-			      stopped[0] ? json_string(iso(stopped, buf))
-					 : json_null()));
-		if (stopped[0] || warning)
+		json_object_set_new(timers, name,
+				    json_pack("{ss so so}", "due",
+					      iso(due, buf), "fired",
+					      instant(t, "fired"), "stopped",
+					      instant(t, "stopped")));
+		if (str(t, "stopped")[0] ||
+		    (timer_parse(name, &k) == 0 && timer_words[k].warning))
 			continue;
-		if (fired[0])
-			json_array_append_new(late, json_string(t));
+		if (str(t, "fired")[0])
+			json_array_append_new(late, json_string(name));
 		else if (next_timer == NULL ||
 			 strtoll(due, NULL, 10) < next_due) {
-			next_timer = t;
+			next_timer = name;
 			next_due = strtoll(due, NULL, 10);
 		}
 	}
 	*overdue = json_array_size(late) > 0;
-	item = json_pack("{ss ss ss ss ss so so}", "id", e->element[0]->str,
-			 "brag", e->element[1]->str, "status",
-			 e->element[2]->str, "channel", e->element[3]->str,
-			 "received", iso(e->element[4]->str, buf), "overdue",
-			 late, "timers", timers);
+	item = json_pack("{ss ss ss ss ss so so}", "id", str(e, "id"), "brag",
+			 str(e, "brag"), "status", str(e, "status"), "channel",
+			 str(e, "channel"), "received",
+			 iso(str(e, "received"), buf), "overdue", late,
+			 "timers", timers);
 	json_object_set_new(item, "owner",
-			    e->element[5]->str[0]
-				? json_string(e->element[5]->str)
-				: json_null());
+			    str(e, "owner")[0] ? json_string(str(e, "owner"))
+					       : json_null());
 	json_object_set_new(
 	    item, "repeat",
-	    e->element[6]->str[0]
-		? json_integer(strtoll(e->element[6]->str, NULL, 10))
+	    json_is_number(rep)
+		? json_integer((json_int_t)json_number_value(rep))
 		: json_null());
 	if (next_timer != NULL)
 		json_object_set_new(item, "next_due",
@@ -138,26 +164,24 @@ queue_item(const redisReply *e, bool *overdue)
 }
 
 static void
-queue_done(const redisReply *r, const char *err, void *arg)
+queue_done(const json_t *r, const char *err, void *arg)
 {
 	struct ctl_conn *c = arg;
 	bool only_overdue =
 	    json_is_true(json_object_get(ctl_request(c), "overdue"));
-	json_t *items;
+	json_t *items, *e;
+	size_t i;
 
-	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
-		ctl_error(c, "redis: %s", err ? err : "odd reply");
+	if (err != NULL) {
+		ctl_error(c, "redis: %s", err);
 		goto done;
 	}
 	items = json_array();
-	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i];
+	json_array_foreach(json_object_get(r, "items"), i, e)
+	{
 		bool overdue;
-		json_t *item;
+		json_t *item = queue_item(e, &overdue);
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < QUEUE_FIXED)
-			continue;
-		item = queue_item(e, &overdue);
 		if (only_overdue && !overdue)
 			json_decref(item);
 		else
@@ -172,8 +196,7 @@ static void
 cmd_queue(struct ctl_conn *c)
 {
 	const char *bname = ctl_arg(c, "brag");
-	char min[32], max[32], limit[16];
-	const char *argv[] = {min, max, limit};
+	json_int_t min = 0, max = BRAG_COUNT * QUEUE_RANK_WIDTH;
 	enum brag b;
 
 	if (bname != NULL) {
@@ -184,39 +207,39 @@ cmd_queue(struct ctl_conn *c)
 				  bname);
 			return;
 		}
-		snprintf(min, sizeof(min), "%lld", b * QUEUE_RANK_WIDTH);
-		snprintf(max, sizeof(max), "%lld", (b + 1) * QUEUE_RANK_WIDTH);
-	} else {
-		snprintf(min, sizeof(min), "0");
-		snprintf(max, sizeof(max), "%lld",
-			 BRAG_COUNT * QUEUE_RANK_WIDTH);
+		min = b * QUEUE_RANK_WIDTH;
+		max = (b + 1) * QUEUE_RANK_WIDTH;
 	}
-	snprintf(limit, sizeof(limit), "%d", QUEUE_LIMIT);
-	ctl_call(c, SCRIPT_QUEUE, 3, argv, queue_done);
+	ctl_call(c, SCRIPT_QUEUE,
+		 json_pack("{sI sI si}", "min", min, "max", max, "limit",
+			   QUEUE_LIMIT),
+		 queue_done);
 }
 
 /* show ID */
 
 static void
-show_done(const redisReply *r, const char *err, void *arg)
+show_done(const json_t *r, const char *err, void *arg)
 {
 	struct ctl_conn *c = arg;
 	const char *id = ctl_arg(c, "id");
-	json_t *ref, *timers;
+	json_t *ref, *timers, *f;
 	char buf[MASH_TIME_BUFSZ];
+	size_t i;
 
 	if (err != NULL) {
 		ctl_error(c, "redis: %s", err);
 		goto done;
 	}
-	if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+	if (json_array_size(json_object_get(r, "fields")) == 0) {
 		ctl_error(c, "no referral %s", id);
 		goto done;
 	}
 	ref = json_object();
 	timers = json_object();
-	for (size_t i = 0; i + 1 < r->elements; i += 2) {
-		const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+	json_array_foreach(json_object_get(r, "fields"), i, f)
+	{
+		const char *k = str(f, "name"), *v = str(f, "value");
 		const char *colon = strchr(k, ':');
 
 		if (colon != NULL) { /* due:T, fired:T, stopped:T */
@@ -261,19 +284,19 @@ static void
 cmd_show(struct ctl_conn *c)
 {
 	const char *id = req_ref(c);
-	char at[32];
-	const char *argv[] = {id, ctl_actor(c), at};
 
 	if (id == NULL)
 		return;
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
-	ctl_call(c, SCRIPT_SHOW, 3, argv, show_done);
+	ctl_call(c, SCRIPT_SHOW,
+		 json_pack("{ss ss sI}", "id", id, "actor", ctl_actor(c), "at",
+			   now_ms()),
+		 show_done);
 }
 
 /* decide ID OUTCOME REASON, confirm ID: state changes, one script each. */
 
 static void
-change_done(const redisReply *r, const char *err, void *arg)
+change_done(const json_t *r, const char *err, void *arg)
 {
 	struct ctl_conn *c = arg;
 	const char *cmd = ctl_arg(c, "cmd");
@@ -281,8 +304,7 @@ change_done(const redisReply *r, const char *err, void *arg)
 
 	(void)r;
 	if (err != NULL) {
-		/* Lua refusals start "ERR "; say the sentence only. */
-		ctl_error(c, "%s", strncmp(err, "ERR ", 4) ? err : err + 4);
+		ctl_error(c, "%s", refusal(err));
 	} else {
 		log_event(id, NULL, cmd, "referral %s %s by %s", id, cmd,
 			  ctl_actor(c));
@@ -312,7 +334,7 @@ static void
 cmd_decide(struct ctl_conn *c)
 {
 	const char *id, *outcome, *reason;
-	char at[32], names[128];
+	char names[128];
 
 	if ((id = req_ref(c)) == NULL)
 		return;
@@ -329,61 +351,49 @@ cmd_decide(struct ctl_conn *c)
 		ctl_error(c, "a decision needs a reason (--reason TEXT)");
 		return;
 	}
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
-	{
-		const char *argv[] = {id, outcome, reason, ctl_actor(c), at};
-
-		ctl_call(c, SCRIPT_DECIDE, 5, argv, change_done);
-	}
+	ctl_call(c, SCRIPT_DECIDE,
+		 json_pack("{ss ss ss ss sI}", "id", id, "outcome", outcome,
+			   "reason", reason, "actor", ctl_actor(c), "at",
+			   now_ms()),
+		 change_done);
 }
 
 static void
 cmd_confirm(struct ctl_conn *c)
 {
 	const char *id;
-	char at[32];
 
 	if ((id = req_ref(c)) == NULL)
 		return;
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
-	{
-		const char *argv[] = {id, ctl_actor(c), at, "mashctl"};
-
-		ctl_call(c, SCRIPT_CONFIRM, 4, argv, change_done);
-	}
+	ctl_call(c, SCRIPT_CONFIRM,
+		 json_pack("{ss ss sI ss}", "id", id, "actor", ctl_actor(c),
+			   "at", now_ms(), "how", "mashctl"),
+		 change_done);
 }
 
 /* alerts [state], alert_retry ID: the delivery of alerts (SPEC 7). */
 
 static void
-alerts_done(const redisReply *r, const char *err, void *arg)
+alerts_done(const json_t *r, const char *err, void *arg)
 {
 	struct ctl_conn *c = arg;
-	char buf[MASH_TIME_BUFSZ];
-	json_t *items;
+	static const char *const times[] = {"at", "next_at", "sent", "dead"};
+	json_t *items, *a;
+	size_t i;
 
-	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
-		ctl_error(c, "redis: %s", err ? err : "odd reply");
+	if (err != NULL) {
+		ctl_error(c, "redis: %s", err);
 		goto done;
 	}
 	items = json_array();
-	for (size_t i = 0; i < r->elements; i++) {
-		json_t *o = json_loads(r->element[i]->str, 0, NULL);
-		static const char *const times[] = {"at", "next_at", "sent",
-						    "dead"};
+	json_array_foreach(json_object_get(r, "alerts"), i, a)
+	{
+		json_t *o = json_deep_copy(a);
 
 		if (o == NULL)
 			continue;
-		for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++) {
-			const char *v =
-			    json_string_value(json_object_get(o, times[k]));
-
-			if (v != NULL && v[0] != '\0')
-				json_object_set_new(o, times[k],
-						    json_string(iso(v, buf)));
-			else
-				json_object_set_new(o, times[k], json_null());
-		}
+		for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++)
+			json_object_set_new(o, times[k], instant(a, times[k]));
 		json_array_append_new(items, o);
 	}
 	ctl_send(c, json_pack("{sb so}", "ok", 1, "items", items));
@@ -395,7 +405,6 @@ static void
 cmd_alerts(struct ctl_conn *c)
 {
 	const char *state = ctl_arg(c, "state");
-	const char *argv[] = {"1000", state ? state : ""};
 
 	if (state != NULL && strcmp(state, "pending") &&
 	    strcmp(state, "sent") && strcmp(state, "dead") &&
@@ -406,22 +415,25 @@ cmd_alerts(struct ctl_conn *c)
 			  state);
 		return;
 	}
-	ctl_call(c, SCRIPT_ALERTS, 2, argv, alerts_done);
+	ctl_call(
+	    c, SCRIPT_ALERTS,
+	    json_pack("{si ss}", "count", 1000, "state", state ? state : ""),
+	    alerts_done);
 }
 
 static void
-retry_done(const redisReply *r, const char *err, void *arg)
+retry_done(const json_t *r, const char *err, void *arg)
 {
 	struct ctl_conn *c = arg;
 	const char *id = ctl_arg(c, "id");
 
 	if (err != NULL) {
-		ctl_error(c, "%s", strncmp(err, "ERR ", 4) ? err : err + 4);
+		ctl_error(c, "%s", refusal(err));
 	} else {
-		log_info("alert %s requeued as %s by %s", id, r->str,
+		log_info("alert %s requeued as %s by %s", id, str(r, "id"),
 			 ctl_actor(c));
 		ctl_send(c, json_pack("{sb ss ss}", "ok", 1, "id", id,
-				      "requeued_as", r->str));
+				      "requeued_as", str(r, "id")));
 		alert_kick(ctl_daemon(c)->alerts);
 	}
 	ctl_done(c);
@@ -431,8 +443,6 @@ static void
 cmd_alert_retry(struct ctl_conn *c)
 {
 	const char *id = ctl_arg(c, "id");
-	char at[32];
-	const char *argv[] = {id, ctl_actor(c), at};
 
 	if (id == NULL || strspn(id, "0123456789-") != strlen(id) ||
 	    strchr(id, '-') == NULL) {
@@ -440,8 +450,10 @@ cmd_alert_retry(struct ctl_conn *c)
 			  id ? id : "");
 		return;
 	}
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
-	ctl_call(c, SCRIPT_ALERT_RETRY, 3, argv, retry_done);
+	ctl_call(c, SCRIPT_ALERT_RETRY,
+		 json_pack("{ss ss sI}", "id", id, "actor", ctl_actor(c), "at",
+			   now_ms()),
+		 retry_done);
 }
 
 /* submit RECORD: a telephone referral typed in by a call handler. */
@@ -513,7 +525,6 @@ static void
 cmd_claim_release(struct ctl_conn *c, const char *what)
 {
 	const char *id = req_ref(c);
-	char at[32];
 
 	if (id == NULL)
 		return;
@@ -521,13 +532,10 @@ cmd_claim_release(struct ctl_conn *c, const char *what)
 		ctl_error(c, "--force is for supervisors");
 		return;
 	}
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
-	{
-		const char *argv[] = {id, ctl_actor(c), at, what,
-				      forced(c) ? "1" : "0"};
-
-		ctl_call(c, SCRIPT_CLAIM, 5, argv, change_done);
-	}
+	ctl_call(c, SCRIPT_CLAIM,
+		 json_pack("{ss ss sI ss sb}", "id", id, "actor", ctl_actor(c),
+			   "at", now_ms(), "what", what, "force", forced(c)),
+		 change_done);
 }
 
 static void
@@ -559,9 +567,9 @@ cmd_rate(struct ctl_conn *c)
 {
 	const struct mash_config *conf = ctl_daemon(c)->conf;
 	const char *id, *bname, *reason;
-	char at[32], rank[8], width[32], due[32] = "";
-	int64_t now = clock_now_ms(), d;
+	int64_t now = clock_now_ms(), due;
 	enum brag b;
+	json_t *args;
 
 	if ((id = req_ref(c)) == NULL)
 		return;
@@ -577,72 +585,54 @@ cmd_rate(struct ctl_conn *c)
 			       "a re-rating needs a reason (--reason TEXT)")) ==
 	    NULL)
 		return;
-	snprintf(at, sizeof(at), "%lld", (long long)now);
-	snprintf(rank, sizeof(rank), "%d", (int)b);
-	snprintf(width, sizeof(width), "%lld", QUEUE_RANK_WIDTH);
-	if ((d = deadline_after(conf->calendar, &conf->timers.screening[b],
-				now)) != 0)
-		snprintf(due, sizeof(due), "%lld", (long long)d);
-	{
-		const char *argv[] = {
-		    id,
-		    ctl_actor(c),
-		    at,
-		    brag_name(b),
-		    reason,
-		    rank,
-		    width,
-		    due,
-		    calendar_is_open(conf->calendar, now) ? "0" : "1",
-		    (ctl_roles(c) & CTL_ROLE(CTL_SUPERVISORS)) ? "1" : "0"};
-
-		ctl_call(c, SCRIPT_RATE, 10, argv, change_done);
-	}
+	args =
+	    json_pack("{ss ss sI ss ss sb sb}", "id", id, "actor", ctl_actor(c),
+		      "at", (json_int_t)now, "brag", brag_name(b), "reason",
+		      reason, "closed", !calendar_is_open(conf->calendar, now),
+		      "force", (ctl_roles(c) & CTL_ROLE(CTL_SUPERVISORS)) != 0);
+	/* None when the new rating has no screening target. */
+	due = deadline_after(conf->calendar, &conf->timers.screening[b], now);
+	if (args != NULL && due != 0)
+		json_object_set_new(args, "screening_due",
+				    json_integer((json_int_t)due));
+	ctl_call(c, SCRIPT_RATE, args, change_done);
 }
 
 static void
 cmd_note(struct ctl_conn *c)
 {
 	const char *id = req_ref(c), *text;
-	char at[32];
 
 	if (id == NULL ||
 	    (text = req_text(c, "text", "a note needs text")) == NULL)
 		return;
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
-	{
-		const char *argv[] = {id, ctl_actor(c), at, text};
-
-		ctl_call(c, SCRIPT_NOTE, 4, argv, change_done);
-	}
+	ctl_call(c, SCRIPT_NOTE,
+		 json_pack("{ss ss sI ss}", "id", id, "actor", ctl_actor(c),
+			   "at", now_ms(), "text", text),
+		 change_done);
 }
 
 static void
-history_done(const redisReply *r, const char *err, void *arg)
+history_done(const json_t *r, const char *err, void *arg)
 {
 	struct ctl_conn *c = arg;
 	const char *id = ctl_arg(c, "id");
 	char buf[MASH_TIME_BUFSZ];
-	json_t *items;
+	json_t *items, *e;
+	size_t i;
 
-	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
-		ctl_error(c, "%s",
-			  err ? (strncmp(err, "ERR ", 4) ? err : err + 4)
-			      : "odd reply");
+	if (err != NULL) {
+		ctl_error(c, "%s", refusal(err));
 		goto done;
 	}
 	items = json_array();
-	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i];
-
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 4)
-			continue;
-		json_array_append_new(items,
-				      json_pack("{ss ss ss ss}", "at",
-						iso(e->element[0]->str, buf),
-						"actor", e->element[1]->str,
-						"action", e->element[2]->str,
-						"detail", e->element[3]->str));
+	json_array_foreach(json_object_get(r, "events"), i, e)
+	{
+		json_array_append_new(
+		    items,
+		    json_pack("{ss ss ss ss}", "at", iso(str(e, "at"), buf),
+			      "actor", str(e, "actor"), "action",
+			      str(e, "action"), "detail", str(e, "detail")));
 	}
 	log_event(id, NULL, "history", "referral %s history read by %s", id,
 		  ctl_actor(c));
@@ -655,16 +645,13 @@ static void
 cmd_history(struct ctl_conn *c)
 {
 	const char *id = req_ref(c);
-	char at[32];
 
 	if (id == NULL)
 		return;
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
-	{
-		const char *argv[] = {id, ctl_actor(c), at};
-
-		ctl_call(c, SCRIPT_HISTORY, 3, argv, history_done);
-	}
+	ctl_call(c, SCRIPT_HISTORY,
+		 json_pack("{ss ss sI}", "id", id, "actor", ctl_actor(c), "at",
+			   now_ms()),
+		 history_done);
 }
 
 /* Who may do what (issue 5): call handlers create; navigators work the

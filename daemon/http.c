@@ -277,21 +277,27 @@ struct get_pending {
 };
 
 static void
-get_done(const redisReply *r, const char *err, void *arg)
+get_done(const json_t *r, const char *err, void *arg)
 {
 	struct get_pending *g = arg;
+	const char *id = json_string_value(json_object_get(r, "id"));
+	const char *received =
+	    json_string_value(json_object_get(r, "received"));
 	char iso[MASH_TIME_BUFSZ];
 
 	if (err != NULL) {
 		reply_unavailable(g->req);
-	} else if (r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
+	} else if (id == NULL || received == NULL) {
 		reply_error(g->req, 404, "Not Found", "no such referral", NULL);
 	} else {
-		mash_time_format(strtoll(r->element[3]->str, NULL, 10), iso);
-		reply_json(g->req, 200, "OK",
-			   json_pack("{ss ss ss ss}", "id", r->element[0]->str,
-				     "status", r->element[1]->str, "brag",
-				     r->element[2]->str, "received", iso));
+		mash_time_format(strtoll(received, NULL, 10), iso);
+		reply_json(
+		    g->req, 200, "OK",
+		    json_pack("{ss ss ss ss}", "id", id, "status",
+			      json_string_value(json_object_get(r, "status")),
+			      "brag",
+			      json_string_value(json_object_get(r, "brag")),
+			      "received", iso));
 	}
 	lifecycle_release(g->h->d->life);
 	free(g);
@@ -302,7 +308,7 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 {
 	const struct config_client *client = authenticate(h, req);
 	struct get_pending *g;
-	char actor[96], at[32];
+	char actor[96];
 
 	if (client == NULL) {
 		unauthorized(req);
@@ -319,13 +325,14 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 	g->h = h;
 	g->req = req;
 	snprintf(actor, sizeof(actor), "client:%s", client->name);
-	snprintf(at, sizeof(at), "%lld", (long long)clock_now_ms());
 	{
-		const char *argv[] = {id, client->name, actor, at};
+		json_t *args =
+		    json_pack("{ss ss ss sI}", "id", id, "client", client->name,
+			      "actor", actor, "at", (json_int_t)clock_now_ms());
 
 		lifecycle_hold(h->d->life);
-		if (store_call(h->d->store, SCRIPT_GET, 4, argv, get_done, g) !=
-		    0) {
+		if (store_call_json(h->d->store, SCRIPT_GET, args, get_done,
+				    g) != 0) {
 			lifecycle_release(h->d->life);
 			free(g);
 			reply_unavailable(req);

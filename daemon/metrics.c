@@ -144,7 +144,7 @@ collect_fail(struct collect *c, const char *err)
 }
 
 static void
-ping_done(const redisReply *r, const char *err, void *arg)
+ping_done(const json_t *r, const char *err, void *arg)
 {
 	struct collect *c = arg;
 
@@ -157,33 +157,33 @@ ping_done(const redisReply *r, const char *err, void *arg)
 }
 
 static void
-figures_done(const redisReply *r, const char *err, void *arg)
+figures_done(const json_t *r, const char *err, void *arg)
 {
 	struct collect *c = arg;
 	struct figures *f = &c->fig;
+	const json_t *e;
+	size_t i;
 
-	if (err == NULL && r->type != REDIS_REPLY_ARRAY)
-		err = "odd reply from redis";
 	if (err != NULL) {
 		collect_fail(c, err);
 		collect_end(c);
 		return;
 	}
-	for (size_t i = 0; i + 2 < r->elements; i += 3) {
-		const redisReply *g = r->element[i], *l = r->element[i + 1],
-				 *v = r->element[i + 2];
+	json_array_foreach(json_object_get(r, "figures"), i, e)
+	{
+		const char *g = json_string_value(json_object_get(e, "group"));
+		const char *l = json_string_value(json_object_get(e, "label"));
+		const json_t *v = json_object_get(e, "value");
 		struct figure *fg;
 
 		if (f->n == METRICS_MAX)
 			break;
-		if (g->type != REDIS_REPLY_STRING ||
-		    l->type != REDIS_REPLY_STRING ||
-		    v->type != REDIS_REPLY_INTEGER)
+		if (g == NULL || l == NULL || !json_is_number(v))
 			continue;
 		fg = &f->f[f->n++];
-		snprintf(fg->group, sizeof(fg->group), "%s", g->str);
-		snprintf(fg->label, sizeof(fg->label), "%s", l->str);
-		fg->value = v->integer;
+		snprintf(fg->group, sizeof(fg->group), "%s", g);
+		snprintf(fg->label, sizeof(fg->label), "%s", l);
+		fg->value = (long long)json_number_value(v);
 	}
 	if (c->err[0] == '\0')
 		f->redis_up = true;
@@ -194,24 +194,22 @@ int
 metrics_collect(struct mashd *d, metrics_cb *cb, void *arg)
 {
 	struct collect *c;
-	char width[32], scan[16];
-	const char *argv[] = {width, scan};
-
 	if (!store_up(d->store) || (c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
 	c->d = d;
 	c->cb = cb;
 	c->arg = arg;
 	metrics_local(d, &c->fig);
-	snprintf(width, sizeof(width), "%lld", QUEUE_RANK_WIDTH);
-	snprintf(scan, sizeof(scan), "%d", METRICS_SCAN_MAX);
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
-	if (store_call(d->store, SCRIPT_PING, 0, NULL, ping_done, c) != 0) {
+	if (store_call_json(d->store, SCRIPT_PING, json_object(), ping_done,
+			    c) != 0) {
 		free(c);
 		return -1;
 	}
 	c->waiting = 1;
-	if (store_call(d->store, SCRIPT_METRICS, 2, argv, figures_done, c) == 0)
+	if (store_call_json(d->store, SCRIPT_METRICS,
+			    json_pack("{si}", "scan_max", METRICS_SCAN_MAX),
+			    figures_done, c) == 0)
 		c->waiting++;
 	else
 		collect_fail(c, "cannot send the metrics script to redis");

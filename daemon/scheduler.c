@@ -179,52 +179,62 @@ recompute_one_done(const redisReply *r, const char *err, void *arg)
 }
 
 static void
-recompute_done(const redisReply *r, const char *err, void *arg)
+recompute_done(const json_t *r, const char *err, void *arg)
 {
 	struct scheduler *s = arg;
 	const struct mash_config *conf = s->d->conf;
+	const json_t *e, *t;
+	size_t i, j;
 
-	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
-		log_warnx("timers: cannot recompute: %s",
-			  err ? err : "odd reply");
+	if (err != NULL) {
+		log_warnx("timers: cannot recompute: %s", err);
 		return;
 	}
-	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i];
+	json_array_foreach(json_object_get(r, "items"), i, e)
+	{
 		const char *argv[4 + 2 * TIMER_COUNT];
 		char now[32], score[32], dues[TIMER_COUNT][32];
+		const char *sid = json_string_value(json_object_get(e, "id"));
+		const char *channel =
+		    json_string_value(json_object_get(e, "channel"));
+		const char *rcv =
+		    json_string_value(json_object_get(e, "received"));
 		struct deadlines dl;
 		int64_t received;
 		enum brag b;
 		int argc = 0;
 		char *id;
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < QUEUE_FIXED ||
-		    brag_parse(e->element[1]->str, &b) != 0)
+		if (sid == NULL || channel == NULL || rcv == NULL ||
+		    brag_parse(json_string_value(json_object_get(e, "brag")),
+			       &b) != 0)
 			continue;
-		received = strtoll(e->element[4]->str, NULL, 10);
+		received = strtoll(rcv, NULL, 10);
 		deadline_compute(conf->calendar, &conf->timers, received,
-				 e->element[3]->str, b, &dl);
+				 channel, b, &dl);
 		snprintf(now, sizeof(now), "%lld", (long long)clock_now_ms());
 		snprintf(score, sizeof(score), "%lld",
 			 (long long)deadline_queue_score(b, &dl, received));
-		if ((id = strdup(e->element[0]->str)) == NULL)
+		if ((id = strdup(sid)) == NULL)
 			continue;
 		argv[argc++] = id;
 		argv[argc++] = "mashd:reload";
 		argv[argc++] = now;
 		argv[argc++] = score;
 		/* Only the timers the referral has: queue.lua lists them. */
-		for (size_t j = QUEUE_FIXED; j + 3 < e->elements; j += 4) {
-			enum timer_kind t;
+		json_array_foreach(json_object_get(e, "timers"), j, t)
+		{
+			enum timer_kind k;
 
-			if (timer_parse(e->element[j]->str, &t) != 0 ||
-			    dl.due[t] == 0)
+			if (timer_parse(
+				json_string_value(json_object_get(t, "timer")),
+				&k) != 0 ||
+			    dl.due[k] == 0)
 				continue;
-			snprintf(dues[t], sizeof(dues[t]), "%lld",
-				 (long long)dl.due[t]);
-			argv[argc++] = timer_name(t);
-			argv[argc++] = dues[t];
+			snprintf(dues[k], sizeof(dues[k]), "%lld",
+				 (long long)dl.due[k]);
+			argv[argc++] = timer_name(k);
+			argv[argc++] = dues[k];
 		}
 		if (store_call(s->d->store, SCRIPT_RESCHEDULE, argc, argv,
 			       recompute_one_done, id) != 0) {
@@ -240,12 +250,12 @@ recompute_done(const redisReply *r, const char *err, void *arg)
 void
 scheduler_recompute(struct scheduler *s)
 {
-	char max[32];
-	const char *argv[] = {"0", max, "1000000"};
-
-	snprintf(max, sizeof(max), "%lld", BRAG_COUNT * QUEUE_RANK_WIDTH);
-	if (store_call(s->d->store, SCRIPT_QUEUE, 3, argv, recompute_done, s) !=
-	    0)
+	if (store_call_json(
+		s->d->store, SCRIPT_QUEUE,
+		json_pack("{si sI si}", "min", 0, "max",
+			  (json_int_t)(BRAG_COUNT * QUEUE_RANK_WIDTH), "limit",
+			  1000000),
+		recompute_done, s) != 0)
 		log_warnx("timers: cannot recompute: redis is unreachable");
 }
 

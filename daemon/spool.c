@@ -264,7 +264,7 @@ file_to_cur(struct msg *m, const char *ref, const char *what)
 /* ---- Redis ----------------------------------------------------------- */
 
 static void
-quarantine_done(const redisReply *r, const char *err, void *arg)
+quarantine_done(const json_t *r, const char *err, void *arg)
 {
 	struct msg *m = arg;
 	struct spool *sp = m->sp;
@@ -301,13 +301,13 @@ static void
 call_quarantine(struct msg *m)
 {
 	struct spool *sp = m->sp;
-	char at[32];
-	const char *argv[] = {m->safe, m->mail.reason, at, m->mail.ref};
 
-	snprintf(at, sizeof(at), "%lld", (long long)m->now);
 	lifecycle_hold(sp->d->life);
-	if (store_call(sp->d->store, SCRIPT_SPOOL_QUARANTINE, 4, argv,
-		       quarantine_done, m) != 0) {
+	if (store_call_json(sp->d->store, SCRIPT_SPOOL_QUARANTINE,
+			    json_pack("{ss ss sI ss}", "file", m->safe,
+				      "reason", m->mail.reason, "at",
+				      (json_int_t)m->now, "ref", m->mail.ref),
+			    quarantine_done, m) != 0) {
 		lifecycle_release(sp->d->life);
 		msg_retry(m, "redis is unreachable");
 	}
@@ -352,20 +352,20 @@ call_submit(struct msg *m)
 }
 
 static void
-confirm_done(const redisReply *r, const char *err, void *arg)
+confirm_done(const json_t *r, const char *err, void *arg)
 {
 	struct msg *m = arg;
 	struct lifecycle *life = m->sp->d->life;
+	const char *state = json_string_value(json_object_get(r, "state"));
 	char what[96], reason[sizeof(m->mail.reason)];
 
-	if (err == NULL && r->type != REDIS_REPLY_STATUS &&
-	    r->type != REDIS_REPLY_STRING)
+	if (err == NULL && state == NULL)
 		err = "odd reply from redis";
 	if (err != NULL) {
 		msg_retry(m, err);
-	} else if (strcmp(r->str, "none") != 0) {
+	} else if (strcmp(state, "none") != 0) {
 		snprintf(what, sizeof(what), "%s %s",
-			 strcmp(r->str, "linked") == 0
+			 strcmp(state, "linked") == 0
 			     ? "linked to"
 			     : "is the written confirmation of",
 			 m->mail.ref);
@@ -396,14 +396,14 @@ static void
 call_confirm(struct msg *m)
 {
 	struct spool *sp = m->sp;
-	char at[32];
-	const char *argv[] = {m->mail.ref, m->actor, at,
-			      channel_names[CHANNEL_EMAIL], m->link};
 
-	snprintf(at, sizeof(at), "%lld", (long long)m->now);
 	lifecycle_hold(sp->d->life);
-	if (store_call(sp->d->store, SCRIPT_CONFIRM, 5, argv, confirm_done,
-		       m) != 0) {
+	if (store_call_json(
+		sp->d->store, SCRIPT_CONFIRM,
+		json_pack("{ss ss sI ss ss}", "id", m->mail.ref, "actor",
+			  m->actor, "at", (json_int_t)m->now, "how",
+			  channel_names[CHANNEL_EMAIL], "link", m->link),
+		confirm_done, m) != 0) {
 		lifecycle_release(sp->d->life);
 		msg_retry(m, "redis is unreachable");
 	}

@@ -598,7 +598,6 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_GET, lua_get);
 	SCRIPT(SCRIPT_QUEUE, lua_queue);
 	SCRIPT(SCRIPT_SHOW, lua_show);
-	SCRIPT(SCRIPT_STATUS, lua_status);
 	SCRIPT(SCRIPT_METRICS, lua_metrics);
 	SCRIPT(SCRIPT_PING, lua_ping);
 	SCRIPT(SCRIPT_NEXT, lua_next);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include <hiredis/hiredis.h>
+#include <jansson.h>
 
 #include "mashd.h"
 
@@ -22,7 +23,6 @@ enum store_script {
 	SCRIPT_GET,
 	SCRIPT_QUEUE,
 	SCRIPT_SHOW,
-	SCRIPT_STATUS,
 	SCRIPT_METRICS, /* metrics.c */
 	SCRIPT_PING,
 	SCRIPT_NEXT,
@@ -41,9 +41,6 @@ enum store_script {
 	SCRIPT_SPOOL_QUARANTINE, /* spool.c */
 	SCRIPT_COUNT,
 };
-
-/* The fixed fields of each referral queue.lua returns, before its timers. */
-#define QUEUE_FIXED 7
 
 /*
  * What became of a call whose callback runs (store_call_outcome() returned
@@ -124,5 +121,22 @@ int store_ping(struct store *st, int ms, store_ping_cb *cb, void *arg);
 void store_on_connect(struct store *st, void (*fn)(void *), void *arg);
 /* Run when a connection that was up is lost (not at store_free()). */
 void store_on_disconnect(struct store *st, void (*fn)(void *), void *arg);
+
+/*
+ * The scripts' typed contract (store_json.c; lib.lua's serve()): a script
+ * takes ARGV = prefix, one JSON object of named arguments, and answers
+ * one JSON object of named fields, or an error ("ERR <sentence>") when it
+ * refuses, having changed nothing. `reply` is that object, borrowed for
+ * the callback only, or NULL with a sentence in `err`.
+ */
+typedef void store_json_cb(const json_t *reply, const char *err, void *arg);
+
+/*
+ * Run a script with its arguments `args` (taken: freed here, also when
+ * NULL, which fails). Returns -1 at once, without calling cb, when Redis
+ * is not reachable; else cb runs exactly once, later.
+ */
+int store_call_json(struct store *st, enum store_script s, json_t *args,
+		    store_json_cb *cb, void *arg);
 
 #endif

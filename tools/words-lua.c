@@ -101,6 +101,7 @@ main(void)
 	printf("local REF_FORMAT = '%s'\n", MASH_REF_FORMAT);
 	printf("local QUEUE_RANK_WIDTH = %lld\n", QUEUE_RANK_WIDTH);
 	list("BRAGS", "rating", brags, BRAG_COUNT);
+	strict_set("BRAG", "rating", brags, BRAG_COUNT);
 	printf("local BRAG_RANK = {");
 	for (int b = 0; b < BRAG_COUNT; b++)
 		printf("%s['%s'] = %d", b ? ", " : "",
@@ -110,6 +111,7 @@ main(void)
 	list("OUTCOMES", "outcome", outcome_names, OUTCOME_COUNT);
 	strict_set("EVENT", "alert event", alert_event_names, EVENT_COUNT);
 	list("TIMERS", "timer", timers, TIMER_COUNT);
+	strict_set("TIMER", "timer", timers, TIMER_COUNT);
 	/* What each timer raises, stops on a decision, or counts as due. */
 	printf("local TIMER_EVENT = {");
 	for (int t = 0; t < TIMER_COUNT; t++) {

@@ -3,37 +3,45 @@
 -- is left the alert is sent and acknowledged; after the last attempt it
 -- is dead, acknowledged, listed, and a dead_letter alert goes to the
 -- supervisors. Never dropped.
--- ARGV: prefix, id, now_ms, next_at_ms, max_attempts, error ("" if none),
---       then the parts delivered by this attempt.
--- Returns the alert's state: "sent", "pending" or "dead".
-local p, id, now, next_at, max, err = unpack(ARGV, 1, 6)
-local a = p .. 'alert:' .. id
-local outbox = p .. 'outbox'
-for i = 7, #ARGV do redis.call('SADD', a .. ':done', ARGV[i]) end
-local attempts = redis.call('HINCRBY', a, 'attempts', 1)
-local event = redis.call('HGET', a, 'event') or ''
-local ref = redis.call('HGET', a, 'ref') or ''
-local state
-if err == '' then
-  state = 'sent'
-  redis.call('HSET', a, 'state', state, 'sent', now, 'last_error', '')
-  redis.call('XACK', outbox, 'mashd', id)
-elseif attempts >= tonumber(max) then
-  state = 'dead'
-  redis.call('HSET', a, 'state', state, 'dead', now, 'last_error', err)
-  redis.call('XACK', outbox, 'mashd', id)
-  redis.call('ZADD', p .. 'dead', now, id)
-  if event ~= EVENT.DEAD_LETTER then
-    redis.call('XADD', outbox, '*', 'event', EVENT.DEAD_LETTER, 'ref', ref,
-               'of', id, 'of_event', event, 'attempts', attempts,
-               'error', err, 'at', now)
+-- Arguments: id, now (ms), next_at (ms: when to try again), max_attempts,
+-- error ("" when every part went), done (the parts this attempt
+-- delivered: ["mail:staff", "hook:sms", ...]).
+-- Answer: {state}: "sent", "pending" or "dead".
+-- Keys: alert:<id>, alert:<id>:done, outbox, dead, ref:<ref>:audit,
+-- events.
+local p = ARGV[1]
+return serve(function(a)
+  local key = p .. 'alert:' .. a.id
+  local outbox = p .. 'outbox'
+  for _, part in ipairs(a.done or {}) do
+    redis.call('SADD', key .. ':done', part)
   end
-else
-  state = 'pending'
-  redis.call('HSET', a, 'state', state, 'next_at', next_at,
-             'last_error', err)
-end
-audit(p, ref, now, 'mashd', 'alert',
-      'alert=' .. id .. ' event=' .. event .. ' state=' ..
-                     state .. ' attempts=' .. attempts)
-return state
+  local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+  local event = redis.call('HGET', key, 'event') or ''
+  local ref = redis.call('HGET', key, 'ref') or ''
+  local state
+  if a.error == '' then
+    state = 'sent'
+    redis.call('HSET', key, 'state', state, 'sent', a.now, 'last_error', '')
+    redis.call('XACK', outbox, 'mashd', a.id)
+  elseif attempts >= a.max_attempts then
+    state = 'dead'
+    redis.call('HSET', key, 'state', state, 'dead', a.now,
+               'last_error', a.error)
+    redis.call('XACK', outbox, 'mashd', a.id)
+    redis.call('ZADD', p .. 'dead', a.now, a.id)
+    if event ~= EVENT.DEAD_LETTER then
+      queue_alert(p, EVENT.DEAD_LETTER, ref, a.now, 'of', a.id,
+                  'of_event', event, 'attempts', attempts,
+                  'error', a.error)
+    end
+  else
+    state = 'pending'
+    redis.call('HSET', key, 'state', state, 'next_at', a.next_at,
+               'last_error', a.error)
+  end
+  audit(p, ref, a.now, 'mashd', 'alert',
+        'alert=' .. a.id .. ' event=' .. event .. ' state=' .. state ..
+        ' attempts=' .. attempts)
+  return {state = state}
+end)

@@ -1,23 +1,28 @@
 -- alerts: the newest alerts with their delivery state, newest first.
--- ARGV: prefix, count, state ("" for any)
--- Returns one JSON text per alert.
-local p, count, want = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local out = {}
-local entries = redis.call('XREVRANGE', p .. 'outbox', '+', '-',
-                           'COUNT', count)
-for _, e in ipairs(entries) do
-  local id, f = e[1], e[2]
-  local fields = {}
-  for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
-  local a = redis.call('HMGET', p .. 'alert:' .. id, 'state', 'attempts',
-                       'last_error', 'next_at', 'sent', 'dead')
-  local state = a[1] or 'pending'
-  if want == '' or want == state then
-    out[#out + 1] = cjson.encode({
-      id = id, event = fields.event, ref = fields.ref, brag = fields.brag,
-      at = fields.at, state = state, attempts = tonumber(a[2] or '0'),
-      last_error = a[3] or '', next_at = a[4] or '', sent = a[5] or '',
-      dead = a[6] or ''})
+-- Arguments: count, state ("" or absent for any).
+-- Answer: {alerts = [{id, event, ref, brag, at, state, attempts,
+-- last_error, next_at, sent, dead}]}, times in ms or "".
+-- Keys: outbox, alert:<id> of each.
+local p = ARGV[1]
+return serve(function(a)
+  local want = a.state or ''
+  local alerts = {}
+  local entries = redis.call('XREVRANGE', p .. 'outbox', '+', '-',
+                             'COUNT', a.count)
+  for _, e in ipairs(entries) do
+    local id, f = e[1], e[2]
+    local fields = {}
+    for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
+    local s = redis.call('HMGET', p .. 'alert:' .. id, 'state', 'attempts',
+                         'last_error', 'next_at', 'sent', 'dead')
+    local state = s[1] or 'pending'
+    if want == '' or want == state then
+      alerts[#alerts + 1] = {
+        id = id, event = fields.event, ref = fields.ref,
+        brag = fields.brag, at = fields.at or '', state = state,
+        attempts = tonumber(s[2] or '0'), last_error = s[3] or '',
+        next_at = s[4] or '', sent = s[5] or '', dead = s[6] or ''}
+    end
   end
-end
-return out
+  return {alerts = alerts}
+end)

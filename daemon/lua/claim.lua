@@ -1,40 +1,40 @@
 -- claim / release: who is working a referral. One navigator holds it at a
 -- time; taking it from another needs force (a supervisor). Audited.
--- ARGV: prefix, id, actor, now_ms, what ("claim" or "release"),
---       force ("1" or "0")
-local p, id, actor, now, what, force = unpack(ARGV)
-local key = p .. 'ref:' .. id
-if redis.call('EXISTS', key) == 0 then
-  return redis.error_reply('ERR no referral ' .. id)
-end
-local status = redis.call('HGET', key, 'status')
-if status == 'decided' then
-  return redis.error_reply('ERR referral ' .. id .. ' is decided already')
-end
-local owner = redis.call('HGET', key, 'owner')
-if what == 'claim' then
-  if owner == actor then
-    return redis.error_reply('ERR you hold ' .. id .. ' already')
+-- Arguments: id, actor, at (ms), what ("claim" or "release"), force
+-- (true when the caller may take or release what another holds).
+-- Answer: {owner (absent when released), previous (absent when none)}.
+-- Keys: ref:<id>, ref:<id>:audit, events.
+local p = ARGV[1]
+return serve(function(a)
+  local key = referral(p, a.id)
+  if redis.call('HGET', key, 'status') == 'decided' then
+    refuse('referral ' .. a.id .. ' is decided already')
   end
-  if owner and force ~= '1' then
-    return redis.error_reply('ERR referral ' .. id .. ' is claimed by ' ..
-                             owner .. ' (a supervisor may take it with --force)')
+  local owner = redis.call('HGET', key, 'owner') or nil
+  if a.what == 'claim' then
+    if owner == a.actor then
+      refuse('you hold ' .. a.id .. ' already')
+    end
+    if owner and not a.force then
+      refuse('referral ' .. a.id .. ' is claimed by ' .. owner ..
+             ' (a supervisor may take it with --force)')
+    end
+    redis.call('HSET', key, 'owner', a.actor, 'claimed', a.at,
+               'status', 'claimed', 'updated', a.at)
+    audit(p, a.id, a.at, a.actor, 'claim',
+          owner and ('taken from ' .. owner .. ' (forced)') or 'claimed')
+    return {owner = a.actor, previous = owner}
   end
-  redis.call('HSET', key, 'owner', actor, 'claimed', now, 'status', 'claimed',
-             'updated', now)
-  audit(p, id, now, actor, 'claim',
-        owner and ('taken from ' .. owner .. ' (forced)') or 'claimed')
-else
   if not owner then
-    return redis.error_reply('ERR referral ' .. id .. ' is not claimed')
+    refuse('referral ' .. a.id .. ' is not claimed')
   end
-  if owner ~= actor and force ~= '1' then
-    return redis.error_reply('ERR referral ' .. id .. ' is held by ' .. owner ..
-                             ', not by you')
+  if owner ~= a.actor and not a.force then
+    refuse('referral ' .. a.id .. ' is held by ' .. owner ..
+           ', not by you')
   end
   redis.call('HDEL', key, 'owner', 'claimed')
-  redis.call('HSET', key, 'status', 'new', 'updated', now)
-  audit(p, id, now, actor, 'release',
-        owner == actor and 'released' or ('released from ' .. owner))
-end
-return 'OK'
+  redis.call('HSET', key, 'status', 'new', 'updated', a.at)
+  audit(p, a.id, a.at, a.actor, 'release',
+        owner == a.actor and 'released' or ('released from ' .. owner))
+  return {previous = owner}
+end)

@@ -1,11 +1,14 @@
 -- get: a referral's status for the client that submitted it; audited.
--- ARGV: prefix, id, client, actor, at_ms
--- Returns {id, status, brag, received_ms}, or nil when there is no such
+-- Arguments: id, client (the HTTP client's name), actor, at (ms).
+-- Answer: {id, status, brag, received (ms)}, or {} when there is no such
 -- referral or another client submitted it (the caller cannot tell which).
-local p, id, client, actor, at = unpack(ARGV)
-local key = p .. 'ref:' .. id
-local r = redis.call('HMGET', key, 'client', 'status', 'brag', 'received')
-if not r[1] or r[1] ~= client then return nil end
-audit(p, id, at, actor, 'status',
-      'status read by its referrer')
-return {id, r[2], r[3], r[4]}
+-- Keys: ref:<id>, ref:<id>:audit, events.
+local p = ARGV[1]
+return serve(function(a)
+  local r = redis.call('HMGET', p .. 'ref:' .. a.id, 'client', 'status',
+                       'brag', 'received')
+  if not r[1] or r[1] ~= a.client then return {} end
+  audit(p, a.id, a.at, a.actor, 'status', 'status read by its referrer')
+  return {id = a.id, status = r[2] or '', brag = r[3] or '',
+          received = r[4] or ''}
+end)

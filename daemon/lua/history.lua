@@ -1,20 +1,22 @@
 -- history: a referral's audit trail, oldest first; reading it is itself
 -- audited (first, so the trail shows this read too).
--- ARGV: prefix, id, actor, now_ms
--- Returns one {at, actor, action, detail} per event.
-local p, id, actor, now = unpack(ARGV)
-if redis.call('EXISTS', p .. 'ref:' .. id) == 0 then
-  return redis.error_reply('ERR no referral ' .. id)
-end
-audit(p, id, now, actor, 'history', 'audit trail read')
-local out = {}
-for _, eid in ipairs(redis.call('LRANGE', p .. 'ref:' .. id .. ':audit', 0, -1)) do
-  local e = redis.call('XRANGE', p .. 'events', eid, eid)
-  if e[1] then
-    local f, ev = e[1][2], {}
-    for i = 1, #f, 2 do ev[f[i]] = f[i + 1] end
-    out[#out + 1] = {ev.at or '', ev.actor or '', ev.action or '',
-                     ev.detail or ''}
+-- Arguments: id, actor, at (ms).
+-- Answer: {events = [{at, actor, action, detail}]}.
+-- Keys: ref:<id>, ref:<id>:audit, events.
+local p = ARGV[1]
+return serve(function(a)
+  local key = referral(p, a.id)
+  audit(p, a.id, a.at, a.actor, 'history', 'audit trail read')
+  local events = {}
+  for _, eid in ipairs(redis.call('LRANGE', key .. ':audit', 0, -1)) do
+    local e = redis.call('XRANGE', p .. 'events', eid, eid)
+    if e[1] then
+      local f, ev = e[1][2], {}
+      for i = 1, #f, 2 do ev[f[i]] = f[i + 1] end
+      events[#events + 1] = {at = ev.at or '', actor = ev.actor or '',
+                             action = ev.action or '',
+                             detail = ev.detail or ''}
+    end
   end
-end
-return out
+  return {events = events}
+end)

@@ -2,6 +2,36 @@
 -- front of each script, so each stays one self-contained EVAL. The hub's
 -- words (REF_PATTERN, EVENT, TIMERS, BRAG_RANK, QUEUE_RANK_WIDTH...) come
 -- before it, generated from include/mash/words.h.
+--
+-- The contract of a script (store_call_json() in C): ARGV[1] is the key
+-- prefix, ARGV[2] one JSON object of named arguments. A script is
+--   return serve(function(a) ... return {named = fields} end)
+-- and answers one JSON object, or, when it refuse()s, the error reply
+-- "ERR <sentence>". A script refuses before it changes anything.
+-- (submit, fire, next and reschedule still take positional ARGV.)
+
+-- refuse: end the script with "ERR <sentence>", the caller's to show.
+local function refuse(sentence)
+  error({refusal = sentence}, 0)
+end
+
+local function serve(body)
+  local ok, out = pcall(function()
+    return body(cjson.decode(ARGV[2]))
+  end)
+  if ok then return cjson.encode(out or {}) end
+  if type(out) == 'table' and out.refusal then
+    return redis.error_reply('ERR ' .. out.refusal)
+  end
+  error(out, 0)
+end
+
+-- referral: the key of referral `id`; refuses when there is none.
+local function referral(p, id)
+  local key = p .. 'ref:' .. id
+  if redis.call('EXISTS', key) == 0 then refuse('no referral ' .. id) end
+  return key
+end
 
 -- audit: one event of the audit trail (SPEC section 9: who, what, when,
 -- why), also indexed under its referral so `history` reads it at once.
@@ -12,6 +42,22 @@ local function audit(p, ref, at, actor, action, detail)
     redis.call('RPUSH', p .. 'ref:' .. ref .. ':audit', eid)
   end
   return eid
+end
+
+-- stop_timer: a referral's timer stops: it leaves the due set, and
+-- stopped:<timer> records when.
+local function stop_timer(p, id, timer, at)
+  redis.call('ZREM', p .. 'due', id .. ':' .. timer)
+  redis.call('HSET', p .. 'ref:' .. id, 'stopped:' .. timer, at)
+end
+
+-- queue_alert: an alert into the outbox, for alert.c to deliver: its
+-- event (EVENT.X) and reference, then name/value pairs, then when.
+local function queue_alert(p, event, ref, at, ...)
+  local f = {'event', event, 'ref', ref, ...}
+  f[#f + 1] = 'at'
+  f[#f + 1] = at
+  return redis.call('XADD', p .. 'outbox', '*', unpack(f))
 end
 
 -- queue_score: a referral's place in the queue, as deadline_queue_score()

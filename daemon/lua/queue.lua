@@ -1,36 +1,41 @@
 -- queue: the open referrals with queue scores in [min, max), in order,
 -- with their timers.
--- ARGV: prefix, min_score, max_score, limit
--- Returns one {id, brag, status, channel, received_ms, owner, repeat_count,
--- t1, due, fired, stopped, t2, ...} per referral (QUEUE_FIXED fields, then
--- four for each timer it has).
-local p, min, max, limit = unpack(ARGV)
-local ids = redis.call('ZRANGEBYSCORE', p .. 'queue', min, '(' .. max,
-                       'LIMIT', 0, tonumber(limit))
-local out = {}
-for i, id in ipairs(ids) do
-  local key = p .. 'ref:' .. id
-  local r = redis.call('HMGET', key, 'brag', 'status', 'channel', 'received',
-                       'owner', 'repeat')
-  local count = ''
-  if r[6] then
-    local ok, rep = pcall(cjson.decode, r[6])
-    if ok and type(rep) == 'table' and rep.count then
-      count = tostring(rep.count)
+-- Arguments: min, max (queue scores), limit.
+-- Answer: {items = [{id, brag, status, channel, received (ms), owner
+-- ("" for none), repeat_count (absent unless a repeat), timers = [{timer,
+-- due, fired, stopped}]}]}: the timers it has, in TIMERS order, each time
+-- in ms or "".
+-- Keys: queue, ref:<id> of each.
+local p = ARGV[1]
+return serve(function(a)
+  local ids = redis.call('ZRANGEBYSCORE', p .. 'queue',
+                         string.format('%.0f', a.min),
+                         '(' .. string.format('%.0f', a.max),
+                         'LIMIT', 0, a.limit)
+  local items = {}
+  for i, id in ipairs(ids) do
+    local key = p .. 'ref:' .. id
+    local r = redis.call('HMGET', key, 'brag', 'status', 'channel',
+                         'received', 'owner', 'repeat')
+    local item = {id = id, brag = r[1] or '', status = r[2] or '',
+                  channel = r[3] or '', received = r[4] or '',
+                  owner = r[5] or '', timers = {}}
+    if r[6] then
+      local ok, rep = pcall(cjson.decode, r[6])
+      if ok and type(rep) == 'table' and tonumber(rep.count) then
+        item.repeat_count = tonumber(rep.count)
+      end
     end
-  end
-  local item = {id, r[1] or '', r[2] or '', r[3] or '', r[4] or '',
-                r[5] or '', count}
-  for _, t in ipairs(TIMERS) do
-    local v = redis.call('HMGET', key, 'due:' .. t, 'fired:' .. t,
-                         'stopped:' .. t)
-    if v[1] then
-      item[#item + 1] = t
-      item[#item + 1] = v[1]
-      item[#item + 1] = v[2] or ''
-      item[#item + 1] = v[3] or ''
+    for _, t in ipairs(TIMERS) do
+      local v = redis.call('HMGET', key, 'due:' .. t, 'fired:' .. t,
+                           'stopped:' .. t)
+      if v[1] then
+        item.timers[#item.timers + 1] = {timer = t, due = v[1],
+                                         fired = v[2] or '',
+                                         stopped = v[3] or ''}
+      end
     end
+    items[i] = item
   end
-  out[i] = item
-end
-return out
+  return {items = items}
+end)

@@ -2,43 +2,50 @@
 -- screening timer restarts by the new rating; the queue reorders; a rise
 -- to Red alerts the navigators and First Response (and, out of hours, the
 -- Emergency Duty Team). All in one step, audited.
--- ARGV: prefix, id, actor, now_ms, brag, reason, (unused), (unused),
---       screening_due_ms ("" for none), hub_closed ("1"/"0"), force ("1"
---       when the caller may re-rate a referral another holds)
-local p, id, actor, now, brag, reason, _, _, due, closed, force =
-  unpack(ARGV)
-local key = p .. 'ref:' .. id
-if redis.call('EXISTS', key) == 0 then
-  return redis.error_reply('ERR no referral ' .. id)
-end
-if redis.call('HGET', key, 'status') == 'decided' then
-  return redis.error_reply('ERR referral ' .. id .. ' is decided already')
-end
-local owner = redis.call('HGET', key, 'owner')
-if owner and owner ~= actor and force ~= '1' then
-  return redis.error_reply('ERR referral ' .. id .. ' is held by ' .. owner ..
-                           '; only they or a supervisor may re-rate it')
-end
-local old = redis.call('HGET', key, 'brag')
-if old == brag then
-  return redis.error_reply('ERR referral ' .. id .. ' is ' .. brag .. ' already')
-end
-redis.call('HSET', key, 'brag', brag, 'updated', now)
--- The queue's order, by the new rating and the new screening due time.
-redis.call('ZADD', p .. 'queue', 'XX',
-           queue_score(brag, redis.call('HGET', key, 'due:decision'),
-                       due, redis.call('HGET', key, 'received')), id)
--- The screening timer starts again, by the new rating.
-redis.call('ZREM', p .. 'due', id .. ':screening')
-redis.call('HDEL', key, 'due:screening', 'fired:screening', 'stopped:screening')
-if due ~= '' then
-  redis.call('HSET', key, 'due:screening', due)
-  redis.call('ZADD', p .. 'due', due, id .. ':screening')
-end
-audit(p, id, now, actor, 'rate', old .. '->' .. brag .. ' reason=' .. reason)
-if brag == 'red' then
-  redis.call('XADD', p .. 'outbox', '*', 'event', EVENT.RED, 'ref', id,
-             'brag', brag, 'timer', 'screening', 'due', due, 'edt', closed,
-             'at', now)
-end
-return old
+-- Arguments: id, actor, at (ms), brag, reason, screening_due (ms; absent
+-- when the new rating has no screening target), closed (true out of
+-- office hours), force (true when the caller may re-rate a referral
+-- another holds).
+-- Answer: {previous}: the rating it had.
+-- Keys: ref:<id>, ref:<id>:audit, queue, due, outbox, events.
+local p = ARGV[1]
+return serve(function(a)
+  local key = referral(p, a.id)
+  if redis.call('HGET', key, 'status') == 'decided' then
+    refuse('referral ' .. a.id .. ' is decided already')
+  end
+  if not BRAG_RANK[a.brag] then
+    refuse('unknown BRAG rating "' .. tostring(a.brag) .. '"')
+  end
+  local owner = redis.call('HGET', key, 'owner')
+  if owner and owner ~= a.actor and not a.force then
+    refuse('referral ' .. a.id .. ' is held by ' .. owner ..
+           '; only they or a supervisor may re-rate it')
+  end
+  local old = redis.call('HGET', key, 'brag')
+  if old == a.brag then
+    refuse('referral ' .. a.id .. ' is ' .. a.brag .. ' already')
+  end
+  local due = a.screening_due
+  redis.call('HSET', key, 'brag', a.brag, 'updated', a.at)
+  redis.call('ZADD', p .. 'queue', 'XX',
+             queue_score(a.brag, redis.call('HGET', key, 'due:decision'),
+                         due, redis.call('HGET', key, 'received')), a.id)
+  -- The screening timer starts again, by the new rating.
+  local screening = TIMER.SCREENING
+  redis.call('ZREM', p .. 'due', a.id .. ':' .. screening)
+  redis.call('HDEL', key, 'due:' .. screening, 'fired:' .. screening,
+             'stopped:' .. screening)
+  if due then
+    redis.call('HSET', key, 'due:' .. screening, due)
+    redis.call('ZADD', p .. 'due', due, a.id .. ':' .. screening)
+  end
+  audit(p, a.id, a.at, a.actor, 'rate',
+        old .. '->' .. a.brag .. ' reason=' .. a.reason)
+  if a.brag == BRAG.RED then
+    queue_alert(p, EVENT.RED, a.id, a.at, 'brag', a.brag,
+                'timer', screening, 'due', due or '',
+                'edt', a.closed and '1' or '0')
+  end
+  return {previous = old}
+end)

@@ -1,9 +1,16 @@
 -- show: a referral's whole stored record; the read is audited.
--- ARGV: prefix, id, actor, at_ms
--- Returns the hash as a flat field/value list, or nil when there is none.
-local p, id, actor, at = unpack(ARGV)
-local fields = redis.call('HGETALL', p .. 'ref:' .. id)
-if #fields == 0 then return nil end
-audit(p, id, at, actor, 'show',
-      'record read')
-return fields
+-- Arguments: id, actor, at (ms).
+-- Answer: {fields = [{name, value}]}, the record's hash in its stored
+-- order, or {} when there is no such referral.
+-- Keys: ref:<id>, ref:<id>:audit, events.
+local p = ARGV[1]
+return serve(function(a)
+  local all = redis.call('HGETALL', p .. 'ref:' .. a.id)
+  if #all == 0 then return {} end
+  audit(p, a.id, a.at, a.actor, 'show', 'record read')
+  local fields = {}
+  for i = 1, #all, 2 do
+    fields[#fields + 1] = {name = all[i], value = all[i + 1]}
+  end
+  return {fields = fields}
+end)

@@ -106,6 +106,15 @@ as mash-test-sup claim "$R1" 2> "$T/err"
 expect "a decided referral cannot be claimed" "$?" 1
 as mash-test-sup rate "$R1" blue --reason late 2> "$T/err"
 expect "nor re-rated" "$?" 1
+expect "a refusal is the script's sentence, whole" "$(cat "$T/err")" \
+	"mashctl: referral $R1 is decided already"
+as mash-test-sup decide "$R1" nfa --reason again 2> "$T/err"
+expect "nor decided twice, and says how it was" "$(cat "$T/err")" \
+	"mashctl: referral $R1 is decided already (s47)"
+NONE=$(echo "$R1" | sed 's/-[0-9]*$/-999999/')
+as mash-test-sup note "$NONE" "no such" 2> "$T/err"
+expect "a note on no referral is refused" "$(cat "$T/err")" \
+	"mashctl: no referral $NONE"
 
 # The audit trail, read back in order, with who did what.
 as mash-test-sup history "$R1" --json > "$T/hist"
