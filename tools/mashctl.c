@@ -26,6 +26,7 @@
 #include "mash/deadline.h"
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
+#include "mash/words.h"
 
 #include "../daemon/config.h"
 #include "ask.h"
@@ -480,10 +481,13 @@ with_reason(struct ctx *x, int argc, char **argv, const char *cmd,
 static int
 cmd_decide(struct ctx *x, int argc, char **argv)
 {
-	return with_reason(x, argc, argv, "decide", "outcome",
-			   "decide ID OUTCOME --reason TEXT\n"
-			   "       OUTCOME: s47, s17, early_help, universal, "
-			   "nfa, open_case",
+	char usage[192], names[128];
+
+	snprintf(
+	    usage, sizeof(usage),
+	    "decide ID OUTCOME --reason TEXT\n       OUTCOME: %s",
+	    words_join(outcome_names, OUTCOME_COUNT, names, sizeof(names)));
+	return with_reason(x, argc, argv, "decide", "outcome", usage,
 			   "decided:");
 }
 
@@ -524,22 +528,22 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 {
 	static const char *const names[] = {"received", "channel", "brag",
 					    NULL};
-	static const char *const keys[TIMER_COUNT] = {
-	    "decision_due", "escalation_due", "written_due", "screening_due",
-	    "decision_warning_due"};
-	const char *values[3] = {NULL, "web", NULL};
+	const char *values[3] = {NULL, channel_names[CHANNEL_WEB], NULL};
 	struct mash_config *c;
 	struct deadlines dl;
-	char buf[MASH_TIME_BUFSZ];
+	char buf[MASH_TIME_BUFSZ], key[64], channels[64];
 	int64_t received;
 	enum brag b;
 	json_t *o;
 
 	parse_opts(x, argc, argv, names, values, NULL, 0);
 	if (values[0] == NULL || values[2] == NULL) {
-		fprintf(stderr, "usage: mashctl deadlines --received ISO8601 "
-				"[--channel web|partner|phone|email] --brag R "
-				"[--json]\n");
+		fprintf(stderr,
+			"usage: mashctl deadlines --received ISO8601 "
+			"[--channel C] --brag R [--json]\n"
+			"       C: %s\n",
+			words_join(channel_names, CHANNEL_COUNT, channels,
+				   sizeof(channels)));
 		return EXIT_USAGE;
 	}
 	if (mash_time_parse(values[0], &received) != 0) {
@@ -554,20 +558,22 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 				"blue\n");
 		return EXIT_USAGE;
 	}
-	if (strcmp(values[1], "web") && strcmp(values[1], "partner") &&
-	    strcmp(values[1], "phone") && strcmp(values[1], "email")) {
-		fprintf(stderr, "mashctl: --channel: use web, partner, phone "
-				"or email\n");
+	if (words_find(channel_names, CHANNEL_COUNT, values[1]) < 0) {
+		fprintf(stderr, "mashctl: --channel: use %s\n",
+			words_join(channel_names, CHANNEL_COUNT, channels,
+				   sizeof(channels)));
 		return EXIT_USAGE;
 	}
 	c = offline_config(x);
 	deadline_compute(c->calendar, &c->timers, received, values[1], b, &dl);
 	o = json_object();
-	for (int t = 0; t < TIMER_COUNT; t++)
+	for (int t = 0; t < TIMER_COUNT; t++) {
+		snprintf(key, sizeof(key), "%s_due", timer_name(t));
 		json_object_set_new(
-		    o, keys[t],
+		    o, key,
 		    dl.due[t] ? json_string(mash_time_format(dl.due[t], buf))
 			      : json_null());
+	}
 	if (x->json) {
 		print_json(o);
 	} else {
