@@ -6,10 +6,7 @@
 -- Keys: ref:<id>, ref:<id>:audit, events.
 local p = ARGV[1]
 return serve(function(a)
-  local key = referral(p, a.id)
-  if redis.call('HGET', key, 'status') == 'decided' then
-    refuse('referral ' .. a.id .. ' is decided already')
-  end
+  local key = open_referral(p, a.id)
   local owner = redis.call('HGET', key, 'owner') or nil
   if a.what == 'claim' then
     if owner == a.actor then

@@ -33,6 +33,15 @@ local function referral(p, id)
   return key
 end
 
+-- open_referral: the same, and refuses one decided already.
+local function open_referral(p, id)
+  local key = referral(p, id)
+  if redis.call('HGET', key, 'status') == 'decided' then
+    refuse('referral ' .. id .. ' is decided already')
+  end
+  return key
+end
+
 -- audit: one event of the audit trail (SPEC section 9: who, what, when,
 -- why), also indexed under its referral so `history` reads it at once.
 local function audit(p, ref, at, actor, action, detail)

@@ -10,10 +10,7 @@
 -- Keys: ref:<id>, ref:<id>:audit, queue, due, outbox, events.
 local p = ARGV[1]
 return serve(function(a)
-  local key = referral(p, a.id)
-  if redis.call('HGET', key, 'status') == 'decided' then
-    refuse('referral ' .. a.id .. ' is decided already')
-  end
+  local key = open_referral(p, a.id)
   if not BRAG_RANK[a.brag] then
     refuse('unknown BRAG rating "' .. tostring(a.brag) .. '"')
   end
