@@ -456,20 +456,24 @@ cmd_alert_retry(struct ctl_conn *c)
 		 retry_done);
 }
 
-/* submit RECORD: a telephone referral typed in by a call handler. */
+/* submit RECORD [IDEMPOTENCY_KEY]: a telephone referral typed in by a call
+ * handler. */
 
 static void
-submit_done(const char *answer, const char *id, bool replayed, const char *err,
-	    void *arg)
+submit_done(const struct intake_result *res, void *arg)
 {
 	struct ctl_conn *c = arg;
-	json_t *o = answer ? json_loads(answer, 0, NULL) : NULL;
+	json_t *o = res->answer ? json_loads(res->answer, 0, NULL) : NULL;
 
-	(void)id;
-	(void)replayed;
-	if (o == NULL) {
+	if (res->outcome == INTAKE_CONFLICT) {
+		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error",
+				      "this idempotency key was sent before "
+				      "with another referral; nothing was "
+				      "stored",
+				      "field", "idempotency_key"));
+	} else if (o == NULL) {
 		ctl_error(c, "not stored: %s; nothing was stored, try again",
-			  err ? err : "odd reply");
+			  res->err ? res->err : "odd reply");
 	} else {
 		json_object_set_new(o, "ok", json_true());
 		ctl_send(c, o);
@@ -482,12 +486,20 @@ static void
 cmd_submit(struct ctl_conn *c)
 {
 	json_t *rec = json_object_get(ctl_request(c), "record");
+	json_t *key = json_object_get(ctl_request(c), "idempotency_key");
 	struct referral_error rerr;
 	struct intake it;
 
 	it.now = clock_now_ms();
 	if (!json_is_object(rec)) {
 		ctl_error(c, "submit needs a \"record\" object");
+		return;
+	}
+	if (key != NULL && !intake_idem_valid(json_string_value(key))) {
+		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error",
+				      "the idempotency key must be 1 to 255 "
+				      "printable characters",
+				      "field", "idempotency_key"));
 		return;
 	}
 	if (referral_validate(rec, it.now, &rerr) != 0) {
@@ -501,7 +513,7 @@ cmd_submit(struct ctl_conn *c)
 	it.channel = channel_names[CHANNEL_PHONE];
 	it.client = channel_names[CHANNEL_PHONE];
 	it.actor = ctl_actor(c);
-	it.idem = NULL;
+	it.idem = json_string_value(key);
 	if (intake_submit(ctl_daemon(c), &it, submit_done, c) != 0) {
 		const char *why = store_refusal(ctl_daemon(c)->store);
 

@@ -32,8 +32,6 @@
 #include "scheduler.h"
 #include "store.h"
 
-#define IDEM_MAX 255
-
 /*
  * A request holds a reply (lifecycle.h) from dispatch until the last
  * byte of its reply is written or its connection closes, so a stop never
@@ -180,40 +178,35 @@ unauthorized(struct evhttp_request *req)
 		    "a valid bearer token is required", NULL);
 }
 
-static int
-idem_key_valid(const char *k)
-{
-	size_t n = strlen(k);
-
-	if (n == 0 || n > IDEM_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (k[i] < 0x21 || k[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 static void
-submit_done(const char *answer, const char *id, bool replayed, const char *err,
-	    void *arg)
+submit_done(const struct intake_result *res, void *arg)
 {
 	struct evhttp_request *req = arg;
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evbuffer *buf;
 	char loc[64];
 
-	if (answer == NULL) {
-		(void)err; /* intake logged it */
-		reply_unavailable(req);
+	switch (res->outcome) {
+	case INTAKE_NOT_STORED:
+		reply_unavailable(req); /* intake logged why */
 		return;
+	case INTAKE_CONFLICT:
+		reply_error(req, 422, "Unprocessable Entity",
+			    "this Idempotency-Key was sent before with another "
+			    "referral; nothing was stored: use a new key for "
+			    "a new referral",
+			    "Idempotency-Key");
+		return;
+	case INTAKE_STORED:
+		break;
 	}
-	if (replayed)
+	if (res->replayed)
 		evhttp_add_header(out, "Idempotent-Replayed", "true");
-	snprintf(loc, sizeof(loc), "/v1/referrals/%s", id);
+	snprintf(loc, sizeof(loc), "/v1/referrals/%s", res->id);
 	evhttp_add_header(out, "Location", loc);
 	evhttp_add_header(out, "Content-Type", "application/json");
 	if ((buf = evbuffer_new()) != NULL)
-		evbuffer_add_printf(buf, "%s\n", answer);
+		evbuffer_add_printf(buf, "%s\n", res->answer);
 	evhttp_send_reply(req, 201, "Created", buf);
 	if (buf != NULL)
 		evbuffer_free(buf);
@@ -243,7 +236,7 @@ post_referral(struct http *h, struct evhttp_request *req)
 			    "the body must be application/json", NULL);
 		return;
 	}
-	if (idem != NULL && !idem_key_valid(idem)) {
+	if (idem != NULL && !intake_idem_valid(idem)) {
 		reply_error(req, 400, "Bad Request",
 			    "Idempotency-Key must be 1 to 255 printable "
 			    "characters",

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include "mash/brag.h"
 #include "mash/calendar.h"
@@ -32,50 +33,133 @@ struct pending {
 };
 
 static void
-submit_done(const struct store_result *res, void *arg)
+answer(struct pending *p, const struct intake_result *res)
+{
+	switch (res->outcome) {
+	case INTAKE_STORED:
+		if (res->replayed)
+			log_info("referral %s: repeated submission from %s "
+				 "answered from its idempotency key",
+				 res->id, p->client);
+		else
+			log_event(res->id, p->brag, "received",
+				  "referral %s received channel=%s client=%s "
+				  "brag=%s",
+				  res->id, p->channel, p->client, p->brag);
+		break;
+	case INTAKE_CONFLICT:
+		log_info("referral by %s from %s refused: its idempotency key "
+			 "was used with another record",
+			 p->channel, p->client);
+		break;
+	case INTAKE_NOT_STORED:
+		log_warnx("referral by %s from %s not stored: %s", p->channel,
+			  p->client, res->err);
+		break;
+	}
+	p->cb(res, p->arg);
+	if (res->outcome == INTAKE_STORED && !res->replayed) {
+		scheduler_kick(p->d->sched);
+		alert_kick(p->d->alerts);
+	}
+}
+
+/*
+ * The answer of a stored referral, built here in one fixed order from
+ * the script's named fields, so a replay is the first answer byte for
+ * byte. NULL when a field is missing.
+ */
+static char *
+answer_json(const json_t *o)
+{
+	const char *f[] = {"id", "brag", "received", "status"};
+	json_t *a = json_object();
+	char *text = NULL;
+
+	for (size_t i = 0; a != NULL && i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *v = json_string_value(json_object_get(o, f[i]));
+
+		if (v == NULL)
+			goto done;
+		json_object_set_new(a, f[i], json_string(v));
+	}
+	if (a != NULL)
+		text = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+done:
+	json_decref(a);
+	return text;
+}
+
+static void
+submit_done(const struct store_result *sr, void *arg)
 {
 	struct pending *p = arg;
-	const redisReply *r = res->reply;
-	const char *answer = NULL, *id = NULL, *err = res->err;
-	json_t *body = NULL;
-	bool replayed = false;
+	const redisReply *r = sr->reply;
+	const char *err = sr->err;
+	struct intake_result res = {.outcome = INTAKE_NOT_STORED, .err = err};
+	json_t *o = NULL;
+	const char *result = NULL;
+	char *text = NULL;
 
-	if (err == NULL && (r->type != REDIS_REPLY_ARRAY || r->elements != 2))
-		err = "odd reply from redis";
+	if (err != NULL && sr->outcome == STORE_UNKNOWN)
+		log_warnx("referral by %s from %s: outcome unknown, redis may "
+			  "have stored it: %s",
+			  p->channel, p->client, err);
 	if (err == NULL) {
-		answer = r->element[1]->str;
-		body = json_loads(answer, 0, NULL);
-		id = json_string_value(json_object_get(body, "id"));
-		if (id == NULL)
-			err = "odd reply from redis";
+		if (r->type == REDIS_REPLY_STRING)
+			o = json_loads(r->str, 0, NULL);
+		result = json_string_value(json_object_get(o, "result"));
+		res.err = "odd reply from redis";
 	}
-	if (err != NULL) {
-		if (res->outcome == STORE_UNKNOWN)
-			log_warnx("referral by %s from %s: outcome unknown, "
-				  "redis may have stored it: %s",
-				  p->channel, p->client, err);
-		else
-			log_warnx("referral by %s from %s not stored: %s",
-				  p->channel, p->client, err);
-		p->cb(NULL, NULL, false, err, p->arg);
-		goto done;
+	if (result != NULL && strcmp(result, "conflict") == 0) {
+		res.outcome = INTAKE_CONFLICT;
+		res.err = "the idempotency key was used with another record";
+	} else if (result != NULL && (text = answer_json(o)) != NULL) {
+		res.outcome = INTAKE_STORED;
+		res.answer = text;
+		res.id = json_string_value(json_object_get(o, "id"));
+		res.replayed = strcmp(result, "stored") != 0;
+		res.err = NULL;
 	}
-	replayed = r->element[0]->integer != 1;
-	if (replayed)
-		log_info("referral %s: repeated submission from %s answered "
-			 "from its idempotency key",
-			 id, p->client);
-	else
-		log_event(id, p->brag, "received",
-			  "referral %s received channel=%s client=%s brag=%s",
-			  id, p->channel, p->client, p->brag);
-	p->cb(answer, id, replayed, NULL, p->arg);
-	scheduler_kick(p->d->sched);
-	alert_kick(p->d->alerts);
-done:
-	json_decref(body);
+	answer(p, &res);
+	free(text);
+	json_decref(o);
 	lifecycle_release(p->d->life);
 	free(p);
+}
+
+bool
+intake_idem_valid(const char *k)
+{
+	size_t n = k != NULL ? strlen(k) : 0;
+
+	if (n == 0 || n > INTAKE_IDEM_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/*
+ * The record's fingerprint, kept with its idempotency key: SHA-256 of
+ * its canonical JSON (keys sorted, compact, ASCII), so the same record
+ * sent again matches however its keys were ordered or its text escaped.
+ */
+static int
+record_hash(const json_t *rec, char out[2 * SHA256_DIGEST_LENGTH + 1])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char *text =
+	    json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+
+	if (text == NULL)
+		return -1;
+	SHA256((const unsigned char *)text, strlen(text), md);
+	free(text);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
 }
 
 /* A name as compared: ASCII letters and digits, lower-cased; other
@@ -124,30 +208,87 @@ child_key(const char *secret, const json_t *rec, char *out)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/* The one JSON argument of submit.lua; see its header. */
+static json_t *
+submit_args(const struct mash_config *conf, const struct intake *in,
+	    enum brag b)
+{
+	const char *confirms = json_string_value(
+	    json_object_get(in->record, "written_confirmation_of"));
+	char num[32], iso[MASH_TIME_BUFSZ], hash[2 * SHA256_DIGEST_LENGTH + 1];
+	char child[2 * EVP_MAX_MD_SIZE + 1];
+	struct deadlines dl;
+	json_t *a, *timers;
+	char *record;
+	int y, m, dd;
+
+	if (record_hash(in->record, hash) != 0 ||
+	    (record = json_dumps(in->record, JSON_COMPACT)) == NULL)
+		return NULL;
+	a = json_object();
+	timers = json_array();
+	mash_civil_from_days(in->now / 86400000, &y, &m, &dd);
+	snprintf(num, sizeof(num), "%04d", y);
+	json_object_set_new(a, "year", json_string(num));
+	snprintf(num, sizeof(num), "%lld", (long long)in->now);
+	json_object_set_new(a, "received", json_string(num));
+	json_object_set_new(a, "received_iso",
+			    json_string(mash_time_format(in->now, iso)));
+	json_object_set_new(a, "brag", json_string(brag_name(b)));
+	deadline_compute(conf->calendar, &conf->timers, in->now, in->channel, b,
+			 &dl);
+	snprintf(num, sizeof(num), "%lld",
+		 (long long)deadline_queue_score(b, &dl, in->now));
+	json_object_set_new(a, "score", json_string(num));
+	json_object_set_new(a, "channel", json_string(in->channel));
+	json_object_set_new(a, "client", json_string(in->client));
+	json_object_set_new(a, "actor", json_string(in->actor));
+	json_object_set_new(a, "record", json_string(record));
+	json_object_set_new(a, "idem", json_string(in->idem ? in->idem : ""));
+	json_object_set_new(a, "hash", json_string(hash));
+	json_object_set_new(a, "ttl",
+			    json_integer(conf->http.idempotency_hours * 3600));
+	/* Out of office hours a Red goes to the Emergency Duty Team too. */
+	json_object_set_new(
+	    a, "hub_closed",
+	    json_boolean(!calendar_is_open(conf->calendar, in->now)));
+	child_key(conf->repeat.secret, in->record, child);
+	json_object_set_new(a, "child", json_string(child));
+	json_object_set_new(a, "repeat_threshold",
+			    json_integer(conf->repeat.threshold));
+	json_object_set_new(
+	    a, "repeat_window_ms",
+	    json_integer((json_int_t)conf->repeat.window_days * 86400000LL));
+	json_object_set_new(a, "confirms",
+			    json_string(confirms ? confirms : ""));
+	for (int t = 0; t < TIMER_COUNT; t++) {
+		if (dl.due[t] == 0)
+			continue;
+		snprintf(num, sizeof(num), "%lld", (long long)dl.due[t]);
+		json_array_append_new(
+		    timers,
+		    json_pack("{ss ss}", "name", timer_name(t), "due", num));
+	}
+	json_object_set_new(a, "timers", timers);
+	free(record);
+	return a;
+}
+
 int
 intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	      void *arg)
 {
-	const struct mash_config *conf = d->conf;
-	char year[8], received[32], iso[MASH_TIME_BUFSZ], score[32];
-	char ttl[16], dues[TIMER_COUNT][32], *record;
-	const char *argv[17 + 2 * TIMER_COUNT];
-	char child[2 * EVP_MAX_MD_SIZE + 1], window[32], threshold[16];
-	const char *confirms = json_string_value(
-	    json_object_get(in->record, "written_confirmation_of"));
-	struct deadlines dl;
 	struct pending *p;
+	const char *argv[1];
+	char *text = NULL;
+	json_t *args;
 	enum brag b;
-	int argc = 0, y, m, dd;
+	int rc = -1;
 
 	if (store_refusal(d->store) != NULL)
 		return -1;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return -1;
-	if ((record = json_dumps(in->record, JSON_COMPACT)) == NULL) {
-		free(p);
-		return -1;
-	}
 	b = brag_rate(in->record, in->now);
 	p->d = d;
 	p->cb = cb;
@@ -155,53 +296,18 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	snprintf(p->channel, sizeof(p->channel), "%s", in->channel);
 	snprintf(p->client, sizeof(p->client), "%s", in->client);
 	snprintf(p->brag, sizeof(p->brag), "%s", brag_name(b));
-
-	mash_civil_from_days(in->now / 86400000, &y, &m, &dd);
-	snprintf(year, sizeof(year), "%04d", y);
-	snprintf(received, sizeof(received), "%lld", (long long)in->now);
-	mash_time_format(in->now, iso);
-	deadline_compute(conf->calendar, &conf->timers, in->now, in->channel, b,
-			 &dl);
-	snprintf(score, sizeof(score), "%lld",
-		 (long long)deadline_queue_score(b, &dl, in->now));
-	snprintf(ttl, sizeof(ttl), "%d", conf->http.idempotency_hours * 3600);
-	argv[argc++] = year;
-	argv[argc++] = received;
-	argv[argc++] = iso;
-	argv[argc++] = p->brag;
-	argv[argc++] = score;
-	argv[argc++] = p->channel;
-	argv[argc++] = p->client;
-	argv[argc++] = in->actor;
-	argv[argc++] = record;
-	argv[argc++] = in->idem ? in->idem : "";
-	argv[argc++] = ttl;
-	/* Out of office hours a Red goes to the Emergency Duty Team too. */
-	argv[argc++] = calendar_is_open(conf->calendar, in->now) ? "0" : "1";
-	child_key(conf->repeat.secret, in->record, child);
-	snprintf(threshold, sizeof(threshold), "%d", conf->repeat.threshold);
-	snprintf(window, sizeof(window), "%lld",
-		 (long long)conf->repeat.window_days * 86400000LL);
-	argv[argc++] = child;
-	argv[argc++] = threshold;
-	argv[argc++] = window;
-	argv[argc++] = confirms ? confirms : "";
-	for (int t = 0; t < TIMER_COUNT; t++) {
-		if (dl.due[t] == 0)
-			continue;
-		snprintf(dues[t], sizeof(dues[t]), "%lld",
-			 (long long)dl.due[t]);
-		argv[argc++] = timer_name(t);
-		argv[argc++] = dues[t];
-	}
+	if ((args = submit_args(d->conf, in, b)) != NULL)
+		text = json_dumps(args, JSON_COMPACT);
+	json_decref(args);
+	argv[0] = text;
 	lifecycle_hold(d->life);
-	if (store_call_outcome(d->store, SCRIPT_SUBMIT, argc, argv, submit_done,
-			       p) != 0) {
+	if (text != NULL && store_call_outcome(d->store, SCRIPT_SUBMIT, 1, argv,
+					       submit_done, p) == 0) {
+		rc = 0;
+	} else {
 		lifecycle_release(d->life);
-		free(record);
 		free(p);
-		return -1;
 	}
-	free(record);
-	return 0;
+	free(text);
+	return rc;
 }

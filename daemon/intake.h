@@ -23,13 +23,28 @@ struct intake {
 	int64_t now;	      /* the instant of receipt */
 };
 
-/*
- * Stored: `answer` is the JSON object to send ({"id","brag","received",
- * "status"}), `replayed` true when an idempotency key answered it.
- * Not stored: `answer` is NULL and `err` says why.
- */
-typedef void intake_cb(const char *answer, const char *id, bool replayed,
-		       const char *err, void *arg);
+/* What became of a submission: each channel says exactly this. */
+enum intake_outcome {
+	INTAKE_STORED,	 /* Redis has it: stored now, or before (replayed) */
+	INTAKE_CONFLICT, /* the key was used with another record: not stored */
+	INTAKE_NOT_STORED, /* Redis does not have it: safe to send again */
+};
+
+struct intake_result {
+	enum intake_outcome outcome;
+	/* STORED: the JSON object to answer, {"id","brag","received",
+	 * "status"}, always the same for one referral; else NULL. */
+	const char *answer;
+	const char *id;	 /* STORED */
+	bool replayed;	 /* STORED by an earlier submission with this key */
+	const char *err; /* not STORED: why, a sentence */
+};
+
+typedef void intake_cb(const struct intake_result *res, void *arg);
+
+/* Idempotency keys are 1 to INTAKE_IDEM_MAX printable ASCII characters. */
+#define INTAKE_IDEM_MAX 255
+bool intake_idem_valid(const char *key);
 
 /*
  * 0 and cb later, exactly once; -1 at once, without calling cb, when the

@@ -314,20 +314,25 @@ call_quarantine(struct msg *m)
 }
 
 static void
-submit_done(const char *answer, const char *id, bool replayed, const char *err,
-	    void *arg)
+submit_done(const struct intake_result *res, void *arg)
 {
 	struct msg *m = arg;
 	char what[64];
 
-	(void)answer;
-	if (err != NULL) {
-		msg_retry(m, err);
+	if (res->outcome == INTAKE_CONFLICT) {
+		snprintf(m->mail.reason, sizeof(m->mail.reason),
+			 "its idempotency key was used with another record");
+		call_quarantine(m);
+		return;
+	}
+	if (res->outcome != INTAKE_STORED) {
+		msg_retry(m, res->err);
 		return;
 	}
 	snprintf(what, sizeof(what), "%s %s",
-		 replayed ? "was stored already as" : "stored as", id);
-	if (file_to_cur(m, id, what))
+		 res->replayed ? "was stored already as" : "stored as",
+		 res->id);
+	if (file_to_cur(m, res->id, what))
 		msg_done(m, true);
 	else
 		msg_retry(m, "cur/ is not writable");

@@ -59,7 +59,7 @@ usage(void)
 	fprintf(stderr, "usage: mashctl [-s socket] [-c config] command "
 			"[args]\n\ncommands:\n");
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "  %-9s %-34s %s\n", c[i].name, c[i].args,
+		fprintf(stderr, "  %-9s %-36s %s\n", c[i].name, c[i].args,
 			c[i].help);
 	exit(EXIT_USAGE);
 }
@@ -676,23 +676,26 @@ cmd_calendar(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
-/* referral new --file F: a telephone referral, whole, from a file ("-" is
- * standard input). The call handler reads the reference back. */
+/* referral new --file F [--idempotency-key KEY]: a telephone referral,
+ * whole, from a file ("-" is standard input). The call handler reads the
+ * reference back. The same key with the same record never stores it
+ * twice. */
 static int
 cmd_referral(struct ctx *x, int argc, char **argv)
 {
-	static const char *const names[] = {"file", NULL};
-	const char *values[1] = {NULL};
+	static const char *const names[] = {"file", "idempotency-key", NULL};
+	const char *values[2] = {NULL, NULL};
 	char *pos[1], *text;
 	json_error_t jerr;
-	json_t *rec, *a;
+	json_t *rec, *a, *req;
 	int yes;
 
 	if (parse_opts(x, argc, argv, names, values, pos, 1) != 1 ||
 	    strcmp(pos[0], "new") != 0 ||
 	    (values[0] == NULL && !isatty(STDIN_FILENO))) {
 		fprintf(stderr, "usage: mashctl referral new [--file "
-				"referral.json] [--json]\n"
+				"referral.json] [--idempotency-key KEY] "
+				"[--json]\n"
 				"       (without --file, on a terminal: asked "
 				"field by field)\n");
 		return EXIT_USAGE;
@@ -721,7 +724,11 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 			jerr.text);
 		return EXIT_USAGE;
 	}
-	a = request(x, json_pack("{ss so}", "cmd", "submit", "record", rec));
+	req = json_pack("{ss so}", "cmd", "submit", "record", rec);
+	if (values[1] != NULL)
+		json_object_set_new(req, "idempotency_key",
+				    json_string(values[1]));
+	a = request(x, req);
 	if (x->json) {
 		json_object_del(a, "ok");
 		print_json(a);
@@ -879,7 +886,7 @@ static const struct command commands[] = {
      cmd_confirm},
     {"alerts", "[--state S] [--json] | retry ID", "alerts and their delivery",
      cmd_alerts},
-    {"referral", "new [--file F] [--json]",
+    {"referral", "new [--file F] [--idempotency-key K]",
      "a telephone referral (channel phone)", cmd_referral},
     {"deadlines", "--received T --channel C --brag R",
      "compute due times offline", cmd_deadlines},
