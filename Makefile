@@ -29,7 +29,8 @@ DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o $(PURE_OBJ)
 
 .PHONY: all deps run test check unit integration valgrind clean help
-all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv
+all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
+	$(BUILD)/redis-cutter
 
 help:
 	@echo 'make             build build/mashd and build/mashctl'
@@ -73,6 +74,10 @@ $(BUILD)/%.o: daemon/%.c | $(BUILD)
 
 # A test's HTTP receiver for webhooks, on evhttp.
 $(BUILD)/webhook-recv: tests/tools/webhook-recv.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# A test's proxy to Redis that loses a reply after Redis ran the command.
+$(BUILD)/redis-cutter: tests/tools/redis-cutter.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/%.o: tools/%.c | $(BUILD)
