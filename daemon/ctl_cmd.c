@@ -471,9 +471,19 @@ submit_done(const struct intake_result *res, void *arg)
 				      "with another referral; nothing was "
 				      "stored",
 				      "field", "idempotency_key"));
+	} else if (res->outcome == INTAKE_UNKNOWN) {
+		ctl_send(c, json_pack("{sb ss ss ss}", "ok", 0, "error",
+				      "the referral store did not answer in "
+				      "time: the referral may or may not be "
+				      "stored",
+				      "outcome", "unknown", "idempotency_key",
+				      res->key));
 	} else if (o == NULL) {
-		ctl_error(c, "not stored: %s; nothing was stored, try again",
-			  res->err ? res->err : "odd reply");
+		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error",
+				      "the referral store could not take the "
+				      "referral; nothing was stored, try "
+				      "again",
+				      "outcome", "not_stored"));
 	} else {
 		json_object_set_new(o, "ok", json_true());
 		ctl_send(c, o);
@@ -516,9 +526,12 @@ cmd_submit(struct ctl_conn *c)
 	it.idem = json_string_value(key);
 	if (intake_submit(ctl_daemon(c), &it, submit_done, c) != 0) {
 		const char *why = store_refusal(ctl_daemon(c)->store);
+		char msg[512];
 
-		ctl_error(c, "%s; nothing was stored, try again",
-			  why ? why : "the referral store is unreachable");
+		snprintf(msg, sizeof(msg), "%s; nothing was stored, try again",
+			 why ? why : "the referral store is unreachable");
+		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error", msg,
+				      "outcome", "not_stored"));
 		return;
 	}
 	ctl_wait(c, false); /* intake holds it */

@@ -178,6 +178,21 @@ unauthorized(struct evhttp_request *req)
 		    "a valid bearer token is required", NULL);
 }
 
+/* 503 for a referral Redis does not have, and never will: `why`
+ * (store_refusal(), or NULL for "the referral store is unreachable"). */
+static void
+reply_not_stored(struct evhttp_request *req, const char *why)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s; nothing was stored, try again",
+		 why != NULL ? why : "the referral store is unreachable");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+			  "5");
+	reply_json(req, 503, "Service Unavailable",
+		   json_pack("{ss ss}", "error", msg, "outcome", "not_stored"));
+}
+
 static void
 submit_done(const struct intake_result *res, void *arg)
 {
@@ -187,8 +202,21 @@ submit_done(const struct intake_result *res, void *arg)
 	char loc[64];
 
 	switch (res->outcome) {
-	case INTAKE_NOT_STORED:
-		reply_unavailable(req); /* intake logged why */
+	case INTAKE_NOT_STORED: /* intake logged why */
+		reply_not_stored(req, "the referral store could not take the "
+				      "referral");
+		return;
+	case INTAKE_UNKNOWN:
+		/* Said only when mashd cannot know: the key recovers it. */
+		evhttp_add_header(out, "Retry-After", "5");
+		reply_json(req, 503, "Service Unavailable",
+			   json_pack("{ss ss ss}", "error",
+				     "the referral store did not answer in "
+				     "time: the referral may or may not be "
+				     "stored; send it again with this "
+				     "Idempotency-Key and it is stored once",
+				     "outcome", "unknown", "idempotency_key",
+				     res->key));
 		return;
 	case INTAKE_CONFLICT:
 		reply_error(req, 422, "Unprocessable Entity",
@@ -260,7 +288,7 @@ post_referral(struct http *h, struct evhttp_request *req)
 	it.idem = idem;
 	it.now = now;
 	if (intake_submit(h->d, &it, submit_done, req) != 0)
-		reply_refused(req, store_refusal(h->d->store));
+		reply_not_stored(req, store_refusal(h->d->store));
 	json_decref(rec);
 }
 

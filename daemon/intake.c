@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "mash/brag.h"
@@ -16,6 +18,7 @@
 #include "mash/timeutil.h"
 
 #include "alert.h"
+#include "clock.h"
 #include "config.h"
 #include "intake.h"
 #include "lifecycle.h"
@@ -23,29 +26,72 @@
 #include "scheduler.h"
 #include "store.h"
 
+/* How often a lost reply's lookup tries Redis again while it is away. */
+#define LOOKUP_RETRY_MS 50
+#define KEY_BYTES 16 /* of a key mashd makes, and of an attempt token */
+#define HEX_LEN(n) (2 * (n) + 1)
+
+/*
+ * One submission, from the call until its answer, and until the last
+ * store call it made has called back (a late reply is logged and its
+ * referral's timers and alerts kicked even after an UNKNOWN answer).
+ */
 struct pending {
 	struct mashd *d;
 	intake_cb *cb;
 	void *arg;
+	struct event *timer; /* the deadline, or the next lookup */
+	int64_t deadline;    /* monotonic ms: the answer is given by then */
+	int calls;	     /* store calls not yet called back: 0 or 1 */
+	bool answered;
+	bool lookup; /* the reply was lost: the key is looked up */
 	char channel[16];
 	char client[64];
 	char brag[8];
+	char key[INTAKE_IDEM_MAX + 1];
+	char hash[HEX_LEN(SHA256_DIGEST_LENGTH)];
+	char attempt[HEX_LEN(KEY_BYTES)];
+	int ttl;
 };
 
+static void lookup_send(struct pending *p);
+
 static void
-answer(struct pending *p, const struct intake_result *res)
+pending_free(struct pending *p)
 {
+	if (!p->answered || p->calls > 0)
+		return;
+	event_free(p->timer);
+	free(p);
+}
+
+static void
+stored_log(struct pending *p, const struct intake_result *res)
+{
+	if (res->replayed)
+		log_info("referral %s: repeated submission from %s answered "
+			 "from its idempotency key",
+			 res->id, p->client);
+	else
+		log_event(res->id, p->brag, "received",
+			  "referral %s received channel=%s client=%s brag=%s%s",
+			  res->id, p->channel, p->client, p->brag,
+			  p->answered ? " (after its sender was told the "
+					"outcome is unknown)"
+				      : "");
+	if (!res->replayed) {
+		scheduler_kick(p->d->sched);
+		alert_kick(p->d->alerts);
+	}
+}
+
+/* The one answer: logged, given, and the request no longer in flight. */
+static void
+answer(struct pending *p, struct intake_result *res)
+{
+	res->key = p->key;
 	switch (res->outcome) {
 	case INTAKE_STORED:
-		if (res->replayed)
-			log_info("referral %s: repeated submission from %s "
-				 "answered from its idempotency key",
-				 res->id, p->client);
-		else
-			log_event(res->id, p->brag, "received",
-				  "referral %s received channel=%s client=%s "
-				  "brag=%s",
-				  res->id, p->channel, p->client, p->brag);
 		break;
 	case INTAKE_CONFLICT:
 		log_info("referral by %s from %s refused: its idempotency key "
@@ -56,12 +102,28 @@ answer(struct pending *p, const struct intake_result *res)
 		log_warnx("referral by %s from %s not stored: %s", p->channel,
 			  p->client, res->err);
 		break;
+	case INTAKE_UNKNOWN:
+		log_event_warnx(NULL, p->brag, "outcome_unknown",
+				"referral by %s from %s: outcome unknown, "
+				"redis may have stored it (%s); idempotency "
+				"key %s",
+				p->channel, p->client, res->err, p->key);
+		break;
 	}
+	if (res->outcome == INTAKE_STORED)
+		stored_log(p, res);
+	p->answered = true;
+	evtimer_del(p->timer);
 	p->cb(res, p->arg);
-	if (res->outcome == INTAKE_STORED && !res->replayed) {
-		scheduler_kick(p->d->sched);
-		alert_kick(p->d->alerts);
-	}
+	lifecycle_release(p->d->life);
+}
+
+static void
+answer_unknown(struct pending *p, const char *why)
+{
+	struct intake_result res = {.outcome = INTAKE_UNKNOWN, .err = why};
+
+	answer(p, &res);
 }
 
 /*
@@ -90,42 +152,126 @@ done:
 	return text;
 }
 
+/* Run timer_cb in ms milliseconds, and never after the deadline. */
 static void
-submit_done(const struct store_result *sr, void *arg)
+arm(struct pending *p, int64_t ms)
+{
+	int64_t left = p->deadline - clock_mono_ms();
+	struct timeval tv;
+
+	if (ms > left)
+		ms = left > 0 ? left : 0;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
+}
+
+/* The reply was lost: look the key up once Redis is back, or give up at
+ * the deadline. */
+static void
+lookup_later(struct pending *p)
+{
+	p->lookup = true;
+	if (p->deadline <= clock_mono_ms() || event_base_got_exit(p->d->base))
+		answer_unknown(p, "redis did not answer in time");
+	else
+		arm(p, LOOKUP_RETRY_MS);
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct pending *p = arg;
-	const redisReply *r = sr->reply;
-	const char *err = sr->err;
-	struct intake_result res = {.outcome = INTAKE_NOT_STORED, .err = err};
-	json_t *o = NULL;
+
+	(void)fd;
+	(void)what;
+	if (p->deadline <= clock_mono_ms())
+		answer_unknown(p, "redis did not answer in time");
+	else if (p->calls == 0)
+		lookup_send(p);
+	else
+		arm(p, p->deadline - clock_mono_ms());
+	pending_free(p);
+}
+
+/*
+ * The reply of submit.lua or of idem.lua, made an outcome. Only a call
+ * Redis refused before running it (STORE_NOT_RUN) is "not stored" as it
+ * stands; a lost or timed-out one (STORE_UNKNOWN), or an error raised
+ * inside the script (it may follow writes), is looked up by its key.
+ */
+static void
+call_done(const struct store_result *sr, void *arg)
+{
+	struct pending *p = arg;
+	struct intake_result res = {.outcome = INTAKE_NOT_STORED};
 	const char *result = NULL;
 	char *text = NULL;
+	json_t *o = NULL;
 
-	if (err != NULL && sr->outcome == STORE_UNKNOWN)
-		log_warnx("referral by %s from %s: outcome unknown, redis may "
-			  "have stored it: %s",
-			  p->channel, p->client, err);
-	if (err == NULL) {
-		if (r->type == REDIS_REPLY_STRING)
-			o = json_loads(r->str, 0, NULL);
-		result = json_string_value(json_object_get(o, "result"));
-		res.err = "odd reply from redis";
-	}
-	if (result != NULL && strcmp(result, "conflict") == 0) {
+	p->calls--;
+	if (sr->outcome == STORE_DONE && sr->err == NULL &&
+	    sr->reply->type == REDIS_REPLY_STRING)
+		o = json_loads(sr->reply->str, 0, NULL);
+	result = json_string_value(json_object_get(o, "result"));
+	if (result == NULL) {
+		/* Refused, lost, failed inside, or unreadable. */
+		if (sr->outcome == STORE_NOT_RUN && !p->lookup) {
+			res.err = sr->err;
+		} else {
+			if (!p->answered)
+				lookup_later(p);
+			goto done;
+		}
+	} else if (strcmp(result, "conflict") == 0) {
 		res.outcome = INTAKE_CONFLICT;
 		res.err = "the idempotency key was used with another record";
-	} else if (result != NULL && (text = answer_json(o)) != NULL) {
+	} else if (strcmp(result, "void") == 0 ||
+		   strcmp(result, "absent") == 0) {
+		res.err = "its reply was lost, and redis has no such referral";
+	} else if ((text = answer_json(o)) != NULL) {
+		const char *by =
+		    json_string_value(json_object_get(o, "attempt"));
+
 		res.outcome = INTAKE_STORED;
 		res.answer = text;
 		res.id = json_string_value(json_object_get(o, "id"));
-		res.replayed = strcmp(result, "stored") != 0;
-		res.err = NULL;
+		/* Replayed unless this very attempt stored it. */
+		res.replayed = strcmp(result, "replayed") == 0 ||
+			       (strcmp(result, "stored") == 0 && p->lookup &&
+				(by == NULL || strcmp(by, p->attempt) != 0));
+	} else {
+		res.err = "odd reply from redis";
 	}
-	answer(p, &res);
+	if (!p->answered)
+		answer(p, &res);
+	else if (res.outcome == INTAKE_STORED)
+		stored_log(p, &res); /* too late for its sender */
+done:
 	free(text);
 	json_decref(o);
-	lifecycle_release(p->d->life);
-	free(p);
+	pending_free(p);
+}
+
+/* idem.lua: what became of the submission whose reply was lost. */
+static void
+lookup_send(struct pending *p)
+{
+	json_t *a =
+	    json_pack("{ss ss ss ss si}", "client", p->client, "idem", p->key,
+		      "hash", p->hash, "attempt", p->attempt, "ttl", p->ttl);
+	char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	const char *argv[1] = {text};
+
+	json_decref(a);
+	if (text != NULL && store_call_outcome(p->d->store, SCRIPT_IDEM, 1,
+					       argv, call_done, p) == 0) {
+		p->calls++;
+		arm(p, p->deadline - clock_mono_ms());
+	} else {
+		lookup_later(p); /* Redis still away */
+	}
+	free(text);
 }
 
 bool
@@ -211,19 +357,18 @@ child_key(const char *secret, const json_t *rec, char *out)
 /* The one JSON argument of submit.lua; see its header. */
 static json_t *
 submit_args(const struct mash_config *conf, const struct intake *in,
-	    enum brag b)
+	    enum brag b, const struct pending *p)
 {
 	const char *confirms = json_string_value(
 	    json_object_get(in->record, "written_confirmation_of"));
-	char num[32], iso[MASH_TIME_BUFSZ], hash[2 * SHA256_DIGEST_LENGTH + 1];
+	char num[32], iso[MASH_TIME_BUFSZ];
 	char child[2 * EVP_MAX_MD_SIZE + 1];
 	struct deadlines dl;
 	json_t *a, *timers;
 	char *record;
 	int y, m, dd;
 
-	if (record_hash(in->record, hash) != 0 ||
-	    (record = json_dumps(in->record, JSON_COMPACT)) == NULL)
+	if ((record = json_dumps(in->record, JSON_COMPACT)) == NULL)
 		return NULL;
 	a = json_object();
 	timers = json_array();
@@ -244,10 +389,10 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	json_object_set_new(a, "client", json_string(in->client));
 	json_object_set_new(a, "actor", json_string(in->actor));
 	json_object_set_new(a, "record", json_string(record));
-	json_object_set_new(a, "idem", json_string(in->idem ? in->idem : ""));
-	json_object_set_new(a, "hash", json_string(hash));
-	json_object_set_new(a, "ttl",
-			    json_integer(conf->http.idempotency_hours * 3600));
+	json_object_set_new(a, "idem", json_string(p->key));
+	json_object_set_new(a, "hash", json_string(p->hash));
+	json_object_set_new(a, "attempt", json_string(p->attempt));
+	json_object_set_new(a, "ttl", json_integer(p->ttl));
 	/* Out of office hours a Red goes to the Emergency Duty Team too. */
 	json_object_set_new(
 	    a, "hub_closed",
@@ -274,6 +419,19 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	return a;
 }
 
+/* n random bytes as hex; -1 when the system has no randomness to give. */
+static int
+random_hex(char *out, size_t n)
+{
+	unsigned char b[KEY_BYTES];
+
+	if (n > sizeof(b) || RAND_bytes(b, (int)n) != 1)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
 int
 intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	      void *arg)
@@ -281,9 +439,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	struct pending *p;
 	const char *argv[1];
 	char *text = NULL;
-	json_t *args;
+	json_t *args = NULL;
 	enum brag b;
-	int rc = -1;
 
 	if (store_refusal(d->store) != NULL)
 		return -1;
@@ -293,21 +450,42 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	p->d = d;
 	p->cb = cb;
 	p->arg = arg;
+	p->ttl = d->conf->http.idempotency_hours * 3600;
 	snprintf(p->channel, sizeof(p->channel), "%s", in->channel);
 	snprintf(p->client, sizeof(p->client), "%s", in->client);
 	snprintf(p->brag, sizeof(p->brag), "%s", brag_name(b));
-	if ((args = submit_args(d->conf, in, b)) != NULL)
-		text = json_dumps(args, JSON_COMPACT);
-	json_decref(args);
+	/* mashd's own key, before the call: a lost reply is found by it. */
+	if (in->idem != NULL)
+		snprintf(p->key, sizeof(p->key), "%s", in->idem);
+	else if (random_hex(p->key + 6, KEY_BYTES) == 0)
+		memcpy(p->key, "mashd-", 6);
+	/* The store gives up on a call after redis.timeout; the lookup
+	 * gets one second more. */
+	p->deadline = clock_mono_ms() + d->conf->redis.timeout * 1000LL + 1000;
+	if (p->key[0] == '\0' || random_hex(p->attempt, KEY_BYTES) != 0 ||
+	    record_hash(in->record, p->hash) != 0 ||
+	    (p->timer = evtimer_new(d->base, timer_cb, p)) == NULL ||
+	    (args = submit_args(d->conf, in, b, p)) == NULL ||
+	    (text = json_dumps(args, JSON_COMPACT)) == NULL)
+		goto fail;
 	argv[0] = text;
+	/* Held from the call until the answer (not until a late reply). */
 	lifecycle_hold(d->life);
-	if (text != NULL && store_call_outcome(d->store, SCRIPT_SUBMIT, 1, argv,
-					       submit_done, p) == 0) {
-		rc = 0;
-	} else {
+	if (store_call_outcome(d->store, SCRIPT_SUBMIT, 1, argv, call_done,
+			       p) != 0) {
 		lifecycle_release(d->life);
-		free(p);
+		goto fail;
 	}
+	p->calls = 1;
+	arm(p, p->deadline - clock_mono_ms());
+	json_decref(args);
 	free(text);
-	return rc;
+	return 0;
+fail:
+	if (p->timer != NULL)
+		event_free(p->timer);
+	json_decref(args);
+	free(text);
+	free(p);
+	return -1;
 }

@@ -19,15 +19,26 @@ struct intake {
 	const char *channel;  /* "web", "partner", "phone", "email" */
 	const char *client;   /* who may read its status: a client name */
 	const char *actor;    /* for the audit: "client:NAME", "uid:N(...)" */
-	const char *idem;     /* Idempotency-Key, or NULL */
+	const char *idem;     /* the sender's idempotency key, or NULL */
 	int64_t now;	      /* the instant of receipt */
 };
 
-/* What became of a submission: each channel says exactly this. */
+/*
+ * What became of a submission: each channel says exactly this, never
+ * more than mashd knows.
+ *
+ * Every submission has an idempotency key: the sender's, or one intake
+ * makes at random before the call. When the reply is lost after the call
+ * was sent (the connection dropped or timed out), intake waits for Redis
+ * again, until redis.timeout + 1 s after the submission, and looks
+ * the key up: the answer is then STORED or NOT_STORED; only when it
+ * cannot find out in time is it UNKNOWN, with the key that recovers it.
+ */
 enum intake_outcome {
 	INTAKE_STORED,	 /* Redis has it: stored now, or before (replayed) */
 	INTAKE_CONFLICT, /* the key was used with another record: not stored */
-	INTAKE_NOT_STORED, /* Redis does not have it: safe to send again */
+	INTAKE_NOT_STORED, /* Redis does not have it, and never will */
+	INTAKE_UNKNOWN,	   /* not known: sending it again with `key` is safe */
 };
 
 struct intake_result {
@@ -38,6 +49,7 @@ struct intake_result {
 	const char *id;	 /* STORED */
 	bool replayed;	 /* STORED by an earlier submission with this key */
 	const char *err; /* not STORED: why, a sentence */
+	const char *key; /* the idempotency key it was sent with */
 };
 
 typedef void intake_cb(const struct intake_result *res, void *arg);
@@ -47,9 +59,9 @@ typedef void intake_cb(const struct intake_result *res, void *arg);
 bool intake_idem_valid(const char *key);
 
 /*
- * 0 and cb later, exactly once; -1 at once, without calling cb, when the
- * store refuses new referrals: store_refusal() says why (Redis is
- * unreachable, or not durable).
+ * 0 and cb later, exactly once, within redis.timeout + 1 s; -1 at once,
+ * without calling cb, when the store refuses new referrals:
+ * store_refusal() says why (Redis is unreachable, or not durable).
  */
 int intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 		  void *arg);

@@ -13,8 +13,9 @@
  * - A failed call leaves the file in new/ and pauses the spool (backoff);
  *   while Redis is unreachable nothing is parsed or moved.
  * - A referral is submitted with its file name as idempotency key, so a
- *   file left in new/ by a crash after Redis stored it is answered from
- *   that key when taken again, and filed, never stored twice.
+ *   file left in new/ by a crash, or by an answer whose outcome was
+ *   unknown, after Redis stored it is answered from that key when taken
+ *   again, and filed, never stored twice.
  * - At most one message is in flight (sp->busy).
  *
  * Logs, audit details, alerts and sidecars carry the file name (made
@@ -323,6 +324,11 @@ submit_done(const struct intake_result *res, void *arg)
 		snprintf(m->mail.reason, sizeof(m->mail.reason),
 			 "its idempotency key was used with another record");
 		call_quarantine(m);
+		return;
+	}
+	if (res->outcome == INTAKE_UNKNOWN) {
+		msg_retry(m, "the outcome is unknown: it is sent again with "
+			     "the same key, and stored once");
 		return;
 	}
 	if (res->outcome != INTAKE_STORED) {

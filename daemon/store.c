@@ -614,6 +614,7 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_NOTE, lua_note);
 	SCRIPT(SCRIPT_HISTORY, lua_history);
 	SCRIPT(SCRIPT_SPOOL_QUARANTINE, lua_spool_quarantine);
+	SCRIPT(SCRIPT_IDEM, lua_idem);
 #undef SCRIPT
 	store_connect(st);
 	return st;

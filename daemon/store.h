@@ -39,6 +39,7 @@ enum store_script {
 	SCRIPT_NOTE,
 	SCRIPT_HISTORY,
 	SCRIPT_SPOOL_QUARANTINE, /* spool.c */
+	SCRIPT_IDEM,		 /* intake.c: a lost reply's key */
 	SCRIPT_COUNT,
 };
 

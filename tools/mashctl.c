@@ -4,7 +4,8 @@
  * a table for a person or as JSON with --json for a script.
  *
  * Exit status: 0 done, 1 mashd refused the request, 2 usage, 3 mashd could
- * not be reached.
+ * not be reached, 4 a referral's outcome is unknown (send it again with
+ * the idempotency key printed).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -34,6 +35,7 @@
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
 #define EXIT_UNREACHABLE 3
+#define EXIT_UNKNOWN 4 /* sent; whether it was stored is not known */
 
 struct ctx {
 	const char *socket;
@@ -90,9 +92,10 @@ socket_path(struct ctx *x)
 	return buf;
 }
 
-/* Send one request; return the answer, or exit when mashd is unreachable. */
+/* Send one request; return the answer, whatever it says, or exit when
+ * mashd is unreachable. */
 static json_t *
-request(struct ctx *x, json_t *req)
+request_any(struct ctx *x, json_t *req)
 {
 	const char *path = socket_path(x);
 	struct sockaddr_un sun;
@@ -154,6 +157,16 @@ request(struct ctx *x, json_t *req)
 			jerr.text);
 		exit(EXIT_UNREACHABLE);
 	}
+	return ans;
+}
+
+/* Send one request; return the answer, or exit when mashd refused it or
+ * is unreachable. */
+static json_t *
+request(struct ctx *x, json_t *req)
+{
+	json_t *ans = request_any(x, req);
+
 	if (!json_is_true(json_object_get(ans, "ok"))) {
 		const char *e =
 		    json_string_value(json_object_get(ans, "error"));
@@ -676,6 +689,33 @@ cmd_calendar(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The outcome of a telephone referral is unknown (mashd could not tell
+ * whether Redis stored it): say so, with the key that makes sending it
+ * again safe. At a terminal, with the record typed in, offer to send it
+ * again at once; true when the call handler wants that.
+ */
+static bool
+referral_unknown(struct ctx *x, json_t *a, const char *file, bool asked)
+{
+	const char *key = str(a, "idempotency_key");
+
+	if (x->json) {
+		json_object_del(a, "ok");
+		print_json(a);
+		return false;
+	}
+	fprintf(stderr,
+		"mashctl: %s.\n"
+		"Send it again with its key: it is stored once, whatever "
+		"happened:\n"
+		"  mashctl referral new --file %s --idempotency-key %s\n",
+		str(a, "error"),
+		file == NULL || strcmp(file, "-") == 0 ? "FILE" : file, key);
+	return asked && ask_yes_no(stdin, stdout,
+				   "Send it again now, with that key?") == 1;
+}
+
 /* referral new --file F [--idempotency-key KEY]: a telephone referral,
  * whole, from a file ("-" is standard input). The call handler reads the
  * reference back. The same key with the same record never stores it
@@ -685,7 +725,7 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 {
 	static const char *const names[] = {"file", "idempotency-key", NULL};
 	const char *values[2] = {NULL, NULL};
-	char *pos[1], *text;
+	char *pos[1], *text, key[256] = "";
 	json_error_t jerr;
 	json_t *rec, *a, *req;
 	int yes;
@@ -724,11 +764,32 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 			jerr.text);
 		return EXIT_USAGE;
 	}
-	req = json_pack("{ss so}", "cmd", "submit", "record", rec);
 	if (values[1] != NULL)
-		json_object_set_new(req, "idempotency_key",
-				    json_string(values[1]));
-	a = request(x, req);
+		snprintf(key, sizeof(key), "%s", values[1]);
+	for (;;) {
+		req = json_pack("{ss sO}", "cmd", "submit", "record", rec);
+		if (key[0] != '\0')
+			json_object_set_new(req, "idempotency_key",
+					    json_string(key));
+		a = request_any(x, req);
+		if (json_is_true(json_object_get(a, "ok")))
+			break;
+		if (strcmp(str(a, "outcome"), "unknown") != 0) {
+			fprintf(stderr, "mashctl: %s\n", str(a, "error"));
+			json_decref(a);
+			json_decref(rec);
+			return EXIT_REFUSED;
+		}
+		/* The same key again: mashd's, when none was given. */
+		snprintf(key, sizeof(key), "%s", str(a, "idempotency_key"));
+		if (!referral_unknown(x, a, values[0], values[0] == NULL)) {
+			json_decref(a);
+			json_decref(rec);
+			return EXIT_UNKNOWN;
+		}
+		json_decref(a);
+	}
+	json_decref(rec);
 	if (x->json) {
 		json_object_del(a, "ok");
 		print_json(a);

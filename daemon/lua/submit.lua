@@ -4,9 +4,10 @@
 -- without its alerts.
 -- Arguments (intake.c): year, received (ms, a string), received_iso,
 --   brag, score (a string), channel, client, actor, record (the record's
---   JSON text, stored as it is), idem (the client's idempotency key, or
---   ""), hash (SHA-256 of the canonical record), ttl (seconds the key is
---   kept), hub_closed (bool), child (HMAC of the
+--   JSON text, stored as it is), idem (the idempotency key: the client's,
+--   or one mashd made, so every referral has one), hash (SHA-256 of the
+--   canonical record), attempt (this call's own random token), ttl
+--   (seconds the key is kept), hub_closed (bool), child (HMAC of the
 --   child's normalised name and date; "" for no repeat detection),
 --   repeat_threshold, repeat_window_ms, confirms (the reference in
 --   written_confirmation_of, or ""), timers: [{name, due}] with due in ms
@@ -15,8 +16,10 @@
 --   (ISO), status}. result is
 --   "stored"   a new referral;
 --   "replayed" the key was seen with the same record: the first answer;
---   "conflict" the key was seen with another record: nothing stored.
--- Keys: idem:<client>:<key>, seq:<year>, ref:<id>,
+--   "conflict" the key was seen with another record: nothing stored;
+--   "void"     idem.lua answered for this attempt, its reply lost, that
+--              the key was not there: it stores nothing now either.
+-- Keys: void:<attempt>, idem:<client>:<key>, seq:<year>, ref:<id>,
 --   ref:<id>:audit, queue, due, events, outbox, child:<hmac>, and
 --   ref:<confirms>, ref:<confirms>:audit.
 local p = ARGV[1]
@@ -24,20 +27,21 @@ return serve(function(a)
   local received, brag, channel, actor = a.received, a.brag, a.channel,
                                          a.actor
 
-  local idem_key
-  if a.idem ~= '' then
-    idem_key = p .. 'idem:' .. a.client .. ':' .. a.idem
-    local seen = redis.call('GET', idem_key)
-    if seen then
-      local first = cjson.decode(seen)
-      -- An entry written before keys kept a hash has none: replayed as
-      -- then.
-      if first.hash and first.hash ~= a.hash then
-        return {result = 'conflict', id = first.id}
-      end
-      return {result = 'replayed', id = first.id, brag = first.brag,
-              received = first.received, status = first.status}
+  -- A call still on its way after mashd said it was not stored (held in
+  -- a socket or a proxy while Redis was away) must not make that false.
+  if redis.call('EXISTS', p .. 'void:' .. a.attempt) == 1 then
+    return {result = 'void'}
+  end
+  local idem_key = p .. 'idem:' .. a.client .. ':' .. a.idem
+  local seen = redis.call('GET', idem_key)
+  if seen then
+    local first = cjson.decode(seen)
+    -- An entry written before keys kept a hash has none: replayed as then.
+    if first.hash and first.hash ~= a.hash then
+      return {result = 'conflict', id = first.id}
     end
+    return {result = 'replayed', id = first.id, brag = first.brag,
+            received = first.received, status = first.status}
   end
 
   local n = redis.call('INCR', p .. 'seq:' .. a.year)
@@ -48,7 +52,8 @@ return serve(function(a)
   end
   redis.call('HSET', key, 'id', id, 'record', a.record, 'status', 'new',
              'brag', brag, 'channel', channel, 'client', a.client,
-             'received', received, 'updated', received)
+             'received', received, 'updated', received,
+             'idempotency_key', a.idem)
   redis.call('ZADD', p .. 'queue', a.score, id)
   local timers, dues = {}, {}
   for _, t in ipairs(a.timers) do
@@ -120,11 +125,10 @@ return serve(function(a)
                 'edt', a.hub_closed and '1' or '0')
   end
 
-  if idem_key then
-    redis.call('SET', idem_key, cjson.encode({
-      id = id, brag = brag, received = a.received_iso, status = 'new',
-      hash = a.hash}), 'EX', a.ttl)
-  end
+  -- attempt tells idem.lua which call stored it.
+  redis.call('SET', idem_key, cjson.encode({
+    id = id, brag = brag, received = a.received_iso, status = 'new',
+    hash = a.hash, attempt = a.attempt}), 'EX', a.ttl)
   return {result = 'stored', id = id, brag = brag,
           received = a.received_iso, status = 'new'}
 end)
