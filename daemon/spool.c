@@ -12,10 +12,11 @@
  *   the quarantine and queued the alert. Nothing is unlinked, ever.
  * - A failed call leaves the file in new/ and pauses the spool (backoff);
  *   while Redis is unreachable nothing is parsed or moved.
- * - A referral is submitted with its file name as idempotency key, so a
- *   file left in new/ by a crash, or by an answer whose outcome was
- *   unknown, after Redis stored it is answered from that key when taken
- *   again, and filed, never stored twice.
+ * - A referral is submitted with a key made of its bytes (a SHA-256 of
+ *   the file) as idempotency key, so a file left in new/ by a crash, or
+ *   by an answer whose outcome was unknown, after Redis stored it is
+ *   answered from that key when taken again, and filed, never stored
+ *   twice.
  * - At most one message is in flight (sp->busy).
  *
  * Logs, audit details, alerts and sidecars carry the file name (made
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/sha.h>
 
 #include "mash/timeutil.h"
 #include "mash/words.h"
@@ -79,6 +81,7 @@ struct msg {
 	char actor[NAME_MAX + 8];
 	char link[NAME_MAX + 8]; /* "email:<safe>" */
 	struct mail mail;	 /* what it says, or why it cannot be taken */
+	char key[72];		 /* "mail-" and the SHA-256 of the file */
 	int64_t now;
 };
 
@@ -353,7 +356,7 @@ call_submit(struct msg *m)
 	it.channel = channel_names[CHANNEL_EMAIL];
 	it.client = channel_names[CHANNEL_EMAIL];
 	it.actor = m->actor;
-	it.idem = m->name; /* unique in a maildir: see the invariants */
+	it.idem = m->key; /* the file's bytes: see the invariants */
 	it.now = m->now;
 	if (intake_submit(m->sp->d, &it, submit_done, m) != 0) {
 		const char *why = store_refusal(m->sp->d->store);
@@ -422,6 +425,18 @@ call_confirm(struct msg *m)
 
 /* ---- taking a message ------------------------------------------------ */
 
+/* A message's idempotency key: the same bytes, the same referral. */
+static void
+msg_key(struct msg *m, const char *buf, size_t len)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)buf, len, md);
+	memcpy(m->key, "mail-", 5);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		snprintf(m->key + 5 + 2 * i, 3, "%02x", md[i]);
+}
+
 /* Read new/<name> and send it on its way. False when there was nothing
  * to take (the file went). */
 static bool
@@ -481,6 +496,7 @@ spool_take(struct spool *sp, const char *name)
 		else
 			mail_parse(&m->mail, buf, len,
 				   sp->d->conf->http.max_body, m->now);
+		msg_key(m, buf, len);
 		free(buf);
 	}
 	if (fd >= 0)

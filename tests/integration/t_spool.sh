@@ -39,6 +39,14 @@ deliver() {
 	N=${2:-1795860000.M${delivered}P4242.gateway.hub.example}
 	cp "$1" "$SP/tmp/$N" && mv "$SP/tmp/$N" "$SP/new/$N"
 }
+# fresh FILE: a copy of a message as a gateway would deliver it again, with
+# a Received: line of its own; the same bytes are the same message.
+fresh() {
+	_f=$T/fresh.$delivered.eml
+	{ printf 'Received: by gateway.hub.example id %s\n' "$delivered"
+	  cat "$1"; } > "$_f"
+	echo "$_f"
+}
 taken() { wait_for 10 "[ ! -e \"\$SP/new/\$N\" ] && [ ! -L \"\$SP/new/\$N\" ]"; }
 filed() { [ -f "$SP/cur/$N:2,S" ] && echo yes || echo no; }
 # The referral a message became, from the audit trail.
@@ -190,13 +198,13 @@ else
 fi
 
 # --- the spool keeps working --------------------------------------------
-deliver "$MAIL/json-attachment.eml"
+deliver "$(fresh "$MAIL/json-attachment.eml")"
 taken
 expect "a good message after the bad ones is taken" "$(filed)" yes
 expect "as a referral" "$(ref_of "$N")" MASH-2026-000004
 
 # A name with spaces, quotes, a tab, UTF-8 and a newline.
-deliver "$MAIL/form-body.eml" "$(printf '1795860001.odd name "q";x\t\303\274\nz.host')"
+deliver "$(fresh "$MAIL/form-body.eml")" "$(printf '1795860001.odd name "q";x\t\303\274\nz.host')"
 taken
 expect "an odd file name is taken" "$(filed)" yes
 R5=$(ref_of '1795860001.odd name "q";x????z.host')
@@ -263,9 +271,18 @@ expect "a stored message taken again is filed" "$(filed)" yes
 expect "and not stored twice" "$(nrefs)" "$n"
 expect_match "it says so" "$(cat "$T/mashd.log")" "$J1 was stored already as $R1"
 
+# The same message delivered again under another name (a gateway's own
+# retry): its key is made of its bytes, so it is the same referral.
+n=$(nrefs)
+deliver "$MAIL/json-attachment.eml"
+taken
+expect "the same bytes under another name are filed" "$(filed)" yes
+expect "and not stored again" "$(nrefs)" "$n"
+expect_match "it says so" "$(cat "$T/mashd.log")" "$N was stored already as $R1"
+
 # --- Redis away ---------------------------------------------------------
 stop_redis TERM
-deliver "$MAIL/json-attachment.eml"
+deliver "$(fresh "$MAIL/json-attachment.eml")"
 sleep 2
 expect "while Redis is down a message waits in new/" \
 	"$(test -f "$SP/new/$N" && echo yes)" yes
