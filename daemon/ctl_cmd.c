@@ -456,38 +456,21 @@ cmd_alert_retry(struct ctl_conn *c)
 		 retry_done);
 }
 
-/* submit RECORD [IDEMPOTENCY_KEY]: a telephone referral typed in by a call
- * handler. */
-
+/* submit RECORD [IDEMPOTENCY_KEY]: a call handler's telephone referral. */
 static void
 submit_done(const struct intake_result *res, void *arg)
 {
 	struct ctl_conn *c = arg;
 	json_t *o = res->answer ? json_loads(res->answer, 0, NULL) : NULL;
 
-	if (res->outcome == INTAKE_CONFLICT) {
-		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error",
-				      "this idempotency key was sent before "
-				      "with another referral; nothing was "
-				      "stored",
-				      "field", "idempotency_key"));
-	} else if (res->outcome == INTAKE_UNKNOWN) {
-		ctl_send(c, json_pack("{sb ss ss ss}", "ok", 0, "error",
-				      "the referral store did not answer in "
-				      "time: the referral may or may not be "
-				      "stored",
-				      "outcome", "unknown", "idempotency_key",
-				      res->key));
-	} else if (o == NULL) {
-		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error",
-				      "the referral store could not take the "
-				      "referral; nothing was stored, try "
-				      "again",
-				      "outcome", "not_stored"));
-	} else {
+	if (o != NULL) /* stored: the answer every channel gives */
 		json_object_set_new(o, "ok", json_true());
-		ctl_send(c, o);
-	}
+	else /* ss*: no key when NULL */
+		o = json_pack("{sb ss ss ss*}", "ok", 0, "error", res->say,
+			      "outcome", intake_outcome_name(res->outcome),
+			      "idempotency_key",
+			      res->outcome == INTAKE_UNKNOWN ? res->key : NULL);
+	ctl_send(c, o);
 	/* intake counted the request in flight, and has uncounted it. */
 	ctl_done(c);
 }
@@ -501,15 +484,11 @@ cmd_submit(struct ctl_conn *c)
 	struct intake it;
 
 	it.now = clock_now_ms();
-	if (!json_is_object(rec)) {
-		ctl_error(c, "submit needs a \"record\" object");
-		return;
-	}
-	if (key != NULL && !intake_idem_valid(json_string_value(key))) {
-		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error",
-				      "the idempotency key must be 1 to 255 "
-				      "printable characters",
-				      "field", "idempotency_key"));
+	if (!json_is_object(rec) ||
+	    (key != NULL && !intake_idem_valid(json_string_value(key)))) {
+		ctl_error(c, "submit needs a \"record\" object, and an "
+			     "idempotency_key of 1 to 255 printable characters "
+			     "if any");
 		return;
 	}
 	if (referral_validate(rec, it.now, &rerr) != 0) {
@@ -526,12 +505,9 @@ cmd_submit(struct ctl_conn *c)
 	it.idem = json_string_value(key);
 	if (intake_submit(ctl_daemon(c), &it, submit_done, c) != 0) {
 		const char *why = store_refusal(ctl_daemon(c)->store);
-		char msg[512];
 
-		snprintf(msg, sizeof(msg), "%s; nothing was stored, try again",
-			 why ? why : "the referral store is unreachable");
-		ctl_send(c, json_pack("{sb ss ss}", "ok", 0, "error", msg,
-				      "outcome", "not_stored"));
+		ctl_error(c, "%s; nothing was stored, try again",
+			  why ? why : "the referral store is unreachable");
 		return;
 	}
 	ctl_wait(c, false); /* intake holds it */

@@ -178,7 +178,17 @@ unauthorized(struct evhttp_request *req)
 		    "a valid bearer token is required", NULL);
 }
 
-/* 503 for a referral Redis does not have, and never will: `why`
+/* 503 with Retry-After: a referral not taken; `body` says what became
+ * of it. */
+static void
+reply_503(struct evhttp_request *req, json_t *body)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+			  "5");
+	reply_json(req, 503, "Service Unavailable", body);
+}
+
+/* A referral Redis does not have, and never will: `why`
  * (store_refusal(), or NULL for "the referral store is unreachable"). */
 static void
 reply_not_stored(struct evhttp_request *req, const char *why)
@@ -187,10 +197,8 @@ reply_not_stored(struct evhttp_request *req, const char *why)
 
 	snprintf(msg, sizeof(msg), "%s; nothing was stored, try again",
 		 why != NULL ? why : "the referral store is unreachable");
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
-			  "5");
-	reply_json(req, 503, "Service Unavailable",
-		   json_pack("{ss ss}", "error", msg, "outcome", "not_stored"));
+	reply_503(req,
+		  json_pack("{ss ss}", "error", msg, "outcome", "not_stored"));
 }
 
 static void
@@ -203,26 +211,16 @@ submit_done(const struct intake_result *res, void *arg)
 
 	switch (res->outcome) {
 	case INTAKE_NOT_STORED: /* intake logged why */
-		reply_not_stored(req, "the referral store could not take the "
-				      "referral");
+		reply_503(req, json_pack("{ss ss}", "error", res->say,
+					 "outcome", "not_stored"));
 		return;
 	case INTAKE_UNKNOWN:
-		/* Said only when mashd cannot know: the key recovers it. */
-		evhttp_add_header(out, "Retry-After", "5");
-		reply_json(req, 503, "Service Unavailable",
-			   json_pack("{ss ss ss}", "error",
-				     "the referral store did not answer in "
-				     "time: the referral may or may not be "
-				     "stored; send it again with this "
-				     "Idempotency-Key and it is stored once",
-				     "outcome", "unknown", "idempotency_key",
-				     res->key));
+		reply_503(req,
+			  json_pack("{ss ss ss}", "error", res->say, "outcome",
+				    "unknown", "idempotency_key", res->key));
 		return;
 	case INTAKE_CONFLICT:
-		reply_error(req, 422, "Unprocessable Entity",
-			    "this Idempotency-Key was sent before with another "
-			    "referral; nothing was stored: use a new key for "
-			    "a new referral",
+		reply_error(req, 422, "Unprocessable Entity", res->say,
 			    "Idempotency-Key");
 		return;
 	case INTAKE_STORED:

@@ -94,15 +94,23 @@ answer(struct pending *p, struct intake_result *res)
 	case INTAKE_STORED:
 		break;
 	case INTAKE_CONFLICT:
+		res->say = "this idempotency key was sent before with another "
+			   "referral; nothing was stored: use a new key for a "
+			   "new referral";
 		log_info("referral by %s from %s refused: its idempotency key "
 			 "was used with another record",
 			 p->channel, p->client);
 		break;
 	case INTAKE_NOT_STORED:
+		res->say = "the referral store could not take the referral; "
+			   "nothing was stored, try again";
 		log_warnx("referral by %s from %s not stored: %s", p->channel,
 			  p->client, res->err);
 		break;
-	case INTAKE_UNKNOWN:
+	case INTAKE_UNKNOWN: /* said only when mashd cannot know */
+		res->say = "the referral store did not answer in time: the "
+			   "referral may or may not be stored; sent again with "
+			   "its idempotency key, it is stored once";
 		log_event_warnx(NULL, p->brag, "outcome_unknown",
 				"referral by %s from %s: outcome unknown, "
 				"redis may have stored it (%s); idempotency "
@@ -223,7 +231,9 @@ call_done(const struct store_result *sr, void *arg)
 				lookup_later(p);
 			goto done;
 		}
-	} else if (strcmp(result, "conflict") == 0) {
+	} else if (strcmp(result, "conflict") == 0 &&
+		   (res.id = json_string_value(json_object_get(o, "id"))) !=
+		       NULL) {
 		res.outcome = INTAKE_CONFLICT;
 		res.err = "the idempotency key was used with another record";
 	} else if (strcmp(result, "void") == 0 ||
@@ -274,6 +284,15 @@ lookup_send(struct pending *p)
 	free(text);
 }
 
+const char *
+intake_outcome_name(enum intake_outcome o)
+{
+	static const char *const names[] = {"stored", "conflict", "not_stored",
+					    "unknown"};
+
+	return names[o];
+}
+
 bool
 intake_idem_valid(const char *k)
 {
@@ -285,6 +304,20 @@ intake_idem_valid(const char *k)
 		if (k[i] < 0x21 || k[i] > 0x7e)
 			return false;
 	return true;
+}
+
+void
+intake_key_of(const char *prefix, const void *buf, size_t len,
+	      char out[INTAKE_KEY_OF_LEN])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	int n = snprintf(out, 8, "%s", prefix);
+
+	if (n < 0 || n > 7) /* cut to 7 */
+		n = n < 0 ? 0 : 7;
+	SHA256(buf, len, md);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		snprintf(out + n + 2 * i, 3, "%02x", md[i]);
 }
 
 /*

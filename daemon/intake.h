@@ -8,6 +8,7 @@
 #define MASHD_INTAKE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -46,17 +47,26 @@ struct intake_result {
 	/* STORED: the JSON object to answer, {"id","brag","received",
 	 * "status"}, always the same for one referral; else NULL. */
 	const char *answer;
-	const char *id;	 /* STORED */
+	const char *id;	 /* STORED; CONFLICT: the one holding the key */
 	bool replayed;	 /* STORED by an earlier submission with this key */
-	const char *err; /* not STORED: why, a sentence */
+	const char *err; /* not STORED: why, a sentence for the log */
+	const char *say; /* not STORED: what every channel tells its sender */
 	const char *key; /* the idempotency key it was sent with */
 };
 
 typedef void intake_cb(const struct intake_result *res, void *arg);
 
+/* "stored", "conflict", "not_stored", "unknown": as answers say it. */
+const char *intake_outcome_name(enum intake_outcome o);
+
 /* Idempotency keys are 1 to INTAKE_IDEM_MAX printable ASCII characters. */
 #define INTAKE_IDEM_MAX 255
 bool intake_idem_valid(const char *key);
+/* A key made of bytes: `prefix` (at most 7 characters) and their
+ * SHA-256, so the same message sent again is the same referral. */
+#define INTAKE_KEY_OF_LEN (8 + 64)
+void intake_key_of(const char *prefix, const void *buf, size_t len,
+		   char out[INTAKE_KEY_OF_LEN]);
 
 /*
  * 0 and cb later, exactly once, within redis.timeout + 1 s; -1 at once,

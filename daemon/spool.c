@@ -12,11 +12,8 @@
  *   the quarantine and queued the alert. Nothing is unlinked, ever.
  * - A failed call leaves the file in new/ and pauses the spool (backoff);
  *   while Redis is unreachable nothing is parsed or moved.
- * - A referral is submitted with a key made of its bytes (a SHA-256 of
- *   the file) as idempotency key, so a file left in new/ by a crash, or
- *   by an answer whose outcome was unknown, after Redis stored it is
- *   answered from that key when taken again, and filed, never stored
- *   twice.
+ * - A referral's idempotency key is the SHA-256 of its file: a file left
+ *   in new/ after Redis stored it is answered from it, never stored twice.
  * - At most one message is in flight (sp->busy).
  *
  * Logs, audit details, alerts and sidecars carry the file name (made
@@ -35,7 +32,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <openssl/sha.h>
 
 #include "mash/timeutil.h"
 #include "mash/words.h"
@@ -81,7 +77,7 @@ struct msg {
 	char actor[NAME_MAX + 8];
 	char link[NAME_MAX + 8]; /* "email:<safe>" */
 	struct mail mail;	 /* what it says, or why it cannot be taken */
-	char key[72];		 /* "mail-" and the SHA-256 of the file */
+	char key[INTAKE_KEY_OF_LEN]; /* "mail-" and the file's SHA-256 */
 	int64_t now;
 };
 
@@ -323,23 +319,15 @@ submit_done(const struct intake_result *res, void *arg)
 	struct msg *m = arg;
 	char what[64];
 
-	if (res->outcome == INTAKE_CONFLICT) {
-		snprintf(m->mail.reason, sizeof(m->mail.reason),
-			 "its idempotency key was used with another record");
-		call_quarantine(m);
+	if (res->outcome != INTAKE_STORED && res->outcome != INTAKE_CONFLICT) {
+		msg_retry(m, res->err); /* taken again, with its key */
 		return;
 	}
-	if (res->outcome == INTAKE_UNKNOWN) {
-		msg_retry(m, "the outcome is unknown: it is sent again with "
-			     "the same key, and stored once");
-		return;
-	}
-	if (res->outcome != INTAKE_STORED) {
-		msg_retry(m, res->err);
-		return;
-	}
-	snprintf(what, sizeof(what), "%s %s",
-		 res->replayed ? "was stored already as" : "stored as",
+	/* A conflict: these very bytes were stored, read otherwise then. */
+	snprintf(what, sizeof(what), "%s as %s",
+		 res->outcome == INTAKE_STORED && !res->replayed
+		     ? "stored"
+		     : "was stored already",
 		 res->id);
 	if (file_to_cur(m, res->id, what))
 		msg_done(m, true);
@@ -425,18 +413,6 @@ call_confirm(struct msg *m)
 
 /* ---- taking a message ------------------------------------------------ */
 
-/* A message's idempotency key: the same bytes, the same referral. */
-static void
-msg_key(struct msg *m, const char *buf, size_t len)
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-
-	SHA256((const unsigned char *)buf, len, md);
-	memcpy(m->key, "mail-", 5);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(m->key + 5 + 2 * i, 3, "%02x", md[i]);
-}
-
 /* Read new/<name> and send it on its way. False when there was nothing
  * to take (the file went). */
 static bool
@@ -496,7 +472,7 @@ spool_take(struct spool *sp, const char *name)
 		else
 			mail_parse(&m->mail, buf, len,
 				   sp->d->conf->http.max_body, m->now);
-		msg_key(m, buf, len);
+		intake_key_of("mail-", buf, len, m->key);
 		free(buf);
 	}
 	if (fd >= 0)

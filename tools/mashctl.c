@@ -706,9 +706,7 @@ referral_unknown(struct ctx *x, json_t *a, const char *file, bool asked)
 		return false;
 	}
 	fprintf(stderr,
-		"mashctl: %s.\n"
-		"Send it again with its key: it is stored once, whatever "
-		"happened:\n"
+		"mashctl: %s:\n"
 		"  mashctl referral new --file %s --idempotency-key %s\n",
 		str(a, "error"),
 		file == NULL || strcmp(file, "-") == 0 ? "FILE" : file, key);

@@ -122,5 +122,6 @@ expect "three more referrals, none twice" "$(nrefs)" $((n + 3))
 expect "the mail was filed once" \
 	"$(grep -c 'spool: m1 .*filed to cur/' "$T/mashd.log")" 1
 expect_match "while it waited it said the outcome was unknown" \
-	"$(cat "$T/mashd.log")" 'spool: m1 stays in new/: the outcome is unknown'
+	"$(cat "$T/mashd.log")" 'referral by email from email: outcome unknown.*idempotency key mail-[0-9a-f]{64}'
+expect_match "and kept the mail in new/" "$(cat "$T/mashd.log")" 'spool: m1 stays in new/'
 finish

@@ -283,6 +283,21 @@ expect "the same bytes under another name are filed" "$(filed)" yes
 expect "and not stored again" "$(nrefs)" "$n"
 expect_match "it says so" "$(cat "$T/mashd.log")" "$N was stored already as $R1"
 
+# The same bytes read otherwise before (a parser changed between
+# versions): its key holds another record's hash. The message was stored
+# then, under that key: it is filed as that referral, not stored again.
+f=$(fresh "$MAIL/form-body.eml")
+k=mail-$(sha256sum < "$f" | cut -d' ' -f1)
+rcli set "{mash}:idem:email:$k" "{\"id\":\"$R1\",\"hash\":\"0\"}" \
+	EX 600 > /dev/null
+n=$(nrefs)
+deliver "$f"
+taken
+expect "bytes whose key holds another record are filed" "$(filed)" yes
+expect "and not stored again" "$(nrefs)" "$n"
+expect_match "as the referral they were" "$(cat "$T/mashd.log")" \
+	"$N was stored already as $R1"
+
 # --- Redis away ---------------------------------------------------------
 stop_redis TERM
 deliver "$(fresh "$MAIL/json-attachment.eml")"
