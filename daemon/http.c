@@ -134,24 +134,17 @@ reply_error(struct evhttp_request *req, int code, const char *reason,
 	reply_json(req, code, reason, o);
 }
 
-/* 503: `why` the store refuses (store_refusal()), or NULL for "the
- * referral store is unreachable". */
+/* 503 to a request that stores nothing (a read, /healthz): `why` it cannot
+ * be served; it says nothing of storing, since there was nothing to store. */
 static void
-reply_refused(struct evhttp_request *req, const char *why)
+reply_unavailable(struct evhttp_request *req, const char *why)
 {
 	char msg[512];
 
-	snprintf(msg, sizeof(msg), "%s; nothing was stored, try again",
-		 why != NULL ? why : "the referral store is unreachable");
+	snprintf(msg, sizeof(msg), "%s; try again", why);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
 			  "5");
 	reply_error(req, 503, "Service Unavailable", msg, NULL);
-}
-
-static void
-reply_unavailable(struct evhttp_request *req)
-{
-	reply_refused(req, NULL);
 }
 
 /* The client named by "Authorization: Bearer <token>", or NULL. */
@@ -305,7 +298,7 @@ get_done(const json_t *r, const char *err, void *arg)
 	char iso[MASH_TIME_BUFSZ];
 
 	if (err != NULL) {
-		reply_unavailable(g->req);
+		reply_unavailable(g->req, "the referral store is unreachable");
 	} else if (id == NULL || received == NULL) {
 		reply_error(g->req, 404, "Not Found", "no such referral", NULL);
 	} else {
@@ -338,7 +331,7 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 		return;
 	}
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
-		reply_unavailable(req);
+		reply_unavailable(req, "out of memory");
 		return;
 	}
 	g->h = h;
@@ -354,7 +347,8 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 				    g) != 0) {
 			lifecycle_release(h->d->life);
 			free(g);
-			reply_unavailable(req);
+			reply_unavailable(req,
+					  "the referral store is unreachable");
 		}
 	}
 }
@@ -408,7 +402,7 @@ healthz(struct http *h, struct evhttp_request *req)
 		return;
 	}
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
-		reply_unavailable(req);
+		reply_unavailable(req, "out of memory");
 		return;
 	}
 	g->h = h;
@@ -493,7 +487,10 @@ dispatch(struct evhttp_request *req, void *arg)
 	} else if (lifecycle_draining(h->d->life)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 				  "Connection", "close");
-		reply_unavailable(req);
+		if (cmd == EVHTTP_REQ_POST)
+			reply_not_stored(req, "mashd is stopping");
+		else
+			reply_unavailable(req, "mashd is stopping");
 	} else if (strcmp(path, "/v1/referrals") == 0) {
 		if (cmd == EVHTTP_REQ_POST)
 			post_referral(h, req);

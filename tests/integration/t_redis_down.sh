@@ -14,6 +14,11 @@ expect "healthz 503 with redis down" "$(curl -s -o /dev/null -w '%{http_code}' \
 expect "submission 503 with redis down" "$(post "$FIX/amber.json")" 503
 expect_match "503 carries Retry-After" "$(cat "$T/headers")" 'Retry-After: [0-9]+'
 expect_match "503 says nothing was stored" "$(jbody .error)" 'nothing was stored'
+# A read stores nothing, so its 503 says nothing of storing.
+_get=$(curl -s -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $WEB_TOKEN" \
+	"$URL/v1/referrals/MASH-2026-000001")
+expect "a read with redis down: 503" "$_get" 503
+expect_match "the read's 503 says why" "$(jbody .error)" '^the referral store is unreachable; try again$'
 expect "status shows redis down" "$(ctl status --json | jq -r .redis)" down
 ctl queue > /dev/null 2> "$T/err"
 expect "queue with redis down fails" "$?" 1
