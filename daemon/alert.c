@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -471,18 +472,27 @@ static void
 look(struct alerter *a)
 {
 	const struct mash_config *c = a->d->conf;
+	json_t *busy;
+	const struct job *j;
 
 	if (a->busy) {
 		a->again = true;
 		return;
 	}
 	evtimer_del(a->tick);
-	if (store_call_json(a->d->store, SCRIPT_ALERT_TAKE,
-			    json_pack("{ss sI si sI}", "consumer", a->consumer,
-				      "now", (json_int_t)clock_now_ms(),
-				      "count", ALERT_BATCH, "claim_idle",
-				      (json_int_t)c->alerts.claim_idle * 1000),
-			    take_done, a) != 0) {
+	/* The ids under way here, so the take skips them. */
+	busy = json_array();
+	LIST_FOREACH(j, &a->jobs, entry)
+	{
+		json_array_append_new(busy, json_string(j->id));
+	}
+	if (store_call_json(
+		a->d->store, SCRIPT_ALERT_TAKE,
+		json_pack("{ss sI si sI so}", "consumer", a->consumer, "now",
+			  (json_int_t)clock_now_ms(), "count", ALERT_BATCH,
+			  "claim_idle", (json_int_t)c->alerts.claim_idle * 1000,
+			  "busy", busy),
+		take_done, a) != 0) {
 		arm(a, ALERT_POLL_MS);
 		return;
 	}
@@ -502,16 +512,25 @@ alert_new(struct mashd *d)
 {
 	struct alerter *a = calloc(1, sizeof(*a));
 	char host[128] = "localhost";
+	unsigned char rnd[8] = {0};
+	char hex[2 * sizeof(rnd) + 1];
 
 	if (a == NULL)
 		fatalx("alert_new: out of memory");
 	a->d = d;
 	LIST_INIT(&a->jobs);
 	gethostname(host, sizeof(host) - 1);
-	/* Stable across restarts (so its pending alerts are its own again)
-	 * and unique among live mashd: each has its own control socket. */
-	snprintf(a->consumer, sizeof(a->consumer), "%s:%s", host,
-		 d->conf->control.socket);
+	/* Unique to this process: two containers may share a host name and a
+	 * pid, never the random part. Alerts a mashd left pending are taken
+	 * over after alerts.claim_idle, by any mashd, this one's successor
+	 * too. */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		fatal("alert_new: getrandom");
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(a->consumer, sizeof(a->consumer), "%s:%ld:%s", host,
+		 (long)getpid(), hex);
+	log_info("alerts: delivering as consumer %s", a->consumer);
 	a->tick = evtimer_new(d->base, tick, a);
 	a->mailer = mailer_new(d->base);
 	a->hooks = webhooks_new(d->base);

@@ -605,6 +605,18 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 	INT_KEY(claim_idle, "alerts.claim_idle", 120, 1, 86400)
 	INT_KEY(timeout, "alerts.timeout", 30, 1, 600)
 #undef INT_KEY
+	/* An attempt takes at most `timeout`: a claim that lasts no longer
+	 * would let another mashd take an alert in the middle of it. */
+	if (c->alerts.claim_idle <= c->alerts.timeout) {
+		config_setting_t *s =
+		    config_lookup(&c->cfg, "alerts.claim_idle");
+
+		return fail(err, errlen, c->path, s,
+			    "%s%d%s must be greater than alerts.timeout (%d)",
+			    s ? "" : "alerts.claim_idle (",
+			    c->alerts.claim_idle, s ? "" : ", the default)",
+			    c->alerts.timeout);
+	}
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		char path[64];
 
