@@ -10,7 +10,12 @@
  *
  * Invariants: at most one alert_take call is in flight (a->busy); an
  * alert is in a->jobs from its take until alert_result answered, so it is
- * never delivered twice at once by this process.
+ * never delivered twice at once by this process. At most
+ * alerts.max_parallel jobs are in a->jobs, and a job starts only when the
+ * mailer has a free process for each of its mails, so no more than
+ * max_parallel sendmail processes ever run; the others wait in the outbox.
+ * A job starts all its parts as soon as alert_take has claimed it, so an
+ * attempt ends within alerts.timeout of its claim (see alert_take.lua).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +71,8 @@ struct alerter {
 	bool busy;
 	bool again;
 	LIST_HEAD(, job) jobs;
+	int njobs; /* in a->jobs */
+	int asked; /* the count of the take in flight */
 };
 
 static void look(struct alerter *a);
@@ -239,6 +246,7 @@ static void
 job_free(struct job *j)
 {
 	LIST_REMOVE(j, entry);
+	j->a->njobs--;
 	json_decref(j->alert);
 	lifecycle_release(j->a->d->life);
 	free(j);
@@ -360,8 +368,26 @@ job_plan(struct job *j, const struct audience *au, unsigned to)
 	}
 }
 
-static void
-job_start(struct alerter *a, json_t *alert)
+/* How many sendmail processes the plan of j needs. */
+static int
+job_mails(const struct job *j)
+{
+	int n = 0;
+
+	for (int i = 0; i < j->nparts; i++)
+		if (strncmp(j->parts[i].name, "mail:", 5) == 0)
+			n++;
+	return n;
+}
+
+/*
+ * Start the delivery of one alert, as just claimed by alert_take. False,
+ * with nothing started and nothing held, when the mailer has too few free
+ * processes for its mails: it stays pending with this consumer, and is
+ * taken again when one is free.
+ */
+static bool
+job_start(struct alerter *a, json_t *alert, int free_procs)
 {
 	const struct mash_config *c = a->d->conf;
 	struct job *j = calloc(1, sizeof(*j));
@@ -371,21 +397,28 @@ job_start(struct alerter *a, json_t *alert)
 
 	if (j == NULL) {
 		json_decref(alert);
-		return;
+		return false;
 	}
 	j->a = a;
 	j->alert = alert;
-	/* In flight until its result is recorded: a stop waits for it, so a
-	 * mail sent is never sent again after a restart. */
-	lifecycle_hold(a->d->life);
 	snprintf(j->id, sizeof(j->id), "%s",
 		 json_string_value(json_object_get(alert, "id")));
-	LIST_INSERT_HEAD(&a->jobs, j, entry);
 	/* The Emergency Duty Team hears only of what came while closed. */
 	to = alert_text_audience(field(j, "event"));
 	if (strcmp(field(j, "edt"), "1") != 0)
 		to &= ~ALERT_TO_ROLE(ROLE_EDT);
 	audience_of(c, to, &au);
+	job_plan(j, &au, to);
+	if (job_mails(j) > free_procs) {
+		json_decref(j->alert);
+		free(j);
+		return false;
+	}
+	/* In flight until its result is recorded: a stop waits for it, so a
+	 * mail sent is never sent again after a restart. */
+	lifecycle_hold(a->d->life);
+	LIST_INSERT_HEAD(&a->jobs, j, entry);
+	a->njobs++;
 	/* syslog, always: the reference, the event, the roles. */
 	log_event(
 	    field(j, "ref"), field(j, "brag"), field(j, "event"),
@@ -393,10 +426,9 @@ job_start(struct alerter *a, json_t *alert)
 	    field(j, "ref"), field(j, "event"), field(j, "brag"), au.roles,
 	    (long long)json_integer_value(json_object_get(alert, "attempts")) +
 		1);
-	job_plan(j, &au, to);
 	if (j->left == 0) { /* syslog carried it */
 		job_finish(j);
-		return;
+		return true;
 	}
 	/* Start them only now: a part may finish at once. */
 	j->left++;
@@ -417,6 +449,7 @@ job_start(struct alerter *a, json_t *alert)
 	}
 	if (--j->left == 0)
 		job_finish(j);
+	return true;
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -442,24 +475,42 @@ arm(struct alerter *a, int ms)
 	evtimer_add(a->tick, &tv);
 }
 
+/* Free sendmail processes, under alerts.max_parallel. */
+static int
+free_procs(const struct alerter *a)
+{
+	return a->d->conf->alerts.max_parallel - (int)mailer_running(a->mailer);
+}
+
 static void
 take_done(const json_t *r, const char *err, void *arg)
 {
 	struct alerter *a = arg;
-	json_t *alert;
+	json_t *alert, *alerts = json_object_get(r, "alerts");
+	bool full = false;
 	size_t i;
 
 	a->busy = false;
 	if (err != NULL)
 		log_warnx("alerts: cannot read the outbox: %s", err);
-	json_array_foreach(json_object_get(r, "alerts"), i, alert)
+	/* In the outbox's order: one that waits for processes keeps the
+	 * others behind it, so none waits for ever. */
+	json_array_foreach(alerts, i, alert)
 	{
 		const char *id =
 		    json_string_value(json_object_get(alert, "id"));
 
-		if (id != NULL && !in_flight(a, id))
-			job_start(a, json_incref(alert));
+		if (full || id == NULL || in_flight(a, id) ||
+		    lifecycle_draining(a->d->life))
+			continue;
+		if (!job_start(a, json_incref(alert), free_procs(a)))
+			full = true;
 	}
+	/* A whole batch: more may wait, take them while there is room (a
+	 * job that ends calls look() too). */
+	if (!full && json_array_size(alerts) > 0 &&
+	    json_array_size(alerts) == (size_t)a->asked)
+		a->again = true;
 	if (a->again) {
 		a->again = false;
 		look(a);
@@ -474,12 +525,23 @@ look(struct alerter *a)
 	const struct mash_config *c = a->d->conf;
 	json_t *busy;
 	const struct job *j;
+	int room = c->alerts.max_parallel - a->njobs;
 
 	if (a->busy) {
 		a->again = true;
 		return;
 	}
 	evtimer_del(a->tick);
+	/* A stop starts no new delivery; a full house waits for a job to
+	 * end (it calls look()), the tick only in case. */
+	if (lifecycle_draining(a->d->life))
+		return;
+	if (room <= 0 || free_procs(a) <= 0) {
+		arm(a, ALERT_POLL_MS);
+		return;
+	}
+	if (room > ALERT_BATCH)
+		room = ALERT_BATCH;
 	/* The ids under way here, so the take skips them. */
 	busy = json_array();
 	LIST_FOREACH(j, &a->jobs, entry)
@@ -489,13 +551,14 @@ look(struct alerter *a)
 	if (store_call_json(
 		a->d->store, SCRIPT_ALERT_TAKE,
 		json_pack("{ss sI si sI so}", "consumer", a->consumer, "now",
-			  (json_int_t)clock_now_ms(), "count", ALERT_BATCH,
+			  (json_int_t)clock_now_ms(), "count", room,
 			  "claim_idle", (json_int_t)c->alerts.claim_idle * 1000,
 			  "busy", busy),
 		take_done, a) != 0) {
 		arm(a, ALERT_POLL_MS);
 		return;
 	}
+	a->asked = room;
 	a->busy = true;
 }
 

@@ -99,6 +99,7 @@ static const struct key alerts_keys[] = {
     {"retry", CONFIG_TYPE_GROUP, retry_keys},
     {"claim_idle", CONFIG_TYPE_INT, NULL},
     {"timeout", CONFIG_TYPE_INT, NULL},
+    {"max_parallel", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
 static const struct key recipients_keys[] = {
@@ -604,6 +605,7 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 	INT_KEY(attempts, "alerts.retry.attempts", 8, 1, 100)
 	INT_KEY(claim_idle, "alerts.claim_idle", 120, 1, 86400)
 	INT_KEY(timeout, "alerts.timeout", 30, 1, 600)
+	INT_KEY(max_parallel, "alerts.max_parallel", 8, 2, 1000)
 #undef INT_KEY
 	/* An attempt takes at most `timeout`: a claim that lasts no longer
 	 * would let another mashd take an alert in the middle of it. */

@@ -86,6 +86,8 @@ struct mash_config {
 		int attempts;	 /* then it is a dead letter */
 		int claim_idle;	 /* seconds before an orphan is taken over */
 		int timeout;	 /* seconds a transport may take */
+		/* alerts, and sendmail processes, at once */
+		int max_parallel;
 	} alerts;
 	struct config_list recipients[ROLE_COUNT];
 	struct config_webhook *webhooks;
