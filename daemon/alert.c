@@ -59,6 +59,7 @@ struct job {
 	struct part parts[ALERT_MAX_PARTS];
 	int nparts;
 	int left;
+	bool callback; /* no transport reaches the referrer: a task instead */
 	char error[256];
 };
 
@@ -169,9 +170,17 @@ start_mail(struct part *p, const char *const *to, size_t nto, bool for_referrer)
 	mailer_send(j->a->mailer, &m, part_done, p);
 }
 
+/* Mail is on (alerts.sendmail is not "") and the referrer has an address. */
+static bool
+mailed(const struct job *j)
+{
+	return j->a->d->conf->alerts.sendmail[0] != '\0' &&
+	       referrer(j, "email") != NULL;
+}
+
 /* What a webhook is sent: the staff text, its roles, and the facts. */
 static char *
-hook_body(const struct job *j, unsigned to)
+hook_body(const struct job *j, const struct config_webhook *w, unsigned to)
 {
 	const struct mash_config *c = j->a->d->conf;
 	char subject[256], text[2048], due[64] = "";
@@ -195,8 +204,9 @@ hook_body(const struct job *j, unsigned to)
 		      field(j, "brag"), "timer", field(j, "timer"), "due",
 		      field(j, "due"), "due_local", due, "subject", subject,
 		      "text", text, "roles", roles);
-	/* A referrer known only by telephone is reached this way. */
-	if ((to & ALERT_TO_REFERRER) && referrer(j, "email") == NULL &&
+	/* A referrer not mailed is reached this way, by a gateway that says
+	 * it reaches referrers; no other webhook is given the number. */
+	if (w->referrers && (to & ALERT_TO_REFERRER) && !mailed(j) &&
 	    referrer(j, "phone") != NULL)
 		json_object_set_new(o, "referrer_phone",
 				    json_string(referrer(j, "phone")));
@@ -209,7 +219,7 @@ static void
 start_hook(struct part *p, const struct config_webhook *w, unsigned to)
 {
 	struct job *j = p->job;
-	char *body = hook_body(j, to);
+	char *body = hook_body(j, w, to);
 	struct webhook_post post = {
 	    .url = w->url,
 	    .secret = w->secret,
@@ -277,6 +287,12 @@ result_done(const json_t *r, const char *err, void *arg)
 		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
 			  "alert %s ref=%s event=%s delivered", j->id,
 			  field(j, "ref"), field(j, "event"));
+	else if (state != NULL && strcmp(state, "callback") == 0)
+		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
+			  "alert %s ref=%s event=%s: no transport reaches the "
+			  "referrer; a call-back task for the navigators "
+			  "(mashctl callbacks)",
+			  j->id, field(j, "ref"), field(j, "event"));
 	job_free(j);
 	look(a); /* a dead letter may wait in the outbox */
 }
@@ -289,7 +305,7 @@ job_finish(struct job *j)
 	json_int_t attempts =
 	    json_integer_value(json_object_get(j->alert, "attempts"));
 	int64_t wait = c->alerts.retry_first, now = clock_now_ms();
-	json_t *done = json_array();
+	json_t *done = json_array(), *args;
 
 	for (json_int_t i = 0; i < attempts && wait < c->alerts.retry_max; i++)
 		wait *= 2;
@@ -299,12 +315,16 @@ job_finish(struct job *j)
 		if (j->parts[i].name[0] != '\0')
 			json_array_append_new(done,
 					      json_string(j->parts[i].name));
-	if (store_call_json(j->a->d->store, SCRIPT_ALERT_RESULT,
-			    json_pack("{ss sI sI si ss so}", "id", j->id, "now",
-				      (json_int_t)now, "next_at",
-				      (json_int_t)(now + wait * 1000),
-				      "max_attempts", c->alerts.attempts,
-				      "error", j->error, "done", done),
+	args = json_pack("{ss sI sI si ss so}", "id", j->id, "now",
+			 (json_int_t)now, "next_at",
+			 (json_int_t)(now + wait * 1000), "max_attempts",
+			 c->alerts.attempts, "error", j->error, "done", done);
+	/* A call-back is due when the hub is next open (now, if it is). */
+	if (j->callback && args != NULL)
+		json_object_set_new(
+		    args, "callback_due",
+		    json_integer(calendar_next_open(c->calendar, now)));
+	if (store_call_json(j->a->d->store, SCRIPT_ALERT_RESULT, args,
 			    result_done, j) != 0) {
 		log_warnx("alert %s: redis unreachable; it stays pending",
 			  j->id);
@@ -342,16 +362,43 @@ audience_of(const struct mash_config *c, unsigned to, struct audience *au)
 			 au->roles[0] ? "," : "");
 }
 
-/* The parts this attempt still has to deliver; j->left counts them. */
+/* A webhook that reaches referrers wants this alert's event. */
+static bool
+referrer_hook(const struct job *j)
+{
+	const struct mash_config *c = j->a->d->conf;
+
+	for (size_t i = 0; i < c->nwebhooks; i++)
+		for (size_t k = 0;
+		     c->webhooks[i].referrers && k < c->webhooks[i].events.n;
+		     k++)
+			if (strcmp(c->webhooks[i].events.items[k],
+				   field(j, "event")) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * The parts this attempt still has to deliver; j->left counts them. A
+ * referrer that no transport reaches (no email, or no mail; no phone, or
+ * no webhook that reaches referrers) is not "sent" to: the alert becomes
+ * a call-back task for the navigators (j->callback).
+ */
 static void
 job_plan(struct job *j, const struct audience *au, unsigned to)
 {
 	const struct mash_config *c = j->a->d->conf;
+	bool mail = c->alerts.sendmail[0] != '\0';
 
-	if ((to & ALERT_TO_REFERRER) && referrer(j, "email") != NULL &&
-	    add_part(j, "mail:referrer") != NULL)
-		j->left++;
-	if (au->nstaff > 0 && add_part(j, "mail:staff") != NULL)
+	if ((to & ALERT_TO_REFERRER) && mailed(j)) {
+		if (add_part(j, "mail:referrer") != NULL)
+			j->left++;
+	} else if ((to & ALERT_TO_REFERRER) &&
+		   !part_done_before(j, "mail:referrer") &&
+		   (referrer(j, "phone") == NULL || !referrer_hook(j))) {
+		j->callback = true;
+	}
+	if (mail && au->nstaff > 0 && add_part(j, "mail:staff") != NULL)
 		j->left++;
 	for (size_t i = 0; i < c->nwebhooks; i++) {
 		const struct config_webhook *w = &c->webhooks[i];

@@ -114,6 +114,7 @@ static const struct key webhook_keys[] = {
     {"url", CONFIG_TYPE_STRING, NULL},
     {"events", CONFIG_TYPE_ARRAY, NULL},
     {"secret", CONFIG_TYPE_STRING, NULL},
+    {"referrers", CONFIG_TYPE_BOOL, NULL}, /* it reaches them by phone */
     {NULL, 0, NULL},
 };
 static const struct key roles_keys[] = {
@@ -653,6 +654,12 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 		if (w->events.n == 0)
 			return fail(err, errlen, c->path, g,
 				    "needs the events it wants");
+		{
+			int b = 0;
+
+			config_setting_lookup_bool(g, "referrers", &b);
+			w->referrers = b != 0;
+		}
 	}
 	return 0;
 }

@@ -49,6 +49,7 @@ struct config_webhook {
 	const char *url;
 	const char *secret; /* HMAC-SHA256 key of the signature header */
 	struct config_list events;
+	bool referrers; /* it reaches a referrer at referrer_phone */
 };
 
 struct mash_config {
@@ -79,7 +80,7 @@ struct mash_config {
 	struct calendar *calendar; /* made from calendar_options */
 	struct deadline_rules timers;
 	struct {
-		const char *sendmail; /* run as: sendmail -t -oi */
+		const char *sendmail; /* run as: sendmail -t -oi; "": no mail */
 		const char *from;
 		int retry_first; /* seconds before the first retry */
 		int retry_max;	 /* the longest wait between retries */
