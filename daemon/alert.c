@@ -10,12 +10,18 @@
  *
  * Invariants: at most one alert_take call is in flight (a->busy); an
  * alert is in a->jobs from its take until alert_result answered, so it is
- * never delivered twice at once by this process.
+ * never delivered twice at once by this process. At most
+ * alerts.max_parallel jobs are in a->jobs, and a job starts only when the
+ * mailer has a free process for each of its mails, so no more than
+ * max_parallel sendmail processes ever run; the others wait in the outbox.
+ * A job starts all its parts as soon as alert_take has claimed it, so an
+ * attempt ends within alerts.timeout of its claim (see alert_take.lua).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -53,6 +59,7 @@ struct job {
 	struct part parts[ALERT_MAX_PARTS];
 	int nparts;
 	int left;
+	bool callback; /* no transport reaches the referrer: a task instead */
 	char error[256];
 };
 
@@ -65,6 +72,8 @@ struct alerter {
 	bool busy;
 	bool again;
 	LIST_HEAD(, job) jobs;
+	int njobs; /* in a->jobs */
+	int asked; /* the count of the take in flight */
 };
 
 static void look(struct alerter *a);
@@ -161,9 +170,17 @@ start_mail(struct part *p, const char *const *to, size_t nto, bool for_referrer)
 	mailer_send(j->a->mailer, &m, part_done, p);
 }
 
+/* Mail is on (alerts.sendmail is not "") and the referrer has an address. */
+static bool
+mailed(const struct job *j)
+{
+	return j->a->d->conf->alerts.sendmail[0] != '\0' &&
+	       referrer(j, "email") != NULL;
+}
+
 /* What a webhook is sent: the staff text, its roles, and the facts. */
 static char *
-hook_body(const struct job *j, unsigned to)
+hook_body(const struct job *j, const struct config_webhook *w, unsigned to)
 {
 	const struct mash_config *c = j->a->d->conf;
 	char subject[256], text[2048], due[64] = "";
@@ -187,8 +204,9 @@ hook_body(const struct job *j, unsigned to)
 		      field(j, "brag"), "timer", field(j, "timer"), "due",
 		      field(j, "due"), "due_local", due, "subject", subject,
 		      "text", text, "roles", roles);
-	/* A referrer known only by telephone is reached this way. */
-	if ((to & ALERT_TO_REFERRER) && referrer(j, "email") == NULL &&
+	/* A referrer not mailed is reached this way, by a gateway that says
+	 * it reaches referrers; no other webhook is given the number. */
+	if (w->referrers && (to & ALERT_TO_REFERRER) && !mailed(j) &&
 	    referrer(j, "phone") != NULL)
 		json_object_set_new(o, "referrer_phone",
 				    json_string(referrer(j, "phone")));
@@ -201,7 +219,7 @@ static void
 start_hook(struct part *p, const struct config_webhook *w, unsigned to)
 {
 	struct job *j = p->job;
-	char *body = hook_body(j, to);
+	char *body = hook_body(j, w, to);
 	struct webhook_post post = {
 	    .url = w->url,
 	    .secret = w->secret,
@@ -238,6 +256,7 @@ static void
 job_free(struct job *j)
 {
 	LIST_REMOVE(j, entry);
+	j->a->njobs--;
 	json_decref(j->alert);
 	lifecycle_release(j->a->d->life);
 	free(j);
@@ -268,6 +287,12 @@ result_done(const json_t *r, const char *err, void *arg)
 		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
 			  "alert %s ref=%s event=%s delivered", j->id,
 			  field(j, "ref"), field(j, "event"));
+	else if (state != NULL && strcmp(state, "callback") == 0)
+		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
+			  "alert %s ref=%s event=%s: no transport reaches the "
+			  "referrer; a call-back task for the navigators "
+			  "(mashctl callbacks)",
+			  j->id, field(j, "ref"), field(j, "event"));
 	job_free(j);
 	look(a); /* a dead letter may wait in the outbox */
 }
@@ -280,7 +305,7 @@ job_finish(struct job *j)
 	json_int_t attempts =
 	    json_integer_value(json_object_get(j->alert, "attempts"));
 	int64_t wait = c->alerts.retry_first, now = clock_now_ms();
-	json_t *done = json_array();
+	json_t *done = json_array(), *args;
 
 	for (json_int_t i = 0; i < attempts && wait < c->alerts.retry_max; i++)
 		wait *= 2;
@@ -290,12 +315,16 @@ job_finish(struct job *j)
 		if (j->parts[i].name[0] != '\0')
 			json_array_append_new(done,
 					      json_string(j->parts[i].name));
-	if (store_call_json(j->a->d->store, SCRIPT_ALERT_RESULT,
-			    json_pack("{ss sI sI si ss so}", "id", j->id, "now",
-				      (json_int_t)now, "next_at",
-				      (json_int_t)(now + wait * 1000),
-				      "max_attempts", c->alerts.attempts,
-				      "error", j->error, "done", done),
+	args = json_pack("{ss sI sI si ss so}", "id", j->id, "now",
+			 (json_int_t)now, "next_at",
+			 (json_int_t)(now + wait * 1000), "max_attempts",
+			 c->alerts.attempts, "error", j->error, "done", done);
+	/* A call-back is due when the hub is next open (now, if it is). */
+	if (j->callback && args != NULL)
+		json_object_set_new(
+		    args, "callback_due",
+		    json_integer(calendar_next_open(c->calendar, now)));
+	if (store_call_json(j->a->d->store, SCRIPT_ALERT_RESULT, args,
 			    result_done, j) != 0) {
 		log_warnx("alert %s: redis unreachable; it stays pending",
 			  j->id);
@@ -333,16 +362,43 @@ audience_of(const struct mash_config *c, unsigned to, struct audience *au)
 			 au->roles[0] ? "," : "");
 }
 
-/* The parts this attempt still has to deliver; j->left counts them. */
+/* A webhook that reaches referrers wants this alert's event. */
+static bool
+referrer_hook(const struct job *j)
+{
+	const struct mash_config *c = j->a->d->conf;
+
+	for (size_t i = 0; i < c->nwebhooks; i++)
+		for (size_t k = 0;
+		     c->webhooks[i].referrers && k < c->webhooks[i].events.n;
+		     k++)
+			if (strcmp(c->webhooks[i].events.items[k],
+				   field(j, "event")) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * The parts this attempt still has to deliver; j->left counts them. A
+ * referrer that no transport reaches (no email, or no mail; no phone, or
+ * no webhook that reaches referrers) is not "sent" to: the alert becomes
+ * a call-back task for the navigators (j->callback).
+ */
 static void
 job_plan(struct job *j, const struct audience *au, unsigned to)
 {
 	const struct mash_config *c = j->a->d->conf;
+	bool mail = c->alerts.sendmail[0] != '\0';
 
-	if ((to & ALERT_TO_REFERRER) && referrer(j, "email") != NULL &&
-	    add_part(j, "mail:referrer") != NULL)
-		j->left++;
-	if (au->nstaff > 0 && add_part(j, "mail:staff") != NULL)
+	if ((to & ALERT_TO_REFERRER) && mailed(j)) {
+		if (add_part(j, "mail:referrer") != NULL)
+			j->left++;
+	} else if ((to & ALERT_TO_REFERRER) &&
+		   !part_done_before(j, "mail:referrer") &&
+		   (referrer(j, "phone") == NULL || !referrer_hook(j))) {
+		j->callback = true;
+	}
+	if (mail && au->nstaff > 0 && add_part(j, "mail:staff") != NULL)
 		j->left++;
 	for (size_t i = 0; i < c->nwebhooks; i++) {
 		const struct config_webhook *w = &c->webhooks[i];
@@ -359,8 +415,26 @@ job_plan(struct job *j, const struct audience *au, unsigned to)
 	}
 }
 
-static void
-job_start(struct alerter *a, json_t *alert)
+/* How many sendmail processes the plan of j needs. */
+static int
+job_mails(const struct job *j)
+{
+	int n = 0;
+
+	for (int i = 0; i < j->nparts; i++)
+		if (strncmp(j->parts[i].name, "mail:", 5) == 0)
+			n++;
+	return n;
+}
+
+/*
+ * Start the delivery of one alert, as just claimed by alert_take. False,
+ * with nothing started and nothing held, when the mailer has too few free
+ * processes for its mails: it stays pending with this consumer, and is
+ * taken again when one is free.
+ */
+static bool
+job_start(struct alerter *a, json_t *alert, int free_procs)
 {
 	const struct mash_config *c = a->d->conf;
 	struct job *j = calloc(1, sizeof(*j));
@@ -370,21 +444,28 @@ job_start(struct alerter *a, json_t *alert)
 
 	if (j == NULL) {
 		json_decref(alert);
-		return;
+		return false;
 	}
 	j->a = a;
 	j->alert = alert;
-	/* In flight until its result is recorded: a stop waits for it, so a
-	 * mail sent is never sent again after a restart. */
-	lifecycle_hold(a->d->life);
 	snprintf(j->id, sizeof(j->id), "%s",
 		 json_string_value(json_object_get(alert, "id")));
-	LIST_INSERT_HEAD(&a->jobs, j, entry);
 	/* The Emergency Duty Team hears only of what came while closed. */
 	to = alert_text_audience(field(j, "event"));
 	if (strcmp(field(j, "edt"), "1") != 0)
 		to &= ~ALERT_TO_ROLE(ROLE_EDT);
 	audience_of(c, to, &au);
+	job_plan(j, &au, to);
+	if (job_mails(j) > free_procs) {
+		json_decref(j->alert);
+		free(j);
+		return false;
+	}
+	/* In flight until its result is recorded: a stop waits for it, so a
+	 * mail sent is never sent again after a restart. */
+	lifecycle_hold(a->d->life);
+	LIST_INSERT_HEAD(&a->jobs, j, entry);
+	a->njobs++;
 	/* syslog, always: the reference, the event, the roles. */
 	log_event(
 	    field(j, "ref"), field(j, "brag"), field(j, "event"),
@@ -392,10 +473,9 @@ job_start(struct alerter *a, json_t *alert)
 	    field(j, "ref"), field(j, "event"), field(j, "brag"), au.roles,
 	    (long long)json_integer_value(json_object_get(alert, "attempts")) +
 		1);
-	job_plan(j, &au, to);
 	if (j->left == 0) { /* syslog carried it */
 		job_finish(j);
-		return;
+		return true;
 	}
 	/* Start them only now: a part may finish at once. */
 	j->left++;
@@ -416,6 +496,7 @@ job_start(struct alerter *a, json_t *alert)
 	}
 	if (--j->left == 0)
 		job_finish(j);
+	return true;
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -441,24 +522,42 @@ arm(struct alerter *a, int ms)
 	evtimer_add(a->tick, &tv);
 }
 
+/* Free sendmail processes, under alerts.max_parallel. */
+static int
+free_procs(const struct alerter *a)
+{
+	return a->d->conf->alerts.max_parallel - (int)mailer_running(a->mailer);
+}
+
 static void
 take_done(const json_t *r, const char *err, void *arg)
 {
 	struct alerter *a = arg;
-	json_t *alert;
+	json_t *alert, *alerts = json_object_get(r, "alerts");
+	bool full = false;
 	size_t i;
 
 	a->busy = false;
 	if (err != NULL)
 		log_warnx("alerts: cannot read the outbox: %s", err);
-	json_array_foreach(json_object_get(r, "alerts"), i, alert)
+	/* In the outbox's order: one that waits for processes keeps the
+	 * others behind it, so none waits for ever. */
+	json_array_foreach(alerts, i, alert)
 	{
 		const char *id =
 		    json_string_value(json_object_get(alert, "id"));
 
-		if (id != NULL && !in_flight(a, id))
-			job_start(a, json_incref(alert));
+		if (full || id == NULL || in_flight(a, id) ||
+		    lifecycle_draining(a->d->life))
+			continue;
+		if (!job_start(a, json_incref(alert), free_procs(a)))
+			full = true;
 	}
+	/* A whole batch: more may wait, take them while there is room (a
+	 * job that ends calls look() too). */
+	if (!full && json_array_size(alerts) > 0 &&
+	    json_array_size(alerts) == (size_t)a->asked)
+		a->again = true;
 	if (a->again) {
 		a->again = false;
 		look(a);
@@ -471,21 +570,42 @@ static void
 look(struct alerter *a)
 {
 	const struct mash_config *c = a->d->conf;
+	json_t *busy;
+	const struct job *j;
+	int room = c->alerts.max_parallel - a->njobs;
 
 	if (a->busy) {
 		a->again = true;
 		return;
 	}
 	evtimer_del(a->tick);
-	if (store_call_json(a->d->store, SCRIPT_ALERT_TAKE,
-			    json_pack("{ss sI si sI}", "consumer", a->consumer,
-				      "now", (json_int_t)clock_now_ms(),
-				      "count", ALERT_BATCH, "claim_idle",
-				      (json_int_t)c->alerts.claim_idle * 1000),
-			    take_done, a) != 0) {
+	/* A stop starts no new delivery; a full house waits for a job to
+	 * end (it calls look()), the tick only in case. */
+	if (lifecycle_draining(a->d->life))
+		return;
+	if (room <= 0 || free_procs(a) <= 0) {
 		arm(a, ALERT_POLL_MS);
 		return;
 	}
+	if (room > ALERT_BATCH)
+		room = ALERT_BATCH;
+	/* The ids under way here, so the take skips them. */
+	busy = json_array();
+	LIST_FOREACH(j, &a->jobs, entry)
+	{
+		json_array_append_new(busy, json_string(j->id));
+	}
+	if (store_call_json(
+		a->d->store, SCRIPT_ALERT_TAKE,
+		json_pack("{ss sI si sI so}", "consumer", a->consumer, "now",
+			  (json_int_t)clock_now_ms(), "count", room,
+			  "claim_idle", (json_int_t)c->alerts.claim_idle * 1000,
+			  "busy", busy),
+		take_done, a) != 0) {
+		arm(a, ALERT_POLL_MS);
+		return;
+	}
+	a->asked = room;
 	a->busy = true;
 }
 
@@ -502,16 +622,25 @@ alert_new(struct mashd *d)
 {
 	struct alerter *a = calloc(1, sizeof(*a));
 	char host[128] = "localhost";
+	unsigned char rnd[8] = {0};
+	char hex[2 * sizeof(rnd) + 1];
 
 	if (a == NULL)
 		fatalx("alert_new: out of memory");
 	a->d = d;
 	LIST_INIT(&a->jobs);
 	gethostname(host, sizeof(host) - 1);
-	/* Stable across restarts (so its pending alerts are its own again)
-	 * and unique among live mashd: each has its own control socket. */
-	snprintf(a->consumer, sizeof(a->consumer), "%s:%s", host,
-		 d->conf->control.socket);
+	/* Unique to this process: two containers may share a host name and a
+	 * pid, never the random part. Alerts a mashd left pending are taken
+	 * over after alerts.claim_idle, by any mashd, this one's successor
+	 * too. */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		fatal("alert_new: getrandom");
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(a->consumer, sizeof(a->consumer), "%s:%ld:%s", host,
+		 (long)getpid(), hex);
+	log_info("alerts: delivering as consumer %s", a->consumer);
 	a->tick = evtimer_new(d->base, tick, a);
 	a->mailer = mailer_new(d->base);
 	a->hooks = webhooks_new(d->base);

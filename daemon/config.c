@@ -99,6 +99,7 @@ static const struct key alerts_keys[] = {
     {"retry", CONFIG_TYPE_GROUP, retry_keys},
     {"claim_idle", CONFIG_TYPE_INT, NULL},
     {"timeout", CONFIG_TYPE_INT, NULL},
+    {"max_parallel", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
 static const struct key recipients_keys[] = {
@@ -113,6 +114,7 @@ static const struct key webhook_keys[] = {
     {"url", CONFIG_TYPE_STRING, NULL},
     {"events", CONFIG_TYPE_ARRAY, NULL},
     {"secret", CONFIG_TYPE_STRING, NULL},
+    {"referrers", CONFIG_TYPE_BOOL, NULL}, /* it reaches them by phone */
     {NULL, 0, NULL},
 };
 static const struct key roles_keys[] = {
@@ -604,7 +606,20 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 	INT_KEY(attempts, "alerts.retry.attempts", 8, 1, 100)
 	INT_KEY(claim_idle, "alerts.claim_idle", 120, 1, 86400)
 	INT_KEY(timeout, "alerts.timeout", 30, 1, 600)
+	INT_KEY(max_parallel, "alerts.max_parallel", 8, 2, 1000)
 #undef INT_KEY
+	/* An attempt takes at most `timeout`: a claim that lasts no longer
+	 * would let another mashd take an alert in the middle of it. */
+	if (c->alerts.claim_idle <= c->alerts.timeout) {
+		config_setting_t *s =
+		    config_lookup(&c->cfg, "alerts.claim_idle");
+
+		return fail(err, errlen, c->path, s,
+			    "%s%d%s must be greater than alerts.timeout (%d)",
+			    s ? "" : "alerts.claim_idle (",
+			    c->alerts.claim_idle, s ? "" : ", the default)",
+			    c->alerts.timeout);
+	}
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		char path[64];
 
@@ -639,6 +654,12 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 		if (w->events.n == 0)
 			return fail(err, errlen, c->path, g,
 				    "needs the events it wants");
+		{
+			int b = 0;
+
+			config_setting_lookup_bool(g, "referrers", &b);
+			w->referrers = b != 0;
+		}
 	}
 	return 0;
 }

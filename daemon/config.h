@@ -49,6 +49,7 @@ struct config_webhook {
 	const char *url;
 	const char *secret; /* HMAC-SHA256 key of the signature header */
 	struct config_list events;
+	bool referrers; /* it reaches a referrer at referrer_phone */
 };
 
 struct mash_config {
@@ -79,13 +80,15 @@ struct mash_config {
 	struct calendar *calendar; /* made from calendar_options */
 	struct deadline_rules timers;
 	struct {
-		const char *sendmail; /* run as: sendmail -t -oi */
+		const char *sendmail; /* run as: sendmail -t -oi; "": no mail */
 		const char *from;
 		int retry_first; /* seconds before the first retry */
 		int retry_max;	 /* the longest wait between retries */
 		int attempts;	 /* then it is a dead letter */
 		int claim_idle;	 /* seconds before an orphan is taken over */
 		int timeout;	 /* seconds a transport may take */
+		/* alerts, and sendmail processes, at once */
+		int max_parallel;
 	} alerts;
 	struct config_list recipients[ROLE_COUNT];
 	struct config_webhook *webhooks;

@@ -407,11 +407,11 @@ cmd_alerts(struct ctl_conn *c)
 	const char *state = ctl_arg(c, "state");
 
 	if (state != NULL && strcmp(state, "pending") &&
-	    strcmp(state, "sent") && strcmp(state, "dead") &&
-	    strcmp(state, "requeued")) {
+	    strcmp(state, "sent") && strcmp(state, "callback") &&
+	    strcmp(state, "dead") && strcmp(state, "requeued")) {
 		ctl_error(c,
-			  "unknown state \"%s\": use pending, sent, dead "
-			  "or requeued",
+			  "unknown state \"%s\": use pending, sent, "
+			  "callback, dead or requeued",
 			  state);
 		return;
 	}
@@ -454,6 +454,108 @@ cmd_alert_retry(struct ctl_conn *c)
 		 json_pack("{ss ss sI}", "id", id, "actor", ctl_actor(c), "at",
 			   now_ms()),
 		 retry_done);
+}
+
+/*
+ * callbacks [all], called TASK NOTE: the call-back tasks of referrers no
+ * transport reaches (SPEC 7), for the navigators to telephone. The number
+ * is shown to them here and nowhere else: never logged.
+ */
+
+#define CALLBACKS_LIMIT 1000
+
+static const char *req_text(struct ctl_conn *c, const char *key,
+			    const char *what);
+
+static void
+callbacks_done(const json_t *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	static const char *const times[] = {"created", "due", "called_at"};
+	static const char *const keep[] = {"phone", "called_by", "note"};
+	json_t *items, *t;
+	size_t i;
+
+	if (err != NULL) {
+		ctl_error(c, "redis: %s", err);
+		goto done;
+	}
+	items = json_array();
+	json_array_foreach(json_object_get(r, "tasks"), i, t)
+	{
+		json_t *o = json_deep_copy(t);
+
+		if (o == NULL)
+			continue;
+		for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++)
+			json_object_set_new(o, times[k], instant(t, times[k]));
+		for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+			if (json_object_get(o, keep[k]) == NULL)
+				json_object_set_new(o, keep[k], json_null());
+		json_array_append_new(items, o);
+	}
+	log_info("call-back tasks listed to %s", ctl_actor(c));
+	/* No silent cap: the counts say what a list of CALLBACKS_LIMIT
+	 * left out. */
+	ctl_send(c, json_pack("{sb so sO sO}", "ok", 1, "items", items, "open",
+			      json_object_get(r, "open"), "closed",
+			      json_object_get(r, "closed")));
+done:
+	ctl_done(c);
+}
+
+static void
+cmd_callbacks(struct ctl_conn *c)
+{
+	ctl_call(c, SCRIPT_CALLBACKS,
+		 json_pack("{ss sI sb si}", "actor", ctl_actor(c), "at",
+			   now_ms(), "all",
+			   json_is_true(json_object_get(ctl_request(c), "all")),
+			   "limit", CALLBACKS_LIMIT),
+		 callbacks_done);
+}
+
+static void
+called_done(const json_t *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	const char *task = ctl_arg(c, "id");
+
+	if (err != NULL) {
+		ctl_error(c, "%s", refusal(err));
+	} else {
+		const char *ref = str(r, "ref");
+
+		log_event(ref, NULL, "called",
+			  "call-back task %s of %s closed by %s", task, ref,
+			  ctl_actor(c));
+		ctl_send(c, json_pack("{sb ss ss}", "ok", 1, "id", task, "ref",
+				      ref));
+	}
+	ctl_done(c);
+}
+
+static void
+cmd_called(struct ctl_conn *c)
+{
+	const char *task = ctl_arg(c, "id"), *note;
+
+	if (task == NULL || task[0] == '\0' || strlen(task) > 18 ||
+	    strspn(task, "0123456789") != strlen(task)) {
+		ctl_error(c,
+			  "\"%s\" is not a call-back task id (see mashctl "
+			  "callbacks)",
+			  task ? task : "");
+		return;
+	}
+	if ((note = req_text(c, "note",
+			     "say what was said on the call (--note TEXT)")) ==
+	    NULL)
+		return;
+	ctl_call(c, SCRIPT_CALLED,
+		 json_pack("{ss ss sI ss}", "id", task, "actor", ctl_actor(c),
+			   "at", now_ms(), "note", note),
+		 called_done);
 }
 
 /* submit RECORD [IDEMPOTENCY_KEY]: a call handler's telephone referral. */
@@ -656,8 +758,8 @@ cmd_history(struct ctl_conn *c)
 }
 
 /* Who may do what (issue 5): call handlers create; navigators work the
- * queue; supervisors also force, re-rate anything and see the alerts;
- * admins operate but see no case content. */
+ * queue and make the call-backs; supervisors also force, re-rate anything
+ * and see the alerts; admins operate but see no case content. */
 const struct ctl_command ctl_commands[] = {
     {"status", cmd_status, ANYONE},
     {"queue", cmd_queue, CASEWORK | CTL_ROLE(CTL_ADMINS)},
@@ -672,6 +774,8 @@ const struct ctl_command ctl_commands[] = {
     {"submit", cmd_submit, CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK},
     {"alerts", cmd_alerts, CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
     {"alert_retry", cmd_alert_retry, CTL_ROLE(CTL_SUPERVISORS)},
+    {"callbacks", cmd_callbacks, CASEWORK},
+    {"called", cmd_called, CASEWORK},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

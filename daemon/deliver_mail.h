@@ -1,9 +1,11 @@
 /*
  * deliver_mail: an alert's mail handed to sendmail(8), so the hub's own
  * MTA (Postfix) carries it. The message is built by GMime; sendmail runs
- * as a child process, is given the message on its standard input, and is
- * killed if it takes longer than the timeout. Its exit status is the
- * answer: 0 is delivered, anything else is a failure to retry.
+ * as a child process (posix_spawn, in a process group of its own), is
+ * given the message on its standard input, and is killed with its whole
+ * group if it takes longer than the timeout. Its exit status is the
+ * answer: 0 is delivered, anything else is a failure to retry. The
+ * caller bounds how many run at once (mailer_running).
  */
 #ifndef MASHD_DELIVER_MAIL_H
 #define MASHD_DELIVER_MAIL_H
@@ -40,5 +42,7 @@ void mailer_free(struct mailer *m);
  */
 void mailer_send(struct mailer *m, const struct mail *mail, mail_done_cb *done,
 		 void *arg);
+/* The sendmail processes running now. */
+unsigned mailer_running(const struct mailer *m);
 
 #endif

@@ -48,7 +48,12 @@ static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
 	struct mashd *d = arg;
-	struct timeval grace = {STOP_GRACE_SEC, 0};
+	/* Long enough for a delivery under way to end (it is killed after
+	 * alerts.timeout) and be recorded: never sent again after a restart. */
+	struct timeval grace = {d->conf->alerts.timeout + 2 > STOP_GRACE_SEC
+				    ? d->conf->alerts.timeout + 2
+				    : STOP_GRACE_SEC,
+				0};
 
 	(void)what;
 	if (lifecycle_draining(d->life))

@@ -45,6 +45,7 @@ enum labels {
 	LABELS_TIMER,	 /* every timer */
 	LABELS_CHANNEL,	 /* every intake channel */
 	LABELS_STATE,	 /* an alert's delivery states */
+	LABELS_CALLBACK, /* a call-back task's states */
 };
 #define LABELS_MAX 16
 
@@ -68,6 +69,9 @@ static const struct family {
      "Alerts in the outbox, by delivery state."},
     {"fired", "mashd_timers_fired_total", "counter", "timer", LABELS_TIMER,
      "Statutory timers fired (warnings included), since the store began."},
+    {"callbacks", "mashd_callbacks", "gauge", "state", LABELS_CALLBACK,
+     "Call-back tasks: referrers no transport reaches, for the navigators "
+     "to telephone."},
 };
 
 /* The labels of a family, from the words of words.h and brag.h. */
@@ -75,7 +79,7 @@ static size_t
 labels_of(enum labels which, const char *out[LABELS_MAX])
 {
 	static const char *const states[] = {"pending", "sent", "dead",
-					     "requeued"};
+					     "requeued", "callback"};
 	size_t n = 0;
 
 	switch (which) {
@@ -96,6 +100,9 @@ labels_of(enum labels which, const char *out[LABELS_MAX])
 	case LABELS_STATE:
 		for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 			out[n++] = states[i];
+		break;
+	case LABELS_CALLBACK:
+		out[n++] = "open";
 		break;
 	}
 	return n;
@@ -364,6 +371,7 @@ metrics_json(const struct figures *f)
 	json_object_set_new(o, "taken", group_json(f, &families[2]));
 	json_object_set_new(o, "alerts", group_json(f, &families[3]));
 	json_object_set_new(o, "fired", group_json(f, &families[4]));
+	json_object_set_new(o, "callbacks", group_json(f, &families[5]));
 	return o;
 }
 
@@ -386,11 +394,13 @@ metrics_status_line(const struct figures *f, char *buf, size_t len)
 			    metrics_get(f, "overdue", timer_words[t].name);
 	snprintf(buf, len,
 		 "%lld open (red %lld, amber %lld, green %lld, blue %lld), "
-		 "%lld timer(s) overdue; %lld alert(s) pending, %lld dead",
+		 "%lld timer(s) overdue; %lld alert(s) pending, %lld dead; "
+		 "%lld call-back(s) to make",
 		 open, metrics_get(f, "queue", "red"),
 		 metrics_get(f, "queue", "amber"),
 		 metrics_get(f, "queue", "green"),
 		 metrics_get(f, "queue", "blue"), overdue,
 		 metrics_get(f, "alerts", "pending"),
-		 metrics_get(f, "alerts", "dead"));
+		 metrics_get(f, "alerts", "dead"),
+		 metrics_get(f, "callbacks", "open"));
 }

@@ -609,6 +609,8 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_ALERT_RESULT, lua_alert_result);
 	SCRIPT(SCRIPT_ALERTS, lua_alerts);
 	SCRIPT(SCRIPT_ALERT_RETRY, lua_alert_retry);
+	SCRIPT(SCRIPT_CALLBACKS, lua_callbacks);
+	SCRIPT(SCRIPT_CALLED, lua_called);
 	SCRIPT(SCRIPT_CLAIM, lua_claim);
 	SCRIPT(SCRIPT_RATE, lua_rate);
 	SCRIPT(SCRIPT_NOTE, lua_note);

@@ -332,6 +332,7 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	print_figures(a, "taken", "taken");
 	print_figures(a, "fired", "fired");
 	print_figures(a, "alerts", "alerts");
+	print_figures(a, "callbacks", "callbacks");
 	json_decref(a);
 	return 0;
 }
@@ -819,7 +820,8 @@ cmd_alerts(struct ctx *x, int argc, char **argv)
 	}
 	if (npos != 0) {
 		fprintf(stderr, "usage: mashctl alerts [--state "
-				"pending|sent|dead|requeued] [--json]\n"
+				"pending|sent|callback|dead|requeued] "
+				"[--json]\n"
 				"       mashctl alerts retry ID\n");
 		return EXIT_USAGE;
 	}
@@ -844,6 +846,69 @@ cmd_alerts(struct ctx *x, int argc, char **argv)
 	}
 	json_decref(a);
 	return 0;
+}
+
+/* callbacks [--all] [--json]: the referrers the navigators must call. */
+static int
+cmd_callbacks(struct ctx *x, int argc, char **argv)
+{
+	bool all = take_flag(&argc, argv, "--all");
+	json_t *a, *items, *it;
+	size_t i;
+
+	if (parse_opts(x, argc, argv, NULL, NULL, NULL, 0) != 0) {
+		fprintf(stderr, "usage: mashctl callbacks [--all] [--json]\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss sb}", "cmd", "callbacks", "all", all));
+	items = json_object_get(a, "items");
+	if (x->json) {
+		print_json(items);
+	} else {
+		printf("%-6s %-17s %-17s %-16s %-20s %-5s %s\n", "TASK",
+		       "REFERENCE", "EVENT", "PHONE", "DUE", "STATE",
+		       "CALLED BY, NOTE");
+		json_array_foreach(items, i, it)
+		{
+			printf("%-6s %-17s %-17s %-16s %-20s %-5s",
+			       str(it, "id"), str(it, "ref"), str(it, "event"),
+			       str(it, "phone"), str(it, "due"),
+			       str(it, "state"));
+			if (json_is_string(json_object_get(it, "called_by")))
+				printf(" %s, %s: %s", str(it, "called_by"),
+				       str(it, "called_at"), str(it, "note"));
+			printf("\n");
+		}
+		/* Never a silent cap. */
+		if ((json_int_t)json_array_size(items) <
+		    json_integer_value(json_object_get(a, "open")))
+			printf("(%zu of %lld open tasks shown)\n",
+			       json_array_size(items),
+			       (long long)json_integer_value(
+				   json_object_get(a, "open")));
+	}
+	json_decref(a);
+	return 0;
+}
+
+/* called TASK --note TEXT: the referrer of a call-back task was called. */
+static int
+cmd_called(struct ctx *x, int argc, char **argv)
+{
+	static const char *const names[] = {"note", NULL};
+	const char *values[1] = {NULL};
+	char *pos[1];
+	json_t *a;
+
+	if (parse_opts(x, argc, argv, names, values, pos, 1) != 1 ||
+	    values[0] == NULL) {
+		fprintf(stderr, "usage: mashctl called TASK --note TEXT\n");
+		return EXIT_USAGE;
+	}
+	a = request(x, json_pack("{ss ss ss}", "cmd", "called", "id", pos[0],
+				 "note", values[0]));
+	return answered(x, a, "call-back task %s (%s) closed\n", pos[0],
+			str(a, "ref"));
 }
 
 static int
@@ -945,6 +1010,10 @@ static const struct command commands[] = {
      cmd_confirm},
     {"alerts", "[--state S] [--json] | retry ID", "alerts and their delivery",
      cmd_alerts},
+    {"callbacks", "[--all] [--json]",
+     "referrers no alert reaches: telephone them", cmd_callbacks},
+    {"called", "TASK --note TEXT", "a call-back made: close its task",
+     cmd_called},
     {"referral", "new [--file F] [--idempotency-key K]",
      "a telephone referral (channel phone)", cmd_referral},
     {"deadlines", "--received T --channel C --brag R",

@@ -3,12 +3,17 @@
 -- is left the alert is sent and acknowledged; after the last attempt it
 -- is dead, acknowledged, listed, and a dead_letter alert goes to the
 -- supervisors. Never dropped.
+-- A referrer that no transport reaches is not "sent" to: the alert gets a
+-- call-back task for the navigators (once, whatever the attempt), listed
+-- by `mashctl callbacks` and closed by `mashctl called`; delivered, its
+-- state is "callback".
 -- Arguments: id, now (ms), next_at (ms: when to try again), max_attempts,
 -- error ("" when every part went), done (the parts this attempt
--- delivered: ["mail:staff", "hook:sms", ...]).
--- Answer: {state}: "sent", "pending" or "dead".
+-- delivered: ["mail:staff", "hook:sms", ...]), callback_due (ms: when the
+-- call is due; absent when the referrer was reached or is not told).
+-- Answer: {state}: "sent", "callback", "pending" or "dead".
 -- Keys: alert:<id>, alert:<id>:done, outbox, dead, ref:<ref>:audit,
--- events.
+-- events, callback:seq, callback:<n>, callbacks.
 local p = ARGV[1]
 return serve(function(a)
   local key = p .. 'alert:' .. a.id
@@ -19,9 +24,21 @@ return serve(function(a)
   local attempts = redis.call('HINCRBY', key, 'attempts', 1)
   local event = redis.call('HGET', key, 'event') or ''
   local ref = redis.call('HGET', key, 'ref') or ''
+  local task = redis.call('HGET', key, 'callback')
+  if a.callback_due and not task then
+    task = tostring(redis.call('INCR', p .. 'callback:seq'))
+    redis.call('HSET', p .. 'callback:' .. task, 'id', task, 'ref', ref,
+               'event', event, 'alert', a.id, 'created', a.now,
+               'due', a.callback_due, 'state', 'open')
+    redis.call('ZADD', p .. 'callbacks', a.callback_due, task)
+    redis.call('HSET', key, 'callback', task)
+    audit(p, ref, a.now, 'mashd', 'callback',
+          'task=' .. task .. ' alert=' .. a.id .. ' event=' .. event ..
+          ': no transport reaches the referrer; call them')
+  end
   local state
   if a.error == '' then
-    state = 'sent'
+    state = task and 'callback' or 'sent'
     redis.call('HSET', key, 'state', state, 'sent', a.now, 'last_error', '')
     redis.call('XACK', outbox, 'mashd', a.id)
   elseif attempts >= a.max_attempts then

@@ -1,14 +1,21 @@
--- alert_take: the alerts this consumer should deliver now: new outbox
--- entries, its own pending ones whose retry time has come, and orphans
--- (pending with another consumer, idle longer than claim_idle: a mashd
--- that died) taken over. Each comes with what delivery needs.
--- Arguments: consumer, now (ms), count, claim_idle (ms).
+-- alert_take: the alerts this consumer should deliver now, each claimed
+-- for it in this same step: its own pending ones whose retry time has
+-- come, orphans (pending with another consumer, idle longer than
+-- claim_idle: a mashd that stopped or died) taken over, then new outbox
+-- entries. The claim is renewed (XCLAIM resets the entry's idle time) on
+-- every attempt, before it starts: an attempt lasts at most
+-- alerts.timeout, less than claim_idle, so no other mashd takes an alert
+-- in the middle of one. Each comes with what delivery needs.
+-- Arguments: consumer, now (ms), count, claim_idle (ms), busy [the ids
+-- this consumer is delivering already: never taken again].
 -- Answer: {alerts = [{id, fields {the outbox entry's}, attempts, done
 -- [the parts delivered before], referrer {email, phone}}]}.
 -- Keys: outbox, alert:<id> and alert:<id>:done of each, ref:<ref>.
 local p = ARGV[1]
 return serve(function(a)
   local me, now, count, idle = a.consumer, a.now, a.count, a.claim_idle
+  local busy = {}
+  for _, id in ipairs(a.busy or {}) do busy[id] = true end
   local outbox = p .. 'outbox'
   local ok, e = pcall(redis.call, 'XGROUP', 'CREATE', outbox, 'mashd', '0',
                       'MKSTREAM')
@@ -16,29 +23,42 @@ return serve(function(a)
     error(e, 0)
   end
 
-  local ids, seen = {}, {}
-  local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT', count,
-                         'STREAMS', outbox, '>')
-  if new and new[1] then
-    for _, entry in ipairs(new[1][2]) do
-      ids[#ids + 1] = entry[1]
-      seen[entry[1]] = true
+  -- The pending list, oldest first, a page at a time: retries and
+  -- orphans go before new alerts, and none is missed past the first page.
+  local ids = {}
+  local page, from = 1000, '-'
+  while #ids < count do
+    local pending = redis.call('XPENDING', outbox, 'mashd', from, '+', page)
+    for _, pe in ipairs(pending) do
+      if #ids >= count then break end
+      local id, owner, idled = pe[1], pe[2], pe[3]
+      if not busy[id] and (owner == me or idled >= idle) then
+        local next_at = tonumber(redis.call('HGET', p .. 'alert:' .. id,
+                                            'next_at') or '0')
+        if next_at <= now then
+          redis.call('XCLAIM', outbox, 'mashd', me, 0, id, 'JUSTID')
+          ids[#ids + 1] = id
+        end
+      end
+    end
+    if #pending < page then break end
+    from = '(' .. pending[#pending][1]
+  end
+  if #ids < count then
+    local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT',
+                           count - #ids, 'STREAMS', outbox, '>')
+    if new and new[1] then
+      for _, entry in ipairs(new[1][2]) do ids[#ids + 1] = entry[1] end
     end
   end
-  local pending = redis.call('XPENDING', outbox, 'mashd', '-', '+', 1000)
-  for _, pe in ipairs(pending) do
-    if #ids >= count then break end
-    local id, owner, idled = pe[1], pe[2], pe[3]
-    local next_at = tonumber(redis.call('HGET', p .. 'alert:' .. id,
-                                        'next_at') or '0')
-    if next_at <= now and not seen[id] then
-      seen[id] = true
-      if owner == me then
-        ids[#ids + 1] = id
-      elseif idled >= idle then
-        local got = redis.call('XCLAIM', outbox, 'mashd', me, idle, id)
-        if #got > 0 then ids[#ids + 1] = id end
-      end
+
+  -- A consumer left by a mashd that stopped or died, once nothing is
+  -- pending with it, is forgotten: the group does not grow with restarts.
+  for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', outbox, 'mashd')) do
+    local info = {}
+    for i = 1, #c, 2 do info[c[i]] = c[i + 1] end
+    if info.name ~= me and info.pending == 0 and info.idle >= idle then
+      redis.call('XGROUP', 'DELCONSUMER', outbox, 'mashd', info.name)
     end
   end
 

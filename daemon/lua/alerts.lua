@@ -1,7 +1,9 @@
--- alerts: the newest alerts with their delivery state, newest first.
+-- alerts: the newest alerts with their delivery state, newest first; an
+-- alert whose referrer gets a call-back instead is "callback", with the
+-- task's id.
 -- Arguments: count, state ("" or absent for any).
 -- Answer: {alerts = [{id, event, ref, brag, at, state, attempts,
--- last_error, next_at, sent, dead}]}, times in ms or "".
+-- last_error, next_at, sent, dead, callback}]}, times in ms or "".
 -- Keys: outbox, alert:<id> of each.
 local p = ARGV[1]
 return serve(function(a)
@@ -14,14 +16,16 @@ return serve(function(a)
     local fields = {}
     for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
     local s = redis.call('HMGET', p .. 'alert:' .. id, 'state', 'attempts',
-                         'last_error', 'next_at', 'sent', 'dead')
+                         'last_error', 'next_at', 'sent', 'dead',
+                         'callback')
     local state = s[1] or 'pending'
     if want == '' or want == state then
       alerts[#alerts + 1] = {
         id = id, event = fields.event, ref = fields.ref,
         brag = fields.brag, at = fields.at or '', state = state,
         attempts = tonumber(s[2] or '0'), last_error = s[3] or '',
-        next_at = s[4] or '', sent = s[5] or '', dead = s[6] or ''}
+        next_at = s[4] or '', sent = s[5] or '', dead = s[6] or '',
+        callback = s[7] or ''}
     end
   end
   return {alerts = alerts}

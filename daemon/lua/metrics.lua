@@ -6,7 +6,8 @@
 --   overdue  <timer>    open referrals whose timer fired and is not stopped
 --   alerts   pending    alerts not yet delivered: new, or waiting to retry
 --   alerts   dead       dead letters
---   alerts   sent, requeued           } counters kept in Redis, counted
+--   callbacks open      call-back tasks not yet closed
+--   alerts   sent, callback, requeued } counters kept in Redis, counted
 --   taken    <channel>  referrals     } from the audit stream (below)
 --   fired    <timer>    timers fired  }
 --   events   total      entries in the audit stream
@@ -17,7 +18,7 @@
 -- entry counted, and each call counts only the entries after it (at most
 -- scan_max; the rest next time). Atomic, so several mashd never count an
 -- entry twice. What it reads: submit (detail channel=C), fire (timer=T),
--- alert (state=sent) and alert_retry entries.
+-- alert (state=sent, state=callback) and alert_retry entries.
 -- Keys: queue, ref:<id> of each, outbox, dead, events, stats.
 local p = ARGV[1]
 return serve(function(a)
@@ -69,6 +70,7 @@ return serve(function(a)
   end
   put('alerts', 'pending', waiting)
   put('alerts', 'dead', redis.call('ZCARD', p .. 'dead'))
+  put('callbacks', 'open', redis.call('ZCARD', p .. 'callbacks'))
 
   local stats = p .. 'stats'
   local cursor = redis.call('HGET', stats, 'cursor')
@@ -89,6 +91,9 @@ return serve(function(a)
       count('fired:' .. (string.match(detail, 'timer=(%S+)') or 'unknown'))
     elseif f.action == 'alert' and string.match(detail, 'state=sent') then
       count('alerts:sent')
+    elseif f.action == 'alert' and
+        string.match(detail, 'state=callback') then
+      count('alerts:callback')
     elseif f.action == 'alert_retry' then
       count('alerts:requeued')
     end

@@ -14,7 +14,7 @@ SECRET=webhook-secret-0123456789
 DEAD_PORT=$(($(cat "$T/hook.port") + 1))
 write_conf "
 alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  retry = { first = 1; max = 2; attempts = 3; }; claim_idle = 1; timeout = 5; };
+  retry = { first = 1; max = 2; attempts = 3; }; claim_idle = 4; timeout = 3; };
 recipients = { navigators = [ \"navigators@hub.example\" ];
   supervisors = [ \"supervisors@hub.example\" ];
   first_response = [ \"first-response@hub.example\" ];

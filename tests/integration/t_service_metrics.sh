@@ -73,7 +73,7 @@ expect_match "Content-Type is the text format 0.0.4" \
 	'text/plain; version=0.0.4; charset=utf-8'
 expect "every family has its HELP and TYPE" \
 	"$(grep -c '^# HELP mashd_' "$T/metrics") $(grep -c '^# TYPE mashd_' "$T/metrics")" \
-	"13 13"
+	"14 14"
 expect "queue depth by BRAG" \
 	"$(m 'mashd_queue_referrals{brag="red"}') $(m 'mashd_queue_referrals{brag="amber"}') $(m 'mashd_queue_referrals{brag="green"}') $(m 'mashd_queue_referrals{brag="blue"}')" \
 	"$(for b in red amber green blue; do ctl queue --brag $b --json | jq -j 'length'; printf ' '; done | sed 's/ $//')"
@@ -106,7 +106,7 @@ expect "the same overdue and fired" \
 	"$(jq -c '[.overdue[]] + [.fired[]]' "$T/status")" '[0,0,0,0,0,0,0,0,0]'
 expect "and alerts by state, Redis's round trip, uptime" \
 	"$(jq -r '[(.alerts | keys | join(",")), (.redis_rtt_us | type), .redis, (.uptime | type)] | join(" ")' "$T/status")" \
-	"dead,pending,requeued,sent number up number"
+	"callback,dead,pending,requeued,sent number up number"
 ctl status > "$T/status.txt"
 expect_match "mashctl status: the same figures for a person" \
 	"$(cat "$T/status.txt")" 'taken +web 3, partner 1, phone 1, email 0'

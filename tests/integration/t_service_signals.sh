@@ -143,7 +143,7 @@ MASHD_PID=
 wait $pids $kp
 expect "mashd exits 0 once it has answered" "$rc" 0
 if [ $((t1 - t0)) -le 8 ]; then
-	ok "within $((t1 - t0))s of SIGTERM (TimeoutStopSec=30s)"
+	ok "within $((t1 - t0))s of SIGTERM (TimeoutStopSec=45s)"
 else
 	not_ok "exits soon after SIGTERM" "took $((t1 - t0))s"
 fi

@@ -1,0 +1,42 @@
+-- callbacks: the call-back tasks for the navigators (alerts whose
+-- referrer no transport reaches), open ones first by due time, then, with
+-- `all`, the most recently closed. Each comes with the referrer's
+-- telephone number from its referral's record: that read is audited.
+-- Arguments: actor, at (ms), all (boolean), limit.
+-- Answer: {open, closed (how many there are), tasks = [{id, ref, event,
+-- alert, created, due, state, phone, called_at, called_by, note}]},
+-- times in ms.
+-- Keys: callbacks, callbacks:done, callback:<n>, ref:<ref>, events.
+local p = ARGV[1]
+return serve(function(a)
+  local open, closed = p .. 'callbacks', p .. 'callbacks:done'
+  local tasks = {}
+  local function add(task)
+    local h = redis.call('HGETALL', p .. 'callback:' .. task)
+    local t = {}
+    for i = 1, #h, 2 do t[h[i]] = h[i + 1] end
+    if not t.id then return end
+    local rec = redis.call('HGET', p .. 'ref:' .. (t.ref or ''), 'record')
+    if rec then
+      local ok, r = pcall(cjson.decode, rec)
+      if ok and type(r) == 'table' and type(r.referrer) == 'table' and
+          type(r.referrer.phone) == 'string' then
+        t.phone = r.referrer.phone
+      end
+    end
+    audit(p, t.ref or '', a.at, a.actor, 'callbacks',
+          'task=' .. task .. ': the referrer\'s telephone number read')
+    tasks[#tasks + 1] = t
+  end
+  for _, task in ipairs(redis.call('ZRANGE', open, 0, a.limit - 1)) do
+    add(task)
+  end
+  if a.all and #tasks < a.limit then
+    for _, task in ipairs(redis.call('ZREVRANGE', closed, 0,
+                                     a.limit - #tasks - 1)) do
+      add(task)
+    end
+  end
+  return {open = redis.call('ZCARD', open),
+          closed = redis.call('ZCARD', closed), tasks = tasks}
+end)
