@@ -12,6 +12,14 @@
  *   the quarantine and queued the alert. Nothing is unlinked, ever.
  * - A failed call leaves the file in new/ and pauses the spool (backoff);
  *   while Redis is unreachable nothing is parsed or moved.
+ * - A file that Redis took but that cannot be moved (its rename into cur/
+ *   or the quarantine fails) is stuck: it stays in new/ and is passed
+ *   over with a backoff of its own (sp->stuck), while the others flow.
+ *   The table is capped (SPOOL_STUCK_MAX); an entry goes when its file
+ *   leaves new/. Past the cap the spool pauses as a whole, as above.
+ * - A quarantine is audited and alerted once per file: the script keys it
+ *   by the SHA-256 of the file's name (m->name_key), so a stuck file
+ *   tried again raises nothing new. No file name is ever part of a key.
  * - A referral's idempotency key is the SHA-256 of its file: a file left
  *   in new/ after Redis stored it is answered from it, never stored twice.
  * - At most one message is in flight (sp->busy).
@@ -48,6 +56,16 @@
 #define SPOOL_BATCH 64 /* names taken from one scan of new/ */
 #define SPOOL_BACKOFF_MIN_MS 1000
 #define SPOOL_BACKOFF_MAX_MS 30000
+#define SPOOL_STUCK_MAX 256 /* stuck files remembered, each with a backoff */
+#define SPOOL_STUCK_MIN_MS 1000
+#define SPOOL_STUCK_MAX_MS 300000
+
+/* A file in new/ whose move failed: not tried again before next_at. */
+struct stuck {
+	char *name;
+	int64_t next_at; /* monotonic ms */
+	int backoff_ms;
+};
 
 struct spool {
 	struct mashd *d;
@@ -67,6 +85,8 @@ struct spool {
 	int64_t resume_at; /* monotonic ms */
 	bool held;	   /* Redis unreachable, messages waiting: said so */
 	bool starting;	   /* Redis not reached yet since the start */
+	struct stuck stuck[SPOOL_STUCK_MAX];
+	size_t nstuck;
 };
 
 /* One message being taken. */
@@ -77,7 +97,8 @@ struct msg {
 	char actor[NAME_MAX + 8];
 	char link[NAME_MAX + 8]; /* "email:<safe>" */
 	struct mail mail;	 /* what it says, or why it cannot be taken */
-	char key[INTAKE_KEY_OF_LEN]; /* "mail-" and the file's SHA-256 */
+	char key[INTAKE_KEY_OF_LEN];	  /* "mail-" and the file's SHA-256 */
+	char name_key[INTAKE_KEY_OF_LEN]; /* "name-" and the name's SHA-256 */
 	int64_t now;
 };
 
@@ -186,6 +207,58 @@ write_why(struct msg *m, const char *final)
 		close(fd);
 }
 
+/* ---- stuck files ----------------------------------------------------- */
+
+static struct stuck *
+stuck_find(struct spool *sp, const char *name)
+{
+	for (size_t i = 0; i < sp->nstuck; i++)
+		if (strcmp(sp->stuck[i].name, name) == 0)
+			return &sp->stuck[i];
+	return NULL;
+}
+
+static void
+stuck_drop(struct spool *sp, struct stuck *s)
+{
+	free(s->name);
+	*s = sp->stuck[--sp->nstuck];
+}
+
+/* Passed over by a scan: stuck, and its next try not due yet. */
+static bool
+stuck_waiting(struct spool *sp, const char *name, int64_t now)
+{
+	const struct stuck *s = stuck_find(sp, name);
+
+	return s != NULL && now < s->next_at;
+}
+
+/* Forget the files that left new/ (moved by hand, or by a later try). */
+static void
+stuck_prune(struct spool *sp)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < sp->nstuck;)
+		if (fstatat(sp->newfd, sp->stuck[i].name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 &&
+		    errno == ENOENT)
+			stuck_drop(sp, &sp->stuck[i]);
+		else
+			i++;
+}
+
+/* It moved: no longer stuck. */
+static void
+stuck_forget(struct spool *sp, const char *name)
+{
+	struct stuck *s = stuck_find(sp, name);
+
+	if (s != NULL)
+		stuck_drop(sp, s);
+}
+
 static void
 msg_free(struct msg *m)
 {
@@ -204,8 +277,10 @@ msg_done(struct msg *m, bool ok)
 	struct spool *sp = m->sp;
 	struct timeval now = {0, 0};
 
-	if (ok)
+	if (ok) {
 		sp->backoff_ms = 0;
+		stuck_forget(sp, m->name);
+	}
 	msg_free(m);
 	evtimer_add(sp->ev_next, &now);
 }
@@ -225,6 +300,37 @@ msg_retry(struct msg *m, const char *err)
 	log_warnx("spool: %s stays in new/: %s; trying again in %d ms", m->safe,
 		  err, sp->backoff_ms);
 	msg_done(m, false);
+}
+
+/*
+ * Redis took it but it cannot be moved: it stays in new/ and is passed
+ * over, with a backoff of its own, while the other messages flow. Past
+ * SPOOL_STUCK_MAX such files the spool pauses as a whole (msg_retry).
+ */
+static void
+msg_stuck(struct msg *m, const char *err)
+{
+	struct spool *sp = m->sp;
+	struct stuck *s = stuck_find(sp, m->name);
+
+	if (s == NULL) {
+		if (sp->nstuck == SPOOL_STUCK_MAX ||
+		    (sp->stuck[sp->nstuck].name = strdup(m->name)) == NULL) {
+			msg_retry(m, err);
+			return;
+		}
+		s = &sp->stuck[sp->nstuck++];
+		s->backoff_ms = 0;
+	}
+	s->backoff_ms =
+	    s->backoff_ms == 0 ? SPOOL_STUCK_MIN_MS : s->backoff_ms * 2;
+	if (s->backoff_ms > SPOOL_STUCK_MAX_MS)
+		s->backoff_ms = SPOOL_STUCK_MAX_MS;
+	s->next_at = clock_mono_ms() + s->backoff_ms;
+	log_warnx("spool: %s stays in new/: %s; passed over for %d s while "
+		  "other messages go on",
+		  m->safe, err, s->backoff_ms / 1000);
+	msg_done(m, false); /* the spool's own backoff stands, if any */
 }
 
 static void
@@ -284,7 +390,7 @@ quarantine_done(const json_t *r, const char *err, void *arg)
 		} else {
 			log_warn("spool: %s cannot move to %s", m->safe,
 				 sp->quarantine);
-			msg_retry(m, "the quarantine is not writable");
+			msg_stuck(m, "it cannot move to the quarantine");
 		}
 		lifecycle_release(life);
 		return;
@@ -304,9 +410,10 @@ call_quarantine(struct msg *m)
 
 	lifecycle_hold(sp->d->life);
 	if (store_call_json(sp->d->store, SCRIPT_SPOOL_QUARANTINE,
-			    json_pack("{ss ss sI ss}", "file", m->safe,
-				      "reason", m->mail.reason, "at",
-				      (json_int_t)m->now, "ref", m->mail.ref),
+			    json_pack("{ss ss ss sI ss}", "file", m->safe, "id",
+				      m->name_key, "reason", m->mail.reason,
+				      "at", (json_int_t)m->now, "ref",
+				      m->mail.ref),
 			    quarantine_done, m) != 0) {
 		lifecycle_release(sp->d->life);
 		msg_retry(m, "redis is unreachable");
@@ -332,7 +439,7 @@ submit_done(const struct intake_result *res, void *arg)
 	if (file_to_cur(m, res->id, what))
 		msg_done(m, true);
 	else
-		msg_retry(m, "cur/ is not writable");
+		msg_stuck(m, "it cannot move to cur/");
 }
 
 static void
@@ -374,7 +481,7 @@ confirm_done(const json_t *r, const char *err, void *arg)
 		if (file_to_cur(m, m->mail.ref, what))
 			msg_done(m, true);
 		else
-			msg_retry(m, "cur/ is not writable");
+			msg_stuck(m, "it cannot move to cur/");
 	} else if (m->mail.record != NULL) {
 		/* No such referral: the message is a referral of its own. */
 		log_info("spool: %s names %s, which is no referral; taken as "
@@ -432,6 +539,7 @@ spool_take(struct spool *sp, const char *name)
 	safe_name(name, m->safe, sizeof(m->safe));
 	snprintf(m->actor, sizeof(m->actor), "spool:%s", m->safe);
 	snprintf(m->link, sizeof(m->link), "email:%s", m->safe);
+	intake_key_of("name-", name, strlen(name), m->name_key);
 
 	fd = openat(sp->newfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -507,12 +615,16 @@ static void
 spool_scan(struct spool *sp)
 {
 	struct dirent *de;
+	int64_t now = clock_mono_ms();
 
 	batch_clear(sp);
+	stuck_prune(sp);
 	rewinddir(sp->newdir);
 	errno = 0;
+	/* A stuck file waiting for its next try takes no place in a batch. */
 	while (sp->nbatch < SPOOL_BATCH && (de = readdir(sp->newdir)) != NULL)
 		if (de->d_name[0] != '.' &&
+		    !stuck_waiting(sp, de->d_name, now) &&
 		    (sp->batch[sp->nbatch] = strdup(de->d_name)) != NULL)
 			sp->nbatch++;
 	if (errno != 0)
@@ -682,6 +794,8 @@ spool_free(struct spool *sp)
 		return;
 	msg_free(sp->busy);
 	batch_clear(sp);
+	while (sp->nstuck > 0)
+		stuck_drop(sp, &sp->stuck[0]);
 	if (sp->ev_watch != NULL)
 		event_free(sp->ev_watch);
 	if (sp->watchfd >= 0)
