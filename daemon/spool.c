@@ -18,8 +18,9 @@
  *   The table is capped (SPOOL_STUCK_MAX); an entry goes when its file
  *   leaves new/. Past the cap the spool pauses as a whole, as above.
  * - A quarantine is audited and alerted once per file: the script keys it
- *   by the SHA-256 of the file's name (m->name_key), so a stuck file
- *   tried again raises nothing new. No file name is ever part of a key.
+ *   by a SHA-256 of the file's name and bytes (spool_name_key), so a
+ *   stuck file tried again raises nothing new. No file name is ever part
+ *   of a key.
  * - A referral's idempotency key is the SHA-256 of its file: a file left
  *   in new/ after Redis stored it is answered from it, never stored twice.
  * - At most one message is in flight (sp->busy).
@@ -98,7 +99,7 @@ struct msg {
 	char link[NAME_MAX + 8]; /* "email:<safe>" */
 	struct mail mail;	 /* what it says, or why it cannot be taken */
 	char key[INTAKE_KEY_OF_LEN];	  /* "mail-" and the file's SHA-256 */
-	char name_key[INTAKE_KEY_OF_LEN]; /* "name-" and the name's SHA-256 */
+	char name_key[INTAKE_KEY_OF_LEN]; /* see spool_name_key() */
 	int64_t now;
 };
 
@@ -520,6 +521,22 @@ call_confirm(struct msg *m)
 
 /* ---- taking a message ------------------------------------------------ */
 
+/*
+ * What keys its quarantine: "name-" and the SHA-256 of the raw name and
+ * the bytes' key (empty when unread), so a file tried again is the same,
+ * and another message delivered later under a name used before is not.
+ */
+static void
+spool_name_key(struct msg *m)
+{
+	char buf[NAME_MAX + 1 + INTAKE_KEY_OF_LEN];
+	size_t n = strlen(m->name);
+
+	memcpy(buf, m->name, n + 1); /* with its NUL: no name has one */
+	memcpy(buf + n + 1, m->key, strlen(m->key));
+	intake_key_of("name-", buf, n + 1 + strlen(m->key), m->name_key);
+}
+
 /* Read new/<name> and send it on its way. False when there was nothing
  * to take (the file went). */
 static bool
@@ -539,7 +556,6 @@ spool_take(struct spool *sp, const char *name)
 	safe_name(name, m->safe, sizeof(m->safe));
 	snprintf(m->actor, sizeof(m->actor), "spool:%s", m->safe);
 	snprintf(m->link, sizeof(m->link), "email:%s", m->safe);
-	intake_key_of("name-", name, strlen(name), m->name_key);
 
 	fd = openat(sp->newfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -585,6 +601,7 @@ spool_take(struct spool *sp, const char *name)
 	}
 	if (fd >= 0)
 		close(fd);
+	spool_name_key(m);
 
 	sp->busy = m;
 	if (m->mail.ref[0] != '\0')

@@ -5,7 +5,7 @@
 -- done once per file: quarantined:<id> remembers it (for `QUARANTINE_TTL`
 -- seconds, so the keys do not pile up) and a second call changes nothing.
 -- Arguments: file (its name, made printable: for people, never a key),
--- id ("name-" and the SHA-256 of the raw name), reason (names a field or
+-- id ("name-" and a SHA-256 of the raw name and the bytes), reason (names a field or
 -- the parse problem, never a value), at (ms), ref (the reference its
 -- subject names, or "").
 -- Answer: {first}: true when this call audited and alerted it.
