@@ -931,9 +931,10 @@ http_new(struct mashd *d)
 				port = ntohs(s6->sin6_port);
 			}
 		}
-		log_info("http: listening on %s port %d; at most %u "
-			 "connection(s), each request whole within %d s",
-			 host, port, h->max_conns, c->http.request_timeout);
+		log_info("http: listening on %s port %d", host, port);
+		log_info("http: at most %u connection(s) at once, each "
+			 "request whole within %d s",
+			 h->max_conns, c->http.request_timeout);
 	}
 	return h;
 }
