@@ -76,4 +76,10 @@ intime=$(echo "$got" | awk '$1 == "closed" && $2 >= 1.5 && $2 <= 3.5 {
 expect "a connection sending a byte a second is closed after 2 s" \
 	"$intime" yes
 expect "and mashd takes referrals after" "$(post "$FIX/amber.json")" 201
+# The deadline stops once a request is whole: one Redis holds for 3 s
+# (past request_timeout) is answered, not cut off.
+(rcli debug sleep 3 > /dev/null) &
+sleep 0.2
+expect "a request held longer than request_timeout is still answered" \
+	"$(post "$FIX/green.json" "$WEB_TOKEN" --max-time 10)" 201
 finish
