@@ -38,6 +38,8 @@ static const struct key http_keys[] = {
     {"port", CONFIG_TYPE_INT, NULL},
     {"max_body", CONFIG_TYPE_INT, NULL},
     {"idempotency_hours", CONFIG_TYPE_INT, NULL},
+    {"max_connections", CONFIG_TYPE_INT, NULL},
+    {"request_timeout", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
 static const struct key control_keys[] = {
@@ -802,6 +804,14 @@ config_load(const char *path, char *err, size_t errlen)
 			errlen))
 		goto fail;
 	c->http.idempotency_hours = (int)v;
+	v = get_int(&c->cfg, "http.max_connections", 512);
+	if (check_range(c, "http.max_connections", v, 1, 1 << 20, err, errlen))
+		goto fail;
+	c->http.max_connections = (int)v;
+	v = get_int(&c->cfg, "http.request_timeout", 10);
+	if (check_range(c, "http.request_timeout", v, 1, 3600, err, errlen))
+		goto fail;
+	c->http.request_timeout = (int)v;
 
 	c->control.socket =
 	    get_str(&c->cfg, "control.socket", MASH_CONTROL_SOCKET);

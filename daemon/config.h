@@ -68,6 +68,8 @@ struct mash_config {
 		int port;
 		size_t max_body;
 		int idempotency_hours;
+		int max_connections; /* open at once; more wait unaccepted */
+		int request_timeout; /* seconds for a whole request to arrive */
 	} http;
 	struct {
 		const char *socket;

@@ -3,6 +3,7 @@
  * signals and an orderly stop.
  */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,40 @@ usage(void)
 {
 	fprintf(stderr, "usage: mashd [-fnv] [-c config]\n");
 	exit(2);
+}
+
+/*
+ * Every HTTP connection costs a descriptor: take all the kernel allows
+ * (the hard limit; the unit's LimitNOFILE= sets both). Under systemd
+ * setrlimit() is filtered out, so it is only called when it would change
+ * something.
+ */
+static void
+nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit RLIMIT_NOFILE");
+		return;
+	}
+	if (rl.rlim_cur != rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("cannot raise the descriptor limit from %llu "
+				 "to %llu",
+				 (unsigned long long)was,
+				 (unsigned long long)rl.rlim_max);
+			rl.rlim_cur = was;
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		log_info("descriptor limit: unlimited");
+	else
+		log_info("descriptor limit: %llu",
+			 (unsigned long long)rl.rlim_cur);
 }
 
 /* Stopping, and nothing is in hand any more: exit the loop. */
@@ -167,6 +202,7 @@ main(int argc, char **argv)
 	    daemon(0, 0) != 0)
 		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
+	nofile_raise();
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");

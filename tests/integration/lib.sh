@@ -97,11 +97,12 @@ rcli() {
 }
 
 # write_conf [EXTRA-LIBCONFIG-TEXT]: $REDIS_CONF, when set, goes inside
-# the redis group (e.g. "timeout = 1;").
+# the redis group (e.g. "timeout = 1;"), and $HTTP_CONF inside the http
+# group.
 write_conf() {
 	cat > "$T/mashd.conf" <<EOC
 redis = { socket = "$T/redis.sock"; $REDIS_CONF };
-http = { address = "127.0.0.1"; port = 0; max_body = 65536; };
+http = { address = "127.0.0.1"; port = 0; max_body = 65536; $HTTP_CONF };
 control = { socket = "$T/mashd.sock"; };
 calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };
 clients = (
@@ -125,6 +126,8 @@ at() {
 # start_mashd [--unready]: run mashd in the foreground, its log appended
 # to mashd.log, and wait until it listens and has reached Redis (when Redis
 # is up); with --unready, not for /healthz (a Redis that mashd refuses).
+# $MASHD_PREFIX, when set, is a command that execs mashd (and its
+# $MASHD_WRAP) with the same pid, e.g. "prlimit --nofile=1024:1024".
 start_mashd() {
 	_ready=yes
 	[ "$1" = --unready ] && _ready=
@@ -134,9 +137,11 @@ start_mashd() {
 		# ASan must come first among preloads; libfaketime is one too.
 		TZ=UTC FAKETIME="@$AT" LD_PRELOAD=$FAKETIME_LIB \
 		ASAN_OPTIONS=verify_asan_link_order=0 \
-			$MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" 2>> "$T/mashd.log" &
+			$MASHD_PREFIX $MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" \
+			2>> "$T/mashd.log" &
 	else
-		$MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" 2>> "$T/mashd.log" &
+		$MASHD_PREFIX $MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" \
+			2>> "$T/mashd.log" &
 	fi
 	MASHD_PID=$!
 	# Only this start's lines count: earlier ones name other ports.
