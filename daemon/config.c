@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -745,10 +746,52 @@ load_spool(struct mash_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A file holding secrets (client tokens, repeat.secret, webhook secrets)
+ * is refused, as sshd's StrictModes does, unless it belongs to root or to
+ * the user reading it (mashd's own) and neither its group may write it
+ * nor others read or write it. st is the file as it was read.
+ */
+static int
+check_secret_mode(const struct mash_config *c, const struct stat *st, char *err,
+		  size_t errlen)
+{
+	/* Every client has a token and every webhook a secret. */
+	bool secrets =
+	    c->nclients > 0 || c->nwebhooks > 0 || c->repeat.secret[0] != '\0';
+	unsigned mode = (unsigned)st->st_mode & 07777;
+
+	if (!secrets)
+		return 0;
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "%s: owned by uid %u: a file holding tokens must "
+			 "belong to root or to uid %u (chown root)",
+			 c->path, (unsigned)st->st_uid, (unsigned)geteuid());
+		return -1;
+	}
+	if (mode & S_IRWXO) {
+		snprintf(err, errlen,
+			 "%s: mode %04o: a file holding tokens must not be "
+			 "readable by others (chmod 600)",
+			 c->path, mode);
+		return -1;
+	}
+	if (mode & S_IWGRP) {
+		snprintf(err, errlen,
+			 "%s: mode %04o: a file holding tokens must not be "
+			 "writable by its group (chmod 640)",
+			 c->path, mode);
+		return -1;
+	}
+	return 0;
+}
+
 struct mash_config *
 config_load(const char *path, char *err, size_t errlen)
 {
 	struct mash_config *c = calloc(1, sizeof(*c));
+	struct stat st;
 	long long v;
 
 	if (c == NULL) {
@@ -757,14 +800,21 @@ config_load(const char *path, char *err, size_t errlen)
 	}
 	config_init(&c->cfg);
 	c->path = path ? path : "(defaults)";
-	if (path != NULL && !config_read_file(&c->cfg, path)) {
-		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
+	if (path != NULL) {
+		/* Its mode is checked on the very file that was read. */
+		FILE *f = fopen(path, "re");
+		int ok = f != NULL && fstat(fileno(f), &st) == 0;
+
+		if (!ok)
 			snprintf(err, errlen, "%s: cannot read the file", path);
-		else
+		else if (!(ok = config_read(&c->cfg, f)))
 			snprintf(err, errlen, "%s:%d: %s", path,
 				 config_error_line(&c->cfg),
 				 config_error_text(&c->cfg));
-		goto fail;
+		if (f != NULL)
+			fclose(f);
+		if (!ok)
+			goto fail;
 	}
 	if (check_tree(config_root_setting(&c->cfg), root_keys, c->path, err,
 		       errlen))
@@ -824,7 +874,8 @@ config_load(const char *path, char *err, size_t errlen)
 	c->control.group = get_str(&c->cfg, "control.group", NULL);
 	if (load_clients(c, err, errlen) || load_calendar(c, err, errlen) ||
 	    load_timers(c, err, errlen) || load_alerts(c, err, errlen) ||
-	    load_roles(c, err, errlen) || load_spool(c, err, errlen))
+	    load_roles(c, err, errlen) || load_spool(c, err, errlen) ||
+	    (path != NULL && check_secret_mode(c, &st, err, errlen)))
 		goto fail;
 	return c;
 fail:

@@ -111,6 +111,8 @@ clients = (
 );
 $1
 EOC
+	# It holds tokens: mashd refuses it readable by others.
+	chmod 600 "$T/mashd.conf"
 }
 
 # at "YYYY-MM-DD HH:MM:SS" (UTC): run the next start_mashd with its clock
