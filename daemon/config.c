@@ -45,6 +45,9 @@ static const struct key control_keys[] = {
     {"socket", CONFIG_TYPE_STRING, NULL},
     {"mode", CONFIG_TYPE_STRING, NULL},
     {"group", CONFIG_TYPE_STRING, NULL},
+    {"idle_timeout", CONFIG_TYPE_INT, NULL},
+    {"max_per_uid", CONFIG_TYPE_INT, NULL},
+    {"max_connections", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
 static const struct key client_keys[] = {
@@ -872,6 +875,22 @@ config_load(const char *path, char *err, size_t errlen)
 		c->control.mode = (int)v;
 	}
 	c->control.group = get_str(&c->cfg, "control.group", NULL);
+	v = get_int(&c->cfg, "control.idle_timeout", 60);
+	if (check_range(c, "control.idle_timeout", v, 1, 86400, err, errlen))
+		goto fail;
+	c->control.idle_timeout = (int)v;
+	v = get_int(&c->cfg, "control.max_connections", 64);
+	if (check_range(c, "control.max_connections", v, 2, 4096, err, errlen))
+		goto fail;
+	c->control.max_connections = (int)v;
+	/* The last slots are root's and the admins' (control.c). */
+	v = get_int(&c->cfg, "control.max_per_uid", 8);
+	if (check_range(c, "control.max_per_uid", v, 1,
+			c->control.max_connections -
+			    CONFIG_CTL_RESERVED(c->control.max_connections),
+			err, errlen))
+		goto fail;
+	c->control.max_per_uid = (int)v;
 	if (load_clients(c, err, errlen) || load_calendar(c, err, errlen) ||
 	    load_timers(c, err, errlen) || load_alerts(c, err, errlen) ||
 	    load_roles(c, err, errlen) || load_spool(c, err, errlen) ||

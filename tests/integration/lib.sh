@@ -97,12 +97,12 @@ rcli() {
 }
 
 # write_conf [EXTRA-LIBCONFIG-TEXT]: $REDIS_CONF, when set, goes inside
-# the redis group (e.g. "timeout = 1;").
+# the redis group (e.g. "timeout = 1;"), $CONTROL_CONF inside control.
 write_conf() {
 	cat > "$T/mashd.conf" <<EOC
 redis = { socket = "$T/redis.sock"; $REDIS_CONF };
 http = { address = "127.0.0.1"; port = 0; max_body = 65536; };
-control = { socket = "$T/mashd.sock"; };
+control = { socket = "$T/mashd.sock";${CONTROL_CONF:+ $CONTROL_CONF} };
 calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };
 clients = (
   { name = "web-form"; token = "$WEB_TOKEN"; channel = "web"; },
