@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -46,6 +47,9 @@ static const struct key control_keys[] = {
     {"socket", CONFIG_TYPE_STRING, NULL},
     {"mode", CONFIG_TYPE_STRING, NULL},
     {"group", CONFIG_TYPE_STRING, NULL},
+    {"idle_timeout", CONFIG_TYPE_INT, NULL},
+    {"max_per_uid", CONFIG_TYPE_INT, NULL},
+    {"max_connections", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
 static const struct key client_keys[] = {
@@ -747,10 +751,52 @@ load_spool(struct mash_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A file holding secrets (client tokens, repeat.secret, webhook secrets)
+ * is refused, as sshd's StrictModes does, unless it belongs to root or to
+ * the user reading it (mashd's own) and neither its group may write it
+ * nor others read or write it. st is the file as it was read.
+ */
+static int
+check_secret_mode(const struct mash_config *c, const struct stat *st, char *err,
+		  size_t errlen)
+{
+	/* Every client has a token and every webhook a secret. */
+	bool secrets =
+	    c->nclients > 0 || c->nwebhooks > 0 || c->repeat.secret[0] != '\0';
+	unsigned mode = (unsigned)st->st_mode & 07777;
+
+	if (!secrets)
+		return 0;
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "%s: owned by uid %u: a file holding tokens must "
+			 "belong to root or to uid %u (chown root)",
+			 c->path, (unsigned)st->st_uid, (unsigned)geteuid());
+		return -1;
+	}
+	if (mode & S_IRWXO) {
+		snprintf(err, errlen,
+			 "%s: mode %04o: a file holding tokens must not be "
+			 "readable by others (chmod 600)",
+			 c->path, mode);
+		return -1;
+	}
+	if (mode & S_IWGRP) {
+		snprintf(err, errlen,
+			 "%s: mode %04o: a file holding tokens must not be "
+			 "writable by its group (chmod 640)",
+			 c->path, mode);
+		return -1;
+	}
+	return 0;
+}
+
 struct mash_config *
 config_load(const char *path, char *err, size_t errlen)
 {
 	struct mash_config *c = calloc(1, sizeof(*c));
+	struct stat st;
 	long long v;
 
 	if (c == NULL) {
@@ -759,14 +805,21 @@ config_load(const char *path, char *err, size_t errlen)
 	}
 	config_init(&c->cfg);
 	c->path = path ? path : "(defaults)";
-	if (path != NULL && !config_read_file(&c->cfg, path)) {
-		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
+	if (path != NULL) {
+		/* Its mode is checked on the very file that was read. */
+		FILE *f = fopen(path, "re");
+		int ok = f != NULL && fstat(fileno(f), &st) == 0;
+
+		if (!ok)
 			snprintf(err, errlen, "%s: cannot read the file", path);
-		else
+		else if (!(ok = config_read(&c->cfg, f)))
 			snprintf(err, errlen, "%s:%d: %s", path,
 				 config_error_line(&c->cfg),
 				 config_error_text(&c->cfg));
-		goto fail;
+		if (f != NULL)
+			fclose(f);
+		if (!ok)
+			goto fail;
 	}
 	if (check_tree(config_root_setting(&c->cfg), root_keys, c->path, err,
 		       errlen))
@@ -832,9 +885,26 @@ config_load(const char *path, char *err, size_t errlen)
 		c->control.mode = (int)v;
 	}
 	c->control.group = get_str(&c->cfg, "control.group", NULL);
+	v = get_int(&c->cfg, "control.idle_timeout", 60);
+	if (check_range(c, "control.idle_timeout", v, 1, 86400, err, errlen))
+		goto fail;
+	c->control.idle_timeout = (int)v;
+	v = get_int(&c->cfg, "control.max_connections", 64);
+	if (check_range(c, "control.max_connections", v, 2, 4096, err, errlen))
+		goto fail;
+	c->control.max_connections = (int)v;
+	/* The last slots are root's and the admins' (control.c). */
+	v = get_int(&c->cfg, "control.max_per_uid", 8);
+	if (check_range(c, "control.max_per_uid", v, 1,
+			c->control.max_connections -
+			    CONFIG_CTL_RESERVED(c->control.max_connections),
+			err, errlen))
+		goto fail;
+	c->control.max_per_uid = (int)v;
 	if (load_clients(c, err, errlen) || load_calendar(c, err, errlen) ||
 	    load_timers(c, err, errlen) || load_alerts(c, err, errlen) ||
-	    load_roles(c, err, errlen) || load_spool(c, err, errlen))
+	    load_roles(c, err, errlen) || load_spool(c, err, errlen) ||
+	    (path != NULL && check_secret_mode(c, &st, err, errlen)))
 		goto fail;
 	return c;
 fail:

@@ -73,8 +73,11 @@ struct mash_config {
 	} http;
 	struct {
 		const char *socket;
-		int mode;	   /* of the socket file, e.g. 0660 */
-		const char *group; /* its group, or NULL for mashd's own */
+		int mode;	     /* of the socket file, e.g. 0660 */
+		const char *group;   /* its group, or NULL for mashd's own */
+		int idle_timeout;    /* seconds a connection may stay idle */
+		int max_per_uid;     /* connections of one user at once */
+		int max_connections; /* in all, the last reserved (below) */
 	} control;
 	struct config_client *clients;
 	size_t nclients;
@@ -109,6 +112,10 @@ struct mash_config {
 		size_t max_size; /* the largest message taken, bytes */
 	} spool;
 };
+
+/* Of control.max_connections, the last slots only root, mashd's own user
+ * and the admins role may take: an eighth, at least one. */
+#define CONFIG_CTL_RESERVED(max) ((max) / 8 > 0 ? (max) / 8 : 1)
 
 /* "call_handlers", "navigators", "supervisors", "admins". */
 const char *config_ctl_role_name(enum ctl_role r);

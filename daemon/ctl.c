@@ -4,10 +4,18 @@
  * reading pauses while a request waits for Redis, so answers never
  * overtake each other. The commands themselves are ctl_cmd.c's.
  *
- * The caller is who the kernel says it is (SO_PEERCRED), never who the
- * request claims to be; its uid goes into every audit event it causes,
- * and its roles (roles.* of the configuration) say which commands it may
- * run.
+ * The caller is who the kernel says it is (SO_PEERCRED, SO_PEERGROUPS),
+ * never who the request claims to be; its uid goes into every audit event
+ * it causes, and its roles (roles.* of the configuration) say which
+ * commands it may run. Roles are resolved into a table at start and on
+ * SIGHUP (ctl_roles_load): no name-service call is ever made on a
+ * request's path, where a slow sssd or LDAP would stall the event loop.
+ *
+ * No client can take the socket from the others: a connection is read
+ * only while less than CTL_OUT_MAX of its answers wait unsent; one idle
+ * (or not reading) for control.idle_timeout is closed; one user holds at
+ * most control.max_per_uid connections, and the last slots of
+ * control.max_connections are kept for root and the admins.
  *
  * Invariant: a connection is freed only when no request of it waits for
  * Redis (c->busy is false), so a store callback never finds its
@@ -22,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -39,7 +48,24 @@
 #include "log.h"
 #include "store.h"
 
-#define CTL_MAX_CONNS 64
+/* Answers unsent past which a connection is no longer read. */
+#define CTL_OUT_MAX (1024 * 1024)
+#define ALL_ROLES                                                              \
+	(CTL_ROLE(CTL_CALL_HANDLERS) | CTL_ROLE(CTL_NAVIGATORS) |              \
+	 CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS))
+
+/* A user the configuration names, or a member of a group it names. */
+struct role_user {
+	uid_t uid;
+	unsigned roles;
+	char name[64];
+};
+
+/* A group the configuration names, matched on the caller's groups. */
+struct role_group {
+	gid_t gid;
+	unsigned roles;
+};
 
 struct ctl {
 	struct mashd *d;
@@ -49,6 +75,12 @@ struct ctl {
 	struct ctl_conn *conns; /* every open connection, for ctl_free */
 	const struct ctl_command *cmds;
 	size_t ncmds;
+	struct role_user *users; /* the role table: ctl_roles_load */
+	size_t nusers;
+	struct role_group *groups;
+	size_t ngroups;
+	time_t refused_at; /* the last refusal logged, and those since */
+	unsigned refused;
 };
 
 struct ctl_conn {
@@ -57,6 +89,8 @@ struct ctl_conn {
 	struct bufferevent *bev;
 	uid_t uid;
 	gid_t gid;
+	gid_t *gids; /* the peer's groups, as the kernel gave them */
+	size_t ngids;
 	pid_t pid;
 	char actor[96]; /* "uid:1000(alice)" */
 	bool busy;	/* a request is waiting for Redis */
@@ -64,6 +98,7 @@ struct ctl_conn {
 	bool dead;	/* the socket erred: nothing can be written */
 	bool unsent;	/* an answer is not all written: a reply held */
 	bool held;	/* the request waiting holds work in flight */
+	bool paused;	/* not read until its answers are written */
 	json_t *req;	/* the request being answered */
 };
 
@@ -88,6 +123,7 @@ conn_free(struct ctl_conn *c)
 	c->ctl->nconns--;
 	bufferevent_free(c->bev);
 	json_decref(c->req);
+	free(c->gids);
 	free(c);
 }
 
@@ -145,7 +181,7 @@ request_finish(struct ctl_conn *c)
 	json_decref(c->req);
 	c->req = NULL;
 	if (!c->dead) {
-		if (!c->eof)
+		if (!c->eof && !c->paused)
 			bufferevent_enable(c->bev, EV_READ);
 		conn_read(c->bev, c); /* lines that arrived meanwhile */
 	}
@@ -214,48 +250,151 @@ ctl_daemon(const struct ctl_conn *c)
 	return c->ctl->d;
 }
 
-/*
- * The caller's roles: from the kernel's uid and gid of the peer and the
- * groups the system gives that user, matched against roles.* of the
- * configuration. Root and mashd's own user hold every role.
- */
-unsigned
-ctl_roles(const struct ctl_conn *c)
+static struct role_user *
+table_user(struct ctl *ctl, uid_t uid, const char *name)
 {
-	const struct mash_config *conf = c->ctl->d->conf;
-	struct passwd pw, *pwr = NULL;
-	char pwbuf[2048], grbuf[2048];
-	gid_t groups[256];
-	int ngroups = 256;
-	unsigned roles = 0;
+	struct role_user *u;
 
-	if (c->uid == 0 || c->uid == geteuid())
-		return CTL_ROLE(CTL_CALL_HANDLERS) | CTL_ROLE(CTL_NAVIGATORS) |
-		       CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS);
-	if (getpwuid_r(c->uid, &pw, pwbuf, sizeof(pwbuf), &pwr) != 0 ||
-	    pwr == NULL)
-		return 0;
-	if (getgrouplist(pw.pw_name, c->gid, groups, &ngroups) < 0)
-		ngroups = 0;
+	for (size_t i = 0; i < ctl->nusers; i++)
+		if (ctl->users[i].uid == uid)
+			return &ctl->users[i];
+	u = realloc(ctl->users, (ctl->nusers + 1) * sizeof(*u));
+	if (u == NULL)
+		return NULL;
+	ctl->users = u;
+	u = &ctl->users[ctl->nusers++];
+	u->uid = uid;
+	u->roles = 0;
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	return u;
+}
+
+static void
+table_add_user(struct ctl *ctl, const char *name, unsigned roles)
+{
+	struct passwd pw, *pwr = NULL;
+	char buf[4096];
+	struct role_user *u;
+
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &pwr) != 0 || pwr == NULL) {
+		log_warnx("control: roles: no user %s", name);
+		return;
+	}
+	if ((u = table_user(ctl, pw.pw_uid, pw.pw_name)) != NULL)
+		u->roles |= roles;
+}
+
+static void
+table_add_group(struct ctl *ctl, const char *name, unsigned roles)
+{
+	struct group gr, *grr = NULL;
+	char *buf = NULL, *nb;
+	size_t len = 4096;
+	struct role_group *g;
+	int rc = -1;
+
+	/* A large group's member list needs a large buffer. */
+	do {
+		if ((nb = realloc(buf, len *= 2)) == NULL)
+			break;
+		buf = nb;
+		rc = getgrnam_r(name, &gr, buf, len, &grr);
+	} while (rc == ERANGE && len < (16u << 20));
+	if (nb == NULL || rc != 0 || grr == NULL) {
+		log_warnx("control: roles: no group %s", name);
+		free(buf);
+		return;
+	}
+	g = realloc(ctl->groups, (ctl->ngroups + 1) * sizeof(*g));
+	if (g != NULL) {
+		ctl->groups = g;
+		ctl->groups[ctl->ngroups].gid = gr.gr_gid;
+		ctl->groups[ctl->ngroups++].roles = roles;
+	}
+	/* Members listed: their role holds whatever groups the process has. */
+	for (char **m = gr.gr_mem; m != NULL && *m != NULL; m++)
+		table_add_user(ctl, *m, roles);
+	free(buf);
+}
+
+/*
+ * The role table, from roles.* of the running configuration: each user
+ * named, each group named with its members, and root and mashd's own
+ * user, who hold every role. Called at start and on SIGHUP, never on a
+ * request's path: name-service lookups may block.
+ */
+void
+ctl_roles_load(struct ctl *ctl)
+{
+	const struct mash_config *conf = ctl->d->conf;
+	uid_t self[2] = {0, geteuid()};
+
+	free(ctl->users);
+	free(ctl->groups);
+	ctl->users = NULL;
+	ctl->groups = NULL;
+	ctl->nusers = ctl->ngroups = 0;
+	for (int i = 0; i < 2; i++) {
+		struct passwd pw, *pwr = NULL;
+		char buf[4096];
+		struct role_user *u;
+
+		if (getpwuid_r(self[i], &pw, buf, sizeof(buf), &pwr) != 0)
+			pwr = NULL;
+		u = table_user(ctl, self[i], pwr ? pw.pw_name : "");
+		if (u != NULL)
+			u->roles = ALL_ROLES;
+	}
 	for (int r = 0; r < CTL_ROLE_COUNT; r++) {
 		for (size_t i = 0; i < conf->roles[r].n; i++) {
 			const char *e = conf->roles[r].items[i];
-			struct group gr, *grr = NULL;
 
-			if (strncmp(e, "user:", 5) == 0 &&
-			    strcmp(e + 5, pw.pw_name) == 0)
-				roles |= CTL_ROLE(r);
-			if (strncmp(e, "group:", 6) != 0 ||
-			    getgrnam_r(e + 6, &gr, grbuf, sizeof(grbuf),
-				       &grr) != 0 ||
-			    grr == NULL)
-				continue;
-			for (int g = 0; g < ngroups; g++)
-				if (groups[g] == gr.gr_gid)
-					roles |= CTL_ROLE(r);
+			if (strncmp(e, "user:", 5) == 0)
+				table_add_user(ctl, e + 5, CTL_ROLE(r));
+			else if (strncmp(e, "group:", 6) == 0)
+				table_add_group(ctl, e + 6, CTL_ROLE(r));
 		}
 	}
+	log_debug("control: roles of %zu users and %zu groups", ctl->nusers,
+		  ctl->ngroups);
+}
+
+static const struct role_user *
+find_user(const struct ctl *ctl, uid_t uid)
+{
+	for (size_t i = 0; i < ctl->nusers; i++)
+		if (ctl->users[i].uid == uid)
+			return &ctl->users[i];
+	return NULL;
+}
+
+/*
+ * The caller's roles, from the table: its user's, and those of every
+ * group its process holds (the kernel's list, so a primary group counts
+ * as well as the members the group database lists). A uid the table does
+ * not know holds none.
+ */
+static unsigned
+peer_roles(const struct ctl *ctl, uid_t uid, gid_t gid, const gid_t *gids,
+	   size_t ngids)
+{
+	const struct role_user *u = find_user(ctl, uid);
+	unsigned roles = u != NULL ? u->roles : 0;
+
+	for (size_t g = 0; g < ctl->ngroups; g++) {
+		if (ctl->groups[g].gid == gid)
+			roles |= ctl->groups[g].roles;
+		for (size_t i = 0; i < ngids; i++)
+			if (ctl->groups[g].gid == gids[i])
+				roles |= ctl->groups[g].roles;
+	}
 	return roles;
+}
+
+unsigned
+ctl_roles(const struct ctl_conn *c)
+{
+	return peer_roles(c->ctl, c->uid, c->gid, c->gids, c->ngids);
 }
 
 /* "navigators or supervisors": the roles of a mask, for a person. */
@@ -344,8 +483,16 @@ conn_read(struct bufferevent *bev, void *arg)
 	size_t len;
 	char *line;
 
-	while (!c->busy && !c->dead &&
-	       (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+	while (!c->busy && !c->dead) {
+		/* A client that does not read its answers is not read. */
+		if (evbuffer_get_length(bufferevent_get_output(bev)) >
+		    CTL_OUT_MAX) {
+			c->paused = true;
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+		if ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) == NULL)
+			break;
 		handle_line(c, line, len);
 		free(line);
 	}
@@ -361,8 +508,13 @@ conn_write(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	(void)bev;
 	conn_sent(c);
+	if (c->paused) { /* drained: read again */
+		c->paused = false;
+		if (!c->busy && !c->eof && !c->dead)
+			bufferevent_enable(bev, EV_READ);
+		conn_read(bev, c);
+	}
 	conn_maybe_free(c);
 }
 
@@ -371,7 +523,13 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	if (what & BEV_EVENT_ERROR) {
+	if (what & BEV_EVENT_TIMEOUT) {
+		/* Idle, or its answers unread, for control.idle_timeout. */
+		log_debug("control: %s idle: closed", c->actor);
+		c->dead = true;
+		c->eof = true;
+		conn_maybe_free(c);
+	} else if (what & BEV_EVENT_ERROR) {
 		c->dead = true;
 		c->eof = true;
 		conn_maybe_free(c);
@@ -386,15 +544,120 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 static void
 set_actor(struct ctl_conn *c, uid_t uid)
 {
-	struct passwd pw, *res = NULL;
-	char buf[1024];
+	const struct role_user *u = find_user(c->ctl, uid);
 
 	c->uid = uid;
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+	if (u != NULL && u->name[0] != '\0')
 		snprintf(c->actor, sizeof(c->actor), "uid:%u(%s)",
-			 (unsigned)uid, pw.pw_name);
+			 (unsigned)uid, u->name);
 	else
 		snprintf(c->actor, sizeof(c->actor), "uid:%u", (unsigned)uid);
+}
+
+/* The groups the peer's process holds; none when the kernel cannot say. */
+static void
+peer_groups(evutil_socket_t fd, gid_t **gids, size_t *ngids)
+{
+	socklen_t len = 32 * sizeof(gid_t);
+	gid_t *g = NULL;
+
+	*gids = NULL;
+	*ngids = 0;
+#ifdef SO_PEERGROUPS
+	for (int tries = 0; tries < 2; tries++) {
+		gid_t *ng = realloc(g, len > 0 ? len : sizeof(gid_t));
+
+		if (ng == NULL)
+			break;
+		g = ng;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+			*gids = g;
+			*ngids = len / sizeof(gid_t);
+			return;
+		}
+		if (errno != ERANGE)
+			break;
+	}
+#else
+	(void)fd;
+	(void)len;
+#endif
+	free(g);
+}
+
+/*
+ * Refuse a connection with one line that says why, and log it, at most
+ * once a second with the count of those not logged.
+ */
+static void
+refuse(struct ctl *ctl, evutil_socket_t fd, uid_t uid, const char *fmt, ...)
+{
+	char msg[256], line[320];
+	time_t now = time(NULL);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = snprintf(line, sizeof(line), "{\"ok\":false,\"error\":\"%s\"}\n",
+		     msg);
+	/* A fresh socket's buffer takes it at once: never wait on it. */
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("control: refusal to uid %u unsent", (unsigned)uid);
+	shutdown(fd, SHUT_WR);
+	close(fd);
+	if (now != ctl->refused_at) {
+		log_warnx("control: refused uid %u: %s (%u more refused "
+			  "since the last warning)",
+			  (unsigned)uid, msg, ctl->refused);
+		ctl->refused_at = now;
+		ctl->refused = 0;
+	} else {
+		ctl->refused++;
+	}
+}
+
+/* Root, mashd's own user and the admins take the reserved slots. */
+static bool
+admitted(struct ctl *ctl, evutil_socket_t fd, uid_t uid, unsigned roles)
+{
+	const struct mash_config *conf = ctl->d->conf;
+	unsigned max = (unsigned)conf->control.max_connections;
+	unsigned reserved =
+	    (unsigned)CONFIG_CTL_RESERVED(conf->control.max_connections);
+	unsigned mine = 0;
+
+	if (lifecycle_draining(ctl->d->life)) {
+		refuse(ctl, fd, uid, "mashd is stopping: try again later");
+		return false;
+	}
+	if (roles & CTL_ROLE(CTL_ADMINS)) {
+		if (ctl->nconns < max)
+			return true;
+		refuse(ctl, fd, uid,
+		       "too many control connections "
+		       "(control.max_connections = %u)",
+		       max);
+		return false;
+	}
+	for (struct ctl_conn *c = ctl->conns; c != NULL; c = c->next)
+		mine += c->uid == uid;
+	if (mine >= (unsigned)conf->control.max_per_uid) {
+		refuse(ctl, fd, uid,
+		       "too many control connections for uid %u "
+		       "(control.max_per_uid = %d)",
+		       (unsigned)uid, conf->control.max_per_uid);
+		return false;
+	}
+	if (ctl->nconns >= max - reserved) {
+		refuse(ctl, fd, uid,
+		       "too many control connections (control.max_connections "
+		       "= %u, the last %u kept for root and admins)",
+		       max, reserved);
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -404,7 +667,10 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	struct ctl *ctl = arg;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	struct timeval idle;
 	struct ctl_conn *c;
+	gid_t *gids;
+	size_t ngids;
 
 	(void)lev;
 	(void)sa;
@@ -414,26 +680,24 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		close(fd);
 		return;
 	}
-	if (ctl->nconns >= CTL_MAX_CONNS || lifecycle_draining(ctl->d->life)) {
-		log_warnx("control: refusing uid %u: %s", (unsigned)cred.uid,
-			  lifecycle_draining(ctl->d->life)
-			      ? "shutting down"
-			      : "too many connections");
-		close(fd);
-		return;
-	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		close(fd);
+	peer_groups(fd, &gids, &ngids);
+	if (!admitted(ctl, fd, cred.uid,
+		      peer_roles(ctl, cred.uid, cred.gid, gids, ngids)) ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		free(gids);
 		return;
 	}
 	c->ctl = ctl;
 	c->pid = cred.pid;
 	c->gid = cred.gid;
+	c->gids = gids;
+	c->ngids = ngids;
 	set_actor(c, cred.uid);
 	c->bev =
 	    bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);
+		free(c->gids);
 		free(c);
 		return;
 	}
@@ -442,6 +706,10 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		c->next->prevp = &c->next;
 	c->prevp = &ctl->conns;
 	ctl->conns = c;
+	/* Silent, or not reading its answers, this long: closed. */
+	idle.tv_sec = ctl->d->conf->control.idle_timeout;
+	idle.tv_usec = 0;
+	bufferevent_set_timeouts(c->bev, &idle, &idle);
 	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
@@ -532,6 +800,7 @@ ctl_new(struct mashd *d, const struct ctl_command *cmds, size_t ncmds)
 	ctl->d = d;
 	ctl->cmds = cmds;
 	ctl->ncmds = ncmds;
+	ctl_roles_load(ctl);
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
 	ctl->lev = evconnlistener_new(
 	    d->base, ctl_accept, ctl,
@@ -571,5 +840,7 @@ ctl_free(struct ctl *ctl)
 		if (!c->busy)
 			conn_free(c);
 	}
+	free(ctl->users);
+	free(ctl->groups);
 	free(ctl);
 }

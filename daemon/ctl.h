@@ -36,6 +36,9 @@ extern const size_t ctl_ncommands;
 struct ctl *ctl_new(struct mashd *d, const struct ctl_command *cmds,
 		    size_t ncmds);
 void ctl_free(struct ctl *c);
+/* Resolve roles.* of the running configuration into the table that
+ * requests are matched against: at start (ctl_new) and on SIGHUP. */
+void ctl_roles_load(struct ctl *c);
 void ctl_stop_accepting(struct ctl *c);
 
 /*

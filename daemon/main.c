@@ -150,6 +150,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	}
 	config_free(d->conf);
 	d->conf = c;
+	ctl_roles_load(d->ctl);
 	log_event(NULL, NULL, "reload", "reload: %s read again",
 		  d->config_path);
 	scheduler_recompute(d->sched);

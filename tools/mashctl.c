@@ -105,7 +105,7 @@ request_any(struct ctx *x, json_t *req)
 	json_error_t jerr;
 	json_t *ans;
 	ssize_t n;
-	int fd;
+	int fd, sent_errno = 0;
 
 	json_object_set_new(req, "v", json_integer(MASH_PROTOCOL_VERSION));
 	text = json_dumps(req, JSON_COMPACT);
@@ -119,12 +119,11 @@ request_any(struct ctx *x, json_t *req)
 			strerror(errno));
 		exit(EXIT_UNREACHABLE);
 	}
-	if (text == NULL || write(fd, text, strlen(text)) < 0 ||
-	    write(fd, "\n", 1) != 1) {
-		fprintf(stderr, "mashctl: cannot send to mashd: %s\n",
-			strerror(errno));
-		exit(EXIT_UNREACHABLE);
-	}
+	/* mashd may have refused the connection, closing it after one line
+	 * that says why: no SIGPIPE, and that line is read all the same. */
+	if (text == NULL || send(fd, text, strlen(text), MSG_NOSIGNAL) < 0 ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
+		sent_errno = text == NULL ? ENOMEM : errno;
 	free(text);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
@@ -145,6 +144,11 @@ request_any(struct ctx *x, json_t *req)
 			break;
 	}
 	close(fd);
+	if (resp == NULL && sent_errno != 0) {
+		fprintf(stderr, "mashctl: cannot send to mashd: %s\n",
+			strerror(sent_errno));
+		exit(EXIT_UNREACHABLE);
+	}
 	if (resp == NULL) {
 		fprintf(stderr, "mashctl: mashd closed the connection without "
 				"an answer\n");

@@ -9,6 +9,7 @@ sed -e "s|\"/run/redis/redis-server.sock\"|\"$run/redis.sock\"|" \
     -e "s|\"/run/mashd/mashd.sock\"|\"$run/mashd.sock\"|" \
     -e "s|\"/usr/share/mashd/bank-holidays.json\"|\"$top/conf/bank-holidays.json\"|" \
     conf/mashd.conf > "$run/mashd.conf"
+chmod 600 "$run/mashd.conf" # it holds tokens: mashd refuses it otherwise
 redis-server "$top/conf/redis.conf" --port 0 --unixsocket "$run/redis.sock" \
 	--dir "$run/redis" --daemonize no --logfile "$run/redis.log" &
 redis=$!

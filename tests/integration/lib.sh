@@ -97,13 +97,13 @@ rcli() {
 }
 
 # write_conf [EXTRA-LIBCONFIG-TEXT]: $REDIS_CONF, when set, goes inside
-# the redis group (e.g. "timeout = 1;"), and $HTTP_CONF inside the http
-# group.
+# the redis group (e.g. "timeout = 1;"), $HTTP_CONF inside the http group,
+# $CONTROL_CONF inside control.
 write_conf() {
 	cat > "$T/mashd.conf" <<EOC
 redis = { socket = "$T/redis.sock"; $REDIS_CONF };
 http = { address = "127.0.0.1"; port = 0; max_body = 65536; $HTTP_CONF };
-control = { socket = "$T/mashd.sock"; };
+control = { socket = "$T/mashd.sock";${CONTROL_CONF:+ $CONTROL_CONF} };
 calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };
 clients = (
   { name = "web-form"; token = "$WEB_TOKEN"; channel = "web"; },
@@ -112,6 +112,8 @@ clients = (
 );
 $1
 EOC
+	# It holds tokens: mashd refuses it readable by others.
+	chmod 600 "$T/mashd.conf"
 }
 
 # at "YYYY-MM-DD HH:MM:SS" (UTC): run the next start_mashd with its clock

@@ -60,6 +60,7 @@ stop_mashd
 alerts_conf 5 4
 start_mashd
 sed "s|$T/mashd.sock|$T/b.sock|" "$T/mashd.conf" > "$T/b.conf"
+chmod 600 "$T/b.conf"
 $MASHD_WRAP "$MASHD" -f -c "$T/b.conf" 2>> "$T/mashd.log" &
 PID_B=$!
 wait_for 10 test -S "$T/b.sock"

@@ -5,6 +5,7 @@
 # The sample, with the paths of this tree (as `make run` does).
 sed "s|/usr/share/mashd/bank-holidays.json|$TOP/conf/bank-holidays.json|" \
 	"$TOP/conf/mashd.conf" > "$T/sample.conf"
+chmod 600 "$T/sample.conf"
 "$MASHD" -n -c "$T/sample.conf" > "$T/out" 2>&1
 expect "the sample config is valid" "$?" 0
 expect_match "and says so" "$(cat "$T/out")" 'configuration OK'

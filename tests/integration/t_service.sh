@@ -66,6 +66,7 @@ expect "the installed mashctl uses the same" \
 # Check the installed config as the installed mashd would read it.
 sed "s|\"/usr/share/mashd/|\"$R/usr/share/mashd/|" "$R/etc/mashd/mashd.conf" \
 	> "$T/installed.conf"
+chmod 640 "$T/installed.conf" # as install leaves it
 expect_match "the installed mashd.conf is valid" \
 	"$("$R/usr/sbin/mashd" -n -c "$T/installed.conf" 2>&1)" \
 	'configuration OK$'

@@ -114,6 +114,7 @@ expect "green: decision due Tuesday 10:00" "$due" 2026-12-08T10:00
 stop_mashd
 cp "$T/mashd.conf" "$T/a.conf"
 sed "s|$T/mashd.sock|$T/b.sock|" "$T/a.conf" > "$T/b.conf"
+chmod 600 "$T/b.conf"
 for c in a b; do
 	TZ=UTC FAKETIME="@2026-12-08 09:59:58" LD_PRELOAD=$FAKETIME_LIB \
 	ASAN_OPTIONS=verify_asan_link_order=0 \
