@@ -30,7 +30,7 @@ CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o $(PURE_OBJ)
 
 .PHONY: all deps run test check unit integration valgrind clean help
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
-	$(BUILD)/redis-cutter
+	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so
 
 help:
 	@echo 'make             build build/mashd and build/mashctl'
@@ -79,6 +79,12 @@ $(BUILD)/webhook-recv: tests/tools/webhook-recv.c | $(BUILD)
 # A test's proxy to Redis that loses a reply after Redis ran the command.
 $(BUILD)/redis-cutter: tests/tools/redis-cutter.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# The tests' clock for redis-server (see the file); never sanitized, as
+# it is preloaded into a program that is not.
+$(BUILD)/redis-clock.so: tests/tools/redis-clock.c | $(BUILD)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -fPIC -shared \
+		-o $@ $<
 
 $(BUILD)/%.o: tools/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<

@@ -78,6 +78,9 @@ wait_for() {
 start_redis() {
 	mkdir -p "$T/redis"
 	rm -f "$T/redis.sock"
+	[ -f "$CLOCK_LIB" ] || { echo "no $CLOCK_LIB: make all first"; exit 1; }
+	[ -f "$T/clock" ] || echo "$OFFSET_MS" > "$T/clock"
+	LD_PRELOAD=$CLOCK_LIB REDIS_CLOCK_FILE=$T/clock \
 	redis-server "$TOP/conf/redis.conf" --port 0 --unixsocket "$T/redis.sock" \
 		--dir "$T/redis" --daemonize no --logfile "$T/redis.log" \
 		--save '' $REDIS_EXTRA &
@@ -116,13 +119,42 @@ EOC
 	chmod 600 "$T/mashd.conf"
 }
 
-# at "YYYY-MM-DD HH:MM:SS" (UTC): run the next start_mashd with its clock
-# starting at that instant (libfaketime on the whole process); `at ""`
-# returns to the real clock.
+# at "YYYY-MM-DD HH:MM:SS" (UTC): the test's clock is that instant now,
+# and runs on from there: Redis's at once (redis-clock.so, preloaded by
+# start_redis), and that of each mashd started after (libfaketime on the
+# whole process). mashd fires its timers by Redis's clock, so the two
+# move together. `at ""` returns to the real clock.
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+CLOCK_LIB=$BUILD/redis-clock.so
 AT=
+OFFSET_MS=0 # the test's clock minus the real one
 at() {
 	AT=$1
+	OFFSET_MS=0
+	[ -z "$1" ] || OFFSET_MS=$(($(date -u -d "$1" +%s%3N) - $(date +%s%3N)))
+	echo "$OFFSET_MS" > "$T/clock"
+	[ -z "$REDIS_PID" ] || wait_for 5 redis_on_time ||
+		{ echo "redis's clock did not follow at $1"; exit 1; }
+}
+
+# fake_clock [MS]: libfaketime's FAKETIME for a process on the test's
+# clock, or MS milliseconds ahead of it (behind when negative).
+fake_clock() {
+	_o=$((OFFSET_MS + ${1:-0}))
+	_s=+
+	[ "$_o" -ge 0 ] || { _s=-; _o=$((-_o)); }
+	printf '%s%d.%03d' "$_s" $((_o / 1000)) $((_o % 1000))
+}
+
+# redis_ms: Redis's clock (TIME), UTC ms.
+redis_ms() {
+	rcli time | { read -r _s; read -r _us; echo $((_s * 1000 + _us / 1000)); }
+}
+
+# redis_on_time: Redis's clock is the test's, give or take half a second.
+redis_on_time() {
+	_d=$(($(redis_ms) - $(date +%s%3N) - OFFSET_MS))
+	[ "${_d#-}" -lt 500 ]
 }
 
 # start_mashd [--unready]: run mashd in the foreground, its log appended
@@ -130,6 +162,7 @@ at() {
 # is up); with --unready, not for /healthz (a Redis that mashd refuses).
 # $MASHD_PREFIX, when set, is a command that execs mashd (and its
 # $MASHD_WRAP) with the same pid, e.g. "prlimit --nofile=1024:1024".
+# SKEW_MS=N start_mashd: its clock N ms ahead of the test's (after `at`).
 start_mashd() {
 	_ready=yes
 	[ "$1" = --unready ] && _ready=
@@ -137,7 +170,7 @@ start_mashd() {
 	_from=0; [ -f "$T/mashd.log" ] && _from=$(wc -l < "$T/mashd.log")
 	if [ -n "$AT" ]; then
 		# ASan must come first among preloads; libfaketime is one too.
-		TZ=UTC FAKETIME="@$AT" LD_PRELOAD=$FAKETIME_LIB \
+		TZ=UTC FAKETIME=$(fake_clock "${SKEW_MS:-0}") LD_PRELOAD=$FAKETIME_LIB \
 		ASAN_OPTIONS=verify_asan_link_order=0 \
 			$MASHD_PREFIX $MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" \
 			2>> "$T/mashd.log" &
@@ -181,7 +214,7 @@ timer() {
 	ctl show "$1" --json 2>/dev/null | jq -r ".timers.$2.$3" 2>/dev/null
 }
 
-# minute: an instant to the minute. mashd's clock starts at the chosen
+# minute: an instant to the minute. The test's clock starts at the chosen
 # instant and runs on, so a referral may be taken a second or two after it
 # (valgrind starts slowly): due times are checked to the minute.
 minute() {
