@@ -26,6 +26,8 @@
 #define SCHED_POLL_MS 1000
 /* Timers claimed per call; a longer backlog takes several calls. */
 #define SCHED_BATCH 100
+/* Open referrals a reload works out again, at most. */
+#define SCHED_RECOMPUTE_MAX 1000000
 
 struct scheduler {
 	struct mashd *d;
@@ -35,6 +37,15 @@ struct scheduler {
 };
 
 static void look(struct scheduler *s);
+
+/* A field of a script's answer that holds ms as a string; 0 when absent. */
+static int64_t
+ms_field(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? (int64_t)strtoll(v, NULL, 10) : 0;
+}
 
 static void
 arm(struct scheduler *s, int64_t ms)
@@ -161,101 +172,182 @@ tick(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * After the calendar or the timer rules changed: every open referral's
- * timers, computed again from its receipt; reschedule.lua moves those
- * neither fired nor stopped, and audits each move.
+ * After a reload: every open referral's timers, each worked out again
+ * from its own start (timers.lua) by the calendar and the rules now in
+ * force; reschedule.lua moves those neither fired nor stopped whose due
+ * time changed, and audits each move. With the same calendar and rules,
+ * nothing moves. One line sums it up when every referral has answered.
  */
-static void
-recompute_one_done(const redisReply *r, const char *err, void *arg)
-{
-	char *id = arg;
+struct recompute {
+	unsigned pending; /* reschedule calls not answered, +1 while sending */
+	unsigned referrals;
+	unsigned moved;
+	unsigned failed;
+};
 
-	if (err != NULL)
-		log_warnx("referral %s: cannot reschedule: %s", id, err);
-	else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0)
-		log_info("referral %s: %lld timer(s) rescheduled", id,
-			 (long long)r->integer);
-	free(id);
+struct recompute_one {
+	struct recompute *rc;
+	char id[];
+};
+
+static void
+recompute_end(struct recompute *rc)
+{
+	if (--rc->pending > 0)
+		return;
+	if (rc->failed > 0)
+		log_warnx("timers: recomputed %u open referral(s): %u timer(s) "
+			  "moved; %u referral(s) could not be rescheduled "
+			  "(see above): reload again",
+			  rc->referrals, rc->moved, rc->failed);
+	else
+		log_info("timers: recomputed %u open referral(s): %u timer(s) "
+			 "moved",
+			 rc->referrals, rc->moved);
+	free(rc);
+}
+
+static void
+recompute_one_done(const json_t *r, const char *err, void *arg)
+{
+	struct recompute_one *one = arg;
+	json_int_t moved;
+
+	if (err != NULL) {
+		log_warnx("referral %s: cannot reschedule: %s", one->id, err);
+		one->rc->failed++;
+	} else if ((moved = json_integer_value(json_object_get(r, "moved"))) >
+		   0) {
+		log_info("referral %s: %lld timer(s) rescheduled", one->id,
+			 (long long)moved);
+		one->rc->moved += (unsigned)moved;
+	}
+	recompute_end(one->rc);
+	free(one);
+}
+
+/* A timer's due time from its start, by the rules now in force. */
+static int64_t
+due_from(const struct mash_config *conf, enum timer_kind t, enum brag b,
+	 int64_t start)
+{
+	const struct deadline_rules *r = &conf->timers;
+
+	switch (t) {
+	case TIMER_DECISION:
+		return deadline_after(conf->calendar, &r->decision, start);
+	case TIMER_ESCALATION:
+		return deadline_after(conf->calendar, &r->escalation, start);
+	case TIMER_WRITTEN:
+		return deadline_after(conf->calendar, &r->written, start);
+	case TIMER_SCREENING:
+		return deadline_after(conf->calendar, &r->screening[b], start);
+	case TIMER_DECISION_WARNING: /* from the decision: see below */
+	default:
+		return 0;
+	}
+}
+
+/* One referral of timers.lua: its new due times to reschedule.lua. */
+static void
+recompute_referral(struct scheduler *s, struct recompute *rc, const json_t *e)
+{
+	const struct mash_config *conf = s->d->conf;
+	const char *id = json_string_value(json_object_get(e, "id"));
+	char num[32];
+	struct deadlines dl;
+	bool has[TIMER_COUNT] = {false};
+	struct recompute_one *one;
+	json_t *args, *timers;
+	const json_t *t;
+	int64_t received = ms_field(e, "received");
+	enum brag b;
+	size_t i, len;
+
+	if (id == NULL ||
+	    brag_parse(json_string_value(json_object_get(e, "brag")), &b) != 0)
+		return;
+	memset(&dl, 0, sizeof(dl));
+	json_array_foreach(json_object_get(e, "timers"), i, t)
+	{
+		enum timer_kind k;
+
+		if (timer_parse(json_string_value(json_object_get(t, "timer")),
+				&k) != 0)
+			continue;
+		has[k] = true;
+		dl.due[k] = due_from(conf, k, b, ms_field(t, "start"));
+	}
+	if (has[TIMER_DECISION_WARNING])
+		dl.due[TIMER_DECISION_WARNING] = deadline_before(
+		    conf->calendar, &conf->timers.decision_warning,
+		    dl.due[TIMER_DECISION]);
+	len = strlen(id) + 1;
+	if ((one = malloc(sizeof(*one) + len)) == NULL ||
+	    (timers = json_array()) == NULL) {
+		free(one);
+		log_warnx("referral %s: cannot reschedule: out of memory", id);
+		rc->failed++;
+		return;
+	}
+	one->rc = rc;
+	memcpy(one->id, id, len);
+	for (int k = 0; k < TIMER_COUNT; k++) {
+		if (!has[k] || dl.due[k] == 0)
+			continue;
+		snprintf(num, sizeof(num), "%lld", (long long)dl.due[k]);
+		json_array_append_new(timers,
+				      json_pack("{ss ss}", "timer",
+						timer_name((enum timer_kind)k),
+						"due", num));
+	}
+	snprintf(num, sizeof(num), "%lld",
+		 (long long)deadline_queue_score(b, &dl, received));
+	args = json_pack("{ss ss sI ss so}", "id", id, "actor", "mashd:reload",
+			 "at", (json_int_t)clock_now_ms(), "score", num,
+			 "timers", timers);
+	rc->referrals++;
+	if (store_call_json(s->d->store, SCRIPT_RESCHEDULE, args,
+			    recompute_one_done, one) != 0) {
+		log_warnx("referral %s: cannot reschedule: redis is "
+			  "unreachable",
+			  id);
+		rc->failed++;
+		free(one);
+		return;
+	}
+	rc->pending++;
 }
 
 static void
 recompute_done(const json_t *r, const char *err, void *arg)
 {
 	struct scheduler *s = arg;
-	const struct mash_config *conf = s->d->conf;
-	const json_t *e, *t;
-	size_t i, j;
+	struct recompute *rc;
+	const json_t *e;
+	size_t i;
 
 	if (err != NULL) {
 		log_warnx("timers: cannot recompute: %s", err);
 		return;
 	}
-	json_array_foreach(json_object_get(r, "items"), i, e)
-	{
-		const char *argv[4 + 2 * TIMER_COUNT];
-		char now[32], score[32], dues[TIMER_COUNT][32];
-		const char *sid = json_string_value(json_object_get(e, "id"));
-		const char *channel =
-		    json_string_value(json_object_get(e, "channel"));
-		const char *rcv =
-		    json_string_value(json_object_get(e, "received"));
-		struct deadlines dl;
-		int64_t received;
-		enum brag b;
-		int argc = 0;
-		char *id;
-
-		if (sid == NULL || channel == NULL || rcv == NULL ||
-		    brag_parse(json_string_value(json_object_get(e, "brag")),
-			       &b) != 0)
-			continue;
-		received = strtoll(rcv, NULL, 10);
-		deadline_compute(conf->calendar, &conf->timers, received,
-				 channel, b, &dl);
-		snprintf(now, sizeof(now), "%lld", (long long)clock_now_ms());
-		snprintf(score, sizeof(score), "%lld",
-			 (long long)deadline_queue_score(b, &dl, received));
-		if ((id = strdup(sid)) == NULL)
-			continue;
-		argv[argc++] = id;
-		argv[argc++] = "mashd:reload";
-		argv[argc++] = now;
-		argv[argc++] = score;
-		/* Only the timers the referral has: queue.lua lists them. */
-		json_array_foreach(json_object_get(e, "timers"), j, t)
-		{
-			enum timer_kind k;
-
-			if (timer_parse(
-				json_string_value(json_object_get(t, "timer")),
-				&k) != 0 ||
-			    dl.due[k] == 0)
-				continue;
-			snprintf(dues[k], sizeof(dues[k]), "%lld",
-				 (long long)dl.due[k]);
-			argv[argc++] = timer_name(k);
-			argv[argc++] = dues[k];
-		}
-		if (store_call(s->d->store, SCRIPT_RESCHEDULE, argc, argv,
-			       recompute_one_done, id) != 0) {
-			log_warnx("referral %s: cannot reschedule: redis is "
-				  "unreachable",
-				  id);
-			free(id);
-		}
+	if ((rc = calloc(1, sizeof(*rc))) == NULL) {
+		log_warnx("timers: cannot recompute: out of memory");
+		return;
 	}
+	rc->pending = 1;
+	json_array_foreach(json_object_get(r, "items"), i, e)
+	    recompute_referral(s, rc, e);
+	recompute_end(rc);
 	scheduler_kick(s);
 }
 
 void
 scheduler_recompute(struct scheduler *s)
 {
-	if (store_call_json(
-		s->d->store, SCRIPT_QUEUE,
-		json_pack("{si sI si}", "min", 0, "max",
-			  (json_int_t)(BRAG_COUNT * QUEUE_RANK_WIDTH), "limit",
-			  1000000),
-		recompute_done, s) != 0)
+	if (store_call_json(s->d->store, SCRIPT_TIMERS,
+			    json_pack("{si}", "limit", SCHED_RECOMPUTE_MAX),
+			    recompute_done, s) != 0)
 		log_warnx("timers: cannot recompute: redis is unreachable");
 }
 

@@ -14,8 +14,9 @@ struct scheduler *scheduler_new(struct mashd *d);
 void scheduler_free(struct scheduler *s);
 /* Look again now: a due time was added, moved or Redis came back. */
 void scheduler_kick(struct scheduler *s);
-/* The calendar or the timer rules changed: move the timers still running
- * of every open referral to their new due times, audited. */
+/* The calendar or the timer rules may have changed (SIGHUP): work the
+ * timers still running of every open referral out again, each from its
+ * own start, and move those whose due time changed, audited. */
 void scheduler_recompute(struct scheduler *s);
 
 #endif

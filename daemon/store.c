@@ -605,6 +605,7 @@ store_new(struct mashd *d)
 	SCRIPT(SCRIPT_DECIDE, lua_decide);
 	SCRIPT(SCRIPT_CONFIRM, lua_confirm);
 	SCRIPT(SCRIPT_RESCHEDULE, lua_reschedule);
+	SCRIPT(SCRIPT_TIMERS, lua_timers);
 	SCRIPT(SCRIPT_ALERT_TAKE, lua_alert_take);
 	SCRIPT(SCRIPT_ALERT_RESULT, lua_alert_result);
 	SCRIPT(SCRIPT_ALERTS, lua_alerts);

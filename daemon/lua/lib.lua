@@ -8,7 +8,7 @@
 --   return serve(function(a) ... return {named = fields} end)
 -- and answers one JSON object, or, when it refuse()s, the error reply
 -- "ERR <sentence>". A script refuses before it changes anything.
--- (fire, next and reschedule still take positional ARGV.)
+-- (fire and next still take positional ARGV.)
 
 -- refuse: end the script with "ERR <sentence>", the caller's to show.
 local function refuse(sentence)

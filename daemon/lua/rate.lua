@@ -28,13 +28,15 @@ return serve(function(a)
   redis.call('ZADD', p .. 'queue', 'XX',
              queue_score(a.brag, redis.call('HGET', key, 'due:decision'),
                          due, redis.call('HGET', key, 'received')), a.id)
-  -- The screening timer starts again, by the new rating.
+  -- The screening timer starts again, by the new rating, now: its start
+  -- is kept, so a reload works it out again from here (timers.lua).
   local screening = TIMER.SCREENING
   redis.call('ZREM', p .. 'due', a.id .. ':' .. screening)
   redis.call('HDEL', key, 'due:' .. screening, 'fired:' .. screening,
-             'stopped:' .. screening)
+             'stopped:' .. screening, 'start:' .. screening)
   if due then
-    redis.call('HSET', key, 'due:' .. screening, due)
+    redis.call('HSET', key, 'due:' .. screening, due,
+               'start:' .. screening, a.at)
     redis.call('ZADD', p .. 'due', due, a.id .. ':' .. screening)
   end
   audit(p, a.id, a.at, a.actor, 'rate',

@@ -1,26 +1,30 @@
--- reschedule: new due times for a referral's timers after the calendar
--- changed (SIGHUP). Only timers neither fired nor stopped move; each move
--- is audited, and the referral keeps its place in the queue by its new
--- deadlines. ARGV: prefix, id, actor, now_ms, queue_score, then pairs:
--- timer, due ms. Returns how many timers moved.
-local p, id, actor, now, score = unpack(ARGV, 1, 5)
-local key = p .. 'ref:' .. id
-local moved = 0
-if redis.call('EXISTS', key) == 0 then return 0 end
-for i = 6, #ARGV, 2 do
-  local timer, due = ARGV[i], ARGV[i + 1]
-  local old = redis.call('HGET', key, 'due:' .. timer)
-  if old and old ~= due and
-     redis.call('HEXISTS', key, 'fired:' .. timer) == 0 and
-     redis.call('HEXISTS', key, 'stopped:' .. timer) == 0 then
-    redis.call('HSET', key, 'due:' .. timer, due)
-    redis.call('ZADD', p .. 'due', due, id .. ':' .. timer)
-    audit(p, id, now, actor, 'reschedule',
-      'timer=' .. timer .. ' from=' .. old .. ' to=' .. due)
-    moved = moved + 1
+-- reschedule: new due times for a referral's timers after a reload
+-- (SIGHUP). Only timers neither fired nor stopped whose due time changed
+-- move; each move is audited, and the referral keeps its place in the
+-- queue by its new deadlines.
+-- Arguments: id, actor, at (ms), score (its queue score), timers: [{timer,
+-- due}]: due times in ms; the score and due times as strings.
+-- Answer: {moved}: how many timers moved (0 for a referral gone).
+-- Keys: ref:<id>, ref:<id>:audit, due, queue, events.
+local p = ARGV[1]
+return serve(function(a)
+  local key = p .. 'ref:' .. a.id
+  local moved = 0
+  if redis.call('EXISTS', key) == 0 then return {moved = 0} end
+  for _, t in ipairs(a.timers) do
+    local old = redis.call('HGET', key, 'due:' .. t.timer)
+    if old and old ~= t.due and
+       redis.call('HEXISTS', key, 'fired:' .. t.timer) == 0 and
+       redis.call('HEXISTS', key, 'stopped:' .. t.timer) == 0 then
+      redis.call('HSET', key, 'due:' .. t.timer, t.due)
+      redis.call('ZADD', p .. 'due', t.due, a.id .. ':' .. t.timer)
+      audit(p, a.id, a.at, a.actor, 'reschedule',
+            'timer=' .. t.timer .. ' from=' .. old .. ' to=' .. t.due)
+      moved = moved + 1
+    end
   end
-end
-if moved > 0 then
-  redis.call('ZADD', p .. 'queue', 'XX', score, id)
-end
-return moved
+  if moved > 0 then
+    redis.call('ZADD', p .. 'queue', 'XX', a.score, a.id)
+  end
+  return {moved = moved}
+end)

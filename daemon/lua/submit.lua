@@ -58,7 +58,8 @@ return serve(function(a)
   local timers, dues = {}, {}
   for _, t in ipairs(a.timers) do
     dues[t.name] = t.due
-    redis.call('HSET', key, 'due:' .. t.name, t.due)
+    redis.call('HSET', key, 'due:' .. t.name, t.due, 'start:' .. t.name,
+               received)
     redis.call('ZADD', p .. 'due', t.due, id .. ':' .. t.name)
     timers[#timers + 1] = t.name
   end

@@ -1,0 +1,54 @@
+-- timers: every open referral's timers, each with the instant it started,
+-- so that a reload (SIGHUP) works each out again from its own start.
+-- The script that starts a timer records its start as start:<timer>
+-- (submit.lua at receipt, rate.lua for screening at the re-rating). A
+-- referral stored before starts were recorded has none: its timers
+-- started at receipt, but screening at its last re-rating, read from its
+-- audit trail.
+-- Arguments: limit (referrals at most).
+-- Answer: {items = [{id, brag, received, timers = [{timer, start}]}]}:
+-- the timers it has, in TIMERS order; times in ms, as strings.
+-- Keys: queue, ref:<id> and ref:<id>:audit of each, events.
+local p = ARGV[1]
+
+-- The instant of a referral's last re-rating, or nil.
+local function last_rating(id)
+  local eids = redis.call('LRANGE', p .. 'ref:' .. id .. ':audit', 0, -1)
+  for i = #eids, 1, -1 do
+    local e = redis.call('XRANGE', p .. 'events', eids[i], eids[i])
+    if e[1] then
+      local f, ev = e[1][2], {}
+      for j = 1, #f, 2 do ev[f[j]] = f[j + 1] end
+      if ev.action == 'rate' then return ev.at end
+    end
+  end
+  return nil
+end
+
+return serve(function(a)
+  local items = {}
+  for i, id in ipairs(redis.call('ZRANGE', p .. 'queue', 0, a.limit - 1)) do
+    local key = p .. 'ref:' .. id
+    local r = redis.call('HMGET', key, 'brag', 'received')
+    local item = {id = id, brag = r[1] or '', received = r[2] or '',
+                  timers = {}}
+    local recorded = false
+    for _, t in ipairs(TIMERS) do
+      local v = redis.call('HMGET', key, 'due:' .. t, 'start:' .. t)
+      if v[1] then
+        item.timers[#item.timers + 1] = {timer = t, start = v[2]}
+        if v[2] then recorded = true end
+      end
+    end
+    for _, t in ipairs(item.timers) do
+      if not t.start then
+        if not recorded and t.timer == TIMER.SCREENING then
+          t.start = last_rating(id)
+        end
+        t.start = t.start or item.received
+      end
+    end
+    items[i] = item
+  end
+  return {items = items}
+end)
