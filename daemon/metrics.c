@@ -19,6 +19,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
+#include "scheduler.h"
 #include "store.h"
 
 /* Audit entries metrics.lua counts per call; a longer backlog (the first
@@ -130,6 +131,7 @@ metrics_local(struct mashd *d, struct figures *f)
 	f->redis_up = false;
 	f->redis_durable = store_durable(d->store);
 	f->rtt_s = -1;
+	f->clock_known = scheduler_clock_skew(d->sched, &f->clock_skew_ms);
 }
 
 static void
@@ -299,6 +301,13 @@ metrics_prometheus(const struct figures *f, struct evbuffer *out)
 	       "unless redis.allow_unsafe is set).");
 	evbuffer_add_printf(out, "mashd_redis_durable %d\n",
 			    f->redis_durable ? 1 : 0);
+	if (f->clock_known) {
+		header(out, "mashd_clock_skew_seconds", "gauge",
+		       "This host's clock minus Redis's, by which timers fire, "
+		       "as last measured (about once a second).");
+		evbuffer_add_printf(out, "mashd_clock_skew_seconds %.3f\n",
+				    (double)f->clock_skew_ms / 1000);
+	}
 	if (!f->redis_up)
 		return;
 	header(out, "mashd_redis_rtt_seconds", "gauge",
@@ -356,6 +365,9 @@ metrics_json(const struct figures *f)
 		      f->redis_durable, "uptime", (json_int_t)f->uptime_s,
 		      "stopping", f->stopping, "inflight",
 		      (json_int_t)f->inflight);
+	if (f->clock_known)
+		json_object_set_new(o, "clock_skew_ms",
+				    json_integer((json_int_t)f->clock_skew_ms));
 	if (!f->redis_up)
 		return o;
 	json_object_set_new(o, "redis_rtt_us",

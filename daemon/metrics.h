@@ -35,6 +35,9 @@ struct figures {
 	bool redis_up;	    /* the figures from Redis below are current */
 	bool redis_durable; /* appendonly yes, appendfsync always */
 	double rtt_s;	    /* Redis round trip; < 0 when not measured */
+	/* The daemon's clock minus Redis's, in ms, once measured. */
+	bool clock_known;
+	int64_t clock_skew_ms;
 	size_t n;
 	struct figure f[METRICS_MAX];
 };
@@ -57,9 +60,9 @@ long long metrics_get(const struct figures *f, const char *group,
 /* Prometheus text exposition format 0.0.4. */
 void metrics_prometheus(const struct figures *f, struct evbuffer *out);
 /* For mashctl status: {version, redis, redis_durable, uptime, stopping,
- * inflight, redis_rtt_us, queue{open, red, ..., events}, overdue{...},
- * taken{...}, alerts{...}, fired{...}}; only the first six while Redis is down.
- */
+ * inflight, clock_skew_ms, redis_rtt_us, queue{open, red, ..., events},
+ * overdue{...}, taken{...}, alerts{...}, fired{...}}; only the first seven
+ * while Redis is down, and clock_skew_ms only once measured. */
 json_t *metrics_json(const struct figures *f);
 /* One line for systemd's STATUS=: queue depth, overdue, alerts. */
 void metrics_status_line(const struct figures *f, char *buf, size_t len);

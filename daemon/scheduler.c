@@ -1,9 +1,14 @@
 /*
  * scheduler.c owns the firing of timers; see scheduler.h.
  *
- * Invariant: at most one script call of the scheduler is in flight
- * (s->busy); a kick while busy sets s->again, and the call's callback
- * looks again when it ends, so no kick is lost and none doubles the work.
+ * Invariants:
+ * - At most one script call of the scheduler is in flight (s->busy); a
+ *   kick while busy sets s->again, and the call's callback looks again
+ *   when it ends, so no kick is lost and none doubles the work.
+ * - Redis's clock decides what is due: fire.lua claims by Redis's TIME,
+ *   and next.lua answers Redis's time with the earliest due time, so the
+ *   libevent timer is armed by Redis's clock too. The daemon's own clock
+ *   is only measured against it, and a difference is warned of.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +33,22 @@
 #define SCHED_BATCH 100
 /* Open referrals a reload works out again, at most. */
 #define SCHED_RECOMPUTE_MAX 1000000
+/* The daemon's clock is warned of past this difference from Redis's, said
+ * to agree again below the second, and warned of again each hour. */
+#define CLOCK_SKEW_WARN_MS 2000
+#define CLOCK_SKEW_OK_MS 1000
+#define CLOCK_SKEW_REWARN_MS (3600 * 1000)
 
 struct scheduler {
 	struct mashd *d;
 	struct event *ev;
 	bool busy;
 	bool again;
+	int64_t asked_mono; /* when next.lua was sent, monotonic ms */
+	bool skew_known;
+	int64_t skew_ms;     /* the daemon's clock minus Redis's */
+	bool skewed;	     /* warned of, and not agreeing again since */
+	int64_t warned_mono; /* when it was last warned of, monotonic ms */
 };
 
 static void look(struct scheduler *s);
@@ -74,71 +89,120 @@ finish(struct scheduler *s, int64_t ms)
 }
 
 static void
-fire_done(const redisReply *r, const char *err, void *arg)
+skew_warn(struct scheduler *s, int64_t mono, int64_t err)
+{
+	long long tenths = (llabs((long long)s->skew_ms) + 50) / 100;
+
+	s->skewed = true;
+	s->warned_mono = mono;
+	log_event_warnx(NULL, NULL, "clock_skew",
+			"clock: mashd's clock is %lld.%lld s %s redis's "
+			"(give or take %lld ms); timers fire by redis's "
+			"clock, but receipt and re-rating times, and the "
+			"deadlines worked out from them, come from this "
+			"host's: set its clock right (NTP)",
+			tenths / 10, tenths % 10,
+			s->skew_ms > 0 ? "ahead of" : "behind", (long long)err);
+}
+
+/*
+ * The daemon's clock against Redis's, from one next.lua call: Redis read
+ * its clock somewhere in the round trip, so the daemon's at the middle of
+ * it is compared, good to half the round trip (err).
+ */
+static void
+skew_measure(struct scheduler *s, int64_t redis_ms)
+{
+	int64_t mono = clock_mono_ms(), err = (mono - s->asked_mono) / 2;
+	long long a;
+
+	s->skew_ms = clock_now_ms() - err - redis_ms;
+	s->skew_known = true;
+	a = llabs((long long)s->skew_ms);
+	if (!s->skewed && a - err > CLOCK_SKEW_WARN_MS)
+		skew_warn(s, mono, err);
+	else if (s->skewed && a + err < CLOCK_SKEW_OK_MS) {
+		s->skewed = false;
+		log_event(NULL, NULL, "clock_skew",
+			  "clock: mashd's clock agrees with redis's again "
+			  "(within %lld ms)",
+			  a + (long long)err);
+	} else if (s->skewed && mono - s->warned_mono >= CLOCK_SKEW_REWARN_MS)
+		skew_warn(s, mono, err);
+}
+
+static void
+fire_done(const json_t *r, const char *err, void *arg)
 {
 	struct scheduler *s = arg;
 	char due[MASH_TIME_BUFSZ];
+	const json_t *e;
+	size_t i, n = 0;
 
-	if (err != NULL || r->type != REDIS_REPLY_ARRAY) {
-		log_warnx("timers: cannot fire: %s", err ? err : "odd reply");
+	if (err != NULL) {
+		log_warnx("timers: cannot fire: %s", err);
 		finish(s, SCHED_POLL_MS);
 		return;
 	}
-	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i];
-		long long late;
+	json_array_foreach(json_object_get(r, "fired"), i, e)
+	{
+		const char *id = json_string_value(json_object_get(e, "id"));
+		const char *timer =
+		    json_string_value(json_object_get(e, "timer"));
+		const char *brag =
+		    json_string_value(json_object_get(e, "brag"));
+		const char *event =
+		    json_string_value(json_object_get(e, "event"));
+		int64_t late = ms_field(e, "late");
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 6)
+		n++;
+		if (id == NULL || timer == NULL)
 			continue;
-		late = strtoll(e->element[4]->str, NULL, 10);
-		mash_time_format(strtoll(e->element[2]->str, NULL, 10), due);
+		mash_time_format(ms_field(e, "due"), due);
 		if (late >= 60000)
-			log_event_warnx(e->element[0]->str, e->element[3]->str,
-					e->element[5]->str,
+			log_event_warnx(id, brag, event,
 					"referral %s timer %s fired due=%s "
 					"late by %llds (mashd was away)",
-					e->element[0]->str, e->element[1]->str,
-					due, late / 1000);
+					id, timer, due, (long long)late / 1000);
 		else
-			log_event(e->element[0]->str, e->element[3]->str,
-				  e->element[5]->str,
-				  "referral %s timer %s fired due=%s",
-				  e->element[0]->str, e->element[1]->str, due);
+			log_event(id, brag, event,
+				  "referral %s timer %s fired due=%s", id,
+				  timer, due);
 	}
-	if (r->elements > 0)
+	if (n > 0)
 		alert_kick(s->d->alerts);
-	/* A full batch means more may be due: go again at once. */
-	finish(s, r->elements == SCHED_BATCH ? 0 : SCHED_POLL_MS);
+	/* Look again at once: the next due time may be close. */
+	finish(s, 0);
 }
 
 static void
 fire(struct scheduler *s)
 {
-	char now[32], limit[16];
-	const char *argv[] = {now, limit};
-
-	snprintf(now, sizeof(now), "%lld", (long long)clock_now_ms());
-	snprintf(limit, sizeof(limit), "%d", SCHED_BATCH);
-	if (store_call(s->d->store, SCRIPT_FIRE, 2, argv, fire_done, s) != 0)
+	if (store_call_json(s->d->store, SCRIPT_FIRE,
+			    json_pack("{si}", "limit", SCHED_BATCH), fire_done,
+			    s) != 0)
 		finish(s, SCHED_POLL_MS);
 }
 
 static void
-next_done(const redisReply *r, const char *err, void *arg)
+next_done(const json_t *r, const char *err, void *arg)
 {
 	struct scheduler *s = arg;
-	int64_t wait;
+	int64_t now, wait;
 
-	if (err != NULL) {
-		log_warnx("timers: cannot read the due set: %s", err);
+	if (err != NULL || (now = ms_field(r, "now")) == 0) {
+		log_warnx("timers: cannot read the due set: %s",
+			  err ? err : "no time in the answer");
 		finish(s, SCHED_POLL_MS);
 		return;
 	}
-	if (r->type != REDIS_REPLY_STRING) { /* nothing is due, ever */
+	skew_measure(s, now);
+	if (json_object_get(r, "due") == NULL) { /* nothing is due, ever */
 		finish(s, SCHED_POLL_MS);
 		return;
 	}
-	wait = (int64_t)strtoll(r->str, NULL, 10) - clock_now_ms();
+	/* By Redis's clock, as fire.lua will claim. */
+	wait = ms_field(r, "due") - now;
 	if (wait <= 0) {
 		fire(s);
 		return;
@@ -157,7 +221,9 @@ look(struct scheduler *s)
 	if (lifecycle_draining(s->d->life))
 		return;
 	s->busy = true;
-	if (store_call(s->d->store, SCRIPT_NEXT, 0, NULL, next_done, s) != 0) {
+	s->asked_mono = clock_mono_ms();
+	if (store_call_json(s->d->store, SCRIPT_NEXT, json_object(), next_done,
+			    s) != 0) {
 		/* Redis is away; the reconnect kicks us. */
 		s->busy = false;
 	}
@@ -367,6 +433,15 @@ scheduler_kick(struct scheduler *s)
 {
 	if (s != NULL)
 		look(s);
+}
+
+bool
+scheduler_clock_skew(const struct scheduler *s, int64_t *ms)
+{
+	if (s == NULL || !s->skew_known)
+		return false;
+	*ms = s->skew_ms;
+	return true;
 }
 
 void

@@ -1,12 +1,18 @@
 /*
- * scheduler: fires the statutory timers. One libevent timer is armed for
- * the earliest due time in Redis (never more than a second away, so
- * timers that another mashd added are seen too); when it fires, fire.lua
- * claims what is due, exactly once across processes. On every connection
- * to Redis it catches up with whatever fell due while mashd was away.
+ * scheduler: fires the statutory timers, by Redis's clock. One libevent
+ * timer is armed for the earliest due time in Redis, by Redis's time
+ * (never more than a second away, so timers that another mashd added are
+ * seen too); when it fires, fire.lua claims what is due by Redis's TIME,
+ * exactly once across processes, so a mashd whose own clock is wrong
+ * fires nothing early or late. On every connection to Redis it catches up
+ * with whatever fell due while mashd was away. Each look measures the
+ * daemon's clock against Redis's, and a difference past 2 s is warned of.
  */
 #ifndef MASHD_SCHEDULER_H
 #define MASHD_SCHEDULER_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "mashd.h"
 
@@ -18,5 +24,8 @@ void scheduler_kick(struct scheduler *s);
  * timers still running of every open referral out again, each from its
  * own start, and move those whose due time changed, audited. */
 void scheduler_recompute(struct scheduler *s);
+/* The daemon's clock minus Redis's, in ms, as last measured (about once
+ * a second while Redis answers); false before the first measurement. */
+bool scheduler_clock_skew(const struct scheduler *s, int64_t *ms);
 
 #endif

@@ -331,6 +331,17 @@ cmd_status(struct ctx *x, int argc, char **argv)
 			   : "");
 	else
 		printf("%-9s%s\n", "redis", str(a, "redis"));
+	if (json_object_get(a, "clock_skew_ms") != NULL) {
+		long long ms = (long long)json_integer_value(
+			      json_object_get(a, "clock_skew_ms")),
+			  tenths = (llabs(ms) + 50) / 100;
+
+		printf("%-9s%lld.%lld s %s redis's%s\n", "clock", tenths / 10,
+		       tenths % 10, ms < 0 ? "behind" : "ahead of",
+		       llabs(ms) > 2000 ? ": timers fire by redis's; set "
+					  "this host's clock right"
+					: "");
+	}
 	print_figures(a, "queue", "queue");
 	print_figures(a, "overdue", "overdue");
 	print_figures(a, "taken", "taken");

@@ -1,37 +1,45 @@
--- fire: claim the timers that are due by `now` and record their firing.
--- Removing a member from the due set and recording the firing happen in
--- this one call, so each timer fires exactly once however many mashd
--- processes share the Redis, and whether or not one crashes mid-way.
--- ARGV: prefix, now_ms, limit
--- Returns one {id, timer, due_ms, brag, late_ms, event} per timer fired.
-local p, now, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local now_s = ARGV[2]
-local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now,
-                       'WITHSCORES', 'LIMIT', 0, limit)
-local out = {}
-for i = 1, #due, 2 do
-  local member, at = due[i], tonumber(due[i + 1])
-  redis.call('ZREM', p .. 'due', member)
-  local id, timer = string.match(member, '^(' .. REF_PATTERN .. '):([%w_]+)$')
-  local key = id and p .. 'ref:' .. id
-  if key and redis.call('EXISTS', key) == 1
-     and not redis.call('HGET', key, 'stopped:' .. timer) then
-    local brag = redis.call('HGET', key, 'brag') or ''
-    local late = now - at
-    redis.call('HSET', key, 'fired:' .. timer, now_s)
-    audit(p, id, now_s, 'mashd', 'fire',
-      'timer=' .. timer .. ' due=' .. string.format('%d', at) ..
-                         ' late_ms=' .. string.format('%d', late))
-    -- The warning tells of the decision: its due time is the decision's.
-    local shown = at
-    if timer == 'decision_warning' then
-      shown = tonumber(redis.call('HGET', key, 'due:decision')) or at
+-- fire: claim the timers that are due by Redis's clock and record their
+-- firing. Removing a member from the due set and recording the firing
+-- happen in this one call, so each timer fires exactly once however many
+-- mashd processes share the Redis, and whether or not one crashes mid-way.
+-- "Now" is Redis's TIME, never the caller's clock: a mashd whose clock is
+-- fast fires nothing early, for itself or any other.
+-- Arguments: limit (timers claimed at most).
+-- Answer: {now, fired = [{id, timer, due, brag, late, event}]}: times and
+-- late in ms, as strings.
+-- Keys: due, ref:<id> and ref:<id>:audit of each, events, outbox.
+local p = ARGV[1]
+return serve(function(a)
+  local now_s = redis_now()
+  local now = tonumber(now_s)
+  local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now_s,
+                         'WITHSCORES', 'LIMIT', 0, a.limit)
+  local fired = {}
+  for i = 1, #due, 2 do
+    local member, at = due[i], tonumber(due[i + 1])
+    redis.call('ZREM', p .. 'due', member)
+    local id, timer = string.match(member,
+                                   '^(' .. REF_PATTERN .. '):([%w_]+)$')
+    local key = id and p .. 'ref:' .. id
+    if key and redis.call('EXISTS', key) == 1
+       and not redis.call('HGET', key, 'stopped:' .. timer) then
+      local brag = redis.call('HGET', key, 'brag') or ''
+      local at_s = string.format('%.0f', at)
+      local late_s = string.format('%.0f', now - at)
+      redis.call('HSET', key, 'fired:' .. timer, now_s)
+      audit(p, id, now_s, 'mashd', 'fire',
+            'timer=' .. timer .. ' due=' .. at_s .. ' late_ms=' .. late_s)
+      -- The warning tells of the decision: its due time is the decision's.
+      local shown = at_s
+      if timer == TIMER.DECISION_WARNING then
+        shown = redis.call('HGET', key, 'due:' .. TIMER.DECISION) or at_s
+      end
+      local event = TIMER_EVENT[timer] or timer
+      queue_alert(p, event, id, now_s, 'timer', timer, 'brag', brag,
+                  'due', shown)
+      fired[#fired + 1] = {id = id, timer = timer, due = at_s, brag = brag,
+                           late = late_s, event = event}
     end
-    redis.call('XADD', p .. 'outbox', '*', 'event', TIMER_EVENT[timer] or timer,
-               'ref', id, 'timer', timer, 'brag', brag,
-               'due', string.format('%d', shown), 'at', now_s)
-    out[#out + 1] = {id, timer, string.format('%d', at), brag,
-                     string.format('%d', late), TIMER_EVENT[timer] or timer}
   end
-end
-return out
+  return {now = now_s, fired = fired}
+end)

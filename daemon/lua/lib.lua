@@ -8,7 +8,6 @@
 --   return serve(function(a) ... return {named = fields} end)
 -- and answers one JSON object, or, when it refuse()s, the error reply
 -- "ERR <sentence>". A script refuses before it changes anything.
--- (fire and next still take positional ARGV.)
 
 -- refuse: end the script with "ERR <sentence>", the caller's to show.
 local function refuse(sentence)
@@ -24,6 +23,15 @@ local function serve(body)
     return redis.error_reply('ERR ' .. out.refusal)
   end
   error(out, 0)
+end
+
+-- redis_now: Redis's clock (TIME), UTC ms as a string: the one clock the
+-- timers fire by, whatever the clock of the mashd calling. (Redis 7 runs
+-- scripts by their effects, so TIME may come before a write.)
+local function redis_now()
+  local t = redis.call('TIME')
+  return string.format('%.0f', tonumber(t[1]) * 1000 +
+                               math.floor(tonumber(t[2]) / 1000))
 end
 
 -- referral: the key of referral `id`; refuses when there is none.

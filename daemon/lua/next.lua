@@ -1,5 +1,11 @@
--- next: the earliest due time in the due set, or nil when none.
--- ARGV: prefix
-local first = redis.call('ZRANGE', ARGV[1] .. 'due', 0, 0, 'WITHSCORES')
-if #first == 0 then return nil end
-return first[2]
+-- next: the earliest due time in the due set, and Redis's clock, by which
+-- fire.lua claims: the caller arms its timer by the difference, whatever
+-- its own clock says, and measures its own clock against Redis's.
+-- Arguments: none.
+-- Answer: {now, due}: ms, as strings; due absent when nothing is due.
+-- Keys: due.
+local p = ARGV[1]
+return serve(function()
+  local first = redis.call('ZRANGE', p .. 'due', 0, 0, 'WITHSCORES')
+  return {now = redis_now(), due = first[2]}
+end)

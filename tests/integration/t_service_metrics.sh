@@ -73,7 +73,7 @@ expect_match "Content-Type is the text format 0.0.4" \
 	'text/plain; version=0.0.4; charset=utf-8'
 expect "every family has its HELP and TYPE" \
 	"$(grep -c '^# HELP mashd_' "$T/metrics") $(grep -c '^# TYPE mashd_' "$T/metrics")" \
-	"14 14"
+	"15 15"
 expect "queue depth by BRAG" \
 	"$(m 'mashd_queue_referrals{brag="red"}') $(m 'mashd_queue_referrals{brag="amber"}') $(m 'mashd_queue_referrals{brag="green"}') $(m 'mashd_queue_referrals{brag="blue"}')" \
 	"$(for b in red amber green blue; do ctl queue --brag $b --json | jq -j 'length'; printf ' '; done | sed 's/ $//')"
@@ -92,6 +92,8 @@ expect "and durable" "$(m mashd_redis_durable)" 1
 expect_match "its round trip, in seconds" "$(m mashd_redis_rtt_seconds)" \
 	'^0\.[0-9]*[1-9][0-9]*$|^[0-9]e-0[0-9]$|^[0-9.]+e-0[0-9]$'
 expect_match "uptime" "$(m mashd_uptime_seconds)" '^[0-9]+$'
+expect "mashd's clock against Redis's: within 2 s" \
+	"$(m mashd_clock_skew_seconds | awk '{ print ($1 > -2 && $1 < 2) ? "yes" : $1 }')" yes
 expect "the version" "$(grep -c '^mashd_build_info{version="0.1.0"} 1$' "$T/samples")" 1
 expect "POST /metrics: 405" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/metrics")" 405
