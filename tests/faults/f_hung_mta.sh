@@ -13,10 +13,10 @@ make_body
 cat > "$T/sendmail" <<EOS
 #!/bin/sh
 [ -n "\$MASH_FAULT_T" ] || exec env MASH_FAULT_T="$T" "\$0" "\$@"
-echo \$\$ >> "$T/mta.pids"
+echo "sendmail \$\$" >> "$T/mta.pids"
 cat > /dev/null
 sleep 300 &
-echo \$! >> "$T/mta.pids"
+echo "helper \$!" >> "$T/mta.pids"
 wait
 EOS
 chmod +x "$T/sendmail"
@@ -34,7 +34,7 @@ expect "$n referrals acknowledged while sendmail hangs" \
 # Two rounds of alerts.timeout (2 s): deliveries time out and start again.
 nap 5000
 procs=$(procs_stop)
-started=$(($(wc -l < "$T/mta.pids") / 2))
+before=$(grep -c '^sendmail ' "$T/mta.pids")
 kill -TERM "$MASHD_PID"
 wait_for 7 gone "$MASHD_PID"
 expect "mashd exits within alerts.timeout + 5 s of SIGTERM while sendmail hangs" \
@@ -43,6 +43,9 @@ kill -9 "$MASHD_PID" 2>/dev/null
 { wait "$MASHD_PID"; } 2>/dev/null
 MASHD_PID=
 : > "$T/mashd.pid"
+started=$(grep -c '^sendmail ' "$T/mta.pids")
+expect "no delivery starts after SIGTERM" "$((started - before)) started" \
+	"0 started"
 wait_for 2 '[ -z "$(mta_alive)" ]'
 left=$(mta_alive | wc -l | tr -d ' ')
 expect "no delivery process outlives mashd ($started deliveries started)" \

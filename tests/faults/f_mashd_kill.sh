@@ -20,8 +20,8 @@ inflight=0
 i=0
 while [ $i -lt "$FAULT_CYCLES" ]; do
 	nap "$(rand 200 700)"
-	inflight=$((inflight + $(inflight)))
 	fault_stop_mashd KILL
+	inflight=$((inflight + $(inflight)))
 	fault_mashd
 	i=$((i + 1))
 done

@@ -49,12 +49,13 @@ inflight=0
 i=0
 while [ $i -lt "$FAULT_CYCLES" ]; do
 	nap "$(rand $((gap / 2)) $((gap * 3 / 2)))"
-	inflight=$((inflight + $(inflight)))
 	if [ "$(rand 0 1)" = 0 ]; then
 		fault_stop_mashd KILL
+		inflight=$((inflight + $(inflight)))
 		fault_mashd
 	else
 		stop_mashd2 KILL
+		inflight=$((inflight + $(inflight)))
 		start_mashd2
 	fi
 	i=$((i + 1))

@@ -36,12 +36,12 @@ faults_cleanup() {
 	done
 }
 
-# mta_alive: the processes a sendmail stand-in of this test started that
-# are still there (their environment says they are this test's), one pid
-# a line.
+# mta_alive: the processes a sendmail stand-in of this test started (its
+# lines "sendmail PID" and "helper PID" in $T/mta.pids) that are still
+# there (their environment says they are this test's), one pid a line.
 mta_alive() {
 	[ -s "$T/mta.pids" ] || return 0
-	sed 's|.*|/proc/&/environ|' "$T/mta.pids" |
+	awk '{ print "/proc/" $2 "/environ" }' "$T/mta.pids" |
 		xargs grep -lzx "MASH_FAULT_T=$T" 2>/dev/null |
 		sed 's|^/proc/\([0-9]*\)/environ$|\1|'
 }
@@ -260,7 +260,9 @@ procs_stop() {
 }
 
 # inflight: the alerts taken but not yet recorded (pending in the
-# outbox's group): those a kill -9 now may deliver twice.
+# outbox's group). Counted just after a kill -9, they are those the kill
+# may have left delivered but unrecorded, to be delivered again: with
+# one daemon, exactly the dead one's; with two, the live one's too.
 inflight() {
 	_n=$(rcli xpending '{mash}:outbox' mashd 2>/dev/null | head -1)
 	case $_n in '' | *[!0-9]*) echo 0 ;; *) echo "$_n" ;; esac
