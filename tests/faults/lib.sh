@@ -131,28 +131,36 @@ EOS
 ALERTS_CONF="alerts = { sendmail = \"$T/sendmail\"; timeout = 2; claim_idle = 5;
   retry = { first = 1; max = 2; attempts = 100; }; };"
 
-# clock_at "YYYY-MM-DD HH:MM:SS" (UTC): every mashd started from now on
-# runs with its clock from that instant on, all on one clock: libfaketime
-# with one offset from the real clock, so that restarts and a second
-# daemon agree to the millisecond (lib.sh's `at` starts each process at
-# the instant anew). clock_at "" returns to the real clock. Redis keeps
-# the real clock: libfaketime cannot run it (its jemalloc calls
-# clock_gettime() while libfaketime starts), as in the integration suite.
+# clock_at "YYYY-MM-DD HH:MM:SS" (UTC): the scenario's clock is that
+# instant now and runs on; every mashd started after runs on it, to the
+# millisecond, restarts and a second daemon alike (libfaketime with one
+# offset from the real clock: lib.sh's `at` of old started each process
+# at the instant anew). clock_at "" returns to the real clock. Where
+# lib.sh's `at` keeps such an offset itself (it has fake_clock), it moves
+# Redis's clock too, and clock_at is that `at`. Otherwise Redis keeps the
+# real clock: libfaketime cannot run Debian's redis-server (its jemalloc
+# reads the clock while libfaketime starts).
 FAULT_WRAP=$MASHD_WRAP
-CLOCK_OFFSET=0
+CLOCK_OFFSET_MS=0
 clock_at() {
-	if [ -z "$1" ]; then
-		MASHD_WRAP=$FAULT_WRAP
-		CLOCK_OFFSET=0
+	if command -v fake_clock > /dev/null 2>&1; then
+		at "$1"
+		CLOCK_OFFSET_MS=$OFFSET_MS
 		return
 	fi
-	CLOCK_OFFSET=$(($(date -u -d "$1" +%s) - $(date -u +%s)))
-	MASHD_WRAP="env TZ=UTC FAKETIME=$(printf '%+d' "$CLOCK_OFFSET") LD_PRELOAD=$FAKETIME_LIB $FAULT_WRAP"
+	MASHD_WRAP=$FAULT_WRAP
+	CLOCK_OFFSET_MS=0
+	[ -n "$1" ] || return 0
+	CLOCK_OFFSET_MS=$(($(date -u -d "$1" +%s%3N) - $(date +%s%3N)))
+	_o=${CLOCK_OFFSET_MS#-}
+	_s=+
+	[ "$CLOCK_OFFSET_MS" -ge 0 ] || _s=-
+	MASHD_WRAP="env TZ=UTC FAKETIME=$_s$((_o / 1000)).$(printf '%03d' $((_o % 1000))) LD_PRELOAD=$FAKETIME_LIB $FAULT_WRAP"
 }
 
-# clock_now: now on the clock of clock_at, in ms.
+# clock_now: now on the scenario's clock, in ms.
 clock_now() {
-	echo $(($(date +%s%3N) + CLOCK_OFFSET * 1000))
+	echo $(($(date +%s%3N) + CLOCK_OFFSET_MS))
 }
 
 # fault_mashd: lib.sh's start_mashd; its pid in $T/mashd.pid too, for
@@ -178,7 +186,14 @@ start_mashd2() {
 		"$T/mashd.conf" > "$T/mashd2.conf"
 	_from=0
 	[ -f "$T/mashd2.log" ] && _from=$(wc -l < "$T/mashd2.log")
-	$MASHD_WRAP "$MASHD" -f -c "$T/mashd2.conf" 2>> "$T/mashd2.log" &
+	if [ -n "$AT" ] && command -v fake_clock > /dev/null 2>&1; then
+		TZ=UTC FAKETIME=$(fake_clock) LD_PRELOAD=$FAKETIME_LIB \
+			$MASHD_WRAP "$MASHD" -f -c "$T/mashd2.conf" \
+			2>> "$T/mashd2.log" &
+	else
+		$MASHD_WRAP "$MASHD" -f -c "$T/mashd2.conf" \
+			2>> "$T/mashd2.log" &
+	fi
 	MASHD2_PID=$!
 	echo "$MASHD2_PID" > "$T/mashd2.pid"
 	wait_for 10 "tail -n +$((_from + 1)) '$T/mashd2.log' |
