@@ -4,7 +4,7 @@
 set -e
 pkgs="make gcc clang valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
 libjansson-dev libsystemd-dev libssl-dev libcmocka-dev libgmime-3.0-dev redis-server
-redis-tools curl jq socat faketime procps tzdata openssl postfix tmux
+redis-tools curl jq socat faketime procps iproute2 tzdata openssl postfix tmux
 systemd syslog-ng-core mandoc bash-completion python3-prometheus-client"
 missing=
 for p in $pkgs; do
