@@ -33,7 +33,7 @@ expect "$n referrals acknowledged while sendmail hangs" \
 	"$(awk -F'\t' '$2 == 201' "$T/load-partner.log" | wc -l | tr -d ' ')" "$n"
 # Two rounds of alerts.timeout (2 s): deliveries time out and start again.
 nap 5000
-procs=$(procs_stop)
+procs_stop
 before=$(grep -c '^sendmail ' "$T/mta.pids")
 kill -TERM "$MASHD_PID"
 wait_for 7 gone "$MASHD_PID"
@@ -50,6 +50,6 @@ wait_for 2 '[ -z "$(mta_alive)" ]'
 left=$(mta_alive | wc -l | tr -d ' ')
 expect "no delivery process outlives mashd ($started deliveries started)" \
 	"$left left" "0 left"
-check -n "$(clock_now)" -p "$procs" -m 8
+check -n "$(clock_now)" -p "$PROCS" -m 8
 echo "figures $TEST: referrals=$n deliveries_started=$started processes_left=$left"
 finish

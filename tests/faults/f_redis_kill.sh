@@ -30,8 +30,8 @@ resend web "$WEB_TOKEN"
 resend partner "$POLICE_TOKEN"
 wait_for 60 drained
 expect "the alerts drain after $FAULT_CYCLES kills of Redis" "$?" 0
-procs=$(procs_stop)
+procs_stop
 fault_stop_mashd TERM
-check -n "$(clock_now)" -p "$procs" -m 8 -A
+check -n "$(clock_now)" -p "$PROCS" -m 8 -A
 echo "figures $TEST: cycles=$FAULT_CYCLES"
 finish

@@ -9,8 +9,11 @@
 TIMEOUT=2
 make_body
 recording_mta
+REDIS_CONF="timeout = $TIMEOUT;"
 fault_conf "$ALERTS_CONF"
-redis_timeout $TIMEOUT
+grep -q "timeout = $TIMEOUT;" "$T/mashd.conf" ||
+	{ echo "$TEST: lib.sh's write_conf takes no REDIS_CONF"; exit 1; }
+needs_key redis.timeout "issue 9, defect 3"
 start_redis
 fault_mashd
 procs_start
@@ -56,8 +59,8 @@ resend web "$WEB_TOKEN"
 resend partner "$POLICE_TOKEN"
 wait_for 60 drained
 expect "the alerts drain after the hangs" "$?" 0
-procs=$(procs_stop)
+procs_stop
 fault_stop_mashd TERM
-check -n "$(clock_now)" -p "$procs" -m 8 -A
+check -n "$(clock_now)" -p "$PROCS" -m 8 -A
 echo "figures $TEST: hangs=$stops slowest_ms=$max"
 finish

@@ -66,9 +66,9 @@ wait_for 20 "[ \"\$(rcli zcount '{mash}:due' -inf $last)\" = 0 ]"
 expect "every timer due by the last escalation claimed" "$?" 0
 wait_for 60 drained
 expect "the alerts drain after $FAULT_CYCLES kills" "$?" 0
-procs=$(procs_stop)
+procs_stop
 fault_stop_mashd TERM
 stop_mashd2 TERM
-check -n "$last" -p "$procs" -m 8 -M "$T/mails.log" -k "$inflight" -A
+check -n "$last" -p "$PROCS" -m 8 -M "$T/mails.log" -k "$inflight" -A
 echo "figures $TEST: cycles=$FAULT_CYCLES referrals=$n"
 finish
