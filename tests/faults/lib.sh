@@ -151,7 +151,8 @@ clock_at() {
 	_o=${CLOCK_OFFSET_MS#-}
 	_s=+
 	[ "$CLOCK_OFFSET_MS" -ge 0 ] || _s=-
-	MASHD_WRAP="env TZ=UTC FAKETIME=$_s$((_o / 1000)).$(printf '%03d' $((_o % 1000))) LD_PRELOAD=$FAKETIME_LIB $FAULT_WRAP"
+	# ASan must come first among preloads; libfaketime is one too.
+	MASHD_WRAP="env TZ=UTC FAKETIME=$_s$((_o / 1000)).$(printf '%03d' $((_o % 1000))) LD_PRELOAD=$FAKETIME_LIB ASAN_OPTIONS=verify_asan_link_order=0 $FAULT_WRAP"
 }
 
 # clock_now: now on the scenario's clock, in ms.
@@ -335,6 +336,11 @@ check() {
 				"$(head -3 "$T/leaks2")"
 		else
 			ok "no personal data in the second mashd's log"
+		fi
+		if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+			"$T/mashd2.log" > "$T/san2"; then
+			not_ok "no sanitizer report from the second mashd" \
+				"$(head -5 "$T/san2")"
 		fi
 	fi
 	# The marker is the concern's text: never in a log.
