@@ -28,7 +28,8 @@ PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o $(PURE_OBJ)
 
-.PHONY: all deps run test check unit integration valgrind clean help
+.PHONY: all deps run test check unit integration faults faults-short valgrind \
+	clean help
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
 	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so
 
@@ -41,6 +42,10 @@ help:
 	@echo 'make check       build and run every test, installing nothing'
 	@echo 'make unit        the cmocka unit tests only'
 	@echo 'make integration the integration suite only'
+	@echo 'make faults      the fault scenarios: kill -9 of mashd and Redis,'
+	@echo '                 a hung Redis and MTA, two daemons, a reload'
+	@echo '                 (FAULT_CYCLES=50; figures in FAULTS.md)'
+	@echo 'make faults-short  the same, 5 cycles each (part of make check)'
 	@echo 'make valgrind    the integration suite with mashd under valgrind'
 	@echo 'make bench       run the benchmarks, each beside a reference (BENCHMARKS.md)'
 	@echo 'make deps        install the Debian packages mashd needs (root)'
@@ -59,7 +64,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: all unit integration valgrind
+check: all unit integration faults-short valgrind
 	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all unit
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit integration
 
@@ -112,6 +117,24 @@ unit: $(UNITS:%=$(BUILD)/%)
 
 integration: all
 	@MASH_BUILD=$(CURDIR)/$(BUILD) sh tests/integration/run.sh
+
+# The fault harness (tests/faults, FAULTS.md): the scenarios drive mashd
+# with mash-load and assert issue 9's invariants with fault-check. `make
+# faults` deals FAULT_CYCLES faults a scenario; the short pass, 5.
+FAULT_CYCLES ?= 50
+FAULT_TOOLS = $(BUILD)/mash-load $(BUILD)/fault-check
+faults: all $(FAULT_TOOLS)
+	@MASH_BUILD=$(CURDIR)/$(BUILD) FAULT_CYCLES=$(FAULT_CYCLES) \
+		sh tests/faults/run.sh
+
+faults-short: all $(FAULT_TOOLS)
+	@MASH_BUILD=$(CURDIR)/$(BUILD) FAULT_CYCLES=5 sh tests/faults/run.sh
+
+$(BUILD)/mash-load: tools/bench/mash-load.c tools/bench/body.h | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS) -lm
+
+$(BUILD)/fault-check: tests/faults/fault-check.c tools/bench/body.h | $(BUILD)
+	$(CC) $(CFLAGS) -Itools/bench $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # mashd under memcheck: any error or definite leak fails its clean exit.
 valgrind: all

@@ -1,16 +1,33 @@
 /*
- * mash-load: the measuring half of tools/mash-bench.
+ * mash-load: the measuring half of tools/mash-bench, and the load of the
+ * fault harness (tests/faults).
  *
  *   mash-load http [-n N] [-c C] [-m METHOD] [-H 'Name: value']...
- *                  [-b TEMPLATE] [-o FIRST] [-e STATUS] URL
+ *                  [-b TEMPLATE] [-o FIRST] [-e STATUS] [-l LOG]
+ *                  [-k PREFIX] [-x LIST] [-i MS] [-d SECONDS]
+ *                  [-S STOPFILE] [-t SECONDS] URL
  *       N requests (default 1000) over C keep-alive connections (default
  *       1), each sent as soon as its connection's previous answer came.
- *       A body TEMPLATE has every "@SEQ@" replaced by the request's number
- *       (from FIRST, default 0) spelt in letters, so each referral is of
- *       a different child. An answer other than STATUS (default 200) is an
- *       error. Prints one line:
+ *       Request number SEQ counts from FIRST (default 0); a body TEMPLATE
+ *       has every "@SEQ@" replaced by SEQ spelt in letters, so each
+ *       referral is of a different child, and every "@NUM@" by SEQ in
+ *       digits (tools/bench/body.h). An answer other than STATUS
+ *       (default 200) is an error. Prints one line:
  *       n=… ok=… err=… secs=… rps=… p50_ms=… p99_ms=… max_ms=…
  *       (latency: from sending a request to having its whole answer).
+ *       For the fault harness:
+ *         -l LOG     appends one line per request, whatever its answer
+ *                    (see log_answer()), and the exit status is then 0;
+ *         -k PREFIX  sends "Idempotency-Key: PREFIX<SEQ>";
+ *         -x LIST    sends exactly the requests of LIST, lines "SEQ KEY"
+ *                    (KEY "-" for none), instead of N from FIRST;
+ *         -i MS      a connection waits MS between an answer and its
+ *                    next request (at least 50 ms after no answer at
+ *                    all, so a server that is down is not hammered);
+ *         -d SECONDS, -S STOPFILE: no new request after SECONDS, or
+ *                    once STOPFILE exists; those sent are waited for;
+ *         -t SECONDS how long a request may wait for its answer
+ *                    (default 60): then the client gives up.
  *
  *   mash-load time [-r R] [-i FILE] -- COMMAND [ARG]...
  *       Runs COMMAND R times (default 5), its input from FILE (default
@@ -24,9 +41,17 @@
  *       first fell and when it reached 0, from mash-load's start. Gives up
  *       after SECONDS (default 120) with exit status 1.
  *
+ *   mash-load procs [-i MS] [-d SECONDS] [-S STOPFILE] -p PIDFILE...
+ *       Every MS (default 2) counts the child processes of each process
+ *       whose pid a PIDFILE holds (read again at every look, so a daemon
+ *       restarted is followed), until SECONDS (default 60) have passed or
+ *       STOPFILE exists. Prints samples=… max=… max_at_ms=…: the most
+ *       children one of them had at one instant, and when.
+ *
  * One thread, one libevent loop; latencies from CLOCK_MONOTONIC. Only a
- * benchmark's tool: it trusts its caller.
+ * benchmark's and a test's tool: it trusts its caller.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -44,6 +69,9 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "body.h"
 
 #define MAX_HEADERS 16
 #define MAX_CONC 1024
@@ -87,6 +115,11 @@ percentile(const double *sorted, size_t n, double q)
 
 /* http */
 
+struct item {
+	long seq;
+	char *key; /* NULL: no Idempotency-Key */
+};
+
 struct load {
 	struct event_base *base;
 	struct evhttp_uri *uri;
@@ -100,48 +133,138 @@ struct load {
 	long n, sent, done, ok, err;
 	double *lat;
 	bool reported;
+	/* For the fault harness (tests/faults): */
+	FILE *log;	   /* -l: one line per request */
+	const char *keys;  /* -k: Idempotency-Key prefix */
+	struct item *list; /* -x: exactly these requests */
+	long interval_ms;  /* -i */
+	double deadline;   /* -d, as now_ms(); 0 for none */
+	const char *stop;  /* -S */
+	long conc, idle;
 };
 
 struct conn {
 	struct load *l;
 	struct evhttp_connection *ec;
+	struct event *pause;
 	double t0;
+	long seq;
+	char key[320];
+	int error; /* the request's evhttp error, or -1 */
+	bool idle;
 };
 
-/* n in letters, base 26, at least four: 0 is "aaaa", 27 "aabb". */
-static void
-letters(long n, char *out)
+/* May another request start? Not past N, the deadline or the stop file. */
+static bool
+may_send(const struct load *l)
 {
-	char tmp[32];
-	int i = 0, j = 0;
-
-	do {
-		tmp[i++] = (char)('a' + n % 26);
-		n /= 26;
-	} while (n > 0 && i < 30);
-	while (i < 4)
-		tmp[i++] = 'a';
-	while (i > 0)
-		out[j++] = tmp[--i];
-	out[j] = '\0';
-}
-
-static void
-add_body(struct load *l, struct evbuffer *b, long seq)
-{
-	const char *p = l->tmpl, *q;
-	char name[32];
-
-	letters(seq, name);
-	while ((q = strstr(p, "@SEQ@")) != NULL) {
-		evbuffer_add(b, p, (size_t)(q - p));
-		evbuffer_add(b, name, strlen(name));
-		p = q + 5;
-	}
-	evbuffer_add(b, p, strlen(p));
+	if (l->sent >= l->n)
+		return false;
+	if (l->deadline > 0 && now_ms() >= l->deadline)
+		return false;
+	if (l->stop != NULL && access(l->stop, F_OK) == 0)
+		return false;
+	return true;
 }
 
 static void send_one(struct conn *c);
+
+static void
+next_one(struct conn *c)
+{
+	struct load *l = c->l;
+
+	if (may_send(l)) {
+		send_one(c);
+		return;
+	}
+	c->idle = true;
+	if (++l->idle == l->conc)
+		event_base_loopexit(l->base, NULL);
+}
+
+static void
+pause_over(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	next_one(arg);
+}
+
+static void
+request_error(enum evhttp_request_error e, void *arg)
+{
+	struct conn *c = arg;
+
+	c->error = (int)e;
+}
+
+/* Why a request had no answer, from its evhttp error. -1, no error
+ * reported, is a connection never made (refused, or its connect timed
+ * out): evhttp fails those requests without one. */
+static const char *
+no_answer(int error)
+{
+	if (error == -1)
+		return "refused";
+	if (error == EVREQ_HTTP_EOF)
+		return "dropped";
+	if (error == EVREQ_HTTP_TIMEOUT)
+		return "timeout";
+	return "error";
+}
+
+/* A JSON body's string member, or "-". */
+static const char *
+member(json_t *body, const char *name)
+{
+	const char *s = json_string_value(json_object_get(body, name));
+
+	return s != NULL && s[0] != '\0' ? s : "-";
+}
+
+/*
+ * One line of the -l log, tab-separated:
+ *   seq status ms key_sent key_got outcome id replayed
+ * status 0 is no answer; its outcome says why: "refused" (no connection
+ * was made: nothing was sent), "dropped" (closed before the answer),
+ * "timeout" (the client gave up) or "error". For a 503, key_got is the
+ * answer's idempotency_key and outcome its "outcome", or "not_stored"
+ * when its error says nothing was stored.
+ */
+static void
+log_answer(struct conn *c, struct evhttp_request *req, int code, double ms)
+{
+	struct load *l = c->l;
+	struct evbuffer *in = req ? evhttp_request_get_input_buffer(req) : NULL;
+	size_t len = in ? evbuffer_get_length(in) : 0;
+	json_t *body = NULL;
+	const char *outcome = "-", *got = "-", *id = "-", *rh = NULL;
+
+	if (len > 0)
+		body = json_loadb((const char *)evbuffer_pullup(in, -1), len, 0,
+				  NULL);
+	if (code == 0) {
+		outcome = no_answer(c->error);
+	} else if (code == 201) {
+		id = member(body, "id");
+		rh = evhttp_find_header(evhttp_request_get_input_headers(req),
+					"Idempotent-Replayed");
+	} else {
+		const char *e =
+		    json_string_value(json_object_get(body, "error"));
+
+		got = member(body, "idempotency_key");
+		outcome = member(body, "outcome");
+		if (strcmp(outcome, "-") == 0 && e != NULL &&
+		    strstr(e, "nothing was stored") != NULL)
+			outcome = "not_stored";
+	}
+	fprintf(l->log, "%ld\t%d\t%.1f\t%s\t%s\t%s\t%s\t%d\n", c->seq, code, ms,
+		c->key[0] ? c->key : "-", got, outcome, id,
+		rh != NULL && strcmp(rh, "true") == 0);
+	json_decref(body);
+}
 
 static void
 answered(struct evhttp_request *req, void *arg)
@@ -149,13 +272,17 @@ answered(struct evhttp_request *req, void *arg)
 	struct conn *c = arg;
 	struct load *l = c->l;
 	int code = req ? evhttp_request_get_response_code(req) : 0;
+	double ms = now_ms() - c->t0;
+	long wait = l->interval_ms;
 
-	l->lat[l->done++] = now_ms() - c->t0;
+	l->lat[l->done++] = ms;
+	if (l->log != NULL)
+		log_answer(c, req, code, ms);
 	if (code == l->want) {
 		l->ok++;
 	} else {
 		l->err++;
-		if (!l->reported) {
+		if (!l->reported && l->log == NULL) {
 			struct evbuffer *in =
 			    req ? evhttp_request_get_input_buffer(req) : NULL;
 			size_t len = in ? evbuffer_get_length(in) : 0;
@@ -171,10 +298,16 @@ answered(struct evhttp_request *req, void *arg)
 			l->reported = true;
 		}
 	}
-	if (l->done == l->n)
-		event_base_loopexit(l->base, NULL);
-	else if (l->sent < l->n)
-		send_one(c);
+	/* No answer at all: the server may be down; do not hammer it. */
+	if (code == 0 && wait < 50)
+		wait = 50;
+	if (wait > 0) {
+		struct timeval tv = {wait / 1000, (wait % 1000) * 1000};
+
+		evtimer_add(c->pause, &tv);
+	} else {
+		next_one(c);
+	}
 }
 
 static void
@@ -184,9 +317,11 @@ send_one(struct conn *c)
 	struct evhttp_request *req = evhttp_request_new(answered, c);
 	struct evkeyvalq *h;
 	char host[300];
+	long seq = l->list ? l->list[l->sent].seq : l->first + l->sent;
 
 	if (req == NULL)
 		die("out of memory");
+	evhttp_request_set_error_cb(req, request_error);
 	h = evhttp_request_get_output_headers(req);
 	snprintf(host, sizeof(host), "%s:%d", evhttp_uri_get_host(l->uri),
 		 evhttp_uri_get_port(l->uri));
@@ -205,10 +340,25 @@ send_one(struct conn *c)
 			;
 		evhttp_add_header(h, name, v);
 	}
-	if (l->tmpl != NULL)
-		add_body(l, evhttp_request_get_output_buffer(req),
-			 l->first + l->sent);
+	c->seq = seq;
+	c->key[0] = '\0';
+	if (l->list != NULL && l->list[l->sent].key != NULL)
+		snprintf(c->key, sizeof(c->key), "%s", l->list[l->sent].key);
+	else if (l->list == NULL && l->keys != NULL)
+		snprintf(c->key, sizeof(c->key), "%s%ld", l->keys, seq);
+	if (c->key[0] != '\0')
+		evhttp_add_header(h, "Idempotency-Key", c->key);
+	if (l->tmpl != NULL) {
+		char *body = body_make(l->tmpl, seq);
+
+		if (body == NULL)
+			die("out of memory");
+		evbuffer_add(evhttp_request_get_output_buffer(req), body,
+			     strlen(body));
+		free(body);
+	}
 	l->sent++;
+	c->error = -1;
 	c->t0 = now_ms();
 	if (evhttp_make_request(c->ec, req, l->method, l->path) != 0)
 		die("cannot send a request");
@@ -231,16 +381,43 @@ slurp(const char *file)
 	return buf;
 }
 
+/* -x FILE: lines "SEQ KEY" ("-" for no key); returns how many. */
+static long
+read_list(const char *file, struct item **out)
+{
+	FILE *f = fopen(file, "r");
+	struct item *v = NULL;
+	long n = 0, cap = 0, seq;
+	char key[300];
+
+	if (f == NULL)
+		die("cannot read the -x list");
+	while (fscanf(f, "%ld %299s", &seq, key) == 2) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			if ((v = realloc(v, (size_t)cap * sizeof(*v))) == NULL)
+				die("out of memory");
+		}
+		v[n].seq = seq;
+		v[n].key = strcmp(key, "-") == 0 ? NULL : strdup(key);
+		n++;
+	}
+	fclose(f);
+	*out = v;
+	return n;
+}
+
 static int
 cmd_http(int argc, char **argv)
 {
 	struct load l = {.n = 1000, .want = 200, .method = EVHTTP_REQ_GET};
-	long conc = 1;
+	long conc = 1, timeout = 60;
 	struct conn *conns;
 	double t0, secs;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "n:c:m:H:b:o:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:c:m:H:b:o:e:l:k:x:i:d:S:t:")) !=
+	       -1) {
 		switch (ch) {
 		case 'n':
 			l.n = atol(optarg);
@@ -270,14 +447,42 @@ cmd_http(int argc, char **argv)
 		case 'e':
 			l.want = atoi(optarg);
 			break;
+		case 'l':
+			if ((l.log = fopen(optarg, "a")) == NULL)
+				die("cannot open the -l log");
+			setvbuf(l.log, NULL, _IOLBF, 0);
+			break;
+		case 'k':
+			l.keys = optarg;
+			break;
+		case 'x':
+			l.n = read_list(optarg, &l.list);
+			break;
+		case 'i':
+			l.interval_ms = atol(optarg);
+			break;
+		case 'd':
+			l.deadline = now_ms() + atof(optarg) * 1e3;
+			break;
+		case 'S':
+			l.stop = optarg;
+			break;
+		case 't':
+			timeout = atol(optarg);
+			break;
 		default:
 			die("usage: mash-load http [-n N] [-c C] [-m METHOD] "
 			    "[-H HEADER]... [-b TEMPLATE] [-o FIRST] "
-			    "[-e STATUS] URL");
+			    "[-e STATUS] [-l LOG] [-k PREFIX] [-x LIST] "
+			    "[-i MS] [-d SECONDS] [-S STOPFILE] [-t SECONDS] "
+			    "URL");
 		}
 	}
-	if (optind != argc - 1 || l.n < 1 || conc < 1 || conc > MAX_CONC)
-		die("http: one URL, N >= 1, 1 <= C <= 1024");
+	if (l.list != NULL && l.n == 0)
+		return 0; /* nothing to send */
+	if (optind != argc - 1 || l.n < 1 || conc < 1 || conc > MAX_CONC ||
+	    timeout < 1 || l.interval_ms < 0)
+		die("http: one URL, N >= 1, 1 <= C <= 1024, -t >= 1, -i >= 0");
 	if ((l.uri = evhttp_uri_parse(argv[optind])) == NULL ||
 	    evhttp_uri_get_host(l.uri) == NULL ||
 	    evhttp_uri_get_port(l.uri) <= 0)
@@ -287,6 +492,7 @@ cmd_http(int argc, char **argv)
 		l.path = "/";
 	if (conc > l.n)
 		conc = l.n;
+	l.conc = conc;
 	if ((l.base = event_base_new()) == NULL ||
 	    (l.lat = calloc((size_t)l.n, sizeof(double))) == NULL ||
 	    (conns = calloc((size_t)conc, sizeof(*conns))) == NULL)
@@ -296,29 +502,41 @@ cmd_http(int argc, char **argv)
 		conns[i].ec = evhttp_connection_base_new(
 		    l.base, NULL, evhttp_uri_get_host(l.uri),
 		    (unsigned short)evhttp_uri_get_port(l.uri));
-		if (conns[i].ec == NULL)
+		conns[i].pause = evtimer_new(l.base, pause_over, &conns[i]);
+		if (conns[i].ec == NULL || conns[i].pause == NULL)
 			die("cannot make a connection");
-		evhttp_connection_set_timeout(conns[i].ec, 60);
+		evhttp_connection_set_timeout(conns[i].ec, (int)timeout);
 	}
 	t0 = now_ms();
 	for (long i = 0; i < conc; i++)
-		send_one(&conns[i]);
-	event_base_dispatch(l.base);
+		next_one(&conns[i]);
+	if (l.idle < l.conc)
+		event_base_dispatch(l.base);
 	secs = (now_ms() - t0) / 1e3;
 	qsort(l.lat, (size_t)l.done, sizeof(double), cmp_double);
 	printf("n=%ld ok=%ld err=%ld secs=%.3f rps=%.1f p50_ms=%.3f "
 	       "p99_ms=%.3f max_ms=%.3f\n",
-	       l.done, l.ok, l.err, secs, (double)l.done / secs,
+	       l.done, l.ok, l.err, secs, secs > 0 ? (double)l.done / secs : 0,
 	       percentile(l.lat, (size_t)l.done, 0.50),
 	       percentile(l.lat, (size_t)l.done, 0.99),
 	       l.done ? l.lat[l.done - 1] : 0.0);
-	for (long i = 0; i < conc; i++)
+	for (long i = 0; i < conc; i++) {
 		evhttp_connection_free(conns[i].ec);
+		event_free(conns[i].pause);
+	}
+	for (long i = 0; l.list != NULL && i < l.n; i++)
+		free(l.list[i].key);
+	free(l.list);
 	free(conns);
 	free(l.lat);
 	free(l.tmpl);
+	if (l.log != NULL)
+		fclose(l.log);
 	evhttp_uri_free(l.uri);
 	event_base_free(l.base);
+	/* With a log, the caller judges the answers; it only had to run. */
+	if (l.log != NULL)
+		return 0;
 	return l.err == 0 && l.done == l.n ? 0 : 1;
 }
 
@@ -455,11 +673,110 @@ cmd_zwait(int argc, char **argv)
 	return 0;
 }
 
+/* procs */
+
+/* How many children the process PID has: /proc's list of each thread's. */
+static long
+children(long pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	long n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	if ((d = opendir(path)) == NULL)
+		return 0; /* gone: between a kill and its restart */
+	while ((e = readdir(d)) != NULL) {
+		char file[320];
+		FILE *f;
+		long child;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "/proc/%ld/task/%s/children", pid,
+			 e->d_name);
+		if ((f = fopen(file, "r")) == NULL)
+			continue;
+		while (fscanf(f, "%ld", &child) == 1)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static long
+pid_in(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	long pid = 0;
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return pid;
+}
+
+static int
+cmd_procs(int argc, char **argv)
+{
+	const char *files[16], *stop = NULL;
+	int nfiles = 0, ch;
+	double t0 = now_ms(), limit = 60, max_at = 0;
+	long interval = 2, samples = 0, max = 0;
+
+	while ((ch = getopt(argc, argv, "i:d:S:p:")) != -1) {
+		switch (ch) {
+		case 'i':
+			interval = atol(optarg);
+			break;
+		case 'd':
+			limit = atof(optarg);
+			break;
+		case 'S':
+			stop = optarg;
+			break;
+		case 'p':
+			if (nfiles == 16)
+				die("procs: at most 16 pid files");
+			files[nfiles++] = optarg;
+			break;
+		default:
+			die("usage: mash-load procs [-i MS] [-d SECONDS] "
+			    "[-S STOPFILE] -p PIDFILE...");
+		}
+	}
+	if (nfiles == 0 || interval < 1)
+		die("procs: -p PIDFILE, -i >= 1");
+	while (now_ms() - t0 < limit * 1e3 &&
+	       (stop == NULL || access(stop, F_OK) != 0)) {
+		struct timespec nap = {interval / 1000,
+				       (interval % 1000) * 1000000};
+
+		for (int i = 0; i < nfiles; i++) {
+			long pid = pid_in(files[i]);
+			long n = pid > 0 ? children(pid) : 0;
+
+			if (n > max) {
+				max = n;
+				max_at = now_ms() - t0;
+			}
+		}
+		samples++;
+		nanosleep(&nap, NULL);
+	}
+	printf("samples=%ld max=%ld max_at_ms=%.0f\n", samples, max, max_at);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc < 2)
-		die("usage: mash-load http|time|zwait ...");
+		die("usage: mash-load http|time|zwait|procs ...");
 	argv++;
 	argc--;
 	if (strcmp(argv[0], "http") == 0)
@@ -468,5 +785,7 @@ main(int argc, char **argv)
 		return cmd_time(argc, argv);
 	if (strcmp(argv[0], "zwait") == 0)
 		return cmd_zwait(argc, argv);
-	die("usage: mash-load http|time|zwait ...");
+	if (strcmp(argv[0], "procs") == 0)
+		return cmd_procs(argc, argv);
+	die("usage: mash-load http|time|zwait|procs ...");
 }
