@@ -181,6 +181,7 @@ start_mashd2() {
 	sed -e "s|$T/mashd.sock|$T/mashd2.sock|" \
 		-e "s/port = $FPORT;/port = $FPORT2;/" \
 		"$T/mashd.conf" > "$T/mashd2.conf"
+	chmod 600 "$T/mashd2.conf" # it holds tokens: see config_load
 	_from=0
 	[ -f "$T/mashd2.log" ] && _from=$(wc -l < "$T/mashd2.log")
 	if [ -n "$AT" ] && command -v fake_clock > /dev/null 2>&1; then
