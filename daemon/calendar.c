@@ -17,7 +17,6 @@
  * the gap is the instant of the change, a repeated time is its first
  * occurrence. Office time is measured in real elapsed time.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

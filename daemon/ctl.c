@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -72,7 +73,7 @@ struct ctl {
 	struct evconnlistener *lev;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned nconns;
-	struct ctl_conn *conns; /* every open connection, for ctl_free */
+	LIST_HEAD(, ctl_conn) conns; /* every open connection, for ctl_free */
 	const struct ctl_command *cmds;
 	size_t ncmds;
 	struct role_user *users; /* the role table: ctl_roles_load */
@@ -85,7 +86,7 @@ struct ctl {
 
 struct ctl_conn {
 	struct ctl *ctl;
-	struct ctl_conn *next, **prevp; /* in ctl->conns */
+	LIST_ENTRY(ctl_conn) entry; /* in ctl->conns */
 	struct bufferevent *bev;
 	uid_t uid;
 	gid_t gid;
@@ -118,8 +119,7 @@ static void
 conn_free(struct ctl_conn *c)
 {
 	conn_sent(c);
-	if ((*c->prevp = c->next) != NULL)
-		c->next->prevp = c->prevp;
+	LIST_REMOVE(c, entry);
 	c->ctl->nconns--;
 	bufferevent_free(c->bev);
 	json_decref(c->req);
@@ -627,6 +627,7 @@ admitted(struct ctl *ctl, evutil_socket_t fd, uid_t uid, unsigned roles)
 	unsigned reserved =
 	    (unsigned)CONFIG_CTL_RESERVED(conf->control.max_connections);
 	unsigned mine = 0;
+	struct ctl_conn *c;
 
 	if (lifecycle_draining(ctl->d->life)) {
 		refuse(ctl, fd, uid, "mashd is stopping: try again later");
@@ -641,8 +642,10 @@ admitted(struct ctl *ctl, evutil_socket_t fd, uid_t uid, unsigned roles)
 		       max);
 		return false;
 	}
-	for (struct ctl_conn *c = ctl->conns; c != NULL; c = c->next)
+	LIST_FOREACH(c, &ctl->conns, entry)
+	{
 		mine += c->uid == uid;
+	}
 	if (mine >= (unsigned)conf->control.max_per_uid) {
 		refuse(ctl, fd, uid,
 		       "too many control connections for uid %u "
@@ -702,10 +705,7 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	ctl->nconns++;
-	if ((c->next = ctl->conns) != NULL)
-		c->next->prevp = &c->next;
-	c->prevp = &ctl->conns;
-	ctl->conns = c;
+	LIST_INSERT_HEAD(&ctl->conns, c, entry);
 	/* Silent, or not reading its answers, this long: closed. */
 	idle.tv_sec = ctl->d->conf->control.idle_timeout;
 	idle.tv_usec = 0;
@@ -798,6 +798,7 @@ ctl_new(struct mashd *d, const struct ctl_command *cmds, size_t ncmds)
 		return NULL;
 	}
 	ctl->d = d;
+	LIST_INIT(&ctl->conns);
 	ctl->cmds = cmds;
 	ctl->ncmds = ncmds;
 	ctl_roles_load(ctl);
@@ -829,14 +830,16 @@ ctl_stop_accepting(struct ctl *ctl)
 void
 ctl_free(struct ctl *ctl)
 {
+	struct ctl_conn *c, *next;
+
 	if (ctl == NULL)
 		return;
 	ctl_stop_accepting(ctl);
 	/* Clients still connected at exit: their answers were all sent (a
 	 * stop waits for that), so only the sockets are left to close. A
 	 * connection waiting for Redis is left: its callback still runs. */
-	for (struct ctl_conn *c = ctl->conns, *next; c != NULL; c = next) {
-		next = c->next;
+	for (c = LIST_FIRST(&ctl->conns); c != NULL; c = next) {
+		next = LIST_NEXT(c, entry);
 		if (!c->busy)
 			conn_free(c);
 	}

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/resource.h>
 
 #include <event2/buffer.h>
@@ -29,8 +30,6 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
-#include "mash/brag.h"
-#include "mash/deadline.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
 
@@ -41,7 +40,6 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
-#include "scheduler.h"
 #include "store.h"
 
 /* Descriptors never given to HTTP clients: Redis, the control socket and
@@ -63,7 +61,7 @@
  * when the reply is sent, and its close callback counted it already.
  */
 struct sending {
-	struct sending *next;
+	LIST_ENTRY(sending) entry; /* in h->sending */
 	struct evhttp_request *req;
 	struct evhttp_connection *evcon;
 };
@@ -83,23 +81,26 @@ struct sending {
  * reference on the bufferevent, so one evhttp freed at once is seen.
  */
 struct conn {
-	struct conn *next;
-	struct conn **prevp;
+	LIST_ENTRY(conn) entry; /* in h->pending or h->conns, when linked */
+	bool linked;
 	struct http *h;
 	struct bufferevent *bev;	 /* referenced until attached */
 	struct evhttp_connection *evcon; /* NULL until attached */
 	struct event *deadline;
 };
 
+LIST_HEAD(conn_list, conn);
+
 struct http {
-	struct http *next_all; /* of all_https */
+	LIST_ENTRY(http) all; /* in all_https, when listed */
+	bool listed;
 	struct mashd *d;
 	struct evhttp *evh;
 	struct evhttp_bound_socket *sock;
 	struct evconnlistener *listener; /* NULL once stopped */
-	struct sending *sending; /* dispatched, reply not yet all written */
-	struct conn *pending;	 /* accepted, not yet attached */
-	struct conn *conns;	 /* attached */
+	LIST_HEAD(, sending) sending;	 /* dispatched, reply not all written */
+	struct conn_list pending;	 /* accepted, not yet attached */
+	struct conn_list conns;		 /* attached */
 	struct event *attach_ev;
 	struct event *resume_ev; /* ends a pause for want of descriptors */
 	struct event *warn_ev;	 /* the next warning's earliest instant */
@@ -116,7 +117,7 @@ struct http {
 };
 
 /* accept()'s error callback is given evhttp's argument, not ours. */
-static struct http *all_https;
+static LIST_HEAD(, http) all_https = LIST_HEAD_INITIALIZER(all_https);
 
 static void
 http_warn(struct http *h)
@@ -188,8 +189,11 @@ accept_failed(struct evconnlistener *lev, void *arg)
 	struct http *h;
 
 	(void)arg;
-	for (h = all_https; h != NULL && h->listener != lev; h = h->next_all)
-		;
+	LIST_FOREACH(h, &all_https, all)
+	{
+		if (h->listener == lev)
+			break;
+	}
 	if (h == NULL) {
 		evconnlistener_disable(lev);
 		return;
@@ -204,23 +208,16 @@ accept_failed(struct evconnlistener *lev, void *arg)
 static void
 conn_unlink(struct conn *c)
 {
-	if (c->prevp == NULL)
-		return;
-	*c->prevp = c->next;
-	if (c->next != NULL)
-		c->next->prevp = c->prevp;
-	c->next = NULL;
-	c->prevp = NULL;
+	if (c->linked)
+		LIST_REMOVE(c, entry);
+	c->linked = false;
 }
 
 static void
-conn_link(struct conn **head, struct conn *c)
+conn_link(struct conn_list *head, struct conn *c)
 {
-	c->next = *head;
-	if (*head != NULL)
-		(*head)->prevp = &c->next;
-	c->prevp = head;
-	*head = c;
+	LIST_INSERT_HEAD(head, c, entry);
+	c->linked = true;
 }
 
 static void
@@ -240,8 +237,11 @@ conn_find(struct http *h, struct evhttp_connection *evcon)
 {
 	struct conn *c;
 
-	for (c = h->conns; c != NULL && c->evcon != evcon; c = c->next)
-		;
+	LIST_FOREACH(c, &h->conns, entry)
+	{
+		if (c->evcon == evcon)
+			break;
+	}
 	return c;
 }
 
@@ -300,7 +300,7 @@ conns_attach(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	while ((c = h->pending) != NULL) {
+	while ((c = LIST_FIRST(&h->pending)) != NULL) {
 		void *evcon = NULL;
 
 		conn_unlink(c);
@@ -322,11 +322,9 @@ conns_attach(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-sending_done(struct http *h, struct sending **pp)
+sending_done(struct http *h, struct sending *s)
 {
-	struct sending *s = *pp;
-
-	*pp = s->next;
+	LIST_REMOVE(s, entry);
 	free(s);
 	lifecycle_release_reply(h->d->life);
 }
@@ -336,29 +334,32 @@ reply_written(struct evhttp_request *req, void *arg)
 {
 	struct http *h = arg;
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct sending *s;
 	struct conn *c;
 
 	/* Kept alive, the next request has its own whole timeout; closed,
 	 * the close callback frees the deadline. */
 	if (evcon != NULL && (c = conn_find(h, evcon)) != NULL)
 		evtimer_add(c->deadline, &h->request_timeout);
-	for (struct sending **pp = &h->sending; *pp != NULL; pp = &(*pp)->next)
-		if ((*pp)->req == req) {
-			sending_done(h, pp);
+	LIST_FOREACH(s, &h->sending, entry)
+	{
+		if (s->req == req) {
+			sending_done(h, s);
 			return;
 		}
+	}
 }
 
 static void
 sending_closed(struct http *h, struct evhttp_connection *evcon)
 {
-	struct sending **pp = &h->sending;
+	struct sending *s, *next;
 
-	while (*pp != NULL)
-		if ((*pp)->evcon == evcon)
-			sending_done(h, pp);
-		else
-			pp = &(*pp)->next;
+	for (s = LIST_FIRST(&h->sending); s != NULL; s = next) {
+		next = LIST_NEXT(s, entry);
+		if (s->evcon == evcon)
+			sending_done(h, s);
+	}
 }
 
 static void
@@ -395,8 +396,7 @@ track(struct http *h, struct evhttp_request *req)
 		return;
 	s->req = req;
 	s->evcon = evcon;
-	s->next = h->sending;
-	h->sending = s;
+	LIST_INSERT_HEAD(&h->sending, s, entry);
 	evhttp_request_set_on_complete_cb(req, reply_written, h);
 	lifecycle_hold_reply(h->d->life);
 }
@@ -881,6 +881,9 @@ http_new(struct mashd *d)
 		return NULL;
 	}
 	h->d = d;
+	LIST_INIT(&h->sending);
+	LIST_INIT(&h->pending);
+	LIST_INIT(&h->conns);
 	evhttp_set_max_body_size(h->evh, (ev_ssize_t)c->http.max_body);
 	evhttp_set_max_headers_size(h->evh, 16384);
 	evhttp_set_timeout(h->evh, 30);
@@ -906,8 +909,8 @@ http_new(struct mashd *d)
 		return NULL;
 	}
 	evconnlistener_set_error_cb(h->listener, accept_failed);
-	h->next_all = all_https;
-	all_https = h;
+	LIST_INSERT_HEAD(&all_https, h, all);
+	h->listed = true;
 	listener_update(h);
 	{
 		struct sockaddr_storage ss;
@@ -953,23 +956,18 @@ http_stop_accepting(struct http *h)
 void
 http_free(struct http *h)
 {
-	struct http **pp;
-
 	if (h == NULL)
 		return;
-	for (pp = &all_https; *pp != NULL; pp = &(*pp)->next_all)
-		if (*pp == h) {
-			*pp = h->next_all;
-			break;
-		}
+	if (h->listed)
+		LIST_REMOVE(h, all);
 	h->listener = NULL; /* evhttp_free frees it */
 	if (h->attach_ev != NULL)
 		conns_attach(-1, 0, h); /* so each close is counted */
 	if (h->evh != NULL)
 		evhttp_free(h->evh); /* each connection's close empties
 					h->sending and h->conns */
-	while (h->sending != NULL)
-		sending_done(h, &h->sending);
+	while (!LIST_EMPTY(&h->sending))
+		sending_done(h, LIST_FIRST(&h->sending));
 	if (h->attach_ev != NULL)
 		event_free(h->attach_ev);
 	if (h->resume_ev != NULL)

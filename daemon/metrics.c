@@ -17,7 +17,6 @@
 
 #include "clock.h"
 #include "lifecycle.h"
-#include "log.h"
 #include "metrics.h"
 #include "scheduler.h"
 #include "store.h"
