@@ -17,17 +17,19 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar deadline
-DAEMON   = main config config_schema config_time log clock lifecycle store \
-	   store_json intake http ctl ctl_cmd scheduler alert alert_text \
-	   deliver_mail webhook metrics service spool mail $(PURE)
-MASHCTL  = mashctl $(PURE)
+# The reader of mashd.conf (include/mash/config.h), shared the same way.
+CONF     = config config_schema config_time
+DAEMON   = main log clock lifecycle store store_json intake http ctl ctl_cmd \
+	   scheduler alert alert_text deliver_mail webhook metrics service \
+	   spool mail $(CONF) $(PURE)
+# mashctl links none of mashd's own modules: only those two groups.
+MASHCTL  = mashctl ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 
 PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
-CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o \
-	     $(BUILD)/config_schema.o $(BUILD)/config_time.o $(PURE_OBJ)
+CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 
 .PHONY: all deps run test check unit integration faults faults-short valgrind \
 	clean help

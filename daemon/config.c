@@ -13,10 +13,10 @@
 
 #include <openssl/crypto.h>
 
+#include "mash/config.h"
 #include "mash/protocol.h"
 #include "mash/words.h"
 
-#include "config.h"
 #include "config_schema.h"
 
 static long long

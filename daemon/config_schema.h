@@ -11,7 +11,7 @@
 
 #include <libconfig.h>
 
-#include "config.h"
+#include "mash/config.h"
 
 /* 0 when every key of cfg is known and of its type; else -1 and err. */
 int config_check(const config_t *cfg, const char *file, char *err,

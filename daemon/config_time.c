@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "mash/brag.h"
+#include "mash/config.h"
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
 
-#include "config.h"
 #include "config_schema.h"
 
 static int

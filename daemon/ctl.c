@@ -41,9 +41,9 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
+#include "mash/config.h"
 #include "mash/protocol.h"
 
-#include "config.h"
 #include "ctl.h"
 #include "lifecycle.h"
 #include "log.h"

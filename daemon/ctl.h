@@ -19,7 +19,7 @@
 /* One connection of the socket, and the request it is being answered. */
 struct ctl_conn;
 
-/* The bit of a role (enum ctl_role, config.h) in a mask of roles. */
+/* The bit of a role (enum ctl_role, mash/config.h) in a mask of roles. */
 #define CTL_ROLE(r) (1u << (r))
 
 struct ctl_command {

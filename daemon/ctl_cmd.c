@@ -15,6 +15,7 @@
 
 #include "mash/brag.h"
 #include "mash/calendar.h"
+#include "mash/config.h"
 #include "mash/deadline.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
@@ -22,7 +23,6 @@
 
 #include "alert.h"
 #include "clock.h"
-#include "config.h"
 #include "ctl.h"
 #include "http.h"
 #include "intake.h"

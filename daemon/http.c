@@ -30,11 +30,11 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
+#include "mash/config.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
 
 #include "clock.h"
-#include "config.h"
 #include "http.h"
 #include "intake.h"
 #include "lifecycle.h"

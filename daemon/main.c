@@ -11,10 +11,10 @@
 
 #include <event2/event.h>
 
+#include "mash/config.h"
 #include "mash/protocol.h"
 
 #include "clock.h"
-#include "config.h"
 #include "ctl.h"
 #include "http.h"
 #include "lifecycle.h"

@@ -42,11 +42,11 @@
 
 #include <event2/event.h>
 
+#include "mash/config.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
 
 #include "clock.h"
-#include "config.h"
 #include "intake.h"
 #include "lifecycle.h"
 #include "log.h"
