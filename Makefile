@@ -16,7 +16,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
-PURE     = timeutil words referral brag calendar deadline
+PURE     = timeutil words referral brag calendar holidays deadline
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time
 DAEMON   = main log clock lifecycle store store_json intake http ctl ctl_cmd \
