@@ -154,11 +154,52 @@ event_ok(const char *v)
 	return why;
 }
 
+/* webhooks: each needs a name, an http:// url, a secret and events. */
 static int
-load_alerts(struct mash_config *c, char *err, size_t errlen)
+load_webhooks(struct mash_config *c, char *err, size_t errlen)
 {
 	config_setting_t *hooks = config_lookup(&c->cfg, "webhooks");
 	int n = hooks ? config_setting_length(hooks) : 0;
+
+	if (n == 0)
+		return 0;
+	if ((c->webhooks = calloc((size_t)n, sizeof(*c->webhooks))) == NULL)
+		return config_fail(err, errlen, c->path, hooks,
+				   "out of memory");
+	for (int i = 0; i < n; i++) {
+		config_setting_t *g = config_setting_get_elem(hooks, i);
+		struct config_webhook *w = &c->webhooks[i];
+		int b = 0;
+
+		c->nwebhooks++;
+		if (!config_setting_lookup_string(g, "name", &w->name) ||
+		    w->name[0] == '\0')
+			return config_fail(err, errlen, c->path, g,
+					   "needs a name");
+		if (!config_setting_lookup_string(g, "url", &w->url) ||
+		    strncmp(w->url, "http://", 7) != 0)
+			return config_fail(err, errlen, c->path, g,
+					   "needs an http:// url");
+		if (!config_setting_lookup_string(g, "secret", &w->secret) ||
+		    strlen(w->secret) < 16)
+			return config_fail(
+			    err, errlen, c->path, g,
+			    "needs a secret of at least 16 characters");
+		if (load_list(c, config_setting_lookup(g, "events"), &w->events,
+			      event_ok, err, errlen))
+			return -1;
+		if (w->events.n == 0)
+			return config_fail(err, errlen, c->path, g,
+					   "needs the events it wants");
+		config_setting_lookup_bool(g, "referrers", &b);
+		w->referrers = b != 0;
+	}
+	return 0;
+}
+
+static int
+load_alerts(struct mash_config *c, char *err, size_t errlen)
+{
 	long long v;
 
 	c->alerts.sendmail =
@@ -201,43 +242,7 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 			      &c->recipients[r], address_ok, err, errlen))
 			return -1;
 	}
-	if (n == 0)
-		return 0;
-	if ((c->webhooks = calloc((size_t)n, sizeof(*c->webhooks))) == NULL)
-		return config_fail(err, errlen, c->path, hooks,
-				   "out of memory");
-	for (int i = 0; i < n; i++) {
-		config_setting_t *g = config_setting_get_elem(hooks, i);
-		struct config_webhook *w = &c->webhooks[i];
-
-		c->nwebhooks++;
-		if (!config_setting_lookup_string(g, "name", &w->name) ||
-		    w->name[0] == '\0')
-			return config_fail(err, errlen, c->path, g,
-					   "needs a name");
-		if (!config_setting_lookup_string(g, "url", &w->url) ||
-		    strncmp(w->url, "http://", 7) != 0)
-			return config_fail(err, errlen, c->path, g,
-					   "needs an http:// url");
-		if (!config_setting_lookup_string(g, "secret", &w->secret) ||
-		    strlen(w->secret) < 16)
-			return config_fail(
-			    err, errlen, c->path, g,
-			    "needs a secret of at least 16 characters");
-		if (load_list(c, config_setting_lookup(g, "events"), &w->events,
-			      event_ok, err, errlen))
-			return -1;
-		if (w->events.n == 0)
-			return config_fail(err, errlen, c->path, g,
-					   "needs the events it wants");
-		{
-			int b = 0;
-
-			config_setting_lookup_bool(g, "referrers", &b);
-			w->referrers = b != 0;
-		}
-	}
-	return 0;
+	return load_webhooks(c, err, errlen);
 }
 
 static const char *const ctl_role_names[CTL_ROLE_COUNT] = {
