@@ -43,6 +43,8 @@
 
 #include "mash/config.h"
 #include "mash/protocol.h"
+#include "mash/timeutil.h"
+#include "mash/words.h"
 
 #include "ctl.h"
 #include "lifecycle.h"
@@ -248,6 +250,57 @@ struct mashd *
 ctl_daemon(const struct ctl_conn *c)
 {
 	return c->ctl->d;
+}
+
+const char *
+ctl_ref(struct ctl_conn *c)
+{
+	const char *id = ctl_arg(c, "id");
+
+	if (!mash_ref_valid(id)) {
+		ctl_error(c,
+			  "\"%s\" is not a referral reference "
+			  "(" MASH_REF_SHAPE ")",
+			  id ? id : "");
+		return NULL;
+	}
+	return id;
+}
+
+const char *
+ctl_text(struct ctl_conn *c, const char *key, const char *what)
+{
+	const char *v = ctl_arg(c, key);
+
+	if (v == NULL || v[strspn(v, " \t\r\n")] == '\0') {
+		ctl_error(c, "%s", what);
+		return NULL;
+	}
+	return v;
+}
+
+const char *
+ctl_str(const json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+json_t *
+ctl_instant(const json_t *o, const char *k)
+{
+	char buf[MASH_TIME_BUFSZ];
+	const char *v = ctl_str(o, k);
+
+	return v[0] ? json_string(mash_time_format(strtoll(v, NULL, 10), buf))
+		    : json_null();
+}
+
+const char *
+ctl_refusal(const char *err)
+{
+	return strncmp(err, "ERR ", 4) ? err : err + 4;
 }
 
 static struct role_user *

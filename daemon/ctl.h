@@ -51,6 +51,20 @@ const char *ctl_arg(const struct ctl_conn *c, const char *key);
 const char *ctl_actor(const struct ctl_conn *c);
 struct mashd *ctl_daemon(const struct ctl_conn *c);
 unsigned ctl_roles(const struct ctl_conn *c);
+/* The request's "id" when it is a referral reference; else NULL, with
+ * the error sent. */
+const char *ctl_ref(struct ctl_conn *c);
+/* The request's `key` when it is text that is not blank; else NULL, with
+ * `what` sent as the error. */
+const char *ctl_text(struct ctl_conn *c, const char *key, const char *what);
+
+/* A string member of a script's answer; "" when absent. */
+const char *ctl_str(const json_t *o, const char *k);
+/* An instant member of a script's answer (UTC ms, as text) for a person:
+ * an ISO 8601 string, or null when absent. */
+json_t *ctl_instant(const json_t *o, const char *k);
+/* A script's refusal as a sentence: Lua's "ERR " left out. */
+const char *ctl_refusal(const char *err);
 
 /* Answer: one JSON object (taken), or {"ok":false,"error":...}. */
 void ctl_send(struct ctl_conn *c, json_t *o);

@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "mash/brag.h"
-#include "mash/deadline.h"
 #include "mash/words.h"
 
 #include "clock.h"
