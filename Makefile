@@ -19,8 +19,8 @@ endif
 PURE     = timeutil words referral brag calendar holidays deadline
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time
-DAEMON   = main log clock lifecycle store store_json intake http ctl roles \
-	   ctl_args ctl_cmd ctl_alerts scheduler alert alert_text \
+DAEMON   = main log clock lifecycle store store_json intake http http_conns \
+	   ctl roles ctl_args ctl_cmd ctl_alerts scheduler alert alert_text \
 	   deliver_mail webhook metrics service spool mail $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl ask $(CONF) $(PURE)
