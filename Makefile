@@ -21,7 +21,8 @@ PURE     = timeutil words referral brag calendar holidays deadline
 CONF     = config config_schema config_time
 DAEMON   = main log clock lifecycle store store_json intake http http_conns \
 	   ctl roles ctl_args ctl_cmd ctl_alerts scheduler alert alert_text \
-	   deliver_mail webhook metrics service spool mail $(CONF) $(PURE)
+	   deliver_mail webhook metrics service spool maildir mail $(CONF) \
+	   $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
