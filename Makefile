@@ -16,17 +16,21 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
-PURE     = timeutil words referral brag calendar deadline
-DAEMON   = main config log clock lifecycle store store_json intake http \
-	   ctl ctl_cmd scheduler alert alert_text deliver_mail webhook \
-	   metrics service spool mail $(PURE)
-MASHCTL  = mashctl $(PURE)
+PURE     = timeutil words referral brag calendar holidays deadline
+# The reader of mashd.conf (include/mash/config.h), shared the same way.
+CONF     = config config_schema config_time
+DAEMON   = main log clock lifecycle store store_json intake http http_conns \
+	   ctl roles ctl_args ctl_cmd ctl_alerts scheduler alert alert_text \
+	   deliver_mail webhook metrics service spool maildir mail $(CONF) \
+	   $(PURE)
+# mashctl links none of mashd's own modules: only those two groups.
+MASHCTL  = mashctl ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 
 PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
-CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o $(PURE_OBJ)
+CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 
 .PHONY: all deps run test check unit integration faults faults-short valgrind \
 	clean help
@@ -173,9 +177,9 @@ INSTALL       ?= install
 HOLIDAYS_FILE  = $(DATADIR)/mashd/bank-holidays.json
 
 # mashd and mashctl look for the shipped bank holidays where install puts
-# them; the stamp rebuilds config.o when PREFIX (so that place) changes.
-$(BUILD)/config.o: CFLAGS += -DMASH_HOLIDAYS_FILE='"$(HOLIDAYS_FILE)"'
-$(BUILD)/config.o: $(BUILD)/holidays-path.stamp
+# them; the stamp rebuilds config_time.o when PREFIX (so that place) changes.
+$(BUILD)/config_time.o: CFLAGS += -DMASH_HOLIDAYS_FILE='"$(HOLIDAYS_FILE)"'
+$(BUILD)/config_time.o: $(BUILD)/holidays-path.stamp
 $(BUILD)/holidays-path.stamp: FORCE | $(BUILD)
 	@echo '$(HOLIDAYS_FILE)' > $@.tmp; \
 	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@

@@ -28,11 +28,11 @@
 #include <jansson.h>
 
 #include "mash/calendar.h"
+#include "mash/config.h"
 
 #include "alert.h"
 #include "alert_text.h"
 #include "clock.h"
-#include "config.h"
 #include "deliver_mail.h"
 #include "lifecycle.h"
 #include "log.h"

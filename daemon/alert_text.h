@@ -13,8 +13,7 @@
 #include <jansson.h>
 
 #include "mash/calendar.h"
-
-#include "config.h"
+#include "mash/config.h"
 
 /*
  * Who an event concerns: the referrer, and the staff roles of config.h,

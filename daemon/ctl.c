@@ -2,14 +2,15 @@
  * ctl.c owns the control socket's transport; see ctl.h. Each connection
  * reads one JSON request per line and answers one JSON line, in order:
  * reading pauses while a request waits for Redis, so answers never
- * overtake each other. The commands themselves are ctl_cmd.c's.
+ * overtake each other. The commands themselves are ctl_cmd.c's and
+ * ctl_alerts.c's, with ctl_args.c's helpers; the role table is roles.c's.
  *
  * The caller is who the kernel says it is (SO_PEERCRED, SO_PEERGROUPS),
  * never who the request claims to be; its uid goes into every audit event
  * it causes, and its roles (roles.* of the configuration) say which
  * commands it may run. Roles are resolved into a table at start and on
- * SIGHUP (ctl_roles_load): no name-service call is ever made on a
- * request's path, where a slow sssd or LDAP would stall the event loop.
+ * SIGHUP (ctl_roles_load, roles.h): no name-service call is ever made on
+ * a request's path, where a slow sssd or LDAP would stall the event loop.
  *
  * No client can take the socket from the others: a connection is read
  * only while less than CTL_OUT_MAX of its answers wait unsent; one idle
@@ -25,10 +26,10 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -40,52 +41,33 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
+#include "mash/config.h"
 #include "mash/protocol.h"
 
-#include "config.h"
 #include "ctl.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "roles.h"
 #include "store.h"
 
 /* Answers unsent past which a connection is no longer read. */
 #define CTL_OUT_MAX (1024 * 1024)
-#define ALL_ROLES                                                              \
-	(CTL_ROLE(CTL_CALL_HANDLERS) | CTL_ROLE(CTL_NAVIGATORS) |              \
-	 CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS))
-
-/* A user the configuration names, or a member of a group it names. */
-struct role_user {
-	uid_t uid;
-	unsigned roles;
-	char name[64];
-};
-
-/* A group the configuration names, matched on the caller's groups. */
-struct role_group {
-	gid_t gid;
-	unsigned roles;
-};
-
 struct ctl {
 	struct mashd *d;
 	struct evconnlistener *lev;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned nconns;
-	struct ctl_conn *conns; /* every open connection, for ctl_free */
+	LIST_HEAD(, ctl_conn) conns; /* every open connection, for ctl_free */
 	const struct ctl_command *cmds;
 	size_t ncmds;
-	struct role_user *users; /* the role table: ctl_roles_load */
-	size_t nusers;
-	struct role_group *groups;
-	size_t ngroups;
-	time_t refused_at; /* the last refusal logged, and those since */
+	struct roles *roles; /* the role table: ctl_roles_load */
+	time_t refused_at;   /* the last refusal logged, and those since */
 	unsigned refused;
 };
 
 struct ctl_conn {
 	struct ctl *ctl;
-	struct ctl_conn *next, **prevp; /* in ctl->conns */
+	LIST_ENTRY(ctl_conn) entry; /* in ctl->conns */
 	struct bufferevent *bev;
 	uid_t uid;
 	gid_t gid;
@@ -118,8 +100,7 @@ static void
 conn_free(struct ctl_conn *c)
 {
 	conn_sent(c);
-	if ((*c->prevp = c->next) != NULL)
-		c->next->prevp = c->prevp;
+	LIST_REMOVE(c, entry);
 	c->ctl->nconns--;
 	bufferevent_free(c->bev);
 	json_decref(c->req);
@@ -250,164 +231,18 @@ ctl_daemon(const struct ctl_conn *c)
 	return c->ctl->d;
 }
 
-static struct role_user *
-table_user(struct ctl *ctl, uid_t uid, const char *name)
-{
-	struct role_user *u;
-
-	for (size_t i = 0; i < ctl->nusers; i++)
-		if (ctl->users[i].uid == uid)
-			return &ctl->users[i];
-	u = realloc(ctl->users, (ctl->nusers + 1) * sizeof(*u));
-	if (u == NULL)
-		return NULL;
-	ctl->users = u;
-	u = &ctl->users[ctl->nusers++];
-	u->uid = uid;
-	u->roles = 0;
-	snprintf(u->name, sizeof(u->name), "%s", name);
-	return u;
-}
-
-static void
-table_add_user(struct ctl *ctl, const char *name, unsigned roles)
-{
-	struct passwd pw, *pwr = NULL;
-	char buf[4096];
-	struct role_user *u;
-
-	if (getpwnam_r(name, &pw, buf, sizeof(buf), &pwr) != 0 || pwr == NULL) {
-		log_warnx("control: roles: no user %s", name);
-		return;
-	}
-	if ((u = table_user(ctl, pw.pw_uid, pw.pw_name)) != NULL)
-		u->roles |= roles;
-}
-
-static void
-table_add_group(struct ctl *ctl, const char *name, unsigned roles)
-{
-	struct group gr, *grr = NULL;
-	char *buf = NULL, *nb;
-	size_t len = 4096;
-	struct role_group *g;
-	int rc = -1;
-
-	/* A large group's member list needs a large buffer. */
-	do {
-		if ((nb = realloc(buf, len *= 2)) == NULL)
-			break;
-		buf = nb;
-		rc = getgrnam_r(name, &gr, buf, len, &grr);
-	} while (rc == ERANGE && len < (16u << 20));
-	if (nb == NULL || rc != 0 || grr == NULL) {
-		log_warnx("control: roles: no group %s", name);
-		free(buf);
-		return;
-	}
-	g = realloc(ctl->groups, (ctl->ngroups + 1) * sizeof(*g));
-	if (g != NULL) {
-		ctl->groups = g;
-		ctl->groups[ctl->ngroups].gid = gr.gr_gid;
-		ctl->groups[ctl->ngroups++].roles = roles;
-	}
-	/* Members listed: their role holds whatever groups the process has. */
-	for (char **m = gr.gr_mem; m != NULL && *m != NULL; m++)
-		table_add_user(ctl, *m, roles);
-	free(buf);
-}
-
-/*
- * The role table, from roles.* of the running configuration: each user
- * named, each group named with its members, and root and mashd's own
- * user, who hold every role. Called at start and on SIGHUP, never on a
- * request's path: name-service lookups may block.
- */
-void
-ctl_roles_load(struct ctl *ctl)
-{
-	const struct mash_config *conf = ctl->d->conf;
-	uid_t self[2] = {0, geteuid()};
-
-	free(ctl->users);
-	free(ctl->groups);
-	ctl->users = NULL;
-	ctl->groups = NULL;
-	ctl->nusers = ctl->ngroups = 0;
-	for (int i = 0; i < 2; i++) {
-		struct passwd pw, *pwr = NULL;
-		char buf[4096];
-		struct role_user *u;
-
-		if (getpwuid_r(self[i], &pw, buf, sizeof(buf), &pwr) != 0)
-			pwr = NULL;
-		u = table_user(ctl, self[i], pwr ? pw.pw_name : "");
-		if (u != NULL)
-			u->roles = ALL_ROLES;
-	}
-	for (int r = 0; r < CTL_ROLE_COUNT; r++) {
-		for (size_t i = 0; i < conf->roles[r].n; i++) {
-			const char *e = conf->roles[r].items[i];
-
-			if (strncmp(e, "user:", 5) == 0)
-				table_add_user(ctl, e + 5, CTL_ROLE(r));
-			else if (strncmp(e, "group:", 6) == 0)
-				table_add_group(ctl, e + 6, CTL_ROLE(r));
-		}
-	}
-	log_debug("control: roles of %zu users and %zu groups", ctl->nusers,
-		  ctl->ngroups);
-}
-
-static const struct role_user *
-find_user(const struct ctl *ctl, uid_t uid)
-{
-	for (size_t i = 0; i < ctl->nusers; i++)
-		if (ctl->users[i].uid == uid)
-			return &ctl->users[i];
-	return NULL;
-}
-
-/*
- * The caller's roles, from the table: its user's, and those of every
- * group its process holds (the kernel's list, so a primary group counts
- * as well as the members the group database lists). A uid the table does
- * not know holds none.
- */
-static unsigned
-peer_roles(const struct ctl *ctl, uid_t uid, gid_t gid, const gid_t *gids,
-	   size_t ngids)
-{
-	const struct role_user *u = find_user(ctl, uid);
-	unsigned roles = u != NULL ? u->roles : 0;
-
-	for (size_t g = 0; g < ctl->ngroups; g++) {
-		if (ctl->groups[g].gid == gid)
-			roles |= ctl->groups[g].roles;
-		for (size_t i = 0; i < ngids; i++)
-			if (ctl->groups[g].gid == gids[i])
-				roles |= ctl->groups[g].roles;
-	}
-	return roles;
-}
-
 unsigned
 ctl_roles(const struct ctl_conn *c)
 {
-	return peer_roles(c->ctl, c->uid, c->gid, c->gids, c->ngids);
+	return roles_of(c->ctl->roles, c->uid, c->gid, c->gids, c->ngids);
 }
 
-/* "navigators or supervisors": the roles of a mask, for a person. */
-static void
-role_words(unsigned mask, char *buf, size_t len)
+/* At start and on SIGHUP: never on a request's path (roles.h). */
+void
+ctl_roles_load(struct ctl *ctl)
 {
-	buf[0] = '\0';
-	for (int r = 0; r < CTL_ROLE_COUNT; r++)
-		if (mask & CTL_ROLE(r))
-			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
-				 buf[0] ? ", " : "", config_ctl_role_name(r));
-	if (buf[0] == '\0')
-		snprintf(buf, len, "none");
+	roles_free(ctl->roles);
+	ctl->roles = roles_load(ctl->d->conf);
 }
 
 static const struct ctl_command *
@@ -428,8 +263,8 @@ permitted(struct ctl_conn *c, const struct ctl_command *cmd)
 
 	if (have & cmd->roles)
 		return true;
-	role_words(cmd->roles, need, sizeof(need));
-	role_words(have, mine, sizeof(mine));
+	roles_words(cmd->roles, need, sizeof(need));
+	roles_words(have, mine, sizeof(mine));
 	log_info("control: %s refused %s (roles: %s)", c->actor, cmd->name,
 		 mine);
 	ctl_error(c,
@@ -544,12 +379,12 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 static void
 set_actor(struct ctl_conn *c, uid_t uid)
 {
-	const struct role_user *u = find_user(c->ctl, uid);
+	const char *name = roles_user_name(c->ctl->roles, uid);
 
 	c->uid = uid;
-	if (u != NULL && u->name[0] != '\0')
+	if (name != NULL)
 		snprintf(c->actor, sizeof(c->actor), "uid:%u(%s)",
-			 (unsigned)uid, u->name);
+			 (unsigned)uid, name);
 	else
 		snprintf(c->actor, sizeof(c->actor), "uid:%u", (unsigned)uid);
 }
@@ -627,6 +462,7 @@ admitted(struct ctl *ctl, evutil_socket_t fd, uid_t uid, unsigned roles)
 	unsigned reserved =
 	    (unsigned)CONFIG_CTL_RESERVED(conf->control.max_connections);
 	unsigned mine = 0;
+	struct ctl_conn *c;
 
 	if (lifecycle_draining(ctl->d->life)) {
 		refuse(ctl, fd, uid, "mashd is stopping: try again later");
@@ -641,8 +477,10 @@ admitted(struct ctl *ctl, evutil_socket_t fd, uid_t uid, unsigned roles)
 		       max);
 		return false;
 	}
-	for (struct ctl_conn *c = ctl->conns; c != NULL; c = c->next)
+	LIST_FOREACH(c, &ctl->conns, entry)
+	{
 		mine += c->uid == uid;
+	}
 	if (mine >= (unsigned)conf->control.max_per_uid) {
 		refuse(ctl, fd, uid,
 		       "too many control connections for uid %u "
@@ -682,7 +520,7 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	peer_groups(fd, &gids, &ngids);
 	if (!admitted(ctl, fd, cred.uid,
-		      peer_roles(ctl, cred.uid, cred.gid, gids, ngids)) ||
+		      roles_of(ctl->roles, cred.uid, cred.gid, gids, ngids)) ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		free(gids);
 		return;
@@ -702,10 +540,7 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	ctl->nconns++;
-	if ((c->next = ctl->conns) != NULL)
-		c->next->prevp = &c->next;
-	c->prevp = &ctl->conns;
-	ctl->conns = c;
+	LIST_INSERT_HEAD(&ctl->conns, c, entry);
 	/* Silent, or not reading its answers, this long: closed. */
 	idle.tv_sec = ctl->d->conf->control.idle_timeout;
 	idle.tv_usec = 0;
@@ -798,6 +633,7 @@ ctl_new(struct mashd *d, const struct ctl_command *cmds, size_t ncmds)
 		return NULL;
 	}
 	ctl->d = d;
+	LIST_INIT(&ctl->conns);
 	ctl->cmds = cmds;
 	ctl->ncmds = ncmds;
 	ctl_roles_load(ctl);
@@ -829,18 +665,19 @@ ctl_stop_accepting(struct ctl *ctl)
 void
 ctl_free(struct ctl *ctl)
 {
+	struct ctl_conn *c, *next;
+
 	if (ctl == NULL)
 		return;
 	ctl_stop_accepting(ctl);
 	/* Clients still connected at exit: their answers were all sent (a
 	 * stop waits for that), so only the sockets are left to close. A
 	 * connection waiting for Redis is left: its callback still runs. */
-	for (struct ctl_conn *c = ctl->conns, *next; c != NULL; c = next) {
-		next = c->next;
+	for (c = LIST_FIRST(&ctl->conns); c != NULL; c = next) {
+		next = LIST_NEXT(c, entry);
 		if (!c->busy)
 			conn_free(c);
 	}
-	free(ctl->users);
-	free(ctl->groups);
+	roles_free(ctl->roles);
 	free(ctl);
 }

@@ -1,9 +1,11 @@
 /*
  * ctl: the control socket that mashctl talks to (include/mash/protocol.h).
  * ctl.c is the transport: the socket, who the caller is and which roles
- * it holds, one JSON request per line and one answer per line, in order.
- * ctl_cmd.c holds the commands, and the table of who may run which, that
- * main.c hands to ctl_new().
+ * it holds (the table is roles.c's), one JSON request per line and one
+ * answer per line, in order. ctl_cmd.c holds the referral commands and
+ * the table of who may run which, that main.c hands to ctl_new();
+ * ctl_alerts.c the commands about alerts; ctl_args.c what they share in
+ * reading a request and wording an answer.
  */
 #ifndef MASHD_CTL_H
 #define MASHD_CTL_H
@@ -14,13 +16,11 @@
 #include <jansson.h>
 
 #include "mashd.h"
+#include "roles.h"
 #include "store.h"
 
 /* One connection of the socket, and the request it is being answered. */
 struct ctl_conn;
-
-/* The bit of a role (enum ctl_role, config.h) in a mask of roles. */
-#define CTL_ROLE(r) (1u << (r))
 
 struct ctl_command {
 	const char *name; /* "cmd" of the request */
@@ -51,6 +51,21 @@ const char *ctl_arg(const struct ctl_conn *c, const char *key);
 const char *ctl_actor(const struct ctl_conn *c);
 struct mashd *ctl_daemon(const struct ctl_conn *c);
 unsigned ctl_roles(const struct ctl_conn *c);
+/* ctl_args.c: */
+/* The request's "id" when it is a referral reference; else NULL, with
+ * the error sent. */
+const char *ctl_ref(struct ctl_conn *c);
+/* The request's `key` when it is text that is not blank; else NULL, with
+ * `what` sent as the error. */
+const char *ctl_text(struct ctl_conn *c, const char *key, const char *what);
+
+/* A string member of a script's answer; "" when absent. */
+const char *ctl_str(const json_t *o, const char *k);
+/* An instant member of a script's answer (UTC ms, as text) for a person:
+ * an ISO 8601 string, or null when absent. */
+json_t *ctl_instant(const json_t *o, const char *k);
+/* A script's refusal as a sentence: Lua's "ERR " left out. */
+const char *ctl_refusal(const char *err);
 
 /* Answer: one JSON object (taken), or {"ok":false,"error":...}. */
 void ctl_send(struct ctl_conn *c, json_t *o);

@@ -15,6 +15,7 @@
 
 #include "mash/brag.h"
 #include "mash/calendar.h"
+#include "mash/config.h"
 #include "mash/deadline.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
@@ -22,9 +23,8 @@
 
 #include "alert.h"
 #include "clock.h"
-#include "config.h"
 #include "ctl.h"
-#include "http.h"
+#include "ctl_alerts.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -40,32 +40,6 @@ static const char *
 iso(const char *ms, char *buf)
 {
 	return mash_time_format(strtoll(ms, NULL, 10), buf);
-}
-
-/* A string field of a script's answer; "" when it is absent. */
-static const char *
-str(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : "";
-}
-
-/* An instant of a script's answer (ms), for a person; null for none. */
-static json_t *
-instant(const json_t *o, const char *k)
-{
-	char buf[MASH_TIME_BUFSZ];
-	const char *v = str(o, k);
-
-	return v[0] ? json_string(iso(v, buf)) : json_null();
-}
-
-/* Lua refusals start "ERR "; say the sentence only. */
-static const char *
-refusal(const char *err)
-{
-	return strncmp(err, "ERR ", 4) ? err : err + 4;
 }
 
 static json_int_t
@@ -120,18 +94,19 @@ queue_item(const json_t *e, bool *overdue)
 
 	json_array_foreach(json_object_get(e, "timers"), i, t)
 	{
-		const char *name = str(t, "timer"), *due = str(t, "due");
+		const char *name = ctl_str(t, "timer"),
+			   *due = ctl_str(t, "due");
 		enum timer_kind k;
 
-		json_object_set_new(timers, name,
-				    json_pack("{ss so so}", "due",
-					      iso(due, buf), "fired",
-					      instant(t, "fired"), "stopped",
-					      instant(t, "stopped")));
-		if (str(t, "stopped")[0] ||
+		json_object_set_new(
+		    timers, name,
+		    json_pack("{ss so so}", "due", iso(due, buf), "fired",
+			      ctl_instant(t, "fired"), "stopped",
+			      ctl_instant(t, "stopped")));
+		if (ctl_str(t, "stopped")[0] ||
 		    (timer_parse(name, &k) == 0 && timer_words[k].warning))
 			continue;
-		if (str(t, "fired")[0])
+		if (ctl_str(t, "fired")[0])
 			json_array_append_new(late, json_string(name));
 		else if (next_timer == NULL ||
 			 strtoll(due, NULL, 10) < next_due) {
@@ -140,14 +115,15 @@ queue_item(const json_t *e, bool *overdue)
 		}
 	}
 	*overdue = json_array_size(late) > 0;
-	item = json_pack("{ss ss ss ss ss so so}", "id", str(e, "id"), "brag",
-			 str(e, "brag"), "status", str(e, "status"), "channel",
-			 str(e, "channel"), "received",
-			 iso(str(e, "received"), buf), "overdue", late,
-			 "timers", timers);
+	item = json_pack("{ss ss ss ss ss so so}", "id", ctl_str(e, "id"),
+			 "brag", ctl_str(e, "brag"), "status",
+			 ctl_str(e, "status"), "channel", ctl_str(e, "channel"),
+			 "received", iso(ctl_str(e, "received"), buf),
+			 "overdue", late, "timers", timers);
 	json_object_set_new(item, "owner",
-			    str(e, "owner")[0] ? json_string(str(e, "owner"))
-					       : json_null());
+			    ctl_str(e, "owner")[0]
+				? json_string(ctl_str(e, "owner"))
+				: json_null());
 	json_object_set_new(
 	    item, "repeat",
 	    json_is_number(rep)
@@ -239,7 +215,7 @@ show_done(const json_t *r, const char *err, void *arg)
 	timers = json_object();
 	json_array_foreach(json_object_get(r, "fields"), i, f)
 	{
-		const char *k = str(f, "name"), *v = str(f, "value");
+		const char *k = ctl_str(f, "name"), *v = ctl_str(f, "value");
 		const char *colon = strchr(k, ':');
 
 		if (colon != NULL) { /* due:T, fired:T, stopped:T */
@@ -278,12 +254,10 @@ done:
 	ctl_done(c);
 }
 
-static const char *req_ref(struct ctl_conn *c);
-
 static void
 cmd_show(struct ctl_conn *c)
 {
-	const char *id = req_ref(c);
+	const char *id = ctl_ref(c);
 
 	if (id == NULL)
 		return;
@@ -304,7 +278,7 @@ change_done(const json_t *r, const char *err, void *arg)
 
 	(void)r;
 	if (err != NULL) {
-		ctl_error(c, "%s", refusal(err));
+		ctl_error(c, "%s", ctl_refusal(err));
 	} else {
 		log_event(id, NULL, cmd, "referral %s %s by %s", id, cmd,
 			  ctl_actor(c));
@@ -315,28 +289,13 @@ change_done(const json_t *r, const char *err, void *arg)
 	ctl_done(c);
 }
 
-static const char *
-req_ref(struct ctl_conn *c)
-{
-	const char *id = ctl_arg(c, "id");
-
-	if (!mash_ref_valid(id)) {
-		ctl_error(c,
-			  "\"%s\" is not a referral reference "
-			  "(" MASH_REF_SHAPE ")",
-			  id ? id : "");
-		return NULL;
-	}
-	return id;
-}
-
 static void
 cmd_decide(struct ctl_conn *c)
 {
 	const char *id, *outcome, *reason;
 	char names[128];
 
-	if ((id = req_ref(c)) == NULL)
+	if ((id = ctl_ref(c)) == NULL)
 		return;
 	outcome = ctl_arg(c, "outcome");
 	reason = ctl_arg(c, "reason");
@@ -363,199 +322,12 @@ cmd_confirm(struct ctl_conn *c)
 {
 	const char *id;
 
-	if ((id = req_ref(c)) == NULL)
+	if ((id = ctl_ref(c)) == NULL)
 		return;
 	ctl_call(c, SCRIPT_CONFIRM,
 		 json_pack("{ss ss sI ss}", "id", id, "actor", ctl_actor(c),
 			   "at", now_ms(), "how", "mashctl"),
 		 change_done);
-}
-
-/* alerts [state], alert_retry ID: the delivery of alerts (SPEC 7). */
-
-static void
-alerts_done(const json_t *r, const char *err, void *arg)
-{
-	struct ctl_conn *c = arg;
-	static const char *const times[] = {"at", "next_at", "sent", "dead"};
-	json_t *items, *a;
-	size_t i;
-
-	if (err != NULL) {
-		ctl_error(c, "redis: %s", err);
-		goto done;
-	}
-	items = json_array();
-	json_array_foreach(json_object_get(r, "alerts"), i, a)
-	{
-		json_t *o = json_deep_copy(a);
-
-		if (o == NULL)
-			continue;
-		for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++)
-			json_object_set_new(o, times[k], instant(a, times[k]));
-		json_array_append_new(items, o);
-	}
-	ctl_send(c, json_pack("{sb so}", "ok", 1, "items", items));
-done:
-	ctl_done(c);
-}
-
-static void
-cmd_alerts(struct ctl_conn *c)
-{
-	const char *state = ctl_arg(c, "state");
-
-	if (state != NULL && strcmp(state, "pending") &&
-	    strcmp(state, "sent") && strcmp(state, "callback") &&
-	    strcmp(state, "dead") && strcmp(state, "requeued")) {
-		ctl_error(c,
-			  "unknown state \"%s\": use pending, sent, "
-			  "callback, dead or requeued",
-			  state);
-		return;
-	}
-	ctl_call(
-	    c, SCRIPT_ALERTS,
-	    json_pack("{si ss}", "count", 1000, "state", state ? state : ""),
-	    alerts_done);
-}
-
-static void
-retry_done(const json_t *r, const char *err, void *arg)
-{
-	struct ctl_conn *c = arg;
-	const char *id = ctl_arg(c, "id");
-
-	if (err != NULL) {
-		ctl_error(c, "%s", refusal(err));
-	} else {
-		log_info("alert %s requeued as %s by %s", id, str(r, "id"),
-			 ctl_actor(c));
-		ctl_send(c, json_pack("{sb ss ss}", "ok", 1, "id", id,
-				      "requeued_as", str(r, "id")));
-		alert_kick(ctl_daemon(c)->alerts);
-	}
-	ctl_done(c);
-}
-
-static void
-cmd_alert_retry(struct ctl_conn *c)
-{
-	const char *id = ctl_arg(c, "id");
-
-	if (id == NULL || strspn(id, "0123456789-") != strlen(id) ||
-	    strchr(id, '-') == NULL) {
-		ctl_error(c, "\"%s\" is not an alert id (see mashctl alerts)",
-			  id ? id : "");
-		return;
-	}
-	ctl_call(c, SCRIPT_ALERT_RETRY,
-		 json_pack("{ss ss sI}", "id", id, "actor", ctl_actor(c), "at",
-			   now_ms()),
-		 retry_done);
-}
-
-/*
- * callbacks [all], called TASK NOTE: the call-back tasks of referrers no
- * transport reaches (SPEC 7), for the navigators to telephone. The number
- * is shown to them here and nowhere else: never logged.
- */
-
-#define CALLBACKS_LIMIT 1000
-
-static const char *req_text(struct ctl_conn *c, const char *key,
-			    const char *what);
-
-static void
-callbacks_done(const json_t *r, const char *err, void *arg)
-{
-	struct ctl_conn *c = arg;
-	static const char *const times[] = {"created", "due", "called_at"};
-	static const char *const keep[] = {"phone", "called_by", "note"};
-	json_t *items, *t;
-	size_t i;
-
-	if (err != NULL) {
-		ctl_error(c, "redis: %s", err);
-		goto done;
-	}
-	items = json_array();
-	json_array_foreach(json_object_get(r, "tasks"), i, t)
-	{
-		json_t *o = json_deep_copy(t);
-
-		if (o == NULL)
-			continue;
-		for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++)
-			json_object_set_new(o, times[k], instant(t, times[k]));
-		for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
-			if (json_object_get(o, keep[k]) == NULL)
-				json_object_set_new(o, keep[k], json_null());
-		json_array_append_new(items, o);
-	}
-	log_info("call-back tasks listed to %s", ctl_actor(c));
-	/* No silent cap: the counts say what a list of CALLBACKS_LIMIT
-	 * left out. */
-	ctl_send(c, json_pack("{sb so sO sO}", "ok", 1, "items", items, "open",
-			      json_object_get(r, "open"), "closed",
-			      json_object_get(r, "closed")));
-done:
-	ctl_done(c);
-}
-
-static void
-cmd_callbacks(struct ctl_conn *c)
-{
-	ctl_call(c, SCRIPT_CALLBACKS,
-		 json_pack("{ss sI sb si}", "actor", ctl_actor(c), "at",
-			   now_ms(), "all",
-			   json_is_true(json_object_get(ctl_request(c), "all")),
-			   "limit", CALLBACKS_LIMIT),
-		 callbacks_done);
-}
-
-static void
-called_done(const json_t *r, const char *err, void *arg)
-{
-	struct ctl_conn *c = arg;
-	const char *task = ctl_arg(c, "id");
-
-	if (err != NULL) {
-		ctl_error(c, "%s", refusal(err));
-	} else {
-		const char *ref = str(r, "ref");
-
-		log_event(ref, NULL, "called",
-			  "call-back task %s of %s closed by %s", task, ref,
-			  ctl_actor(c));
-		ctl_send(c, json_pack("{sb ss ss}", "ok", 1, "id", task, "ref",
-				      ref));
-	}
-	ctl_done(c);
-}
-
-static void
-cmd_called(struct ctl_conn *c)
-{
-	const char *task = ctl_arg(c, "id"), *note;
-
-	if (task == NULL || task[0] == '\0' || strlen(task) > 18 ||
-	    strspn(task, "0123456789") != strlen(task)) {
-		ctl_error(c,
-			  "\"%s\" is not a call-back task id (see mashctl "
-			  "callbacks)",
-			  task ? task : "");
-		return;
-	}
-	if ((note = req_text(c, "note",
-			     "say what was said on the call (--note TEXT)")) ==
-	    NULL)
-		return;
-	ctl_call(c, SCRIPT_CALLED,
-		 json_pack("{ss ss sI ss}", "id", task, "actor", ctl_actor(c),
-			   "at", now_ms(), "note", note),
-		 called_done);
 }
 
 /* submit RECORD [IDEMPOTENCY_KEY]: a call handler's telephone referral. */
@@ -627,7 +399,7 @@ forced(struct ctl_conn *c)
 static void
 cmd_claim_release(struct ctl_conn *c, const char *what)
 {
-	const char *id = req_ref(c);
+	const char *id = ctl_ref(c);
 
 	if (id == NULL)
 		return;
@@ -653,18 +425,6 @@ cmd_release(struct ctl_conn *c)
 	cmd_claim_release(c, "release");
 }
 
-static const char *
-req_text(struct ctl_conn *c, const char *key, const char *what)
-{
-	const char *v = ctl_arg(c, key);
-
-	if (v == NULL || v[strspn(v, " \t\r\n")] == '\0') {
-		ctl_error(c, "%s", what);
-		return NULL;
-	}
-	return v;
-}
-
 static void
 cmd_rate(struct ctl_conn *c)
 {
@@ -674,7 +434,7 @@ cmd_rate(struct ctl_conn *c)
 	enum brag b;
 	json_t *args;
 
-	if ((id = req_ref(c)) == NULL)
+	if ((id = ctl_ref(c)) == NULL)
 		return;
 	bname = ctl_arg(c, "brag");
 	if (brag_parse(bname, &b) != 0) {
@@ -684,7 +444,7 @@ cmd_rate(struct ctl_conn *c)
 			  bname ? bname : "");
 		return;
 	}
-	if ((reason = req_text(c, "reason",
+	if ((reason = ctl_text(c, "reason",
 			       "a re-rating needs a reason (--reason TEXT)")) ==
 	    NULL)
 		return;
@@ -704,10 +464,10 @@ cmd_rate(struct ctl_conn *c)
 static void
 cmd_note(struct ctl_conn *c)
 {
-	const char *id = req_ref(c), *text;
+	const char *id = ctl_ref(c), *text;
 
 	if (id == NULL ||
-	    (text = req_text(c, "text", "a note needs text")) == NULL)
+	    (text = ctl_text(c, "text", "a note needs text")) == NULL)
 		return;
 	ctl_call(c, SCRIPT_NOTE,
 		 json_pack("{ss ss sI ss}", "id", id, "actor", ctl_actor(c),
@@ -725,7 +485,7 @@ history_done(const json_t *r, const char *err, void *arg)
 	size_t i;
 
 	if (err != NULL) {
-		ctl_error(c, "%s", refusal(err));
+		ctl_error(c, "%s", ctl_refusal(err));
 		goto done;
 	}
 	items = json_array();
@@ -733,9 +493,10 @@ history_done(const json_t *r, const char *err, void *arg)
 	{
 		json_array_append_new(
 		    items,
-		    json_pack("{ss ss ss ss}", "at", iso(str(e, "at"), buf),
-			      "actor", str(e, "actor"), "action",
-			      str(e, "action"), "detail", str(e, "detail")));
+		    json_pack("{ss ss ss ss}", "at", iso(ctl_str(e, "at"), buf),
+			      "actor", ctl_str(e, "actor"), "action",
+			      ctl_str(e, "action"), "detail",
+			      ctl_str(e, "detail")));
 	}
 	log_event(id, NULL, "history", "referral %s history read by %s", id,
 		  ctl_actor(c));
@@ -747,7 +508,7 @@ done:
 static void
 cmd_history(struct ctl_conn *c)
 {
-	const char *id = req_ref(c);
+	const char *id = ctl_ref(c);
 
 	if (id == NULL)
 		return;
@@ -772,10 +533,11 @@ const struct ctl_command ctl_commands[] = {
     {"decide", cmd_decide, CASEWORK},
     {"confirm", cmd_confirm, CASEWORK},
     {"submit", cmd_submit, CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK},
-    {"alerts", cmd_alerts, CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
-    {"alert_retry", cmd_alert_retry, CTL_ROLE(CTL_SUPERVISORS)},
-    {"callbacks", cmd_callbacks, CASEWORK},
-    {"called", cmd_called, CASEWORK},
+    {"alerts", ctl_alerts_list,
+     CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
+    {"alert_retry", ctl_alerts_retry, CTL_ROLE(CTL_SUPERVISORS)},
+    {"callbacks", ctl_alerts_callbacks, CASEWORK},
+    {"called", ctl_alerts_called, CASEWORK},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

@@ -8,398 +8,37 @@
  * goes away (it detaches it and frees it when we reply), so answering from
  * a store callback is always safe.
  *
- * It also bounds what clients may hold: at most http.max_connections
- * connections (at the cap the listener stops accepting until one closes;
- * the others wait in the kernel's queue, costing mashd nothing), each
- * request whole within http.request_timeout of its start (a client
- * sending a byte a second is closed), and accept() failing for want of
- * descriptors pauses the listener instead of spinning on it.
+ * What clients may hold (connections, the time a request may take to
+ * arrive) is bounded by http_conns.c, which also holds each reply until it
+ * is written.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
 #include <jansson.h>
 
-#include "mash/brag.h"
-#include "mash/deadline.h"
+#include "mash/config.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
 
 #include "clock.h"
-#include "config.h"
 #include "http.h"
+#include "http_conns.h"
 #include "intake.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
-#include "scheduler.h"
 #include "store.h"
 
-/* Descriptors never given to HTTP clients: Redis, the control socket and
- * its clients, the spool, alert deliveries, the log. */
-#define HTTP_FD_RESERVE 128
-/* The kernel's queue of connections not yet accepted (as nginx's). */
-#define HTTP_BACKLOG 511
-/* How long accepting pauses when accept() finds no descriptor. */
-#define HTTP_ACCEPT_PAUSE_MS 250
-/* At most one warning this often about clients held off or closed. */
-#define HTTP_WARN_EVERY_SEC 60
-
-/*
- * A request holds a reply (lifecycle.h) from dispatch until the last
- * byte of its reply is written or its connection closes, so a stop never
- * exits with a reply half-sent. evhttp reports the first through the
- * request's on-complete callback, the second through the connection's
- * close callback; a client that left before its reply has no connection
- * when the reply is sent, and its close callback counted it already.
- */
-struct sending {
-	struct sending *next;
-	struct evhttp_request *req;
-	struct evhttp_connection *evcon;
-};
-
-/*
- * One accepted connection, from accept until its close callback. Its
- * deadline runs while a request is being read: from accept, and again
- * from the end of each reply on a kept-alive connection; it is stopped
- * while mashd holds a dispatched request, so it never frees one.
- *
- * libevent 2.1 tells nothing when evhttp accepts (evhttp_set_newreqcb
- * came in 2.2); it only asks us for the connection's bufferevent. So the
- * connection is counted there, and is "attached" (its evhttp_connection
- * found from the bufferevent's callback argument, which evhttp sets to
- * it, and its close callback set) from an event run before the loop next
- * polls, i.e. before any byte of it is read. Until then we hold a
- * reference on the bufferevent, so one evhttp freed at once is seen.
- */
-struct conn {
-	struct conn *next;
-	struct conn **prevp;
-	struct http *h;
-	struct bufferevent *bev;	 /* referenced until attached */
-	struct evhttp_connection *evcon; /* NULL until attached */
-	struct event *deadline;
-};
-
 struct http {
-	struct http *next_all; /* of all_https */
 	struct mashd *d;
 	struct evhttp *evh;
-	struct evhttp_bound_socket *sock;
-	struct evconnlistener *listener; /* NULL once stopped */
-	struct sending *sending; /* dispatched, reply not yet all written */
-	struct conn *pending;	 /* accepted, not yet attached */
-	struct conn *conns;	 /* attached */
-	struct event *attach_ev;
-	struct event *resume_ev; /* ends a pause for want of descriptors */
-	struct event *warn_ev;	 /* the next warning's earliest instant */
-	unsigned nconns;
-	unsigned max_conns;
-	struct timeval request_timeout;
-	bool accepting; /* the listener is enabled */
-	bool paused;	/* for want of descriptors, until resume_ev */
-	/* Since the last warning: */
-	unsigned long n_full;	 /* times accepting stopped at the cap */
-	unsigned long n_nofd;	 /* accept() failures */
-	unsigned long n_expired; /* connections closed at request_timeout */
-	int last_errno;		 /* of the last accept() failure */
+	struct http_conns *conns; /* the listener and its connections */
 };
-
-/* accept()'s error callback is given evhttp's argument, not ours. */
-static struct http *all_https;
-
-static void
-http_warn(struct http *h)
-{
-	static const struct timeval every = {HTTP_WARN_EVERY_SEC, 0};
-
-	if (evtimer_pending(h->warn_ev, NULL))
-		return; /* said within the minute: warn_ev says the rest */
-	if (h->n_full == 0 && h->n_nofd == 0 && h->n_expired == 0)
-		return;
-	log_warnx("http: %u connection(s) open, http.max_connections is %u; "
-		  "since the last warning, accepting stopped %lu time(s) at "
-		  "the cap, paused %lu time(s) for want of descriptors%s%s, "
-		  "and %lu connection(s) were closed for not sending a whole "
-		  "request within http.request_timeout (%ld s)",
-		  h->nconns, h->max_conns, h->n_full, h->n_nofd,
-		  h->n_nofd ? ": " : "",
-		  h->n_nofd ? strerror(h->last_errno) : "", h->n_expired,
-		  (long)h->request_timeout.tv_sec);
-	h->n_full = h->n_nofd = h->n_expired = 0;
-	evtimer_add(h->warn_ev, &every);
-}
-
-static void
-warn_due(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	http_warn(arg);
-}
-
-/* Accept exactly while there is a free slot and no pause. */
-static void
-listener_update(struct http *h)
-{
-	bool want = !h->paused && h->nconns < h->max_conns;
-
-	if (h->listener == NULL || want == h->accepting)
-		return;
-	if (want) {
-		evconnlistener_enable(h->listener);
-	} else {
-		evconnlistener_disable(h->listener);
-		if (!h->paused)
-			h->n_full++;
-		http_warn(h);
-	}
-	h->accepting = want;
-}
-
-static void
-accept_resume(evutil_socket_t fd, short what, void *arg)
-{
-	struct http *h = arg;
-
-	(void)fd;
-	(void)what;
-	h->paused = false;
-	listener_update(h);
-}
-
-/* accept() failed for another reason than a client's (EMFILE, ENFILE,
- * ENOBUFS...): retrying at once would spin, so pause. */
-static void
-accept_failed(struct evconnlistener *lev, void *arg)
-{
-	static const struct timeval pause = {0, HTTP_ACCEPT_PAUSE_MS * 1000};
-	int err = EVUTIL_SOCKET_ERROR();
-	struct http *h;
-
-	(void)arg;
-	for (h = all_https; h != NULL && h->listener != lev; h = h->next_all)
-		;
-	if (h == NULL) {
-		evconnlistener_disable(lev);
-		return;
-	}
-	h->last_errno = err;
-	h->n_nofd++;
-	h->paused = true;
-	listener_update(h);
-	evtimer_add(h->resume_ev, &pause);
-}
-
-static void
-conn_unlink(struct conn *c)
-{
-	if (c->prevp == NULL)
-		return;
-	*c->prevp = c->next;
-	if (c->next != NULL)
-		c->next->prevp = c->prevp;
-	c->next = NULL;
-	c->prevp = NULL;
-}
-
-static void
-conn_link(struct conn **head, struct conn *c)
-{
-	c->next = *head;
-	if (*head != NULL)
-		(*head)->prevp = &c->next;
-	c->prevp = head;
-	*head = c;
-}
-
-static void
-conn_drop(struct conn *c)
-{
-	struct http *h = c->h;
-
-	conn_unlink(c);
-	event_free(c->deadline);
-	free(c);
-	h->nconns--;
-	listener_update(h);
-}
-
-static struct conn *
-conn_find(struct http *h, struct evhttp_connection *evcon)
-{
-	struct conn *c;
-
-	for (c = h->conns; c != NULL && c->evcon != evcon; c = c->next)
-		;
-	return c;
-}
-
-/* A request not whole by its deadline: close its connection. */
-static void
-conn_expired(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn *c = arg;
-	struct http *h = c->h;
-
-	(void)fd;
-	(void)what;
-	if (c->evcon == NULL)
-		return;
-	h->n_expired++;
-	evhttp_connection_free(c->evcon); /* its close callback drops c */
-	http_warn(h);
-}
-
-/* evhttp's bufferevent callback: a connection was just accepted. */
-static struct bufferevent *
-conn_new(struct event_base *base, void *arg)
-{
-	struct http *h = arg;
-	struct conn *c = calloc(1, sizeof(*c));
-
-	if (c == NULL)
-		return NULL; /* evhttp makes its own: not counted */
-	c->h = h;
-	c->bev = bufferevent_socket_new(base, -1, 0);
-	c->deadline = evtimer_new(base, conn_expired, c);
-	if (c->bev == NULL || c->deadline == NULL) {
-		if (c->bev != NULL)
-			bufferevent_free(c->bev);
-		if (c->deadline != NULL)
-			event_free(c->deadline);
-		free(c);
-		return NULL;
-	}
-	bufferevent_incref(c->bev);
-	conn_link(&h->pending, c);
-	h->nconns++;
-	evtimer_add(c->deadline, &h->request_timeout);
-	event_active(h->attach_ev, EV_TIMEOUT, 0);
-	listener_update(h); /* at the cap, accept()'s loop stops here */
-	return c->bev;
-}
-
-static void conn_closed(struct evhttp_connection *evcon, void *arg);
-
-static void
-conns_attach(evutil_socket_t fd, short what, void *arg)
-{
-	struct http *h = arg;
-	struct conn *c;
-
-	(void)fd;
-	(void)what;
-	while ((c = h->pending) != NULL) {
-		void *evcon = NULL;
-
-		conn_unlink(c);
-		bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
-		if (evcon != NULL &&
-		    evhttp_connection_get_bufferevent(evcon) != c->bev)
-			evcon = NULL;
-		/* evhttp freed it already, or will from now on. */
-		bufferevent_decref(c->bev);
-		c->bev = NULL;
-		if (evcon == NULL) {
-			conn_drop(c);
-			continue;
-		}
-		c->evcon = evcon;
-		conn_link(&h->conns, c);
-		evhttp_connection_set_closecb(c->evcon, conn_closed, c);
-	}
-}
-
-static void
-sending_done(struct http *h, struct sending **pp)
-{
-	struct sending *s = *pp;
-
-	*pp = s->next;
-	free(s);
-	lifecycle_release_reply(h->d->life);
-}
-
-static void
-reply_written(struct evhttp_request *req, void *arg)
-{
-	struct http *h = arg;
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	struct conn *c;
-
-	/* Kept alive, the next request has its own whole timeout; closed,
-	 * the close callback frees the deadline. */
-	if (evcon != NULL && (c = conn_find(h, evcon)) != NULL)
-		evtimer_add(c->deadline, &h->request_timeout);
-	for (struct sending **pp = &h->sending; *pp != NULL; pp = &(*pp)->next)
-		if ((*pp)->req == req) {
-			sending_done(h, pp);
-			return;
-		}
-}
-
-static void
-sending_closed(struct http *h, struct evhttp_connection *evcon)
-{
-	struct sending **pp = &h->sending;
-
-	while (*pp != NULL)
-		if ((*pp)->evcon == evcon)
-			sending_done(h, pp);
-		else
-			pp = &(*pp)->next;
-}
-
-static void
-conn_closed(struct evhttp_connection *evcon, void *arg)
-{
-	struct conn *c = arg;
-
-	sending_closed(c->h, evcon);
-	conn_drop(c);
-}
-
-/* The close of a connection conn_new() could not count (no memory). */
-static void
-untracked_closed(struct evhttp_connection *evcon, void *arg)
-{
-	sending_closed(arg, evcon);
-}
-
-/* A request whole and dispatched: its deadline stops while it is ours. */
-static void
-track(struct http *h, struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	struct sending *s;
-	struct conn *c;
-
-	if (evcon == NULL)
-		return;
-	if ((c = conn_find(h, evcon)) != NULL)
-		evtimer_del(c->deadline);
-	else
-		evhttp_connection_set_closecb(evcon, untracked_closed, h);
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return;
-	s->req = req;
-	s->evcon = evcon;
-	s->next = h->sending;
-	h->sending = s;
-	evhttp_request_set_on_complete_cb(req, reply_written, h);
-	lifecycle_hold_reply(h->d->life);
-}
 
 static void
 reply_json(struct evhttp_request *req, int code, const char *reason,
@@ -777,7 +416,7 @@ dispatch(struct evhttp_request *req, void *arg)
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 
-	track(h, req);
+	http_conns_track(h->conns, req);
 	if (path == NULL) {
 		reply_error(req, 400, "Bad Request", "bad request line", NULL);
 	} else if (lifecycle_draining(h->d->life)) {
@@ -812,63 +451,6 @@ dispatch(struct evhttp_request *req, void *arg)
 	}
 }
 
-/*
- * The connections HTTP may hold: http.max_connections, unless the
- * descriptor limit leaves fewer once HTTP_FD_RESERVE are kept back.
- */
-static unsigned
-http_max_conns(const struct mash_config *c)
-{
-	struct rlimit rl;
-	rlim_t avail;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-		return (unsigned)c->http.max_connections;
-	avail = rl.rlim_cur > 2 * HTTP_FD_RESERVE
-		    ? rl.rlim_cur - HTTP_FD_RESERVE
-		    : rl.rlim_cur / 2;
-	if (avail < 1)
-		avail = 1;
-	if ((rlim_t)c->http.max_connections <= avail)
-		return (unsigned)c->http.max_connections;
-	log_warnx("http: http.max_connections %d leaves too few of the %llu "
-		  "descriptors mashd may open for Redis, the control socket, "
-		  "the spool and alerts; using %llu",
-		  c->http.max_connections, (unsigned long long)rl.rlim_cur,
-		  (unsigned long long)avail);
-	return (unsigned)avail;
-}
-
-/* Our own listener, so that we can stop and resume accepting. */
-static struct evconnlistener *
-http_listen(struct mashd *d)
-{
-	const struct mash_config *c = d->conf;
-	struct evutil_addrinfo hints, *ai = NULL;
-	struct evconnlistener *lev;
-	char port[16];
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = EVUTIL_AI_PASSIVE;
-	snprintf(port, sizeof(port), "%d", c->http.port);
-	if ((rc = evutil_getaddrinfo(c->http.address, port, &hints, &ai)) !=
-	    0) {
-		log_warnx("http: http.address %s: %s", c->http.address,
-			  evutil_gai_strerror(rc));
-		return NULL;
-	}
-	lev = evconnlistener_new_bind(
-	    d->base, NULL, NULL,
-	    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE |
-		LEV_OPT_DISABLED,
-	    HTTP_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
-	evutil_freeaddrinfo(ai);
-	return lev;
-}
-
 struct http *
 http_new(struct mashd *d)
 {
@@ -888,53 +470,10 @@ http_new(struct mashd *d)
 	    h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 			EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
 	evhttp_set_gencb(h->evh, dispatch, h);
-	evhttp_set_bevcb(h->evh, conn_new, h);
-	h->max_conns = http_max_conns(c);
-	h->request_timeout.tv_sec = c->http.request_timeout;
-	h->attach_ev = event_new(d->base, -1, 0, conns_attach, h);
-	h->resume_ev = evtimer_new(d->base, accept_resume, h);
-	h->warn_ev = evtimer_new(d->base, warn_due, h);
-	if (h->attach_ev == NULL || h->resume_ev == NULL ||
-	    h->warn_ev == NULL || (h->listener = http_listen(d)) == NULL ||
-	    (h->sock = evhttp_bind_listener(h->evh, h->listener)) == NULL) {
-		log_warn("http: cannot listen on %s:%d", c->http.address,
-			 c->http.port);
-		if (h->listener != NULL && h->sock == NULL)
-			evconnlistener_free(h->listener);
-		h->listener = NULL;
-		http_free(h);
+	if ((h->conns = http_conns_new(d, h->evh)) == NULL) {
+		evhttp_free(h->evh);
+		free(h);
 		return NULL;
-	}
-	evconnlistener_set_error_cb(h->listener, accept_failed);
-	h->next_all = all_https;
-	all_https = h;
-	listener_update(h);
-	{
-		struct sockaddr_storage ss;
-		ev_socklen_t sl = sizeof(ss);
-		char host[64] = "?";
-		int port = c->http.port;
-		evutil_socket_t fd = evhttp_bound_socket_get_fd(h->sock);
-
-		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-			if (ss.ss_family == AF_INET) {
-				struct sockaddr_in *sin = (void *)&ss;
-
-				evutil_inet_ntop(AF_INET, &sin->sin_addr, host,
-						 sizeof(host));
-				port = ntohs(sin->sin_port);
-			} else if (ss.ss_family == AF_INET6) {
-				struct sockaddr_in6 *s6 = (void *)&ss;
-
-				evutil_inet_ntop(AF_INET6, &s6->sin6_addr, host,
-						 sizeof(host));
-				port = ntohs(s6->sin6_port);
-			}
-		}
-		log_info("http: listening on %s port %d", host, port);
-		log_info("http: at most %u connection(s) at once, each "
-			 "request whole within %d s",
-			 h->max_conns, c->http.request_timeout);
 	}
 	return h;
 }
@@ -942,39 +481,15 @@ http_new(struct mashd *d)
 void
 http_stop_accepting(struct http *h)
 {
-	if (h != NULL && h->sock != NULL) {
-		evhttp_del_accept_socket(h->evh, h->sock); /* frees listener */
-		h->sock = NULL;
-		h->listener = NULL;
-		evtimer_del(h->resume_ev);
-	}
+	if (h != NULL)
+		http_conns_stop(h->conns);
 }
 
 void
 http_free(struct http *h)
 {
-	struct http **pp;
-
 	if (h == NULL)
 		return;
-	for (pp = &all_https; *pp != NULL; pp = &(*pp)->next_all)
-		if (*pp == h) {
-			*pp = h->next_all;
-			break;
-		}
-	h->listener = NULL; /* evhttp_free frees it */
-	if (h->attach_ev != NULL)
-		conns_attach(-1, 0, h); /* so each close is counted */
-	if (h->evh != NULL)
-		evhttp_free(h->evh); /* each connection's close empties
-					h->sending and h->conns */
-	while (h->sending != NULL)
-		sending_done(h, &h->sending);
-	if (h->attach_ev != NULL)
-		event_free(h->attach_ev);
-	if (h->resume_ev != NULL)
-		event_free(h->resume_ev);
-	if (h->warn_ev != NULL)
-		event_free(h->warn_ev);
+	http_conns_free(h->conns); /* and h->evh */
 	free(h);
 }

@@ -14,12 +14,12 @@
 
 #include "mash/brag.h"
 #include "mash/calendar.h"
+#include "mash/config.h"
 #include "mash/deadline.h"
 #include "mash/timeutil.h"
 
 #include "alert.h"
 #include "clock.h"
-#include "config.h"
 #include "intake.h"
 #include "lifecycle.h"
 #include "log.h"

@@ -1,6 +1,8 @@
 /*
- * main.c owns mashd's life: options, configuration, the one event loop,
- * signals and an orderly stop.
+ * main.c wires mashd together: the options and the configuration, every
+ * module and what each tells the others (Redis up or lost, work drained),
+ * the one event loop and its signals. It owns no state of its own; what a
+ * stop waits for is lifecycle.c's, and no module calls back into here.
  */
 #include <signal.h>
 #include <sys/resource.h>
@@ -11,10 +13,10 @@
 
 #include <event2/event.h>
 
+#include "mash/config.h"
 #include "mash/protocol.h"
 
 #include "clock.h"
-#include "config.h"
 #include "ctl.h"
 #include "http.h"
 #include "lifecycle.h"
@@ -157,38 +159,84 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	service_reloaded(d->service, NULL);
 }
 
-int
-main(int argc, char **argv)
+/* The options; returns the configuration file's path. */
+static const char *
+options(struct mashd *d, int argc, char **argv, bool *check_only)
 {
-	struct mashd d;
 	const char *path = MASH_CONFIG_FILE;
-	struct event *ev_term, *ev_int, *ev_hup;
-	bool check_only = false;
-	char err[512];
 	int ch;
 
-	memset(&d, 0, sizeof(d));
 	while ((ch = getopt(argc, argv, "c:fnv")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'f':
-			d.foreground = true;
+			d->foreground = true;
 			break;
 		case 'n':
-			check_only = true;
+			*check_only = true;
 			break;
 		case 'v':
 			printf("mashd %s\n", MASHD_VERSION);
-			return 0;
+			exit(0);
 		default:
 			usage();
 		}
 	}
 	if (optind != argc)
 		usage();
+	return path;
+}
 
+/* Every module, and what each tells the others through main.c. */
+static void
+wire(struct mashd *d)
+{
+	d->life = lifecycle_new(d->base, drained, d);
+	d->service = service_new(d);
+	d->sched = scheduler_new(d);
+	d->store = store_new(d);
+	store_on_connect(d->store, kick, d);
+	store_on_disconnect(d->store, lost, d);
+	d->alerts = alert_new(d);
+	d->spool = spool_new(d);
+	if ((d->ctl = ctl_new(d, ctl_commands, ctl_ncommands)) == NULL)
+		fatalx("cannot open the control socket %s",
+		       d->conf->control.socket);
+	if ((d->http = http_new(d)) == NULL)
+		fatalx("cannot listen for HTTP on %s port %d",
+		       d->conf->http.address, d->conf->http.port);
+	service_listening(d->service);
+}
+
+static void
+unwire(struct mashd *d)
+{
+	/* The store first: what still waits for Redis is answered (with an
+	 * error) while its listener's structures are still there. */
+	store_free(d->store);
+	spool_free(d->spool); /* after the store: see spool.h */
+	service_free(d->service);
+	http_free(d->http);
+	ctl_free(d->ctl);
+	scheduler_free(d->sched);
+	alert_free(d->alerts);
+	lifecycle_free(d->life); /* the others release what they held */
+}
+
+int
+main(int argc, char **argv)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct event *ev[3];
+	struct mashd d;
+	const char *path;
+	bool check_only = false;
+	char err[512];
+
+	memset(&d, 0, sizeof(d));
+	path = options(&d, argc, argv, &check_only);
 	if ((d.conf = config_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mashd: %s\n", err);
 		return 1;
@@ -211,27 +259,13 @@ main(int argc, char **argv)
 	log_event(NULL, NULL, "start", "starting mashd %s with %s",
 		  MASHD_VERSION, path);
 	d.config_path = path;
-	d.life = lifecycle_new(d.base, drained, &d);
-	d.service = service_new(&d);
-	d.sched = scheduler_new(&d);
-	d.store = store_new(&d);
-	store_on_connect(d.store, kick, &d);
-	store_on_disconnect(d.store, lost, &d);
-	d.alerts = alert_new(&d);
-	d.spool = spool_new(&d);
-	if ((d.ctl = ctl_new(&d, ctl_commands, ctl_ncommands)) == NULL)
-		fatalx("cannot open the control socket %s",
-		       d.conf->control.socket);
-	if ((d.http = http_new(&d)) == NULL)
-		fatalx("cannot listen for HTTP on %s port %d",
-		       d.conf->http.address, d.conf->http.port);
-	service_listening(d.service);
-	ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
-	ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
-	evsignal_add(ev_term, NULL);
-	evsignal_add(ev_int, NULL);
-	ev_hup = evsignal_new(d.base, SIGHUP, on_reload, &d);
-	evsignal_add(ev_hup, NULL);
+	wire(&d);
+	for (int i = 0; i < 3; i++) {
+		ev[i] =
+		    evsignal_new(d.base, sigs[i],
+				 sigs[i] == SIGHUP ? on_reload : on_stop, &d);
+		evsignal_add(ev[i], NULL);
+	}
 
 	event_base_dispatch(d.base);
 
@@ -241,19 +275,9 @@ main(int argc, char **argv)
 			  lifecycle_in_flight(d.life),
 			  lifecycle_unsent(d.life));
 	log_event(NULL, NULL, "stopped", "stopped");
-	event_free(ev_term);
-	event_free(ev_int);
-	event_free(ev_hup);
-	/* The store first: what still waits for Redis is answered (with an
-	 * error) while its listener's structures are still there. */
-	store_free(d.store);
-	spool_free(d.spool); /* after the store: see spool.h */
-	service_free(d.service);
-	http_free(d.http);
-	ctl_free(d.ctl);
-	scheduler_free(d.sched);
-	alert_free(d.alerts);
-	lifecycle_free(d.life); /* the others release what they held */
+	for (int i = 0; i < 3; i++)
+		event_free(ev[i]);
+	unwire(&d);
 	event_base_free(d.base);
 	config_free(d.conf);
 	return 0;

@@ -12,12 +12,10 @@
 #include <time.h>
 
 #include "mash/brag.h"
-#include "mash/deadline.h"
 #include "mash/words.h"
 
 #include "clock.h"
 #include "lifecycle.h"
-#include "log.h"
 #include "metrics.h"
 #include "scheduler.h"
 #include "store.h"

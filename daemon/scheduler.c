@@ -16,12 +16,12 @@
 #include <event2/event.h>
 
 #include "mash/brag.h"
+#include "mash/config.h"
 #include "mash/deadline.h"
 #include "mash/timeutil.h"
 
 #include "alert.h"
 #include "clock.h"
-#include "config.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "scheduler.h"

@@ -4,7 +4,8 @@
  * One message at a time: a scan of new/ gives a sorted batch of names;
  * each is read, parsed (mail.c: bounded in size and nesting), and sent to
  * Redis by one script call (intake's submit, confirm, or
- * spool_quarantine); only its callback moves the file. So:
+ * spool_quarantine); only its callback moves the file (maildir.c moves
+ * files and remembers the stuck ones). So:
  *
  * Invariants:
  * - A file leaves new/ only by rename(2) without replace, into cur/ after
@@ -15,7 +16,7 @@
  * - A file that Redis took but that cannot be moved (its rename into cur/
  *   or the quarantine fails) is stuck: it stays in new/ and is passed
  *   over with a backoff of its own (sp->stuck), while the others flow.
- *   The table is capped (SPOOL_STUCK_MAX); an entry goes when its file
+ *   The table is capped (MAILDIR_STUCK_MAX); an entry goes when its file
  *   leaves new/. Past the cap the spool pauses as a whole, as above.
  * - A quarantine is audited and alerted once per file: the script keys it
  *   by a SHA-256 of the file's name and bytes (spool_name_key), so a
@@ -42,32 +43,22 @@
 
 #include <event2/event.h>
 
+#include "mash/config.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
 
 #include "clock.h"
-#include "config.h"
 #include "intake.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "mail.h"
+#include "maildir.h"
 #include "spool.h"
 #include "store.h"
 
 #define SPOOL_BATCH 64 /* names taken from one scan of new/ */
 #define SPOOL_BACKOFF_MIN_MS 1000
 #define SPOOL_BACKOFF_MAX_MS 30000
-#define SPOOL_STUCK_MAX 256 /* stuck files remembered, each with a backoff */
-#define SPOOL_STUCK_MIN_MS 1000
-#define SPOOL_STUCK_MAX_MS 300000
-
-/* A file in new/ whose move failed: not tried again before next_at. */
-struct stuck {
-	char *name;
-	int64_t next_at; /* monotonic ms */
-	int backoff_ms;
-};
-
 struct spool {
 	struct mashd *d;
 	char *dir;
@@ -86,8 +77,7 @@ struct spool {
 	int64_t resume_at; /* monotonic ms */
 	bool held;	   /* Redis unreachable, messages waiting: said so */
 	bool starting;	   /* Redis not reached yet since the start */
-	struct stuck stuck[SPOOL_STUCK_MAX];
-	size_t nstuck;
+	struct maildir_stuck stuck; /* files in new/ that could not move */
 };
 
 /* One message being taken. */
@@ -105,73 +95,7 @@ struct msg {
 
 static void spool_run(struct spool *sp);
 
-/* ---- names ----------------------------------------------------------- */
-
-/* A file name as logs and JSON can carry it: bytes outside printable
- * ASCII become '?', so the result still matches the file as a glob. */
-static void
-safe_name(const char *name, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; name[i] != '\0' && i + 1 < len; i++)
-		out[i] = name[i] >= ' ' && name[i] <= '~' ? name[i] : '?';
-	out[i] = '\0';
-}
-
 /* ---- files ----------------------------------------------------------- */
-
-/*
- * Move `from` (in fromfd) to `base`+`info` in tofd, never replacing a
- * file there: a name taken gets ".1", ".2"... before `info`. With
- * `sidecar` (".why"), a name whose sidecar name is taken is passed over
- * too, so a sidecar never lands on another file. The name used goes to
- * out. 0, or -1 with errno.
- */
-static int
-move_noreplace(int fromfd, const char *from, int tofd, const char *base,
-	       const char *info, const char *sidecar, char *out, size_t outlen)
-{
-	for (int i = 0; i < 1000; i++) {
-		int n = i == 0
-			    ? snprintf(out, outlen, "%s%s", base, info)
-			    : snprintf(out, outlen, "%s.%d%s", base, i, info);
-
-		if (n < 0 || (size_t)n >= outlen || n > NAME_MAX) {
-			if (info[0] != '\0') { /* drop the maildir info */
-				info = "";
-				i = -1;
-				continue;
-			}
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		if (sidecar != NULL) {
-			char side[NAME_MAX + 8];
-
-			snprintf(side, sizeof(side), "%s%s", out, sidecar);
-			if (faccessat(tofd, side, F_OK, AT_SYMLINK_NOFOLLOW) ==
-			    0)
-				continue;
-		}
-		if (renameat2(fromfd, from, tofd, out, RENAME_NOREPLACE) == 0)
-			return 0;
-		if (errno == EINVAL || errno == ENOSYS) {
-			/* No RENAME_NOREPLACE here: link(2) never replaces. */
-			if (linkat(fromfd, from, tofd, out, 0) == 0) {
-				if (unlinkat(fromfd, from, 0) != 0)
-					log_warn("spool: %s is in two "
-						 "directories",
-						 out);
-				return 0;
-			}
-		}
-		if (errno != EEXIST)
-			return -1;
-	}
-	errno = EEXIST;
-	return -1;
-}
 
 /* The sidecar: why a quarantined message is there. */
 static void
@@ -208,58 +132,6 @@ write_why(struct msg *m, const char *final)
 		close(fd);
 }
 
-/* ---- stuck files ----------------------------------------------------- */
-
-static struct stuck *
-stuck_find(struct spool *sp, const char *name)
-{
-	for (size_t i = 0; i < sp->nstuck; i++)
-		if (strcmp(sp->stuck[i].name, name) == 0)
-			return &sp->stuck[i];
-	return NULL;
-}
-
-static void
-stuck_drop(struct spool *sp, struct stuck *s)
-{
-	free(s->name);
-	*s = sp->stuck[--sp->nstuck];
-}
-
-/* Passed over by a scan: stuck, and its next try not due yet. */
-static bool
-stuck_waiting(struct spool *sp, const char *name, int64_t now)
-{
-	const struct stuck *s = stuck_find(sp, name);
-
-	return s != NULL && now < s->next_at;
-}
-
-/* Forget the files that left new/ (moved by hand, or by a later try). */
-static void
-stuck_prune(struct spool *sp)
-{
-	struct stat st;
-
-	for (size_t i = 0; i < sp->nstuck;)
-		if (fstatat(sp->newfd, sp->stuck[i].name, &st,
-			    AT_SYMLINK_NOFOLLOW) != 0 &&
-		    errno == ENOENT)
-			stuck_drop(sp, &sp->stuck[i]);
-		else
-			i++;
-}
-
-/* It moved: no longer stuck. */
-static void
-stuck_forget(struct spool *sp, const char *name)
-{
-	struct stuck *s = stuck_find(sp, name);
-
-	if (s != NULL)
-		stuck_drop(sp, s);
-}
-
 static void
 msg_free(struct msg *m)
 {
@@ -280,7 +152,7 @@ msg_done(struct msg *m, bool ok)
 
 	if (ok) {
 		sp->backoff_ms = 0;
-		stuck_forget(sp, m->name);
+		maildir_stuck_forget(&sp->stuck, m->name);
 	}
 	msg_free(m);
 	evtimer_add(sp->ev_next, &now);
@@ -306,31 +178,20 @@ msg_retry(struct msg *m, const char *err)
 /*
  * Redis took it but it cannot be moved: it stays in new/ and is passed
  * over, with a backoff of its own, while the other messages flow. Past
- * SPOOL_STUCK_MAX such files the spool pauses as a whole (msg_retry).
+ * MAILDIR_STUCK_MAX such files the spool pauses as a whole (msg_retry).
  */
 static void
 msg_stuck(struct msg *m, const char *err)
 {
-	struct spool *sp = m->sp;
-	struct stuck *s = stuck_find(sp, m->name);
+	int ms = maildir_stuck_add(&m->sp->stuck, m->name, clock_mono_ms());
 
-	if (s == NULL) {
-		if (sp->nstuck == SPOOL_STUCK_MAX ||
-		    (sp->stuck[sp->nstuck].name = strdup(m->name)) == NULL) {
-			msg_retry(m, err);
-			return;
-		}
-		s = &sp->stuck[sp->nstuck++];
-		s->backoff_ms = 0;
+	if (ms < 0) {
+		msg_retry(m, err);
+		return;
 	}
-	s->backoff_ms =
-	    s->backoff_ms == 0 ? SPOOL_STUCK_MIN_MS : s->backoff_ms * 2;
-	if (s->backoff_ms > SPOOL_STUCK_MAX_MS)
-		s->backoff_ms = SPOOL_STUCK_MAX_MS;
-	s->next_at = clock_mono_ms() + s->backoff_ms;
 	log_warnx("spool: %s stays in new/: %s; passed over for %d s while "
 		  "other messages go on",
-		  m->safe, err, s->backoff_ms / 1000);
+		  m->safe, err, ms / 1000);
 	msg_done(m, false); /* the spool's own backoff stands, if any */
 }
 
@@ -354,8 +215,8 @@ file_to_cur(struct msg *m, const char *ref, const char *what)
 	snprintf(base, sizeof(base), "%s", m->name);
 	if ((info = strstr(base, ":2,")) != NULL)
 		*info = '\0';
-	if (move_noreplace(sp->newfd, m->name, sp->curfd, base, ":2,S", NULL,
-			   final, sizeof(final)) != 0) {
+	if (maildir_move(sp->newfd, m->name, sp->curfd, base, ":2,S", NULL,
+			 final, sizeof(final)) != 0) {
 		/* Taken again later, it is answered from Redis and filed. */
 		if (errno == ENOENT)
 			return true;
@@ -384,8 +245,8 @@ quarantine_done(const json_t *r, const char *err, void *arg)
 		lifecycle_release(life);
 		return;
 	}
-	if (move_noreplace(sp->newfd, m->name, sp->quarfd, m->name, "", ".why",
-			   final, sizeof(final)) != 0) {
+	if (maildir_move(sp->newfd, m->name, sp->quarfd, m->name, "", ".why",
+			 final, sizeof(final)) != 0) {
 		if (errno == ENOENT) {
 			msg_done(m, true);
 		} else {
@@ -553,7 +414,7 @@ spool_take(struct spool *sp, const char *name)
 	m->sp = sp;
 	m->now = clock_now_ms();
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	safe_name(name, m->safe, sizeof(m->safe));
+	maildir_safe_name(name, m->safe, sizeof(m->safe));
 	snprintf(m->actor, sizeof(m->actor), "spool:%s", m->safe);
 	snprintf(m->link, sizeof(m->link), "email:%s", m->safe);
 
@@ -635,13 +496,13 @@ spool_scan(struct spool *sp)
 	int64_t now = clock_mono_ms();
 
 	batch_clear(sp);
-	stuck_prune(sp);
+	maildir_stuck_prune(&sp->stuck, sp->newfd);
 	rewinddir(sp->newdir);
 	errno = 0;
 	/* A stuck file waiting for its next try takes no place in a batch. */
 	while (sp->nbatch < SPOOL_BATCH && (de = readdir(sp->newdir)) != NULL)
 		if (de->d_name[0] != '.' &&
-		    !stuck_waiting(sp, de->d_name, now) &&
+		    !maildir_stuck_waiting(&sp->stuck, de->d_name, now) &&
 		    (sp->batch[sp->nbatch] = strdup(de->d_name)) != NULL)
 			sp->nbatch++;
 	if (errno != 0)
@@ -711,17 +572,6 @@ on_watch(evutil_socket_t fd, short what, void *arg)
 
 /* ---- life ------------------------------------------------------------ */
 
-static int
-open_dir(int at, const char *path, bool create)
-{
-	int fd;
-
-	if (create && mkdirat(at, path, 0750) != 0 && errno != EEXIST)
-		return -1;
-	fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd;
-}
-
 struct spool *
 spool_new(struct mashd *d)
 {
@@ -746,15 +596,15 @@ spool_new(struct mashd *d)
 	if (sp->dir == NULL || sp->quarantine == NULL)
 		fatalx("spool_new: out of memory");
 
-	if ((sp->dirfd = open_dir(AT_FDCWD, sp->dir, false)) < 0)
+	if ((sp->dirfd = maildir_open_dir(AT_FDCWD, sp->dir, false)) < 0)
 		fatal("spool.dir %s", sp->dir);
 	for (int i = 0; i < 3; i++)
-		if ((fds[i] = open_dir(sp->dirfd, subs[i], true)) < 0)
+		if ((fds[i] = maildir_open_dir(sp->dirfd, subs[i], true)) < 0)
 			fatal("spool.dir %s/%s", sp->dir, subs[i]);
 	sp->newfd = fds[0];
 	sp->curfd = fds[1];
 	close(fds[2]); /* tmp/ is the gateway's */
-	if ((sp->quarfd = open_dir(AT_FDCWD, sp->quarantine, true)) < 0)
+	if ((sp->quarfd = maildir_open_dir(AT_FDCWD, sp->quarantine, true)) < 0)
 		fatal("spool.quarantine %s", sp->quarantine);
 	/* Messages move by rename(2), never by copy. */
 	if (fstat(sp->newfd, &a) != 0 || fstat(sp->quarfd, &b) != 0 ||
@@ -811,8 +661,7 @@ spool_free(struct spool *sp)
 		return;
 	msg_free(sp->busy);
 	batch_clear(sp);
-	while (sp->nstuck > 0)
-		stuck_drop(sp, &sp->stuck[0]);
+	maildir_stuck_clear(&sp->stuck);
 	if (sp->ev_watch != NULL)
 		event_free(sp->ev_watch);
 	if (sp->watchfd >= 0)

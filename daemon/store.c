@@ -43,8 +43,9 @@
 #include <hiredis/async.h>
 #include <openssl/sha.h>
 
+#include "mash/config.h"
+
 #include "clock.h"
-#include "config.h"
 #include "log.h"
 #include "lua_scripts.h"
 #include "store.h"

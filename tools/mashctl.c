@@ -24,12 +24,12 @@
 
 #include "mash/brag.h"
 #include "mash/calendar.h"
+#include "mash/config.h"
 #include "mash/deadline.h"
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
 
-#include "../daemon/config.h"
 #include "ask.h"
 
 #define EXIT_REFUSED 1
@@ -190,7 +190,7 @@ print_json(json_t *o)
 }
 
 static const char *
-str(json_t *o, const char *k)
+str(const json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 
@@ -619,18 +619,63 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
+/* Office hours by weekday, Monday first: "08:00-17:30" or "closed". */
+static json_t *
+office_hours(const struct calendar_options *o)
+{
+	static const char *const days[7] = {"sunday",	 "monday",   "tuesday",
+					    "wednesday", "thursday", "friday",
+					    "saturday"};
+	json_t *hours = json_object();
+	char buf[32];
+
+	for (int i = 1; i <= 7; i++) {
+		const struct calendar_hours *h = &o->hours[i % 7];
+
+		if (h->open < 0)
+			snprintf(buf, sizeof(buf), "closed");
+		else
+			snprintf(buf, sizeof(buf), "%02d:%02d-%02d:%02d",
+				 h->open / 60, h->open % 60, h->close / 60,
+				 h->close % 60);
+		json_object_set_new(hours, days[i % 7], json_string(buf));
+	}
+	return hours;
+}
+
+static void
+print_calendar(const json_t *out, const struct calendar_holiday *hol)
+{
+	static const char *const wday[7] = {"Sun", "Mon", "Tue", "Wed",
+					    "Thu", "Fri", "Sat"};
+	size_t i;
+	json_t *h;
+	const char *k;
+
+	printf("%d, %s, %s\n\noffice hours:\n",
+	       (int)json_integer_value(json_object_get(out, "year")),
+	       str(out, "timezone"), str(out, "division"));
+	json_object_foreach(json_object_get(out, "hours"), k, h)
+	{
+		printf("  %-10s %s\n", k, json_string_value(h));
+	}
+	printf("\nholidays:\n");
+	json_array_foreach(json_object_get(out, "holidays"), i, h)
+	{
+		printf("  %s %s %s\n", str(h, "date"),
+		       wday[mash_weekday(hol[i].day)], str(h, "title"));
+	}
+}
+
 static int
 cmd_calendar(struct ctx *x, int argc, char **argv)
 {
 	static const char *const names[] = {"year", NULL};
-	static const char *const days[7] = {"sunday",	 "monday",   "tuesday",
-					    "wednesday", "thursday", "friday",
-					    "saturday"};
 	const char *values[1] = {NULL};
 	struct calendar_holiday hol[64];
 	const struct calendar_options *o;
 	struct mash_config *c;
-	json_t *out, *hours, *list;
+	json_t *out, *list;
 	char buf[32];
 	size_t n;
 	int year, y, m, d;
@@ -655,18 +700,6 @@ cmd_calendar(struct ctx *x, int argc, char **argv)
 	c = offline_config(x);
 	o = calendar_options(c->calendar);
 	n = calendar_holidays(c->calendar, year, hol, 64);
-	hours = json_object();
-	for (int i = 1; i <= 7; i++) {
-		const struct calendar_hours *h = &o->hours[i % 7];
-
-		if (h->open < 0)
-			snprintf(buf, sizeof(buf), "closed");
-		else
-			snprintf(buf, sizeof(buf), "%02d:%02d-%02d:%02d",
-				 h->open / 60, h->open % 60, h->close / 60,
-				 h->close % 60);
-		json_object_set_new(hours, days[i % 7], json_string(buf));
-	}
 	list = json_array();
 	for (size_t i = 0; i < n; i++) {
 		mash_civil_from_days(hol[i].day, &y, &m, &d);
@@ -675,31 +708,12 @@ cmd_calendar(struct ctx *x, int argc, char **argv)
 						      "title", hol[i].title));
 	}
 	out = json_pack("{si ss ss so so}", "year", year, "timezone",
-			o->timezone, "division", o->division, "hours", hours,
-			"holidays", list);
-	if (x->json) {
+			o->timezone, "division", o->division, "hours",
+			office_hours(o), "holidays", list);
+	if (x->json)
 		print_json(out);
-	} else {
-		size_t i;
-		json_t *h;
-		const char *k;
-
-		printf("%d, %s, %s\n\noffice hours:\n", year, o->timezone,
-		       o->division);
-		json_object_foreach(hours, k, h)
-		{
-			printf("  %-10s %s\n", k, json_string_value(h));
-		}
-		printf("\nholidays:\n");
-		json_array_foreach(list, i, h)
-		{
-			printf("  %s %s %s\n", str(h, "date"),
-			       (const char *[]){
-				   "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
-				   "Sat"}[mash_weekday(hol[i].day)],
-			       str(h, "title"));
-		}
-	}
+	else
+		print_calendar(out, hol);
 	json_decref(out);
 	config_free(c);
 	return 0;

@@ -2,9 +2,14 @@
  * config: mashd.conf, read with libconfig and checked against the schema of
  * keys mashd knows. An unknown key, a wrong type or a bad value is an error
  * naming the file, the line and the key; nothing half-read is ever used.
+ *
+ * Shared by mashd and mashctl, which reads the hub's calendar and timer
+ * rules through it for its offline commands (deadlines, calendar). The
+ * reader is daemon/config.c, config_schema.c and config_time.c; it
+ * depends on nothing of mashd's own but this header and the pure core.
  */
-#ifndef MASHD_CONFIG_H
-#define MASHD_CONFIG_H
+#ifndef MASH_CONFIG_H
+#define MASH_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>

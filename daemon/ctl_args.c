@@ -1,0 +1,66 @@
+/*
+ * ctl_args.c owns what a control command reads from its request and how
+ * it shows a script's answer to a person; see ctl.h. ctl.c carries the
+ * request and the answer, the commands (ctl_cmd.c, ctl_alerts.c) use
+ * these to read and to word them alike.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mash/timeutil.h"
+#include "mash/words.h"
+
+#include "ctl.h"
+
+const char *
+ctl_ref(struct ctl_conn *c)
+{
+	const char *id = ctl_arg(c, "id");
+
+	if (!mash_ref_valid(id)) {
+		ctl_error(c,
+			  "\"%s\" is not a referral reference "
+			  "(" MASH_REF_SHAPE ")",
+			  id ? id : "");
+		return NULL;
+	}
+	return id;
+}
+
+const char *
+ctl_text(struct ctl_conn *c, const char *key, const char *what)
+{
+	const char *v = ctl_arg(c, key);
+
+	if (v == NULL || v[strspn(v, " \t\r\n")] == '\0') {
+		ctl_error(c, "%s", what);
+		return NULL;
+	}
+	return v;
+}
+
+const char *
+ctl_str(const json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+json_t *
+ctl_instant(const json_t *o, const char *k)
+{
+	char buf[MASH_TIME_BUFSZ];
+	const char *v = ctl_str(o, k);
+
+	return v[0] ? json_string(mash_time_format(strtoll(v, NULL, 10), buf))
+		    : json_null();
+}
+
+const char *
+ctl_refusal(const char *err)
+{
+	return strncmp(err, "ERR ", 4) ? err : err + 4;
+}
