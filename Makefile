@@ -17,7 +17,8 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar deadline
-DAEMON   = main config log clock lifecycle store store_json intake http \
+DAEMON   = main config config_redis log clock lifecycle store store_json \
+	   intake http \
 	   ctl ctl_cmd scheduler alert alert_text deliver_mail webhook \
 	   metrics service spool mail $(PURE)
 MASHCTL  = mashctl $(PURE)
@@ -26,7 +27,8 @@ LUA      = $(wildcard daemon/lua/*.lua)
 
 PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
-CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o $(PURE_OBJ)
+CTL_OBJ    = $(BUILD)/mashctl.o $(BUILD)/ask.o $(BUILD)/config.o \
+	     $(BUILD)/config_redis.o $(PURE_OBJ)
 
 .PHONY: all deps run test check unit integration faults faults-short valgrind \
 	clean help

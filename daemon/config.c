@@ -29,6 +29,9 @@ static const struct key redis_keys[] = {
     {"socket", CONFIG_TYPE_STRING, NULL},
     {"host", CONFIG_TYPE_STRING, NULL},
     {"port", CONFIG_TYPE_INT, NULL},
+    {"sentinels", CONFIG_TYPE_ARRAY, NULL},
+    {"master_name", CONFIG_TYPE_STRING, NULL},
+    {"replicas_ack", CONFIG_TYPE_INT, NULL},
     {"prefix", CONFIG_TYPE_STRING, NULL},
     {"timeout", CONFIG_TYPE_INT, NULL},
     {"allow_unsafe", CONFIG_TYPE_BOOL, NULL},
@@ -825,23 +828,8 @@ config_load(const char *path, char *err, size_t errlen)
 		       errlen))
 		goto fail;
 
-	c->redis.socket = get_str(&c->cfg, "redis.socket", NULL);
-	c->redis.host = get_str(&c->cfg, "redis.host", "127.0.0.1");
-	v = get_int(&c->cfg, "redis.port", 6379);
-	if (check_range(c, "redis.port", v, 1, 65535, err, errlen))
+	if (config_load_redis(c, err, errlen))
 		goto fail;
-	c->redis.port = (int)v;
-	c->redis.prefix = get_str(&c->cfg, "redis.prefix", "{mash}:");
-	v = get_int(&c->cfg, "redis.timeout", 5);
-	if (check_range(c, "redis.timeout", v, 1, 600, err, errlen))
-		goto fail;
-	c->redis.timeout = (int)v;
-	{
-		int b = 0;
-
-		c->redis.allow_unsafe =
-		    config_lookup_bool(&c->cfg, "redis.allow_unsafe", &b) && b;
-	}
 
 	c->http.address = get_str(&c->cfg, "http.address", "127.0.0.1");
 	v = get_int(&c->cfg, "http.port", 8080);
@@ -919,6 +907,7 @@ config_free(struct mash_config *c)
 		return;
 	calendar_free(c->calendar);
 	config_destroy(&c->cfg);
+	free(c->redis.sentinels);
 	free(c->clients);
 	for (int r = 0; r < ROLE_COUNT; r++)
 		free(c->recipients[r].items);
