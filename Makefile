@@ -17,8 +17,8 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar deadline
-DAEMON   = main config config_redis log clock lifecycle store store_json \
-	   intake http \
+DAEMON   = main config config_redis log clock lifecycle store store_check \
+	   store_call store_json sentinel intake http \
 	   ctl ctl_cmd scheduler alert alert_text deliver_mail webhook \
 	   metrics service spool mail $(PURE)
 MASHCTL  = mashctl $(PURE)
@@ -99,7 +99,7 @@ $(BUILD)/%.o: tools/%.c | $(BUILD)
 # Lua scripts are compiled in as C strings; see tools/lua2c.sh. In front
 # of each go the hub's words, written by tools/words-lua from the same
 # tables the C uses (include/mash/words.h), then daemon/lua/lib.lua.
-$(BUILD)/store.o: $(BUILD)/lua_scripts.h
+$(BUILD)/store_call.o: $(BUILD)/lua_scripts.h
 $(BUILD)/lua_scripts.h: $(BUILD)/words.lua $(LUA) tools/lua2c.sh | $(BUILD)
 	sh tools/lua2c.sh $(BUILD)/words.lua daemon/lua/lib.lua $(LUA) \
 		> $@.tmp && mv $@.tmp $@

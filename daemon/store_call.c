@@ -1,0 +1,246 @@
+/*
+ * store_call.c owns the Lua scripts: their table, loading them, calling
+ * them by SHA, and what became of each call (store.h's outcomes).
+ *
+ * Invariants:
+ * - Scripts are sent by SHA. Their SHA-1 is computed here, so a call never
+ *   waits for SCRIPT LOAD; on NOSCRIPT (Redis restarted, SCRIPT FLUSH) the
+ *   script is loaded again and the same call is sent once more.
+ * - Every call that store_call*() accepted ends in exactly one answer to
+ *   its caller; the call is freed there, after the last command it sent
+ *   was answered (hiredis answers every command, with NULL at worst).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "lua_scripts.h"
+#include "store_int.h"
+
+#define STORE_MAX_ARGS 32
+
+/* Every script, and what it does to the data (store_int.h). */
+static const struct {
+	enum store_script id;
+	const char *name;
+	const char *text;
+	enum script_kind kind;
+} table[] = {
+    {SCRIPT_SUBMIT, "submit", lua_submit, SCRIPT_WRITES},
+    {SCRIPT_GET, "get", lua_get, SCRIPT_WRITES},
+    {SCRIPT_QUEUE, "queue", lua_queue, SCRIPT_READS},
+    {SCRIPT_SHOW, "show", lua_show, SCRIPT_WRITES},
+    {SCRIPT_METRICS, "metrics", lua_metrics, SCRIPT_CACHES},
+    {SCRIPT_PING, "ping", lua_ping, SCRIPT_READS},
+    {SCRIPT_NEXT, "next", lua_next, SCRIPT_READS},
+    {SCRIPT_FIRE, "fire", lua_fire, SCRIPT_WRITES},
+    {SCRIPT_DECIDE, "decide", lua_decide, SCRIPT_WRITES},
+    {SCRIPT_CONFIRM, "confirm", lua_confirm, SCRIPT_WRITES},
+    {SCRIPT_RESCHEDULE, "reschedule", lua_reschedule, SCRIPT_WRITES},
+    {SCRIPT_TIMERS, "timers", lua_timers, SCRIPT_READS},
+    {SCRIPT_ALERT_TAKE, "alert_take", lua_alert_take, SCRIPT_WRITES},
+    {SCRIPT_ALERT_RESULT, "alert_result", lua_alert_result, SCRIPT_WRITES},
+    {SCRIPT_ALERTS, "alerts", lua_alerts, SCRIPT_READS},
+    {SCRIPT_ALERT_RETRY, "alert_retry", lua_alert_retry, SCRIPT_WRITES},
+    {SCRIPT_CALLBACKS, "callbacks", lua_callbacks, SCRIPT_WRITES},
+    {SCRIPT_CALLED, "called", lua_called, SCRIPT_WRITES},
+    {SCRIPT_CLAIM, "claim", lua_claim, SCRIPT_WRITES},
+    {SCRIPT_RATE, "rate", lua_rate, SCRIPT_WRITES},
+    {SCRIPT_NOTE, "note", lua_note, SCRIPT_WRITES},
+    {SCRIPT_HISTORY, "history", lua_history, SCRIPT_WRITES},
+    {SCRIPT_SPOOL_QUARANTINE, "spool_quarantine", lua_spool_quarantine,
+     SCRIPT_WRITES},
+    {SCRIPT_IDEM, "idem", lua_idem, SCRIPT_WRITES},
+};
+
+struct call {
+	struct store *st;
+	enum store_script s;
+	int argc;
+	char *argv[STORE_MAX_ARGS + 4];
+	size_t argvlen[STORE_MAX_ARGS + 4];
+	store_cb *cb;
+	store_outcome_cb *ocb;
+	void *arg;
+	bool retried;
+};
+
+void
+store_scripts_init(struct store *st)
+{
+	unsigned char md[SHA_DIGEST_LENGTH];
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct script *sc = &st->scripts[table[i].id];
+
+		sc->name = table[i].name;
+		sc->text = table[i].text;
+		sc->kind = table[i].kind;
+		SHA1((const unsigned char *)sc->text, strlen(sc->text), md);
+		for (int j = 0; j < SHA_DIGEST_LENGTH; j++)
+			snprintf(sc->sha + 2 * j, 3, "%02x", md[j]);
+	}
+	for (int i = 0; i < SCRIPT_COUNT; i++)
+		if (st->scripts[i].text == NULL)
+			fatalx("store: script %d is not in the table", i);
+}
+
+void
+store_scripts_load(struct store *st)
+{
+	for (int i = 0; i < SCRIPT_COUNT; i++)
+		store_send_cmd(st, NULL, NULL, "SCRIPT LOAD %s",
+			       st->scripts[i].text);
+}
+
+/* ---- script calls ---------------------------------------------------- */
+
+static void
+call_free(struct call *c)
+{
+	c->argv[1] = NULL; /* borrowed: the script's SHA */
+	for (int i = 0; i < c->argc; i++)
+		free(c->argv[i]);
+	free(c);
+}
+
+/* The one answer to the caller; then the call is gone. */
+static void
+call_answer(struct call *c, enum store_outcome o, const redisReply *reply,
+	    const char *err)
+{
+	struct store_result res = {o, err == NULL ? reply : NULL, err};
+
+	if (c->ocb != NULL)
+		c->ocb(&res, c->arg);
+	else
+		c->cb(res.reply, res.err, c->arg);
+	call_free(c);
+}
+
+/*
+ * Redis refused the call before running any of it. An error raised inside
+ * a script names it ("... script: <sha>, on @user_script:N."), and the
+ * script may have written before it: that is an answer, not a refusal.
+ */
+static bool
+refused_before_run(const char *err)
+{
+	static const char *const codes[] = {
+	    "NOSCRIPT ", "LOADING ",	"BUSY ",       "NOAUTH ",
+	    "NOPERM ",	 "MASTERDOWN ", "NOREPLICAS ", "READONLY ",
+	    "MISCONF ",	 "OOM ",	NULL};
+
+	if (strstr(err, "script:") != NULL)
+		return false;
+	for (const char *const *c = codes; *c != NULL; c++)
+		if (strncmp(err, *c, strlen(*c)) == 0)
+			return true;
+	return false;
+}
+
+static void call_reply(redisAsyncContext *ac, void *r, void *priv);
+
+static int
+call_send(struct call *c)
+{
+	struct store *st = c->st;
+
+	c->argv[1] = st->scripts[c->s].sha;
+	c->argvlen[1] = strlen(c->argv[1]);
+	return store_send_argv(st, call_reply, c, c->argc,
+			       (const char **)c->argv, c->argvlen);
+}
+
+static void
+call_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+	const redisReply *reply = r;
+	struct call *c = priv;
+	struct store *st = c->st;
+
+	(void)ac;
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+	    strncmp(reply->str, "NOSCRIPT", 8) == 0 && !c->retried &&
+	    st->state == ST_UP) {
+		/* Redis lost its script cache: load it, then send again. */
+		log_warnx("redis: script %s was not loaded; loading it",
+			  st->scripts[c->s].name);
+		c->retried = true;
+		store_send_cmd(st, NULL, NULL, "SCRIPT LOAD %s",
+			       st->scripts[c->s].text);
+		if (call_send(c) == 0)
+			return;
+	}
+	if (reply == NULL) {
+		call_answer(c, STORE_UNKNOWN, NULL,
+			    st->lost != NULL
+				? st->lost
+				: "the connection to redis was lost");
+	} else if (reply->type == REDIS_REPLY_ERROR) {
+		/* A master demoted under us: the sentinels know better. */
+		if (strncmp(reply->str, "READONLY ", 9) == 0 &&
+		    st->sentinel != NULL)
+			store_drop_soon(st, "the node is no longer the master "
+					    "(READONLY); asking the sentinels");
+		call_answer(c,
+			    refused_before_run(reply->str) ? STORE_NOT_RUN
+							   : STORE_DONE,
+			    NULL, reply->str);
+	} else {
+		call_answer(c, STORE_DONE, reply, NULL);
+	}
+}
+
+static int
+call_start(struct store *st, enum store_script s, int argc,
+	   const char *const *argv, store_cb *cb, store_outcome_cb *ocb,
+	   void *arg)
+{
+	struct call *c;
+	const char *prefix = st->d->conf->redis.prefix;
+
+	if (st->state != ST_UP || argc > STORE_MAX_ARGS)
+		return -1;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	c->st = st;
+	c->s = s;
+	c->cb = cb;
+	c->ocb = ocb;
+	c->arg = arg;
+	/* EVALSHA sha 0 prefix argv... */
+	c->argc = 4 + argc;
+	c->argv[0] = strdup("EVALSHA");
+	c->argv[2] = strdup("0");
+	c->argv[3] = strdup(prefix);
+	for (int i = 0; i < argc; i++)
+		c->argv[4 + i] = strdup(argv[i] ? argv[i] : "");
+	for (int i = 0; i < c->argc; i++) {
+		if (i != 1 && c->argv[i] == NULL)
+			goto fail;
+		if (i != 1)
+			c->argvlen[i] = strlen(c->argv[i]);
+	}
+	if (call_send(c) == 0)
+		return 0;
+fail:
+	call_free(c);
+	return -1;
+}
+
+int
+store_call(struct store *st, enum store_script s, int argc,
+	   const char *const *argv, store_cb *cb, void *arg)
+{
+	return call_start(st, s, argc, argv, cb, NULL, arg);
+}
+
+int
+store_call_outcome(struct store *st, enum store_script s, int argc,
+		   const char *const *argv, store_outcome_cb *cb, void *arg)
+{
+	return call_start(st, s, argc, argv, NULL, cb, arg);
+}
