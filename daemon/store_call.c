@@ -1,6 +1,7 @@
 /*
  * store_call.c owns the Lua scripts: their table, loading them, calling
- * them by SHA, and what became of each call (store.h's outcomes).
+ * them by SHA, and what became of each call (store.h's outcomes),
+ * replication included.
  *
  * Invariants:
  * - Scripts are sent by SHA. Their SHA-1 is computed here, so a call never
@@ -9,6 +10,20 @@
  * - Every call that store_call*() accepted ends in exactly one answer to
  *   its caller; the call is freed there, after the last command it sent
  *   was answered (hiredis answers every command, with NULL at worst).
+ * - With redis.replicas_ack = N > 0, a script that writes (SCRIPT_WRITES
+ *   in the table) is answered STORE_DONE only once WAIT said that N
+ *   replicas hold everything up to it. When the script has answered, and
+ *   only if it succeeded, PUBLISH on <prefix>wait then WAIT N T are sent
+ *   on the same connection. The PUBLISH is a replication barrier: WAIT
+ *   waits for this connection's last write, and a script that wrote
+ *   nothing (a replayed submission, a lookup) may answer with what
+ *   another connection wrote; the PUBLISH, which Redis replicates, makes
+ *   WAIT cover all the master held when the script ran. WAIT is not sent
+ *   ahead with the script: after a script Redis refused (NOREPLICAS while
+ *   the replicas are away) it would still hold the one connection, and
+ *   every call queued behind it, for T. T is what remains of the call's
+ *   redis.timeout, less a margin, so a call and its wait end within
+ *   redis.timeout. Fewer than N in time: STORE_UNKNOWN, saying so.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +35,15 @@
 #include "store_int.h"
 
 #define STORE_MAX_ARGS 32
+/* What a WAIT leaves of redis.timeout for the round trips around it. */
+#define WAIT_MARGIN_MS 250
 
-/* Every script, and what it does to the data (store_int.h). */
+/*
+ * Every script, what it does to the data (store_int.h), and so whether
+ * a change it makes waits for the replicas. A script that audits a read
+ * (get, show, history) writes the audit trail: it waits too, so that a
+ * read is shown only once its record would survive a failover.
+ */
 static const struct {
 	enum store_script id;
 	const char *name;
@@ -65,6 +87,12 @@ struct call {
 	store_outcome_cb *ocb;
 	void *arg;
 	bool retried;
+	int64_t deadline;  /* clock_mono_ms(): the call's redis.timeout */
+	int need;	   /* replicas to wait for */
+	redisReply *kept;  /* the script's answer, while WAIT runs */
+	bool wait_unsent;  /* PUBLISH went, WAIT could not: its answer ends */
+	char barrier[160]; /* PUBLISH failed: Redis's answer */
+	char why[256];
 };
 
 void
@@ -95,6 +123,53 @@ store_scripts_load(struct store *st)
 			       st->scripts[i].text);
 }
 
+/* ---- a reply kept --------------------------------------------------- */
+
+static void
+reply_free(redisReply *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->elements; i++)
+		reply_free(r->element[i]);
+	free(r->element);
+	free(r->str);
+	free(r);
+}
+
+/* A deep copy of a reply: hiredis frees its own once the callback
+ * returns, and the answer waits for WAIT. NULL when out of memory. */
+static redisReply *
+reply_dup(const redisReply *r)
+{
+	redisReply *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->type = r->type;
+	c->integer = r->integer;
+	if (r->str != NULL) {
+		if ((c->str = malloc(r->len + 1)) == NULL)
+			goto fail;
+		memcpy(c->str, r->str, r->len);
+		c->str[r->len] = '\0';
+		c->len = r->len;
+	}
+	if (r->elements > 0) {
+		if ((c->element = calloc(r->elements, sizeof(*c->element))) ==
+		    NULL)
+			goto fail;
+		c->elements = r->elements;
+		for (size_t i = 0; i < r->elements; i++)
+			if ((c->element[i] = reply_dup(r->element[i])) == NULL)
+				goto fail;
+	}
+	return c;
+fail:
+	reply_free(c);
+	return NULL;
+}
+
 /* ---- script calls ---------------------------------------------------- */
 
 static void
@@ -103,6 +178,7 @@ call_free(struct call *c)
 	c->argv[1] = NULL; /* borrowed: the script's SHA */
 	for (int i = 0; i < c->argc; i++)
 		free(c->argv[i]);
+	reply_free(c->kept);
 	free(c);
 }
 
@@ -155,6 +231,85 @@ call_send(struct call *c)
 }
 
 static void
+barrier_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+	const redisReply *reply = r;
+	struct call *c = priv;
+
+	(void)ac;
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+		snprintf(c->barrier, sizeof(c->barrier), "%s", reply->str);
+	if (c->wait_unsent)
+		call_answer(c, STORE_UNKNOWN, NULL,
+			    "the change is stored on the redis master, but "
+			    "mashd could not ask whether it is replicated");
+}
+
+static void
+wait_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+	const redisReply *reply = r;
+	struct call *c = priv;
+	struct store *st = c->st;
+
+	(void)ac;
+	if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
+		st->last_acks = (int)reply->integer;
+		st->last_wait_ms = clock_now_ms();
+	}
+	if (reply != NULL && reply->type == REDIS_REPLY_INTEGER &&
+	    reply->integer >= c->need && c->barrier[0] == '\0') {
+		call_answer(c, STORE_DONE, c->kept, NULL);
+		return;
+	}
+	if (reply == NULL)
+		snprintf(c->why, sizeof(c->why),
+			 "the change is stored on the redis master, but the "
+			 "connection was lost before %d replica(s) confirmed "
+			 "it (redis.replicas_ack)",
+			 c->need);
+	else if (c->barrier[0] != '\0' || reply->type != REDIS_REPLY_INTEGER)
+		snprintf(c->why, sizeof(c->why),
+			 "the change is stored on the redis master, but its "
+			 "replication cannot be confirmed: %s",
+			 c->barrier[0]			    ? c->barrier
+			 : reply->type == REDIS_REPLY_ERROR ? reply->str
+							    : "odd reply");
+	else
+		snprintf(c->why, sizeof(c->why),
+			 "the change is stored on the redis master but not "
+			 "confirmed replicated: %lld of the %d replica(s) of "
+			 "redis.replicas_ack confirmed it in time",
+			 reply->integer, c->need);
+	call_answer(c, STORE_UNKNOWN, NULL, c->why);
+}
+
+/*
+ * The script ran: wait for the replicas (see the invariants). 0 when the
+ * answer will come from the wait's replies; -1 when nothing of it was
+ * sent (answer STORE_UNKNOWN now).
+ */
+static int
+call_wait(struct call *c, const redisReply *reply)
+{
+	struct store *st = c->st;
+	int64_t left = c->deadline - clock_mono_ms() - WAIT_MARGIN_MS;
+
+	if ((c->kept = reply_dup(reply)) == NULL)
+		return -1;
+	if (left < 10)
+		left = 10; /* WAIT 0 would wait for ever */
+	if (store_send_cmd(st, barrier_reply, c, "PUBLISH %swait 1",
+			   st->d->conf->redis.prefix) != 0)
+		return -1;
+	/* Redis answers in order: WAIT's callback is the last to run. */
+	if (store_send_cmd(st, wait_reply, c, "WAIT %d %lld", c->need,
+			   (long long)left) != 0)
+		c->wait_unsent = true;
+	return 0;
+}
+
+static void
 call_reply(redisAsyncContext *ac, void *r, void *priv)
 {
 	const redisReply *reply = r;
@@ -189,6 +344,12 @@ call_reply(redisAsyncContext *ac, void *r, void *priv)
 			    refused_before_run(reply->str) ? STORE_NOT_RUN
 							   : STORE_DONE,
 			    NULL, reply->str);
+	} else if (c->need > 0 && st->scripts[c->s].kind == SCRIPT_WRITES) {
+		if (call_wait(c, reply) != 0)
+			call_answer(c, STORE_UNKNOWN, NULL,
+				    "the change is stored on the redis master, "
+				    "but mashd could not ask whether it is "
+				    "replicated");
 	} else {
 		call_answer(c, STORE_DONE, reply, NULL);
 	}
@@ -211,6 +372,8 @@ call_start(struct store *st, enum store_script s, int argc,
 	c->cb = cb;
 	c->ocb = ocb;
 	c->arg = arg;
+	c->need = st->d->conf->redis.replicas_ack;
+	c->deadline = clock_mono_ms() + store_timeout_ms(st);
 	/* EVALSHA sha 0 prefix argv... */
 	c->argc = 4 + argc;
 	c->argv[0] = strdup("EVALSHA");
