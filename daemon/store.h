@@ -89,6 +89,9 @@ struct store_result {
 	enum store_outcome outcome;
 	const redisReply *reply; /* STORE_DONE without err: the answer */
 	const char *err;	 /* else a sentence; NULL when reply is set */
+	/* STORE_UNKNOWN only: the master ran it and answered, but fewer
+	 * replicas than redis.replicas_ack confirmed it in time. */
+	bool unreplicated;
 };
 
 typedef void store_outcome_cb(const struct store_result *res, void *arg);

@@ -89,6 +89,7 @@ struct call {
 	bool retried;
 	int64_t deadline;  /* clock_mono_ms(): the call's redis.timeout */
 	int need;	   /* replicas to wait for */
+	bool ran;	   /* the script answered: only WAIT is awaited */
 	redisReply *kept;  /* the script's answer, while WAIT runs */
 	bool wait_unsent;  /* PUBLISH went, WAIT could not: its answer ends */
 	char barrier[160]; /* PUBLISH failed: Redis's answer */
@@ -187,7 +188,8 @@ static void
 call_answer(struct call *c, enum store_outcome o, const redisReply *reply,
 	    const char *err)
 {
-	struct store_result res = {o, err == NULL ? reply : NULL, err};
+	struct store_result res = {o, err == NULL ? reply : NULL, err,
+				   o == STORE_UNKNOWN && c->ran};
 
 	if (c->ocb != NULL)
 		c->ocb(&res, c->arg);
@@ -345,6 +347,7 @@ call_reply(redisAsyncContext *ac, void *r, void *priv)
 							   : STORE_DONE,
 			    NULL, reply->str);
 	} else if (c->need > 0 && st->scripts[c->s].kind == SCRIPT_WRITES) {
+		c->ran = true;
 		if (call_wait(c, reply) != 0)
 			call_answer(c, STORE_UNKNOWN, NULL,
 				    "the change is stored on the redis master, "
