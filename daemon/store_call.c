@@ -21,9 +21,12 @@
  *   WAIT cover all the master held when the script ran. WAIT is not sent
  *   ahead with the script: after a script Redis refused (NOREPLICAS while
  *   the replicas are away) it would still hold the one connection, and
- *   every call queued behind it, for T. T is what remains of the call's
- *   redis.timeout, less a margin, so a call and its wait end within
- *   redis.timeout. Fewer than N in time: STORE_UNKNOWN, saying so.
+ *   every call queued behind it, for T. Redis runs a connection's WAITs
+ *   one after the other, so a WAIT starts at the latest when the one
+ *   before it may end (st->wait_until): T is what then remains of the
+ *   call's redis.timeout, less a margin, so that no command behind WAITs
+ *   that wait in vain passes its deadline. Fewer than N in time:
+ *   STORE_UNKNOWN, saying so.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,43 +41,71 @@
 /* What a WAIT leaves of redis.timeout for the round trips around it. */
 #define WAIT_MARGIN_MS 250
 
+/* fire.lua's answer: the timers it fired, an array. */
+static bool
+any_fired(const redisReply *r)
+{
+	return r->type == REDIS_REPLY_ARRAY && r->elements > 0;
+}
+
+/* alert_take.lua's answer: {"alerts": [...]}, or {} in an empty table. */
+static bool
+any_alerts(const redisReply *r)
+{
+	json_t *o = r->type == REDIS_REPLY_STRING
+			? json_loadb(r->str, r->len, 0, NULL)
+			: NULL;
+	json_t *a = json_object_get(o, "alerts");
+	bool any = json_array_size(a) > 0 || json_object_size(a) > 0;
+
+	json_decref(o);
+	return o == NULL || any; /* unreadable: wait, to be safe */
+}
+
 /*
  * Every script, what it does to the data (store_int.h), and so whether
  * a change it makes waits for the replicas. A script that audits a read
  * (get, show, history) writes the audit trail: it waits too, so that a
- * read is shown only once its record would survive a failover.
+ * read is shown only once its record would survive a failover. A script
+ * that mashd runs again and again to find work (fire, alert_take) waits
+ * only when it found some (`wait_if`): finding none, it changed nothing
+ * that matters, and it must not hold the connection each time while the
+ * replicas are away.
  */
 static const struct {
 	enum store_script id;
 	const char *name;
 	const char *text;
 	enum script_kind kind;
+	bool (*wait_if)(const redisReply *); /* NULL: always */
 } table[] = {
-    {SCRIPT_SUBMIT, "submit", lua_submit, SCRIPT_WRITES},
-    {SCRIPT_GET, "get", lua_get, SCRIPT_WRITES},
-    {SCRIPT_QUEUE, "queue", lua_queue, SCRIPT_READS},
-    {SCRIPT_SHOW, "show", lua_show, SCRIPT_WRITES},
-    {SCRIPT_METRICS, "metrics", lua_metrics, SCRIPT_CACHES},
-    {SCRIPT_PING, "ping", lua_ping, SCRIPT_READS},
-    {SCRIPT_NEXT, "next", lua_next, SCRIPT_READS},
-    {SCRIPT_FIRE, "fire", lua_fire, SCRIPT_WRITES},
-    {SCRIPT_DECIDE, "decide", lua_decide, SCRIPT_WRITES},
-    {SCRIPT_CONFIRM, "confirm", lua_confirm, SCRIPT_WRITES},
-    {SCRIPT_RESCHEDULE, "reschedule", lua_reschedule, SCRIPT_WRITES},
-    {SCRIPT_TIMERS, "timers", lua_timers, SCRIPT_READS},
-    {SCRIPT_ALERT_TAKE, "alert_take", lua_alert_take, SCRIPT_WRITES},
-    {SCRIPT_ALERT_RESULT, "alert_result", lua_alert_result, SCRIPT_WRITES},
-    {SCRIPT_ALERTS, "alerts", lua_alerts, SCRIPT_READS},
-    {SCRIPT_ALERT_RETRY, "alert_retry", lua_alert_retry, SCRIPT_WRITES},
-    {SCRIPT_CALLBACKS, "callbacks", lua_callbacks, SCRIPT_WRITES},
-    {SCRIPT_CALLED, "called", lua_called, SCRIPT_WRITES},
-    {SCRIPT_CLAIM, "claim", lua_claim, SCRIPT_WRITES},
-    {SCRIPT_RATE, "rate", lua_rate, SCRIPT_WRITES},
-    {SCRIPT_NOTE, "note", lua_note, SCRIPT_WRITES},
-    {SCRIPT_HISTORY, "history", lua_history, SCRIPT_WRITES},
+    {SCRIPT_SUBMIT, "submit", lua_submit, SCRIPT_WRITES, NULL},
+    {SCRIPT_GET, "get", lua_get, SCRIPT_WRITES, NULL},
+    {SCRIPT_QUEUE, "queue", lua_queue, SCRIPT_READS, NULL},
+    {SCRIPT_SHOW, "show", lua_show, SCRIPT_WRITES, NULL},
+    {SCRIPT_METRICS, "metrics", lua_metrics, SCRIPT_CACHES, NULL},
+    {SCRIPT_PING, "ping", lua_ping, SCRIPT_READS, NULL},
+    {SCRIPT_NEXT, "next", lua_next, SCRIPT_READS, NULL},
+    {SCRIPT_FIRE, "fire", lua_fire, SCRIPT_WRITES, any_fired},
+    {SCRIPT_DECIDE, "decide", lua_decide, SCRIPT_WRITES, NULL},
+    {SCRIPT_CONFIRM, "confirm", lua_confirm, SCRIPT_WRITES, NULL},
+    {SCRIPT_RESCHEDULE, "reschedule", lua_reschedule, SCRIPT_WRITES, NULL},
+    {SCRIPT_TIMERS, "timers", lua_timers, SCRIPT_READS, NULL},
+    {SCRIPT_ALERT_TAKE, "alert_take", lua_alert_take, SCRIPT_WRITES,
+     any_alerts},
+    {SCRIPT_ALERT_RESULT, "alert_result", lua_alert_result, SCRIPT_WRITES,
+     NULL},
+    {SCRIPT_ALERTS, "alerts", lua_alerts, SCRIPT_READS, NULL},
+    {SCRIPT_ALERT_RETRY, "alert_retry", lua_alert_retry, SCRIPT_WRITES, NULL},
+    {SCRIPT_CALLBACKS, "callbacks", lua_callbacks, SCRIPT_WRITES, NULL},
+    {SCRIPT_CALLED, "called", lua_called, SCRIPT_WRITES, NULL},
+    {SCRIPT_CLAIM, "claim", lua_claim, SCRIPT_WRITES, NULL},
+    {SCRIPT_RATE, "rate", lua_rate, SCRIPT_WRITES, NULL},
+    {SCRIPT_NOTE, "note", lua_note, SCRIPT_WRITES, NULL},
+    {SCRIPT_HISTORY, "history", lua_history, SCRIPT_WRITES, NULL},
     {SCRIPT_SPOOL_QUARANTINE, "spool_quarantine", lua_spool_quarantine,
-     SCRIPT_WRITES},
-    {SCRIPT_IDEM, "idem", lua_idem, SCRIPT_WRITES},
+     SCRIPT_WRITES, NULL},
+    {SCRIPT_IDEM, "idem", lua_idem, SCRIPT_WRITES, NULL},
 };
 
 struct call {
@@ -107,6 +138,7 @@ store_scripts_init(struct store *st)
 		sc->name = table[i].name;
 		sc->text = table[i].text;
 		sc->kind = table[i].kind;
+		sc->wait_if = table[i].wait_if;
 		SHA1((const unsigned char *)sc->text, strlen(sc->text), md);
 		for (int j = 0; j < SHA_DIGEST_LENGTH; j++)
 			snprintf(sc->sha + 2 * j, 3, "%02x", md[j]);
@@ -255,6 +287,8 @@ wait_reply(redisAsyncContext *ac, void *r, void *priv)
 	struct store *st = c->st;
 
 	(void)ac;
+	if (--st->waits == 0)
+		st->wait_until = 0;
 	if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
 		st->last_acks = (int)reply->integer;
 		st->last_wait_ms = clock_now_ms();
@@ -295,8 +329,11 @@ static int
 call_wait(struct call *c, const redisReply *reply)
 {
 	struct store *st = c->st;
-	int64_t left = c->deadline - clock_mono_ms() - WAIT_MARGIN_MS;
+	int64_t start = clock_mono_ms(), left;
 
+	if (st->waits > 0 && st->wait_until > start)
+		start = st->wait_until;
+	left = c->deadline - start - WAIT_MARGIN_MS;
 	if ((c->kept = reply_dup(reply)) == NULL)
 		return -1;
 	if (left < 10)
@@ -306,8 +343,12 @@ call_wait(struct call *c, const redisReply *reply)
 		return -1;
 	/* Redis answers in order: WAIT's callback is the last to run. */
 	if (store_send_cmd(st, wait_reply, c, "WAIT %d %lld", c->need,
-			   (long long)left) != 0)
+			   (long long)left) != 0) {
 		c->wait_unsent = true;
+		return 0;
+	}
+	st->waits++;
+	st->wait_until = start + left;
 	return 0;
 }
 
@@ -346,7 +387,9 @@ call_reply(redisAsyncContext *ac, void *r, void *priv)
 			    refused_before_run(reply->str) ? STORE_NOT_RUN
 							   : STORE_DONE,
 			    NULL, reply->str);
-	} else if (c->need > 0 && st->scripts[c->s].kind == SCRIPT_WRITES) {
+	} else if (c->need > 0 && st->scripts[c->s].kind == SCRIPT_WRITES &&
+		   (st->scripts[c->s].wait_if == NULL ||
+		    st->scripts[c->s].wait_if(reply))) {
 		c->ran = true;
 		if (call_wait(c, reply) != 0)
 			call_answer(c, STORE_UNKNOWN, NULL,

@@ -58,6 +58,7 @@ struct script {
 	const char *name;
 	const char *text;
 	enum script_kind kind;
+	bool (*wait_if)(const redisReply *); /* SCRIPT_WRITES; NULL: always */
 	char sha[2 * SHA_DIGEST_LENGTH + 1];
 };
 
@@ -91,6 +92,8 @@ struct store {
 	char master[STORE_ADDR_MAX];
 	struct sentinel *sentinel; /* NULL unless redis.sentinels */
 	long long failovers;	   /* changes of master seen */
+	int waits;		   /* WAITs sent and not yet answered */
+	int64_t wait_until;	   /* clock_mono_ms(): the last one's end */
 	int last_acks;		   /* the last WAIT's answer; -1: none */
 	int64_t last_wait_ms;	   /* when it came, UTC ms */
 };
