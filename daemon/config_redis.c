@@ -16,20 +16,22 @@
 #define REPLICAS_ACK_MAX 16
 #define SENTINELS_MAX 16
 
-/* "FILE:LINE: redis.KEY: message", as config.c words its errors. */
+/* "FILE:LINE: redis.KEY: message", as config.c words its errors; the
+ * line is the setting's (`s`, or redis.KEY's when NULL). */
 static int
-redis_fail(struct mash_config *c, const char *key, char *err, size_t errlen,
-	   const char *fmt, ...)
+redis_fail(struct mash_config *c, const char *key, const config_setting_t *s,
+	   char *err, size_t errlen, const char *fmt, ...)
 {
 	char path[64], msg[256];
-	const config_setting_t *s;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(path, sizeof(path), "redis.%s", key);
-	if ((s = config_lookup(&c->cfg, path)) == NULL)
+	if (s == NULL)
+		s = config_lookup(&c->cfg, path);
+	if (s == NULL)
 		snprintf(err, errlen, "%s: %s: %s", c->path, path, msg);
 	else
 		snprintf(err, errlen, "%s:%d: %s: %s", c->path,
@@ -48,7 +50,7 @@ redis_int(struct mash_config *c, const char *key, long long def, long long lo,
 	if (!config_lookup_int64(&c->cfg, path, &v))
 		v = def;
 	if (v < lo || v > hi)
-		return redis_fail(c, key, err, errlen,
+		return redis_fail(c, key, NULL, err, errlen,
 				  "must be between %lld and %lld", lo, hi);
 	*out = (int)v;
 	return 0;
@@ -100,13 +102,13 @@ load_sentinels(struct mash_config *c, char *err, size_t errlen)
 
 	if (a == NULL) {
 		if (redis_has(c, "master_name"))
-			return redis_fail(c, "master_name", err, errlen,
+			return redis_fail(c, "master_name", NULL, err, errlen,
 					  "needs redis.sentinels, the "
 					  "sentinels that know it");
 		return 0;
 	}
 	if (n == 0 || n > SENTINELS_MAX)
-		return redis_fail(c, "sentinels", err, errlen,
+		return redis_fail(c, "sentinels", NULL, err, errlen,
 				  "must name 1 to %d sentinels, like "
 				  "[ \"10.0.0.1:26379\", \"10.0.0.2:26379\" ]",
 				  SENTINELS_MAX);
@@ -114,33 +116,34 @@ load_sentinels(struct mash_config *c, char *err, size_t errlen)
 	if (redis_has(c, "socket") || redis_has(c, "host") ||
 	    redis_has(c, "port"))
 		return redis_fail(
-		    c, "sentinels", err, errlen,
+		    c, "sentinels", NULL, err, errlen,
 		    "cannot be used with redis.%s: the sentinels name the "
 		    "master; remove redis.socket, redis.host and redis.port",
 		    redis_has(c, "socket") ? "socket"
 		    : redis_has(c, "host") ? "host"
 					   : "port");
 	if (!config_lookup_string(&c->cfg, "redis.master_name", &name))
-		return redis_fail(c, "sentinels", err, errlen,
+		return redis_fail(c, "sentinels", NULL, err, errlen,
 				  "needs redis.master_name, the name the "
 				  "sentinels monitor the master by");
 	if (name[0] == '\0' || strcspn(name, " \t\r\n") != strlen(name))
-		return redis_fail(c, "master_name", err, errlen,
+		return redis_fail(c, "master_name", NULL, err, errlen,
 				  "must be the sentinels' name of the "
 				  "master, one word like \"mash\"");
 	c->redis.master_name = name;
 	if ((c->redis.sentinels =
 		 calloc((size_t)n, sizeof(struct config_node))) == NULL)
-		return redis_fail(c, "sentinels", err, errlen, "out of memory");
+		return redis_fail(c, "sentinels", NULL, err, errlen,
+				  "out of memory");
 	for (int i = 0; i < n; i++) {
-		const char *v =
-		    config_setting_get_string(config_setting_get_elem(a, i));
+		config_setting_t *e = config_setting_get_elem(a, i);
+		const char *v = config_setting_get_string(e);
 
 		if (v == NULL || parse_node(v, &c->redis.sentinels[i]) != 0) {
 			char key[32];
 
 			snprintf(key, sizeof(key), "sentinels[%d]", i);
-			return redis_fail(c, key, err, errlen,
+			return redis_fail(c, key, e, err, errlen,
 					  "must be \"host:port\", like "
 					  "\"10.0.0.1:26379\"");
 		}
@@ -181,7 +184,7 @@ config_load_redis(struct mash_config *c, char *err, size_t errlen)
 	/* Scripts make some keys from data they read (the referral a due
 	 * timer names): only the tag keeps those in the slot of the rest. */
 	if (!has_hash_tag(c->redis.prefix))
-		return redis_fail(c, "prefix", err, errlen,
+		return redis_fail(c, "prefix", NULL, err, errlen,
 				  "must hold a hash tag, like \"{mash}:\": "
 				  "every key of the hub shares it, so that "
 				  "all are in one slot");
