@@ -38,6 +38,7 @@
 #include "store_int.h"
 
 #define STORE_MAX_ARGS 32
+#define STORE_MAX_KEYS 16
 /* What a WAIT leaves of redis.timeout for the round trips around it. */
 #define WAIT_MARGIN_MS 250
 
@@ -76,44 +77,51 @@ static const struct {
 	enum store_script id;
 	const char *name;
 	const char *text;
+	const char *keys; /* its KEYS: lines (lua2c.sh) */
 	enum script_kind kind;
 	bool (*wait_if)(const redisReply *); /* NULL: always */
 } table[] = {
-    {SCRIPT_SUBMIT, "submit", lua_submit, SCRIPT_WRITES, NULL},
-    {SCRIPT_GET, "get", lua_get, SCRIPT_WRITES, NULL},
-    {SCRIPT_QUEUE, "queue", lua_queue, SCRIPT_READS, NULL},
-    {SCRIPT_SHOW, "show", lua_show, SCRIPT_WRITES, NULL},
-    {SCRIPT_METRICS, "metrics", lua_metrics, SCRIPT_CACHES, NULL},
-    {SCRIPT_PING, "ping", lua_ping, SCRIPT_READS, NULL},
-    {SCRIPT_NEXT, "next", lua_next, SCRIPT_READS, NULL},
-    {SCRIPT_FIRE, "fire", lua_fire, SCRIPT_WRITES, any_fired},
-    {SCRIPT_DECIDE, "decide", lua_decide, SCRIPT_WRITES, NULL},
-    {SCRIPT_CONFIRM, "confirm", lua_confirm, SCRIPT_WRITES, NULL},
-    {SCRIPT_RESCHEDULE, "reschedule", lua_reschedule, SCRIPT_WRITES, NULL},
-    {SCRIPT_TIMERS, "timers", lua_timers, SCRIPT_READS, NULL},
-    {SCRIPT_ALERT_TAKE, "alert_take", lua_alert_take, SCRIPT_WRITES,
-     any_alerts},
-    {SCRIPT_ALERT_RESULT, "alert_result", lua_alert_result, SCRIPT_WRITES,
+    {SCRIPT_SUBMIT, "submit", lua_submit, lua_submit_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_GET, "get", lua_get, lua_get_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_QUEUE, "queue", lua_queue, lua_queue_keys, SCRIPT_READS, NULL},
+    {SCRIPT_SHOW, "show", lua_show, lua_show_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_METRICS, "metrics", lua_metrics, lua_metrics_keys, SCRIPT_CACHES,
      NULL},
-    {SCRIPT_ALERTS, "alerts", lua_alerts, SCRIPT_READS, NULL},
-    {SCRIPT_ALERT_RETRY, "alert_retry", lua_alert_retry, SCRIPT_WRITES, NULL},
-    {SCRIPT_CALLBACKS, "callbacks", lua_callbacks, SCRIPT_WRITES, NULL},
-    {SCRIPT_CALLED, "called", lua_called, SCRIPT_WRITES, NULL},
-    {SCRIPT_CLAIM, "claim", lua_claim, SCRIPT_WRITES, NULL},
-    {SCRIPT_RATE, "rate", lua_rate, SCRIPT_WRITES, NULL},
-    {SCRIPT_NOTE, "note", lua_note, SCRIPT_WRITES, NULL},
-    {SCRIPT_HISTORY, "history", lua_history, SCRIPT_WRITES, NULL},
-    {SCRIPT_SPOOL_QUARANTINE, "spool_quarantine", lua_spool_quarantine,
+    {SCRIPT_PING, "ping", lua_ping, lua_ping_keys, SCRIPT_READS, NULL},
+    {SCRIPT_NEXT, "next", lua_next, lua_next_keys, SCRIPT_READS, NULL},
+    {SCRIPT_FIRE, "fire", lua_fire, lua_fire_keys, SCRIPT_WRITES, any_fired},
+    {SCRIPT_DECIDE, "decide", lua_decide, lua_decide_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_CONFIRM, "confirm", lua_confirm, lua_confirm_keys, SCRIPT_WRITES,
+     NULL},
+    {SCRIPT_RESCHEDULE, "reschedule", lua_reschedule, lua_reschedule_keys,
      SCRIPT_WRITES, NULL},
-    {SCRIPT_IDEM, "idem", lua_idem, SCRIPT_WRITES, NULL},
+    {SCRIPT_TIMERS, "timers", lua_timers, lua_timers_keys, SCRIPT_READS, NULL},
+    {SCRIPT_ALERT_TAKE, "alert_take", lua_alert_take, lua_alert_take_keys,
+     SCRIPT_WRITES, any_alerts},
+    {SCRIPT_ALERT_RESULT, "alert_result", lua_alert_result,
+     lua_alert_result_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_ALERTS, "alerts", lua_alerts, lua_alerts_keys, SCRIPT_READS, NULL},
+    {SCRIPT_ALERT_RETRY, "alert_retry", lua_alert_retry, lua_alert_retry_keys,
+     SCRIPT_WRITES, NULL},
+    {SCRIPT_CALLBACKS, "callbacks", lua_callbacks, lua_callbacks_keys,
+     SCRIPT_WRITES, NULL},
+    {SCRIPT_CALLED, "called", lua_called, lua_called_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_CLAIM, "claim", lua_claim, lua_claim_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_RATE, "rate", lua_rate, lua_rate_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_NOTE, "note", lua_note, lua_note_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_HISTORY, "history", lua_history, lua_history_keys, SCRIPT_WRITES,
+     NULL},
+    {SCRIPT_SPOOL_QUARANTINE, "spool_quarantine", lua_spool_quarantine,
+     lua_spool_quarantine_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_IDEM, "idem", lua_idem, lua_idem_keys, SCRIPT_WRITES, NULL},
 };
 
 struct call {
 	struct store *st;
 	enum store_script s;
 	int argc;
-	char *argv[STORE_MAX_ARGS + 4];
-	size_t argvlen[STORE_MAX_ARGS + 4];
+	char *argv[4 + STORE_MAX_KEYS + STORE_MAX_ARGS];
+	size_t argvlen[4 + STORE_MAX_KEYS + STORE_MAX_ARGS];
 	store_cb *cb;
 	store_outcome_cb *ocb;
 	void *arg;
@@ -137,6 +145,7 @@ store_scripts_init(struct store *st)
 
 		sc->name = table[i].name;
 		sc->text = table[i].text;
+		sc->keys = table[i].keys;
 		sc->kind = table[i].kind;
 		sc->wait_if = table[i].wait_if;
 		SHA1((const unsigned char *)sc->text, strlen(sc->text), md);
@@ -401,6 +410,93 @@ call_reply(redisAsyncContext *ac, void *r, void *priv)
 	}
 }
 
+/*
+ * One key of a script's KEYS: line: the prefix, then `tmpl` with each
+ * $name made the argument `name` of the one JSON argument (`a`), or $N
+ * the N-th argument. NULL when an argument it names is absent or empty
+ * (written_confirmation_of, say): nothing to declare then.
+ */
+static char *
+key_expand(const char *prefix, const char *tmpl, size_t len, const json_t *a,
+	   int argc, const char *const *argv)
+{
+	char buf[512], num[32];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
+
+	for (size_t i = 0; i < len && n < sizeof(buf);) {
+		const char *v = NULL;
+		size_t vlen, name = 0;
+		char var[32];
+
+		if (tmpl[i] != '$') {
+			buf[n++] = tmpl[i++];
+			continue;
+		}
+		while (
+		    i + 1 + name < len && name + 1 < sizeof(var) &&
+		    (tmpl[i + 1 + name] == '_' ||
+		     (tmpl[i + 1 + name] >= 'a' && tmpl[i + 1 + name] <= 'z') ||
+		     (tmpl[i + 1 + name] >= '0' &&
+		      tmpl[i + 1 + name] <= '9'))) {
+			var[name] = tmpl[i + 1 + name];
+			name++;
+		}
+		var[name] = '\0';
+		i += 1 + name;
+		if (var[0] >= '1' && var[0] <= '9') {
+			int k = atoi(var);
+
+			v = k <= argc ? argv[k - 1] : NULL;
+		} else if (json_is_integer(json_object_get(a, var))) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(json_object_get(a, var)));
+			v = num;
+		} else {
+			v = json_string_value(json_object_get(a, var));
+		}
+		if (v == NULL || (vlen = strlen(v)) == 0 ||
+		    n + vlen >= sizeof(buf))
+			return NULL;
+		memcpy(buf + n, v, vlen);
+		n += vlen;
+	}
+	if (n >= sizeof(buf))
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* The call's KEYS from its script's template, into c->argv from [3]:
+ * their number, or -1 when out of memory or too many. */
+static int
+call_keys(struct call *c, const char *prefix, int argc, const char *const *argv)
+{
+	const char *t = c->st->scripts[c->s].keys;
+	json_t *a = NULL;
+	int nkeys = 0;
+
+	if (strchr(t, '$') != NULL && argc == 1 && argv[0] != NULL)
+		a = json_loads(argv[0], 0, NULL);
+	while (*t != '\0') {
+		size_t len = strcspn(t, " ");
+		char *k;
+
+		if (len > 0 &&
+		    (k = key_expand(prefix, t, len, a, argc, argv))) {
+			if (nkeys == STORE_MAX_KEYS) {
+				free(k);
+				nkeys = -1;
+				break;
+			}
+			c->argv[3 + nkeys++] = k;
+		}
+		t += len;
+		t += strspn(t, " ");
+	}
+	json_decref(a);
+	return nkeys;
+}
+
 static int
 call_start(struct store *st, enum store_script s, int argc,
 	   const char *const *argv, store_cb *cb, store_outcome_cb *ocb,
@@ -408,6 +504,8 @@ call_start(struct store *st, enum store_script s, int argc,
 {
 	struct call *c;
 	const char *prefix = st->d->conf->redis.prefix;
+	char nkeys[16];
+	int nk;
 
 	if (st->state != ST_UP || argc > STORE_MAX_ARGS)
 		return -1;
@@ -420,13 +518,21 @@ call_start(struct store *st, enum store_script s, int argc,
 	c->arg = arg;
 	c->need = st->d->conf->redis.replicas_ack;
 	c->deadline = clock_mono_ms() + store_timeout_ms(st);
-	/* EVALSHA sha 0 prefix argv... */
-	c->argc = 4 + argc;
+	/* EVALSHA sha numkeys keys... prefix argv... */
+	c->argc = 3;
+	if ((nk = call_keys(c, prefix, argc, argv)) < 0) {
+		log_warnx("redis: script %s: more than %d keys",
+			  st->scripts[s].name, STORE_MAX_KEYS);
+		c->argc = 3 + STORE_MAX_KEYS;
+		goto fail;
+	}
+	c->argc = 3 + nk;
+	snprintf(nkeys, sizeof(nkeys), "%d", nk);
 	c->argv[0] = strdup("EVALSHA");
-	c->argv[2] = strdup("0");
-	c->argv[3] = strdup(prefix);
+	c->argv[2] = strdup(nkeys);
+	c->argv[c->argc++] = strdup(prefix);
 	for (int i = 0; i < argc; i++)
-		c->argv[4 + i] = strdup(argv[i] ? argv[i] : "");
+		c->argv[c->argc++] = strdup(argv[i] ? argv[i] : "");
 	for (int i = 0; i < c->argc; i++) {
 		if (i != 1 && c->argv[i] == NULL)
 			goto fail;

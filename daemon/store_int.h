@@ -57,6 +57,7 @@ enum script_kind {
 struct script {
 	const char *name;
 	const char *text;
+	const char *keys; /* the KEYS: template, e.g. "ref:$id events" */
 	enum script_kind kind;
 	bool (*wait_if)(const redisReply *); /* SCRIPT_WRITES; NULL: always */
 	char sha[2 * SHA_DIGEST_LENGTH + 1];
