@@ -42,25 +42,36 @@
 /* What a WAIT leaves of redis.timeout for the round trips around it. */
 #define WAIT_MARGIN_MS 250
 
-/* fire.lua's answer: the timers it fired, an array. */
+/* A list in a script's JSON answer ({"alerts": [...]}; {} for an empty
+ * table, as cjson writes it) holds something; unreadable counts as yes,
+ * to be safe. */
 static bool
-any_fired(const redisReply *r)
-{
-	return r->type == REDIS_REPLY_ARRAY && r->elements > 0;
-}
-
-/* alert_take.lua's answer: {"alerts": [...]}, or {} in an empty table. */
-static bool
-any_alerts(const redisReply *r)
+any_in(const redisReply *r, const char *name)
 {
 	json_t *o = r->type == REDIS_REPLY_STRING
 			? json_loadb(r->str, r->len, 0, NULL)
 			: NULL;
-	json_t *a = json_object_get(o, "alerts");
+	json_t *a = json_object_get(o, name);
 	bool any = json_array_size(a) > 0 || json_object_size(a) > 0;
 
 	json_decref(o);
-	return o == NULL || any; /* unreadable: wait, to be safe */
+	return o == NULL || any;
+}
+
+/* fire.lua's answer: the timers it fired, an array or {"fired": [...]}. */
+static bool
+any_fired(const redisReply *r)
+{
+	if (r->type == REDIS_REPLY_ARRAY)
+		return r->elements > 0;
+	return any_in(r, "fired");
+}
+
+/* alert_take.lua's answer: {"alerts": [...]}. */
+static bool
+any_alerts(const redisReply *r)
+{
+	return any_in(r, "alerts");
 }
 
 /*
