@@ -15,8 +15,8 @@
  *   for each message and once with NULL when the connection goes, which
  *   frees it. When it goes, the next sentinel is subscribed to after
  *   SUB_RETRY_MS.
- * - The configuration is read afresh at each step (a reload may change
- *   the list); nothing here points into it across steps.
+ * - The sentinels and the master's name are copied at the start: they
+ *   need a restart (a reload frees the configuration they came from).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +51,9 @@ struct sub {
 
 struct sentinel {
 	struct mashd *d;
+	struct config_node *nodes;
+	size_t nnodes;
+	char name[256]; /* redis.master_name */
 	sentinel_master_cb *moved;
 	void *moved_arg;
 	sentinel_master_cb *cb; /* the caller's question, or NULL */
@@ -65,7 +68,7 @@ struct sentinel {
 	bool answered;
 	char host[256];
 	int port;
-	char why[256];
+	char why[320];
 	char last[300];
 	struct event *step, *deadline, *poll;
 	struct sub *sub;
@@ -78,8 +81,8 @@ static void ask_next(struct sentinel *s);
 static const struct config_node *
 node(const struct sentinel *s, size_t i, size_t *n)
 {
-	*n = s->d->conf->redis.nsentinels;
-	return *n ? &s->d->conf->redis.sentinels[i % *n] : NULL;
+	*n = s->nnodes;
+	return *n ? &s->nodes[i % *n] : NULL;
 }
 
 static void
@@ -156,8 +159,7 @@ probe_reply(redisAsyncContext *ac, void *r, void *priv)
 			snprintf(s->why, sizeof(s->why), "%s", reply->str);
 		} else {
 			snprintf(s->why, sizeof(s->why),
-				 "it knows no master \"%s\"",
-				 s->d->conf->redis.master_name);
+				 "it knows no master \"%s\"", s->name);
 		}
 		event_active(s->step, EV_TIMEOUT, 0);
 	}
@@ -227,7 +229,7 @@ ask_next(struct sentinel *s)
 	size_t n;
 	const struct config_node *nd;
 	struct probe *p;
-	char why[400];
+	char why[720];
 
 	if (s->tried > 0)
 		s->cur++;
@@ -236,7 +238,7 @@ ask_next(struct sentinel *s)
 		snprintf(why, sizeof(why),
 			 "none of the %zu sentinel(s) named the master \"%s\" "
 			 "(the last: %s)",
-			 n, s->d->conf->redis.master_name, s->why);
+			 n, s->name, s->why);
 		ask_end(s, NULL, 0, why);
 		return;
 	}
@@ -249,7 +251,7 @@ ask_next(struct sentinel *s)
 	p->s = s;
 	if (redisAsyncCommand(p->ac, probe_reply, p,
 			      "SENTINEL get-master-addr-by-name %s",
-			      s->d->conf->redis.master_name) != REDIS_OK) {
+			      s->name) != REDIS_OK) {
 		p->s = NULL;
 		redisAsyncFree(p->ac); /* the callback was not queued */
 		free(p);
@@ -314,7 +316,7 @@ sub_message(struct sentinel *s, const char *text)
 
 	if (sscanf(text, "%255s %255s %d %255s %d", name, oldh, &oldp, newh,
 		   &newp) != 5 ||
-	    strcmp(name, s->d->conf->redis.master_name) != 0)
+	    strcmp(name, s->name) != 0)
 		return;
 	log_event(NULL, NULL, "redis_switch_master",
 		  "redis: the sentinels moved the master \"%s\" from %s:%d to "
@@ -355,7 +357,7 @@ sub_reply(redisAsyncContext *ac, void *r, void *priv)
 		evtimer_del(s->sub_deadline);
 		log_info("redis: following failovers of \"%s\" through the "
 			 "sentinel %s",
-			 s->d->conf->redis.master_name, u->node);
+			 s->name, u->node);
 		/* A switch may have come while no one listened. */
 		event_active(s->poll, EV_TIMEOUT, 0);
 	} else if (strcmp(kind, "message") == 0 &&
@@ -439,6 +441,12 @@ sentinel_new(struct mashd *d, sentinel_master_cb *moved, void *arg)
 	if (s == NULL)
 		fatalx("sentinel_new: out of memory");
 	s->d = d;
+	s->nnodes = d->conf->redis.nsentinels;
+	if ((s->nodes = calloc(s->nnodes, sizeof(*s->nodes))) == NULL)
+		fatalx("sentinel_new: out of memory");
+	memcpy(s->nodes, d->conf->redis.sentinels,
+	       s->nnodes * sizeof(*s->nodes));
+	snprintf(s->name, sizeof(s->name), "%s", d->conf->redis.master_name);
 	s->moved = moved;
 	s->moved_arg = arg;
 	s->step = event_new(d->base, -1, 0, probe_step, s);
@@ -474,15 +482,14 @@ sentinel_free(struct sentinel *s)
 	event_free(s->poll);
 	event_free(s->sub_retry);
 	event_free(s->sub_deadline);
+	free(s->nodes);
 	free(s);
 }
 
 void
 sentinel_distrust(struct sentinel *s)
 {
-	size_t n = s->d->conf->redis.nsentinels;
-
-	s->first = n ? (s->first + 1) % n : 0;
+	s->first = s->nnodes ? (s->first + 1) % s->nnodes : 0;
 }
 
 const char *

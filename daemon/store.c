@@ -405,10 +405,9 @@ resolved(const char *host, int port, const char *err, void *arg)
 static void
 store_connect(struct store *st)
 {
-	const struct mash_config *c = st->d->conf;
-
 	if (st->sentinel == NULL) {
-		connect_to(st, c->redis.socket, c->redis.host, c->redis.port);
+		connect_to(st, st->unix_socket ? st->host : NULL, st->host,
+			   st->port);
 		return;
 	}
 	st->state = ST_RESOLVING;
@@ -487,8 +486,15 @@ store_new(struct mashd *d)
 	    st->later == NULL)
 		fatal("store_new: evtimer_new");
 	store_scripts_init(st);
-	if (d->conf->redis.nsentinels > 0)
+	if (d->conf->redis.nsentinels > 0) {
 		st->sentinel = sentinel_new(d, moved, st);
+	} else {
+		st->unix_socket = d->conf->redis.socket != NULL;
+		snprintf(st->host, sizeof(st->host), "%s",
+			 st->unix_socket ? d->conf->redis.socket
+					 : d->conf->redis.host);
+		st->port = d->conf->redis.port;
+	}
 	store_connect(st);
 	return st;
 }

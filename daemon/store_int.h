@@ -91,6 +91,11 @@ struct store {
 	 * reached and checked ("host:port", or the socket's path). */
 	char addr[STORE_ADDR_MAX];
 	char master[STORE_ADDR_MAX];
+	/* Without sentinels, where Redis is, as mashd started: the keys that
+	 * say it need a restart (a reload must not switch mid-way). */
+	bool unix_socket;
+	char host[STORE_ADDR_MAX];
+	int port;
 	struct sentinel *sentinel; /* NULL unless redis.sentinels */
 	long long failovers;	   /* changes of master seen */
 	int waits;		   /* WAITs sent and not yet answered */

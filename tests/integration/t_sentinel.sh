@@ -193,12 +193,19 @@ start_mashd
 wait_for 15 curl -sf "$URL/healthz"
 wait_for 15 '[ "$(mcli hget "{mash}:ref:$(head -1 "$T/acked")" fired:screening)" != "" ]'
 expect "timers fire" "$?" 0
+# A reload that names Redis another way changes nothing until a restart
+# (mashd.conf(5)): mashd follows the sentinels it started with.
+sed -i "s|^redis = {.*|redis = { socket = \"$T/none.sock\"; $REDIS_CONF };|" "$T/mashd.conf"
+kill -HUP "$MASHD_PID"
+wait_for 5 "grep -q 'reload: .* read again' '$T/mashd.log'"
 n1=$(switches)
 stop_node "$(node_of "$(master_port)")" KILL
 wait_for 30 '[ "$(switches)" -gt "$n1" ]'
 expect "the sentinels fail over again, while timers fall due" "$?" 0
 # shellcheck disable=SC2046
 wait_for 30 '[ -z "$(mcli eval "$FIRED" 0 $(cat "$T/acked") 2>&1)" ]'
+expect "mashd followed the sentinels it started with, not the reload" \
+	"$(ctl status --json | jq -r .redis_master)" "127.0.0.1:$(master_port)"
 # shellcheck disable=SC2046
 expect "every due timer fired exactly once, none early" \
 	"$(mcli eval "$FIRED" 0 $(cat "$T/acked") | head -5)" ""
