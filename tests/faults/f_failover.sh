@@ -18,6 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../integration/lib_ha.sh"
 trap 'faults_cleanup; ha_cleanup; cleanup' EXIT
+trap 'exit 1' INT TERM HUP
 FAILOVERS=${FAILOVERS:-$((FAULT_CYCLES >= 20 ? 20 : FAULT_CYCLES < 3 ? FAULT_CYCLES : 3))}
 
 # redis.sock, which the harness's rcli, drained and checker read, is the
@@ -72,6 +73,7 @@ while [ $i -lt "$FAILOVERS" ]; do
 	nap "$(rand 300 900)"
 	n0=$(switches)
 	old=$(master_port)
+	t0=$(date +%s%3N)
 	stop_node "$(node_of "$old")" KILL
 	if ! wait_for 30 '[ "$(switches)" -gt "$n0" ] && [ "$(master_port)" != "$old" ]'; then
 		lost=$((lost + 1))
@@ -83,7 +85,10 @@ while [ $i -lt "$FAILOVERS" ]; do
 	# those the kill may leave delivered but unrecorded.
 	inflight=$((inflight + $(inflight)))
 	# Served again within 2 s of the sentinels' switch.
+	t1=$(date +%s%3N)
 	wait_for 2 curl -sf "http://127.0.0.1:$FPORT/healthz" && served=$((served + 1))
+	# From the kill to the switch, and on to mashd's answering again.
+	echo "$((t1 - t0)) $(($(date +%s%3N) - t0))" >> "$T/outages"
 	start_node "$(node_of "$old")" "$new"
 	wait_for 30 '[ "$(replicas_online "$(node_of "$(master_port)")")" = 2 ]'
 	point_at_master
@@ -102,5 +107,12 @@ procs_stop
 fault_stop_mashd TERM
 point_at_master
 check -n "$(clock_now)" -p "$PROCS" -m 8 -M "$T/mails.log" -k "$inflight" -A
-echo "figures $TEST: failovers=$FAILOVERS first_batch=$n mashd_failovers_seen=$(grep -c 'event="redis_failover"' "$T/mashd.log")"
+# min/median/max of a column of $T/outages
+spread() {
+	cut -d' ' -f"$1" "$T/outages" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%d/%d/%d", v[1], v[int((NR + 1) / 2)], v[NR] }'
+}
+echo "figures $TEST: failovers=$FAILOVERS first_batch=$n" \
+	"mashd_failovers_seen=$(grep -c 'event="redis_failover"' "$T/mashd.log")" \
+	"switch_ms=$(spread 1) served_ms=$(spread 2) (min/median/max from the kill)"
 finish

@@ -49,6 +49,9 @@ ha_cleanup() {
 	done
 }
 trap 'ha_cleanup; cleanup' EXIT
+# A test stopped by a signal cleans up too: a set left running would go on
+# failing over on its own.
+trap 'exit 1' INT TERM HUP
 
 node_port() { eval "echo \$NODE${1}_PORT"; }
 node_pid() { eval "echo \$NODE${1}_PID"; }
