@@ -29,6 +29,9 @@ point_at_master() {
 
 make_body
 recording_mta
+# A first batch, Tuesday 10:00: their escalations fall due on Friday. The
+# nodes run on the scenario's clock, by which timers fire.
+clock_at "2027-02-09 10:00:00"
 start_ha
 point_at_master
 REDIS_AT=$(ha_redis_conf)
@@ -37,9 +40,7 @@ fault_conf "$ALERTS_CONF
 recipients = { navigators = [ \"navigators@hub.example\" ];
   supervisors = [ \"supervisors@hub.example\" ]; };"
 
-# A first batch, Tuesday 10:00: their escalations fall due on Friday.
 n=$((8 * FAILOVERS))
-clock_at "2027-02-09 10:00:00"
 fault_mashd
 wait_for 15 curl -sf "http://127.0.0.1:$FPORT/healthz" ||
 	{ not_ok "mashd reaches the master"; finish; exit; }
@@ -60,6 +61,7 @@ first=$(rcli zrange '{mash}:due' 0 -1 withscores | awk '
 
 # Friday, just before the first escalation: load, timers and failovers.
 clock_at "$(date -u -d "@$((first / 1000 - 2))" '+%Y-%m-%d %H:%M:%S')"
+ha_settle
 fault_mashd
 wait_for 15 curl -sf "http://127.0.0.1:$FPORT/healthz"
 procs_start

@@ -17,7 +17,9 @@ ha_port() {
 	_i=0
 	while [ $_i -lt 100 ]; do
 		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000))
+		# (not one the fault harness picked for mashd either)
 		if [ -z "$(ss -Htan "sport = :$_p" 2>/dev/null)" ] &&
+			[ "$_p" != "${FPORT:-}" ] && [ "$_p" != "${FPORT2:-}" ] &&
 			! grep -qx "$_p" "$T/ha-ports" 2>/dev/null; then
 			echo "$_p" >> "$T/ha-ports"
 			echo "$_p"
@@ -71,6 +73,10 @@ start_node() {
 	rm -f "$T/node$1.sock"
 	[ -f "$T/node$1/redis.conf" ] ||
 		cp "$TOP/conf/ha/redis.conf" "$T/node$1/redis.conf"
+	# On the test's clock, as start_redis's: `at` moves it.
+	[ -f "$CLOCK_LIB" ] || { echo "no $CLOCK_LIB: make all first"; exit 1; }
+	[ -f "$T/clock" ] || echo "$OFFSET_MS" > "$T/clock"
+	LD_PRELOAD=$CLOCK_LIB REDIS_CLOCK_FILE=$T/clock \
 	redis-server "$T/node$1/redis.conf" --port "$(node_port "$1")" \
 		--bind 127.0.0.1 --dir "$T/node$1" \
 		--unixsocket "$T/node$1.sock" --unixsocketperm 700 \
@@ -151,6 +157,16 @@ start_ha() {
 			grep -qx 2" ||
 			{ echo "sentinel $_s did not find the replicas"; exit 1; }
 	done
+}
+
+# ha_settle: the master takes writes and both replicas confirm them. A
+# jump of the test's clock (`at`) makes the nodes see their replication
+# links silent for as long: the master drops its replicas and refuses
+# writes (min-replicas-max-lag) until they are back, a second or so.
+ha_settle() {
+	wait_for 30 '_m=$(node_of "$(master_port)") &&
+		[ "$(ncli "$_m" set ha:settle 1)" = OK ] &&
+		[ "$(ncli "$_m" wait 2 500)" = 2 ]'
 }
 
 # ha_redis_conf: mashd's redis group for this set (REDIS_CONF for
