@@ -228,6 +228,9 @@ install: all
 	$(INSTALL) -m 0755 $(BUILD)/mashctl $(DESTDIR)$(BINDIR)/mashctl
 	$(INSTALL) -m 0644 conf/bank-holidays.json $(DESTDIR)$(HOLIDAYS_FILE)
 	$(INSTALL) -m 0644 conf/redis.conf $(DESTDIR)$(DATADIR)/mashd/redis.conf
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/mashd/ha
+	$(INSTALL) -m 0644 conf/ha/redis.conf conf/ha/sentinel.conf \
+		$(DESTDIR)$(DATADIR)/mashd/ha/
 	$(FIXPATHS) systemd/mashd.service > $(DESTDIR)$(UNITDIR)/mashd.service
 	$(FIXPATHS) systemd/mashd.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/mashd.conf
 	$(INSTALL) -m 0644 systemd/mashd.sysusers $(DESTDIR)$(SYSUSERSDIR)/mashd.conf
@@ -270,6 +273,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mashd $(DESTDIR)$(BINDIR)/mashctl \
 		$(DESTDIR)$(HOLIDAYS_FILE) $(DESTDIR)$(DATADIR)/mashd/redis.conf \
+		$(DESTDIR)$(DATADIR)/mashd/ha/redis.conf \
+		$(DESTDIR)$(DATADIR)/mashd/ha/sentinel.conf \
 		$(DESTDIR)$(UNITDIR)/mashd.service \
 		$(DESTDIR)$(SYSUSERSDIR)/mashd.conf \
 		$(DESTDIR)$(TMPFILESDIR)/mashd.conf \
@@ -277,7 +282,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/mashd.8 \
 		$(DESTDIR)$(MANDIR)/man1/mashctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/mashd.conf.5
-	-rmdir $(DESTDIR)$(DATADIR)/mashd 2>/dev/null
+	-rmdir $(DESTDIR)$(DATADIR)/mashd/ha $(DESTDIR)$(DATADIR)/mashd 2>/dev/null
 	@echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/mashd, the syslog-ng and" \
 		"logrotate snippets and the mashd user are kept; remove them" \
 		"by hand to purge"
