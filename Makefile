@@ -18,11 +18,11 @@ endif
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar holidays deadline
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
-CONF     = config config_schema config_time
-DAEMON   = main log clock lifecycle store store_json intake http http_conns \
-	   ctl roles ctl_args ctl_cmd ctl_alerts scheduler alert alert_text \
-	   deliver_mail webhook metrics service spool maildir mail $(CONF) \
-	   $(PURE)
+CONF     = config config_schema config_time config_redis
+DAEMON   = main log clock lifecycle store store_check store_call store_json \
+	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
+	   ctl_alerts scheduler alert alert_text deliver_mail webhook metrics \
+	   service spool maildir mail $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -101,7 +101,7 @@ $(BUILD)/%.o: tools/%.c | $(BUILD)
 # Lua scripts are compiled in as C strings; see tools/lua2c.sh. In front
 # of each go the hub's words, written by tools/words-lua from the same
 # tables the C uses (include/mash/words.h), then daemon/lua/lib.lua.
-$(BUILD)/store.o: $(BUILD)/lua_scripts.h
+$(BUILD)/store_call.o: $(BUILD)/lua_scripts.h
 $(BUILD)/lua_scripts.h: $(BUILD)/words.lua $(LUA) tools/lua2c.sh | $(BUILD)
 	sh tools/lua2c.sh $(BUILD)/words.lua daemon/lua/lib.lua $(LUA) \
 		> $@.tmp && mv $@.tmp $@
@@ -230,6 +230,9 @@ install: all
 	$(INSTALL) -m 0755 $(BUILD)/mashctl $(DESTDIR)$(BINDIR)/mashctl
 	$(INSTALL) -m 0644 conf/bank-holidays.json $(DESTDIR)$(HOLIDAYS_FILE)
 	$(INSTALL) -m 0644 conf/redis.conf $(DESTDIR)$(DATADIR)/mashd/redis.conf
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/mashd/ha
+	$(INSTALL) -m 0644 conf/ha/redis.conf conf/ha/sentinel.conf \
+		$(DESTDIR)$(DATADIR)/mashd/ha/
 	$(FIXPATHS) systemd/mashd.service > $(DESTDIR)$(UNITDIR)/mashd.service
 	$(FIXPATHS) systemd/mashd.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/mashd.conf
 	$(INSTALL) -m 0644 systemd/mashd.sysusers $(DESTDIR)$(SYSUSERSDIR)/mashd.conf
@@ -272,6 +275,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mashd $(DESTDIR)$(BINDIR)/mashctl \
 		$(DESTDIR)$(HOLIDAYS_FILE) $(DESTDIR)$(DATADIR)/mashd/redis.conf \
+		$(DESTDIR)$(DATADIR)/mashd/ha/redis.conf \
+		$(DESTDIR)$(DATADIR)/mashd/ha/sentinel.conf \
 		$(DESTDIR)$(UNITDIR)/mashd.service \
 		$(DESTDIR)$(SYSUSERSDIR)/mashd.conf \
 		$(DESTDIR)$(TMPFILESDIR)/mashd.conf \
@@ -279,7 +284,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/mashd.8 \
 		$(DESTDIR)$(MANDIR)/man1/mashctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/mashd.conf.5
-	-rmdir $(DESTDIR)$(DATADIR)/mashd 2>/dev/null
+	-rmdir $(DESTDIR)$(DATADIR)/mashd/ha $(DESTDIR)$(DATADIR)/mashd 2>/dev/null
 	@echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/mashd, the syslog-ng and" \
 		"logrotate snippets and the mashd user are kept; remove them" \
 		"by hand to purge"

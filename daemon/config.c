@@ -328,28 +328,6 @@ load_spool(struct mash_config *c, char *err, size_t errlen)
 }
 
 static int
-load_redis(struct mash_config *c, char *err, size_t errlen)
-{
-	long long v;
-	int b = 0;
-
-	c->redis.socket = config_get_str(&c->cfg, "redis.socket", NULL);
-	c->redis.host = config_get_str(&c->cfg, "redis.host", "127.0.0.1");
-	v = get_int(&c->cfg, "redis.port", 6379);
-	if (check_range(c, "redis.port", v, 1, 65535, err, errlen))
-		return -1;
-	c->redis.port = (int)v;
-	c->redis.prefix = config_get_str(&c->cfg, "redis.prefix", "{mash}:");
-	v = get_int(&c->cfg, "redis.timeout", 5);
-	if (check_range(c, "redis.timeout", v, 1, 600, err, errlen))
-		return -1;
-	c->redis.timeout = (int)v;
-	c->redis.allow_unsafe =
-	    config_lookup_bool(&c->cfg, "redis.allow_unsafe", &b) && b;
-	return 0;
-}
-
-static int
 load_http(struct mash_config *c, char *err, size_t errlen)
 {
 	long long v;
@@ -487,7 +465,7 @@ config_load(const char *path, char *err, size_t errlen)
 	if (config_check(&c->cfg, c->path, err, errlen))
 		goto fail;
 
-	if (load_redis(c, err, errlen) || load_http(c, err, errlen) ||
+	if (config_load_redis(c, err, errlen) || load_http(c, err, errlen) ||
 	    load_control(c, err, errlen) || load_clients(c, err, errlen) ||
 	    config_load_calendar(c, err, errlen) ||
 	    config_load_timers(c, err, errlen) || load_alerts(c, err, errlen) ||
@@ -507,6 +485,7 @@ config_free(struct mash_config *c)
 		return;
 	calendar_free(c->calendar);
 	config_destroy(&c->cfg);
+	free(c->redis.sentinels);
 	free(c->clients);
 	for (int r = 0; r < ROLE_COUNT; r++)
 		free(c->recipients[r].items);

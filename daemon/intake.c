@@ -45,6 +45,9 @@ struct pending {
 	int calls;	     /* store calls not yet called back: 0 or 1 */
 	bool answered;
 	bool lookup; /* the reply was lost: the key is looked up */
+	/* The master stored it, and no wait for its replicas confirmed it
+	 * (redis.replicas_ack): why, as the store said. */
+	char unreplicated[256];
 	char channel[16];
 	char client[64];
 	char brag[8];
@@ -111,6 +114,15 @@ answer(struct pending *p, struct intake_result *res)
 		res->say = "the referral store did not answer in time: the "
 			   "referral may or may not be stored; sent again with "
 			   "its idempotency key, it is stored once";
+		if (p->unreplicated[0] != '\0') {
+			res->say =
+			    "the referral store's master has the "
+			    "referral, but its replicas did not confirm "
+			    "it in time, so a failover now could lose "
+			    "it; sent again with its idempotency key, it "
+			    "is stored once";
+			res->err = p->unreplicated;
+		}
 		log_event_warnx(NULL, p->brag, "outcome_unknown",
 				"referral by %s from %s: outcome unknown, "
 				"redis may have stored it (%s); idempotency "
@@ -218,6 +230,9 @@ call_done(const struct store_result *sr, void *arg)
 	json_t *o = NULL;
 
 	p->calls--;
+	if (sr->outcome == STORE_UNKNOWN) /* what the latest call tells */
+		snprintf(p->unreplicated, sizeof(p->unreplicated), "%s",
+			 sr->unreplicated ? sr->err : "");
 	if (sr->outcome == STORE_DONE && sr->err == NULL &&
 	    sr->reply->type == REDIS_REPLY_STRING)
 		o = json_loads(sr->reply->str, 0, NULL);

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "mash/brag.h"
+#include "mash/deadline.h"
+#include "mash/timeutil.h"
 #include "mash/words.h"
 
 #include "clock.h"
@@ -121,6 +123,8 @@ elapsed_s(const struct timespec *t0)
 void
 metrics_local(struct mashd *d, struct figures *f)
 {
+	struct store_info si;
+
 	memset(f, 0, sizeof(*f));
 	f->started_ms = d->started_ms;
 	f->uptime_s = (clock_now_ms() - d->started_ms) / 1000;
@@ -130,6 +134,14 @@ metrics_local(struct mashd *d, struct figures *f)
 	f->redis_durable = store_durable(d->store);
 	f->rtt_s = -1;
 	f->clock_known = scheduler_clock_skew(d->sched, &f->clock_skew_ms);
+	store_info(d->store, &si);
+	snprintf(f->redis_master, sizeof(f->redis_master), "%s", si.master);
+	snprintf(f->redis_sentinel, sizeof(f->redis_sentinel), "%s",
+		 si.sentinel);
+	f->replicas_ack = si.replicas_ack;
+	f->replicas_confirmed = si.replicas_confirmed;
+	f->replicas_confirmed_ms = si.confirmed_at_ms;
+	f->failovers = si.failovers;
 }
 
 static void
@@ -270,6 +282,36 @@ header(struct evbuffer *out, const char *name, const char *type,
 			    name, type);
 }
 
+/* Which master, and what replication confirmed (store_info()). */
+static void
+redis_where(const struct figures *f, struct evbuffer *out)
+{
+	if (f->redis_master[0] != '\0') {
+		header(out, "mashd_redis_master_info", "gauge",
+		       "The Redis master in use; always 1.");
+		evbuffer_add_printf(out, "mashd_redis_master_info{address=\"");
+		label_value(out, f->redis_master);
+		evbuffer_add_printf(out, "\"} 1\n");
+	}
+	header(out, "mashd_redis_failovers_total", "counter",
+	       "Changes of Redis master this mashd has seen since it "
+	       "started.");
+	evbuffer_add_printf(out, "mashd_redis_failovers_total %lld\n",
+			    f->failovers);
+	header(out, "mashd_redis_replicas_ack", "gauge",
+	       "Replicas a change must reach before it is confirmed "
+	       "(redis.replicas_ack).");
+	evbuffer_add_printf(out, "mashd_redis_replicas_ack %d\n",
+			    f->replicas_ack);
+	if (f->replicas_confirmed < 0)
+		return;
+	header(out, "mashd_redis_replicas_confirmed", "gauge",
+	       "Replicas that confirmed the last change mashd waited for "
+	       "(WAIT).");
+	evbuffer_add_printf(out, "mashd_redis_replicas_confirmed %d\n",
+			    f->replicas_confirmed);
+}
+
 void
 metrics_prometheus(const struct figures *f, struct evbuffer *out)
 {
@@ -306,6 +348,7 @@ metrics_prometheus(const struct figures *f, struct evbuffer *out)
 		evbuffer_add_printf(out, "mashd_clock_skew_seconds %.3f\n",
 				    (double)f->clock_skew_ms / 1000);
 	}
+	redis_where(f, out);
 	if (!f->redis_up)
 		return;
 	header(out, "mashd_redis_rtt_seconds", "gauge",
@@ -366,6 +409,24 @@ metrics_json(const struct figures *f)
 	if (f->clock_known)
 		json_object_set_new(o, "clock_skew_ms",
 				    json_integer((json_int_t)f->clock_skew_ms));
+	json_object_set_new(o, "redis_master", json_string(f->redis_master));
+	json_object_set_new(o, "redis_sentinel",
+			    json_string(f->redis_sentinel));
+	json_object_set_new(o, "replicas_ack", json_integer(f->replicas_ack));
+	if (f->replicas_confirmed >= 0) {
+		char iso[MASH_TIME_BUFSZ];
+
+		json_object_set_new(o, "replicas_confirmed",
+				    json_integer(f->replicas_confirmed));
+		json_object_set_new(o, "replicas_confirmed_at",
+				    json_string(mash_time_format(
+					f->replicas_confirmed_ms, iso)));
+	} else {
+		json_object_set_new(o, "replicas_confirmed", json_null());
+		json_object_set_new(o, "replicas_confirmed_at", json_null());
+	}
+	json_object_set_new(o, "failovers",
+			    json_integer((json_int_t)f->failovers));
 	if (!f->redis_up)
 		return o;
 	json_object_set_new(o, "redis_rtt_us",

@@ -38,6 +38,16 @@ struct figures {
 	/* The daemon's clock minus Redis's, in ms, once measured. */
 	bool clock_known;
 	int64_t clock_skew_ms;
+	/* Where Redis is (store_info()): the master in use ("" while
+	 * down), the sentinel that named it ("" without sentinels), the
+	 * replicas a change waits for, how many confirmed the last change
+	 * (-1: none yet) and when, and the changes of master seen. */
+	char redis_master[300];
+	char redis_sentinel[300];
+	int replicas_ack;
+	int replicas_confirmed;
+	int64_t replicas_confirmed_ms;
+	long long failovers;
 	size_t n;
 	struct figure f[METRICS_MAX];
 };
@@ -60,9 +70,11 @@ long long metrics_get(const struct figures *f, const char *group,
 /* Prometheus text exposition format 0.0.4. */
 void metrics_prometheus(const struct figures *f, struct evbuffer *out);
 /* For mashctl status: {version, redis, redis_durable, uptime, stopping,
- * inflight, clock_skew_ms, redis_rtt_us, queue{open, red, ..., events},
- * overdue{...}, taken{...}, alerts{...}, fired{...}}; only the first seven
- * while Redis is down, and clock_skew_ms only once measured. */
+ * inflight, clock_skew_ms, redis_master, redis_sentinel, replicas_ack,
+ * replicas_confirmed, replicas_confirmed_at, failovers, redis_rtt_us,
+ * queue{open, red, ..., events}, overdue{...}, taken{...}, alerts{...},
+ * fired{...}}; none from redis_rtt_us on while Redis is down, and
+ * clock_skew_ms only once measured. */
 json_t *metrics_json(const struct figures *f);
 /* One line for systemd's STATUS=: queue depth, overdue, alerts. */
 void metrics_status_line(const struct figures *f, char *buf, size_t len);

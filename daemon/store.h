@@ -1,17 +1,28 @@
 /*
  * store: mashd's only state lives in Redis. This module keeps one hiredis
- * async connection on the libevent loop, reconnects with backoff when Redis
- * goes away, and runs the Lua scripts of daemon/lua/ by SHA: every state
- * change is one script call, so a crash leaves Redis before or after it,
- * never half-way. Every call has a deadline (redis.timeout): a Redis that
- * hangs is dropped like one that died. On every connect, and each minute,
- * it checks that Redis is durable (appendonly yes, appendfsync always);
- * new referrals are refused while it is not (store_refusal()).
+ * async connection to the master on the libevent loop, reconnects with
+ * backoff when Redis goes away, and runs the Lua scripts of daemon/lua/
+ * by SHA: every state change is one script call, so a crash leaves Redis
+ * before or after it, never half-way. Every call has a deadline
+ * (redis.timeout): a Redis that hangs is dropped like one that died. On
+ * every connect, and each minute, it checks that Redis is durable
+ * (appendonly yes, appendfsync always); new referrals are refused while it
+ * is not (store_refusal()).
+ *
+ * With redis.sentinels the master is the one the sentinels name, checked
+ * with ROLE, and followed through a failover without a restart. With
+ * redis.replicas_ack = N, a change is STORE_DONE only once N replicas
+ * confirmed it (WAIT); see store_call.c.
+ *
+ * Files: store.c (the connection), store_check.c (durability, PING),
+ * store_call.c (the scripts and their calls), store_json.c (the scripts'
+ * typed contract), sentinel.c (the sentinels).
  */
 #ifndef MASHD_STORE_H
 #define MASHD_STORE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <hiredis/hiredis.h>
 #include <jansson.h>
@@ -64,10 +75,13 @@ enum store_outcome {
 	STORE_NOT_RUN,
 	/* Handed to the connection, and no answer came: it was lost
 	 * ("the connection to redis was lost"), redis.timeout passed
-	 * ("redis did not answer within N s (redis.timeout)"), or mashd
-	 * stopped ("mashd is stopping"). Redis may have run it, or may
-	 * still (a stopped Redis runs what it read when it resumes): only
-	 * a later read can tell. */
+	 * ("redis did not answer within N s (redis.timeout)"), the master
+	 * changed, or mashd stopped ("mashd is stopping"). Redis may have
+	 * run it, or may still (a stopped Redis runs what it read when it
+	 * resumes): only a later read can tell. Or the master ran it but
+	 * fewer replicas than redis.replicas_ack confirmed it in time ("the
+	 * change is stored on the redis master but not confirmed
+	 * replicated: ..."): a failover now may lose it. */
 	STORE_UNKNOWN,
 };
 
@@ -75,6 +89,9 @@ struct store_result {
 	enum store_outcome outcome;
 	const redisReply *reply; /* STORE_DONE without err: the answer */
 	const char *err;	 /* else a sentence; NULL when reply is set */
+	/* STORE_UNKNOWN only: the master ran it and answered, but fewer
+	 * replicas than redis.replicas_ack confirmed it in time. */
+	bool unreplicated;
 };
 
 typedef void store_outcome_cb(const struct store_result *res, void *arg);
@@ -120,6 +137,18 @@ int store_call_outcome(struct store *st, enum store_script s, int argc,
  */
 typedef void store_ping_cb(const char *err, void *arg);
 int store_ping(struct store *st, int ms, store_ping_cb *cb, void *arg);
+/* Where the store is, for a person (mashctl status, /metrics). */
+struct store_info {
+	const char *master;	 /* "host:port" or a socket; "" when down */
+	const char *sentinel;	 /* the sentinel that answered last, or "" */
+	int replicas_ack;	 /* redis.replicas_ack */
+	int replicas_confirmed;	 /* the last WAIT's answer; -1: none yet */
+	int64_t confirmed_at_ms; /* when it came, UTC ms */
+	long long failovers;	 /* changes of master seen since start */
+};
+/* Valid until the next turn of the event loop. */
+void store_info(const struct store *st, struct store_info *out);
+
 /* Run when Redis is ready for work: at start, after each reconnection
  * (once its durability is checked). */
 void store_on_connect(struct store *st, void (*fn)(void *), void *arg);

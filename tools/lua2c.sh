@@ -3,7 +3,10 @@
 # a string named lua_<basename>, with WORDS (the hub's words, generated
 # from include/mash/words.h by tools/words-lua) and LIB's helpers in front
 # of each, so mashd carries its scripts inside the binary and each stays
-# one EVAL.
+# one EVAL; and the keys its caller declares, from the script's
+# "-- KEYS:" lines (lib.lua says how), as lua_<basename>_keys. A script
+# without one, or that makes a key from the prefix itself rather than
+# with declared() or from_data(), is an error.
 set -e
 words=$1
 lib=$2
@@ -16,4 +19,15 @@ for f in "$@"; do
 	cat "$words" "$lib" "$f" |
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$/\\n"/'
 	echo "\t;"
+	keys=$(sed -n 's/^-- KEYS: //p' "$f" | tr '\n' ' ' | sed 's/ *$//')
+	if [ -z "$keys" ]; then
+		echo "lua2c.sh: $f has no \"-- KEYS:\" line (see $lib)" >&2
+		exit 1
+	fi
+	if grep -nE "(^|[^A-Za-z0-9_])p \.\. '|ARGV\[1\] \.\." "$f" >&2; then
+		echo "lua2c.sh: $f makes a key from the prefix itself:" \
+			"use declared() or from_data() (see $lib)" >&2
+		exit 1
+	fi
+	echo "static const char lua_${name}_keys[] = \"$keys\";"
 done

@@ -303,6 +303,34 @@ answered(struct ctx *x, json_t *a, const char *fmt, ...)
 	return 0;
 }
 
+/* The master in use, what the replicas confirmed, and failovers seen. */
+static void
+print_where(json_t *a)
+{
+	const char *master = str(a, "redis_master");
+	const char *sentinel = str(a, "redis_sentinel");
+	json_t *conf = json_object_get(a, "replicas_confirmed");
+	long long need =
+	    (long long)json_integer_value(json_object_get(a, "replicas_ack"));
+	long long seen =
+	    (long long)json_integer_value(json_object_get(a, "failovers"));
+
+	bool named = sentinel[0] != '\0' && strcmp(sentinel, "-") != 0;
+
+	if (master[0] != '\0' && strcmp(master, "-") != 0)
+		printf("%-9s%s%s%s%s\n", "master", master,
+		       named ? " (named by the sentinel " : "",
+		       named ? sentinel : "", named ? ")" : "");
+	if (json_is_integer(conf))
+		printf("%-9s%lld confirmed the last change; %lld required\n",
+		       "replicas", (long long)json_integer_value(conf), need);
+	else if (need > 0)
+		printf("%-9snone confirmed a change yet; %lld required\n",
+		       "replicas", need);
+	if (seen > 0)
+		printf("%-9s%lld change(s) of master seen\n", "failover", seen);
+}
+
 static int
 cmd_status(struct ctx *x, int argc, char **argv)
 {
@@ -342,6 +370,7 @@ cmd_status(struct ctx *x, int argc, char **argv)
 					  "this host's clock right"
 					: "");
 	}
+	print_where(a);
 	print_figures(a, "queue", "queue");
 	print_figures(a, "overdue", "overdue");
 	print_figures(a, "taken", "taken");

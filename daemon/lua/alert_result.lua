@@ -12,25 +12,26 @@
 -- delivered: ["mail:staff", "hook:sms", ...]), callback_due (ms: when the
 -- call is due; absent when the referrer was reached or is not told).
 -- Answer: {state}: "sent", "callback", "pending" or "dead".
--- Keys: alert:<id>, alert:<id>:done, outbox, dead, ref:<ref>:audit,
--- events, callback:seq, callback:<n>, callbacks.
+-- KEYS: alert:$id alert:$id:done outbox dead events callback:seq callbacks
+-- Keys from data: ref:<ref>:audit (the alert's referral), callback:<n>
+-- (the task INCR numbers, or the alert names).
 local p = ARGV[1]
 return serve(function(a)
-  local key = p .. 'alert:' .. a.id
-  local outbox = p .. 'outbox'
+  local key = declared('alert:' .. a.id)
+  local outbox = declared('outbox')
   for _, part in ipairs(a.done or {}) do
-    redis.call('SADD', key .. ':done', part)
+    redis.call('SADD', declared('alert:' .. a.id .. ':done'), part)
   end
   local attempts = redis.call('HINCRBY', key, 'attempts', 1)
   local event = redis.call('HGET', key, 'event') or ''
   local ref = redis.call('HGET', key, 'ref') or ''
   local task = redis.call('HGET', key, 'callback')
   if a.callback_due and not task then
-    task = tostring(redis.call('INCR', p .. 'callback:seq'))
-    redis.call('HSET', p .. 'callback:' .. task, 'id', task, 'ref', ref,
+    task = tostring(redis.call('INCR', declared('callback:seq')))
+    redis.call('HSET', from_data('callback:' .. task), 'id', task, 'ref', ref,
                'event', event, 'alert', a.id, 'created', a.now,
                'due', a.callback_due, 'state', 'open')
-    redis.call('ZADD', p .. 'callbacks', a.callback_due, task)
+    redis.call('ZADD', declared('callbacks'), a.callback_due, task)
     redis.call('HSET', key, 'callback', task)
     audit(p, ref, a.now, 'mashd', 'callback',
           'task=' .. task .. ' alert=' .. a.id .. ' event=' .. event ..
@@ -46,7 +47,7 @@ return serve(function(a)
     redis.call('HSET', key, 'state', state, 'dead', a.now,
                'last_error', a.error)
     redis.call('XACK', outbox, 'mashd', a.id)
-    redis.call('ZADD', p .. 'dead', a.now, a.id)
+    redis.call('ZADD', declared('dead'), a.now, a.id)
     if event ~= EVENT.DEAD_LETTER then
       queue_alert(p, EVENT.DEAD_LETTER, ref, a.now, 'of', a.id,
                   'of_event', event, 'attempts', attempts,

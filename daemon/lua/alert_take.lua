@@ -10,13 +10,15 @@
 -- this consumer is delivering already: never taken again].
 -- Answer: {alerts = [{id, fields {the outbox entry's}, attempts, done
 -- [the parts delivered before], referrer {email, phone}}]}.
--- Keys: outbox, alert:<id> and alert:<id>:done of each, ref:<ref>.
+-- KEYS: outbox
+-- Keys from data: alert:<id> and alert:<id>:done of each alert taken,
+-- and its referral's ref:<ref>.
 local p = ARGV[1]
 return serve(function(a)
   local me, now, count, idle = a.consumer, a.now, a.count, a.claim_idle
   local busy = {}
   for _, id in ipairs(a.busy or {}) do busy[id] = true end
-  local outbox = p .. 'outbox'
+  local outbox = declared('outbox')
   local ok, e = pcall(redis.call, 'XGROUP', 'CREATE', outbox, 'mashd', '0',
                       'MKSTREAM')
   if not ok and not string.find(tostring(e), 'BUSYGROUP') then
@@ -33,7 +35,8 @@ return serve(function(a)
       if #ids >= count then break end
       local id, owner, idled = pe[1], pe[2], pe[3]
       if not busy[id] and (owner == me or idled >= idle) then
-        local next_at = tonumber(redis.call('HGET', p .. 'alert:' .. id,
+        local next_at = tonumber(redis.call('HGET',
+                                            from_data('alert:' .. id),
                                             'next_at') or '0')
         if next_at <= now then
           redis.call('XCLAIM', outbox, 'mashd', me, 0, id, 'JUSTID')
@@ -70,14 +73,16 @@ return serve(function(a)
       local f = entry[1][2]
       for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
     end
-    local key = p .. 'alert:' .. id
+    local key = from_data('alert:' .. id)
     local done = {}
-    for _, part in ipairs(redis.call('SMEMBERS', key .. ':done')) do
+    for _, part in ipairs(redis.call('SMEMBERS',
+                                     from_data('alert:' .. id .. ':done'))) do
       done[#done + 1] = part
     end
     local referrer = {}
     if fields.ref then
-      local rec = redis.call('HGET', p .. 'ref:' .. fields.ref, 'record')
+      local rec = redis.call('HGET', from_data('ref:' .. fields.ref),
+                             'record')
       if rec then
         local okd, r = pcall(cjson.decode, rec)
         if okd and type(r) == 'table' and type(r.referrer) == 'table' then

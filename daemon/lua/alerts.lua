@@ -4,18 +4,20 @@
 -- Arguments: count, state ("" or absent for any).
 -- Answer: {alerts = [{id, event, ref, brag, at, state, attempts,
 -- last_error, next_at, sent, dead, callback}]}, times in ms or "".
--- Keys: outbox, alert:<id> of each.
+-- KEYS: outbox
+-- Keys from data: alert:<id> of each entry read.
 local p = ARGV[1]
 return serve(function(a)
   local want = a.state or ''
   local alerts = {}
-  local entries = redis.call('XREVRANGE', p .. 'outbox', '+', '-',
+  local entries = redis.call('XREVRANGE', declared('outbox'), '+', '-',
                              'COUNT', a.count)
   for _, e in ipairs(entries) do
     local id, f = e[1], e[2]
     local fields = {}
     for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
-    local s = redis.call('HMGET', p .. 'alert:' .. id, 'state', 'attempts',
+    local s = redis.call('HMGET', from_data('alert:' .. id), 'state',
+                         'attempts',
                          'last_error', 'next_at', 'sent', 'dead',
                          'callback')
     local state = s[1] or 'pending'

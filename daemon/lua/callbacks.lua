@@ -6,17 +6,20 @@
 -- Answer: {open, closed (how many there are), tasks = [{id, ref, event,
 -- alert, created, due, state, phone, called_at, called_by, note}]},
 -- times in ms.
--- Keys: callbacks, callbacks:done, callback:<n>, ref:<ref>, events.
+-- KEYS: callbacks callbacks:done events
+-- Keys from data: callback:<n> of each task listed, and its referral's
+-- ref:<ref> and ref:<ref>:audit.
 local p = ARGV[1]
 return serve(function(a)
-  local open, closed = p .. 'callbacks', p .. 'callbacks:done'
+  local open, closed = declared('callbacks'), declared('callbacks:done')
   local tasks = {}
   local function add(task)
-    local h = redis.call('HGETALL', p .. 'callback:' .. task)
+    local h = redis.call('HGETALL', from_data('callback:' .. task))
     local t = {}
     for i = 1, #h, 2 do t[h[i]] = h[i + 1] end
     if not t.id then return end
-    local rec = redis.call('HGET', p .. 'ref:' .. (t.ref or ''), 'record')
+    local rec = redis.call('HGET', from_data('ref:' .. (t.ref or '')),
+                           'record')
     if rec then
       local ok, r = pcall(cjson.decode, rec)
       if ok and type(r) == 'table' and type(r.referrer) == 'table' and

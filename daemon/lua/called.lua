@@ -2,10 +2,11 @@
 -- task is closed with who, when and their note, and audited.
 -- Arguments: id (the task's), actor, at (ms), note.
 -- Answer: {ref}: the task's referral.
--- Keys: callback:<n>, callbacks, callbacks:done, ref:<ref>:audit, events.
+-- KEYS: callback:$id callbacks callbacks:done events
+-- Keys from data: ref:<ref>:audit (the task's referral).
 local p = ARGV[1]
 return serve(function(a)
-  local key = p .. 'callback:' .. a.id
+  local key = declared('callback:' .. a.id)
   local t = redis.call('HMGET', key, 'state', 'ref', 'event', 'called_by')
   if not t[1] then
     refuse('no call-back task ' .. a.id .. ' (see mashctl callbacks)')
@@ -16,8 +17,8 @@ return serve(function(a)
   end
   redis.call('HSET', key, 'state', 'done', 'called_at', a.at,
              'called_by', a.actor, 'note', a.note)
-  redis.call('ZREM', p .. 'callbacks', a.id)
-  redis.call('ZADD', p .. 'callbacks:done', a.at, a.id)
+  redis.call('ZREM', declared('callbacks'), a.id)
+  redis.call('ZADD', declared('callbacks:done'), a.at, a.id)
   audit(p, t[2] or '', a.at, a.actor, 'called',
         'task=' .. a.id .. ' event=' .. (t[3] or '') .. ' note: ' .. a.note)
   return {ref = t[2] or ''}

@@ -3,7 +3,7 @@
 -- Arguments: id, actor, at (ms), what ("claim" or "release"), force
 -- (true when the caller may take or release what another holds).
 -- Answer: {owner (absent when released), previous (absent when none)}.
--- Keys: ref:<id>, ref:<id>:audit, events.
+-- KEYS: ref:$id ref:$id:audit events
 local p = ARGV[1]
 return serve(function(a)
   local key = open_referral(p, a.id)

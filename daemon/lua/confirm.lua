@@ -8,12 +8,12 @@
 -- refused: the message is linked to the referral all the same, audited.
 -- Answer: {state}: "confirmed" (the timer stopped, or this same link did
 -- so before: a retry), "linked", or "none" (no such referral).
--- Keys: ref:<id>, ref:<id>:audit, due, events.
+-- KEYS: ref:$id ref:$id:audit due events
 local p = ARGV[1]
 return serve(function(a)
   local link = a.link
   if link == '' then link = nil end
-  if link and redis.call('EXISTS', p .. 'ref:' .. a.id) == 0 then
+  if link and redis.call('EXISTS', declared('ref:' .. a.id)) == 0 then
     return {state = 'none'}
   end
   local key = referral(p, a.id)

@@ -4,7 +4,7 @@
 -- referrer, and audit it, in one step.
 -- Arguments: id, outcome, reason, actor, at (ms).
 -- Answer: {outcome}.
--- Keys: ref:<id>, ref:<id>:audit, due, queue, outbox, events.
+-- KEYS: ref:$id ref:$id:audit due queue outbox events
 local p = ARGV[1]
 return serve(function(a)
   local key = referral(p, a.id)
@@ -20,7 +20,7 @@ return serve(function(a)
   end
   redis.call('HSET', key, 'status', 'decided', 'outcome', a.outcome,
              'decision_reason', a.reason, 'decided', a.at, 'updated', a.at)
-  redis.call('ZREM', p .. 'queue', a.id)
+  redis.call('ZREM', declared('queue'), a.id)
   audit(p, a.id, a.at, a.actor, 'decide',
         'outcome=' .. a.outcome .. ' reason=' .. a.reason)
   queue_alert(p, EVENT.OUTCOME, a.id, a.at, 'outcome', a.outcome,

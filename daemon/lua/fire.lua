@@ -7,20 +7,21 @@
 -- Arguments: limit (timers claimed at most).
 -- Answer: {now, fired = [{id, timer, due, brag, late, event}]}: times and
 -- late in ms, as strings.
--- Keys: due, ref:<id> and ref:<id>:audit of each, events, outbox.
+-- KEYS: due events outbox
+-- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
 return serve(function(a)
   local now_s = redis_now()
   local now = tonumber(now_s)
-  local due = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now_s,
+  local due = redis.call('ZRANGEBYSCORE', declared('due'), '-inf', now_s,
                          'WITHSCORES', 'LIMIT', 0, a.limit)
   local fired = {}
   for i = 1, #due, 2 do
     local member, at = due[i], tonumber(due[i + 1])
-    redis.call('ZREM', p .. 'due', member)
+    redis.call('ZREM', declared('due'), member)
     local id, timer = string.match(member,
                                    '^(' .. REF_PATTERN .. '):([%w_]+)$')
-    local key = id and p .. 'ref:' .. id
+    local key = id and from_data('ref:' .. id)
     if key and redis.call('EXISTS', key) == 1
        and not redis.call('HGET', key, 'stopped:' .. timer) then
       local brag = redis.call('HGET', key, 'brag') or ''

@@ -2,11 +2,11 @@
 -- Arguments: id, client (the HTTP client's name), actor, at (ms).
 -- Answer: {id, status, brag, received (ms)}, or {} when there is no such
 -- referral or another client submitted it (the caller cannot tell which).
--- Keys: ref:<id>, ref:<id>:audit, events.
+-- KEYS: ref:$id ref:$id:audit events
 local p = ARGV[1]
 return serve(function(a)
-  local r = redis.call('HMGET', p .. 'ref:' .. a.id, 'client', 'status',
-                       'brag', 'received')
+  local r = redis.call('HMGET', declared('ref:' .. a.id), 'client',
+                       'status', 'brag', 'received')
   if not r[1] or r[1] ~= a.client then return {} end
   audit(p, a.id, a.at, a.actor, 'status', 'status read by its referrer')
   return {id = a.id, status = r[2] or '', brag = r[3] or '',

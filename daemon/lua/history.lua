@@ -2,14 +2,15 @@
 -- audited (first, so the trail shows this read too).
 -- Arguments: id, actor, at (ms).
 -- Answer: {events = [{at, actor, action, detail}]}.
--- Keys: ref:<id>, ref:<id>:audit, events.
+-- KEYS: ref:$id ref:$id:audit events
 local p = ARGV[1]
 return serve(function(a)
   local key = referral(p, a.id)
   audit(p, a.id, a.at, a.actor, 'history', 'audit trail read')
   local events = {}
-  for _, eid in ipairs(redis.call('LRANGE', key .. ':audit', 0, -1)) do
-    local e = redis.call('XRANGE', p .. 'events', eid, eid)
+  for _, eid in ipairs(redis.call('LRANGE', declared('ref:' .. a.id ..
+                                                     ':audit'), 0, -1)) do
+    local e = redis.call('XRANGE', declared('events'), eid, eid)
     if e[1] then
       local f, ev = e[1][2], {}
       for i = 1, #f, 2 do ev[f[i]] = f[i + 1] end

@@ -10,10 +10,11 @@
 --              stored it;
 --   "conflict" the key holds another record;
 --   "absent"   nothing under the key: the attempt is void.
--- Keys: idem:<client>:<key>, void:<attempt>.
+-- KEYS: idem:$client:$idem void:$attempt
 local p = ARGV[1]
 return serve(function(a)
-  local seen = redis.call('GET', p .. 'idem:' .. a.client .. ':' .. a.idem)
+  local seen = redis.call('GET', declared('idem:' .. a.client .. ':' ..
+                                         a.idem))
   if seen then
     local first = cjson.decode(seen)
     if first.hash and first.hash ~= a.hash then
@@ -23,6 +24,6 @@ return serve(function(a)
             received = first.received, status = first.status,
             attempt = first.attempt}
   end
-  redis.call('SET', p .. 'void:' .. a.attempt, '1', 'EX', a.ttl)
+  redis.call('SET', declared('void:' .. a.attempt), '1', 'EX', a.ttl)
   return {result = 'absent'}
 end)

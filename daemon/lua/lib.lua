@@ -8,6 +8,44 @@
 --   return serve(function(a) ... return {named = fields} end)
 -- and answers one JSON object, or, when it refuse()s, the error reply
 -- "ERR <sentence>". A script refuses before it changes anything.
+--
+-- Keys. Every key a script touches is declared in KEYS, as Redis asks of
+-- a script that is to be correct on a cluster too: the header's "KEYS:"
+-- lines name them ("ref:$id" is the prefix, "ref:" and the argument id),
+-- and store_call.c passes each one whose arguments are there. A script
+-- reaches them with declared(name), which fails on a key not declared.
+-- Some keys are named by data the script reads (a referral the due set
+-- names, the reference INCR makes): no caller can declare those, and the
+-- header says so ("Keys from data:"). from_data(name) makes them, under
+-- the same prefix, whose hash tag ({mash}) puts every key of the hub in
+-- the slot of the declared ones: correct on one Redis or a
+-- Sentinel-managed set, which is what mashd supports (mashd(8)); Redis
+-- Cluster would want them declared too. (The helpers below keep their
+-- argument p, the prefix, for their callers' sake.)
+local DECLARED = {}
+for _, k in ipairs(KEYS) do DECLARED[k] = true end
+
+-- declared: the declared key `name` (without the prefix).
+local function declared(name)
+  local k = ARGV[1] .. name
+  if not DECLARED[k] then
+    error('mashd: key ' .. k .. ' is not declared in KEYS', 0)
+  end
+  return k
+end
+
+-- from_data: the key `name`, named by data this script read.
+local function from_data(name)
+  return ARGV[1] .. name
+end
+
+-- key_of: for the helpers below, which scripts call with a referral
+-- named by their arguments or by data: declared when it is, else data.
+local function key_of(name)
+  local k = ARGV[1] .. name
+  if DECLARED[k] then return k end
+  return from_data(name)
+end
 
 -- refuse: end the script with "ERR <sentence>", the caller's to show.
 local function refuse(sentence)
@@ -36,27 +74,28 @@ end
 
 -- referral: the key of referral `id`; refuses when there is none.
 local function referral(p, id)
-  local key = p .. 'ref:' .. id
-  if redis.call('EXISTS', key) == 0 then refuse('no referral ' .. id) end
-  return key
+  local k = key_of('ref:' .. id)
+  if redis.call('EXISTS', k) == 0 then refuse('no referral ' .. id) end
+  return k
 end
 
 -- open_referral: the same, and refuses one decided already.
 local function open_referral(p, id)
-  local key = referral(p, id)
-  if redis.call('HGET', key, 'status') == 'decided' then
+  local k = referral(p, id)
+  if redis.call('HGET', k, 'status') == 'decided' then
     refuse('referral ' .. id .. ' is decided already')
   end
-  return key
+  return k
 end
 
 -- audit: one event of the audit trail (SPEC section 9: who, what, when,
 -- why), also indexed under its referral so `history` reads it at once.
 local function audit(p, ref, at, actor, action, detail)
-  local eid = redis.call('XADD', p .. 'events', '*', 'ref', ref, 'at', at,
-                         'actor', actor, 'action', action, 'detail', detail)
+  local eid = redis.call('XADD', declared('events'), '*', 'ref', ref,
+                         'at', at, 'actor', actor, 'action', action,
+                         'detail', detail)
   if ref ~= '' then
-    redis.call('RPUSH', p .. 'ref:' .. ref .. ':audit', eid)
+    redis.call('RPUSH', key_of('ref:' .. ref .. ':audit'), eid)
   end
   return eid
 end
@@ -64,8 +103,8 @@ end
 -- stop_timer: a referral's timer stops: it leaves the due set, and
 -- stopped:<timer> records when.
 local function stop_timer(p, id, timer, at)
-  redis.call('ZREM', p .. 'due', id .. ':' .. timer)
-  redis.call('HSET', p .. 'ref:' .. id, 'stopped:' .. timer, at)
+  redis.call('ZREM', declared('due'), id .. ':' .. timer)
+  redis.call('HSET', key_of('ref:' .. id), 'stopped:' .. timer, at)
 end
 
 -- queue_alert: an alert into the outbox, for alert.c to deliver: its
@@ -74,7 +113,7 @@ local function queue_alert(p, event, ref, at, ...)
   local f = {'event', event, 'ref', ref, ...}
   f[#f + 1] = 'at'
   f[#f + 1] = at
-  return redis.call('XADD', p .. 'outbox', '*', unpack(f))
+  return redis.call('XADD', declared('outbox'), '*', unpack(f))
 end
 
 -- queue_score: a referral's place in the queue, as deadline_queue_score()

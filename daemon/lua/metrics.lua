@@ -19,7 +19,8 @@
 -- scan_max; the rest next time). Atomic, so several mashd never count an
 -- entry twice. What it reads: submit (detail channel=C), fire (timer=T),
 -- alert (state=sent, state=callback) and alert_retry entries.
--- Keys: queue, ref:<id> of each, outbox, dead, events, stats.
+-- KEYS: queue outbox dead callbacks events stats
+-- Keys from data: ref:<id> of each referral in the queue.
 local p = ARGV[1]
 return serve(function(a)
   local width, scan_max = QUEUE_RANK_WIDTH, a.scan_max
@@ -28,7 +29,7 @@ return serve(function(a)
     out[#out + 1] = {group = group, label = label, value = value}
   end
 
-  local q = p .. 'queue'
+  local q = declared('queue')
   for rank = 0, #BRAGS - 1 do
     put('queue', BRAGS[rank + 1],
         redis.call('ZCOUNT', q, rank * width, '(' .. ((rank + 1) * width)))
@@ -42,7 +43,7 @@ return serve(function(a)
   end
   local overdue = {0, 0, 0, 0}
   for _, id in ipairs(redis.call('ZRANGE', q, 0, -1)) do
-    local v = redis.call('HMGET', p .. 'ref:' .. id, unpack(fields))
+    local v = redis.call('HMGET', from_data('ref:' .. id), unpack(fields))
     for i = 1, #timers do
       if v[2 * i - 1] and not v[2 * i] then overdue[i] = overdue[i] + 1 end
     end
@@ -51,7 +52,7 @@ return serve(function(a)
 
   -- The outbox's consumer group knows what no mashd has taken yet (lag) and
   -- what is taken but not acknowledged (pending: delivering or retrying).
-  local outbox = p .. 'outbox'
+  local outbox = declared('outbox')
   local waiting = redis.call('XLEN', outbox)
   local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', outbox)
   if ok then
@@ -69,12 +70,12 @@ return serve(function(a)
     end
   end
   put('alerts', 'pending', waiting)
-  put('alerts', 'dead', redis.call('ZCARD', p .. 'dead'))
-  put('callbacks', 'open', redis.call('ZCARD', p .. 'callbacks'))
+  put('alerts', 'dead', redis.call('ZCARD', declared('dead')))
+  put('callbacks', 'open', redis.call('ZCARD', declared('callbacks')))
 
-  local stats = p .. 'stats'
+  local stats = declared('stats')
   local cursor = redis.call('HGET', stats, 'cursor')
-  local entries = redis.call('XRANGE', p .. 'events',
+  local entries = redis.call('XRANGE', declared('events'),
                              cursor and ('(' .. cursor) or '-', '+',
                              'COUNT', scan_max)
   local add = {}
@@ -108,6 +109,6 @@ return serve(function(a)
     if group then put(group, label, tonumber(all[i + 1])) end
   end
 
-  put('events', 'total', redis.call('XLEN', p .. 'events'))
+  put('events', 'total', redis.call('XLEN', declared('events')))
   return {figures = out}
 end)

@@ -1,7 +1,7 @@
 -- note: a navigator's note on a referral, into its audit trail.
 -- Arguments: id, actor, at (ms), text.
 -- Answer: {}.
--- Keys: ref:<id>, ref:<id>:audit, events.
+-- KEYS: ref:$id ref:$id:audit events
 local p = ARGV[1]
 return serve(function(a)
   local key = referral(p, a.id)

@@ -5,16 +5,17 @@
 -- ("" for none), repeat_count (absent unless a repeat), timers = [{timer,
 -- due, fired, stopped}]}]}: the timers it has, in TIMERS order, each time
 -- in ms or "".
--- Keys: queue, ref:<id> of each.
+-- KEYS: queue
+-- Keys from data: ref:<id> of each referral listed.
 local p = ARGV[1]
 return serve(function(a)
-  local ids = redis.call('ZRANGEBYSCORE', p .. 'queue',
+  local ids = redis.call('ZRANGEBYSCORE', declared('queue'),
                          string.format('%.0f', a.min),
                          '(' .. string.format('%.0f', a.max),
                          'LIMIT', 0, a.limit)
   local items = {}
   for i, id in ipairs(ids) do
-    local key = p .. 'ref:' .. id
+    local key = from_data('ref:' .. id)
     local r = redis.call('HMGET', key, 'brag', 'status', 'channel',
                          'received', 'owner', 'repeat')
     local item = {id = id, brag = r[1] or '', status = r[2] or '',

@@ -7,7 +7,7 @@
 -- office hours), force (true when the caller may re-rate a referral
 -- another holds).
 -- Answer: {previous}: the rating it had.
--- Keys: ref:<id>, ref:<id>:audit, queue, due, outbox, events.
+-- KEYS: ref:$id ref:$id:audit queue due outbox events
 local p = ARGV[1]
 return serve(function(a)
   local key = open_referral(p, a.id)
@@ -25,19 +25,19 @@ return serve(function(a)
   end
   local due = a.screening_due
   redis.call('HSET', key, 'brag', a.brag, 'updated', a.at)
-  redis.call('ZADD', p .. 'queue', 'XX',
+  redis.call('ZADD', declared('queue'), 'XX',
              queue_score(a.brag, redis.call('HGET', key, 'due:decision'),
                          due, redis.call('HGET', key, 'received')), a.id)
   -- The screening timer starts again, by the new rating, now: its start
   -- is kept, so a reload works it out again from here (timers.lua).
   local screening = TIMER.SCREENING
-  redis.call('ZREM', p .. 'due', a.id .. ':' .. screening)
+  redis.call('ZREM', declared('due'), a.id .. ':' .. screening)
   redis.call('HDEL', key, 'due:' .. screening, 'fired:' .. screening,
              'stopped:' .. screening, 'start:' .. screening)
   if due then
     redis.call('HSET', key, 'due:' .. screening, due,
                'start:' .. screening, a.at)
-    redis.call('ZADD', p .. 'due', due, a.id .. ':' .. screening)
+    redis.call('ZADD', declared('due'), due, a.id .. ':' .. screening)
   end
   audit(p, a.id, a.at, a.actor, 'rate',
         old .. '->' .. a.brag .. ' reason=' .. a.reason)

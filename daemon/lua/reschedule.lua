@@ -5,10 +5,10 @@
 -- Arguments: id, actor, at (ms), score (its queue score), timers: [{timer,
 -- due}]: due times in ms; the score and due times as strings.
 -- Answer: {moved}: how many timers moved (0 for a referral gone).
--- Keys: ref:<id>, ref:<id>:audit, due, queue, events.
+-- KEYS: ref:$id ref:$id:audit due queue events
 local p = ARGV[1]
 return serve(function(a)
-  local key = p .. 'ref:' .. a.id
+  local key = declared('ref:' .. a.id)
   local moved = 0
   if redis.call('EXISTS', key) == 0 then return {moved = 0} end
   for _, t in ipairs(a.timers) do
@@ -17,14 +17,14 @@ return serve(function(a)
        redis.call('HEXISTS', key, 'fired:' .. t.timer) == 0 and
        redis.call('HEXISTS', key, 'stopped:' .. t.timer) == 0 then
       redis.call('HSET', key, 'due:' .. t.timer, t.due)
-      redis.call('ZADD', p .. 'due', t.due, a.id .. ':' .. t.timer)
+      redis.call('ZADD', declared('due'), t.due, a.id .. ':' .. t.timer)
       audit(p, a.id, a.at, a.actor, 'reschedule',
             'timer=' .. t.timer .. ' from=' .. old .. ' to=' .. t.due)
       moved = moved + 1
     end
   end
   if moved > 0 then
-    redis.call('ZADD', p .. 'queue', 'XX', a.score, a.id)
+    redis.call('ZADD', declared('queue'), 'XX', a.score, a.id)
   end
   return {moved = moved}
 end)

@@ -2,10 +2,10 @@
 -- Arguments: id, actor, at (ms).
 -- Answer: {fields = [{name, value}]}, the record's hash in its stored
 -- order, or {} when there is no such referral.
--- Keys: ref:<id>, ref:<id>:audit, events.
+-- KEYS: ref:$id ref:$id:audit events
 local p = ARGV[1]
 return serve(function(a)
-  local all = redis.call('HGETALL', p .. 'ref:' .. a.id)
+  local all = redis.call('HGETALL', declared('ref:' .. a.id))
   if #all == 0 then return {} end
   audit(p, a.id, a.at, a.actor, 'show', 'record read')
   local fields = {}

@@ -9,7 +9,7 @@
 -- the parse problem, never a value), at (ms), ref (the reference its
 -- subject names, or "").
 -- Answer: {first}: true when this call audited and alerted it.
--- Keys: quarantined:<id>, events, outbox.
+-- KEYS: quarantined:$id events outbox
 local QUARANTINE_TTL = 30 * 24 * 3600
 local p = ARGV[1]
 return serve(function(a)
@@ -17,7 +17,7 @@ return serve(function(a)
      #a.id > 80 then
     refuse('the quarantine id must be "name-" and a SHA-256')
   end
-  if not redis.call('SET', p .. 'quarantined:' .. a.id, a.at, 'NX',
+  if not redis.call('SET', declared('quarantined:' .. a.id), a.at, 'NX',
                     'EX', QUARANTINE_TTL) then
     return {first = false}
   end

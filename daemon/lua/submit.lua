@@ -19,9 +19,11 @@
 --   "conflict" the key was seen with another record: nothing stored;
 --   "void"     idem.lua answered for this attempt, its reply lost, that
 --              the key was not there: it stores nothing now either.
--- Keys: void:<attempt>, idem:<client>:<key>, seq:<year>, ref:<id>,
---   ref:<id>:audit, queue, due, events, outbox, child:<hmac>, and
---   ref:<confirms>, ref:<confirms>:audit.
+-- KEYS: void:$attempt idem:$client:$idem seq:$year queue due events outbox
+-- KEYS: child:$child ref:$confirms ref:$confirms:audit
+-- Keys from data: the new referral's ref:<id> and ref:<id>:audit (INCR
+-- makes its reference), and ref:<id> of each earlier referral of the
+-- child (child:<hmac> lists them).
 local p = ARGV[1]
 return serve(function(a)
   local received, brag, channel, actor = a.received, a.brag, a.channel,
@@ -29,10 +31,10 @@ return serve(function(a)
 
   -- A call still on its way after mashd said it was not stored (held in
   -- a socket or a proxy while Redis was away) must not make that false.
-  if redis.call('EXISTS', p .. 'void:' .. a.attempt) == 1 then
+  if redis.call('EXISTS', declared('void:' .. a.attempt)) == 1 then
     return {result = 'void'}
   end
-  local idem_key = p .. 'idem:' .. a.client .. ':' .. a.idem
+  local idem_key = declared('idem:' .. a.client .. ':' .. a.idem)
   local seen = redis.call('GET', idem_key)
   if seen then
     local first = cjson.decode(seen)
@@ -44,9 +46,9 @@ return serve(function(a)
             received = first.received, status = first.status}
   end
 
-  local n = redis.call('INCR', p .. 'seq:' .. a.year)
+  local n = redis.call('INCR', declared('seq:' .. a.year))
   local id = string.format(REF_FORMAT, a.year, n)
-  local key = p .. 'ref:' .. id
+  local key = from_data('ref:' .. id)
   if redis.call('EXISTS', key) == 1 then
     error('referral ' .. id .. ' exists already')
   end
@@ -54,13 +56,13 @@ return serve(function(a)
              'brag', brag, 'channel', channel, 'client', a.client,
              'received', received, 'updated', received,
              'idempotency_key', a.idem)
-  redis.call('ZADD', p .. 'queue', a.score, id)
+  redis.call('ZADD', declared('queue'), a.score, id)
   local timers, dues = {}, {}
   for _, t in ipairs(a.timers) do
     dues[t.name] = t.due
     redis.call('HSET', key, 'due:' .. t.name, t.due, 'start:' .. t.name,
                received)
-    redis.call('ZADD', p .. 'due', t.due, id .. ':' .. t.name)
+    redis.call('ZADD', declared('due'), t.due, id .. ':' .. t.name)
     timers[#timers + 1] = t.name
   end
   audit(p, id, received, actor, 'submit',
@@ -70,14 +72,15 @@ return serve(function(a)
   -- Repeat referrals (seed 004): the same child, keyed without personal
   -- data.
   if a.child ~= '' then
-    local ckey = p .. 'child:' .. a.child
+    local ckey = declared('child:' .. a.child)
     local prev = redis.call('ZRANGE', ckey, 0, -1)
     if #prev > 0 then
       local recent = redis.call('ZCOUNT', ckey, tonumber(received) -
                                 a.repeat_window_ms, '+inf')
       local open, shown = 0, {}
       for i = #prev, 1, -1 do
-        local st = redis.call('HGET', p .. 'ref:' .. prev[i], 'status')
+        local st = redis.call('HGET', from_data('ref:' .. prev[i]),
+                              'status')
         if st and st ~= 'decided' then open = open + 1 end
         if #shown < 20 then shown[#shown + 1] = prev[i] end
       end
@@ -99,7 +102,7 @@ return serve(function(a)
   -- refused: a referral about a child is never lost over a link.
   local confirms = a.confirms
   if confirms ~= '' then
-    local okey = p .. 'ref:' .. confirms
+    local okey = declared('ref:' .. confirms)
     if redis.call('EXISTS', okey) == 1 then
       redis.call('HSET', key, 'confirms', confirms)
       if redis.call('HEXISTS', okey, 'due:written') == 1 and

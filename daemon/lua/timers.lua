@@ -8,14 +8,17 @@
 -- Arguments: limit (referrals at most).
 -- Answer: {items = [{id, brag, received, timers = [{timer, start}]}]}:
 -- the timers it has, in TIMERS order; times in ms, as strings.
--- Keys: queue, ref:<id> and ref:<id>:audit of each, events.
+-- KEYS: queue events
+-- Keys from data: ref:<id> and ref:<id>:audit of each referral in the
+-- queue.
 local p = ARGV[1]
 
 -- The instant of a referral's last re-rating, or nil.
 local function last_rating(id)
-  local eids = redis.call('LRANGE', p .. 'ref:' .. id .. ':audit', 0, -1)
+  local eids = redis.call('LRANGE', from_data('ref:' .. id .. ':audit'), 0,
+                         -1)
   for i = #eids, 1, -1 do
-    local e = redis.call('XRANGE', p .. 'events', eids[i], eids[i])
+    local e = redis.call('XRANGE', declared('events'), eids[i], eids[i])
     if e[1] then
       local f, ev = e[1][2], {}
       for j = 1, #f, 2 do ev[f[j]] = f[j + 1] end
@@ -27,8 +30,9 @@ end
 
 return serve(function(a)
   local items = {}
-  for i, id in ipairs(redis.call('ZRANGE', p .. 'queue', 0, a.limit - 1)) do
-    local key = p .. 'ref:' .. id
+  for i, id in ipairs(redis.call('ZRANGE', declared('queue'), 0,
+                                 a.limit - 1)) do
+    local key = from_data('ref:' .. id)
     local r = redis.call('HMGET', key, 'brag', 'received')
     local item = {id = id, brag = r[1] or '', received = r[2] or '',
                   timers = {}}

@@ -57,6 +57,12 @@ struct config_webhook {
 	bool referrers; /* it reaches a referrer at referrer_phone */
 };
 
+/* A node of redis.sentinels: "host:port". */
+struct config_node {
+	char host[256];
+	int port;
+};
+
 struct mash_config {
 	config_t cfg; /* owns every string below */
 	const char *path;
@@ -64,6 +70,13 @@ struct mash_config {
 		const char *socket; /* NULL when host/port are used */
 		const char *host;
 		int port;
+		/* Sentinel mode when nsentinels > 0: the master is the one
+		 * these sentinels name master_name; socket, host and port
+		 * are then unset. */
+		struct config_node *sentinels;
+		size_t nsentinels;
+		const char *master_name;
+		int replicas_ack; /* replicas a change waits for (WAIT) */
 		const char *prefix;
 		int timeout;	   /* seconds a call may wait for Redis */
 		bool allow_unsafe; /* take referrals on a Redis not durable */
@@ -130,6 +143,9 @@ const char *config_role_name(enum recipient_role r);
 
 /* "none", "24 hours", "6 working hours", "1 working day"...: 0, or -1. */
 int config_parse_span(const char *s, struct span *out);
+
+/* The redis group (config_redis.c): 0, or -1 with the reason in err. */
+int config_load_redis(struct mash_config *c, char *err, size_t errlen);
 
 /* A new configuration, or NULL with the reason in err. A NULL path gives
  * every default. */

@@ -101,10 +101,12 @@ rcli() {
 
 # write_conf [EXTRA-LIBCONFIG-TEXT]: $REDIS_CONF, when set, goes inside
 # the redis group (e.g. "timeout = 1;"), $HTTP_CONF inside the http group,
-# $CONTROL_CONF inside control.
+# $CONTROL_CONF inside control; $REDIS_AT, when set, says where Redis is
+# instead of the test's socket (e.g. sentinels, lib_ha.sh).
 write_conf() {
+	_at=${REDIS_AT:-"socket = \"$T/redis.sock\";"}
 	cat > "$T/mashd.conf" <<EOC
-redis = { socket = "$T/redis.sock"; $REDIS_CONF };
+redis = { $_at $REDIS_CONF };
 http = { address = "127.0.0.1"; port = 0; max_body = 65536; $HTTP_CONF };
 control = { socket = "$T/mashd.sock";${CONTROL_CONF:+ $CONTROL_CONF} };
 calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };

@@ -40,6 +40,37 @@ REDIS_CONF='allow_unsafe = "yes";' write_conf
 expect_match "redis.allow_unsafe is true or false" "$(cat "$T/err")" \
 	'mashd.conf:1: redis.allow_unsafe: must be true or false'
 
+# Sentinels name the master: never together with a socket or a host.
+REDIS_CONF='sentinels = [ "127.0.0.1:26379" ]; master_name = "mash";' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect "redis.sentinels with redis.socket: exit 1" "$?" 1
+expect_match "saying which to remove" "$(cat "$T/err")" \
+	'mashd.conf:1: redis.sentinels: cannot be used with redis.socket: the sentinels name the master; remove redis.socket, redis.host and redis.port'
+REDIS_AT='sentinels = [ "127.0.0.1:26379" ];' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.sentinels needs redis.master_name" "$(cat "$T/err")" \
+	'redis.sentinels: needs redis.master_name'
+REDIS_AT='master_name = "mash";' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.master_name needs redis.sentinels" "$(cat "$T/err")" \
+	'redis.master_name: needs redis.sentinels'
+REDIS_AT='sentinels = [ "127.0.0.1:26379", "sentinel-b" ]; master_name = "mash";' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "a sentinel is host:port" "$(cat "$T/err")" \
+	'mashd.conf:1: redis.sentinels\[1\]: must be "host:port"'
+REDIS_AT='sentinels = [ "10.0.0.1:26379", "[fd00::2]:26379" ]; master_name = "mash";' \
+	REDIS_CONF='replicas_ack = 1;' write_conf
+"$MASHD" -n -c "$T/mashd.conf" > /dev/null 2> "$T/err"
+expect "sentinels and replicas_ack: valid" "$?" 0
+REDIS_CONF='replicas_ack = 17;' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.replicas_ack out of range" "$(cat "$T/err")" \
+	'redis.replicas_ack: must be between 0 and 16'
+REDIS_CONF='prefix = "mash:";' write_conf
+"$MASHD" -n -c "$T/mashd.conf" 2> "$T/err"
+expect_match "redis.prefix holds a hash tag" "$(cat "$T/err")" \
+	'redis.prefix: must hold a hash tag, like "\{mash\}:"'
+
 write_conf
 sed -i 's/max_body = 65536;/max_body = 65536; mx_body = 1;/' "$T/mashd.conf"
 "$MASHD" -f -c "$T/mashd.conf" 2> "$T/err"

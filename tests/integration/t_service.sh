@@ -44,6 +44,8 @@ cat > "$T/want" <<'EOF'
 /usr/share/man/man5/mashd.conf.5
 /usr/share/man/man8/mashd.8
 /usr/share/mashd/bank-holidays.json
+/usr/share/mashd/ha/redis.conf
+/usr/share/mashd/ha/sentinel.conf
 /usr/share/mashd/redis.conf
 EOF
 expect "the installed tree" "$(tree "$R")" "$(cat "$T/want")"

@@ -73,7 +73,10 @@ expect_match "Content-Type is the text format 0.0.4" \
 	'text/plain; version=0.0.4; charset=utf-8'
 expect "every family has its HELP and TYPE" \
 	"$(grep -c '^# HELP mashd_' "$T/metrics") $(grep -c '^# TYPE mashd_' "$T/metrics")" \
-	"15 15"
+	"18 18"
+expect "the master in use, no failover seen, no replica awaited" \
+	"$(m "mashd_redis_master_info{address=\"$T/redis.sock\"}") $(m mashd_redis_failovers_total) $(m mashd_redis_replicas_ack)" \
+	"1 0 0"
 expect "queue depth by BRAG" \
 	"$(m 'mashd_queue_referrals{brag="red"}') $(m 'mashd_queue_referrals{brag="amber"}') $(m 'mashd_queue_referrals{brag="green"}') $(m 'mashd_queue_referrals{brag="blue"}')" \
 	"$(for b in red amber green blue; do ctl queue --brag $b --json | jq -j 'length'; printf ' '; done | sed 's/ $//')"

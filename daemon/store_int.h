@@ -1,0 +1,134 @@
+/*
+ * store_int.h: what the files of the store share, and nothing else may
+ * use: the connection (store.c), the durability check (store_check.c) and
+ * the script calls with their replication wait (store_call.c). The rest
+ * of mashd sees store.h only.
+ */
+#ifndef MASHD_STORE_INT_H
+#define MASHD_STORE_INT_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <hiredis/async.h>
+#include <openssl/sha.h>
+
+#include "store.h"
+
+#define STORE_ADDR_MAX 300
+
+/* A command sent on st->ac and not yet answered. */
+struct sent {
+	TAILQ_ENTRY(sent) entry;
+	struct store *st;
+	int64_t deadline; /* clock_mono_ms() */
+	redisCallbackFn *fn;
+	void *priv;
+};
+TAILQ_HEAD(sentq, sent);
+
+/*
+ * How far a connection got: the sentinels asked for the master
+ * (RESOLVING, Sentinel mode only), the connection being made
+ * (CONNECTING), ROLE asked of the node reached (ROLE, Sentinel mode
+ * only), Redis's durability being read (CHECKING), ready (UP), or let
+ * go and about to be freed (DROPPING: see store_drop_soon()).
+ */
+enum store_state {
+	ST_DOWN,
+	ST_RESOLVING,
+	ST_CONNECTING,
+	ST_ROLE,
+	ST_CHECKING,
+	ST_UP,
+	ST_DROPPING,
+};
+
+/* What a script does to the data, which says whether its changes wait
+ * for replicas (redis.replicas_ack). */
+enum script_kind {
+	SCRIPT_READS,  /* writes nothing: no WAIT */
+	SCRIPT_CACHES, /* writes a cache it can rebuild: no WAIT */
+	SCRIPT_WRITES, /* changes the hub's state or audit: WAIT */
+};
+
+struct script {
+	const char *name;
+	const char *text;
+	const char *keys; /* the KEYS: template, e.g. "ref:$id events" */
+	enum script_kind kind;
+	bool (*wait_if)(const redisReply *); /* SCRIPT_WRITES; NULL: always */
+	char sha[2 * SHA_DIGEST_LENGTH + 1];
+};
+
+struct sentinel;
+
+struct store {
+	struct mashd *d;
+	redisAsyncContext *ac;
+	enum store_state state;
+	bool closing;
+	const char *lost; /* while a drop fails the calls waiting: why */
+	int backoff_ms;
+	int64_t connect_deadline;
+	struct event *retry;   /* the next connect */
+	struct event *watch;   /* the deadline of the oldest command */
+	struct event *recheck; /* the next durability check */
+	struct event *later;   /* a drop asked for inside a callback */
+	char later_why[128];
+	struct sentq sent;
+	bool checking;	   /* a durability check is in flight */
+	bool durable;	   /* the last check on this connection */
+	char refusal[320]; /* when not durable: why, as a sentence */
+	struct script scripts[SCRIPT_COUNT];
+	void (*on_connect)(void *);
+	void *on_connect_arg;
+	void (*on_disconnect)(void *);
+	void *on_disconnect_arg;
+	/* Where: the node being reached or in use, and the last master
+	 * reached and checked ("host:port", or the socket's path). */
+	char addr[STORE_ADDR_MAX];
+	char master[STORE_ADDR_MAX];
+	/* Without sentinels, where Redis is, as mashd started: the keys that
+	 * say it need a restart (a reload must not switch mid-way). */
+	bool unix_socket;
+	char host[STORE_ADDR_MAX];
+	int port;
+	struct sentinel *sentinel; /* NULL unless redis.sentinels */
+	long long failovers;	   /* changes of master seen */
+	int waits;		   /* WAITs sent and not yet answered */
+	int64_t wait_until;	   /* clock_mono_ms(): the last one's end */
+	int last_acks;		   /* the last WAIT's answer; -1: none */
+	int64_t last_wait_ms;	   /* when it came, UTC ms */
+};
+
+/* redis.timeout in ms. */
+int64_t store_timeout_ms(const struct store *st);
+/* Send a command on the connection, with the deadline of redis.timeout:
+ * 0, or -1 (not sent, fn not called). */
+int store_send_cmd(struct store *st, redisCallbackFn *fn, void *priv,
+		   const char *fmt, ...);
+int store_send_argv(struct store *st, redisCallbackFn *fn, void *priv, int argc,
+		    const char **argv, const size_t *argvlen);
+/* Give the connection up (outside a hiredis callback of it): every call
+ * waiting on it is answered STORE_UNKNOWN with `why`; connect again. */
+void store_drop(struct store *st, const char *why);
+/* The same, asked from inside a callback of the connection: done at once
+ * after it returns, and meanwhile no call is sent. */
+void store_drop_soon(struct store *st, const char *why);
+
+/* The first durability check of a connection is in: it is UP. */
+void store_became_up(struct store *st);
+
+/* store_check.c: read appendonly and appendfsync. The first check of a
+ * connection makes it UP (and runs on_connect). */
+void store_check_durability(struct store *st, bool first);
+void store_check_recheck(evutil_socket_t fd, short what, void *arg);
+
+/* store_call.c: the scripts' table, and loading them on a connection. */
+void store_scripts_init(struct store *st);
+void store_scripts_load(struct store *st);
+
+#endif
