@@ -7,15 +7,18 @@
  * to the wall clock (clock_gettime's realtime clocks, gettimeofday, time)
  * the offset in milliseconds written in the file $REDIS_CLOCK_FILE
  * (tests/integration/lib.sh's `at` writes it); it reads the file again
- * at most every 20 ms. The monotonic clocks are left alone.
+ * when 20 ms have passed since it last did. The other clocks are left
+ * alone.
  *
  * mashd itself runs under libfaketime, but libfaketime cannot be
  * preloaded into Debian's redis-server: its jemalloc reads the clock
  * while it starts, before libfaketime can set itself up, and the two
- * recurse (a known clash upstream). So this library allocates nothing
- * and looks up no symbol: the real clocks are read by syscall, the file
- * with open(2) and read(2).
+ * recurse (a known clash upstream). So this library needs no setting up:
+ * until its constructor has found the C library's clock_gettime it reads
+ * the clocks by syscall, and it allocates nothing; the file is read with
+ * open(2) and read(2).
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -27,13 +30,25 @@
 
 #define REREAD_NS (20 * 1000000LL)
 
+typedef int clock_fn(clockid_t, struct timespec *);
+
+static _Atomic(clock_fn *) libc_clock;
 static _Atomic int64_t offset_ms;
-static _Atomic int64_t next_read_ns;
+static _Atomic int64_t read_ns; /* the real time of the last read */
+
+__attribute__((constructor)) static void
+find_clock(void)
+{
+	atomic_store(&libc_clock,
+		     (clock_fn *)dlsym(RTLD_NEXT, "clock_gettime"));
+}
 
 static int
 real_clock(clockid_t id, struct timespec *ts)
 {
-	return (int)syscall(SYS_clock_gettime, id, ts);
+	clock_fn *f = atomic_load(&libc_clock);
+
+	return f != NULL ? f(id, ts) : (int)syscall(SYS_clock_gettime, id, ts);
 }
 
 /* The offset in the file: an optional sign, then digits. */
@@ -50,22 +65,19 @@ parse(const char *s)
 	return neg ? -v : v;
 }
 
+/* The offset, read again when 20 ms of real time passed (either way). */
 static int64_t
-offset(void)
+offset(int64_t now_ns)
 {
-	struct timespec mono;
-	int64_t now;
+	int64_t last = atomic_load(&read_ns);
 	const char *path;
 	char buf[32];
 	ssize_t n;
 	int fd;
 
-	if (real_clock(CLOCK_MONOTONIC, &mono) != 0)
+	if (now_ns - last < REREAD_NS && now_ns >= last)
 		return atomic_load(&offset_ms);
-	now = (int64_t)mono.tv_sec * 1000000000LL + mono.tv_nsec;
-	if (now < atomic_load(&next_read_ns))
-		return atomic_load(&offset_ms);
-	atomic_store(&next_read_ns, now + REREAD_NS);
+	atomic_store(&read_ns, now_ns);
 	if ((path = getenv("REDIS_CLOCK_FILE")) == NULL ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return atomic_load(&offset_ms);
@@ -81,9 +93,9 @@ offset(void)
 static void
 shift(struct timespec *ts)
 {
-	int64_t ns = (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec +
-		     offset() * 1000000LL;
+	int64_t ns = (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
 
+	ns += offset(ns) * 1000000LL;
 	ts->tv_sec = (time_t)(ns / 1000000000LL);
 	ts->tv_nsec = (long)(ns % 1000000000LL);
 	if (ts->tv_nsec < 0) {
