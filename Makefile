@@ -176,17 +176,21 @@ fuzz-run: $(FUZZERS:%=$(BUILD)/fuzz_%)
 		dict=; [ -f tests/fuzz/$$f.dict ] && \
 			dict=-dict=tests/fuzz/$$f.dict; \
 		echo "== fuzz $$f: $(FUZZ_SECONDS) s"; \
-		if $(FUZZ_ENV) ./$(BUILD)/fuzz_$$f $$dict -max_total_time=$(FUZZ_SECONDS) \
-			-timeout=20 -max_len=65536 -print_final_stats=1 \
+		if ( $(FUZZ_ENV) ./$(BUILD)/fuzz_$$f $$dict \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+			-max_len=65536 -print_final_stats=1 \
 			-artifact_prefix=tests/fuzz/crashes/$$f/ \
 			$(BUILD)/corpus/$$f tests/fuzz/corpus/$$f \
-			> $(BUILD)/fuzz-$$f.log 2>&1; then \
+			> $(BUILD)/fuzz-$$f.log 2>&1; rc=$$?; \
+			times > $(BUILD)/fuzz-$$f.cpu; exit $$rc ); \
+		then \
 			grep -E '^#[0-9]+[[:space:]]+DONE' $(BUILD)/fuzz-$$f.log; \
 			grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
 				$(BUILD)/fuzz-$$f.log; \
 		else \
 			tail -n 40 $(BUILD)/fuzz-$$f.log; failed="$$failed $$f"; \
 		fi; \
+		echo "cpu time (user, system): $$(sed -n 2p $(BUILD)/fuzz-$$f.cpu)"; \
 		rmdir tests/fuzz/crashes/$$f 2>/dev/null; \
 	done; \
 	rmdir tests/fuzz/crashes 2>/dev/null; \
