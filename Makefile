@@ -138,7 +138,7 @@ bench: all
 # (make fuzz, clang only) and with replay.c as a plain program that runs
 # each file it is given once (make fuzz-replay, any compiler, part of
 # make check).
-FUZZERS      ?= referral holidays config mail
+FUZZERS      ?= referral holidays config mail ctl
 FUZZ_SECONDS ?= 60
 FUZZ_DEPS     = tests/fuzz/fuzz.h
 FUZZ_ENV      = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
@@ -146,6 +146,8 @@ FUZZ_OBJ_referral = $(PURE_OBJ)
 FUZZ_OBJ_holidays = $(PURE_OBJ)
 FUZZ_OBJ_config   = $(BUILD)/config.o $(PURE_OBJ)
 FUZZ_OBJ_mail     = $(BUILD)/mail.o $(PURE_OBJ)
+FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/intake.o $(BUILD)/config.o \
+		    $(PURE_OBJ)
 
 .SECONDEXPANSION:
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_OBJ_$$*) \
