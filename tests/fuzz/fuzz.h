@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mash/timeutil.h"
@@ -50,7 +51,9 @@ static inline void
 fuzz_memfile_put(struct fuzz_memfile *m, const uint8_t *data, size_t size)
 {
 	if (m->path[0] == '\0') {
-		if ((m->fd = memfd_create("fuzz-input", MFD_CLOEXEC)) < 0)
+		/* Private, as mashd wants a file of tokens to be. */
+		if ((m->fd = memfd_create("fuzz-input", MFD_CLOEXEC)) < 0 ||
+		    fchmod(m->fd, 0600) != 0)
 			fuzz_fail("memfd_create failed");
 		snprintf(m->path, sizeof(m->path), "/proc/self/fd/%d", m->fd);
 	}
