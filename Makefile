@@ -14,6 +14,13 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
+# make fuzz's build (build-fuzz, clang): every object instrumented for
+# libFuzzer's coverage and checked by ASan and UBSan; see FUZZING.md.
+ifeq ($(FUZZ),1)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar holidays deadline
@@ -33,7 +40,7 @@ DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 
 .PHONY: all deps run test check unit integration faults faults-short valgrind \
-	clean help
+	clean help fuzz fuzz-run fuzz-replay
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
 	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so
 
@@ -51,6 +58,10 @@ help:
 	@echo '                 (FAULT_CYCLES=50; figures in FAULTS.md)'
 	@echo 'make faults-short  the same, 5 cycles each (part of make check)'
 	@echo 'make valgrind    the integration suite with mashd under valgrind'
+	@echo 'make fuzz        fuzz each parser with libFuzzer (clang), $(FUZZ_SECONDS) s'
+	@echo '                 each (FUZZ_SECONDS=N, FUZZERS="config ..."); crashes'
+	@echo '                 are saved in tests/fuzz/crashes/ (FUZZING.md)'
+	@echo 'make fuzz-replay every fuzz corpus file and kept crash, once'
 	@echo 'make bench       run the benchmarks, each beside a reference (BENCHMARKS.md)'
 	@echo 'make deps        install the Debian packages mashd needs (root)'
 	@echo 'make install     install mashd, mashctl, units, man pages, config'
@@ -68,9 +79,11 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: all unit integration faults-short valgrind
-	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all unit
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit integration
+check: all unit integration faults-short valgrind fuzz-replay
+	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all unit \
+		fuzz-replay
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit \
+		integration fuzz-replay
 
 $(BUILD)/mashd: $(DAEMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -151,11 +164,80 @@ valgrind: all
 bench: all
 	@MASH_BUILD=$(CURDIR)/$(BUILD) CC="$(CC)" sh tools/mash-bench
 
+# Fuzzing: tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput for one
+# parser; corpus/NAME/ holds its seeds and every crash it ever found,
+# NAME.dict its dictionary. Each harness is built twice: with libFuzzer
+# (make fuzz, clang only) and with replay.c as a plain program that runs
+# each file it is given once (make fuzz-replay, any compiler, part of
+# make check).
+FUZZERS      ?= referral holidays config mail ctl
+FUZZ_SECONDS ?= 60
+FUZZ_DEPS     = tests/fuzz/fuzz.h
+FUZZ_ENV      = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
+FUZZ_OBJ_referral = $(PURE_OBJ)
+FUZZ_OBJ_holidays = $(PURE_OBJ)
+FUZZ_OBJ_config   = $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
+FUZZ_OBJ_mail     = $(BUILD)/mail.o $(PURE_OBJ)
+FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o \
+		    $(BUILD)/intake.o \
+		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
+
+.SECONDEXPANSION:
+$(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_OBJ_$$*) \
+		$(FUZZ_DEPS) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c \
+		tests/fuzz/replay.c $(FUZZ_OBJ_$*) $(LDLIBS)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_OBJ_$$*) $(FUZZ_DEPS) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -fsanitize=fuzzer -o $@ \
+		tests/fuzz/fuzz_$*.c $(FUZZ_OBJ_$*) $(LDLIBS)
+
+# Every seed and every kept crash, once per harness: seconds.
+fuzz-replay: $(FUZZERS:%=$(BUILD)/replay_%)
+	@set -e; for f in $(FUZZERS); do \
+		printf '== fuzz-replay %s (%s): ' $$f $(BUILD); \
+		$(FUZZ_ENV) ./$(BUILD)/replay_$$f tests/fuzz/corpus/$$f \
+			$$(find tests/fuzz/crashes/$$f -type f 2>/dev/null); \
+	done
+
+# New inputs go to build-fuzz/corpus/NAME, never into the tree; a crash,
+# leak or timeout is written to tests/fuzz/crashes/NAME/ and ends that
+# harness's run, then the next one runs. The log of each run is
+# build-fuzz/fuzz-NAME.log.
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 \
+		fuzz-run
+fuzz-run: $(FUZZERS:%=$(BUILD)/fuzz_%)
+	@failed=; for f in $(FUZZERS); do \
+		mkdir -p $(BUILD)/corpus/$$f tests/fuzz/crashes/$$f; \
+		dict=; [ -f tests/fuzz/$$f.dict ] && \
+			dict=-dict=tests/fuzz/$$f.dict; \
+		echo "== fuzz $$f: $(FUZZ_SECONDS) s"; \
+		if ( $(FUZZ_ENV) ./$(BUILD)/fuzz_$$f $$dict \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+			-max_len=65536 -print_final_stats=1 \
+			-artifact_prefix=tests/fuzz/crashes/$$f/ \
+			$(BUILD)/corpus/$$f tests/fuzz/corpus/$$f \
+			> $(BUILD)/fuzz-$$f.log 2>&1; rc=$$?; \
+			times > $(BUILD)/fuzz-$$f.cpu; exit $$rc ); \
+		then \
+			grep -E '^#[0-9]+[[:space:]]+DONE' $(BUILD)/fuzz-$$f.log; \
+			grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
+				$(BUILD)/fuzz-$$f.log; \
+		else \
+			tail -n 40 $(BUILD)/fuzz-$$f.log; failed="$$failed $$f"; \
+		fi; \
+		echo "cpu time (user, system): $$(sed -n 2p $(BUILD)/fuzz-$$f.cpu)"; \
+		rmdir tests/fuzz/crashes/$$f 2>/dev/null; \
+	done; \
+	rmdir tests/fuzz/crashes 2>/dev/null; \
+	[ -z "$$failed" ] || { echo "fuzz: a fault in:$$failed;" \
+		"its input is in tests/fuzz/crashes/" >&2; exit 1; }
+
 $(BUILD):
 	mkdir -p $@
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 # Installation: `make install [PREFIX=/usr/local] [DESTDIR=...]`. The
 # configuration lives in $(SYSCONFDIR)/mashd whatever PREFIX is, and a file

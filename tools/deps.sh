@@ -2,7 +2,8 @@
 # deps.sh: install the Debian 12 packages that building, running and testing
 # mashd need, and only those that are missing. Needs root to install.
 set -e
-pkgs="make gcc clang valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
+# libclang-rt-14-dev: clang's libFuzzer and sanitizer runtimes (make fuzz).
+pkgs="make gcc clang libclang-rt-14-dev valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
 libjansson-dev libsystemd-dev libssl-dev libcmocka-dev libgmime-3.0-dev redis-server
 redis-sentinel
 redis-tools curl jq socat faketime procps util-linux python3 strace iproute2 tzdata
