@@ -5,38 +5,31 @@
  * waits for, and the durability waiver. config.c checks the group's keys
  * and types against its schema first; this file reads their values.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mash/config.h"
 
+#include "config_schema.h"
+
 /* The most replicas a change may wait for: far more than a hub runs. */
 #define REPLICAS_ACK_MAX 16
 #define SENTINELS_MAX 16
 
-/* "FILE:LINE: redis.KEY: message", as config.c words its errors; the
- * line is the setting's (`s`, or redis.KEY's when NULL). */
-static int
-redis_fail(struct mash_config *c, const char *key, const config_setting_t *s,
-	   char *err, size_t errlen, const char *fmt, ...)
-{
-	char path[64], msg[256];
-	va_list ap;
+/* config_fail() for redis.KEY (the setting `s`, or redis.KEY's when
+ * NULL): "FILE:LINE: redis.KEY: message". */
+#define redis_fail(c, key, s, err, errlen, ...)                                \
+	config_fail(err, errlen, (c)->path,                                    \
+		    (s) != NULL ? (s) : redis_setting(c, key), __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+static const config_setting_t *
+redis_setting(struct mash_config *c, const char *key)
+{
+	char path[64];
+
 	snprintf(path, sizeof(path), "redis.%s", key);
-	if (s == NULL)
-		s = config_lookup(&c->cfg, path);
-	if (s == NULL)
-		snprintf(err, errlen, "%s: %s: %s", c->path, path, msg);
-	else
-		snprintf(err, errlen, "%s:%d: %s: %s", c->path,
-			 config_setting_source_line(s), path, msg);
-	return -1;
+	return config_lookup(&c->cfg, path);
 }
 
 static int

@@ -1,8 +1,9 @@
 /*
  * config_schema: the keys of mashd.conf and their types, and what the
- * files of the configuration reader (config.c, config_time.c) share. A
- * key not in the schema, or of the wrong type, is an error naming the
- * file, the line and the key's dotted path ("clients[1].token").
+ * files of the configuration reader (config.c, config_redis.c,
+ * config_time.c) share. A key not in the schema, or of the wrong type, is
+ * an error naming the file, the line and the key's dotted path
+ * ("clients[1].token").
  */
 #ifndef MASHD_CONFIG_SCHEMA_H
 #define MASHD_CONFIG_SCHEMA_H
@@ -28,6 +29,9 @@ int config_fail(char *err, size_t errlen, const char *file,
 /* The string at path, or def when it is not set. */
 const char *config_get_str(const config_t *cfg, const char *path,
 			   const char *def);
+
+/* config_redis.c: redis.* into c->redis. */
+int config_load_redis(struct mash_config *c, char *err, size_t errlen);
 
 /* config_time.c: calendar.* into c->calendar, timers.* into c->timers. */
 int config_load_calendar(struct mash_config *c, char *err, size_t errlen);

@@ -27,6 +27,7 @@
 #include <hiredis/async.h>
 
 #include "mash/config.h"
+
 #include "log.h"
 #include "sentinel.h"
 

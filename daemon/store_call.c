@@ -31,8 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "mash/config.h"
+
+#include "clock.h"
 #include "log.h"
 #include "lua_scripts.h"
 #include "store_int.h"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mash/config.h"
+
 #include "log.h"
 #include "store_int.h"
 

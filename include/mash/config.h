@@ -144,9 +144,6 @@ const char *config_role_name(enum recipient_role r);
 /* "none", "24 hours", "6 working hours", "1 working day"...: 0, or -1. */
 int config_parse_span(const char *s, struct span *out);
 
-/* The redis group (config_redis.c): 0, or -1 with the reason in err. */
-int config_load_redis(struct mash_config *c, char *err, size_t errlen);
-
 /* A new configuration, or NULL with the reason in err. A NULL path gives
  * every default. */
 struct mash_config *config_load(const char *path, char *err, size_t errlen);
