@@ -19,7 +19,9 @@ at "2026-03-02 10:00:00"
 start_ha
 REDIS_AT=$(ha_redis_conf)
 REDIS_CONF="replicas_ack = 1; timeout = 2;"
+mkdir -p "$T/spool"
 write_conf "
+spool = { dir = \"$T/spool\"; poll_ms = 200; };
 alerts = { sendmail = \"$T/sendmail\"; retry = { first = 1; max = 2; };
   claim_idle = 5; timeout = 2; };
 recipients = { navigators = [ \"navigators@hub.example\" ];
@@ -240,10 +242,20 @@ expect_match "saying the master has it but its replicas did not confirm" \
 ctl claim "$(head -1 "$T/acked")" > /dev/null 2> "$T/err"
 expect_match "a mashctl change says it is stored on the master, not confirmed replicated" \
 	"$(cat "$T/err")" "stored on the redis master but not confirmed replicated"
+# A mail of the gateway: not confirmed, it stays in new/ to be taken again.
+M=1795860000.M1P4242.gateway.hub.example
+cp "$FIX/mail/json-attachment.eml" "$T/spool/tmp/$M" && mv "$T/spool/tmp/$M" "$T/spool/new/$M"
+wait_for 15 "grep -q 'spool: .* stays in new/: .*not confirm' '$T/mashd.log'"
+expect "an unconfirmed mail stays in new/" \
+	"$(ls "$T/spool/new" "$T/spool/cur" | grep -c "^$M")" 1
+expect "in new/" "$(ls "$T/spool/new")" "$M"
 for n in $HA_NODES; do
 	[ "$n" != "$m" ] && [ -n "$(node_pid "$n")" ] && kill -CONT "$(node_pid "$n")"
 done
 wait_for 10 '[ "$(post "$FIX/amber.json" "$WEB_TOKEN" -H "Idempotency-Key: unconfirmed-1")" = 201 ]'
 expect "sent again with its key once the replicas are back: 201" "$?" 0
 expect "stored once" "$(mcli --scan --pattern '{mash}:idem:*unconfirmed-1' | grep -c .)" 1
+wait_for 15 "ls '$T/spool/cur' | grep -q '^$M'"
+expect "the mail is taken once the replicas are back" "$?" 0
+expect "and stored once" "$(mcli --scan --pattern '{mash}:idem:*mail-*' | grep -c .)" 1
 finish
