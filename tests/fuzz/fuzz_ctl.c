@@ -1,21 +1,21 @@
 /*
  * fuzz_ctl: lines of the control socket from bytes, each answered as
- * ctl.c answers it (a JSON object with "v" and "cmd", the command found in
- * ctl_cmd.c's table, the caller's roles checked) and then run by the real
- * command handler of ctl_cmd.c, once for a caller of each role and for
- * one with none. A telephone referral goes on through intake.c's real
- * submission. The connection is a stub of ctl.h's interface that collects
- * the answers; the store is a stub too: a script call, or intake's call,
- * is answered as the event loop would, after the handler returns, once
- * refused by Redis and once with an empty answer (a stored referral for
- * intake).
+ * ctl.c answers it (a JSON object with "v" and "cmd", the command found
+ * in ctl_cmd.c's table, the caller's roles checked), then run by the real
+ * command handler (ctl_cmd.c, ctl_alerts.c), once for a caller of each
+ * role and once for a caller with none. A telephone referral goes on
+ * through intake.c's real submission. The connection is a stub of ctl.h's
+ * interface that collects the answers; the store is a stub too: a script
+ * call, or intake's call, is answered as the event loop would, after the
+ * handler returns, once refused by Redis and once with an empty answer (a
+ * stored referral for intake).
  *
  * Invariants: every request gets exactly one answer, an object whose "ok"
  * is a boolean and whose error is a sentence, after its callback when it
  * waits for one; a script gets its arguments as one JSON object of
  * strings, numbers and booleans; only a supervisor forces a claim; work
- * held in flight is released by the answer;
- * nothing the caller typed but the reference (or an alert's id) and the
+ * held in flight is released by the answer; nothing the caller typed but
+ * an id the handler checked (a reference, an alert's or a task's) and the
  * command's name reaches the log (a reason, a note, a referral's fields
  * are personal data).
  */
@@ -92,13 +92,18 @@ inside(json_t *v, const char *p)
 
 static json_t *logging_req;
 
-/* A referral's reference, or an alert's id as mashctl alerts shows it. */
+/*
+ * A referral's reference, an alert's id as mashctl alerts shows it, or a
+ * call-back task's number: ids the handlers check before they log them.
+ */
 static bool
 known_id(const char *s)
 {
-	return s != NULL &&
-	       (mash_ref_valid(s) || (strspn(s, "0123456789-") == strlen(s) &&
-				      strchr(s, '-') != NULL));
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	return n > 0 && (mash_ref_valid(s) ||
+			 (strspn(s, "0123456789-") == n && strchr(s, '-')) ||
+			 (strspn(s, "0123456789") == n && n <= 18));
 }
 
 /*
@@ -418,8 +423,9 @@ answer_later(struct ctl_conn *c, bool refused)
 		/* What the scripts answer when there is nothing to show. */
 		r = c->script == SCRIPT_ALERT_RETRY
 			? json_pack("{ss}", "id", "1795860000000-1")
-			: json_pack("{s[] s[] s[] s[]}", "items", "fields",
-				    "alerts", "events");
+			: json_pack("{s[] s[] s[] s[] s[] si si}", "items",
+				    "fields", "alerts", "events", "tasks",
+				    "open", 0, "closed", 0);
 		if (refused)
 			cb(NULL, "ERR refused by the fuzz harness", c);
 		else
