@@ -138,3 +138,92 @@ words_join(const char *const *names, size_t n, char *buf, size_t len)
 	}
 	return buf;
 }
+
+/* Longer words than this are never near anything: a command line's word
+ * is short, and the table below stays on the stack. */
+#define WORDS_NEAR_MAX 64
+
+/* The optimal string alignment distance of a and b, ignoring case. */
+static size_t
+words_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t d[WORDS_NEAR_MAX + 1][WORDS_NEAR_MAX + 1];
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]);
+			int cb = tolower((unsigned char)b[j - 1]);
+			size_t best = d[i - 1][j - 1] + (ca != cb);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 &&
+			    ca == tolower((unsigned char)b[j - 2]) &&
+			    cb == tolower((unsigned char)a[i - 2]) &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The cost of suggesting name for s, or SIZE_MAX when it is not near. */
+static size_t
+words_cost(const char *name, const char *s)
+{
+	size_t ls = strlen(s), ln = strlen(name), limit, cost;
+
+	if (ls == 0 || ls > WORDS_NEAR_MAX || ln > WORDS_NEAR_MAX)
+		return (size_t)-1;
+	limit = ls <= 3 ? 1 : ls <= 6 ? 2 : 3;
+	cost = words_distance(s, ls, name, ln);
+	if (ls >= 2 && ls < ln && strncasecmp(name, s, ls) == 0 && cost > 1)
+		cost = 1;
+	return cost <= limit ? cost : (size_t)-1;
+}
+
+size_t
+words_near(const char *const *names, size_t n, const char *s, int *out,
+	   size_t max)
+{
+	size_t found = 0, cost[16];
+
+	if (s == NULL || max == 0)
+		return 0;
+	if (max > sizeof(cost) / sizeof(cost[0]))
+		max = sizeof(cost) / sizeof(cost[0]);
+	for (size_t i = 0; i < n && i <= (size_t)0x7fffffff; i++) {
+		size_t c = words_cost(names[i], s), at;
+
+		if (c == (size_t)-1)
+			continue;
+		/* Insert by cost, after any of the same cost. */
+		for (at = found; at > 0 && cost[at - 1] > c; at--)
+			;
+		if (at >= max)
+			continue;
+		if (found == max)
+			found--;
+		memmove(cost + at + 1, cost + at, (found - at) * sizeof(*cost));
+		memmove(out + at + 1, out + at, (found - at) * sizeof(*out));
+		cost[at] = c;
+		out[at] = (int)i;
+		found++;
+	}
+	return found;
+}
+
+int
+words_nearest(const char *const *names, size_t n, const char *s)
+{
+	int best;
+
+	return words_near(names, n, s, &best, 1) == 1 ? best : -1;
+}

@@ -113,4 +113,17 @@ int words_find(const char *const *names, size_t n, const char *s);
 /* "a, b, c or d", cut to fit len. Returns buf. */
 char *words_join(const char *const *names, size_t n, char *buf, size_t len);
 
+/*
+ * "Did you mean ...": the index of the name in names[0..n-1] nearest to s,
+ * or -1 when none is near enough to suggest. Near is by edit distance,
+ * ignoring case (an insertion, deletion, change or swap of two neighbours
+ * each costs 1), at most 1 for a word of up to 3 characters, 2 up to 6,
+ * else 3; a name that s begins (2 characters or more) costs 1. The first
+ * nearest wins a tie.
+ */
+int words_nearest(const char *const *names, size_t n, const char *s);
+/* Up to max of the near names' indices, nearest first; returns how many. */
+size_t words_near(const char *const *names, size_t n, const char *s, int *out,
+		  size_t max);
+
 #endif

@@ -107,15 +107,56 @@ test_join(void **state)
 	assert_int_equal(words_find(three, 3, NULL), -1);
 }
 
+static void
+test_nearest(void **state)
+{
+	static const char *const cmds[] = {"show",  "queue", "decide",
+					   "claim", "list",  "child"};
+	int near[4];
+
+	(void)state;
+	assert_int_equal(words_nearest(cmds, 6, "shwo"), 0);
+	assert_int_equal(words_nearest(cmds, 6, "SHOW"), 0);
+	assert_int_equal(words_nearest(cmds, 6, "queu"), 1);
+	assert_int_equal(words_nearest(cmds, 6, "decdie"), 2);
+	assert_int_equal(words_nearest(cmds, 6, "dec"), 2);
+	assert_int_equal(words_nearest(cmds, 6, "chlid"), 5);
+	assert_int_equal(words_nearest(cmds, 6, "xyzzy"), -1);
+	assert_int_equal(words_nearest(cmds, 6, "s"), -1);
+	assert_int_equal(words_nearest(cmds, 6, ""), -1);
+	assert_int_equal(words_nearest(cmds, 6, NULL), -1);
+	assert_int_equal(words_nearest(cmds, 0, "show"), -1);
+	/* Outcomes: a forgotten underscore, a slip of the digit. */
+	assert_int_equal(
+	    words_nearest(outcome_names, OUTCOME_COUNT, "earlyhelp"),
+	    OUTCOME_EARLY_HELP);
+	assert_int_equal(words_nearest(outcome_names, OUTCOME_COUNT, "s48"),
+			 OUTCOME_S47);
+	assert_int_equal(words_nearest(outcome_names, OUTCOME_COUNT, "open"),
+			 OUTCOME_OPEN_CASE);
+	/* All the near ones, nearest first, the first of a tie first. */
+	assert_int_equal(
+	    words_near(outcome_names, OUTCOME_COUNT, "s07", near, 4), 2);
+	assert_int_equal(near[0], OUTCOME_S47);
+	assert_int_equal(near[1], OUTCOME_S17);
+	assert_int_equal(
+	    words_near(outcome_names, OUTCOME_COUNT, "s07", near, 1), 1);
+	assert_int_equal(near[0], OUTCOME_S47);
+	/* A word too long to weigh is near nothing, and costs no stack. */
+	char longw[200];
+	memset(longw, 'a', sizeof(longw) - 1);
+	longw[sizeof(longw) - 1] = '\0';
+	assert_int_equal(words_nearest(cmds, 6, longw), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tables),
 
-	    cmocka_unit_test(test_reference),
-	    cmocka_unit_test(test_ref_format),
-	    cmocka_unit_test(test_join),
+	    cmocka_unit_test(test_reference), cmocka_unit_test(test_ref_format),
+	    cmocka_unit_test(test_join),      cmocka_unit_test(test_nearest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
