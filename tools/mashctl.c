@@ -31,17 +31,7 @@
 #include "mash/words.h"
 
 #include "ask.h"
-
-#define EXIT_REFUSED 1
-#define EXIT_USAGE 2
-#define EXIT_UNREACHABLE 3
-#define EXIT_UNKNOWN 4 /* sent; whether it was stored is not known */
-
-struct ctx {
-	const char *socket;
-	const char *config;
-	bool json;
-};
+#include "mashctl.h"
 
 struct command {
 	const char *name;
@@ -94,7 +84,7 @@ socket_path(struct ctx *x)
 
 /* Send one request; return the answer, whatever it says, or exit when
  * mashd is unreachable. */
-static json_t *
+json_t *
 request_any(struct ctx *x, json_t *req)
 {
 	const char *path = socket_path(x);
@@ -166,7 +156,7 @@ request_any(struct ctx *x, json_t *req)
 
 /* Send one request; return the answer, or exit when mashd refused it or
  * is unreachable. */
-static json_t *
+json_t *
 request(struct ctx *x, json_t *req)
 {
 	json_t *ans = request_any(x, req);
@@ -182,14 +172,14 @@ request(struct ctx *x, json_t *req)
 	return ans;
 }
 
-static void
+void
 print_json(json_t *o)
 {
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 }
 
-static const char *
+const char *
 str(const json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
@@ -199,7 +189,7 @@ str(const json_t *o, const char *k)
 
 /* Parse a command's own options: only --json, and a fixed set of
  * --name VALUE pairs given in `names` (NULL-terminated) into `values`. */
-static int
+int
 parse_opts(struct ctx *x, int argc, char **argv, const char *const *names,
 	   const char **values, char **pos, int maxpos)
 {
@@ -244,7 +234,7 @@ parse_opts(struct ctx *x, int argc, char **argv, const char *const *names,
 }
 
 /* Remove a boolean --flag from a command's arguments; was it there? */
-static bool
+bool
 take_flag(int *argc, char **argv, const char *flag)
 {
 	bool found = false;
@@ -565,7 +555,7 @@ cmd_confirm(struct ctx *x, int argc, char **argv)
 
 /* The configuration for offline commands: -c, else the installed file if
  * there is one, else every default. */
-static struct mash_config *
+struct mash_config *
 offline_config(struct ctx *x)
 {
 	const char *path = x->config;

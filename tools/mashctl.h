@@ -1,0 +1,45 @@
+/*
+ * mashctl.h: what mashctl's commands share, so each command beyond the
+ * first few lives in its own file under tools/ (ctl_show.c, ctl_list.c,
+ * ...) with one line in the table of tools/mashctl.c.
+ */
+#ifndef MASHCTL_H
+#define MASHCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+#define EXIT_UNREACHABLE 3
+#define EXIT_UNKNOWN 4 /* sent; whether it was stored is not known */
+
+struct ctx {
+	const char *socket;
+	const char *config;
+	bool json;
+};
+
+struct mash_config;
+
+/* Send one request (taken); the answer, whatever it says. Exits when
+ * mashd cannot be reached. */
+json_t *request_any(struct ctx *x, json_t *req);
+/* The same; exits with EXIT_REFUSED, saying why, when mashd refused. */
+json_t *request(struct ctx *x, json_t *req);
+void print_json(json_t *o);
+/* o's string k, or "-". */
+const char *str(const json_t *o, const char *k);
+/* --json, the --NAME VALUE options of `names` into `values`, and up to
+ * maxpos positional arguments into pos; their number. Exits on a bad one. */
+int parse_opts(struct ctx *x, int argc, char **argv, const char *const *names,
+	       const char **values, char **pos, int maxpos);
+/* Remove a boolean --flag from the arguments; was it there? */
+bool take_flag(int *argc, char **argv, const char *flag);
+/* The configuration for what mashctl works out itself (the hub's zone):
+ * -c, else the installed file if there is one, else every default. */
+struct mash_config *offline_config(struct ctx *x);
+
+#endif
