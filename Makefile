@@ -26,7 +26,7 @@ endif
 PURE     = timeutil words referral brag calendar holidays deadline
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis
-DAEMON   = main log clock lifecycle store store_check store_call store_json \
+DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
 	   ctl_alerts scheduler alert alert_text deliver_mail webhook metrics \
 	   service spool maildir mail $(CONF) $(PURE)

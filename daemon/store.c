@@ -1,10 +1,13 @@
 /*
- * store.c owns the connection to Redis: where the master is, reaching it,
- * the deadline of every command, and giving a connection up.
+ * store.c owns reaching the master: where it is, connecting to it, and
+ * following it through a failover; and the store's life. The primitives
+ * of the connection are store_conn.c's, the durability check
+ * store_check.c's and the scripts store_call.c's: this file stands on
+ * them all, and none of them calls back up into it.
  *
  * Invariants:
  * - st->ac is non-NULL exactly while a connection is up or being made.
- *   st->state says how far it got (store_int.h); calls are sent only when
+ *   st->state says how far it got (store_conn.h); calls are sent only when
  *   UP. With redis.sentinels, each connection starts by asking the
  *   sentinels for the master (RESOLVING) and, once reached, asking the
  *   node its ROLE: a node that is not the master is let go and the
@@ -12,22 +15,7 @@
  *   out or let go is followed by a new question: mashd follows a failover
  *   without a restart, and at once when a sentinel tells of it
  *   (+switch-master, sentinel.c).
- * - Every command sent on st->ac is on st->sent, oldest first, until
- *   hiredis runs its callback, which it does exactly once: with the reply,
- *   or with NULL when the context is torn down (Redis went away, or
- *   store_drop() or store_free() freed it).
- * - hiredis 0.14 has no timeout of its own, so st->watch is armed for the
- *   deadline of the oldest command sent (or of the connect): redis.timeout
- *   after it was sent. When it passes, store_drop() frees the context,
- *   which answers every command still waiting with NULL, and a new
- *   connection is made with the usual backoff. A Redis that hangs is
- *   treated as one that died; Redis answers in order, so the oldest
- *   command is the first to be late. (After a reload that shortens
- *   redis.timeout, newer commands wait for the older ones' deadline.)
- * - A connection is never freed inside one of its own callbacks: there,
- *   store_drop_soon() stops new calls and st->later frees it just after.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,118 +26,10 @@
 #include "clock.h"
 #include "log.h"
 #include "sentinel.h"
-#include "store_int.h"
-
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
-/* With sentinels, a retry is a question to one of them: cheap, and the
- * way to the new master once a failover ends. */
-#define BACKOFF_MAX_SENTINEL_MS 1000
+#include "store.h"
+#include "store_conn.h"
 
 static void store_connect(struct store *st);
-
-int64_t
-store_timeout_ms(const struct store *st)
-{
-	return (int64_t)st->d->conf->redis.timeout * 1000;
-}
-
-/* ---- deadlines ------------------------------------------------------- */
-
-static void
-watch_arm(struct store *st)
-{
-	struct timeval tv;
-	int64_t due;
-
-	if (st->state == ST_CONNECTING)
-		due = st->connect_deadline;
-	else if (st->ac != NULL && !TAILQ_EMPTY(&st->sent))
-		due = TAILQ_FIRST(&st->sent)->deadline;
-	else {
-		evtimer_del(st->watch);
-		return;
-	}
-	due -= clock_mono_ms();
-	if (due < 0)
-		due = 0;
-	tv.tv_sec = (time_t)(due / 1000);
-	tv.tv_usec = (suseconds_t)(due % 1000) * 1000;
-	evtimer_add(st->watch, &tv);
-}
-
-static void
-sent_reply(redisAsyncContext *ac, void *r, void *priv)
-{
-	struct sent *s = priv;
-	struct store *st = s->st;
-
-	TAILQ_REMOVE(&st->sent, s, entry);
-	if (s->fn != NULL)
-		s->fn(ac, r, s->priv);
-	free(s);
-	watch_arm(st);
-}
-
-static struct sent *
-sent_new(struct store *st, redisCallbackFn *fn, void *priv)
-{
-	struct sent *s;
-
-	if (st->ac == NULL || (s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->st = st;
-	s->fn = fn;
-	s->priv = priv;
-	s->deadline = clock_mono_ms() + store_timeout_ms(st);
-	return s;
-}
-
-static void
-sent_queued(struct store *st, struct sent *s)
-{
-	TAILQ_INSERT_TAIL(&st->sent, s, entry);
-	if (TAILQ_FIRST(&st->sent) == s)
-		watch_arm(st);
-}
-
-int
-store_send_cmd(struct store *st, redisCallbackFn *fn, void *priv,
-	       const char *fmt, ...)
-{
-	struct sent *s = sent_new(st, fn, priv);
-	va_list ap;
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	va_start(ap, fmt);
-	rc = redisvAsyncCommand(st->ac, sent_reply, s, fmt, ap);
-	va_end(ap);
-	if (rc != REDIS_OK) {
-		free(s);
-		return -1;
-	}
-	sent_queued(st, s);
-	return 0;
-}
-
-int
-store_send_argv(struct store *st, redisCallbackFn *fn, void *priv, int argc,
-		const char **argv, const size_t *argvlen)
-{
-	struct sent *s = sent_new(st, fn, priv);
-
-	if (s == NULL)
-		return -1;
-	if (redisAsyncCommandArgv(st->ac, sent_reply, s, argc, argv, argvlen) !=
-	    REDIS_OK) {
-		free(s);
-		return -1;
-	}
-	sent_queued(st, s);
-	return 0;
-}
 
 /* ---- the connection -------------------------------------------------- */
 
@@ -161,111 +41,6 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	store_connect(arg);
 }
 
-static void
-schedule_reconnect(struct store *st)
-{
-	struct timeval tv;
-
-	if (st->closing)
-		return;
-	tv.tv_sec = st->backoff_ms / 1000;
-	tv.tv_usec = (st->backoff_ms % 1000) * 1000;
-	evtimer_add(st->retry, &tv);
-	st->backoff_ms *= 2;
-	if (st->backoff_ms > BACKOFF_MAX_MS)
-		st->backoff_ms = BACKOFF_MAX_MS;
-	if (st->sentinel != NULL && st->backoff_ms > BACKOFF_MAX_SENTINEL_MS)
-		st->backoff_ms = BACKOFF_MAX_SENTINEL_MS;
-}
-
-/* The connection is gone or given up: forget what it was. */
-static void
-store_down(struct store *st)
-{
-	st->ac = NULL;
-	st->state = ST_DOWN;
-	st->durable = false;
-	st->refusal[0] = '\0';
-	evtimer_del(st->watch);
-	evtimer_del(st->recheck);
-	evtimer_del(st->later);
-}
-
-/*
- * Give up a connection: every call waiting on it is answered now
- * (STORE_UNKNOWN, with `why`), and a new one is made with backoff. Never
- * called from inside a hiredis callback of the connection, so
- * redisAsyncFree() frees at once; disconnect_cb() then sees a context no
- * longer st->ac.
- */
-void
-store_drop(struct store *st, const char *why)
-{
-	redisAsyncContext *ac = st->ac;
-	bool was_up = st->state == ST_UP;
-
-	if (ac == NULL)
-		return;
-	log_warnx("redis: %s; dropping the connection, reconnecting in %d ms",
-		  why, st->backoff_ms);
-	store_down(st);
-	st->lost = why;
-	redisAsyncFree(ac);
-	st->lost = NULL;
-	schedule_reconnect(st);
-	if (was_up && st->on_disconnect != NULL)
-		st->on_disconnect(st->on_disconnect_arg);
-}
-
-static void
-later_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct store *st = arg;
-
-	(void)fd;
-	(void)what;
-	store_drop(st, st->later_why);
-}
-
-void
-store_drop_soon(struct store *st, const char *why)
-{
-	bool was_up = st->state == ST_UP;
-
-	if (st->ac == NULL || st->state == ST_DROPPING)
-		return;
-	snprintf(st->later_why, sizeof(st->later_why), "%s", why);
-	st->state = ST_DROPPING; /* no call is sent meanwhile */
-	event_active(st->later, EV_TIMEOUT, 0);
-	if (was_up && st->on_disconnect != NULL)
-		st->on_disconnect(st->on_disconnect_arg);
-}
-
-static void
-watch_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct store *st = arg;
-	int64_t now = clock_mono_ms();
-	char why[96];
-
-	(void)fd;
-	(void)what;
-	if (st->state == ST_CONNECTING && now >= st->connect_deadline) {
-		snprintf(why, sizeof(why), "cannot connect within %d s",
-			 st->d->conf->redis.timeout);
-		store_drop(st, why);
-	} else if (st->state != ST_CONNECTING && st->ac != NULL &&
-		   !TAILQ_EMPTY(&st->sent) &&
-		   now >= TAILQ_FIRST(&st->sent)->deadline) {
-		snprintf(why, sizeof(why),
-			 "redis did not answer within %d s (redis.timeout)",
-			 st->d->conf->redis.timeout);
-		store_drop(st, why);
-	} else {
-		watch_arm(st);
-	}
-}
-
 /* The node is the master (or no sentinel says otherwise): load the
  * scripts and read its durability, which makes it UP. */
 static void
@@ -274,7 +49,7 @@ check_start(struct store *st)
 	st->state = ST_CHECKING;
 	store_scripts_load(st);
 	store_check_durability(st, true);
-	watch_arm(st);
+	store_watch_arm(st);
 }
 
 /*
@@ -321,7 +96,7 @@ connect_cb(const redisAsyncContext *ac, int status)
 		if (st->sentinel != NULL)
 			sentinel_distrust(st->sentinel);
 		store_down(st); /* hiredis frees it */
-		schedule_reconnect(st);
+		store_schedule_reconnect(st);
 		return;
 	}
 	if (st->sentinel == NULL) {
@@ -331,7 +106,7 @@ connect_cb(const redisAsyncContext *ac, int status)
 	st->state = ST_ROLE;
 	if (store_send_cmd(st, role_reply, st, "ROLE") != 0)
 		store_drop_soon(st, "cannot ask the node its ROLE");
-	watch_arm(st);
+	store_watch_arm(st);
 }
 
 static void
@@ -348,7 +123,7 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 	log_warnx("redis: connection lost (%s)%s%s; reconnecting", st->addr,
 		  status == REDIS_OK ? "" : ": ",
 		  status == REDIS_OK ? "" : ac->errstr);
-	schedule_reconnect(st);
+	store_schedule_reconnect(st);
 	if (was_up && st->on_disconnect != NULL)
 		st->on_disconnect(st->on_disconnect_arg);
 }
@@ -372,7 +147,7 @@ connect_to(struct store *st, const char *socket, const char *host, int port)
 		if (ac != NULL)
 			redisAsyncFree(ac);
 		st->state = ST_DOWN;
-		schedule_reconnect(st);
+		store_schedule_reconnect(st);
 		return;
 	}
 	ac->data = st;
@@ -382,7 +157,7 @@ connect_to(struct store *st, const char *socket, const char *host, int port)
 	redisLibeventAttach(ac, st->d->base);
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
-	watch_arm(st);
+	store_watch_arm(st);
 }
 
 /* The sentinels' answer to the question of store_connect(). */
@@ -397,7 +172,7 @@ resolved(const char *host, int port, const char *err, void *arg)
 		log_warnx("redis: %s; asking again in %d ms", err,
 			  st->backoff_ms);
 		st->state = ST_DOWN;
-		schedule_reconnect(st);
+		store_schedule_reconnect(st);
 		return;
 	}
 	connect_to(st, NULL, host, port);
@@ -414,7 +189,7 @@ store_connect(struct store *st)
 	st->state = ST_RESOLVING;
 	if (sentinel_ask(st->sentinel, resolved, st) != 0) {
 		st->state = ST_DOWN;
-		schedule_reconnect(st);
+		store_schedule_reconnect(st);
 	}
 }
 
@@ -436,7 +211,7 @@ moved(const char *host, int port, const char *err, void *arg)
 	snprintf(addr, sizeof(addr), "%s:%d", host, port);
 	if (st->state != ST_DOWN && strcmp(addr, st->addr) == 0)
 		return;
-	st->backoff_ms = BACKOFF_MIN_MS;
+	st->backoff_ms = STORE_BACKOFF_MIN_MS;
 	if (st->ac != NULL) {
 		snprintf(why, sizeof(why), "the sentinels name %s the master",
 			 addr);
@@ -444,26 +219,6 @@ moved(const char *host, int port, const char *err, void *arg)
 	}
 	evtimer_del(st->retry);
 	store_connect(st);
-}
-
-/* The first durability check of a connection is in (store_check.c):
- * the store is UP. */
-void
-store_became_up(struct store *st)
-{
-	st->state = ST_UP;
-	st->backoff_ms = BACKOFF_MIN_MS;
-	if (st->master[0] != '\0' && strcmp(st->master, st->addr) != 0) {
-		st->failovers++;
-		log_event_warnx(NULL, NULL, "redis_failover",
-				"redis: the master is now %s (it was %s); "
-				"changes of master seen: %lld",
-				st->addr, st->master, st->failovers);
-	}
-	snprintf(st->master, sizeof(st->master), "%s", st->addr);
-	log_info("redis: connected to %s", st->addr);
-	if (st->on_connect != NULL)
-		st->on_connect(st->on_connect_arg);
 }
 
 /* ---- life ------------------------------------------------------------ */
@@ -476,15 +231,11 @@ store_new(struct mashd *d)
 	if (st == NULL)
 		fatal("store_new");
 	st->d = d;
-	st->backoff_ms = BACKOFF_MIN_MS;
 	st->last_acks = -1;
-	TAILQ_INIT(&st->sent);
+	store_conn_init(st);
 	st->retry = evtimer_new(d->base, retry_cb, st);
-	st->watch = evtimer_new(d->base, watch_cb, st);
 	st->recheck = evtimer_new(d->base, store_check_recheck, st);
-	st->later = event_new(d->base, -1, 0, later_cb, st);
-	if (st->retry == NULL || st->watch == NULL || st->recheck == NULL ||
-	    st->later == NULL)
+	if (st->retry == NULL || st->recheck == NULL)
 		fatal("store_new: evtimer_new");
 	store_scripts_init(st);
 	if (d->conf->redis.nsentinels > 0) {
@@ -515,9 +266,9 @@ store_free(struct store *st)
 		redisAsyncFree(ac); /* fails pending calls */
 	}
 	event_free(st->retry);
-	event_free(st->watch);
 	event_free(st->recheck);
-	event_free(st->later);
+	store_conn_free(st);
+	free(st->scripts);
 	free(st);
 }
 
@@ -525,22 +276,6 @@ bool
 store_up(const struct store *st)
 {
 	return st->state == ST_UP;
-}
-
-bool
-store_durable(const struct store *st)
-{
-	return st->state == ST_UP && st->durable;
-}
-
-const char *
-store_refusal(const struct store *st)
-{
-	if (st->state != ST_UP)
-		return "the referral store is unreachable";
-	if (!st->durable && !st->d->conf->redis.allow_unsafe)
-		return st->refusal;
-	return NULL;
 }
 
 void

@@ -31,12 +31,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/sha.h>
+
 #include "mash/config.h"
 
 #include "clock.h"
 #include "log.h"
 #include "lua_scripts.h"
-#include "store_int.h"
+#include "store_call.h"
+#include "store_conn.h"
+
+/* What a script does to the data, which says whether its changes wait
+ * for replicas (redis.replicas_ack). */
+enum script_kind {
+	SCRIPT_READS,  /* writes nothing: no WAIT */
+	SCRIPT_CACHES, /* writes a cache it can rebuild: no WAIT */
+	SCRIPT_WRITES, /* changes the hub's state or audit: WAIT */
+};
+
+struct script {
+	const char *name;
+	const char *text;
+	const char *keys; /* the KEYS: template, e.g. "ref:$id events" */
+	enum script_kind kind;
+	bool (*wait_if)(const redisReply *); /* SCRIPT_WRITES; NULL: always */
+	char sha[2 * SHA_DIGEST_LENGTH + 1];
+};
 
 #define STORE_MAX_ARGS 32
 #define STORE_MAX_KEYS 16
@@ -76,7 +96,7 @@ any_alerts(const redisReply *r)
 }
 
 /*
- * Every script, what it does to the data (store_int.h), and so whether
+ * Every script, what it does to the data (enum script_kind), and so whether
  * a change it makes waits for the replicas. A script that audits a read
  * (get, show, history) writes the audit trail: it waits too, so that a
  * read is shown only once its record would survive a failover. A script
@@ -152,6 +172,8 @@ store_scripts_init(struct store *st)
 {
 	unsigned char md[SHA_DIGEST_LENGTH];
 
+	if ((st->scripts = calloc(SCRIPT_COUNT, sizeof(*st->scripts))) == NULL)
+		fatal("store_scripts_init");
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		struct script *sc = &st->scripts[table[i].id];
 

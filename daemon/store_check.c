@@ -15,7 +15,8 @@
 #include "mash/config.h"
 
 #include "log.h"
-#include "store_int.h"
+#include "store_check.h"
+#include "store_conn.h"
 
 /* How often durability is read again: while referrals are taken, and
  * while they are refused (so a fix is noticed at once). */
@@ -51,6 +52,22 @@ struct check {
 	char value[NSETTINGS][32];
 	char err[160]; /* CONFIG GET refused: Redis's answer */
 };
+
+bool
+store_durable(const struct store *st)
+{
+	return st->state == ST_UP && st->durable;
+}
+
+const char *
+store_refusal(const struct store *st)
+{
+	if (st->state != ST_UP)
+		return "the referral store is unreachable";
+	if (!st->durable && !st->d->conf->redis.allow_unsafe)
+		return st->refusal;
+	return NULL;
+}
 
 static void
 recheck_arm(struct store *st)

@@ -1,23 +1,32 @@
 /*
- * store_int.h: what the files of the store share, and nothing else may
- * use: the connection (store.c), the durability check (store_check.c) and
- * the script calls with their replication wait (store_call.c). The rest
- * of mashd sees store.h only.
+ * store_conn.h: the bottom of the store, what its files share and nothing
+ * else may use: struct store, and the primitives of its one connection
+ * (store_conn.c): sending a command with its deadline, giving the
+ * connection up, and marking it UP. Above it, and calling only down:
+ * store_check.c (durability, PING) and store_call.c (the scripts), then
+ * store.c (reaching the master), which uses them all. The rest of mashd
+ * sees store.h only.
  */
-#ifndef MASHD_STORE_INT_H
-#define MASHD_STORE_INT_H
+#ifndef MASHD_STORE_CONN_H
+#define MASHD_STORE_CONN_H
 
 #include <sys/queue.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <event2/event.h>
 #include <hiredis/async.h>
-#include <openssl/sha.h>
 
-#include "store.h"
+#include "mashd.h"
 
 #define STORE_ADDR_MAX 300
+
+#define STORE_BACKOFF_MIN_MS 100
+#define STORE_BACKOFF_MAX_MS 5000
+/* With sentinels, a retry is a question to one of them: cheap, and the
+ * way to the new master once a failover ends. */
+#define STORE_BACKOFF_MAX_SENTINEL_MS 1000
 
 /* A command sent on st->ac and not yet answered. */
 struct sent {
@@ -46,23 +55,7 @@ enum store_state {
 	ST_DROPPING,
 };
 
-/* What a script does to the data, which says whether its changes wait
- * for replicas (redis.replicas_ack). */
-enum script_kind {
-	SCRIPT_READS,  /* writes nothing: no WAIT */
-	SCRIPT_CACHES, /* writes a cache it can rebuild: no WAIT */
-	SCRIPT_WRITES, /* changes the hub's state or audit: WAIT */
-};
-
-struct script {
-	const char *name;
-	const char *text;
-	const char *keys; /* the KEYS: template, e.g. "ref:$id events" */
-	enum script_kind kind;
-	bool (*wait_if)(const redisReply *); /* SCRIPT_WRITES; NULL: always */
-	char sha[2 * SHA_DIGEST_LENGTH + 1];
-};
-
+struct script;
 struct sentinel;
 
 struct store {
@@ -79,10 +72,10 @@ struct store {
 	struct event *later;   /* a drop asked for inside a callback */
 	char later_why[128];
 	struct sentq sent;
-	bool checking;	   /* a durability check is in flight */
-	bool durable;	   /* the last check on this connection */
-	char refusal[320]; /* when not durable: why, as a sentence */
-	struct script scripts[SCRIPT_COUNT];
+	bool checking;		/* a durability check is in flight */
+	bool durable;		/* the last check on this connection */
+	char refusal[320];	/* when not durable: why, as a sentence */
+	struct script *scripts; /* SCRIPT_COUNT: store_call.c */
 	void (*on_connect)(void *);
 	void *on_connect_arg;
 	void (*on_disconnect)(void *);
@@ -104,31 +97,30 @@ struct store {
 	int64_t last_wait_ms;	   /* when it came, UTC ms */
 };
 
+/* Set up what the connection needs (its deadline and its later drop). */
+void store_conn_init(struct store *st);
+void store_conn_free(struct store *st);
 /* redis.timeout in ms. */
 int64_t store_timeout_ms(const struct store *st);
+/* Arm st->watch for the deadline of the connect or the oldest command. */
+void store_watch_arm(struct store *st);
 /* Send a command on the connection, with the deadline of redis.timeout:
  * 0, or -1 (not sent, fn not called). */
 int store_send_cmd(struct store *st, redisCallbackFn *fn, void *priv,
 		   const char *fmt, ...);
 int store_send_argv(struct store *st, redisCallbackFn *fn, void *priv, int argc,
 		    const char **argv, const size_t *argvlen);
+/* The connection is gone or given up: forget what it was. */
+void store_down(struct store *st);
+/* Connect again after the backoff (st->retry), which then doubles. */
+void store_schedule_reconnect(struct store *st);
 /* Give the connection up (outside a hiredis callback of it): every call
  * waiting on it is answered STORE_UNKNOWN with `why`; connect again. */
 void store_drop(struct store *st, const char *why);
 /* The same, asked from inside a callback of the connection: done at once
  * after it returns, and meanwhile no call is sent. */
 void store_drop_soon(struct store *st, const char *why);
-
 /* The first durability check of a connection is in: it is UP. */
 void store_became_up(struct store *st);
-
-/* store_check.c: read appendonly and appendfsync. The first check of a
- * connection makes it UP (and runs on_connect). */
-void store_check_durability(struct store *st, bool first);
-void store_check_recheck(evutil_socket_t fd, short what, void *arg);
-
-/* store_call.c: the scripts' table, and loading them on a connection. */
-void store_scripts_init(struct store *st);
-void store_scripts_load(struct store *st);
 
 #endif
