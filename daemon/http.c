@@ -223,6 +223,30 @@ struct get_pending {
 	struct evhttp_request *req;
 };
 
+/* A request that waits for Redis: held (a stop waits for it) until
+ * pending_end(). NULL, having answered 503, when out of memory. */
+static struct get_pending *
+pending_new(struct http *h, struct evhttp_request *req)
+{
+	struct get_pending *g = calloc(1, sizeof(*g));
+
+	if (g == NULL) {
+		reply_unavailable(req, "out of memory");
+		return NULL;
+	}
+	g->h = h;
+	g->req = req;
+	lifecycle_hold(h->d->life);
+	return g;
+}
+
+static void
+pending_end(struct get_pending *g)
+{
+	lifecycle_release(g->h->d->life);
+	free(g);
+}
+
 static void
 get_done(const json_t *r, const char *err, void *arg)
 {
@@ -246,8 +270,7 @@ get_done(const json_t *r, const char *err, void *arg)
 			      json_string_value(json_object_get(r, "brag")),
 			      "received", iso));
 	}
-	lifecycle_release(g->h->d->life);
-	free(g);
+	pending_end(g);
 }
 
 static void
@@ -255,6 +278,7 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 {
 	const struct config_client *client = authenticate(h, req);
 	struct get_pending *g;
+	json_t *args;
 	char actor[96];
 
 	if (client == NULL) {
@@ -265,26 +289,14 @@ get_referral(struct http *h, struct evhttp_request *req, const char *id)
 		reply_error(req, 404, "Not Found", "no such referral", NULL);
 		return;
 	}
-	if ((g = calloc(1, sizeof(*g))) == NULL) {
-		reply_unavailable(req, "out of memory");
+	if ((g = pending_new(h, req)) == NULL)
 		return;
-	}
-	g->h = h;
-	g->req = req;
 	snprintf(actor, sizeof(actor), "client:%s", client->name);
-	{
-		json_t *args =
-		    json_pack("{ss ss ss sI}", "id", id, "client", client->name,
-			      "actor", actor, "at", (json_int_t)clock_now_ms());
-
-		lifecycle_hold(h->d->life);
-		if (store_call_json(h->d->store, SCRIPT_GET, args, get_done,
-				    g) != 0) {
-			lifecycle_release(h->d->life);
-			free(g);
-			reply_unavailable(req,
-					  "the referral store is unreachable");
-		}
+	args = json_pack("{ss ss ss sI}", "id", id, "client", client->name,
+			 "actor", actor, "at", (json_int_t)clock_now_ms());
+	if (store_call_json(h->d->store, SCRIPT_GET, args, get_done, g) != 0) {
+		pending_end(g);
+		reply_unavailable(req, "the referral store is unreachable");
 	}
 }
 
@@ -317,8 +329,7 @@ healthz_done(const char *err, void *arg)
 					"is set"));
 		reply_json(g->req, 200, "OK", o);
 	}
-	lifecycle_release(g->h->d->life);
-	free(g);
+	pending_end(g);
 }
 
 static void
@@ -336,16 +347,10 @@ healthz(struct http *h, struct evhttp_request *req)
 				     "error", why));
 		return;
 	}
-	if ((g = calloc(1, sizeof(*g))) == NULL) {
-		reply_unavailable(req, "out of memory");
+	if ((g = pending_new(h, req)) == NULL)
 		return;
-	}
-	g->h = h;
-	g->req = req;
-	lifecycle_hold(h->d->life);
 	if (store_ping(h->d->store, HEALTHZ_PING_MS, healthz_done, g) != 0) {
-		lifecycle_release(h->d->life);
-		free(g);
+		pending_end(g);
 		reply_json(req, 503, "Service Unavailable",
 			   json_pack("{ss}", "status", "redis unreachable"));
 	}

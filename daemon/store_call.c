@@ -62,6 +62,11 @@ struct script {
 #define STORE_MAX_KEYS 16
 /* What a WAIT leaves of redis.timeout for the round trips around it. */
 #define WAIT_MARGIN_MS 250
+/* The start of every answer of a change that the replicas did not
+ * confirm (STORE_UNKNOWN with unreplicated). */
+#define STORED_ON_MASTER "the change is stored on the redis master"
+#define UNASKED                                                                \
+	STORED_ON_MASTER ", but mashd could not ask whether it is replicated"
 
 /* A list in a script's JSON answer ({"alerts": [...]}; {} for an empty
  * table, as cjson writes it) holds something; unreadable counts as yes,
@@ -317,9 +322,32 @@ barrier_reply(redisAsyncContext *ac, void *r, void *priv)
 	if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
 		snprintf(c->barrier, sizeof(c->barrier), "%s", reply->str);
 	if (c->wait_unsent)
-		call_answer(c, STORE_UNKNOWN, NULL,
-			    "the change is stored on the redis master, but "
-			    "mashd could not ask whether it is replicated");
+		call_answer(c, STORE_UNKNOWN, NULL, UNASKED);
+}
+
+/* Why a WAIT did not confirm the change, as a sentence in c->why. */
+static const char *
+wait_why(struct call *c, const redisReply *reply)
+{
+	if (reply == NULL)
+		snprintf(c->why, sizeof(c->why),
+			 "%s, but the connection was lost before %d replica(s) "
+			 "confirmed it (redis.replicas_ack)",
+			 STORED_ON_MASTER, c->need);
+	else if (c->barrier[0] != '\0' || reply->type != REDIS_REPLY_INTEGER)
+		snprintf(c->why, sizeof(c->why),
+			 "%s, but its replication cannot be confirmed: %s",
+			 STORED_ON_MASTER,
+			 c->barrier[0]			    ? c->barrier
+			 : reply->type == REDIS_REPLY_ERROR ? reply->str
+							    : "odd reply");
+	else
+		snprintf(
+		    c->why, sizeof(c->why),
+		    "%s but not confirmed replicated: %lld of the %d "
+		    "replica(s) of redis.replicas_ack confirmed it in time",
+		    STORED_ON_MASTER, reply->integer, c->need);
+	return c->why;
 }
 
 static void
@@ -327,40 +355,19 @@ wait_reply(redisAsyncContext *ac, void *r, void *priv)
 {
 	const redisReply *reply = r;
 	struct call *c = priv;
-	struct store *st = c->st;
+	bool acks = reply != NULL && reply->type == REDIS_REPLY_INTEGER;
 
 	(void)ac;
-	if (--st->waits == 0)
-		st->wait_until = 0;
-	if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
-		st->last_acks = (int)reply->integer;
-		st->last_wait_ms = clock_now_ms();
+	if (--c->st->waits == 0)
+		c->st->wait_until = 0;
+	if (acks) {
+		c->st->last_acks = (int)reply->integer;
+		c->st->last_wait_ms = clock_now_ms();
 	}
-	if (reply != NULL && reply->type == REDIS_REPLY_INTEGER &&
-	    reply->integer >= c->need && c->barrier[0] == '\0') {
+	if (acks && reply->integer >= c->need && c->barrier[0] == '\0')
 		call_answer(c, STORE_DONE, c->kept, NULL);
-		return;
-	}
-	if (reply == NULL)
-		snprintf(c->why, sizeof(c->why),
-			 "the change is stored on the redis master, but the "
-			 "connection was lost before %d replica(s) confirmed "
-			 "it (redis.replicas_ack)",
-			 c->need);
-	else if (c->barrier[0] != '\0' || reply->type != REDIS_REPLY_INTEGER)
-		snprintf(c->why, sizeof(c->why),
-			 "the change is stored on the redis master, but its "
-			 "replication cannot be confirmed: %s",
-			 c->barrier[0]			    ? c->barrier
-			 : reply->type == REDIS_REPLY_ERROR ? reply->str
-							    : "odd reply");
 	else
-		snprintf(c->why, sizeof(c->why),
-			 "the change is stored on the redis master but not "
-			 "confirmed replicated: %lld of the %d replica(s) of "
-			 "redis.replicas_ack confirmed it in time",
-			 reply->integer, c->need);
-	call_answer(c, STORE_UNKNOWN, NULL, c->why);
+		call_answer(c, STORE_UNKNOWN, NULL, wait_why(c, reply));
 }
 
 /*
@@ -435,10 +442,7 @@ call_reply(redisAsyncContext *ac, void *r, void *priv)
 		    st->scripts[c->s].wait_if(reply))) {
 		c->ran = true;
 		if (call_wait(c, reply) != 0)
-			call_answer(c, STORE_UNKNOWN, NULL,
-				    "the change is stored on the redis master, "
-				    "but mashd could not ask whether it is "
-				    "replicated");
+			call_answer(c, STORE_UNKNOWN, NULL, UNASKED);
 	} else {
 		call_answer(c, STORE_DONE, reply, NULL);
 	}

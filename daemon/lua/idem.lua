@@ -13,13 +13,9 @@
 -- KEYS: idem:$client:$idem void:$attempt
 local p = ARGV[1]
 return serve(function(a)
-  local seen = redis.call('GET', declared('idem:' .. a.client .. ':' ..
-                                         a.idem))
-  if seen then
-    local first = cjson.decode(seen)
-    if first.hash and first.hash ~= a.hash then
-      return {result = 'conflict', id = first.id}
-    end
+  local first, conflict = idem_seen(a)
+  if conflict then return {result = 'conflict', id = first.id} end
+  if first then
     return {result = 'stored', id = first.id, brag = first.brag,
             received = first.received, status = first.status,
             attempt = first.attempt}

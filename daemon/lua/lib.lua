@@ -63,6 +63,18 @@ local function serve(body)
   error(out, 0)
 end
 
+-- idem_seen: what the idempotency key of a submission (a.client, a.idem)
+-- holds: nil when nothing; else the first submission's record, and true
+-- when that was another submission (its hash differs; an entry written
+-- before keys kept a hash has none, and is taken for the same).
+local function idem_seen(a)
+  local seen = redis.call('GET', declared('idem:' .. a.client .. ':' ..
+                                          a.idem))
+  if not seen then return nil end
+  local first = cjson.decode(seen)
+  return first, first.hash ~= nil and first.hash ~= a.hash
+end
+
 -- redis_now: Redis's clock (TIME), UTC ms as a string: the one clock the
 -- timers fire by, whatever the clock of the mashd calling. (Redis 7 runs
 -- scripts by their effects, so TIME may come before a write.)

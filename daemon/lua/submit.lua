@@ -35,13 +35,9 @@ return serve(function(a)
     return {result = 'void'}
   end
   local idem_key = declared('idem:' .. a.client .. ':' .. a.idem)
-  local seen = redis.call('GET', idem_key)
-  if seen then
-    local first = cjson.decode(seen)
-    -- An entry written before keys kept a hash has none: replayed as then.
-    if first.hash and first.hash ~= a.hash then
-      return {result = 'conflict', id = first.id}
-    end
+  local first, conflict = idem_seen(a)
+  if conflict then return {result = 'conflict', id = first.id} end
+  if first then
     return {result = 'replayed', id = first.id, brag = first.brag,
             received = first.received, status = first.status}
   end
