@@ -40,7 +40,7 @@ DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 
 .PHONY: all deps run test check unit integration faults faults-short valgrind \
-	clean help fuzz fuzz-run fuzz-replay
+	clean help fuzz fuzz-run fuzz-replay shape
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
 	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so
 
@@ -53,6 +53,7 @@ help:
 	@echo 'make check       build and run every test, installing nothing'
 	@echo 'make unit        the cmocka unit tests only'
 	@echo 'make integration the integration suite only'
+	@echo 'make shape       no file of daemon/ over 700 lines, no function over 80'
 	@echo 'make faults      the fault scenarios: kill -9 of mashd and Redis,'
 	@echo '                 a hung Redis and MTA, two daemons, a reload'
 	@echo '                 (FAULT_CYCLES=50; figures in FAULTS.md)'
@@ -79,7 +80,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: all unit integration faults-short valgrind fuzz-replay
+check: shape all unit integration faults-short valgrind fuzz-replay
 	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all unit \
 		fuzz-replay
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit \
@@ -134,6 +135,10 @@ unit: $(UNITS:%=$(BUILD)/%)
 
 integration: all
 	@MASH_BUILD=$(CURDIR)/$(BUILD) sh tests/integration/run.sh
+
+# The size of daemon/'s files and functions (tools/shape.sh).
+shape:
+	@sh tools/shape.sh
 
 # The fault harness (tests/faults, FAULTS.md): the scenarios drive mashd
 # with mash-load and assert issue 9's invariants with fault-check. `make

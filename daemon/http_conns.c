@@ -8,7 +8,6 @@
  * failing for want of descriptors pauses the listener instead of spinning
  * on it. It also holds each reply (lifecycle.h) until it is written.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

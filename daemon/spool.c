@@ -572,6 +572,29 @@ on_watch(evutil_socket_t fd, short what, void *arg)
 
 /* ---- life ------------------------------------------------------------ */
 
+/* inotify takes a delivery at once; the poll stays as a backstop. */
+static void
+spool_watch(struct spool *sp)
+{
+	char path[PATH_MAX];
+
+	if ((sp->watchfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/new", sp->dir);
+	if (inotify_add_watch(sp->watchfd, path,
+			      IN_MOVED_TO | IN_CLOSE_WRITE) >= 0)
+		sp->ev_watch = event_new(sp->d->base, sp->watchfd,
+					 EV_READ | EV_PERSIST, on_watch, sp);
+	if (sp->ev_watch != NULL && event_add(sp->ev_watch, NULL) == 0)
+		return;
+	log_warn("spool: no inotify on %s; polling only", path);
+	if (sp->ev_watch != NULL)
+		event_free(sp->ev_watch);
+	sp->ev_watch = NULL;
+	close(sp->watchfd);
+	sp->watchfd = -1;
+}
+
 struct spool *
 spool_new(struct mashd *d)
 {
@@ -624,26 +647,7 @@ spool_new(struct mashd *d)
 	poll.tv_sec = c->spool.poll_ms / 1000;
 	poll.tv_usec = (c->spool.poll_ms % 1000) * 1000;
 	evtimer_add(sp->ev_tick, &poll);
-	/* inotify takes a delivery at once; the poll stays as a backstop. */
-	sp->watchfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (sp->watchfd >= 0) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/new", sp->dir);
-		if (inotify_add_watch(sp->watchfd, path,
-				      IN_MOVED_TO | IN_CLOSE_WRITE) < 0 ||
-		    (sp->ev_watch =
-			 event_new(d->base, sp->watchfd, EV_READ | EV_PERSIST,
-				   on_watch, sp)) == NULL ||
-		    event_add(sp->ev_watch, NULL) != 0) {
-			log_warn("spool: no inotify on %s; polling only", path);
-			if (sp->ev_watch != NULL)
-				event_free(sp->ev_watch);
-			sp->ev_watch = NULL;
-			close(sp->watchfd);
-			sp->watchfd = -1;
-		}
-	}
+	spool_watch(sp);
 	log_info("spool: taking mail from %s/new every %d ms%s; quarantine "
 		 "%s",
 		 sp->dir, c->spool.poll_ms,

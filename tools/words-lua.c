@@ -6,7 +6,6 @@
  * missing row or two rows of one name.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "mash/brag.h"
