@@ -28,10 +28,10 @@ PURE     = timeutil words referral brag calendar holidays deadline
 CONF     = config config_schema config_time config_redis
 DAEMON   = main log clock lifecycle store store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
-	   ctl_alerts scheduler alert alert_text deliver_mail webhook metrics \
-	   service spool maildir mail $(CONF) $(PURE)
+	   ctl_alerts ctl_screen scheduler alert alert_text deliver_mail \
+	   webhook metrics service spool maildir mail $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
-MASHCTL  = mashctl ask $(CONF) $(PURE)
+MASHCTL  = mashctl mashctl_screen ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 
@@ -179,6 +179,7 @@ FUZZ_OBJ_holidays = $(PURE_OBJ)
 FUZZ_OBJ_config   = $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 FUZZ_OBJ_mail     = $(BUILD)/mail.o $(PURE_OBJ)
 FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o \
+		    $(BUILD)/ctl_screen.o \
 		    $(BUILD)/intake.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 

@@ -107,12 +107,23 @@ static const struct alert_kind {
 	},
     [EVENT_SCREENING] =
 	{
-	    .to = TO_NAVIGATORS | TO_SUPERVISORS,
+	    .to = TO_NAVIGATORS,
 	    .what = "screening target missed",
 	    .staff =
 		"Referral {ref} ({BRAG}): the screening target ({due_local}) "
 		"was missed.\n"
-		"Screen it now: mashctl show {ref}\n",
+		"Screen it now: mashctl show {ref}; then mashctl screen {ref} "
+		"--reason TEXT\n",
+	},
+    [EVENT_SCREENING_ESCALATION] =
+	{
+	    .to = TO_SUPERVISORS,
+	    .what = "screening still not done",
+	    .staff =
+		"Referral {ref} ({BRAG}): screening was due by {due_local} "
+		"and is still not recorded; the navigators were alerted "
+		"then.\n"
+		"See to it: mashctl show {ref}\n",
 	},
     [EVENT_OUTCOME] =
 	{

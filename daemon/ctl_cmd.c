@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "ctl_alerts.h"
+#include "ctl_screen.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -455,9 +456,15 @@ cmd_rate(struct ctl_conn *c)
 		      "force", (ctl_roles(c) & CTL_ROLE(CTL_SUPERVISORS)) != 0);
 	/* None when the new rating has no screening target. */
 	due = deadline_after(conf->calendar, &conf->timers.screening[b], now);
-	if (args != NULL && due != 0)
+	if (args != NULL && due != 0) {
 		json_object_set_new(args, "screening_due",
 				    json_integer((json_int_t)due));
+		due = deadline_screening_escalate(conf->calendar, &conf->timers,
+						  due);
+		if (due != 0)
+			json_object_set_new(args, "screening_escalate_due",
+					    json_integer((json_int_t)due));
+	}
 	ctl_call(c, SCRIPT_RATE, args, change_done);
 }
 
@@ -532,6 +539,7 @@ const struct ctl_command ctl_commands[] = {
     {"note", cmd_note, CASEWORK},
     {"decide", cmd_decide, CASEWORK},
     {"confirm", cmd_confirm, CASEWORK},
+    {"screen", ctl_screen, CASEWORK},
     {"submit", cmd_submit, CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK},
     {"alerts", ctl_alerts_list,
      CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},

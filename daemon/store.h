@@ -54,6 +54,7 @@ enum store_script {
 	SCRIPT_HISTORY,
 	SCRIPT_SPOOL_QUARANTINE, /* spool.c */
 	SCRIPT_IDEM,		 /* intake.c: a lost reply's key */
+	SCRIPT_SCREEN,		 /* ctl_screen.c */
 	SCRIPT_COUNT,
 };
 

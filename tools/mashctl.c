@@ -274,10 +274,7 @@ print_figures(json_t *a, const char *group, const char *title)
 }
 
 /* The answer to a change: as JSON with --json, else a sentence. */
-static int answered(struct ctx *x, json_t *a, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 answered(struct ctx *x, json_t *a, const char *fmt, ...)
 {
 	va_list ap;
@@ -1056,6 +1053,8 @@ static const struct command commands[] = {
      "record the decision; stops its timers", cmd_decide},
     {"confirm", "ID", "written confirmation of a phone referral received",
      cmd_confirm},
+    {"screen", "ID --reason TEXT", "screening done: its timers stop",
+     cmd_screen},
     {"alerts", "[--state S] [--json] | retry ID", "alerts and their delivery",
      cmd_alerts},
     {"callbacks", "[--all] [--json]",

@@ -41,5 +41,12 @@ bool take_flag(int *argc, char **argv, const char *flag);
 /* The configuration for what mashctl works out itself (the hub's zone):
  * -c, else the installed file if there is one, else every default. */
 struct mash_config *offline_config(struct ctx *x);
+/* The answer to a change (taken): as JSON with --json, else a sentence.
+ * Returns 0. */
+int answered(struct ctx *x, json_t *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* tools/mashctl_screen.c */
+int cmd_screen(struct ctx *x, int argc, char **argv);
 
 #endif

@@ -177,7 +177,7 @@ else
 				printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "
 		' sh "$BC" "$TOP/tools/mashctl.bash-completion" "$@"
 	}
-	expect "commands" "$(complete_words "$MASHCTL" s)" "show status "
+	expect "commands" "$(complete_words "$MASHCTL" s)" "screen show status "
 	expect "a command's options" \
 		"$(complete_words "$MASHCTL" queue --)" "--brag --json --overdue "
 	expect "ratings" "$(complete_words "$MASHCTL" queue --brag a)" "amber "
