@@ -33,6 +33,8 @@
 #include "store.h"
 
 #define QUEUE_LIMIT 10000
+/* decide's --actions: a few sentences for the referrer's mail. */
+#define DECIDE_ACTIONS_MAX 1000
 
 #define CASEWORK (CTL_ROLE(CTL_NAVIGATORS) | CTL_ROLE(CTL_SUPERVISORS))
 #define ANYONE (CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK | CTL_ROLE(CTL_ADMINS))
@@ -293,13 +295,16 @@ change_done(const json_t *r, const char *err, void *arg)
 static void
 cmd_decide(struct ctl_conn *c)
 {
-	const char *id, *outcome, *reason;
+	const char *id, *outcome, *reason, *actions;
 	char names[128];
 
 	if ((id = ctl_ref(c)) == NULL)
 		return;
 	outcome = ctl_arg(c, "outcome");
 	reason = ctl_arg(c, "reason");
+	/* What was done, for the referrer (seed 001); optional. */
+	if ((actions = ctl_arg(c, "actions")) == NULL)
+		actions = "";
 	if (words_find(outcome_names, OUTCOME_COUNT, outcome) < 0) {
 		ctl_error(c, "unknown outcome \"%s\": use %s",
 			  outcome ? outcome : "",
@@ -311,10 +316,15 @@ cmd_decide(struct ctl_conn *c)
 		ctl_error(c, "a decision needs a reason (--reason TEXT)");
 		return;
 	}
+	if (strlen(actions) > DECIDE_ACTIONS_MAX) {
+		ctl_error(c, "--actions is too long: at most %d characters",
+			  DECIDE_ACTIONS_MAX);
+		return;
+	}
 	ctl_call(c, SCRIPT_DECIDE,
-		 json_pack("{ss ss ss ss sI}", "id", id, "outcome", outcome,
+		 json_pack("{ss ss ss ss sI ss}", "id", id, "outcome", outcome,
 			   "reason", reason, "actor", ctl_actor(c), "at",
-			   now_ms()),
+			   now_ms(), "actions", actions),
 		 change_done);
 }
 

@@ -501,25 +501,30 @@ cmd_show(struct ctx *x, int argc, char **argv)
 }
 
 /*
- * decide ID OUTCOME --reason TEXT, rate ID BRAG --reason TEXT: a change
- * with a word and its required reason, sent as {cmd, id, key, reason}.
+ * decide ID OUTCOME --reason TEXT [--actions TEXT], rate ID BRAG --reason
+ * TEXT: a change with a word and its required reason, sent as {cmd, id,
+ * key, reason[, actions]}; only decide takes --actions.
  */
 static int
 with_reason(struct ctx *x, int argc, char **argv, const char *cmd,
 	    const char *key, const char *usage, const char *done)
 {
-	static const char *const names[] = {"reason", NULL};
-	const char *values[1] = {NULL};
+	static const char *const names[] = {"reason", "actions", NULL};
+	const char *values[2] = {NULL, NULL};
 	char *pos[2];
 	json_t *a;
 
 	if (parse_opts(x, argc, argv, names, values, pos, 2) != 2 ||
-	    values[0] == NULL) {
+	    values[0] == NULL ||
+	    (values[1] != NULL && strcmp(cmd, "decide") != 0)) {
 		fprintf(stderr, "usage: mashctl %s\n", usage);
 		return EXIT_USAGE;
 	}
-	a = request(x, json_pack("{ss ss ss ss}", "cmd", cmd, "id", pos[0], key,
-				 pos[1], "reason", values[0]));
+	a = json_pack("{ss ss ss ss}", "cmd", cmd, "id", pos[0], key, pos[1],
+		      "reason", values[0]);
+	if (values[1] != NULL)
+		json_object_set_new(a, "actions", json_string(values[1]));
+	a = request(x, a);
 	return answered(x, a, "%s %s %s\n", pos[0], done, pos[1]);
 }
 
@@ -530,7 +535,8 @@ cmd_decide(struct ctx *x, int argc, char **argv)
 
 	snprintf(
 	    usage, sizeof(usage),
-	    "decide ID OUTCOME --reason TEXT\n       OUTCOME: %s",
+	    "decide ID OUTCOME --reason TEXT [--actions TEXT]\n"
+	    "       OUTCOME: %s",
 	    words_join(outcome_names, OUTCOME_COUNT, names, sizeof(names)));
 	return with_reason(x, argc, argv, "decide", "outcome", usage,
 			   "decided:");
@@ -1049,7 +1055,7 @@ static const struct command commands[] = {
     {"release", "ID [--force]", "give a claimed referral back", cmd_release},
     {"rate", "ID BRAG --reason TEXT", "re-rate; screening restarts", cmd_rate},
     {"note", "ID TEXT", "add a note to the audit trail", cmd_note},
-    {"decide", "ID OUTCOME --reason TEXT",
+    {"decide", "ID OUTCOME --reason T [--actions T]",
      "record the decision; stops its timers", cmd_decide},
     {"confirm", "ID", "written confirmation of a phone referral received",
      cmd_confirm},
