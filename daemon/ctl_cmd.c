@@ -550,6 +550,7 @@ const struct ctl_command ctl_commands[] = {
     {"decide", cmd_decide, CASEWORK},
     {"confirm", cmd_confirm, CASEWORK},
     {"screen", ctl_screen, CASEWORK},
+    {"reopen", ctl_reopen, CTL_ROLE(CTL_SUPERVISORS)},
     {"submit", cmd_submit, CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK},
     {"alerts", ctl_alerts_list,
      CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},

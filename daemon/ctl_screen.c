@@ -54,3 +54,10 @@ ctl_screen(struct ctl_conn *c)
 	with_reason(c, SCRIPT_SCREEN,
 		    "recording a screening needs a reason (--reason TEXT)");
 }
+
+void
+ctl_reopen(struct ctl_conn *c)
+{
+	with_reason(c, SCRIPT_REOPEN,
+		    "reopening a decision needs a reason (--reason TEXT)");
+}

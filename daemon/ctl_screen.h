@@ -10,5 +10,7 @@
 
 /* screen ID REASON: screening done; its timers stop (screen.lua). */
 void ctl_screen(struct ctl_conn *c);
+/* reopen ID REASON: a decided referral back on the queue (reopen.lua). */
+void ctl_reopen(struct ctl_conn *c);
 
 #endif

@@ -55,6 +55,7 @@ enum store_script {
 	SCRIPT_SPOOL_QUARANTINE, /* spool.c */
 	SCRIPT_IDEM,		 /* intake.c: a lost reply's key */
 	SCRIPT_SCREEN,		 /* ctl_screen.c */
+	SCRIPT_REOPEN,		 /* ctl_screen.c */
 	SCRIPT_COUNT,
 };
 

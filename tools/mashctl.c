@@ -1061,6 +1061,8 @@ static const struct command commands[] = {
      cmd_confirm},
     {"screen", "ID --reason TEXT", "screening done: its timers stop",
      cmd_screen},
+    {"reopen", "ID --reason TEXT", "correct a decision (supervisors)",
+     cmd_reopen},
     {"alerts", "[--state S] [--json] | retry ID", "alerts and their delivery",
      cmd_alerts},
     {"callbacks", "[--all] [--json]",

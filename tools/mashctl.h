@@ -48,5 +48,6 @@ int answered(struct ctx *x, json_t *a, const char *fmt, ...)
 
 /* tools/mashctl_screen.c */
 int cmd_screen(struct ctx *x, int argc, char **argv);
+int cmd_reopen(struct ctx *x, int argc, char **argv);
 
 #endif

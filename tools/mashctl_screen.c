@@ -1,6 +1,7 @@
 /*
  * mashctl_screen.c: the commands that record where a referral stands in
- * its screening and decision: screen ID --reason TEXT.
+ * its screening and decision: screen ID --reason TEXT, and reopen ID
+ * --reason TEXT (supervisors) to correct a decision.
  */
 #include <stdio.h>
 
@@ -32,4 +33,10 @@ int
 cmd_screen(struct ctx *x, int argc, char **argv)
 {
 	return id_reason(x, argc, argv, "screen", "screening recorded");
+}
+
+int
+cmd_reopen(struct ctx *x, int argc, char **argv)
+{
+	return id_reason(x, argc, argv, "reopen", "reopened; decide it again");
 }

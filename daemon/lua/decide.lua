@@ -1,7 +1,8 @@
 -- decide: record a referral's outcome, stop the timers a decision stops
 -- (DECISION_STOPS: `written` runs on, since a telephone referral still
 -- needs its written confirmation), take it off the queue, tell the
--- referrer, and audit it, in one step.
+-- referrer (that it changed, after a reopening), and audit it, in one
+-- step.
 -- Arguments: id, outcome, reason, actor, at (ms), actions (what was done
 -- or will be, for the referrer; "" for none).
 -- Answer: {outcome}.
@@ -27,7 +28,11 @@ return serve(function(a)
   audit(p, a.id, a.at, a.actor, 'decide',
         'outcome=' .. a.outcome .. ' reason=' .. a.reason ..
         (actions ~= '' and (' actions=' .. actions) or ''))
+  -- After a reopening (reopen.lua) the referrer is told it changed.
+  local previous = redis.call('HGET', key, 'previous_outcome') or ''
+  redis.call('HDEL', key, 'previous_outcome')
   queue_alert(p, EVENT.OUTCOME, a.id, a.at, 'outcome', a.outcome,
-              'brag', redis.call('HGET', key, 'brag'), 'actions', actions)
+              'brag', redis.call('HGET', key, 'brag'), 'actions', actions,
+              'previous', previous)
   return {outcome = a.outcome}
 end)
