@@ -243,8 +243,8 @@ clean:
 # Installation: `make install [PREFIX=/usr/local] [DESTDIR=...]`. The
 # configuration lives in $(SYSCONFDIR)/mashd whatever PREFIX is, and a file
 # there is never overwritten: a new install leaves the hub's own alone.
-# The shipped mashd.conf gets fresh random client tokens on its first
-# install. With no DESTDIR, the mashd user and the directories are made
+# The shipped mashd.conf gets fresh random client tokens and a random
+# repeat.secret (repeat detection on) on its first install. With no DESTDIR, the mashd user and the directories are made
 # at once (systemd-sysusers, systemd-tmpfiles) and systemd is told.
 PREFIX        ?= /usr/local
 SYSCONFDIR    ?= /etc
@@ -333,12 +333,15 @@ install: all
 	else \
 		t1=$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); \
 		t2=$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); \
+		rs=$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n'); \
 		$(FIXPATHS) -e "s|sample-web-form-token-change-me|$$t1|" \
 			-e "s|sample-police-token-change-me|$$t2|" \
+			-e "s|^  secret = \"\";|  secret = \"$$rs\";|" \
 			-e 's|The tokens below are samples: change them before going live.|The tokens below were made at random by make install.|' \
 			conf/mashd.conf > $$c.tmp; \
 		chmod 0640 $$c.tmp; mv $$c.tmp $$c; \
-		echo "install: $$c written, with random client tokens"; \
+		echo "install: $$c written, with random client tokens" \
+			"and repeat.secret"; \
 	fi
 	@set -e; for f in syslog-ng/conf.d/mashd.conf:conf/syslog-ng/mashd.conf \
 		logrotate.d/mashd:conf/syslog-ng/mashd.logrotate; do \

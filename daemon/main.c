@@ -259,6 +259,11 @@ main(int argc, char **argv)
 	log_event(NULL, NULL, "start", "starting mashd %s with %s",
 		  MASHD_VERSION, path);
 	d.config_path = path;
+	if (d.conf->repeat.secret[0] == '\0')
+		log_warnx("repeat detection is off: repeat.secret is empty in "
+			  "%s; set it (openssl rand -hex 32) so that referrals "
+			  "about a child already referred are found",
+			  path);
 	wire(&d);
 	for (int i = 0; i < 3; i++) {
 		ev[i] =
