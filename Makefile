@@ -31,7 +31,7 @@ DAEMON   = main log clock lifecycle store store_check store_call store_json \
 	   ctl_alerts ctl_screen scheduler alert alert_text deliver_mail \
 	   webhook metrics service spool maildir mail $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
-MASHCTL  = mashctl mashctl_screen ask $(CONF) $(PURE)
+MASHCTL  = mashctl mashctl_screen mashctl_help ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 

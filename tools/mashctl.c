@@ -33,22 +33,13 @@
 #include "ask.h"
 #include "mashctl.h"
 
-struct command {
-	const char *name;
-	const char *args;
-	const char *help;
-	int (*fn)(struct ctx *, int, char **);
-};
-
-static const struct command *commands_table(size_t *n);
-
 static void
 usage(void)
 {
 	size_t n;
 	const struct command *c = commands_table(&n);
 
-	fprintf(stderr, "usage: mashctl [-s socket] [-c config] command "
+	fprintf(stderr, "usage: mashctl [-h] [-s socket] [-c config] command "
 			"[args]\n\ncommands:\n");
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "  %-9s %-36s %s\n", c[i].name, c[i].args,
@@ -1075,9 +1066,10 @@ static const struct command commands[] = {
      "compute due times offline", cmd_deadlines},
     {"calendar", "[--year Y] [--json]", "office hours and holidays",
      cmd_calendar},
+    {"help", "[COMMAND]", "this list, or one command's usage", cmd_help},
 };
 
-static const struct command *
+const struct command *
 commands_table(size_t *n)
 {
 	*n = sizeof(commands) / sizeof(commands[0]);
@@ -1092,8 +1084,12 @@ main(int argc, char **argv)
 	size_t n, nmatch = 0;
 	int ch;
 
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		help_exit(NULL);
 	while ((ch = getopt(argc, argv, "+s:c:h")) != -1) {
 		switch (ch) {
+		case 'h':
+			help_exit(NULL);
 		case 's':
 			x.socket = optarg;
 			break;
@@ -1131,5 +1127,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return EXIT_USAGE;
 	}
+	for (int i = 1; i < argc; i++) /* mashctl COMMAND ... --help */
+		if (strcmp(argv[i], "--help") == 0)
+			help_exit(match);
 	return match->fn(&x, argc, argv);
 }

@@ -180,6 +180,8 @@ else
 		' sh "$BC" "$TOP/tools/mashctl.bash-completion" "$@"
 	}
 	expect "commands" "$(complete_words "$MASHCTL" s)" "screen show status "
+	expect "help completes a command" \
+		"$(complete_words "$MASHCTL" help s)" "screen show status "
 	expect "a command's options" \
 		"$(complete_words "$MASHCTL" queue --)" "--brag --json --overdue "
 	expect "ratings" "$(complete_words "$MASHCTL" queue --brag a)" "amber "
