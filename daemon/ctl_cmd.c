@@ -243,7 +243,9 @@ show_done(const json_t *r, const char *err, void *arg)
 		} else if (strcmp(k, "received") == 0 ||
 			   strcmp(k, "updated") == 0 ||
 			   strcmp(k, "decided") == 0 ||
-			   strcmp(k, "confirmed") == 0) {
+			   strcmp(k, "confirmed") == 0 ||
+			   strcmp(k, "screened") == 0 ||
+			   strcmp(k, "reopened") == 0) {
 			json_object_set_new(ref, k, json_string(iso(v, buf)));
 		} else {
 			json_object_set_new(ref, k, json_string(v));

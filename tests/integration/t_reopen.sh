@@ -56,6 +56,9 @@ expect "back on the queue, open" \
 	"$(ctl queue --json | jq -r "map(select(.id == \"$R\")) | .[0].status")" new
 ctl show "$R" --json > "$T/show"
 expect "no outcome while reopened" "$(jq -r .outcome "$T/show")" null
+expect_match "when it was reopened, in UTC ISO 8601, and what it was" \
+	"$(jq -r '[.reopened, .previous_outcome] | join(" ")' "$T/show")" \
+	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z nfa$'
 expect "its timers left stopped" \
 	"$(jq -r '[.timers[] | select(.stopped == null)] | length' "$T/show")" 0
 expect "none in the due set" "$(rcli zrange '{mash}:due' 0 -1 | grep -c "^$R:")" 0

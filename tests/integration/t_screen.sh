@@ -38,6 +38,9 @@ expect "screen R1" "$(ctl screen $R1 --reason 'Checked with the school')" \
 expect "screening stopped" "$(timer $R1 screening stopped | minute)" 2026-11-24T10:00
 expect "its supervisors' stage stopped" \
 	"$(timer $R1 screening_escalate stopped | minute)" 2026-11-24T10:00
+expect "show says when, in UTC ISO 8601, and why" \
+	"$(ctl show $R1 --json | jq -r '[(.screened | sub(":[0-9][0-9]Z$"; "")), .screen_reason] | join(" ")')" \
+	"2026-11-24T10:00 Checked with the school"
 expect "out of the due set" \
 	"$(rcli zrange '{mash}:due' 0 -1 | grep -c "^$R1:screening")" 0
 expect_match "audited as screen, with who and why" "$(events $R1 screen)" \
