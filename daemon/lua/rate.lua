@@ -34,10 +34,11 @@ return serve(function(a)
   -- rating. Its start is kept, so a reload works it out again from here
   -- (timers.lua).
   local screening = TIMER.SCREENING
-  local stages = {[screening] = due,
-                  [TIMER.SCREENING_ESCALATE] = a.screening_escalate_due}
+  local stages = {{screening, due},
+                  {TIMER.SCREENING_ESCALATE, a.screening_escalate_due}}
   redis.call('HDEL', key, 'screened', 'screen_reason')
-  for timer, at in pairs(stages) do
+  for _, stage in ipairs(stages) do
+    local timer, at = stage[1], stage[2]
     redis.call('ZREM', declared('due'), a.id .. ':' .. timer)
     redis.call('HDEL', key, 'due:' .. timer, 'fired:' .. timer,
                'stopped:' .. timer, 'start:' .. timer)

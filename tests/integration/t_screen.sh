@@ -106,5 +106,14 @@ ctl rate $R1 red --reason 'Disclosure at school' > /dev/null
 expect "re-rated R1 has a running screening" "$(timer $R1 screening stopped)" null
 expect "screen R1 again" "$(ctl screen $R1 --reason 'Strategy call' > /dev/null; echo $?)" 0
 expect "two screen events" "$(events $R1 screen | grep -c .)" 2
+# A re-rating to a rating without a screening target ends both stages.
+post "$FIX/amber.json" > /dev/null; R4=$(jbody .id)
+expect "a new Amber has both stages due" \
+	"$(rcli zrange '{mash}:due' 0 -1 | grep -c "^$R4:screening")" 2
+ctl rate $R4 green --reason 'Universal services enough' > /dev/null
+expect "re-rated Green: neither is due" \
+	"$(rcli zrange '{mash}:due' 0 -1 | grep -c "^$R4:screening")" 0
+expect "nor shown" "$(ctl show $R4 --json | jq -c '[.timers.screening, .timers.screening_escalate]')" \
+	'[null,null]'
 stop_mashd
 finish
