@@ -115,5 +115,17 @@ expect "re-rated Green: neither is due" \
 	"$(rcli zrange '{mash}:due' 0 -1 | grep -c "^$R4:screening")" 0
 expect "nor shown" "$(ctl show $R4 --json | jq -c '[.timers.screening, .timers.screening_escalate]')" \
 	'[null,null]'
+
+# A reload with a new timers.screening_escalate moves the running stage,
+# worked out from the screening's due time (Wednesday 15:00).
+post "$FIX/amber.json" > /dev/null; R5=$(jbody .id)
+expect "Wednesday's Amber: its supervisors' stage 17:00" \
+	"$(timer $R5 screening_escalate due | minute)" 2026-11-25T17:00
+echo 'timers = { screening_escalate = "1 working hour"; };' >> "$T/mashd.conf"
+kill -HUP "$MASHD_PID"
+wait_for 5 "[ \"\$(timer $R5 screening_escalate due | minute)\" = 2026-11-25T16:00 ]"
+expect "after SIGHUP: one working hour after the screening, 16:00" "$?" 0
+expect "the screening itself stays" "$(timer $R5 screening due | minute)" 2026-11-25T15:00
+expect_match "the move is audited" "$(events "$R5" reschedule)" 'timer=screening_escalate'
 stop_mashd
 finish
