@@ -28,10 +28,10 @@ PURE     = timeutil words referral brag calendar holidays deadline
 CONF     = config config_schema config_time config_redis
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
-	   ctl_alerts scheduler alert alert_text deliver_mail webhook metrics \
-	   service spool maildir mail $(CONF) $(PURE)
+	   ctl_alerts ctl_screen scheduler alert alert_text deliver_mail \
+	   webhook metrics service spool maildir mail $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
-MASHCTL  = mashctl ask $(CONF) $(PURE)
+MASHCTL  = mashctl mashctl_screen mashctl_help ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 
@@ -184,6 +184,7 @@ FUZZ_OBJ_holidays = $(PURE_OBJ)
 FUZZ_OBJ_config   = $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 FUZZ_OBJ_mail     = $(BUILD)/mail.o $(PURE_OBJ)
 FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o \
+		    $(BUILD)/ctl_screen.o \
 		    $(BUILD)/intake.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 
@@ -247,8 +248,8 @@ clean:
 # Installation: `make install [PREFIX=/usr/local] [DESTDIR=...]`. The
 # configuration lives in $(SYSCONFDIR)/mashd whatever PREFIX is, and a file
 # there is never overwritten: a new install leaves the hub's own alone.
-# The shipped mashd.conf gets fresh random client tokens on its first
-# install. With no DESTDIR, the mashd user and the directories are made
+# The shipped mashd.conf gets fresh random client tokens and a random
+# repeat.secret (repeat detection on) on its first install. With no DESTDIR, the mashd user and the directories are made
 # at once (systemd-sysusers, systemd-tmpfiles) and systemd is told.
 PREFIX        ?= /usr/local
 SYSCONFDIR    ?= /etc
@@ -337,12 +338,15 @@ install: all
 	else \
 		t1=$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); \
 		t2=$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); \
+		rs=$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n'); \
 		$(FIXPATHS) -e "s|sample-web-form-token-change-me|$$t1|" \
 			-e "s|sample-police-token-change-me|$$t2|" \
+			-e "s|^  secret = \"\";|  secret = \"$$rs\";|" \
 			-e 's|The tokens below are samples: change them before going live.|The tokens below were made at random by make install.|' \
 			conf/mashd.conf > $$c.tmp; \
 		chmod 0640 $$c.tmp; mv $$c.tmp $$c; \
-		echo "install: $$c written, with random client tokens"; \
+		echo "install: $$c written, with random client tokens" \
+			"and repeat.secret"; \
 	fi
 	@set -e; for f in syslog-ng/conf.d/mashd.conf:conf/syslog-ng/mashd.conf \
 		logrotate.d/mashd:conf/syslog-ng/mashd.logrotate; do \

@@ -107,19 +107,31 @@ static const struct alert_kind {
 	},
     [EVENT_SCREENING] =
 	{
-	    .to = TO_NAVIGATORS | TO_SUPERVISORS,
+	    .to = TO_NAVIGATORS,
 	    .what = "screening target missed",
 	    .staff =
 		"Referral {ref} ({BRAG}): the screening target ({due_local}) "
 		"was missed.\n"
-		"Screen it now: mashctl show {ref}\n",
+		"Screen it now: mashctl show {ref}; then mashctl screen {ref} "
+		"--reason TEXT\n",
+	},
+    [EVENT_SCREENING_ESCALATION] =
+	{
+	    .to = TO_SUPERVISORS,
+	    .what = "screening still not done",
+	    .staff =
+		"Referral {ref} ({BRAG}): screening was due by {due_local} "
+		"and is still not recorded; the navigators were alerted "
+		"then.\n"
+		"See to it: mashctl show {ref}\n",
 	},
     [EVENT_OUTCOME] =
 	{
 	    .to = ALERT_TO_REFERRER,
 	    .what = "decision recorded",
-	    .staff = "A decision has been recorded on your referral {ref}: "
-		     "{outcome_words}.\n\n"
+	    .staff = "{changed}A decision has been recorded on your referral "
+		     "{ref}: {outcome_words}.\n\n"
+		     "{actions_taken}"
 		     "Please quote the reference if you contact the hub about "
 		     "it.\n",
 	},
@@ -191,6 +203,8 @@ struct words {
 	const json_t *fields;
 	char brag[16];
 	char due[64];
+	char actions[1100]; /* "Actions taken: ...", or "" */
+	char changed[256];  /* "The decision ... has changed ...", or "" */
 };
 
 static const char *
@@ -208,6 +222,10 @@ word(const struct words *w, const char *name, size_t len)
 		return w->due;
 	if (strcmp(key, "outcome_words") == 0)
 		return outcome_words(field(w->fields, "outcome"));
+	if (strcmp(key, "actions_taken") == 0)
+		return w->actions;
+	if (strcmp(key, "changed") == 0)
+		return w->changed;
 	if (strcmp(key, "closed") == 0)
 		return strcmp(field(w->fields, "edt"), "1") == 0
 			   ? ", received while the hub is closed"
@@ -240,6 +258,24 @@ expand(const char *t, const struct words *w, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* An outcome's actions taken, and the earlier outcome it replaces. */
+static void
+outcome_extras(const json_t *fields, struct words *w)
+{
+	const char *actions = field(fields, "actions");
+	const char *previous = field(fields, "previous");
+
+	w->actions[0] = w->changed[0] = '\0';
+	if (actions[strspn(actions, " \t\r\n")] != '\0')
+		snprintf(w->actions, sizeof(w->actions),
+			 "Actions taken: %s\n\n", actions);
+	if (previous[0] != '\0')
+		snprintf(w->changed, sizeof(w->changed),
+			 "The decision on this referral has changed: "
+			 "it was %s.\n\n",
+			 outcome_words(previous));
+}
+
 void
 alert_text_compose(const struct calendar *cal, const json_t *fields,
 		   bool for_referrer, char *subject, size_t slen, char *body,
@@ -257,8 +293,11 @@ alert_text_compose(const struct calendar *cal, const json_t *fields,
 	if (due_ms[0] != '\0')
 		calendar_format_local(cal, strtoll(due_ms, NULL, 10), w.due,
 				      sizeof(w.due));
+	outcome_extras(fields, &w);
 	snprintf(subject, slen, "[%s] %s", ref[0] ? ref : "MASH",
-		 k ? k->what : event);
+		 w.changed[0] ? "decision changed"
+		 : k	      ? k->what
+			      : event);
 	if (k == NULL)
 		expand(unknown_body, &w, body, blen);
 	else if (for_referrer && k->referrer != NULL)

@@ -83,6 +83,7 @@ static const struct key timers_keys[] = {
     {"written", CONFIG_TYPE_STRING, NULL},
     {"screening", CONFIG_TYPE_GROUP, screening_keys},
     {"decision_warning", CONFIG_TYPE_STRING, NULL},
+    {"screening_escalate", CONFIG_TYPE_STRING, NULL},
     {NULL, 0, NULL},
 };
 static const struct key retry_keys[] = {

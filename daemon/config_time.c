@@ -164,7 +164,9 @@ config_load_timers(struct mash_config *c, char *err, size_t errlen)
 	    load_span(c, "timers.escalation", &r->escalation, err, errlen) ||
 	    load_span(c, "timers.written", &r->written, err, errlen) ||
 	    load_span(c, "timers.decision_warning", &r->decision_warning, err,
-		      errlen))
+		      errlen) ||
+	    load_span(c, "timers.screening_escalate", &r->screening_escalate,
+		      err, errlen))
 		return -1;
 	for (int b = 0; b < BRAG_COUNT; b++)
 		if (load_span(c, screening[b], &r->screening[b], err, errlen))

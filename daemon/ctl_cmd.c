@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "ctl_alerts.h"
+#include "ctl_screen.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -32,6 +33,8 @@
 #include "store.h"
 
 #define QUEUE_LIMIT 10000
+/* decide's --actions: a few sentences for the referrer's mail. */
+#define DECIDE_ACTIONS_MAX 1000
 
 #define CASEWORK (CTL_ROLE(CTL_NAVIGATORS) | CTL_ROLE(CTL_SUPERVISORS))
 #define ANYONE (CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK | CTL_ROLE(CTL_ADMINS))
@@ -240,7 +243,9 @@ show_done(const json_t *r, const char *err, void *arg)
 		} else if (strcmp(k, "received") == 0 ||
 			   strcmp(k, "updated") == 0 ||
 			   strcmp(k, "decided") == 0 ||
-			   strcmp(k, "confirmed") == 0) {
+			   strcmp(k, "confirmed") == 0 ||
+			   strcmp(k, "screened") == 0 ||
+			   strcmp(k, "reopened") == 0) {
 			json_object_set_new(ref, k, json_string(iso(v, buf)));
 		} else {
 			json_object_set_new(ref, k, json_string(v));
@@ -292,13 +297,16 @@ change_done(const json_t *r, const char *err, void *arg)
 static void
 cmd_decide(struct ctl_conn *c)
 {
-	const char *id, *outcome, *reason;
+	const char *id, *outcome, *reason, *actions;
 	char names[128];
 
 	if ((id = ctl_ref(c)) == NULL)
 		return;
 	outcome = ctl_arg(c, "outcome");
 	reason = ctl_arg(c, "reason");
+	/* What was done, for the referrer (seed 001); optional. */
+	if ((actions = ctl_arg(c, "actions")) == NULL)
+		actions = "";
 	if (words_find(outcome_names, OUTCOME_COUNT, outcome) < 0) {
 		ctl_error(c, "unknown outcome \"%s\": use %s",
 			  outcome ? outcome : "",
@@ -310,10 +318,15 @@ cmd_decide(struct ctl_conn *c)
 		ctl_error(c, "a decision needs a reason (--reason TEXT)");
 		return;
 	}
+	if (strlen(actions) > DECIDE_ACTIONS_MAX) {
+		ctl_error(c, "--actions is too long: at most %d characters",
+			  DECIDE_ACTIONS_MAX);
+		return;
+	}
 	ctl_call(c, SCRIPT_DECIDE,
-		 json_pack("{ss ss ss ss sI}", "id", id, "outcome", outcome,
+		 json_pack("{ss ss ss ss sI ss}", "id", id, "outcome", outcome,
 			   "reason", reason, "actor", ctl_actor(c), "at",
-			   now_ms()),
+			   now_ms(), "actions", actions),
 		 change_done);
 }
 
@@ -455,9 +468,15 @@ cmd_rate(struct ctl_conn *c)
 		      "force", (ctl_roles(c) & CTL_ROLE(CTL_SUPERVISORS)) != 0);
 	/* None when the new rating has no screening target. */
 	due = deadline_after(conf->calendar, &conf->timers.screening[b], now);
-	if (args != NULL && due != 0)
+	if (args != NULL && due != 0) {
 		json_object_set_new(args, "screening_due",
 				    json_integer((json_int_t)due));
+		due = deadline_screening_escalate(conf->calendar, &conf->timers,
+						  due);
+		if (due != 0)
+			json_object_set_new(args, "screening_escalate_due",
+					    json_integer((json_int_t)due));
+	}
 	ctl_call(c, SCRIPT_RATE, args, change_done);
 }
 
@@ -532,6 +551,8 @@ const struct ctl_command ctl_commands[] = {
     {"note", cmd_note, CASEWORK},
     {"decide", cmd_decide, CASEWORK},
     {"confirm", cmd_confirm, CASEWORK},
+    {"screen", ctl_screen, CASEWORK},
+    {"reopen", ctl_reopen, CTL_ROLE(CTL_SUPERVISORS)},
     {"submit", cmd_submit, CTL_ROLE(CTL_CALL_HANDLERS) | CASEWORK},
     {"alerts", ctl_alerts_list,
      CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},

@@ -23,6 +23,7 @@ deadline_rules_default(struct deadline_rules *r)
 	r->screening[BRAG_GREEN] = (struct span){SPAN_NONE, 0};
 	r->screening[BRAG_BLUE] = (struct span){SPAN_NONE, 0};
 	r->decision_warning = (struct span){SPAN_WORKING_MINUTES, 2 * 60};
+	r->screening_escalate = (struct span){SPAN_WORKING_MINUTES, 2 * 60};
 }
 
 static int
@@ -113,6 +114,17 @@ deadline_compute(const struct calendar *cal, const struct deadline_rules *r,
 		    deadline_after(cal, &r->screening[b], received_ms);
 	out->due[TIMER_DECISION_WARNING] = deadline_before(
 	    cal, &r->decision_warning, out->due[TIMER_DECISION]);
+	out->due[TIMER_SCREENING_ESCALATE] =
+	    deadline_screening_escalate(cal, r, out->due[TIMER_SCREENING]);
+}
+
+int64_t
+deadline_screening_escalate(const struct calendar *cal,
+			    const struct deadline_rules *r, int64_t screening)
+{
+	return screening
+		   ? deadline_after(cal, &r->screening_escalate, screening)
+		   : 0;
 }
 
 int64_t

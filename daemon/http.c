@@ -24,6 +24,7 @@
 #include "mash/config.h"
 #include "mash/referral.h"
 #include "mash/timeutil.h"
+#include "mash/words.h"
 
 #include "clock.h"
 #include "http.h"
@@ -247,6 +248,37 @@ pending_end(struct get_pending *g)
 	free(g);
 }
 
+/* What its referrer is told of a referral: once decided, the outcome,
+ * what it means, the actions taken and when (issue 11, item 8). */
+static json_t *
+referral_status(const json_t *r, const char *id, const char *received)
+{
+	const char *outcome = json_string_value(json_object_get(r, "outcome"));
+	const char *decided = json_string_value(json_object_get(r, "decided"));
+	const char *actions = json_string_value(json_object_get(r, "actions"));
+	char iso[MASH_TIME_BUFSZ];
+	int o;
+	json_t *j =
+	    json_pack("{ss ss ss ss}", "id", id, "status",
+		      json_string_value(json_object_get(r, "status")), "brag",
+		      json_string_value(json_object_get(r, "brag")), "received",
+		      received);
+
+	if (j == NULL || outcome == NULL)
+		return j;
+	o = words_find(outcome_names, OUTCOME_COUNT, outcome);
+	json_object_set_new(j, "outcome", json_string(outcome));
+	if (o >= 0)
+		json_object_set_new(j, "outcome_meaning",
+				    json_string(outcome_meanings[o]));
+	json_object_set_new(j, "actions", json_string(actions ? actions : ""));
+	if (decided != NULL)
+		json_object_set_new(j, "decided",
+				    json_string(mash_time_format(
+					strtoll(decided, NULL, 10), iso)));
+	return j;
+}
+
 static void
 get_done(const json_t *r, const char *err, void *arg)
 {
@@ -262,13 +294,7 @@ get_done(const json_t *r, const char *err, void *arg)
 		reply_error(g->req, 404, "Not Found", "no such referral", NULL);
 	} else {
 		mash_time_format(strtoll(received, NULL, 10), iso);
-		reply_json(
-		    g->req, 200, "OK",
-		    json_pack("{ss ss ss ss}", "id", id, "status",
-			      json_string_value(json_object_get(r, "status")),
-			      "brag",
-			      json_string_value(json_object_get(r, "brag")),
-			      "received", iso));
+		reply_json(g->req, 200, "OK", referral_status(r, id, iso));
 	}
 	pending_end(g);
 }

@@ -34,8 +34,28 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mashd [-fnv] [-c config]\n");
+	fprintf(stderr, "usage: mashd [-fhnv] [-c config]\n");
 	exit(2);
+}
+
+/* -h: the usage and what each option does, on standard output. */
+static _Noreturn void
+help(void)
+{
+	printf("usage: mashd [-fhnv] [-c config]\n\n"
+	       "mashd, the referral queue of a Multi-Agency Safeguarding "
+	       "Hub.\n\n"
+	       "  -c config  read this configuration file (default %s)\n"
+	       "  -f         stay in the foreground; log to standard error "
+	       "too\n"
+	       "  -n         check the configuration, say whether it is "
+	       "valid, and exit\n"
+	       "  -v         print the version and exit\n"
+	       "  -h         print this help and exit\n\n"
+	       "See mashd(8) and mashd.conf(5); mashctl(1) works the "
+	       "queue.\n",
+	       MASH_CONFIG_FILE);
+	exit(0);
 }
 
 /*
@@ -166,7 +186,7 @@ options(struct mashd *d, int argc, char **argv, bool *check_only)
 	const char *path = MASH_CONFIG_FILE;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:fnv")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fhnv")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -180,6 +200,8 @@ options(struct mashd *d, int argc, char **argv, bool *check_only)
 		case 'v':
 			printf("mashd %s\n", MASHD_VERSION);
 			exit(0);
+		case 'h':
+			help();
 		default:
 			usage();
 		}
@@ -259,6 +281,11 @@ main(int argc, char **argv)
 	log_event(NULL, NULL, "start", "starting mashd %s with %s",
 		  MASHD_VERSION, path);
 	d.config_path = path;
+	if (d.conf->repeat.secret[0] == '\0')
+		log_warnx("repeat detection is off: repeat.secret is empty in "
+			  "%s; set it (openssl rand -hex 32) so that referrals "
+			  "about a child already referred are found",
+			  path);
 	wire(&d);
 	for (int i = 0; i < 3; i++) {
 		ev[i] =

@@ -308,7 +308,8 @@ due_from(const struct mash_config *conf, enum timer_kind t, enum brag b,
 		return deadline_after(conf->calendar, &r->written, start);
 	case TIMER_SCREENING:
 		return deadline_after(conf->calendar, &r->screening[b], start);
-	case TIMER_DECISION_WARNING: /* from the decision: see below */
+	case TIMER_DECISION_WARNING:   /* from the decision: see below */
+	case TIMER_SCREENING_ESCALATE: /* from the screening: see below */
 	default:
 		return 0;
 	}
@@ -348,6 +349,9 @@ recompute_referral(struct scheduler *s, struct recompute *rc, const json_t *e)
 		dl.due[TIMER_DECISION_WARNING] = deadline_before(
 		    conf->calendar, &conf->timers.decision_warning,
 		    dl.due[TIMER_DECISION]);
+	if (has[TIMER_SCREENING_ESCALATE])
+		dl.due[TIMER_SCREENING_ESCALATE] = deadline_screening_escalate(
+		    conf->calendar, &conf->timers, dl.due[TIMER_SCREENING]);
 	len = strlen(id) + 1;
 	if ((one = malloc(sizeof(*one) + len)) == NULL ||
 	    (timers = json_array()) == NULL) {

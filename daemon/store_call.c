@@ -151,6 +151,8 @@ static const struct {
     {SCRIPT_SPOOL_QUARANTINE, "spool_quarantine", lua_spool_quarantine,
      lua_spool_quarantine_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_IDEM, "idem", lua_idem, lua_idem_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_SCREEN, "screen", lua_screen, lua_screen_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_REOPEN, "reopen", lua_reopen, lua_reopen_keys, SCRIPT_WRITES, NULL},
 };
 
 struct call {

@@ -36,6 +36,8 @@ enum store_script {
 	SCRIPT_HISTORY,
 	SCRIPT_SPOOL_QUARANTINE, /* spool.c */
 	SCRIPT_IDEM,		 /* intake.c: a lost reply's key */
+	SCRIPT_SCREEN,		 /* ctl_screen.c */
+	SCRIPT_REOPEN,		 /* ctl_screen.c */
 	SCRIPT_COUNT,
 };
 

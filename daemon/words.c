@@ -32,6 +32,7 @@ const char *const alert_event_names[EVENT_COUNT] = {
     [EVENT_OUTCOME] = "outcome",
     [EVENT_DEAD_LETTER] = "dead_letter",
     [EVENT_QUARANTINE] = "quarantine",
+    [EVENT_SCREENING_ESCALATION] = "screening_escalation",
 };
 
 /* `written` runs on after a decision: a telephone referral still needs
@@ -42,6 +43,10 @@ const struct timer_word timer_words[TIMER_COUNT] = {
     [TIMER_WRITTEN] = {"written", EVENT_WRITTEN_REMINDER, false, false},
     [TIMER_SCREENING] = {"screening", EVENT_SCREENING, true, false},
     [TIMER_DECISION_WARNING] = {"decision_warning", EVENT_WARNING, true, true},
+    /* The supervisors' stage of a missed screening (SPEC section 5:
+     * "navigators, then the supervisor"). */
+    [TIMER_SCREENING_ESCALATE] = {"screening_escalate",
+				  EVENT_SCREENING_ESCALATION, true, true},
 };
 
 const char *const outcome_names[OUTCOME_COUNT] = {

@@ -33,22 +33,13 @@
 #include "ask.h"
 #include "mashctl.h"
 
-struct command {
-	const char *name;
-	const char *args;
-	const char *help;
-	int (*fn)(struct ctx *, int, char **);
-};
-
-static const struct command *commands_table(size_t *n);
-
 static void
 usage(void)
 {
 	size_t n;
 	const struct command *c = commands_table(&n);
 
-	fprintf(stderr, "usage: mashctl [-s socket] [-c config] command "
+	fprintf(stderr, "usage: mashctl [-h] [-s socket] [-c config] command "
 			"[args]\n\ncommands:\n");
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "  %-9s %-36s %s\n", c[i].name, c[i].args,
@@ -274,10 +265,7 @@ print_figures(json_t *a, const char *group, const char *title)
 }
 
 /* The answer to a change: as JSON with --json, else a sentence. */
-static int answered(struct ctx *x, json_t *a, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 answered(struct ctx *x, json_t *a, const char *fmt, ...)
 {
 	va_list ap;
@@ -504,25 +492,30 @@ cmd_show(struct ctx *x, int argc, char **argv)
 }
 
 /*
- * decide ID OUTCOME --reason TEXT, rate ID BRAG --reason TEXT: a change
- * with a word and its required reason, sent as {cmd, id, key, reason}.
+ * decide ID OUTCOME --reason TEXT [--actions TEXT], rate ID BRAG --reason
+ * TEXT: a change with a word and its required reason, sent as {cmd, id,
+ * key, reason[, actions]}; only decide takes --actions.
  */
 static int
 with_reason(struct ctx *x, int argc, char **argv, const char *cmd,
 	    const char *key, const char *usage, const char *done)
 {
-	static const char *const names[] = {"reason", NULL};
-	const char *values[1] = {NULL};
+	static const char *const names[] = {"reason", "actions", NULL};
+	const char *values[2] = {NULL, NULL};
 	char *pos[2];
 	json_t *a;
 
 	if (parse_opts(x, argc, argv, names, values, pos, 2) != 2 ||
-	    values[0] == NULL) {
+	    values[0] == NULL ||
+	    (values[1] != NULL && strcmp(cmd, "decide") != 0)) {
 		fprintf(stderr, "usage: mashctl %s\n", usage);
 		return EXIT_USAGE;
 	}
-	a = request(x, json_pack("{ss ss ss ss}", "cmd", cmd, "id", pos[0], key,
-				 pos[1], "reason", values[0]));
+	a = json_pack("{ss ss ss ss}", "cmd", cmd, "id", pos[0], key, pos[1],
+		      "reason", values[0]);
+	if (values[1] != NULL)
+		json_object_set_new(a, "actions", json_string(values[1]));
+	a = request(x, a);
 	return answered(x, a, "%s %s %s\n", pos[0], done, pos[1]);
 }
 
@@ -533,7 +526,8 @@ cmd_decide(struct ctx *x, int argc, char **argv)
 
 	snprintf(
 	    usage, sizeof(usage),
-	    "decide ID OUTCOME --reason TEXT\n       OUTCOME: %s",
+	    "decide ID OUTCOME --reason TEXT [--actions TEXT]\n"
+	    "       OUTCOME: %s",
 	    words_join(outcome_names, OUTCOME_COUNT, names, sizeof(names)));
 	return with_reason(x, argc, argv, "decide", "outcome", usage,
 			   "decided:");
@@ -1052,10 +1046,14 @@ static const struct command commands[] = {
     {"release", "ID [--force]", "give a claimed referral back", cmd_release},
     {"rate", "ID BRAG --reason TEXT", "re-rate; screening restarts", cmd_rate},
     {"note", "ID TEXT", "add a note to the audit trail", cmd_note},
-    {"decide", "ID OUTCOME --reason TEXT",
+    {"decide", "ID OUTCOME --reason T [--actions T]",
      "record the decision; stops its timers", cmd_decide},
     {"confirm", "ID", "written confirmation of a phone referral received",
      cmd_confirm},
+    {"screen", "ID --reason TEXT", "screening done: its timers stop",
+     cmd_screen},
+    {"reopen", "ID --reason TEXT", "correct a decision (supervisors)",
+     cmd_reopen},
     {"alerts", "[--state S] [--json] | retry ID", "alerts and their delivery",
      cmd_alerts},
     {"callbacks", "[--all] [--json]",
@@ -1068,9 +1066,10 @@ static const struct command commands[] = {
      "compute due times offline", cmd_deadlines},
     {"calendar", "[--year Y] [--json]", "office hours and holidays",
      cmd_calendar},
+    {"help", "[COMMAND]", "this list, or one command's usage", cmd_help},
 };
 
-static const struct command *
+const struct command *
 commands_table(size_t *n)
 {
 	*n = sizeof(commands) / sizeof(commands[0]);
@@ -1085,8 +1084,12 @@ main(int argc, char **argv)
 	size_t n, nmatch = 0;
 	int ch;
 
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		help_exit(NULL);
 	while ((ch = getopt(argc, argv, "+s:c:h")) != -1) {
 		switch (ch) {
+		case 'h':
+			help_exit(NULL);
 		case 's':
 			x.socket = optarg;
 			break;
@@ -1124,5 +1127,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return EXIT_USAGE;
 	}
+	for (int i = 1; i < argc; i++) /* mashctl COMMAND ... --help */
+		if (strcmp(argv[i], "--help") == 0)
+			help_exit(match);
 	return match->fn(&x, argc, argv);
 }

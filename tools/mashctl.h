@@ -41,5 +41,28 @@ bool take_flag(int *argc, char **argv, const char *flag);
 /* The configuration for what mashctl works out itself (the hub's zone):
  * -c, else the installed file if there is one, else every default. */
 struct mash_config *offline_config(struct ctx *x);
+/* The answer to a change (taken): as JSON with --json, else a sentence.
+ * Returns 0. */
+int answered(struct ctx *x, json_t *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A command of the table in mashctl.c: its name, its arguments and
+ * what it does, as usage and help print them. */
+struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*fn)(struct ctx *, int, char **);
+};
+const struct command *commands_table(size_t *n);
+
+/* tools/mashctl_help.c: -h, --help, help [COMMAND], COMMAND --help: the
+ * usage of every command, or of `c`, on standard output; exit 0. */
+_Noreturn void help_exit(const struct command *c);
+int cmd_help(struct ctx *x, int argc, char **argv);
+
+/* tools/mashctl_screen.c */
+int cmd_screen(struct ctx *x, int argc, char **argv);
+int cmd_reopen(struct ctx *x, int argc, char **argv);
 
 #endif

@@ -5,11 +5,7 @@ set -e
 top=$(pwd)
 run=$top/run
 mkdir -p "$run/redis"
-sed -e "s|\"/run/redis/redis-server.sock\"|\"$run/redis.sock\"|" \
-    -e "s|\"/run/mashd/mashd.sock\"|\"$run/mashd.sock\"|" \
-    -e "s|\"/usr/share/mashd/bank-holidays.json\"|\"$top/conf/bank-holidays.json\"|" \
-    conf/mashd.conf > "$run/mashd.conf"
-chmod 600 "$run/mashd.conf" # it holds tokens: mashd refuses it otherwise
+sh "$top/tools/run-conf.sh" "$top" "$run"
 redis-server "$top/conf/redis.conf" --port 0 --unixsocket "$run/redis.sock" \
 	--dir "$run/redis" --daemonize no --logfile "$run/redis.log" &
 redis=$!

@@ -1,8 +1,10 @@
 -- decide: record a referral's outcome, stop the timers a decision stops
 -- (DECISION_STOPS: `written` runs on, since a telephone referral still
 -- needs its written confirmation), take it off the queue, tell the
--- referrer, and audit it, in one step.
--- Arguments: id, outcome, reason, actor, at (ms).
+-- referrer (that it changed, after a reopening), and audit it, in one
+-- step.
+-- Arguments: id, outcome, reason, actor, at (ms), actions (what was done
+-- or will be, for the referrer; "" for none).
 -- Answer: {outcome}.
 -- KEYS: ref:$id ref:$id:audit due queue outbox events
 local p = ARGV[1]
@@ -18,12 +20,19 @@ return serve(function(a)
       stop_timer(p, a.id, timer, a.at)
     end
   end
+  local actions = a.actions or ''
   redis.call('HSET', key, 'status', 'decided', 'outcome', a.outcome,
-             'decision_reason', a.reason, 'decided', a.at, 'updated', a.at)
+             'decision_reason', a.reason, 'decided', a.at, 'updated', a.at,
+             'actions', actions)
   redis.call('ZREM', declared('queue'), a.id)
   audit(p, a.id, a.at, a.actor, 'decide',
-        'outcome=' .. a.outcome .. ' reason=' .. a.reason)
+        'outcome=' .. a.outcome .. ' reason=' .. a.reason ..
+        (actions ~= '' and (' actions=' .. actions) or ''))
+  -- After a reopening (reopen.lua) the referrer is told it changed.
+  local previous = redis.call('HGET', key, 'previous_outcome') or ''
+  redis.call('HDEL', key, 'previous_outcome')
   queue_alert(p, EVENT.OUTCOME, a.id, a.at, 'outcome', a.outcome,
-              'brag', redis.call('HGET', key, 'brag'))
+              'brag', redis.call('HGET', key, 'brag'), 'actions', actions,
+              'previous', previous)
   return {outcome = a.outcome}
 end)

@@ -32,8 +32,11 @@ return serve(function(a)
             'timer=' .. timer .. ' due=' .. at_s .. ' late_ms=' .. late_s)
       -- The warning tells of the decision: its due time is the decision's.
       local shown = at_s
+      -- The screening's second stage tells of the screening missed.
       if timer == TIMER.DECISION_WARNING then
         shown = redis.call('HGET', key, 'due:' .. TIMER.DECISION) or at_s
+      elseif timer == TIMER.SCREENING_ESCALATE then
+        shown = redis.call('HGET', key, 'due:' .. TIMER.SCREENING) or at_s
       end
       local event = TIMER_EVENT[timer] or timer
       queue_alert(p, event, id, now_s, 'timer', timer, 'brag', brag,

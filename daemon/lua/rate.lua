@@ -2,8 +2,9 @@
 -- screening timer restarts by the new rating; the queue reorders; a rise
 -- to Red alerts the navigators and First Response (and, out of hours, the
 -- Emergency Duty Team). All in one step, audited.
--- Arguments: id, actor, at (ms), brag, reason, screening_due (ms; absent
--- when the new rating has no screening target), closed (true out of
+-- Arguments: id, actor, at (ms), brag, reason, screening_due and
+-- screening_escalate_due (ms; absent when the new rating has no
+-- screening target), closed (true out of
 -- office hours), force (true when the caller may re-rate a referral
 -- another holds).
 -- Answer: {previous}: the rating it had.
@@ -28,16 +29,23 @@ return serve(function(a)
   redis.call('ZADD', declared('queue'), 'XX',
              queue_score(a.brag, redis.call('HGET', key, 'due:decision'),
                          due, redis.call('HGET', key, 'received')), a.id)
-  -- The screening timer starts again, by the new rating, now: its start
-  -- is kept, so a reload works it out again from here (timers.lua).
+  -- The screening timer starts again, by the new rating, now, and its
+  -- supervisors' stage with it; a screening recorded is for the old
+  -- rating. Its start is kept, so a reload works it out again from here
+  -- (timers.lua).
   local screening = TIMER.SCREENING
-  redis.call('ZREM', declared('due'), a.id .. ':' .. screening)
-  redis.call('HDEL', key, 'due:' .. screening, 'fired:' .. screening,
-             'stopped:' .. screening, 'start:' .. screening)
-  if due then
-    redis.call('HSET', key, 'due:' .. screening, due,
-               'start:' .. screening, a.at)
-    redis.call('ZADD', declared('due'), due, a.id .. ':' .. screening)
+  local stages = {{screening, due},
+                  {TIMER.SCREENING_ESCALATE, a.screening_escalate_due}}
+  redis.call('HDEL', key, 'screened', 'screen_reason')
+  for _, stage in ipairs(stages) do
+    local timer, at = stage[1], stage[2]
+    redis.call('ZREM', declared('due'), a.id .. ':' .. timer)
+    redis.call('HDEL', key, 'due:' .. timer, 'fired:' .. timer,
+               'stopped:' .. timer, 'start:' .. timer)
+    if at then
+      redis.call('HSET', key, 'due:' .. timer, at, 'start:' .. timer, a.at)
+      redis.call('ZADD', declared('due'), at, a.id .. ':' .. timer)
+    end
   end
   audit(p, a.id, a.at, a.actor, 'rate',
         old .. '->' .. a.brag .. ' reason=' .. a.reason)

@@ -30,6 +30,8 @@ struct deadline_rules {
 	struct span
 	    screening[BRAG_COUNT];    /* red 4 h elapsed, amber 6 working h */
 	struct span decision_warning; /* 2 working hours before decision */
+	/* to the supervisors, 2 working hours after a missed screening */
+	struct span screening_escalate;
 };
 
 struct deadlines {
@@ -56,6 +58,12 @@ int64_t deadline_before(const struct calendar *cal, const struct span *s,
 void deadline_compute(const struct calendar *cal,
 		      const struct deadline_rules *r, int64_t received_ms,
 		      const char *channel, enum brag b, struct deadlines *out);
+
+/* When a screening due at `screening` (0: none) goes to the supervisors
+ * if still not done: timers.screening_escalate after it; 0 for none. */
+int64_t deadline_screening_escalate(const struct calendar *cal,
+				    const struct deadline_rules *r,
+				    int64_t screening);
 
 /* The score that orders the queue: see "the queue's order" in words.h. */
 int64_t deadline_queue_score(enum brag b, const struct deadlines *dl,

@@ -52,6 +52,7 @@ enum alert_event {
 	EVENT_OUTCOME,
 	EVENT_DEAD_LETTER,
 	EVENT_QUARANTINE,
+	EVENT_SCREENING_ESCALATION,
 	EVENT_COUNT
 };
 extern const char *const alert_event_names[EVENT_COUNT];
@@ -64,6 +65,8 @@ enum timer_kind {
 	TIMER_WRITTEN,
 	TIMER_SCREENING,
 	TIMER_DECISION_WARNING,
+	/* screening still not done, timers.screening_escalate after it */
+	TIMER_SCREENING_ESCALATE,
 	TIMER_COUNT
 };
 
@@ -71,11 +74,12 @@ struct timer_word {
 	const char *name;
 	enum alert_event fires; /* the alert when it falls due */
 	bool decision_stops;	/* recording a decision stops it */
-	bool warning;		/* warns of another timer: never "overdue" */
+	bool warning; /* warns of or follows another timer: never "overdue" */
 };
 extern const struct timer_word timer_words[TIMER_COUNT];
 
-/* "decision", "escalation", "written", "screening", "decision_warning". */
+/* "decision", "escalation", "written", "screening", "decision_warning",
+ * "screening_escalate". */
 const char *timer_name(enum timer_kind k);
 int timer_parse(const char *s, enum timer_kind *out);
 

@@ -7,7 +7,7 @@ dl() { "$MASHCTL" -c "$T/mashd.conf" deadlines --json "$@"; }
 
 expect "Christmas Eve phone referral, amber" \
 	"$(dl --received 2026-12-24T15:00:00Z --channel phone --brag amber | jq -c .)" \
-	'{"decision_due":"2026-12-29T15:00:00Z","escalation_due":"2026-12-31T15:00:00Z","written_due":"2026-12-25T15:00:00Z","screening_due":"2026-12-29T11:30:00Z","decision_warning_due":"2026-12-29T13:00:00Z"}'
+	'{"decision_due":"2026-12-29T15:00:00Z","escalation_due":"2026-12-31T15:00:00Z","written_due":"2026-12-25T15:00:00Z","screening_due":"2026-12-29T11:30:00Z","decision_warning_due":"2026-12-29T13:00:00Z","screening_escalate_due":"2026-12-29T13:30:00Z"}'
 expect "red screening runs through the night" \
 	"$(dl --received 2026-11-27T22:00:00Z --brag red | jq -r .screening_due)" \
 	2026-11-28T02:00:00Z

@@ -58,6 +58,8 @@ expect "no sample token is installed" \
 expect "two fresh random tokens of 48 hex digits" \
 	"$(grep -Eo 'token = "[0-9a-f]{48}"' "$R/etc/mashd/mashd.conf" |
 		sort -u | wc -l)" 2
+expect "a fresh random repeat.secret of 64 hex digits: repeat detection on" \
+	"$(grep -Ec '^  secret = "[0-9a-f]{64}";' "$R/etc/mashd/mashd.conf")" 1
 expect "the unit runs the installed mashd" \
 	"$(grep '^ExecStart=' "$R/usr/lib/systemd/system/mashd.service")" \
 	"ExecStart=/usr/sbin/mashd -c /etc/mashd/mashd.conf"
@@ -177,7 +179,9 @@ else
 				printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "
 		' sh "$BC" "$TOP/tools/mashctl.bash-completion" "$@"
 	}
-	expect "commands" "$(complete_words "$MASHCTL" s)" "show status "
+	expect "commands" "$(complete_words "$MASHCTL" s)" "screen show status "
+	expect "help completes a command" \
+		"$(complete_words "$MASHCTL" help s)" "screen show status "
 	expect "a command's options" \
 		"$(complete_words "$MASHCTL" queue --)" "--brag --json --overdue "
 	expect "ratings" "$(complete_words "$MASHCTL" queue --brag a)" "amber "

@@ -26,7 +26,7 @@ expect "nothing fired yet" "$(jq -r '[.timers[].fired] | map(select(. != null)) 
 expect "the same due times offline" \
 	"$("$MASHCTL" -c "$T/mashd.conf" deadlines --received 2026-11-27T15:00:00Z \
 		--channel web --brag amber --json | jq -c .)" \
-	'{"decision_due":"2026-11-30T15:00:00Z","escalation_due":"2026-12-02T15:00:00Z","written_due":null,"screening_due":"2026-11-30T12:30:00Z","decision_warning_due":"2026-11-30T13:00:00Z"}'
+	'{"decision_due":"2026-11-30T15:00:00Z","escalation_due":"2026-12-02T15:00:00Z","written_due":null,"screening_due":"2026-11-30T12:30:00Z","decision_warning_due":"2026-11-30T13:00:00Z","screening_escalate_due":"2026-11-30T14:30:00Z"}'
 # A red one too: screening 4 elapsed hours, through the evening.
 expect "red on Friday 15:00" "$(post "$FIX/red.json")" 201
 expect "red screening due 19:00 the same day" \

@@ -76,6 +76,7 @@ test_timer_names(void **state)
 	    {TIMER_WRITTEN, "written"},
 	    {TIMER_SCREENING, "screening"},
 	    {TIMER_DECISION_WARNING, "decision_warning"},
+	    {TIMER_SCREENING_ESCALATE, "screening_escalate"},
 	};
 	enum timer_kind k;
 
@@ -282,11 +283,51 @@ run_compute(const struct calendar *cal, const struct deadline_rules *r,
 		for (int t = 0; t < TIMER_COUNT; t++) {
 			char what[256];
 
+			/* test_screening_escalate's own */
+			if (t == TIMER_SCREENING_ESCALATE)
+				continue;
 			snprintf(what, sizeof(what), "%s (%s): %s", c[i].note,
 				 c[i].received, timer_name(t));
 			expect_instant(what, d.due[t], c[i].due[t]);
 		}
 	}
+}
+
+/* The supervisors' stage of a missed screening: 2 working hours after
+ * the screening's due time by default; none without a screening. */
+static void
+test_screening_escalate(void **state)
+{
+	static const struct {
+		const char *received;
+		enum brag brag;
+		const char *want;
+	} c[] = {
+	    /* screening Wednesday 11:30 */
+	    {"2026-01-13T15:00:00Z", BRAG_AMBER, "2026-01-14T13:30:00Z"},
+	    /* screening Saturday 02:00, elapsed: Monday 08:00 + 2 h */
+	    {"2026-01-16T22:00:00Z", BRAG_RED, "2026-01-19T10:00:00Z"},
+	    /* screening Christmas Eve 16:00: 1.5 h that day, then Tuesday
+	     * 29th (25th, 28th closed) */
+	    {"2026-12-24T10:00:00Z", BRAG_AMBER, "2026-12-29T08:30:00Z"},
+	    {"2026-01-13T15:00:00Z", BRAG_GREEN, NULL},
+	};
+	struct calendar *cal = hub_calendar();
+	struct deadline_rules r;
+	struct deadlines d;
+
+	(void)state;
+	deadline_rules_default(&r);
+	for (size_t i = 0; i < N(c); i++) {
+		deadline_compute(cal, &r, at(c[i].received), "web", c[i].brag,
+				 &d);
+		expect_instant(c[i].received, d.due[TIMER_SCREENING_ESCALATE],
+			       c[i].want);
+	}
+	r.screening_escalate = (struct span){SPAN_NONE, 0};
+	deadline_compute(cal, &r, at(c[0].received), "web", BRAG_AMBER, &d);
+	assert_int_equal(d.due[TIMER_SCREENING_ESCALATE], 0);
+	calendar_free(cal);
 }
 
 static void
@@ -505,6 +546,7 @@ main(void)
 	    cmocka_unit_test(test_timer_names),
 	    cmocka_unit_test(test_rules_default),
 	    cmocka_unit_test(test_compute),
+	    cmocka_unit_test(test_screening_escalate),
 	    cmocka_unit_test(test_compute_custom),
 	    cmocka_unit_test(test_spans),
 	    cmocka_unit_test(test_unreachable),
