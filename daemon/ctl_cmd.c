@@ -275,26 +275,6 @@ cmd_show(struct ctl_conn *c)
 /* decide ID OUTCOME REASON, confirm ID: state changes, one script each. */
 
 static void
-change_done(const json_t *r, const char *err, void *arg)
-{
-	struct ctl_conn *c = arg;
-	const char *cmd = ctl_arg(c, "cmd");
-	const char *id = ctl_arg(c, "id");
-
-	(void)r;
-	if (err != NULL) {
-		ctl_error(c, "%s", ctl_refusal(err));
-	} else {
-		log_event(id, NULL, cmd, "referral %s %s by %s", id, cmd,
-			  ctl_actor(c));
-		ctl_send(c, json_pack("{sbss}", "ok", 1, "id", id));
-		scheduler_kick(ctl_daemon(c)->sched);
-		alert_kick(ctl_daemon(c)->alerts);
-	}
-	ctl_done(c);
-}
-
-static void
 cmd_decide(struct ctl_conn *c)
 {
 	const char *id, *outcome, *reason, *actions;
@@ -327,7 +307,7 @@ cmd_decide(struct ctl_conn *c)
 		 json_pack("{ss ss ss ss sI ss}", "id", id, "outcome", outcome,
 			   "reason", reason, "actor", ctl_actor(c), "at",
 			   now_ms(), "actions", actions),
-		 change_done);
+		 ctl_changed);
 }
 
 static void
@@ -340,7 +320,7 @@ cmd_confirm(struct ctl_conn *c)
 	ctl_call(c, SCRIPT_CONFIRM,
 		 json_pack("{ss ss sI ss}", "id", id, "actor", ctl_actor(c),
 			   "at", now_ms(), "how", "mashctl"),
-		 change_done);
+		 ctl_changed);
 }
 
 /* submit RECORD [IDEMPOTENCY_KEY]: a call handler's telephone referral. */
@@ -423,7 +403,7 @@ cmd_claim_release(struct ctl_conn *c, const char *what)
 	ctl_call(c, SCRIPT_CLAIM,
 		 json_pack("{ss ss sI ss sb}", "id", id, "actor", ctl_actor(c),
 			   "at", now_ms(), "what", what, "force", forced(c)),
-		 change_done);
+		 ctl_changed);
 }
 
 static void
@@ -477,7 +457,7 @@ cmd_rate(struct ctl_conn *c)
 			json_object_set_new(args, "screening_escalate_due",
 					    json_integer((json_int_t)due));
 	}
-	ctl_call(c, SCRIPT_RATE, args, change_done);
+	ctl_call(c, SCRIPT_RATE, args, ctl_changed);
 }
 
 static void
@@ -491,7 +471,7 @@ cmd_note(struct ctl_conn *c)
 	ctl_call(c, SCRIPT_NOTE,
 		 json_pack("{ss ss sI ss}", "id", id, "actor", ctl_actor(c),
 			   "at", now_ms(), "text", text),
-		 change_done);
+		 ctl_changed);
 }
 
 static void

@@ -14,9 +14,8 @@
 #include "scheduler.h"
 #include "store.h"
 
-/* The answer to a change: {ok, id}; the log names the reference only. */
-static void
-changed(const json_t *r, const char *err, void *arg)
+void
+ctl_changed(const json_t *r, const char *err, void *arg)
 {
 	struct ctl_conn *c = arg;
 	const char *cmd = ctl_arg(c, "cmd"), *id = ctl_arg(c, "id");
@@ -45,7 +44,7 @@ with_reason(struct ctl_conn *c, enum store_script s, const char *what)
 	ctl_call(c, s,
 		 json_pack("{ss ss sI ss}", "id", id, "actor", ctl_actor(c),
 			   "at", (json_int_t)clock_now_ms(), "reason", reason),
-		 changed);
+		 ctl_changed);
 }
 
 void
