@@ -176,6 +176,28 @@ same "a store with no counters, counted at the first scrape"
 ctl decide "$(ref 2)" s17 --reason "assessment" > /dev/null
 wait_for 20 settled
 same "and counted as things change from then on"
+# An older mashd's stats: its counts of the events up to its cursor, the
+# 40th event here; those after it, and the overdue referrals, uncounted.
+rcli del '{mash}:stats' '{mash}:overdue' > /dev/null
+rcli eval "
+local e = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 40)
+local add = {}
+for _, x in ipairs(e) do
+  local f = {}
+  for i = 1, #x[2], 2 do f[x[2][i]] = x[2][i + 1] end
+  local d, k = f.detail or '', nil
+  if f.action == 'submit' then k = 'taken:' .. d:match('channel=(%S+)')
+  elseif f.action == 'fire' then k = 'fired:' .. d:match('timer=(%S+)')
+  elseif f.action == 'alert' and d:match('state=sent') then k = 'alerts:sent'
+  elseif f.action == 'alert_retry' then k = 'alerts:requeued' end
+  if k then add[k] = (add[k] or 0) + 1 end
+end
+for k, n in pairs(add) do redis.call('HINCRBY', KEYS[2], k, n) end
+redis.call('HSET', KEYS[2], 'cursor', e[#e][1])
+return #e" 2 '{mash}:events' '{mash}:stats' > /dev/null
+post "$FIX/red.json" > /dev/null
+wait_for 20 settled
+same "a store an older mashd counted to its cursor, then the new one"
 
 # --- metrics.token -----------------------------------------------------------
 stop_mashd
