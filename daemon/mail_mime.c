@@ -19,12 +19,19 @@
 static bool
 text_bounded(const char *buf, size_t len, char *why, size_t whylen)
 {
-	size_t dashes = 0, colons = 0;
+	size_t dashes = 0, colons = 0, lines = 0;
 	const char *p = buf, *end = buf + len;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *e = nl != NULL ? nl : end;
+
+		if (++lines > MAIL_MAX_LINES) {
+			snprintf(why, whylen,
+				 "the message has more than %d lines",
+				 MAIL_MAX_LINES);
+			return false;
+		}
 
 		if (e - p >= 2 && p[0] == '-' && p[1] == '-' &&
 		    ++dashes > MAIL_MAX_DASH_LINES) {

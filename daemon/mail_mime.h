@@ -3,9 +3,10 @@
  * structure (mail.c reads the referral out of it).
  *
  * GMime makes an object of every header field and every part it finds,
- * and recurses into every multipart and attached message. So before it
- * parses, the lines that could start a part ("--", a boundary) or a
- * header field (one holding a colon) are counted; after it parses, the
+ * and recurses into every multipart and attached message, and its scan
+ * costs by the line. So before it parses, the lines, and those that could
+ * start a part ("--", a boundary) or a header field (one holding a
+ * colon), are counted; after it parses, the
  * depth and the number of parts are bounded on the structure it built,
  * whatever spelling of the headers led it there. Pure: no I/O.
  */
@@ -24,6 +25,9 @@
 /* ... and lines holding a colon, which bound the header fields GMime
  * can make objects of (JSON and HTML bodies hold a few thousand). */
 #define MAIL_MAX_COLON_LINES 16384
+/* ... and lines in all: GMime's scan costs by the line more than by the
+ * byte (10 MB of 76-byte lines, base64's, are 120,000). */
+#define MAIL_MAX_LINES 262144
 
 /*
  * The message in buf[0..len-1], or NULL with why (a bound, never a

@@ -90,6 +90,11 @@ check_bad 'messages attached 20 deep' \
 nested 3000 'boundary =' > "$T/m.eml"
 check_bad 'nested 3000 deep' \
 	'the message has more than 1024 lines starting with "--" \(MIME boundaries\)'
+# GMime's scan costs by the line: 10 MB of short lines held it a second.
+{ nested 1 'boundary ='; awk 'BEGIN { for (i = 0; i < 300000; i++) print "" }'; } \
+	> "$T/m.eml"
+check_bad 'a referral followed by 300,000 empty lines' \
+	'the message has more than 262144 lines'
 
 expect "nothing of them stored" "$(nrefs)" "$before"
 expect "each quarantine is audited" \

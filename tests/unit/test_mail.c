@@ -327,6 +327,17 @@ test_text_bounds(void **state)
 	expect_reason(text, "the message has more than 16384 lines holding "
 			    "a colon (header fields)");
 	free(text);
+	size = 64 + (MAIL_MAX_LINES + 1) * 2;
+	text = malloc(size);
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size, "Subject: lines\n\n");
+	for (int i = 0; i <= MAIL_MAX_LINES; i++) {
+		text[len++] = 'y';
+		text[len++] = '\n';
+	}
+	text[len] = '\0';
+	expect_reason(text, "the message has more than 262144 lines");
+	free(text);
 }
 
 static void
