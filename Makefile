@@ -29,7 +29,7 @@ CONF     = config config_schema config_time config_redis
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
 	   ctl_alerts ctl_screen scheduler alert alert_text deliver_mail \
-	   webhook metrics service spool maildir mail $(CONF) $(PURE)
+	   webhook metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl mashctl_screen mashctl_help ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -182,7 +182,7 @@ FUZZ_ENV      = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_s
 FUZZ_OBJ_referral = $(PURE_OBJ)
 FUZZ_OBJ_holidays = $(PURE_OBJ)
 FUZZ_OBJ_config   = $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
-FUZZ_OBJ_mail     = $(BUILD)/mail.o $(PURE_OBJ)
+FUZZ_OBJ_mail     = $(BUILD)/mail.o $(BUILD)/mail_mime.o $(PURE_OBJ)
 FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o \
 		    $(BUILD)/ctl_screen.o \
 		    $(BUILD)/intake.o \
@@ -276,8 +276,10 @@ $(BUILD)/test_ask: tests/unit/test_ask.c $(BUILD)/ask.o $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/ask.o $(PURE_OBJ) \
 		$(LDLIBS) -lcmocka
 # The mail parser, on messages of the test's own and the fixtures.
-$(BUILD)/test_mail: tests/unit/test_mail.c $(BUILD)/mail.o $(PURE_OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/mail.o $(PURE_OBJ) \
+$(BUILD)/test_mail: tests/unit/test_mail.c $(BUILD)/mail.o $(BUILD)/mail_mime.o \
+		$(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/mail.o $(BUILD)/mail_mime.o \
+		$(PURE_OBJ) \
 		$(LDLIBS) -lcmocka
 # The stop's counts, on an event loop of the test's own.
 $(BUILD)/test_lifecycle: tests/unit/test_lifecycle.c $(BUILD)/lifecycle.o \

@@ -354,6 +354,12 @@ load_http(struct mash_config *c, char *err, size_t errlen)
 	if (check_range(c, "http.request_timeout", v, 1, 3600, err, errlen))
 		return -1;
 	c->http.request_timeout = (int)v;
+	/* GET /metrics's own token: none of a client's (load_clients). */
+	c->metrics.token = config_get_str(&c->cfg, "metrics.token", "");
+	if (c->metrics.token[0] != '\0' && strlen(c->metrics.token) < 16)
+		return config_fail(err, errlen, c->path,
+				   config_lookup(&c->cfg, "metrics.token"),
+				   "needs a token of at least 16 characters");
 	return 0;
 }
 
@@ -394,7 +400,8 @@ load_control(struct mash_config *c, char *err, size_t errlen)
 }
 
 /*
- * A file holding secrets (client tokens, repeat.secret, webhook secrets)
+ * A file holding secrets (client tokens, repeat.secret, webhook secrets,
+ * metrics.token)
  * is refused, as sshd's StrictModes does, unless it belongs to root or to
  * the user reading it (mashd's own) and neither its group may write it
  * nor others read or write it. st is the file as it was read.
@@ -404,8 +411,9 @@ check_secret_mode(const struct mash_config *c, const struct stat *st, char *err,
 		  size_t errlen)
 {
 	/* Every client has a token and every webhook a secret. */
-	bool secrets =
-	    c->nclients > 0 || c->nwebhooks > 0 || c->repeat.secret[0] != '\0';
+	bool secrets = c->nclients > 0 || c->nwebhooks > 0 ||
+		       c->repeat.secret[0] != '\0' ||
+		       c->metrics.token[0] != '\0';
 	unsigned mode = (unsigned)st->st_mode & 07777;
 
 	if (!secrets)

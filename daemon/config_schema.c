@@ -35,6 +35,10 @@ static const struct key http_keys[] = {
     {"request_timeout", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
+static const struct key metrics_keys[] = {
+    {"token", CONFIG_TYPE_STRING, NULL},
+    {NULL, 0, NULL},
+};
 static const struct key control_keys[] = {
     {"socket", CONFIG_TYPE_STRING, NULL},
     {"mode", CONFIG_TYPE_STRING, NULL},
@@ -147,6 +151,7 @@ static const struct key root_keys[] = {
     {"timers", CONFIG_TYPE_GROUP, timers_keys},
     {"redis", CONFIG_TYPE_GROUP, redis_keys},
     {"http", CONFIG_TYPE_GROUP, http_keys},
+    {"metrics", CONFIG_TYPE_GROUP, metrics_keys},
     {"control", CONFIG_TYPE_GROUP, control_keys},
     {"clients", CONFIG_TYPE_LIST, client_keys},
     {NULL, 0, NULL},

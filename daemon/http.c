@@ -473,10 +473,16 @@ dispatch(struct evhttp_request *req, void *arg)
 		else
 			method_not_allowed(req, "GET");
 	} else if (strcmp(path, "/metrics") == 0) {
-		if (cmd == EVHTTP_REQ_GET)
-			get_metrics(h, req);
-		else
+		if (cmd != EVHTTP_REQ_GET)
 			method_not_allowed(req, "GET");
+		else if (!metrics_authorized(
+			     h->d->conf,
+			     evhttp_find_header(
+				 evhttp_request_get_input_headers(req),
+				 "Authorization")))
+			unauthorized(req);
+		else
+			get_metrics(h, req);
 	} else {
 		reply_error(req, 404, "Not Found", "no such resource", NULL);
 	}

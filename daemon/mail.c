@@ -1,11 +1,10 @@
 /*
  * mail.c owns the reading of a referral from a mail message; see mail.h.
  *
- * Every size is bounded before GMime sees it: the nesting of multiparts
- * (GMime parses it by recursion), then the decoded attachment or body
- * against max_body. Reasons quote field names and line numbers, never a
- * value: jansson's own error text quotes the body, so only its line and
- * column are kept.
+ * Every size is bounded: the MIME structure (mail_mime.c), then the
+ * decoded attachment or body against max_body. Reasons quote field names and
+ * line numbers, never a value: jansson's own error text quotes the body, so
+ * only its line and column are kept.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -20,6 +19,7 @@
 #include "mash/words.h"
 
 #include "mail.h"
+#include "mail_mime.h"
 
 /* The first reference in s (any case), standing alone, in capitals. */
 static bool
@@ -480,26 +480,10 @@ from_form(struct mail *m, GMimeTextPart *part, size_t max, int64_t now)
 	json_decref(rec);
 }
 
-/* Multipart nesting is recursion in GMime: bound it before parsing. */
-static bool
-too_nested(const char *buf, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i + 9 <= len; i++)
-		if ((buf[i] == 'b' || buf[i] == 'B') &&
-		    strncasecmp(buf + i, "boundary=", 9) == 0 &&
-		    ++n > MAIL_MAX_MULTIPARTS)
-			return true;
-	return false;
-}
-
 void
 mail_parse(struct mail *m, const char *buf, size_t len, size_t max_body,
 	   int64_t now)
 {
-	GMimeStream *stream;
-	GMimeParser *parser;
 	GMimeMessage *mm;
 	struct walk w = {0};
 
@@ -508,22 +492,9 @@ mail_parse(struct mail *m, const char *buf, size_t len, size_t max_body,
 		snprintf(m->reason, sizeof(m->reason), "the file is empty");
 		return;
 	}
-	if (too_nested(buf, len)) {
-		snprintf(m->reason, sizeof(m->reason),
-			 "the message has more than %d MIME multiparts",
-			 MAIL_MAX_MULTIPARTS);
+	mm = mail_mime_parse(buf, len, m->reason, sizeof(m->reason));
+	if (mm == NULL)
 		return;
-	}
-	stream = g_mime_stream_mem_new_with_buffer(buf, len);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_object_unref(stream);
-	mm = g_mime_parser_construct_message(parser, NULL);
-	g_object_unref(parser);
-	if (mm == NULL) {
-		snprintf(m->reason, sizeof(m->reason),
-			 "not a mail message: it has no RFC 5322 header");
-		return;
-	}
 	find_ref(g_mime_message_get_subject(mm), m->ref);
 	g_mime_message_foreach(mm, walk_part, &w);
 	if (w.njson > 1)

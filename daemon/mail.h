@@ -21,7 +21,6 @@
 
 #include "mash/words.h"
 
-#define MAIL_MAX_MULTIPARTS 64 /* "boundary=" in one message, at most */
 #define MAIL_REASON_MAX 512
 
 struct mail {

@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "mash/brag.h"
+#include "mash/config.h"
 #include "mash/deadline.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
@@ -22,8 +26,9 @@
 #include "scheduler.h"
 #include "store.h"
 
-/* Audit entries metrics.lua counts per call; a longer backlog (the first
- * call on an old store) is counted over several calls. */
+/* Audit entries metrics.lua counts per call on a store that has no
+ * counters yet (an older mashd's); a longer backlog is counted over
+ * several calls. Once counted, a call reads the counters only. */
 #define METRICS_SCAN_MAX 10000
 
 struct collect {
@@ -474,4 +479,21 @@ metrics_status_line(const struct figures *f, char *buf, size_t len)
 		 metrics_get(f, "alerts", "pending"),
 		 metrics_get(f, "alerts", "dead"),
 		 metrics_get(f, "callbacks", "open"));
+}
+
+bool
+metrics_authorized(const struct mash_config *c, const char *authorization)
+{
+	const char *want = c->metrics.token, *got = authorization;
+	size_t len = strlen(want);
+
+	if (len == 0)
+		return true;
+	if (got == NULL || strncasecmp(got, "Bearer ", 7) != 0)
+		return false;
+	got += 7;
+	while (*got == ' ')
+		got++;
+	/* In constant time: a wrong token tells nothing of the right one. */
+	return strlen(got) == len && CRYPTO_memcmp(got, want, len) == 0;
 }

@@ -78,5 +78,8 @@ void metrics_prometheus(const struct figures *f, struct evbuffer *out);
 json_t *metrics_json(const struct figures *f);
 /* One line for systemd's STATUS=: queue depth, overdue, alerts. */
 void metrics_status_line(const struct figures *f, char *buf, size_t len);
+/* Whether a request's Authorization header may read GET /metrics: any,
+ * without metrics.token; else "Bearer <metrics.token>" only. */
+bool metrics_authorized(const struct mash_config *c, const char *authorization);
 
 #endif

@@ -13,6 +13,7 @@
 -- call is due; absent when the referrer was reached or is not told).
 -- Answer: {state}: "sent", "callback", "pending" or "dead".
 -- KEYS: alert:$id alert:$id:done outbox dead events callback:seq callbacks
+-- KEYS: stats queue overdue
 -- Keys from data: ref:<ref>:audit (the alert's referral), callback:<n>
 -- (the task INCR numbers, or the alert names).
 local p = ARGV[1]

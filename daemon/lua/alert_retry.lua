@@ -2,7 +2,7 @@
 -- the same content; the dead one is marked requeued. Audited.
 -- Arguments: id, actor, at (ms).
 -- Answer: {id}: the new alert's.
--- KEYS: alert:$id outbox dead events
+-- KEYS: alert:$id outbox dead events stats queue overdue
 -- Keys from data: ref:<ref>:audit (the alert's referral).
 local p = ARGV[1]
 return serve(function(a)

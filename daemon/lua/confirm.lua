@@ -8,7 +8,7 @@
 -- refused: the message is linked to the referral all the same, audited.
 -- Answer: {state}: "confirmed" (the timer stopped, or this same link did
 -- so before: a retry), "linked", or "none" (no such referral).
--- KEYS: ref:$id ref:$id:audit due events
+-- KEYS: ref:$id ref:$id:audit due events queue stats overdue
 local p = ARGV[1]
 return serve(function(a)
   local link = a.link

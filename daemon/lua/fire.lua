@@ -7,7 +7,7 @@
 -- Arguments: limit (timers claimed at most).
 -- Answer: {now, fired = [{id, timer, due, brag, late, event}]}: times and
 -- late in ms, as strings.
--- KEYS: due events outbox
+-- KEYS: due events outbox queue stats overdue
 -- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
 return serve(function(a)

@@ -100,15 +100,87 @@ local function open_referral(p, id)
   return k
 end
 
+-- The figures of GET /metrics (metrics.lua) are kept as they change, so
+-- reading them is O(1): in the hash `stats`, the counters "taken:<channel>",
+-- "fired:<timer>", "alerts:sent", "alerts:callback", "alerts:requeued" and
+-- "overdue:<timer>"; in the hash `overdue`, the timers each open referral
+-- is counted overdue for. audit() keeps both, so a script that audits its
+-- change keeps the figures right with no line of its own; one that changes
+-- a referral's timers or its place in the queue after its audit() calls
+-- metrics_sync(p, id) last.
+
+-- metrics_field: the counter an audit event adds 1 to, or nil. The same
+-- rule counts the events of a store older than the counters (metrics.lua).
+local function metrics_field(action, detail)
+  if action == 'submit' then
+    return 'taken:' .. (string.match(detail, 'channel=(%S+)') or 'unknown')
+  elseif action == 'fire' then
+    return 'fired:' .. (string.match(detail, 'timer=(%S+)') or 'unknown')
+  elseif action == 'alert' and string.match(detail, 'state=sent') then
+    return 'alerts:sent'
+  elseif action == 'alert' and string.match(detail, 'state=callback') then
+    return 'alerts:callback'
+  elseif action == 'alert_retry' then
+    return 'alerts:requeued'
+  end
+  return nil
+end
+
+-- metrics_count: the event's counter, once the store counts as it goes
+-- (stats's field "counting"; until then metrics.lua counts the events
+-- from the stream, these included).
+local function metrics_count(p, action, detail)
+  local field = metrics_field(action, detail)
+  local stats = key_of('stats')
+  if field and redis.call('HEXISTS', stats, 'counting') == 1 then
+    redis.call('HINCRBY', stats, field, 1)
+  end
+end
+
+-- metrics_sync: referral `id` counted overdue for the timers it is overdue
+-- for now: in the queue, fired and not stopped. Idempotent: it adds the
+-- difference from what it counted before.
+local function metrics_sync(p, id)
+  local key, now = key_of('ref:' .. id), {}
+  if redis.call('ZSCORE', key_of('queue'), id) then
+    local fields = {}
+    for _, t in ipairs(DEADLINES) do
+      fields[#fields + 1] = 'fired:' .. t
+      fields[#fields + 1] = 'stopped:' .. t
+    end
+    local v = redis.call('HMGET', key, unpack(fields))
+    for i, t in ipairs(DEADLINES) do
+      if v[2 * i - 1] and not v[2 * i] then now[#now + 1] = t end
+    end
+  end
+  local overdue = key_of('overdue')
+  local was, is = redis.call('HGET', overdue, id) or '', table.concat(now, ' ')
+  if was == is then return end
+  local diff = {}
+  for t in string.gmatch(was, '%S+') do diff[t] = -1 end
+  for _, t in ipairs(now) do diff[t] = (diff[t] or 0) + 1 end
+  for t, d in pairs(diff) do
+    if d ~= 0 then redis.call('HINCRBY', key_of('stats'), 'overdue:' .. t, d) end
+  end
+  if is == '' then
+    redis.call('HDEL', overdue, id)
+  else
+    redis.call('HSET', overdue, id, is)
+  end
+end
+
 -- audit: one event of the audit trail (SPEC section 9: who, what, when,
--- why), also indexed under its referral so `history` reads it at once.
+-- why), also indexed under its referral so `history` reads it at once;
+-- it keeps the figures of /metrics (above).
 local function audit(p, ref, at, actor, action, detail)
   local eid = redis.call('XADD', declared('events'), '*', 'ref', ref,
                          'at', at, 'actor', actor, 'action', action,
                          'detail', detail)
   if ref ~= '' then
     redis.call('RPUSH', key_of('ref:' .. ref .. ':audit'), eid)
+    metrics_sync(p, ref)
   end
+  metrics_count(p, action, detail)
   return eid
 end
 

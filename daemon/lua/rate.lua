@@ -8,7 +8,7 @@
 -- office hours), force (true when the caller may re-rate a referral
 -- another holds).
 -- Answer: {previous}: the rating it had.
--- KEYS: ref:$id ref:$id:audit queue due outbox events
+-- KEYS: ref:$id ref:$id:audit queue due outbox events stats overdue
 local p = ARGV[1]
 return serve(function(a)
   local key = open_referral(p, a.id)

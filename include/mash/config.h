@@ -90,6 +90,9 @@ struct mash_config {
 		int request_timeout; /* seconds for a whole request to arrive */
 	} http;
 	struct {
+		const char *token; /* GET /metrics's bearer token; "": none */
+	} metrics;
+	struct {
 		const char *socket;
 		int mode;	     /* of the socket file, e.g. 0660 */
 		const char *group;   /* its group, or NULL for mashd's own */

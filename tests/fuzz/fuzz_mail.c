@@ -1,8 +1,8 @@
 /*
  * fuzz_mail: a message of the mail channel from bytes, through mail.c as
- * the spool reads it (GMime's MIME parse, the multipart bound, the JSON
- * attachment or the form's "Field: value" body, then the referral rules),
- * then the pure path intake runs on what it accepts.
+ * the spool reads it (GMime's MIME parse within mail_mime.c's bounds, the
+ * JSON attachment or the form's "Field: value" body, then the referral
+ * rules), then the pure path intake runs on what it accepts.
  *
  * Invariants: a message gives a valid record or a reason, never both and
  * never neither; the reason is plain ASCII text (it goes to the log, the

@@ -3,8 +3,9 @@
 # reference parser (python3-prometheus-client): queue depth by BRAG,
 # overdue referrals by timer, referrals taken by channel, alerts by state,
 # timers fired, Redis's round trip, uptime. The counters live in Redis
-# (counted from the audit stream) and survive a restart of mashd, and even
-# the loss of their own key. `mashctl status --json` shows the same
+# (kept by the scripts that audit each change; t_metrics_counters checks
+# them against a count of the store) and survive a restart of mashd, and
+# even the loss of their own key. `mashctl status --json` shows the same
 # figures. With Redis away, /metrics still answers, with mashd_redis_up 0.
 . "$(dirname "$0")/lib.sh"
 

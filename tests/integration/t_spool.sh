@@ -147,7 +147,7 @@ awk 'BEGIN { print "From: a@example.org\nSubject: deep\nMIME-Version: 1.0";
 		printf "--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n", i - 1, i;
 	print "--b499\nContent-Type: text/plain\n\nChild first name: x";
 	for (i = 499; i >= 0; i--) printf "--b%d--\n", i }' > "$T/deep.eml"
-check_bad "$T/deep.eml" "MIME nested 500 deep" 'more than 64 MIME multiparts'
+check_bad "$T/deep.eml" "MIME nested 500 deep" 'nest more than 16 deep'
 # A link in new/ to a file mashd can read is not followed: it is moved.
 echo 'secret' > "$T/target"
 bad=$((bad + 1)); delivered=$((delivered + 1))

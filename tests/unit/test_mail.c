@@ -3,7 +3,7 @@
  * in the form's layout gives a validated record; the subject's reference
  * is found standing alone, in any case; every message that holds no
  * referral gets a reason naming the problem, never a value from it; sizes
- * and the nesting of multiparts are bounded before GMime parses.
+ * are bounded, and the MIME structure on what GMime parsed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../daemon/mail.h"
+#include "../../daemon/mail_mime.h"
 
 /* 2026-11-24T10:00:00Z: after every date in the fixtures. */
 #define NOW 1795860000000LL
@@ -207,7 +208,6 @@ test_bounds(void **state)
 {
 	struct mail m;
 	char text[8192];
-	size_t n;
 
 	(void)state;
 	mail_parse(&m, "", 0, MAX_BODY, NOW);
@@ -218,20 +218,126 @@ test_bounds(void **state)
 	assert_null(m.record);
 	assert_string_equal(m.reason, "the message body is larger than "
 				      "http.max_body (16 bytes)");
+}
 
-	/* 65 multiparts are refused before GMime recurses into them. */
-	n = (size_t)snprintf(text, sizeof(text),
-			     "From: a@example.org\nSubject: deep\n"
-			     "MIME-Version: 1.0\n");
-	for (int i = 0; i < MAIL_MAX_MULTIPARTS + 1; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n,
-				      "Content-Type: multipart/mixed; "
-				      "boundary=b%d\n\n--b%d\n",
-				      i, i);
+/* A message of n multiparts, each inside the last, in `spelling`. */
+static char *
+nested(int n, const char *spelling)
+{
+	size_t size = 256 + (size_t)n * 96, len;
+	char *text = malloc(size);
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size,
+			       "From: a@example.org\n"
+			       "Subject: deep\nMIME-Version: 1.0\n");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, size - len,
+					"Content-Type: multipart/mixed; "
+					"%s\"b%d\"\n\n--b%d\n",
+					spelling, i, i);
+	snprintf(text + len, size - len,
+		 "Content-Type: text/plain\n\nChild first name: x\n");
+	return text;
+}
+
+/* n parts side by side in one multipart, with `spelling`. */
+static char *
+flat(int n, const char *spelling)
+{
+	size_t size = 256 + (size_t)n * 48, len;
+	char *text = malloc(size);
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size,
+			       "From: a@example.org\nSubject: wide\n"
+			       "MIME-Version: 1.0\nContent-Type: "
+			       "multipart/mixed; %s\"b\"\n\n",
+			       spelling);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, size - len,
+					"--b\nContent-Type: text/plain\n\nx\n");
+	snprintf(text + len, size - len, "--b--\n");
+	return text;
+}
+
+static void
+expect_reason(const char *text, const char *why)
+{
+	struct mail m;
+
 	parse_text(&m, text, MAX_BODY);
 	assert_null(m.record);
-	assert_string_equal(m.reason,
-			    "the message has more than 64 MIME multiparts");
+	if (strcmp(m.reason, why) != 0)
+		fail_msg("\"%s\", not \"%s\"", m.reason, why);
+}
+
+/*
+ * The depth and the number of parts are bounded on what GMime parsed,
+ * whatever the spelling of the boundary parameter (the old guard
+ * counted "boundary=" in the text and missed these).
+ */
+static void
+test_mime_bounds(void **state)
+{
+	static const char *const spellings[] = {
+	    "boundary=", "boundary =", "BOUNDARY\t=", "Boundary = "};
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		text = nested(MAIL_MAX_DEPTH + 1, spellings[i]);
+		expect_reason(text, "the message's MIME parts nest more than "
+				    "16 deep");
+		free(text);
+		text = flat(MAIL_MAX_PARTS, spellings[i]);
+		expect_reason(text, "the message has more than 256 MIME parts");
+		free(text);
+	}
+	/* At the bounds, the form in the deepest part is read. */
+	text = nested(MAIL_MAX_DEPTH - 1, "BOUNDARY\t=");
+	expect_reason(text, "the referral in the body breaks a rule: "
+			    "referrer is required");
+	free(text);
+	text = flat(MAIL_MAX_PARTS - 1, "boundary =");
+	expect_reason(text, "no referral found: no JSON attachment, and no "
+			    "line of the body starts a field of the form "
+			    "(\"Child first name: ...\")");
+	free(text);
+}
+
+/* Messages GMime would take long over are refused before it parses. */
+static void
+test_text_bounds(void **state)
+{
+	size_t size = 64 + (MAIL_MAX_COLON_LINES + 1) * 8, len;
+	char *text;
+
+	(void)state;
+	/* 178,000 nested parts in 10 MB took GMime 3.5 s. */
+	text = nested(MAIL_MAX_DASH_LINES + 1, "boundary =");
+	expect_reason(text, "the message has more than 1024 lines starting "
+			    "with \"--\" (MIME boundaries)");
+	free(text);
+	text = malloc(size);
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size, "Subject: many\n");
+	for (int i = 0; i <= MAIL_MAX_COLON_LINES; i++)
+		len += (size_t)snprintf(text + len, size - len, "X-A: y\n");
+	expect_reason(text, "the message has more than 16384 lines holding "
+			    "a colon (header fields)");
+	free(text);
+	size = 64 + (MAIL_MAX_LINES + 1) * 2;
+	text = malloc(size);
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size, "Subject: lines\n\n");
+	for (int i = 0; i <= MAIL_MAX_LINES; i++) {
+		text[len++] = 'y';
+		text[len++] = '\n';
+	}
+	text[len] = '\0';
+	expect_reason(text, "the message has more than 262144 lines");
+	free(text);
 }
 
 static void
@@ -288,6 +394,8 @@ main(void)
 	    cmocka_unit_test(test_form_twice),
 	    cmocka_unit_test(test_subject_ref),
 	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_mime_bounds),
+	    cmocka_unit_test(test_text_bounds),
 	    cmocka_unit_test(test_json_attachment),
 	};
 
