@@ -13,18 +13,22 @@ import http.server
 import os
 import ssl
 import sys
+import threading
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10  # a client that stalls is dropped, not waited on for ever
     count = 0
+    lock = threading.Lock()
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(min(length, 1 << 20))
-        Handler.count += 1
-        path = os.path.join(self.server.dir, "%d.req" % Handler.count)
+        with Handler.lock:
+            Handler.count += 1
+            n = Handler.count
+        path = os.path.join(self.server.dir, "%d.req" % n)
         with open(path + ".tmp", "wb") as f:
             f.write(self.path.encode() + b"\n")
             f.write(bytes(self.headers))
@@ -42,7 +46,8 @@ def main():
     portfile, directory, cert, key = sys.argv[1:5]
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
-    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
     srv.dir = directory
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.socket.settimeout(None)
