@@ -6,9 +6,12 @@
  * reload keeps the one it started with.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
@@ -16,8 +19,23 @@
 
 #include "tls.h"
 
+/* At most this many CA files' contexts are kept; the oldest goes. */
+#define TLS_CLIENTS_MAX 16
+
 struct tls {
 	SSL_CTX *ctx; /* NULL: plain HTTP */
+};
+
+/* A client context, and the CA file it was made from as it was then. */
+struct client_ctx {
+	char *ca_file; /* NULL: the system's CAs */
+	struct stat st;
+	SSL_CTX *ctx;
+};
+
+struct tls_clients {
+	struct client_ctx c[TLS_CLIENTS_MAX];
+	size_t n;
 };
 
 /* What was wrong, in err, with OpenSSL's own words for it. */
@@ -127,8 +145,8 @@ tls_server_bev(struct tls *t, struct event_base *base)
 	return bev;
 }
 
-SSL_CTX *
-tls_client_ctx(const char *ca_file, char *err, size_t errlen)
+static SSL_CTX *
+client_ctx(const char *ca_file, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	int ok;
@@ -148,6 +166,79 @@ tls_client_ctx(const char *ca_file, char *err, size_t errlen)
 		return NULL;
 	}
 	return ctx;
+}
+
+struct tls_clients *
+tls_clients_new(void)
+{
+	return calloc(1, sizeof(struct tls_clients));
+}
+
+static void
+client_drop(struct tls_clients *tc, size_t i)
+{
+	SSL_CTX_free(tc->c[i].ctx); /* each SSL holds its own reference */
+	free(tc->c[i].ca_file);
+	memmove(&tc->c[i], &tc->c[i + 1], (tc->n - i - 1) * sizeof(tc->c[0]));
+	tc->n--;
+}
+
+void
+tls_clients_free(struct tls_clients *tc)
+{
+	if (tc == NULL)
+		return;
+	while (tc->n > 0)
+		client_drop(tc, tc->n - 1);
+	free(tc);
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+SSL_CTX *
+tls_clients_get(struct tls_clients *tc, const char *ca_file, char *err,
+		size_t errlen)
+{
+	struct stat st;
+	struct client_ctx *e;
+
+	memset(&st, 0, sizeof(st));
+	if (ca_file != NULL && stat(ca_file, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", ca_file, strerror(errno));
+		return NULL;
+	}
+	for (size_t i = 0; i < tc->n; i++) {
+		e = &tc->c[i];
+		if ((ca_file == NULL) != (e->ca_file == NULL) ||
+		    (ca_file != NULL && strcmp(ca_file, e->ca_file) != 0))
+			continue;
+		if (same_file(&st, &e->st))
+			return e->ctx;
+		client_drop(tc, i); /* the file changed: read it again */
+		break;
+	}
+	if (tc->n == TLS_CLIENTS_MAX)
+		client_drop(tc, 0);
+	e = &tc->c[tc->n];
+	memset(e, 0, sizeof(*e));
+	if (ca_file != NULL && (e->ca_file = strdup(ca_file)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((e->ctx = client_ctx(ca_file, err, errlen)) == NULL) {
+		free(e->ca_file);
+		return NULL;
+	}
+	e->st = st;
+	tc->n++;
+	return e->ctx;
 }
 
 /* The name the certificate must carry: a DNS name, or an IP address. */

@@ -30,8 +30,16 @@ void tls_free(struct tls *t);
 /* An accepted connection's bufferevent, for evhttp: TLS when it is on. */
 struct bufferevent *tls_server_bev(struct tls *t, struct event_base *base);
 
-/* A client context trusting ca_file, or the system's CAs when NULL. */
-SSL_CTX *tls_client_ctx(const char *ca_file, char *err, size_t errlen);
+/* The webhooks' client contexts, one per CA file, each made when first
+ * needed and made again when its file changes. */
+struct tls_clients;
+
+struct tls_clients *tls_clients_new(void);
+void tls_clients_free(struct tls_clients *tc);
+/* The context trusting ca_file, or the system's CAs when NULL; tc keeps
+ * it. NULL with the reason in err. */
+SSL_CTX *tls_clients_get(struct tls_clients *tc, const char *ca_file, char *err,
+			 size_t errlen);
 /* A bufferevent that connects with TLS to host, verified by ctx. */
 struct bufferevent *tls_client_bev(SSL_CTX *ctx, struct event_base *base,
 				   const char *host);

@@ -37,7 +37,7 @@ struct post {
 struct webhooks {
 	struct event_base *base;
 	LIST_HEAD(, post) posts;
-	SSL_CTX *system_ctx; /* trusting the system's CAs, made when needed */
+	struct tls_clients *tls; /* a TLS context per CA file */
 };
 
 /* A connection cannot be freed from its own request's callback. */
@@ -114,14 +114,9 @@ post_connect(struct webhooks *w, const struct evhttp_uri *uri,
 			snprintf(why, len, "out of memory");
 		return evcon;
 	}
-	if (ca_file == NULL && w->system_ctx == NULL)
-		w->system_ctx = tls_client_ctx(NULL, why, len);
-	ctx = ca_file ? tls_client_ctx(ca_file, why, len) : w->system_ctx;
-	if (ctx == NULL)
+	if ((ctx = tls_clients_get(w->tls, ca_file, why, len)) == NULL)
 		return NULL;
 	bev = tls_client_bev(ctx, w->base, host);
-	if (ca_file != NULL)
-		SSL_CTX_free(ctx); /* its SSL holds a reference */
 	evcon = bev ? evhttp_connection_base_bufferevent_new(
 			  w->base, NULL, bev, host,
 			  (ev_uint16_t)(port > 0 ? port : 443))
@@ -215,6 +210,10 @@ webhooks_new(struct event_base *base)
 		return NULL;
 	w->base = base;
 	LIST_INIT(&w->posts);
+	if ((w->tls = tls_clients_new()) == NULL) {
+		free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -230,6 +229,6 @@ webhooks_free(struct webhooks *w)
 		evhttp_connection_free(p->evcon);
 		free(p);
 	}
-	SSL_CTX_free(w->system_ctx);
+	tls_clients_free(w->tls);
 	free(w);
 }

@@ -34,7 +34,10 @@ ca ca && ca ca2 && leaf srv ca "DNS:localhost,IP:127.0.0.1" &&
 	leaf other ca "DNS:gateway.example" && leaf srv2 ca2 "IP:127.0.0.1" ||
 	{ cat "$T/openssl.log"; exit 1; }
 
-# recv NAME CERT: a TLS receiver; its port in $T/NAME.port.
+# recv NAME CERT: a TLS receiver; its port in $T/NAME.port. They are
+# stopped however the test ends (lib.sh's cleanup waits for children).
+RECVS=
+trap 'kill $RECVS 2>/dev/null; cleanup' EXIT
 recv() {
 	mkdir -p "$T/$1"
 	python3 "$TOP/tests/tools/tls-recv.py" "$T/$1.port" "$T/$1" \
@@ -187,5 +190,4 @@ wait_for 30 "grep -q 'reload: .*srv.pem: not a PEM certificate' '$T/mashd.log'"
 expect "a broken certificate fails the reload" "$?" 0
 expect "and the running one serves on" \
 	"$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/ca2.pem" "$URL/healthz")" 200
-kill $RECVS
 finish
