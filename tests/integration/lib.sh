@@ -182,7 +182,7 @@ start_mashd() {
 	fi
 	MASHD_PID=$!
 	# Only this start's lines count: earlier ones name other ports.
-	wait_for 10 "tail -n +$((_from + 1)) '$T/mashd.log' |
+	wait_for 30 "tail -n +$((_from + 1)) '$T/mashd.log' |
 		grep -q 'http: listening'" ||
 		{ echo "mashd did not start:"; cat "$T/mashd.log"; exit 1; }
 	PORT=$(tail -n +$((_from + 1)) "$T/mashd.log" |
