@@ -8,7 +8,7 @@ PKGS     = libevent libevent_openssl hiredis libconfig jansson libsystemd \
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD) \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypto
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lssl -lcrypto
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
@@ -25,11 +25,11 @@ endif
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar holidays deadline
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
-CONF     = config config_schema config_time config_redis
+CONF     = config config_schema config_time config_redis config_tls
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
 	   ctl_alerts ctl_screen scheduler alert alert_text deliver_mail \
-	   webhook metrics service spool maildir mail mail_mime $(CONF) $(PURE)
+	   webhook tls metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl mashctl_screen mashctl_help ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

@@ -222,6 +222,7 @@ start_hook(struct part *p, const struct config_webhook *w, unsigned to)
 	char *body = hook_body(j, w, to);
 	struct webhook_post post = {
 	    .url = w->url,
+	    .ca_file = w->ca_file,
 	    .secret = w->secret,
 	    .timeout = j->a->d->conf->alerts.timeout,
 	    .body = body,

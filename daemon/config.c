@@ -154,7 +154,8 @@ event_ok(const char *v)
 	return why;
 }
 
-/* webhooks: each needs a name, an http:// url, a secret and events. */
+/* webhooks: each needs a name, an https:// url (config_tls.c), a secret
+ * and events. */
 static int
 load_webhooks(struct mash_config *c, char *err, size_t errlen)
 {
@@ -176,10 +177,8 @@ load_webhooks(struct mash_config *c, char *err, size_t errlen)
 		    w->name[0] == '\0')
 			return config_fail(err, errlen, c->path, g,
 					   "needs a name");
-		if (!config_setting_lookup_string(g, "url", &w->url) ||
-		    strncmp(w->url, "http://", 7) != 0)
-			return config_fail(err, errlen, c->path, g,
-					   "needs an http:// url");
+		if (config_webhook_tls(c, g, w, err, errlen))
+			return -1;
 		if (!config_setting_lookup_string(g, "secret", &w->secret) ||
 		    strlen(w->secret) < 16)
 			return config_fail(
@@ -360,7 +359,7 @@ load_http(struct mash_config *c, char *err, size_t errlen)
 		return config_fail(err, errlen, c->path,
 				   config_lookup(&c->cfg, "metrics.token"),
 				   "needs a token of at least 16 characters");
-	return 0;
+	return config_load_tls(c, err, errlen);
 }
 
 static int

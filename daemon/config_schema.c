@@ -33,6 +33,8 @@ static const struct key http_keys[] = {
     {"idempotency_hours", CONFIG_TYPE_INT, NULL},
     {"max_connections", CONFIG_TYPE_INT, NULL},
     {"request_timeout", CONFIG_TYPE_INT, NULL},
+    {"tls_cert", CONFIG_TYPE_STRING, NULL},
+    {"tls_key", CONFIG_TYPE_STRING, NULL},
     {NULL, 0, NULL},
 };
 static const struct key metrics_keys[] = {
@@ -118,6 +120,8 @@ static const struct key webhook_keys[] = {
     {"events", CONFIG_TYPE_ARRAY, NULL},
     {"secret", CONFIG_TYPE_STRING, NULL},
     {"referrers", CONFIG_TYPE_BOOL, NULL}, /* it reaches them by phone */
+    {"ca_file", CONFIG_TYPE_STRING, NULL},
+    {"insecure", CONFIG_TYPE_BOOL, NULL}, /* an http:// url is allowed */
     {NULL, 0, NULL},
 };
 static const struct key roles_keys[] = {

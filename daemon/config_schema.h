@@ -1,8 +1,8 @@
 /*
  * config_schema: the keys of mashd.conf and their types, and what the
  * files of the configuration reader (config.c, config_redis.c,
- * config_time.c) share. A key not in the schema, or of the wrong type, is
- * an error naming the file, the line and the key's dotted path
+ * config_time.c, config_tls.c) share. A key not in the schema, or of the wrong
+ * type, is an error naming the file, the line and the key's dotted path
  * ("clients[1].token").
  */
 #ifndef MASHD_CONFIG_SCHEMA_H
@@ -36,5 +36,11 @@ int config_load_redis(struct mash_config *c, char *err, size_t errlen);
 /* config_time.c: calendar.* into c->calendar, timers.* into c->timers. */
 int config_load_calendar(struct mash_config *c, char *err, size_t errlen);
 int config_load_timers(struct mash_config *c, char *err, size_t errlen);
+
+/* config_tls.c: http.tls_cert and http.tls_key into c->http; a webhook's
+ * url, insecure and ca_file into w. */
+int config_load_tls(struct mash_config *c, char *err, size_t errlen);
+int config_webhook_tls(struct mash_config *c, config_setting_t *g,
+		       struct config_webhook *w, char *err, size_t errlen);
 
 #endif

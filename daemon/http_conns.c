@@ -24,6 +24,7 @@
 #include "http_conns.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "tls.h"
 
 /* Descriptors never given to HTTP clients: Redis, the control socket and
  * its clients, the spool, alert deliveries, the log. */
@@ -254,7 +255,9 @@ conn_new(struct event_base *base, void *arg)
 	if (c == NULL)
 		return NULL; /* evhttp makes its own: not counted */
 	c->h = h;
-	c->bev = bufferevent_socket_new(base, -1, 0);
+	/* Over TLS the handshake is part of the request: the deadline below
+	 * bounds a client that stalls in it too. */
+	c->bev = tls_server_bev(h->d->tls, base);
 	c->deadline = evtimer_new(base, conn_expired, c);
 	if (c->bev == NULL || c->deadline == NULL) {
 		if (c->bev != NULL)
@@ -466,7 +469,8 @@ log_listening(const struct http_conns *h)
 			port = ntohs(s6->sin6_port);
 		}
 	}
-	log_info("http: listening on %s port %d", host, port);
+	log_info("http: listening on %s port %d%s", host, port,
+		 c->http.tls_cert ? " (TLS)" : "");
 	log_info("http: at most %u connection(s) at once, each "
 		 "request whole within %d s",
 		 h->max_conns, c->http.request_timeout);

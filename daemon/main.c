@@ -27,6 +27,7 @@
 #include "service.h"
 #include "spool.h"
 #include "store.h"
+#include "tls.h"
 
 /* How long a stop waits for requests in flight before it gives up. */
 #define STOP_GRACE_SEC 10
@@ -151,7 +152,9 @@ lost(void *arg)
 /*
  * SIGHUP: read the configuration again. One that does not load keeps the
  * old one running. A new calendar or new timer rules move the timers of
- * open referrals. Listeners, sockets and Redis stay as they are.
+ * open referrals. Listeners, sockets and Redis stay as they are, but the
+ * listener's TLS certificate and key are read again (tls.h), so a renewed
+ * certificate serves new connections.
  */
 static void
 on_reload(evutil_socket_t sig, short what, void *arg)
@@ -168,6 +171,15 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 				"reload: %s; keeping the running configuration",
 				err);
 		service_reloaded(d->service, err);
+		return;
+	}
+	/* The listener's certificate and key are read again (renewed). */
+	if (tls_reload(d->tls, c, err, sizeof(err)) != 0) {
+		log_event_warnx(NULL, NULL, "reload_failed",
+				"reload: %s; keeping the running configuration",
+				err);
+		service_reloaded(d->service, err);
+		config_free(c);
 		return;
 	}
 	config_free(d->conf);
@@ -215,6 +227,8 @@ options(struct mashd *d, int argc, char **argv, bool *check_only)
 static void
 wire(struct mashd *d)
 {
+	char err[512];
+
 	d->life = lifecycle_new(d->base, drained, d);
 	d->service = service_new(d);
 	d->sched = scheduler_new(d);
@@ -223,6 +237,8 @@ wire(struct mashd *d)
 	store_on_disconnect(d->store, lost, d);
 	d->alerts = alert_new(d);
 	d->spool = spool_new(d);
+	if ((d->tls = tls_new(d->conf, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	if ((d->ctl = ctl_new(d, ctl_commands, ctl_ncommands)) == NULL)
 		fatalx("cannot open the control socket %s",
 		       d->conf->control.socket);
@@ -241,6 +257,7 @@ unwire(struct mashd *d)
 	spool_free(d->spool); /* after the store: see spool.h */
 	service_free(d->service);
 	http_free(d->http);
+	tls_free(d->tls); /* after its connections */
 	ctl_free(d->ctl);
 	scheduler_free(d->sched);
 	alert_free(d->alerts);
@@ -264,6 +281,15 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		/* The certificate and key load, and match. */
+		struct tls *t = tls_new(d.conf, err, sizeof(err));
+
+		if (t == NULL) {
+			fprintf(stderr, "mashd: %s\n", err);
+			config_free(d.conf);
+			return 1;
+		}
+		tls_free(t);
 		printf("mashd: %s: configuration OK\n", path);
 		config_free(d.conf);
 		return 0;

@@ -23,6 +23,7 @@ struct alerter;
 struct service;
 struct spool;
 struct lifecycle;
+struct tls;
 
 struct mashd {
 	struct event_base *base;
@@ -35,6 +36,7 @@ struct mashd {
 	struct service *service; /* systemd: ready, status, watchdog */
 	struct spool *spool;	 /* the mail channel; NULL when off */
 	struct lifecycle *life;	 /* work in hand, and the stop */
+	struct tls *tls;	 /* the HTTP listener's TLS, when on */
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;

@@ -2,8 +2,8 @@
  * webhook: the client that POSTs an alert's JSON to a webhook (an SMS or
  * chat gateway), on evhttp. The body is signed with HMAC-SHA256 of the
  * webhook's secret (X-Mash-Signature-256: sha256=<hex>); a 2xx answer is
- * delivered, anything else (or none within the timeout) is a failure to
- * retry.
+ * delivered, anything else (or none within the timeout, or a TLS
+ * handshake that fails) is a failure to retry.
  */
 #ifndef MASHD_WEBHOOK_H
 #define MASHD_WEBHOOK_H
@@ -13,7 +13,8 @@
 struct webhooks;
 
 struct webhook_post {
-	const char *url;
+	const char *url;     /* https://, or http:// when allowed */
+	const char *ca_file; /* the CAs of an https:// url; NULL: the system's */
 	const char *secret;
 	int timeout; /* seconds */
 	const char *body;

@@ -5,8 +5,9 @@
  *
  * Shared by mashd and mashctl, which reads the hub's calendar and timer
  * rules through it for its offline commands (deadlines, calendar). The
- * reader is daemon/config.c, config_schema.c and config_time.c; it
- * depends on nothing of mashd's own but this header and the pure core.
+ * reader is daemon/config.c, config_schema.c, config_time.c and
+ * config_tls.c; it depends on nothing of mashd's own but this header and
+ * the pure core.
  */
 #ifndef MASH_CONFIG_H
 #define MASH_CONFIG_H
@@ -55,6 +56,8 @@ struct config_webhook {
 	const char *secret; /* HMAC-SHA256 key of the signature header */
 	struct config_list events;
 	bool referrers; /* it reaches a referrer at referrer_phone */
+	const char *ca_file; /* its CAs; NULL: the system's */
+	bool insecure;	     /* an http:// url is allowed */
 };
 
 /* A node of redis.sentinels: "host:port". */
@@ -88,6 +91,9 @@ struct mash_config {
 		int idempotency_hours;
 		int max_connections; /* open at once; more wait unaccepted */
 		int request_timeout; /* seconds for a whole request to arrive */
+		/* TLS on the listener when set (both or neither) */
+		const char *tls_cert;
+		const char *tls_key;
 	} http;
 	struct {
 		const char *token; /* GET /metrics's bearer token; "": none */

@@ -182,12 +182,12 @@ start_mashd() {
 	fi
 	MASHD_PID=$!
 	# Only this start's lines count: earlier ones name other ports.
-	wait_for 10 "tail -n +$((_from + 1)) '$T/mashd.log' |
+	wait_for 30 "tail -n +$((_from + 1)) '$T/mashd.log' |
 		grep -q 'http: listening'" ||
 		{ echo "mashd did not start:"; cat "$T/mashd.log"; exit 1; }
 	PORT=$(tail -n +$((_from + 1)) "$T/mashd.log" |
 		sed -n 's/.*http: listening on .* port \([0-9]*\).*/\1/p' | tail -1)
-	URL=http://127.0.0.1:$PORT
+	URL=${URL_SCHEME:-http}://127.0.0.1:$PORT # https: t_tls.sh
 	if [ -n "$REDIS_PID" ] && [ -n "$_ready" ]; then
 		wait_for 10 curl -sf "$URL/healthz" ||
 			{ echo "mashd did not reach redis"; exit 1; }

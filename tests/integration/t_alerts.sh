@@ -20,9 +20,9 @@ recipients = { navigators = [ \"navigators@hub.example\" ];
   first_response = [ \"first-response@hub.example\" ];
   edt = [ \"edt@hub.example\" ]; };
 webhooks = (
-  { name = \"sms\"; url = \"http://127.0.0.1:$HOOK_PORT/hook\";
+  { name = \"sms\"; url = \"http://127.0.0.1:$HOOK_PORT/hook\"; insecure = true;
     events = [ \"red\", \"overdue\" ]; secret = \"$SECRET\"; },
-  { name = \"chat\"; url = \"http://127.0.0.1:$DEAD_PORT/never\";
+  { name = \"chat\"; url = \"http://127.0.0.1:$DEAD_PORT/never\"; insecure = true;
     events = [ \"escalation\" ]; secret = \"$SECRET\"; }
 );"
 start_redis

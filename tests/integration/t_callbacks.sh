@@ -21,9 +21,9 @@ alerts = { sendmail = \"$1\"; from = \"mash-alerts@hub.example\";
   retry = { first = 1; max = 1; attempts = 5; }; claim_idle = 4; timeout = 3; };
 recipients = { navigators = [ \"navigators@hub.example\" ]; };
 webhooks = (
-  { name = \"chat\"; url = \"$HOOK/chat\"; events = [ \"ack\" ];
+  { name = \"chat\"; url = \"$HOOK/chat\"; insecure = true; events = [ \"ack\" ];
     secret = \"webhook-secret-0123456789\"; },
-  { name = \"sms\"; url = \"$HOOK/sms\"; events = [ \"outcome\" ];
+  { name = \"sms\"; url = \"$HOOK/sms\"; insecure = true; events = [ \"outcome\" ];
     secret = \"webhook-secret-0123456789\"; referrers = $2; }
 );
 roles = { call_handlers = [ \"user:mash-test-call\" ];
