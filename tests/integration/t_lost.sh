@@ -110,10 +110,19 @@ kill -CONT "$REDIS_PID"
 wait_for 15 "[ -f '$SP/cur/m1:2,S' ]"
 expect "once Redis is back the mail is filed" "$?" 0
 id_h=$(stored_as "$key_h")
-expect_match "the hung HTTP referral was in fact stored" "$id_h" '^MASH-'
+# Whether Redis ran the hung call before mashd gave up on it depends on
+# the instant (usually it did: the call was in its socket). Either way the
+# answer "unknown" was true, and sending again with the key stores it once.
 expect "sent again with its key: 201" "$(post "$FIX/green.json" "$WEB_TOKEN" \
 	-H "Idempotency-Key: $key_h")" 201
-expect "the same referral" "$(jbody .id)" "$id_h"
+if [ -n "$id_h" ]; then
+	expect "the hung HTTP referral was stored: the same referral" \
+		"$(jbody .id)" "$id_h"
+else
+	expect_match "the hung HTTP referral was not stored: stored now" \
+		"$(jbody .id)" '^MASH-'
+fi
+expect "the key names that one referral" "$(stored_as "$key_h")" "$(jbody .id)"
 ctl referral new --file "$FIX/phone.json" --idempotency-key "$key_p" \
 	--json > "$T/ctl.out"
 expect "the telephone referral sent again with its key" "$?" 0
