@@ -32,6 +32,7 @@
 
 #include "alert.h"
 #include "alert_text.h"
+#include "ladder.h"
 #include "clock.h"
 #include "deliver_mail.h"
 #include "lifecycle.h"
@@ -338,6 +339,7 @@ struct audience {
 	const char *staff[64];
 	size_t nstaff;
 	char roles[128]; /* "navigators,first_response,referrer" */
+	char holder[64]; /* the holder's login, of an overdue alert */
 };
 
 static void
@@ -455,7 +457,11 @@ job_start(struct alerter *a, json_t *alert, int free_procs)
 	to = alert_text_audience(field(j, "event"));
 	if (strcmp(field(j, "edt"), "1") != 0)
 		to &= ~ALERT_TO_ROLE(ROLE_EDT);
+	to = ladder_audience(c, fields(j), to);
 	audience_of(c, to, &au);
+	if (ladder_holder(fields(j), au.holder, sizeof(au.holder)) != NULL &&
+	    au.nstaff < sizeof(au.staff) / sizeof(au.staff[0]))
+		au.staff[au.nstaff++] = au.holder;
 	job_plan(j, &au, to);
 	if (job_mails(j) > free_procs) {
 		json_decref(j->alert);

@@ -125,6 +125,14 @@ static const struct alert_kind {
 		"then.\n"
 		"See to it: mashctl show {ref}\n",
 	},
+    [EVENT_OVERDUE_REMINDER] =
+	{
+	    .to = TO_NAVIGATORS, /* and by its rung: ladder.h */
+	    .what = "decision still overdue",
+	    .staff = "Referral {ref} ({BRAG}): reminder {rung}: the decision "
+		     "was due by {due_local} and is still not recorded.\n"
+		     "Decide now: mashctl decide {ref} OUTCOME --reason TEXT\n",
+	},
     [EVENT_OUTCOME] =
 	{
 	    .to = ALERT_TO_REFERRER,
@@ -276,6 +284,26 @@ outcome_extras(const json_t *fields, struct words *w)
 			 outcome_words(previous));
 }
 
+/* A timer's staff alert says how late it is and who holds the referral. */
+static void
+late_held(const json_t *fields, char *body, size_t blen)
+{
+	long long late = strtoll(field(fields, "overdue_ms"), NULL, 10) / 60000;
+	const char *h = field(fields, "holder");
+	size_t n = strlen(body);
+
+	if (field(fields, "timer")[0] == '\0' || n + 1 >= blen)
+		return;
+	if (late > 0)
+		n += (size_t)snprintf(body + n, blen - n,
+				      "Late by %lld h %02lld min. ", late / 60,
+				      late % 60);
+	if (n + 1 < blen)
+		snprintf(body + n, blen - n, "%s%s.\n",
+			 h[0] ? "Held by " : "Not claimed by anyone",
+			 h[0] ? h : "");
+}
+
 void
 alert_text_compose(const struct calendar *cal, const json_t *fields,
 		   bool for_referrer, char *subject, size_t slen, char *body,
@@ -302,6 +330,8 @@ alert_text_compose(const struct calendar *cal, const json_t *fields,
 		expand(unknown_body, &w, body, blen);
 	else if (for_referrer && k->referrer != NULL)
 		expand(k->referrer, &w, body, blen);
-	else
+	else {
 		expand(k->staff, &w, body, blen);
+		late_held(fields, body, blen);
+	}
 }

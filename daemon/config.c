@@ -88,8 +88,8 @@ load_clients(struct mash_config *c, char *err, size_t errlen)
 }
 
 /* "HH:MM" to minutes after midnight; 24:00 allowed as a close. */
-static const char *const role_names[ROLE_COUNT] = {"navigators", "supervisors",
-						   "first_response", "edt"};
+static const char *const role_names[ROLE_COUNT] = {
+    "navigators", "supervisors", "first_response", "edt", "managers"};
 
 const char *
 config_role_name(enum recipient_role r)

@@ -90,6 +90,9 @@ static const struct key timers_keys[] = {
     {"screening", CONFIG_TYPE_GROUP, screening_keys},
     {"decision_warning", CONFIG_TYPE_STRING, NULL},
     {"screening_escalate", CONFIG_TYPE_STRING, NULL},
+    {"overdue_repeat", CONFIG_TYPE_STRING, NULL},
+    {"overdue_supervisor", CONFIG_TYPE_INT, NULL},
+    {"overdue_manager", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
 static const struct key retry_keys[] = {
@@ -112,6 +115,7 @@ static const struct key recipients_keys[] = {
     {"supervisors", CONFIG_TYPE_ARRAY, NULL},
     {"first_response", CONFIG_TYPE_ARRAY, NULL},
     {"edt", CONFIG_TYPE_ARRAY, NULL},
+    {"managers", CONFIG_TYPE_ARRAY, NULL},
     {NULL, 0, NULL},
 };
 static const struct key webhook_keys[] = {

@@ -151,6 +151,23 @@ load_span(struct mash_config *c, const char *path, struct span *out, char *err,
 			   "hours\", \"1 working day\"");
 }
 
+/* A rung of the reminder ladder: 1 to 1000; absent keeps the default. */
+static int
+load_rung(struct mash_config *c, const char *path, int *out, char *err,
+	  size_t errlen)
+{
+	long long v;
+
+	if (!config_lookup_int64(&c->cfg, path, &v))
+		return 0;
+	if (v >= 1 && v <= 1000) {
+		*out = (int)v;
+		return 0;
+	}
+	return config_fail(err, errlen, c->path, config_lookup(&c->cfg, path),
+			   "must be a reminder's number, 1 to 1000");
+}
+
 int
 config_load_timers(struct mash_config *c, char *err, size_t errlen)
 {
@@ -166,7 +183,13 @@ config_load_timers(struct mash_config *c, char *err, size_t errlen)
 	    load_span(c, "timers.decision_warning", &r->decision_warning, err,
 		      errlen) ||
 	    load_span(c, "timers.screening_escalate", &r->screening_escalate,
-		      err, errlen))
+		      err, errlen) ||
+	    load_span(c, "timers.overdue_repeat", &r->overdue_repeat, err,
+		      errlen) ||
+	    load_rung(c, "timers.overdue_supervisor", &r->overdue_supervisor,
+		      err, errlen) ||
+	    load_rung(c, "timers.overdue_manager", &r->overdue_manager, err,
+		      errlen))
 		return -1;
 	for (int b = 0; b < BRAG_COUNT; b++)
 		if (load_span(c, screening[b], &r->screening[b], err, errlen))

@@ -24,6 +24,9 @@ deadline_rules_default(struct deadline_rules *r)
 	r->screening[BRAG_BLUE] = (struct span){SPAN_NONE, 0};
 	r->decision_warning = (struct span){SPAN_WORKING_MINUTES, 2 * 60};
 	r->screening_escalate = (struct span){SPAN_WORKING_MINUTES, 2 * 60};
+	r->overdue_repeat = (struct span){SPAN_WORKING_MINUTES, 2 * 60};
+	r->overdue_supervisor = 2;
+	r->overdue_manager = 4;
 }
 
 static int

@@ -22,6 +22,7 @@
 
 #include "alert.h"
 #include "clock.h"
+#include "ladder.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "scheduler.h"
@@ -158,6 +159,7 @@ fire_done(const json_t *r, const char *err, void *arg)
 		n++;
 		if (id == NULL || timer == NULL)
 			continue;
+		ladder_fired(s->d, e, ms_field(r, "now"));
 		mash_time_format(ms_field(e, "due"), due);
 		if (late >= 60000)
 			log_event_warnx(id, brag, event,

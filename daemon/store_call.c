@@ -153,6 +153,7 @@ static const struct {
     {SCRIPT_IDEM, "idem", lua_idem, lua_idem_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_SCREEN, "screen", lua_screen, lua_screen_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_REOPEN, "reopen", lua_reopen, lua_reopen_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_LADDER, "ladder", lua_ladder, lua_ladder_keys, SCRIPT_WRITES, NULL},
 };
 
 struct call {

@@ -33,6 +33,7 @@ const char *const alert_event_names[EVENT_COUNT] = {
     [EVENT_DEAD_LETTER] = "dead_letter",
     [EVENT_QUARANTINE] = "quarantine",
     [EVENT_SCREENING_ESCALATION] = "screening_escalation",
+    [EVENT_OVERDUE_REMINDER] = "overdue_reminder",
 };
 
 /* `written` runs on after a decision: a telephone referral still needs
@@ -47,6 +48,8 @@ const struct timer_word timer_words[TIMER_COUNT] = {
      * "navigators, then the supervisor"). */
     [TIMER_SCREENING_ESCALATE] = {"screening_escalate",
 				  EVENT_SCREENING_ESCALATION, true, true},
+    [TIMER_OVERDUE_REMINDER] = {"overdue_reminder", EVENT_OVERDUE_REMINDER,
+				true, true},
 };
 
 const char *const outcome_names[OUTCOME_COUNT] = {

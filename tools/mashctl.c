@@ -609,7 +609,10 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 	c = offline_config(x);
 	deadline_compute(c->calendar, &c->timers, received, values[1], b, &dl);
 	o = json_object();
+	/* The reminder ladder runs from a decision missed: no due time here. */
 	for (int t = 0; t < TIMER_COUNT; t++) {
+		if (t == TIMER_OVERDUE_REMINDER)
+			continue;
 		snprintf(key, sizeof(key), "%s_due", timer_name(t));
 		json_object_set_new(
 		    o, key,
@@ -623,9 +626,11 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 		       mash_time_format(received, buf), values[1],
 		       brag_name(b));
 		for (int t = 0; t < TIMER_COUNT; t++)
-			printf("%-17s %s\n", timer_name(t),
-			       dl.due[t] ? mash_time_format(dl.due[t], buf)
-					 : "-");
+			if (t != TIMER_OVERDUE_REMINDER)
+				printf("%-17s %s\n", timer_name(t),
+				       dl.due[t]
+					   ? mash_time_format(dl.due[t], buf)
+					   : "-");
 	}
 	json_decref(o);
 	config_free(c);

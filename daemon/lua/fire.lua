@@ -38,11 +38,24 @@ return serve(function(a)
       elseif timer == TIMER.SCREENING_ESCALATE then
         shown = redis.call('HGET', key, 'due:' .. TIMER.SCREENING) or at_s
       end
+      -- A rung of the reminder ladder tells of the decision missed, and
+      -- which reminder it is; every staff alert says how late and who
+      -- holds the referral (a login name, never the child's data).
+      local rung = nil
+      if timer == TIMER.OVERDUE_REMINDER then
+        shown = redis.call('HGET', key, 'due:' .. TIMER.DECISION) or at_s
+        rung = redis.call('HGET', key, 'rung:' .. timer) or '1'
+      end
       local event = TIMER_EVENT[timer] or timer
+      local extra = {}
+      if rung then extra = {'rung', rung} end
       queue_alert(p, event, id, now_s, 'timer', timer, 'brag', brag,
-                  'due', shown)
+                  'due', shown, 'overdue_ms',
+                  string.format('%.0f', now - tonumber(shown)),
+                  'holder', redis.call('HGET', key, 'owner') or '',
+                  unpack(extra))
       fired[#fired + 1] = {id = id, timer = timer, due = at_s, brag = brag,
-                           late = late_s, event = event}
+                           late = late_s, event = event, rung = rung}
     end
   end
   return {now = now_s, fired = fired}

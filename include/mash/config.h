@@ -33,8 +33,9 @@ enum recipient_role {
 	ROLE_SUPERVISORS,
 	ROLE_FIRST_RESPONSE,
 	ROLE_EDT,
+	ROLE_MANAGERS, /* the reminder ladder's last rungs */
 };
-#define ROLE_COUNT 4
+#define ROLE_COUNT 5
 
 struct config_list {
 	const char **items;

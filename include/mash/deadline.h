@@ -32,6 +32,11 @@ struct deadline_rules {
 	struct span decision_warning; /* 2 working hours before decision */
 	/* to the supervisors, 2 working hours after a missed screening */
 	struct span screening_escalate;
+	/* the reminder ladder: a reminder every overdue_repeat while the
+	 * decision is overdue; from the overdue_supervisor-th reminder to the
+	 * supervisors too, from the overdue_manager-th to the managers */
+	struct span overdue_repeat;
+	int overdue_supervisor, overdue_manager;
 };
 
 struct deadlines {

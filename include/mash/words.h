@@ -53,6 +53,7 @@ enum alert_event {
 	EVENT_DEAD_LETTER,
 	EVENT_QUARANTINE,
 	EVENT_SCREENING_ESCALATION,
+	EVENT_OVERDUE_REMINDER,
 	EVENT_COUNT
 };
 extern const char *const alert_event_names[EVENT_COUNT];
@@ -67,6 +68,9 @@ enum timer_kind {
 	TIMER_DECISION_WARNING,
 	/* screening still not done, timers.screening_escalate after it */
 	TIMER_SCREENING_ESCALATE,
+	/* the reminder ladder: a decision still overdue, every
+	 * timers.overdue_repeat; each rung scheduled when the last fires */
+	TIMER_OVERDUE_REMINDER,
 	TIMER_COUNT
 };
 
@@ -79,7 +83,7 @@ struct timer_word {
 extern const struct timer_word timer_words[TIMER_COUNT];
 
 /* "decision", "escalation", "written", "screening", "decision_warning",
- * "screening_escalate". */
+ * "screening_escalate", "overdue_reminder". */
 const char *timer_name(enum timer_kind k);
 int timer_parse(const char *s, enum timer_kind *out);
 

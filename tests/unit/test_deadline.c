@@ -77,6 +77,7 @@ test_timer_names(void **state)
 	    {TIMER_SCREENING, "screening"},
 	    {TIMER_DECISION_WARNING, "decision_warning"},
 	    {TIMER_SCREENING_ESCALATE, "screening_escalate"},
+	    {TIMER_OVERDUE_REMINDER, "overdue_reminder"},
 	};
 	enum timer_kind k;
 

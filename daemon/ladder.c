@@ -1,0 +1,113 @@
+/*
+ * ladder.c owns the reminder ladder; see ladder.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mash/deadline.h"
+#include "mash/words.h"
+
+#include "alert_text.h"
+#include "ladder.h"
+#include "log.h"
+#include "mashd.h"
+#include "scheduler.h"
+#include "store.h"
+
+/* A rung fired later than this (mashd was away) starts the next interval
+ * from its firing, so a long outage sends one reminder, not a burst. */
+#define LADDER_LATE_MS 60000
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "";
+}
+
+static void
+scheduled(const json_t *r, const char *err, void *arg)
+{
+	struct mashd *d = arg;
+
+	if (err != NULL) {
+		log_warnx("timers: cannot schedule an overdue reminder: %s",
+			  err);
+		return;
+	}
+	if (json_is_true(json_object_get(r, "scheduled")))
+		scheduler_kick(d->sched);
+}
+
+void
+ladder_fired(struct mashd *d, const json_t *e, int64_t now)
+{
+	const struct deadline_rules *r = &d->conf->timers;
+	const char *id = str(e, "id"), *timer = str(e, "timer");
+	int64_t due = strtoll(str(e, "due"), NULL, 10), next;
+	long after;
+	char num[32];
+
+	if (strcmp(timer, timer_name(TIMER_DECISION)) == 0)
+		after = 0;
+	else if (strcmp(timer, timer_name(TIMER_OVERDUE_REMINDER)) == 0)
+		after = strtol(str(e, "rung"), NULL, 10);
+	else
+		return;
+	if (r->overdue_repeat.unit == SPAN_NONE || id[0] == '\0' || after < 0)
+		return;
+	if (now - due > LADDER_LATE_MS)
+		due = now;
+	if ((next = deadline_after(d->conf->calendar, &r->overdue_repeat,
+				   due)) == 0)
+		return;
+	snprintf(num, sizeof(num), "%lld", (long long)next);
+	if (store_call_json(d->store, SCRIPT_LADDER,
+			    json_pack("{ss sI ss sI}", "id", id, "after",
+				      (json_int_t)after, "due", num, "at",
+				      (json_int_t)now),
+			    scheduled, d) != 0)
+		log_warnx("referral %s: cannot schedule its next overdue "
+			  "reminder: redis is unreachable",
+			  id);
+}
+
+unsigned
+ladder_audience(const struct mash_config *c, const json_t *fields, unsigned to)
+{
+	long rung;
+
+	if (strcmp(str(fields, "event"),
+		   alert_event_names[EVENT_OVERDUE_REMINDER]) != 0)
+		return to;
+	rung = strtol(str(fields, "rung"), NULL, 10);
+	if (rung >= c->timers.overdue_supervisor)
+		to |= ALERT_TO_ROLE(ROLE_SUPERVISORS);
+	if (rung >= c->timers.overdue_manager)
+		to |= ALERT_TO_ROLE(ROLE_MANAGERS);
+	return to;
+}
+
+const char *
+ladder_holder(const json_t *fields, char *buf, size_t len)
+{
+	const char *ev = str(fields, "event"), *h = str(fields, "holder");
+	const char *open = strchr(h, '('), *close;
+	size_t n;
+
+	if (strcmp(ev, alert_event_names[EVENT_OVERDUE]) != 0 &&
+	    strcmp(ev, alert_event_names[EVENT_OVERDUE_REMINDER]) != 0)
+		return NULL;
+	if (open == NULL || (close = strchr(open, ')')) == NULL ||
+	    (n = (size_t)(close - open - 1)) == 0 || n >= len)
+		return NULL;
+	memcpy(buf, open + 1, n);
+	buf[n] = '\0';
+	/* A login name only: nothing that could address another host. */
+	if (strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n ||
+	    buf[0] == '-')
+		return NULL;
+	return buf;
+}

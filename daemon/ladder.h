@@ -1,0 +1,40 @@
+/*
+ * ladder: the reminder ladder of a decision still overdue (issue 12):
+ * a reminder every timers.overdue_repeat after the decision's due time,
+ * to the navigators and the holder; from the timers.overdue_supervisor-th
+ * reminder to the supervisors too, from the timers.overdue_manager-th to
+ * recipients.managers too.
+ *
+ * Each rung is a timer of the due set (overdue_reminder), so fire.lua's
+ * one ZREM claim sends it once however many mashd share the Redis. Its
+ * due time needs working hours, which only C knows: when a rung (or the
+ * decision itself) fires, the mashd that claimed it works out the next
+ * rung and schedules it with one ladder.lua call, which compares and sets
+ * the rung counter, so a repeated call schedules nothing twice.
+ */
+#ifndef MASHD_LADDER_H
+#define MASHD_LADDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "mash/config.h"
+
+struct mashd;
+
+/* One entry of fire.lua's answer, fired at `now` (ms): when it is the
+ * decision or a rung, the next rung is scheduled. */
+void ladder_fired(struct mashd *d, const json_t *fired, int64_t now);
+
+/* The audience `to` of the alert whose outbox fields are `fields`, with
+ * the supervisors and the managers its rung reaches. */
+unsigned ladder_audience(const struct mash_config *c, const json_t *fields,
+			 unsigned to);
+
+/* The login name of whoever holds the referral ("uid:1000(alice)" gives
+ * "alice"), for an overdue alert or a rung; NULL when none. */
+const char *ladder_holder(const json_t *fields, char *buf, size_t len);
+
+#endif
