@@ -748,6 +748,8 @@ referral_unknown(struct ctx *x, json_t *a, const char *file, struct phone *ph)
 	if (x->json) {
 		json_object_del(a, "ok");
 		print_json(a);
+		if (ph != NULL)
+			phone_keep(ph, key);
 		return false;
 	}
 	fprintf(stderr, "mashctl: %s:\n", str(a, "error"));

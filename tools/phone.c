@@ -23,6 +23,9 @@ enum { TAKE_SEND = 0, TAKE_NOTHING = 1, TAKE_BAD_DRAFT = 2 };
 enum { GO_ON, STOP };
 
 static volatile sig_atomic_t interrupted;
+/* A record on its way to mashd: kept as a draft if mashctl exits first
+ * (mashd unreachable exits at once). */
+static struct phone *sending;
 
 static void
 on_sigint(int sig)
@@ -105,9 +108,10 @@ write_draft(struct phone *p, const char *path, bool replace)
 	return rc;
 }
 
-/* Save under the name the call handler gives (Enter: the default). */
+/* Save under the name the call handler gives (Enter: the default), or
+ * the default unasked; say where on `say`. */
 static int
-save_draft(struct phone *p, bool ask_name)
+save_draft(struct phone *p, bool ask_name, FILE *say)
 {
 	char *buf = NULL, *line;
 	size_t cap = 0;
@@ -135,10 +139,11 @@ save_draft(struct phone *p, bool ask_name)
 	}
 	free(buf);
 	if (rc == 0)
-		printf("Draft saved as %s (readable by you only). Nothing was "
-		       "sent.\nTake it up again with: mashctl referral new "
-		       "--draft %s\n",
-		       p->draft, p->draft);
+		fprintf(say,
+			"Draft saved as %s (readable by you only). Nothing "
+			"was sent.\nTake it up again with: mashctl referral "
+			"new --draft %s\n",
+			p->draft, p->draft);
 	return rc;
 }
 
@@ -151,7 +156,7 @@ input_ended(struct phone *p)
 		return STOP;
 	}
 	printf("\nThe input ended: keeping what was typed.\n");
-	save_draft(p, false);
+	save_draft(p, false, stdout);
 	return STOP;
 }
 
@@ -179,7 +184,8 @@ on_interrupt(struct phone *p)
 		}
 		if (strcasecmp(line, "c") == 0)
 			break;
-		if (strcasecmp(line, "d") == 0 && save_draft(p, true) == 0) {
+		if (strcasecmp(line, "d") == 0 &&
+		    save_draft(p, true, stdout) == 0) {
 			rc = STOP;
 			break;
 		}
@@ -261,7 +267,7 @@ choose(struct phone *p)
 			if (edit(p, line + 1 + strspn(line + 1, " ")) == STOP)
 				rc = TAKE_NOTHING;
 		} else if (strcasecmp(line, "d") == 0) {
-			if (save_draft(p, true) == 0)
+			if (save_draft(p, true, stdout) == 0)
 				rc = TAKE_NOTHING;
 		} else if (strcasecmp(line, "x") == 0) {
 			if (ask_yes_no(stdin, stdout,
@@ -334,15 +340,29 @@ phone_take(struct phone *p, const char *draft_path, int64_t now_ms)
 	return rc;
 }
 
+static void
+keep_at_exit(void)
+{
+	if (sending != NULL)
+		phone_keep(sending, NULL);
+	sending = NULL;
+}
+
 json_t *
 phone_record(struct phone *p)
 {
+	static bool registered;
+
+	if (!registered)
+		registered = atexit(keep_at_exit) == 0;
+	sending = p;
 	return p->ask.answers;
 }
 
 void
 phone_sent(struct phone *p)
 {
+	sending = NULL;
 	if (!p->from_draft)
 		return;
 	if (unlink(p->draft) == 0)
@@ -356,7 +376,8 @@ phone_sent(struct phone *p)
 int
 phone_keep(struct phone *p, const char *key)
 {
-	if (save_draft(p, false) != 0)
+	sending = NULL;
+	if (save_draft(p, false, stderr) != 0)
 		return -1;
 	fprintf(stderr, "  mashctl referral new --draft %s%s%s\n", p->draft,
 		key != NULL ? " --idempotency-key " : "",
@@ -367,5 +388,7 @@ phone_keep(struct phone *p, const char *key)
 void
 phone_free(struct phone *p)
 {
+	if (sending == p)
+		sending = NULL;
 	ask_free(&p->ask);
 }

@@ -28,7 +28,8 @@ struct phone {
  */
 int phone_take(struct phone *p, const char *draft_path, int64_t now_ms);
 
-/* The record to send (borrowed). */
+/* The record to send (borrowed). Until phone_sent, phone_keep or
+ * phone_free, an exit keeps it as a draft (mashd unreachable). */
 json_t *phone_record(struct phone *p);
 
 /* Stored: the draft it came from, holding personal data, is removed. */

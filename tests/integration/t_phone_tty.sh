@@ -212,6 +212,27 @@ expect_match "the end of input keeps what was typed, saying so" "$(screen)" \
 expect "as a draft" "$(jq -r .answers.referrer.name "$T"/referral-draft-*.json)" \
 	"Mr Ashdown-Pike"
 expect "and nothing is sent" "$(nrefs)" 2
+
+# 5. mashd gone at the moment of sending: the record is kept as a draft,
+# and sent from it once mashd is back.
+rm -f "$T"/referral-draft-*.json
+call
+ask "Is the caller a professional [y/n] (required): "
+type y "Ms Okonkwo-Hale" "Brackenmoor Primary School" \
+	head@brackenmoor.example "" Wilhelmina Thistlewood-Abara 2018-07-14 \
+	"" "" "" "" "" neglect "Hungry at school" "" n given "" ""
+ask "$CHOICE"
+stop_mashd
+answer "s" "exit="
+expect "mashd unreachable exits 3" "$(exit_code)" 3
+expect_match "and keeps what was typed, saying so" "$(screen)" \
+	'Draft saved as referral-draft-'
+start_mashd
+call --draft "$T"/referral-draft-*.json
+ask "$CHOICE"
+answer "s" "exit="
+expect "sent from the draft once mashd is back" "$(exit_code)" 0
+expect "stored" "$(nrefs)" 3
 tm kill-server
 
 # Not at a terminal, without --file: a usage error, not a hang.
