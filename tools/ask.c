@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "mash/referral.h"
+#include "mash/timeutil.h"
 
 #include "ask.h"
 #include "ask_date.h"
@@ -398,14 +399,33 @@ say_error(FILE *out, const json_t *value, const struct referral_error *err)
 		fprintf(out, "  Did you mean %s?\n", near);
 }
 
+/* A date as it is read out on the telephone: "14 July 2018". */
+static bool
+show_date(FILE *out, const json_t *v)
+{
+	static const char *const months[] = {"January", "February", "March",
+					     "April",	"May",	    "June",
+					     "July",	"August",   "September",
+					     "October", "November", "December"};
+	int y, m, d;
+
+	if (mash_date_parse(json_string_value(v), &y, &m, &d) != 0)
+		return false;
+	fprintf(out, "%d %s %d", d, months[m - 1], y);
+	return true;
+}
+
 /* The answer there is to question i, as text (a draft of show). */
 static void
 show_value(FILE *out, const struct ask *a, size_t i)
 {
 	const json_t *v = get_path(a->answers, questions[i].path);
+	enum kind kind = questions[i].kind;
 	size_t k;
 	const json_t *e;
 
+	if ((kind == DATE || kind == DOB) && v != NULL && show_date(out, v))
+		return;
 	if (v == NULL)
 		fprintf(out, "%s", questions[i].kind == DOB ? "unknown" : "-");
 	else if (json_is_boolean(v))
@@ -422,7 +442,8 @@ show_value(FILE *out, const struct ask *a, size_t i)
 
 /*
  * Ask question i until an answer stands. Editing: the answer there is
- * shown, and an empty answer keeps it. 0 done; -1 `in` ended.
+ * shown, an empty answer keeps it, and "-" clears one not required.
+ * 0 done; -1 `in` ended.
  */
 static int
 ask_one(struct ask *a, size_t i, FILE *in, FILE *out, bool editing)
@@ -446,7 +467,8 @@ ask_one(struct ask *a, size_t i, FILE *in, FILE *out, bool editing)
 		if (editing) {
 			fprintf(out, " [now: ");
 			show_value(out, a, i);
-			fprintf(out, "; Enter keeps it]");
+			fprintf(out, "; Enter keeps it%s]",
+				required ? "" : ", - clears it");
 		}
 		fprintf(out, ":%s", q->kind == LINES ? "\n  ... " : " ");
 		fflush(out);
@@ -458,6 +480,10 @@ ask_one(struct ask *a, size_t i, FILE *in, FILE *out, bool editing)
 		}
 		if (editing && *line == '\0')
 			break;
+		if (editing && !required && strcmp(line, "-") == 0) {
+			put_path(a->answers, q->path, NULL);
+			break;
+		}
 		if ((rc = parse_answer(q, line, &value, &why)) < 0) {
 			fprintf(out, "  %s.\n", why);
 			continue;

@@ -225,12 +225,26 @@ test_edit_and_draft(void **state)
 	assert_int_equal(ask_edit(&a, 8, in, out), 0);
 	fclose(in);
 	assert_int_equal(ask_edit(&a, 99, NULL, out), 1);
+	/* Field 15, the child's GP, given then cleared with "-". */
+	in = fmemopen("Dr Who\n", 7, "r");
+	assert_int_equal(ask_edit(&a, 15, in, out), 0);
+	fclose(in);
+	assert_string_equal(s(a.answers, "child", "gp"), "Dr Who");
+	in = fmemopen("-\n", 2, "r");
+	assert_int_equal(ask_edit(&a, 15, in, out), 0);
+	fclose(in);
+	assert_null(json_object_get(json_object_get(a.answers, "child"), "gp"));
+	/* A required one cannot be cleared: "-" is the first name. */
+	in = fmemopen("-\n", 2, "r");
+	assert_int_equal(ask_edit(&a, 6, in, out), 0);
+	fclose(in);
+	assert_string_equal(s(a.answers, "child", "first_name"), "-");
 	ask_readback(&a, out);
 	fclose(out);
 	assert_non_null(strstr(text,
 			       "  8. Child's date of birth: unknown\n"
 			       "  9. Is the child unborn: yes\n"
-			       " 10. Expected date of birth: 2026-06-01\n"));
+			       " 10. Expected date of birth: 1 June 2026\n"));
 	assert_int_equal(ask_complete(&a, NULL), 0);
 	d = ask_draft(&a);
 	ask_init(&b, NOW_MS);
