@@ -312,7 +312,7 @@ load_draft(struct phone *p, const char *path)
 int
 phone_take(struct phone *p, const char *draft_path, int64_t now_ms)
 {
-	struct sigaction sa, old;
+	struct sigaction sa;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -322,7 +322,11 @@ phone_take(struct phone *p, const char *draft_path, int64_t now_ms)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
+	/* Caught until phone_free: while the record is sent too (the read
+	 * of mashd's answer goes on after EINTR), so that Ctrl-C then
+	 * cannot leave its storing unknown and the record lost. */
+	sigaction(SIGINT, &sa, &p->old_sigint);
+	p->caught = true;
 	printf("A telephone referral. Leave an answer empty to skip a "
 	       "question that is not required; Ctrl-C to stop (what was "
 	       "typed is kept if you wish).\n");
@@ -336,7 +340,6 @@ phone_take(struct phone *p, const char *draft_path, int64_t now_ms)
 			break;
 		}
 	}
-	sigaction(SIGINT, &old, NULL);
 	return rc;
 }
 
@@ -388,6 +391,9 @@ phone_keep(struct phone *p, const char *key)
 void
 phone_free(struct phone *p)
 {
+	if (p->caught)
+		sigaction(SIGINT, &p->old_sigint, NULL);
+	p->caught = false;
 	if (sending == p)
 		sending = NULL;
 	ask_free(&p->ask);

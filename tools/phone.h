@@ -9,6 +9,7 @@
 #define MASH_PHONE_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -19,6 +20,8 @@ struct phone {
 	struct ask ask;
 	char draft[4096]; /* the draft taken up or saved; "" for none */
 	bool from_draft;
+	bool caught; /* SIGINT is ours until phone_free */
+	struct sigaction old_sigint;
 };
 
 /*
