@@ -233,6 +233,13 @@ ask "$CHOICE"
 answer "s" "exit="
 expect "sent from the draft once mashd is back" "$(exit_code)" 0
 expect "stored" "$(nrefs)" 3
+
+# A draft that is not one: said, exit 2, nothing asked.
+echo '{"referrer": {}}' > "$T/notdraft.json"
+call --draft "$T/notdraft.json"
+ask "exit="
+expect "a file that is not a draft is a usage error" "$(exit_code)" 2
+expect_match "saying so" "$(screen)" 'not a draft of mashctl referral new'
 tm kill-server
 
 # Not at a terminal, without --file: a usage error, not a hang.
