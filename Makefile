@@ -31,7 +31,8 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   ctl_alerts ctl_screen scheduler ladder alert alert_text deliver_mail \
 	   webhook tls metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
-MASHCTL  = mashctl mashctl_screen mashctl_help ask $(CONF) $(PURE)
+MASHCTL  = mashctl mashctl_screen mashctl_help ask ask_date ask_suggest \
+	   phone $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 
@@ -272,8 +273,13 @@ $(BUILD)/holidays-path.stamp: FORCE | $(BUILD)
 	@echo '$(HOLIDAYS_FILE)' > $@.tmp; \
 	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 # mashctl's questions for a telephone referral, tested on their own.
-$(BUILD)/test_ask: tests/unit/test_ask.c $(BUILD)/ask.o $(PURE_OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/ask.o $(PURE_OBJ) \
+ASK_OBJ = $(BUILD)/ask.o $(BUILD)/ask_date.o $(BUILD)/ask_suggest.o
+$(BUILD)/test_ask: tests/unit/test_ask.c $(ASK_OBJ) $(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ASK_OBJ) $(PURE_OBJ) \
+		$(LDLIBS) -lcmocka
+$(BUILD)/test_ask_date: tests/unit/test_ask_date.c $(BUILD)/ask_date.o \
+		$(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/ask_date.o $(PURE_OBJ) \
 		$(LDLIBS) -lcmocka
 # The mail parser, on messages of the test's own and the fixtures.
 $(BUILD)/test_mail: tests/unit/test_mail.c $(BUILD)/mail.o $(BUILD)/mail_mime.o \

@@ -76,18 +76,22 @@ brag_parse(const char *s, enum brag *out)
 }
 
 /*
- * Whole years on the UTC day of receipt. An unborn child is 0, and so is a
- * child whose date of birth cannot be read: when in doubt, the youngest
- * reading is the safer one.
+ * Whole years on the UTC day of receipt. An unborn child is 0; a child
+ * whose date of birth is not known is its age_estimate; and a child whose
+ * date of birth cannot be read is 0: when in doubt, the youngest reading
+ * is the safer one.
  */
 static int
 brag_child_age(const json_t *referral, int64_t received_ms)
 {
 	const json_t *child = json_object_get(referral, "child");
+	const json_t *estimate = json_object_get(child, "age_estimate");
 	int y, m, d;
 
 	if (json_is_true(json_object_get(child, "unborn")))
 		return 0;
+	if (json_is_integer(estimate) && json_object_get(child, "dob") == NULL)
+		return (int)json_integer_value(estimate); /* 0 to 25, checked */
 	if (mash_date_parse(json_string_value(json_object_get(child, "dob")),
 			    &y, &m, &d))
 		return 0;

@@ -375,7 +375,9 @@ normalise(const char *s, char *out, size_t len)
 /*
  * The child's key for repeat detection: an HMAC-SHA256, under
  * repeat.secret, of the normalised names and the date of birth (or the
- * expected date). Redis keys carry no personal data; "" when off.
+ * expected date). Redis keys carry no personal data; "" when off, and
+ * when the child has neither date (an age_estimate only): names alone
+ * would join different children.
  */
 static void
 child_key(const char *secret, const json_t *rec, char *out)
@@ -391,11 +393,13 @@ child_key(const char *secret, const json_t *rec, char *out)
 		return;
 	if (date == NULL)
 		date = json_string_value(json_object_get(ch, "expected_date"));
+	if (date == NULL)
+		return;
 	normalise(json_string_value(json_object_get(ch, "first_name")), first,
 		  sizeof(first));
 	normalise(json_string_value(json_object_get(ch, "last_name")), last,
 		  sizeof(last));
-	snprintf(text, sizeof(text), "%s|%s|%s", first, last, date ? date : "");
+	snprintf(text, sizeof(text), "%s|%s|%s", first, last, date);
 	HMAC(EVP_sha256(), secret, (int)strlen(secret),
 	     (const unsigned char *)text, strlen(text), md, &mdlen);
 	for (unsigned i = 0; i < mdlen; i++)

@@ -48,6 +48,7 @@ enum form_type {
 	FORM_BOOL,   /* yes or no */
 	FORM_WORD,   /* lower-cased, spaces to '_': "Not sought" */
 	FORM_LIST,   /* comma-separated words: "neglect, domestic abuse" */
+	FORM_NUMBER, /* a whole number: "7" */
 };
 
 /* The labels of the form (man/mashd.8) and where each goes in the
@@ -69,6 +70,7 @@ static const struct form_field {
     {"child last name", "child", "last_name", FORM_STRING},
     {"child date of birth", "child", "dob", FORM_STRING},
     {"child unborn", "child", "unborn", FORM_BOOL},
+    {"child age estimate", "child", "age_estimate", FORM_NUMBER},
     {"child expected date", "child", "expected_date", FORM_STRING},
     {"child gender", "child", "gender", FORM_STRING},
     {"child address", "child", "address", FORM_STRING},
@@ -188,6 +190,15 @@ form_value(const struct form_field *f, const GString *s, char *why,
 		    g_ascii_strcasecmp(s->str, "false") == 0)
 			return json_false();
 		snprintf(why, whylen, "the form's \"%s\" must be yes or no",
+			 form_name(f, name, sizeof(name)));
+		return NULL;
+	case FORM_NUMBER:
+		/* At most 9 digits: the validator then says what range. */
+		if (s->len > 0 && s->len < 10 &&
+		    strspn(s->str, "0123456789") == s->len)
+			return json_integer(atoi(s->str));
+		snprintf(why, whylen,
+			 "the form's \"%s\" must be a whole number",
 			 form_name(f, name, sizeof(name)));
 		return NULL;
 	case FORM_WORD:

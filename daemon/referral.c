@@ -351,26 +351,58 @@ static const struct field_rule child_optional[] = {
     {NULL, NULL},
 };
 
-/* Born (a dob) or unborn (an expected date), never both. */
+/* An estimated age: whole years, 0 to REFERRAL_AGE_ESTIMATE_MAX. */
+static int
+check_age_estimate(const json_t *v, const char *path, const struct vctx *c)
+{
+	json_int_t n = json_integer_value(v);
+
+	if (!json_is_integer(v) || n < 0 || n > REFERRAL_AGE_ESTIMATE_MAX)
+		return fail(c, path,
+			    "%s must be a whole number of years from 0 to %d",
+			    path, REFERRAL_AGE_ESTIMATE_MAX);
+	return 0;
+}
+
+/*
+ * Born: a dob, or when it is not known an age_estimate (never both).
+ * Unborn: an expected date, and neither of the others.
+ */
 static int
 check_birth(const json_t *ch, const struct vctx *c)
 {
 	const json_t *unborn = member(ch, "unborn");
 	const json_t *expected = member(ch, "expected_date");
+	const json_t *dob = member(ch, "dob");
+	const json_t *estimate = member(ch, "age_estimate");
 
 	if (unborn != NULL && check_bool(unborn, "child.unborn", c))
 		return -1;
 	if (!json_is_true(unborn)) {
-		if (check_required(ch, "child", "dob", check_dob, c))
+		if (dob == NULL && estimate == NULL)
+			return fail(c, "child.dob",
+				    "child.dob is required (or "
+				    "child.age_estimate when it is not known)");
+		if (dob != NULL && estimate != NULL)
+			return fail(c, "child.age_estimate",
+				    "child.age_estimate must not be given "
+				    "with child.dob");
+		if ((dob != NULL && check_dob(dob, "child.dob", c)) ||
+		    (estimate != NULL &&
+		     check_age_estimate(estimate, "child.age_estimate", c)))
 			return -1;
 		return expected == NULL
 			   ? 0
 			   : check_date(expected, "child.expected_date", c);
 	}
-	if (member(ch, "dob") != NULL)
+	if (dob != NULL)
 		return fail(c, "child.dob",
 			    "child.dob must not be given when child.unborn "
 			    "is true");
+	if (estimate != NULL)
+		return fail(c, "child.age_estimate",
+			    "child.age_estimate must not be given when "
+			    "child.unborn is true");
 	if (expected == NULL)
 		return fail(c, "child.expected_date",
 			    "child.expected_date is required when "

@@ -32,6 +32,7 @@
 
 #include "ask.h"
 #include "mashctl.h"
+#include "phone.h"
 
 static void
 usage(void)
@@ -741,75 +742,90 @@ cmd_calendar(struct ctx *x, int argc, char **argv)
  * The outcome of a telephone referral is unknown (mashd could not tell
  * whether Redis stored it): say so, with the key that makes sending it
  * again safe. At a terminal, with the record typed in, offer to send it
- * again at once; true when the call handler wants that.
+ * again at once; true when the call handler wants that. If not, what was
+ * typed is kept as a draft to send with that key.
  */
 static bool
-referral_unknown(struct ctx *x, json_t *a, const char *file, bool asked)
+referral_unknown(struct ctx *x, json_t *a, const char *file, struct phone *ph)
 {
 	const char *key = str(a, "idempotency_key");
 
 	if (x->json) {
 		json_object_del(a, "ok");
 		print_json(a);
+		if (ph != NULL)
+			phone_keep(ph, key);
 		return false;
 	}
-	fprintf(stderr,
-		"mashctl: %s:\n"
-		"  mashctl referral new --file %s --idempotency-key %s\n",
-		str(a, "error"),
-		file == NULL || strcmp(file, "-") == 0 ? "FILE" : file, key);
-	return asked && ask_yes_no(stdin, stdout,
-				   "Send it again now, with that key?") == 1;
+	fprintf(stderr, "mashctl: %s:\n", str(a, "error"));
+	if (ph == NULL) {
+		fprintf(stderr,
+			"  mashctl referral new --file %s --idempotency-key "
+			"%s\n",
+			file == NULL || strcmp(file, "-") == 0 ? "FILE" : file,
+			key);
+		return false;
+	}
+	if (ask_yes_no(stdin, stdout, "Send it again now, with that key?") == 1)
+		return true;
+	phone_keep(ph, key);
+	return false;
+}
+
+/* The record of --file (or "-"), or NULL having said why. */
+static json_t *
+referral_file(const char *file)
+{
+	json_error_t jerr;
+	json_t *rec;
+
+	if (strcmp(file, "-") == 0)
+		rec = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+	else
+		rec = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+	if (rec == NULL)
+		fprintf(stderr, "mashctl: %s:%d: %s\n", file, jerr.line,
+			jerr.text);
+	return rec;
 }
 
 /* referral new --file F [--idempotency-key KEY]: a telephone referral,
- * whole, from a file ("-" is standard input). The call handler reads the
- * reference back. The same key with the same record never stores it
- * twice. */
+ * whole, from a file ("-" is standard input). Without --file, at a
+ * terminal, asked field by field (phone.h), or taken up from --draft.
+ * The call handler reads the reference back. The same key with the same
+ * record never stores it twice. */
 static int
 cmd_referral(struct ctx *x, int argc, char **argv)
 {
-	static const char *const names[] = {"file", "idempotency-key", NULL};
-	const char *values[2] = {NULL, NULL};
-	char *pos[1], *text, key[256] = "";
-	json_error_t jerr;
+	static const char *const names[] = {"file", "idempotency-key", "draft",
+					    NULL};
+	const char *values[3] = {NULL, NULL, NULL};
+	char *pos[1], key[256] = "";
+	struct phone ph, *typed = NULL;
 	json_t *rec, *a, *req;
-	int yes;
+	int rc;
 
 	if (parse_opts(x, argc, argv, names, values, pos, 1) != 1 ||
 	    strcmp(pos[0], "new") != 0 ||
+	    (values[0] != NULL && values[2] != NULL) ||
 	    (values[0] == NULL && !isatty(STDIN_FILENO))) {
 		fprintf(stderr, "usage: mashctl referral new [--file "
-				"referral.json] [--idempotency-key KEY] "
-				"[--json]\n"
+				"referral.json | --draft FILE] "
+				"[--idempotency-key KEY] [--json]\n"
 				"       (without --file, on a terminal: asked "
 				"field by field)\n");
 		return EXIT_USAGE;
 	}
 	if (values[0] == NULL) {
-		if ((rec = ask_referral(stdin, stdout,
-					(int64_t)time(NULL) * 1000)) == NULL) {
-			fprintf(stderr, "mashctl: nothing sent\n");
-			return EXIT_REFUSED;
+		typed = &ph;
+		rc = phone_take(&ph, values[2], (int64_t)time(NULL) * 1000);
+		if (rc != 0) {
+			phone_free(&ph);
+			return rc == 1 ? EXIT_REFUSED : EXIT_USAGE;
 		}
-		text = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("\n%s\n\n", text != NULL ? text : "");
-		free(text);
-		if ((yes = ask_yes_no(stdin, stdout, "Send this referral?")) !=
-		    1) {
-			json_decref(rec);
-			fprintf(stderr, "mashctl: nothing sent\n");
-			return EXIT_REFUSED;
-		}
-	} else if (strcmp(values[0], "-") == 0)
-		rec = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
-	else
-		rec = json_load_file(values[0], JSON_REJECT_DUPLICATES, &jerr);
-	if (rec == NULL) {
-		fprintf(stderr, "mashctl: %s:%d: %s\n", values[0], jerr.line,
-			jerr.text);
+		rec = json_incref(phone_record(&ph));
+	} else if ((rec = referral_file(values[0])) == NULL)
 		return EXIT_USAGE;
-	}
 	if (values[1] != NULL)
 		snprintf(key, sizeof(key), "%s", values[1]);
 	for (;;) {
@@ -822,13 +838,19 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 			break;
 		if (strcmp(str(a, "outcome"), "unknown") != 0) {
 			fprintf(stderr, "mashctl: %s\n", str(a, "error"));
+			if (typed != NULL) {
+				phone_keep(typed, NULL);
+				phone_free(typed);
+			}
 			json_decref(a);
 			json_decref(rec);
 			return EXIT_REFUSED;
 		}
 		/* The same key again: mashd's, when none was given. */
 		snprintf(key, sizeof(key), "%s", str(a, "idempotency_key"));
-		if (!referral_unknown(x, a, values[0], values[0] == NULL)) {
+		if (!referral_unknown(x, a, values[0], typed)) {
+			if (typed != NULL)
+				phone_free(typed);
 			json_decref(a);
 			json_decref(rec);
 			return EXIT_UNKNOWN;
@@ -843,6 +865,10 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 		printf("Reference %s, rated %s. Read the reference back to "
 		       "the caller.\n",
 		       str(a, "id"), str(a, "brag"));
+	}
+	if (typed != NULL) {
+		phone_sent(typed);
+		phone_free(typed);
 	}
 	json_decref(a);
 	return 0;
@@ -1065,7 +1091,7 @@ static const struct command commands[] = {
      "referrers no alert reaches: telephone them", cmd_callbacks},
     {"called", "TASK --note TEXT", "a call-back made: close its task",
      cmd_called},
-    {"referral", "new [--file F] [--idempotency-key K]",
+    {"referral", "new [--file F | --draft F] [--idempotency-key K]",
      "a telephone referral (channel phone)", cmd_referral},
     {"deadlines", "--received T --channel C --brag R",
      "compute due times offline", cmd_deadlines},

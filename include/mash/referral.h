@@ -16,6 +16,13 @@ struct referral_error {
 	char message[256]; /* a human sentence */
 };
 
+/*
+ * child.age_estimate, when the date of birth is not known: whole years,
+ * 0 to this (a young person may be referred up to 18, or 25 with care
+ * leavers' or SEND needs).
+ */
+#define REFERRAL_AGE_ESTIMATE_MAX 25
+
 /* The concern categories of SPEC section 3, NULL-terminated. */
 extern const char *const referral_categories[];
 

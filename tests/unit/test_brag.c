@@ -30,7 +30,8 @@ at(const char *iso)
 }
 
 /*
- * A valid referral about a child born on `dob` (NULL: unborn) with the
+ * A valid referral about a child born on `dob` (NULL: unborn; "~N": date
+ * of birth unknown, age estimated at N years) with the
  * space-separated `categories`, rated as received at `received`.
  */
 static enum brag
@@ -45,7 +46,13 @@ rate_at(const char *dob, bool risk, const char *categories, int64_t received)
 	for (tok = strtok_r(buf, " ", &save); tok != NULL;
 	     tok = strtok_r(NULL, " ", &save))
 		json_array_append_new(cats, json_string(tok));
-	child = dob != NULL ? json_pack("{s:s,s:s,s:s}", "first_name", "A",
+	if (dob != NULL && dob[0] == '~') /* "~7": no dob, about 7 */
+		child =
+		    json_pack("{s:s,s:s,s:i}", "first_name", "A", "last_name",
+			      "B", "age_estimate", atoi(dob + 1));
+	else
+		child = dob != NULL
+			    ? json_pack("{s:s,s:s,s:s}", "first_name", "A",
 					"last_name", "B", "dob", dob)
 			    : json_pack("{s:s,s:s,s:b,s:s}", "first_name", "A",
 					"last_name", "B", "unborn", 1,
@@ -129,6 +136,18 @@ test_physical_abuse_utc_day(void **state)
 	assert_int_equal(rate_at("2024-02-29", false, "physical_abuse",
 				 at("2025-03-01T12:00:00Z")),
 			 BRAG_AMBER);
+}
+
+/* With the date of birth unknown, the estimated age takes its place. */
+static void
+test_age_estimate(void **state)
+{
+	(void)state;
+	assert_int_equal(rate("~0", false, "physical_abuse"), BRAG_RED);
+	assert_int_equal(rate("~1", false, "physical_abuse"), BRAG_AMBER);
+	assert_int_equal(rate("~12", false, "cse"), BRAG_RED);
+	assert_int_equal(rate("~13", false, "cse"), BRAG_AMBER);
+	assert_int_equal(rate("~15", false, "online_harm"), BRAG_GREEN);
 }
 
 static void
@@ -336,6 +355,7 @@ main(void)
 	    cmocka_unit_test(test_physical_abuse_under_one),
 	    cmocka_unit_test(test_physical_abuse_utc_day),
 	    cmocka_unit_test(test_unborn_counts_as_under_one),
+	    cmocka_unit_test(test_age_estimate),
 	    cmocka_unit_test(test_cse_under_thirteen),
 	    cmocka_unit_test(test_every_amber_category),
 	    cmocka_unit_test(test_every_green_category),

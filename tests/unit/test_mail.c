@@ -146,6 +146,42 @@ test_form(void **state)
 	free(buf);
 }
 
+/* The form's "Child age estimate" in place of the date of birth. */
+static void
+test_form_age_estimate(void **state)
+{
+	static const char dob[] = "Child date of birth: 2024-03-02\n";
+	const char *answers[] = {"7", " seven", "-1", "99"};
+	struct mail m;
+	size_t len;
+	char *buf = slurp("form-body.eml", &len), *at, text[8192];
+
+	(void)state;
+	if (buf == NULL && getenv("MASH_TOP") == NULL)
+		skip();
+	assert_non_null(buf);
+	assert_non_null(at = strstr(buf, dob));
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(text, sizeof(text), "%.*sChild age estimate: %s\n%s",
+			 (int)(at - buf), buf, answers[i], at + strlen(dob));
+		mail_parse(&m, text, strlen(text), MAX_BODY, NOW);
+		if (i == 0) {
+			assert_non_null(m.record);
+			assert_int_equal(json_integer_value(json_object_get(
+					     json_object_get(m.record, "child"),
+					     "age_estimate")),
+					 7);
+		} else {
+			assert_null(m.record);
+			assert_non_null(strstr(
+			    m.reason, i == 3 ? "child.age_estimate"
+					     : "must be a whole number"));
+		}
+		mail_clear(&m);
+	}
+	free(buf);
+}
+
 static const char form_head[] = "From: a@example.org\n"
 				"Subject: %s\n"
 				"Content-Type: text/plain\n\n"
@@ -392,6 +428,7 @@ main(void)
 	    cmocka_unit_test(test_fixtures),
 	    cmocka_unit_test(test_form),
 	    cmocka_unit_test(test_form_twice),
+	    cmocka_unit_test(test_form_age_estimate),
 	    cmocka_unit_test(test_subject_ref),
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_mime_bounds),

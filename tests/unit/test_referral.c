@@ -499,7 +499,9 @@ static void
 test_child_dob_required(void **state)
 {
 	(void)state;
-	bad_msg(del(base(), "child.dob"), "child.dob", "child.dob is required");
+	bad_msg(del(base(), "child.dob"), "child.dob",
+		"child.dob is required (or child.age_estimate when it is not "
+		"known)");
 	bad(set(base(), "child.dob", json_null()), "child.dob");
 	bad(set(base(), "child.dob", json_integer(20180615)), "child.dob");
 }
@@ -573,6 +575,49 @@ test_child_unborn(void **state)
 	r = set(base(), "child.unborn", json_true());
 	bad(set(r, "child.expected_date", json_string("2026-07-01")),
 	    "child.dob");
+}
+
+/* child.age_estimate: whole years, 0 to 25, only when the dob is unknown. */
+static void
+test_child_age_estimate(void **state)
+{
+	json_t *r;
+
+	(void)state;
+	ok(set(del(base(), "child.dob"), "child.age_estimate",
+	       json_integer(7)));
+	ok(set(del(base(), "child.dob"), "child.age_estimate",
+	       json_integer(0)));
+	ok(set(del(base(), "child.dob"), "child.age_estimate",
+	       json_integer(REFERRAL_AGE_ESTIMATE_MAX)));
+	bad_msg(set(del(base(), "child.dob"), "child.age_estimate",
+		    json_integer(-1)),
+		"child.age_estimate",
+		"child.age_estimate must be a whole number of years from 0 "
+		"to 25");
+	bad(set(del(base(), "child.dob"), "child.age_estimate",
+		json_integer(REFERRAL_AGE_ESTIMATE_MAX + 1)),
+	    "child.age_estimate");
+	bad(set(del(base(), "child.dob"), "child.age_estimate", json_real(7.5)),
+	    "child.age_estimate");
+	bad(set(del(base(), "child.dob"), "child.age_estimate",
+		json_string("7")),
+	    "child.age_estimate");
+	bad(set(del(base(), "child.dob"), "child.age_estimate", json_true()),
+	    "child.age_estimate");
+	/* A null estimate is absent: the dob is then required. */
+	bad_msg(
+	    set(del(base(), "child.dob"), "child.age_estimate", json_null()),
+	    "child.dob",
+	    "child.dob is required (or child.age_estimate when it is not "
+	    "known)");
+	/* Never both a dob and an estimate, nor an estimate when unborn. */
+	bad(set(base(), "child.age_estimate", json_integer(7)),
+	    "child.age_estimate");
+	r = set(del(base(), "child.dob"), "child.unborn", json_true());
+	r = set(r, "child.expected_date", json_string("2026-07-01"));
+	bad(set(r, "child.age_estimate", json_integer(0)),
+	    "child.age_estimate");
 }
 
 static void
@@ -1033,6 +1078,7 @@ main(void)
 	    cmocka_unit_test(test_child_dob_format),
 	    cmocka_unit_test(test_child_dob_leap_day),
 	    cmocka_unit_test(test_child_dob_future),
+	    cmocka_unit_test(test_child_age_estimate),
 	    cmocka_unit_test(test_child_unborn),
 	    cmocka_unit_test(test_child_unborn_type),
 	    cmocka_unit_test(test_child_optional_strings),
