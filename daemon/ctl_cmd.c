@@ -26,6 +26,7 @@
 #include "ctl.h"
 #include "ctl_alerts.h"
 #include "ctl_screen.h"
+#include "ctl_audit.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -539,6 +540,9 @@ const struct ctl_command ctl_commands[] = {
     {"alert_retry", ctl_alerts_retry, CTL_ROLE(CTL_SUPERVISORS)},
     {"callbacks", ctl_alerts_callbacks, CASEWORK},
     {"called", ctl_alerts_called, CASEWORK},
+    {"audit_verify", ctl_audit_verify,
+     CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
+    {"audit_last", ctl_audit_last, ANYONE},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

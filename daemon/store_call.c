@@ -153,6 +153,10 @@ static const struct {
     {SCRIPT_IDEM, "idem", lua_idem, lua_idem_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_SCREEN, "screen", lua_screen, lua_screen_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_REOPEN, "reopen", lua_reopen, lua_reopen_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_AUDIT_VERIFY, "audit_verify", lua_audit_verify,
+     lua_audit_verify_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_AUDIT_LAST, "audit_last", lua_audit_last, lua_audit_last_keys,
+     SCRIPT_READS, NULL},
 };
 
 struct call {

@@ -38,6 +38,8 @@ enum store_script {
 	SCRIPT_IDEM,		 /* intake.c: a lost reply's key */
 	SCRIPT_SCREEN,		 /* ctl_screen.c */
 	SCRIPT_REOPEN,		 /* ctl_screen.c */
+	SCRIPT_AUDIT_VERIFY,	 /* ctl_audit.c */
+	SCRIPT_AUDIT_LAST,
 	SCRIPT_COUNT,
 };
 

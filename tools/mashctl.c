@@ -5,7 +5,7 @@
  *
  * Exit status: 0 done, 1 mashd refused the request, 2 usage, 3 mashd could
  * not be reached, 4 a referral's outcome is unknown (send it again with
- * the idempotency key printed).
+ * the idempotency key printed), 5 audit verify found the chain broken.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -317,6 +317,8 @@ cmd_status(struct ctx *x, int argc, char **argv)
 
 	parse_opts(x, argc, argv, NULL, NULL, NULL, 0);
 	a = request(x, json_pack("{ss}", "cmd", "status"));
+	if (x->json)
+		audit_status(x, a);
 	if (x->json) {
 		json_object_del(a, "ok");
 		print_json(a);
@@ -355,6 +357,7 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	print_figures(a, "fired", "fired");
 	print_figures(a, "alerts", "alerts");
 	print_figures(a, "callbacks", "callbacks");
+	audit_status(x, a);
 	json_decref(a);
 	return 0;
 }
@@ -1067,6 +1070,8 @@ static const struct command commands[] = {
     {"calendar", "[--year Y] [--json]", "office hours and holidays",
      cmd_calendar},
     {"help", "[COMMAND]", "this list, or one command's usage", cmd_help},
+    {"audit", "verify [--from ID] [--json]", "check the audit's hash chain",
+     cmd_audit},
 };
 
 const struct command *
