@@ -112,26 +112,21 @@ ctl_audit_verify(struct ctl_conn *c)
 	ctl_call(c, SCRIPT_AUDIT_VERIFY, verify_args(c, NULL), verify_page);
 }
 
-static void
-last_done(const json_t *r, const char *err, void *arg)
+/* The last verification, as `status` shows it: {result, at, at_local,
+ * actor, checked, event, what, from}. */
+static json_t *
+last_json(struct ctl_conn *c, const json_t *r)
 {
-	struct ctl_conn *c = arg;
 	char local[64];
+	const char *ok = ctl_str(r, "ok");
 	json_t *o;
 
-	if (err != NULL) {
-		ctl_error(c, "%s", ctl_refusal(err));
-		ctl_done(c);
-		return;
-	}
-	o = json_pack(
-	    "{sb so ss ss ss ss ss}", "ok", 1, "at", ctl_instant(r, "at"),
-	    "actor", ctl_str(r, "actor"), "result",
-	    ctl_str(r, "ok")[0] == '\0'
-		? "never"
-		: (strcmp(ctl_str(r, "ok"), "1") == 0 ? "ok" : "failed"),
-	    "event", ctl_str(r, "event"), "what", ctl_str(r, "what"), "from",
-	    ctl_str(r, "from"));
+	o = json_pack("{ss so ss ss ss ss}", "result",
+		      ok[0] == '\0' ? "never"
+				    : (strcmp(ok, "1") == 0 ? "ok" : "failed"),
+		      "at", ctl_instant(r, "at"), "actor", ctl_str(r, "actor"),
+		      "event", ctl_str(r, "event"), "what", ctl_str(r, "what"),
+		      "from", ctl_str(r, "from"));
 	if (ctl_str(r, "at")[0] != '\0')
 		json_object_set_new(o, "at_local",
 				    json_string(calendar_format_local(
@@ -141,12 +136,39 @@ last_done(const json_t *r, const char *err, void *arg)
 	json_object_set_new(
 	    o, "checked",
 	    json_integer(strtoll(ctl_str(r, "checked"), NULL, 10)));
-	ctl_send(c, o);
-	ctl_done(c);
+	return o;
+}
+
+struct status_wait {
+	struct ctl_conn *c;
+	json_t *status;
+};
+
+static void
+status_last_done(const json_t *r, const char *err, void *arg)
+{
+	struct status_wait *w = arg;
+
+	if (err == NULL)
+		json_object_set_new(w->status, "audit", last_json(w->c, r));
+	ctl_send(w->c, w->status);
+	ctl_done(w->c);
+	free(w);
 }
 
 void
-ctl_audit_last(struct ctl_conn *c)
+ctl_audit_status(struct ctl_conn *c, json_t *status)
 {
-	ctl_call(c, SCRIPT_AUDIT_LAST, json_object(), last_done);
+	struct status_wait *w = malloc(sizeof(*w));
+
+	if (w != NULL) {
+		w->c = c;
+		w->status = status;
+		if (store_call_json(ctl_daemon(c)->store, SCRIPT_AUDIT_LAST,
+				    json_object(), status_last_done, w) == 0)
+			return;
+		free(w);
+	}
+	ctl_send(c, status); /* without the audit: Redis went away */
+	ctl_done(c);
 }

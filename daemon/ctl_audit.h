@@ -10,7 +10,8 @@
 /* audit_verify [from]: walk the chain page by page; answer whether it
  * holds, and the first event changed, removed or inserted. */
 void ctl_audit_verify(struct ctl_conn *c);
-/* audit_last: when the chain was last verified, and the result. */
-void ctl_audit_last(struct ctl_conn *c);
+/* The answer to `status` (taken), sent once "audit" is added to it: when
+ * the chain was last verified, and the result. Ends the request. */
+void ctl_audit_status(struct ctl_conn *c, json_t *status);
 
 #endif

@@ -317,8 +317,6 @@ cmd_status(struct ctx *x, int argc, char **argv)
 
 	parse_opts(x, argc, argv, NULL, NULL, NULL, 0);
 	a = request(x, json_pack("{ss}", "cmd", "status"));
-	if (x->json)
-		audit_status(x, a);
 	if (x->json) {
 		json_object_del(a, "ok");
 		print_json(a);

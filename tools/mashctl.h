@@ -68,7 +68,7 @@ int cmd_reopen(struct ctx *x, int argc, char **argv);
 
 /* mashctl_audit.c */
 int cmd_audit(struct ctx *x, int argc, char **argv);
-/* The last verification, as lines of `mashctl status`. */
+/* The last verification in the answer to `status`, as its line. */
 void audit_status(struct ctx *x, json_t *status);
 
 #endif
