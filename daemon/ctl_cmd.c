@@ -27,6 +27,7 @@
 #include "ctl_alerts.h"
 #include "ctl_screen.h"
 #include "ctl_audit.h"
+#include "ctl_report.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -541,6 +542,7 @@ const struct ctl_command ctl_commands[] = {
     {"called", ctl_alerts_called, CASEWORK},
     {"audit_verify", ctl_audit_verify,
      CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
+    {"report", ctl_report, CASEWORK | CTL_ROLE(CTL_ADMINS)},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

@@ -157,6 +157,8 @@ static const struct {
      lua_audit_verify_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_AUDIT_LAST, "audit_last", lua_audit_last, lua_audit_last_keys,
      SCRIPT_READS, NULL},
+    {SCRIPT_REPORT_EVENTS, "report_events", lua_report_events,
+     lua_report_events_keys, SCRIPT_WRITES, NULL},
 };
 
 struct call {

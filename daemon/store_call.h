@@ -40,6 +40,7 @@ enum store_script {
 	SCRIPT_REOPEN,		 /* ctl_screen.c */
 	SCRIPT_AUDIT_VERIFY,	 /* ctl_audit.c */
 	SCRIPT_AUDIT_LAST,
+	SCRIPT_REPORT_EVENTS, /* ctl_report.c */
 	SCRIPT_COUNT,
 };
 

@@ -1070,6 +1070,8 @@ static const struct command commands[] = {
     {"help", "[COMMAND]", "this list, or one command's usage", cmd_help},
     {"audit", "verify [--from ID] [--json]", "check the audit's hash chain",
      cmd_audit},
+    {"report", "--from DATE --to DATE [--by K] [--json|--csv]",
+     "timeliness figures (audited)", cmd_report},
 };
 
 const struct command *

@@ -66,6 +66,9 @@ int cmd_help(struct ctx *x, int argc, char **argv);
 int cmd_screen(struct ctx *x, int argc, char **argv);
 int cmd_reopen(struct ctx *x, int argc, char **argv);
 
+/* mashctl_report.c */
+int cmd_report(struct ctx *x, int argc, char **argv);
+
 /* mashctl_audit.c */
 int cmd_audit(struct ctx *x, int argc, char **argv);
 /* The last verification in the answer to `status`, as its line. */
