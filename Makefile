@@ -23,16 +23,17 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
-PURE     = timeutil words referral brag calendar holidays deadline
+PURE     = timeutil words referral brag calendar holidays deadline report
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
-	   ctl_alerts ctl_screen scheduler ladder alert alert_text deliver_mail \
-	   webhook tls metrics service spool maildir mail mail_mime $(CONF) $(PURE)
+	   ctl_alerts ctl_screen ctl_audit ctl_report scheduler ladder alert \
+	   alert_text deliver_mail webhook tls metrics service spool maildir \
+	   mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
-MASHCTL  = mashctl mashctl_screen mashctl_help ask ask_date ask_suggest \
-	   phone $(CONF) $(PURE)
+MASHCTL  = mashctl mashctl_screen mashctl_help mashctl_audit mashctl_report \
+	   ask ask_date ask_suggest phone $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 

@@ -26,6 +26,8 @@
 #include "ctl.h"
 #include "ctl_alerts.h"
 #include "ctl_screen.h"
+#include "ctl_audit.h"
+#include "ctl_report.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -61,8 +63,7 @@ status_done(const struct figures *f, const char *err, void *arg)
 
 	(void)err; /* "redis": "down" says it */
 	json_object_set_new(o, "ok", json_true());
-	ctl_send(c, o);
-	ctl_done(c);
+	ctl_audit_status(c, o); /* sends it, with the audit's last check */
 }
 
 static void
@@ -539,6 +540,9 @@ const struct ctl_command ctl_commands[] = {
     {"alert_retry", ctl_alerts_retry, CTL_ROLE(CTL_SUPERVISORS)},
     {"callbacks", ctl_alerts_callbacks, CASEWORK},
     {"called", ctl_alerts_called, CASEWORK},
+    {"audit_verify", ctl_audit_verify,
+     CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
+    {"report", ctl_report, CASEWORK | CTL_ROLE(CTL_ADMINS)},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

@@ -406,6 +406,23 @@ child_key(const char *secret, const json_t *rec, char *out)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/* The referrer's agency for the report (mashctl report --by agency): as
+ * the record gives it, else the client's (a partner's token names it). */
+static const char *
+submit_agency(const struct mash_config *conf, const struct intake *in)
+{
+	const char *a = json_string_value(
+	    json_object_get(json_object_get(in->record, "referrer"), "agency"));
+
+	if (a != NULL && a[0] != '\0')
+		return a;
+	for (size_t i = 0; i < conf->nclients; i++)
+		if (strcmp(conf->clients[i].name, in->client) == 0 &&
+		    conf->clients[i].agency != NULL)
+			return conf->clients[i].agency;
+	return "";
+}
+
 /* The one JSON argument of submit.lua; see its header. */
 static json_t *
 submit_args(const struct mash_config *conf, const struct intake *in,
@@ -458,6 +475,7 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	    json_integer((json_int_t)conf->repeat.window_days * 86400000LL));
 	json_object_set_new(a, "confirms",
 			    json_string(confirms ? confirms : ""));
+	json_object_set_new(a, "agency", json_string(submit_agency(conf, in)));
 	for (int t = 0; t < TIMER_COUNT; t++) {
 		if (dl.due[t] == 0)
 			continue;

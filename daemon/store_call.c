@@ -154,6 +154,12 @@ static const struct {
     {SCRIPT_SCREEN, "screen", lua_screen, lua_screen_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_REOPEN, "reopen", lua_reopen, lua_reopen_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_LADDER, "ladder", lua_ladder, lua_ladder_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_AUDIT_VERIFY, "audit_verify", lua_audit_verify,
+     lua_audit_verify_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_AUDIT_LAST, "audit_last", lua_audit_last, lua_audit_last_keys,
+     SCRIPT_READS, NULL},
+    {SCRIPT_REPORT_EVENTS, "report_events", lua_report_events,
+     lua_report_events_keys, SCRIPT_WRITES, NULL},
 };
 
 struct call {

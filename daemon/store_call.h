@@ -39,6 +39,9 @@ enum store_script {
 	SCRIPT_SCREEN,		 /* ctl_screen.c */
 	SCRIPT_REOPEN,		 /* ctl_screen.c */
 	SCRIPT_LADDER,		 /* ladder.c */
+	SCRIPT_AUDIT_VERIFY,	 /* ctl_audit.c */
+	SCRIPT_AUDIT_LAST,
+	SCRIPT_REPORT_EVENTS, /* ctl_report.c */
 	SCRIPT_COUNT,
 };
 

@@ -4,7 +4,8 @@
 # from include/mash/words.h by tools/words-lua) and LIB's helpers in front
 # of each, so mashd carries its scripts inside the binary and each stays
 # one EVAL; and the keys its caller declares, from the script's
-# "-- KEYS:" lines (lib.lua says how), as lua_<basename>_keys. A script
+# "-- KEYS:" lines (lib.lua says how), as lua_<basename>_keys, with the
+# audit chain's head (events:head) wherever events is declared. A script
 # without one, or that makes a key from the prefix itself rather than
 # with declared() or from_data(), is an error.
 set -e
@@ -29,5 +30,10 @@ for f in "$@"; do
 			"use declared() or from_data() (see $lib)" >&2
 		exit 1
 	fi
+	# audit() writes events and the chain's head together (lib.lua).
+	case " $keys " in
+	*" events "*) case " $keys " in *" events:head "*) ;;
+		*) keys="$keys events:head" ;; esac ;;
+	esac
 	echo "static const char lua_${name}_keys[] = \"$keys\";"
 done

@@ -5,7 +5,7 @@
  *
  * Exit status: 0 done, 1 mashd refused the request, 2 usage, 3 mashd could
  * not be reached, 4 a referral's outcome is unknown (send it again with
- * the idempotency key printed).
+ * the idempotency key printed), 5 audit verify found the chain broken.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -356,6 +356,7 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	print_figures(a, "fired", "fired");
 	print_figures(a, "alerts", "alerts");
 	print_figures(a, "callbacks", "callbacks");
+	audit_status(x, a);
 	json_decref(a);
 	return 0;
 }
@@ -1098,6 +1099,10 @@ static const struct command commands[] = {
     {"calendar", "[--year Y] [--json]", "office hours and holidays",
      cmd_calendar},
     {"help", "[COMMAND]", "this list, or one command's usage", cmd_help},
+    {"audit", "verify [--from ID] [--json]", "check the audit's hash chain",
+     cmd_audit},
+    {"report", "--from DATE --to DATE [--by K] [--json|--csv]",
+     "timeliness figures (audited)", cmd_report},
 };
 
 const struct command *

@@ -14,7 +14,8 @@
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
 #define EXIT_UNREACHABLE 3
-#define EXIT_UNKNOWN 4 /* sent; whether it was stored is not known */
+#define EXIT_UNKNOWN 4	/* sent; whether it was stored is not known */
+#define EXIT_TAMPERED 5 /* audit verify: the chain is broken */
 
 struct ctx {
 	const char *socket;
@@ -64,5 +65,13 @@ int cmd_help(struct ctx *x, int argc, char **argv);
 /* tools/mashctl_screen.c */
 int cmd_screen(struct ctx *x, int argc, char **argv);
 int cmd_reopen(struct ctx *x, int argc, char **argv);
+
+/* mashctl_report.c */
+int cmd_report(struct ctx *x, int argc, char **argv);
+
+/* mashctl_audit.c */
+int cmd_audit(struct ctx *x, int argc, char **argv);
+/* The last verification in the answer to `status`, as its line. */
+void audit_status(struct ctx *x, json_t *status);
 
 #endif

@@ -169,13 +169,43 @@ local function metrics_sync(p, id)
   end
 end
 
+-- The audit's chain (issue 12): each event carries `prev`, the id of the
+-- event before it, and `hash`, SHA-1 over that event's hash and its own
+-- fields, so an event changed, removed or inserted breaks the chain at
+-- that point (audit_verify.lua walks it). events:head holds the last
+-- event's id and hash; lua2c.sh declares it wherever a script declares
+-- events, since audit() below writes both. The first chained event
+-- follows the last event written before the chain existed (or 0-0), with
+-- "" as that one's hash: older events carry no hash and are counted, not
+-- verified.
+local function audit_hash(prev, prev_hash, ref, at, actor, action, detail)
+  local parts = {}
+  for _, v in ipairs({prev, prev_hash, ref, at, actor, action, detail}) do
+    parts[#parts + 1] = #v .. ':' .. v
+  end
+  return redis.sha1hex(table.concat(parts, '\n'))
+end
+
 -- audit: one event of the audit trail (SPEC section 9: who, what, when,
--- why), also indexed under its referral so `history` reads it at once;
+-- why), chained as above, also indexed under its referral so `history`
+-- reads it at once;
 -- it keeps the figures of /metrics (above).
 local function audit(p, ref, at, actor, action, detail)
-  local eid = redis.call('XADD', declared('events'), '*', 'ref', ref,
-                         'at', at, 'actor', actor, 'action', action,
-                         'detail', detail)
+  local events, head = declared('events'), declared('events:head')
+  local h = redis.call('HMGET', head, 'id', 'hash')
+  local prev, prev_hash = h[1], h[2]
+  if not prev then
+    local last = redis.call('XREVRANGE', events, '+', '-', 'COUNT', 1)
+    prev = last[1] and last[1][1] or '0-0'
+    prev_hash = ''
+  end
+  at = tostring(at)
+  local hash = audit_hash(prev, prev_hash or '', ref, at, actor, action,
+                          detail)
+  local eid = redis.call('XADD', events, '*', 'ref', ref, 'at', at,
+                         'actor', actor, 'action', action, 'detail', detail,
+                         'prev', prev, 'hash', hash)
+  redis.call('HSET', head, 'id', eid, 'hash', hash)
   if ref ~= '' then
     redis.call('RPUSH', key_of('ref:' .. ref .. ':audit'), eid)
     metrics_sync(p, ref)

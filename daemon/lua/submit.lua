@@ -11,7 +11,7 @@
 --   child's normalised name and date; "" for no repeat detection),
 --   repeat_threshold, repeat_window_ms, confirms (the reference in
 --   written_confirmation_of, or ""), timers: [{name, due}] with due in ms
---   (UTC, a string).
+--   (UTC, a string), agency (the referrer's, or the client's; "" none).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
 --   (ISO), status}. result is
 --   "stored"   a new referral;
@@ -61,9 +61,18 @@ return serve(function(a)
     redis.call('ZADD', declared('due'), t.due, id .. ':' .. t.name)
     timers[#timers + 1] = t.name
   end
+  -- prior (earlier referrals of the child within the repeat window) and
+  -- agency (the referrer's, last: it may hold spaces) are for the report.
+  local prior = ''
+  if a.child ~= '' then
+    prior = ' prior=' .. redis.call('ZCOUNT', declared('child:' .. a.child),
+                                    tonumber(received) - a.repeat_window_ms,
+                                    '+inf')
+  end
   audit(p, id, received, actor, 'submit',
         'channel=' .. channel .. ' brag=' .. brag ..
-        ' timers=' .. table.concat(timers, ','))
+        ' timers=' .. table.concat(timers, ',') .. prior ..
+        ' agency=' .. (a.agency or ''))
 
   -- Repeat referrals (seed 004): the same child, keyed without personal
   -- data.
