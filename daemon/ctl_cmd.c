@@ -410,6 +410,7 @@ cmd_history(struct ctl_conn *c)
 const struct ctl_command ctl_commands[] = {
     {"status", cmd_status, ANYONE},
     {"queue", ctl_queue, CASEWORK | CTL_ROLE(CTL_ADMINS)},
+    {"watch", ctl_watch, CASEWORK | CTL_ROLE(CTL_ADMINS)},
     {"show", cmd_show, CASEWORK},
     {"history", cmd_history, CASEWORK},
     {"claim", cmd_claim, CASEWORK},

@@ -964,7 +964,7 @@ static const struct command commands[] = {
      cmd_status},
     {"queue",
      "[--brag R] [--mine|--unclaimed] [--overdue] [--limit N] [--after C] "
-     "[--all] [--json]",
+     "[--all] [--json] [--watch]",
      "open referrals, most urgent first", cmd_queue},
     {"show", "ID [--json]", "one referral, whole (audited)", cmd_show},
     {"history", "ID [--json]", "a referral's audit trail (audited)",

@@ -336,12 +336,14 @@ cmd_queue(struct ctx *x, int argc, char **argv)
 	static const char *const names[] = {"brag", "limit", "after", NULL};
 	const char *values[3] = {NULL, NULL, NULL};
 	struct queue_opts q = {0};
+	bool watch;
 	char *end;
 
 	q.mine = take_flag(&argc, argv, "--mine");
 	q.unclaimed = take_flag(&argc, argv, "--unclaimed");
 	q.overdue = take_flag(&argc, argv, "--overdue");
 	q.all = take_flag(&argc, argv, "--all");
+	watch = take_flag(&argc, argv, "--watch");
 	parse_opts(x, argc, argv, names, values, NULL, 0);
 	q.brag = values[0];
 	q.after = values[2];
@@ -361,6 +363,8 @@ cmd_queue(struct ctx *x, int argc, char **argv)
 				"other\n");
 		return EXIT_USAGE;
 	}
+	if (watch)
+		return queue_watch(x, &q);
 	if (x->json && (values[1] != NULL || q.after != NULL) && !q.all)
 		return queue_json_page(x, &q);
 	if (x->json)

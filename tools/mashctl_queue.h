@@ -47,5 +47,7 @@ void queue_header(FILE *out);
 /* One referral's line; `mark`: it changed since the last drawing. */
 void queue_row(FILE *out, const struct queue_page *pg, const json_t *it,
 	       bool mark);
+/* --watch (mashctl_watch.c). */
+int queue_watch(struct ctx *x, const struct queue_opts *q);
 
 #endif

@@ -41,6 +41,7 @@ return serve(function(a)
       local event = TIMER_EVENT[timer] or timer
       queue_alert(p, event, id, now_s, 'timer', timer, 'brag', brag,
                   'due', shown)
+      queue_changed(id)
       fired[#fired + 1] = {id = id, timer = timer, due = at_s, brag = brag,
                            late = late_s, event = event}
     end
