@@ -25,6 +25,9 @@ expect "a new referral is pushed to the watcher, its reference only" "$?" 0
 ctl claim "$(ref 1)" > /dev/null
 wait_for 10 "[ \$(grep -cF '{\"changed\":\"$(ref 1)\"}' '$T/notices') -ge 2 ]"
 expect "a claim too" "$?" 0
+ctl screen "$(ref 1)" --reason "screened at the front door" > /dev/null
+wait_for 10 "[ \$(grep -cF '{\"changed\":\"$(ref 1)\"}' '$T/notices') -ge 3 ]"
+expect "screening recorded too" "$?" 0
 kill "$SOCAT" 2>/dev/null
 
 # A second mashd on the same Redis: what changes through it is seen here.
@@ -54,6 +57,9 @@ expect "a claim made through another mashd is seen" "$?" 0
 "$MASHCTL" -s "$T/mashd2.sock" decide "$(ref 1)" nfa --reason "no concerns" > /dev/null
 shows '^queue +red 0, amber 1'
 expect "a decided referral leaves the page" "$?" 0
+ctl reopen "$(ref 1)" --reason "decided on the wrong record" > /dev/null
+shows '^\* 1 +red '
+expect "a reopened one comes back, marked" "$?" 0
 
 # Redis restarts: the watcher says it is not live, then is again.
 stop_redis
