@@ -45,44 +45,11 @@
 #include "mash/protocol.h"
 
 #include "ctl.h"
+#include "ctl_int.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "roles.h"
 #include "store.h"
-
-/* Answers unsent past which a connection is no longer read. */
-#define CTL_OUT_MAX (1024 * 1024)
-struct ctl {
-	struct mashd *d;
-	struct evconnlistener *lev;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	unsigned nconns;
-	LIST_HEAD(, ctl_conn) conns; /* every open connection, for ctl_free */
-	const struct ctl_command *cmds;
-	size_t ncmds;
-	struct roles *roles; /* the role table: ctl_roles_load */
-	time_t refused_at;   /* the last refusal logged, and those since */
-	unsigned refused;
-};
-
-struct ctl_conn {
-	struct ctl *ctl;
-	LIST_ENTRY(ctl_conn) entry; /* in ctl->conns */
-	struct bufferevent *bev;
-	uid_t uid;
-	gid_t gid;
-	gid_t *gids; /* the peer's groups, as the kernel gave them */
-	size_t ngids;
-	pid_t pid;
-	char actor[96]; /* "uid:1000(alice)" */
-	bool busy;	/* a request is waiting for Redis */
-	bool eof;	/* no more requests will be read */
-	bool dead;	/* the socket erred: nothing can be written */
-	bool unsent;	/* an answer is not all written: a reply held */
-	bool held;	/* the request waiting holds work in flight */
-	bool paused;	/* not read until its answers are written */
-	json_t *req;	/* the request being answered */
-};
 
 static void conn_read(struct bufferevent *bev, void *arg);
 
@@ -99,6 +66,7 @@ conn_sent(struct ctl_conn *c)
 static void
 conn_free(struct ctl_conn *c)
 {
+	ctl_watch_gone(c);
 	conn_sent(c);
 	LIST_REMOVE(c, entry);
 	c->ctl->nconns--;
@@ -111,7 +79,7 @@ conn_free(struct ctl_conn *c)
 /* Free the connection once it is done: idle, no more requests to read,
  * and every answer written (or unwritable). Else conn_write or
  * ctl_done call again. */
-static void
+void
 conn_maybe_free(struct ctl_conn *c)
 {
 	if (c->busy || !c->eof)
@@ -670,6 +638,7 @@ ctl_free(struct ctl *ctl)
 	if (ctl == NULL)
 		return;
 	ctl_stop_accepting(ctl);
+	ctl_watch_free();
 	/* Clients still connected at exit: their answers were all sent (a
 	 * stop waits for that), so only the sockets are left to close. A
 	 * connection waiting for Redis is left: its callback still runs. */

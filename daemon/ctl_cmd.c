@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "ctl_alerts.h"
+#include "ctl_queue.h"
 #include "ctl_screen.h"
 #include "ctl_audit.h"
 #include "ctl_report.h"
@@ -34,7 +35,6 @@
 #include "scheduler.h"
 #include "store.h"
 
-#define QUEUE_LIMIT 10000
 /* decide's --actions: a few sentences for the referrer's mail. */
 #define DECIDE_ACTIONS_MAX 1000
 
@@ -81,119 +81,6 @@ cmd_status(struct ctl_conn *c)
 	o = metrics_json(&f);
 	json_object_set_new(o, "ok", json_true());
 	ctl_send(c, o);
-}
-
-/* queue [--brag R] */
-
-/* A queue item for mashctl, from one of queue.lua's items. */
-static json_t *
-queue_item(const json_t *e, bool *overdue)
-{
-	char buf[MASH_TIME_BUFSZ];
-	json_t *timers = json_object(), *late = json_array(), *item, *t;
-	const json_t *rep = json_object_get(e, "repeat_count");
-	const char *next_timer = NULL;
-	long long next_due = 0;
-	size_t i;
-
-	json_array_foreach(json_object_get(e, "timers"), i, t)
-	{
-		const char *name = ctl_str(t, "timer"),
-			   *due = ctl_str(t, "due");
-		enum timer_kind k;
-
-		json_object_set_new(
-		    timers, name,
-		    json_pack("{ss so so}", "due", iso(due, buf), "fired",
-			      ctl_instant(t, "fired"), "stopped",
-			      ctl_instant(t, "stopped")));
-		if (ctl_str(t, "stopped")[0] ||
-		    (timer_parse(name, &k) == 0 && timer_words[k].warning))
-			continue;
-		if (ctl_str(t, "fired")[0])
-			json_array_append_new(late, json_string(name));
-		else if (next_timer == NULL ||
-			 strtoll(due, NULL, 10) < next_due) {
-			next_timer = name;
-			next_due = strtoll(due, NULL, 10);
-		}
-	}
-	*overdue = json_array_size(late) > 0;
-	item = json_pack("{ss ss ss ss ss so so}", "id", ctl_str(e, "id"),
-			 "brag", ctl_str(e, "brag"), "status",
-			 ctl_str(e, "status"), "channel", ctl_str(e, "channel"),
-			 "received", iso(ctl_str(e, "received"), buf),
-			 "overdue", late, "timers", timers);
-	json_object_set_new(item, "owner",
-			    ctl_str(e, "owner")[0]
-				? json_string(ctl_str(e, "owner"))
-				: json_null());
-	json_object_set_new(
-	    item, "repeat",
-	    json_is_number(rep)
-		? json_integer((json_int_t)json_number_value(rep))
-		: json_null());
-	if (next_timer != NULL)
-		json_object_set_new(item, "next_due",
-				    json_pack("{ss ss}", "timer", next_timer,
-					      "due",
-					      mash_time_format(next_due, buf)));
-	else
-		json_object_set_new(item, "next_due", json_null());
-	return item;
-}
-
-static void
-queue_done(const json_t *r, const char *err, void *arg)
-{
-	struct ctl_conn *c = arg;
-	bool only_overdue =
-	    json_is_true(json_object_get(ctl_request(c), "overdue"));
-	json_t *items, *e;
-	size_t i;
-
-	if (err != NULL) {
-		ctl_error(c, "redis: %s", err);
-		goto done;
-	}
-	items = json_array();
-	json_array_foreach(json_object_get(r, "items"), i, e)
-	{
-		bool overdue;
-		json_t *item = queue_item(e, &overdue);
-
-		if (only_overdue && !overdue)
-			json_decref(item);
-		else
-			json_array_append_new(items, item);
-	}
-	ctl_send(c, json_pack("{sb so}", "ok", 1, "items", items));
-done:
-	ctl_done(c);
-}
-
-static void
-cmd_queue(struct ctl_conn *c)
-{
-	const char *bname = ctl_arg(c, "brag");
-	json_int_t min = 0, max = BRAG_COUNT * QUEUE_RANK_WIDTH;
-	enum brag b;
-
-	if (bname != NULL) {
-		if (brag_parse(bname, &b) != 0) {
-			ctl_error(c,
-				  "unknown BRAG rating \"%s\": use red, "
-				  "amber, green or blue",
-				  bname);
-			return;
-		}
-		min = b * QUEUE_RANK_WIDTH;
-		max = (b + 1) * QUEUE_RANK_WIDTH;
-	}
-	ctl_call(c, SCRIPT_QUEUE,
-		 json_pack("{sI sI si}", "min", min, "max", max, "limit",
-			   QUEUE_LIMIT),
-		 queue_done);
 }
 
 /* show ID */
@@ -523,7 +410,8 @@ cmd_history(struct ctl_conn *c)
  * and see the alerts; admins operate but see no case content. */
 const struct ctl_command ctl_commands[] = {
     {"status", cmd_status, ANYONE},
-    {"queue", cmd_queue, CASEWORK | CTL_ROLE(CTL_ADMINS)},
+    {"queue", ctl_queue, CASEWORK | CTL_ROLE(CTL_ADMINS)},
+    {"watch", ctl_watch, CASEWORK | CTL_ROLE(CTL_ADMINS)},
     {"show", cmd_show, CASEWORK},
     {"history", cmd_history, CASEWORK},
     {"claim", cmd_claim, CASEWORK},

@@ -33,6 +33,7 @@
 #include "ask.h"
 #include "mashctl.h"
 #include "phone.h"
+#include "mashctl_queue.h"
 
 static void
 usage(void)
@@ -49,7 +50,7 @@ usage(void)
 }
 
 /* The socket: -s, else control.socket of -c's file, else the default. */
-static const char *
+const char *
 socket_path(struct ctx *x)
 {
 	static char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -357,82 +358,6 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	print_figures(a, "alerts", "alerts");
 	print_figures(a, "callbacks", "callbacks");
 	audit_status(x, a);
-	json_decref(a);
-	return 0;
-}
-
-/* "3h05m", "-1d02h" (overdue): how long until an instant, for a person. */
-static const char *
-left(const char *iso_due, char *buf, size_t len)
-{
-	int64_t due;
-	long long secs, mins;
-	const char *sign = "";
-
-	if (iso_due == NULL || mash_time_parse(iso_due, &due) != 0)
-		return "-";
-	secs = (long long)((due - (int64_t)time(NULL) * 1000) / 1000);
-	if (secs < 0) {
-		sign = "-";
-		secs = -secs;
-	}
-	mins = secs / 60;
-	if (mins >= 24 * 60)
-		snprintf(buf, len, "%s%lldd%02lldh", sign, mins / 1440,
-			 mins / 60 % 24);
-	else
-		snprintf(buf, len, "%s%lldh%02lldm", sign, mins / 60,
-			 mins % 60);
-	return buf;
-}
-
-static int
-cmd_queue(struct ctx *x, int argc, char **argv)
-{
-	static const char *const names[] = {"brag", NULL};
-	const char *values[1] = {NULL};
-	json_t *req = json_pack("{ss}", "cmd", "queue"), *a, *items, *it;
-	bool overdue = take_flag(&argc, argv, "--overdue");
-	char buf[32];
-	size_t i;
-
-	parse_opts(x, argc, argv, names, values, NULL, 0);
-	if (values[0] != NULL)
-		json_object_set_new(req, "brag", json_string(values[0]));
-	if (overdue)
-		json_object_set_new(req, "overdue", json_true());
-	a = request(x, req);
-	items = json_object_get(a, "items");
-	if (x->json) {
-		print_json(items);
-	} else {
-		printf("%-17s %-6s %-8s %-8s %-20s %-10s %-20s %s\n", "ID",
-		       "BRAG", "STATUS", "CHANNEL", "RECEIVED", "NEXT", "DUE",
-		       "LEFT");
-		json_array_foreach(items, i, it)
-		{
-			json_t *next = json_object_get(it, "next_due");
-			json_t *late = json_object_get(it, "overdue");
-			const char *due = str(next, "due");
-
-			printf("%-17s %-6s %-8s %-8s %-20s %-10s %-20s %s",
-			       str(it, "id"), str(it, "brag"),
-			       str(it, "status"), str(it, "channel"),
-			       str(it, "received"), str(next, "timer"), due,
-			       next ? left(due, buf, sizeof(buf)) : "-");
-			if (json_array_size(late) > 0) {
-				size_t j;
-				json_t *t;
-
-				printf("  OVERDUE:");
-				json_array_foreach(late, j, t)
-				{
-					printf(" %s", json_string_value(t));
-				}
-			}
-			putchar('\n');
-		}
-	}
 	json_decref(a);
 	return 0;
 }
@@ -1069,7 +994,9 @@ cmd_history(struct ctx *x, int argc, char **argv)
 static const struct command commands[] = {
     {"status", "[--json]", "mashd, Redis and the queue at a glance",
      cmd_status},
-    {"queue", "[--brag R] [--overdue] [--json]",
+    {"queue",
+     "[--brag R] [--mine|--unclaimed] [--overdue] [--limit N] [--after C] "
+     "[--all] [--json] [--watch]",
      "open referrals, most urgent first", cmd_queue},
     {"show", "ID [--json]", "one referral, whole (audited)", cmd_show},
     {"history", "ID [--json]", "a referral's audit trail (audited)",

@@ -25,6 +25,9 @@ struct ctx {
 
 struct mash_config;
 
+/* The control socket: -s, else control.socket of -c's file, else the
+ * default. */
+const char *socket_path(struct ctx *x);
 /* Send one request (taken); the answer, whatever it says. Exits when
  * mashd cannot be reached. */
 json_t *request_any(struct ctx *x, json_t *req);

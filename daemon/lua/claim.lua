@@ -20,6 +20,7 @@ return serve(function(a)
                'status', 'claimed', 'updated', a.at)
     audit(p, a.id, a.at, a.actor, 'claim',
           owner and ('taken from ' .. owner .. ' (forced)') or 'claimed')
+    queue_changed(a.id)
     return {owner = a.actor, previous = owner}
   end
   if not owner then
@@ -33,5 +34,6 @@ return serve(function(a)
   redis.call('HSET', key, 'status', 'new', 'updated', a.at)
   audit(p, a.id, a.at, a.actor, 'release',
         owner == a.actor and 'released' or ('released from ' .. owner))
+  queue_changed(a.id)
   return {previous = owner}
 end)

@@ -44,5 +44,6 @@ return serve(function(a)
     audit(p, a.id, a.at, a.actor, 'confirm',
           'written confirmation via ' .. a.how)
   end
+  queue_changed(a.id)
   return {state = 'confirmed'}
 end)

@@ -34,5 +34,6 @@ return serve(function(a)
   queue_alert(p, EVENT.OUTCOME, a.id, a.at, 'outcome', a.outcome,
               'brag', redis.call('HGET', key, 'brag'), 'actions', actions,
               'previous', previous)
+  queue_changed(a.id)
   return {outcome = a.outcome}
 end)

@@ -54,6 +54,7 @@ return serve(function(a)
                   string.format('%.0f', now - tonumber(shown)),
                   'holder', redis.call('HGET', key, 'owner') or '',
                   unpack(extra))
+      queue_changed(id)
       fired[#fired + 1] = {id = id, timer = timer, due = at_s, brag = brag,
                            late = late_s, event = event, rung = rung}
     end

@@ -240,3 +240,38 @@ local function queue_score(brag, decision_due, screening_due, received)
   if screening and screening < first then first = screening end
   return string.format('%.0f', BRAG_RANK[brag] * QUEUE_RANK_WIDTH + first)
 end
+
+-- read_referral: one HMGET of a referral: the fields `names`, and for
+-- each timer of TIMERS due:<timer> with the fields `per_timer` (e.g.
+-- 'fired', 'stopped', 'start'). Answers the fields by name (nil when
+-- absent), and the timers it has (those with a due time), in TIMERS
+-- order, each {timer = t, due = ms, <per_timer field> = value or nil}.
+-- queue.lua and timers.lua read a referral through it.
+local function read_referral(key, names, per_timer)
+  local want = {}
+  for i, n in ipairs(names) do want[i] = n end
+  local width = 1 + #per_timer
+  for _, t in ipairs(TIMERS) do
+    want[#want + 1] = 'due:' .. t
+    for _, f in ipairs(per_timer) do want[#want + 1] = f .. ':' .. t end
+  end
+  local v = redis.call('HMGET', key, unpack(want))
+  local fields, timers = {}, {}
+  for i, n in ipairs(names) do fields[n] = v[i] or nil end
+  for k, t in ipairs(TIMERS) do
+    local at = #names + (k - 1) * width + 1
+    if v[at] then
+      local e = {timer = t, due = v[at]}
+      for j, f in ipairs(per_timer) do e[f] = v[at + j] or nil end
+      timers[#timers + 1] = e
+    end
+  end
+  return fields, timers
+end
+
+-- queue_changed: tell every mashd watching the queue (mashctl queue
+-- --watch) that referral `id` changed: the reference only, never what
+-- changed, on the one channel <prefix>queue:changed (ctl_watch.c).
+local function queue_changed(id)
+  redis.call('PUBLISH', ARGV[1] .. 'queue:changed', id)
+end

@@ -54,5 +54,6 @@ return serve(function(a)
                 'timer', screening, 'due', due or '',
                 'edt', a.closed and '1' or '0')
   end
+  queue_changed(a.id)
   return {previous = old}
 end)

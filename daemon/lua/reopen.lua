@@ -28,5 +28,6 @@ return serve(function(a)
   end
   audit(p, a.id, at, a.actor, 'reopen',
         'was=' .. previous .. ' reason=' .. a.reason)
+  queue_changed(a.id)
   return {previous = previous}
 end)

@@ -26,5 +26,6 @@ return serve(function(a)
   if moved > 0 then
     redis.call('ZADD', declared('queue'), 'XX', a.score, a.id)
   end
+  if moved > 0 then queue_changed(a.id) end
   return {moved = moved}
 end)

@@ -31,5 +31,6 @@ return serve(function(a)
                queue_score(r[1], r[2], nil, r[3]), a.id)
   end
   audit(p, a.id, at, a.actor, 'screen', 'reason=' .. a.reason)
+  queue_changed(a.id)
   return {screened = at}
 end)

@@ -138,6 +138,8 @@ return serve(function(a)
   redis.call('SET', idem_key, cjson.encode({
     id = id, brag = brag, received = a.received_iso, status = 'new',
     hash = a.hash, attempt = a.attempt}), 'EX', a.ttl)
+  queue_changed(id)
+  if confirms ~= '' then queue_changed(confirms) end
   return {result = 'stored', id = id, brag = brag,
           received = a.received_iso, status = 'new'}
 end)

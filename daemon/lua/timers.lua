@@ -32,17 +32,14 @@ return serve(function(a)
   local items = {}
   for i, id in ipairs(redis.call('ZRANGE', declared('queue'), 0,
                                  a.limit - 1)) do
-    local key = from_data('ref:' .. id)
-    local r = redis.call('HMGET', key, 'brag', 'received')
-    local item = {id = id, brag = r[1] or '', received = r[2] or '',
+    local r, timers = read_referral(from_data('ref:' .. id),
+                                    {'brag', 'received'}, {'start'})
+    local item = {id = id, brag = r.brag or '', received = r.received or '',
                   timers = {}}
     local recorded = false
-    for _, t in ipairs(TIMERS) do
-      local v = redis.call('HMGET', key, 'due:' .. t, 'start:' .. t)
-      if v[1] then
-        item.timers[#item.timers + 1] = {timer = t, start = v[2]}
-        if v[2] then recorded = true end
-      end
+    for k, t in ipairs(timers) do
+      item.timers[k] = {timer = t.timer, start = t.start}
+      if t.start then recorded = true end
     end
     for _, t in ipairs(item.timers) do
       if not t.start then

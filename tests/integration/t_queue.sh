@@ -27,8 +27,9 @@ ctl queue --brag purple > /dev/null 2> "$T/err"
 expect "queue --brag purple is refused" "$?" 1
 expect_match "and says what is allowed" "$(cat "$T/err")" 'red, amber, green or blue'
 ctl queue > "$T/table"
-expect_match "table has a header" "$(head -1 "$T/table")" '^ID +BRAG +STATUS +CHANNEL +RECEIVED'
-expect "table has a row per referral" "$(($(wc -l < "$T/table") - 1))" 6
+expect_match "table counts the queue" "$(head -1 "$T/table")" '^queue +red 2, amber 2, green 1, blue 1 \(open 6\)'
+expect_match "table has a header" "$(sed -n 2p "$T/table")" '^ +REF +BRAG +HOLDER +REPEAT +CATEGORIES +CHANNEL +RECEIVED'
+expect "table has a row per referral" "$(($(wc -l < "$T/table") - 2))" 6
 
 # show: the record and its metadata; the read is audited with the caller.
 ctl show "$(ref 3)" --json > "$T/show"

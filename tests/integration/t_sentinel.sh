@@ -133,6 +133,13 @@ expect "mashd reaches the master the sentinels name" \
 	"$(ctl status --json | jq -r '[.redis_master, .replicas_ack] | join(" ")')" \
 	"127.0.0.1:$(node_port 0) 1"
 
+# A watcher of the queue (mashctl queue --watch) across the failover.
+(printf '{"v":1,"cmd":"watch"}\n'; sleep 60) |
+	socat - UNIX-CONNECT:"$T/mashd.sock" > "$T/notices" 2>/dev/null &
+WATCHER=$!
+wait_for 10 "grep -q '\"live\":true' '$T/notices'"
+expect "a watcher's notices flow from the master" "$?" 0
+
 # ---- referrals flow; the master is killed ------------------------------
 flow a &
 FLOW=$!
@@ -148,6 +155,13 @@ expect_match "to a replica" "$new" "^($(node_port 1)|$(node_port 2))\$"
 wait_for 2 '[ "$(post "$FIX/green.json")" = 201 ]'
 expect "mashd serves again within 2 s of the failover" "$?" 0
 expect "without a restart" "$(kill -0 "$MASHD_PID" && echo alive)" alive
+wait_for 10 "grep -q 'queue notices flow from 127.0.0.1:$new' '$T/mashd.log'"
+expect "queue notices follow: subscribed on the new master" "$?" 0
+post "$FIX/blue.json" > /dev/null
+_id=$(jq -r .id "$T/body")
+wait_for 10 "grep -qF '{\"changed\":\"$_id\"}' '$T/notices'"
+expect "a change after the failover reaches the watcher" "$?" 0
+kill "$WATCHER" 2>/dev/null
 before=$(acked a | grep -c .)
 wait_for 30 '[ "$(acked a | grep -c .)" -ge $((before + 5)) ]'
 expect "referrals flow on the new master" "$?" 0

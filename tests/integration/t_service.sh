@@ -183,7 +183,8 @@ else
 	expect "help completes a command" \
 		"$(complete_words "$MASHCTL" help s)" "screen show status "
 	expect "a command's options" \
-		"$(complete_words "$MASHCTL" queue --)" "--brag --json --overdue "
+		"$(complete_words "$MASHCTL" queue --)" \
+		"--after --all --brag --json --limit --mine --overdue --unclaimed --watch "
 	expect "ratings" "$(complete_words "$MASHCTL" queue --brag a)" "amber "
 	expect "outcomes" "$(complete_words "$MASHCTL" decide MASH-2026-000001 "")" \
 		"early_help nfa open_case s17 s47 universal "

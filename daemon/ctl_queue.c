@@ -1,0 +1,203 @@
+/*
+ * ctl_queue.c owns the control socket's `queue` command: one page of the
+ * open referrals, most urgent first (queue.lua), with a cursor to page
+ * on and, for a person's first screen, the counts per rating. Every page
+ * is bounded (QUEUE_PAGE_MAX items, QUEUE_SCAN referrals looked at), so
+ * no answer grows with the queue, and none is cut without saying so:
+ * "next" names where the next page starts until the queue is done.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mash/brag.h"
+#include "mash/calendar.h"
+#include "mash/config.h"
+#include "mash/timeutil.h"
+#include "mash/words.h"
+
+#include "clock.h"
+#include "ctl.h"
+#include "ctl_queue.h"
+
+#define QUEUE_PAGE 100	    /* items of a page when the request says none */
+#define QUEUE_PAGE_MAX 1000 /* items of a page at most */
+#define QUEUE_SCAN 5000	    /* referrals one call looks at, at most */
+
+static const char *
+iso(const char *ms, char *buf)
+{
+	return mash_time_format(strtoll(ms, NULL, 10), buf);
+}
+
+/* The timers of a queue.lua item, by name, and the deadlines fired and
+ * not stopped (late) and the next one to come (next). */
+static json_t *
+item_timers(const json_t *e, json_t *late, json_t **next)
+{
+	char buf[MASH_TIME_BUFSZ];
+	json_t *timers = json_object(), *t;
+	const char *next_timer = NULL;
+	long long next_due = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(e, "timers"), i, t)
+	{
+		const char *name = ctl_str(t, "timer"),
+			   *due = ctl_str(t, "due");
+		enum timer_kind k;
+
+		json_object_set_new(
+		    timers, name,
+		    json_pack("{ss so so}", "due", iso(due, buf), "fired",
+			      ctl_instant(t, "fired"), "stopped",
+			      ctl_instant(t, "stopped")));
+		if (ctl_str(t, "stopped")[0] ||
+		    (timer_parse(name, &k) == 0 && timer_words[k].warning))
+			continue;
+		if (ctl_str(t, "fired")[0])
+			json_array_append_new(late, json_string(name));
+		else if (next_timer == NULL ||
+			 strtoll(due, NULL, 10) < next_due) {
+			next_timer = name;
+			next_due = strtoll(due, NULL, 10);
+		}
+	}
+	*next = next_timer == NULL
+		    ? json_null()
+		    : json_pack("{ss ss}", "timer", next_timer, "due",
+				mash_time_format(next_due, buf));
+	return timers;
+}
+
+/* A queue item for mashctl, from one of queue.lua's items. */
+static json_t *
+queue_item(const json_t *e)
+{
+	char buf[MASH_TIME_BUFSZ];
+	json_t *late = json_array(), *next, *item, *cats = json_array(), *v;
+	json_t *timers = item_timers(e, late, &next);
+	const json_t *rep = json_object_get(e, "repeat_count");
+	size_t i;
+
+	/* An empty Lua table comes as {}: no categories. */
+	json_array_foreach(json_object_get(e, "categories"), i, v)
+	{
+		json_array_append(cats, v);
+	}
+	item = json_pack("{ss ss ss ss ss so so so so}", "id", ctl_str(e, "id"),
+			 "brag", ctl_str(e, "brag"), "status",
+			 ctl_str(e, "status"), "channel", ctl_str(e, "channel"),
+			 "received", iso(ctl_str(e, "received"), buf),
+			 "categories", cats, "overdue", late, "timers", timers,
+			 "next_due", next);
+	json_object_set_new(item, "owner",
+			    ctl_str(e, "owner")[0]
+				? json_string(ctl_str(e, "owner"))
+				: json_null());
+	json_object_set_new(
+	    item, "repeat",
+	    json_is_number(rep)
+		? json_integer((json_int_t)json_number_value(rep))
+		: json_null());
+	return item;
+}
+
+static void
+queue_done(const json_t *r, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	const struct calendar_options *o =
+	    calendar_options(ctl_daemon(c)->conf->calendar);
+	char buf[MASH_TIME_BUFSZ];
+	const char *now = ctl_str(r, "now");
+	json_t *items, *e, *ans;
+	size_t i;
+
+	if (err != NULL) {
+		if (strncmp(err, "ERR ", 4) == 0) /* queue.lua refused */
+			ctl_error(c, "%s", ctl_refusal(err));
+		else
+			ctl_error(c, "redis: %s", err);
+		goto done;
+	}
+	items = json_array();
+	json_array_foreach(json_object_get(r, "items"), i, e)
+	{
+		json_array_append_new(items, queue_item(e));
+	}
+	/* now (Redis's, by which timers fire) and zone: for a person, how
+	 * late, and local times. */
+	ans = json_pack("{sb so ss ss}", "ok", 1, "items", items, "now",
+			now[0] ? iso(now, buf)
+			       : mash_time_format(clock_now_ms(), buf),
+			"zone", o->timezone);
+	json_object_set_new(ans, "next",
+			    json_is_string(json_object_get(r, "next"))
+				? json_incref(json_object_get(r, "next"))
+				: json_null());
+	if (json_is_object(json_object_get(r, "counts")))
+		json_object_set(ans, "counts", json_object_get(r, "counts"));
+	ctl_send(c, ans);
+done:
+	ctl_done(c);
+}
+
+/* The request's "limit": a page's size, or -1 with the error sent. */
+static json_int_t
+page_size(struct ctl_conn *c)
+{
+	json_t *v = json_object_get(ctl_request(c), "limit");
+
+	if (v == NULL)
+		return QUEUE_PAGE;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > QUEUE_PAGE_MAX) {
+		ctl_error(c, "a page is 1 to %d referrals (--limit N)",
+			  QUEUE_PAGE_MAX);
+		return -1;
+	}
+	return json_integer_value(v);
+}
+
+static bool
+flag(struct ctl_conn *c, const char *name)
+{
+	return json_is_true(json_object_get(ctl_request(c), name));
+}
+
+void
+ctl_queue(struct ctl_conn *c)
+{
+	const char *bname = ctl_arg(c, "brag"), *after = ctl_arg(c, "after");
+	json_int_t min = 0, max = BRAG_COUNT * QUEUE_RANK_WIDTH, limit;
+	enum brag b;
+	json_t *args;
+
+	if (bname != NULL) {
+		if (brag_parse(bname, &b) != 0) {
+			ctl_error(c,
+				  "unknown BRAG rating \"%s\": use red, "
+				  "amber, green or blue",
+				  bname);
+			return;
+		}
+		min = b * QUEUE_RANK_WIDTH;
+		max = (b + 1) * QUEUE_RANK_WIDTH;
+	}
+	if (flag(c, "mine") && flag(c, "unclaimed")) {
+		ctl_error(c, "--mine and --unclaimed exclude each other");
+		return;
+	}
+	if ((limit = page_size(c)) < 0)
+		return;
+	args = json_pack("{sI sI sI si ss sb sb sb}", "min", min, "max", max,
+			 "limit", limit, "scan", QUEUE_SCAN, "after",
+			 after ? after : "", "unclaimed", flag(c, "unclaimed"),
+			 "overdue", flag(c, "overdue"), "counts",
+			 flag(c, "counts"));
+	if (args != NULL && flag(c, "mine"))
+		json_object_set_new(args, "owner", json_string(ctl_actor(c)));
+	ctl_call(c, SCRIPT_QUEUE, args, queue_done);
+}

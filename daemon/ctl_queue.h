@@ -1,0 +1,18 @@
+/*
+ * ctl_queue: the control socket's view of the queue. `queue` answers one
+ * page of it (ctl_queue.c); `watch` turns a connection into a stream of
+ * notices, one line a referral changed (ctl_watch.c).
+ */
+#ifndef MASHD_CTL_QUEUE_H
+#define MASHD_CTL_QUEUE_H
+
+#include "ctl.h"
+
+/* queue [--brag R] [--mine|--unclaimed] [--overdue] [--limit N]
+ * [--after CURSOR] */
+void ctl_queue(struct ctl_conn *c);
+/* watch: {"ok":true,"live":...} now, then one line a change as it happens
+ * ({"changed":ID}, {"live":false|true}): ctl_watch.c. */
+void ctl_watch(struct ctl_conn *c);
+
+#endif

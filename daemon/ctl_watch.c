@@ -1,0 +1,294 @@
+/*
+ * ctl_watch.c: `watch`, the control socket's live view of the queue
+ * (mashctl queue --watch). The scripts that change the queue PUBLISH the
+ * reference changed, and nothing else, on <prefix>queue:changed (lib.lua's
+ * queue_changed); this mashd holds ONE subscriber connection to Redis, to
+ * the master the store uses, and writes each notice to every control
+ * connection that watches, as one line: {"changed":"MASH-2026-000017"}.
+ * A change made through another mashd is seen alike. mashctl reads the
+ * queue again when told, never on a clock of its own.
+ *
+ * {"live":false} says notices may be lost (Redis went away, or the master
+ * changed); {"live":true} that they flow again: a watcher then reads the
+ * whole page once more, for what it missed meanwhile.
+ *
+ * Bounds: watchers are control connections, so control.max_per_uid and
+ * control.max_connections bound them; a watcher whose notices pile up
+ * unread past CTL_OUT_MAX is dropped; the subscriber is followed by a
+ * tick of the local clock (once a second), which asks Redis nothing: it
+ * connects again when the connection was lost, gives up on one that does
+ * not connect within redis.timeout, and moves to a new master when the
+ * store did (a failover, or Sentinel naming another node).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <hiredis/adapters/libevent.h>
+#include <hiredis/async.h>
+
+#include "mash/config.h"
+#include "mash/words.h"
+
+#include "clock.h"
+#include "ctl_int.h"
+#include "ctl_queue.h"
+#include "log.h"
+#include "store.h"
+
+#define WATCH_CHANNEL "queue:changed"
+#define WATCH_TICK_MS 1000
+#define WATCH_ADDR_MAX 300
+
+struct watch {
+	struct mashd *d;
+	redisAsyncContext *ac;	   /* the subscriber, or NULL */
+	char addr[WATCH_ADDR_MAX]; /* where it connects */
+	bool live;		   /* subscribed: notices flow */
+	int64_t since;		   /* when it began connecting, mono ms */
+	struct event *tick;
+	struct ctl_conn **conns; /* the watchers */
+	size_t n, cap;
+};
+
+static struct watch *W;
+
+/* Stop writing to a watcher: it is no longer in the list. */
+static void
+forget(size_t i)
+{
+	W->conns[i] = W->conns[--W->n];
+}
+
+/* One line to every watcher; one that does not read is dropped. */
+static void
+broadcast(const char *line)
+{
+	size_t len = strlen(line);
+
+	for (size_t i = W->n; i-- > 0;) {
+		struct ctl_conn *c = W->conns[i];
+
+		if (c->dead) {
+			forget(i);
+			continue;
+		}
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+		    CTL_OUT_MAX) {
+			log_info("control: %s watches the queue without "
+				 "reading: dropped",
+				 c->actor);
+			forget(i);
+			c->dead = true;
+			c->eof = true;
+			conn_maybe_free(c);
+			continue;
+		}
+		bufferevent_write(c->bev, line, len);
+	}
+}
+
+static void
+set_live(bool live)
+{
+	if (W->live == live)
+		return;
+	W->live = live;
+	broadcast(live ? "{\"live\":true}\n" : "{\"live\":false}\n");
+}
+
+/* Drop the subscriber (from the tick, never inside hiredis). */
+static void
+drop(const char *why)
+{
+	redisAsyncContext *ac = W->ac;
+
+	log_info("control: queue notices from %s: %s", W->addr, why);
+	W->ac = NULL;
+	set_live(false);
+	redisAsyncFree(ac);
+}
+
+static void
+on_message(redisAsyncContext *ac, void *r, void *priv)
+{
+	redisReply *reply = r;
+	char line[96];
+
+	(void)priv;
+	if (reply == NULL || ac != W->ac || reply->type != REDIS_REPLY_ARRAY ||
+	    reply->elements < 3 ||
+	    reply->element[0]->type != REDIS_REPLY_STRING)
+		return;
+	if (strcmp(reply->element[0]->str, "subscribe") == 0) {
+		log_info("control: queue notices flow from %s", W->addr);
+		set_live(true);
+	} else if (strcmp(reply->element[0]->str, "message") == 0 &&
+		   reply->element[2]->type == REDIS_REPLY_STRING &&
+		   mash_ref_valid(reply->element[2]->str)) {
+		snprintf(line, sizeof(line), "{\"changed\":\"%s\"}\n",
+			 reply->element[2]->str);
+		broadcast(line);
+	}
+}
+
+static void
+on_connect(const redisAsyncContext *ac, int status)
+{
+	if (status != REDIS_OK && ac == W->ac) {
+		log_info("control: queue notices: cannot connect to %s: %s",
+			 W->addr, ac->errstr);
+		W->ac = NULL; /* hiredis frees it */
+	}
+}
+
+static void
+on_disconnect(const redisAsyncContext *ac, int status)
+{
+	(void)status;
+	if (ac != W->ac)
+		return; /* drop() or ctl_watch_free() let it go */
+	log_info("control: queue notices from %s lost: %s", W->addr,
+		 ac->errstr[0] ? ac->errstr : "closed");
+	W->ac = NULL;
+	set_live(false);
+}
+
+/* Connect the subscriber to the master the store uses, if it has one. */
+static void
+subscribe(void)
+{
+	struct store_info si;
+	redisAsyncContext *ac;
+	char host[WATCH_ADDR_MAX], *colon;
+
+	store_info(W->d->store, &si);
+	if (si.master[0] == '\0')
+		return; /* the store is down: the tick tries again */
+	snprintf(W->addr, sizeof(W->addr), "%s", si.master);
+	snprintf(host, sizeof(host), "%s", si.master);
+	colon = strrchr(host, ':');
+	if (host[0] == '/' || colon == NULL) {
+		ac = redisAsyncConnectUnix(host);
+	} else {
+		*colon = '\0';
+		ac = redisAsyncConnect(host, atoi(colon + 1));
+	}
+	if (ac == NULL || ac->err) {
+		log_info("control: queue notices: cannot connect to %s: %s",
+			 W->addr, ac ? ac->errstr : "out of memory");
+		if (ac != NULL)
+			redisAsyncFree(ac);
+		return;
+	}
+	W->ac = ac;
+	W->since = clock_mono_ms();
+	redisLibeventAttach(ac, W->d->base);
+	redisAsyncSetConnectCallback(ac, on_connect);
+	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+	if (redisAsyncCommand(ac, on_message, NULL, "SUBSCRIBE %s%s",
+			      W->d->conf->redis.prefix, WATCH_CHANNEL) != 0)
+		drop("cannot subscribe");
+}
+
+static void
+tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct store_info si;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (W->ac == NULL) {
+		if (W->n > 0)
+			subscribe();
+		return;
+	}
+	store_info(W->d->store, &si);
+	if (!W->live && clock_mono_ms() - W->since >
+			    (int64_t)W->d->conf->redis.timeout * 1000)
+		drop("no answer within redis.timeout");
+	else if (si.master[0] != '\0' && strcmp(si.master, W->addr) != 0)
+		drop("the store moved to another master");
+}
+
+static int
+watch_new(struct mashd *d)
+{
+	struct timeval tv = {WATCH_TICK_MS / 1000, 0};
+
+	if ((W = calloc(1, sizeof(*W))) == NULL)
+		return -1;
+	W->d = d;
+	W->tick = event_new(d->base, -1, EV_PERSIST, tick, NULL);
+	if (W->tick == NULL || event_add(W->tick, &tv) != 0) {
+		ctl_watch_free();
+		return -1;
+	}
+	return 0;
+}
+
+void
+ctl_watch(struct ctl_conn *c)
+{
+	struct timeval idle = {c->ctl->d->conf->control.idle_timeout, 0};
+	size_t i;
+
+	if (W == NULL && watch_new(ctl_daemon(c)) != 0) {
+		ctl_error(c, "mashd cannot watch the queue now: out of memory");
+		return;
+	}
+	for (i = 0; i < W->n && W->conns[i] != c; i++)
+		;
+	if (i == W->n) {
+		if (W->n == W->cap) {
+			size_t cap = W->cap ? W->cap * 2 : 8;
+			struct ctl_conn **n =
+			    realloc(W->conns, cap * sizeof(*n));
+
+			if (n == NULL) {
+				ctl_error(c, "mashd cannot watch the queue "
+					     "now: out of memory");
+				return;
+			}
+			W->conns = n;
+			W->cap = cap;
+		}
+		W->conns[W->n++] = c;
+	}
+	/* A watcher sends nothing more: no idle timeout on reading; one
+	 * that does not read its notices is closed as any other. */
+	bufferevent_set_timeouts(c->bev, NULL, &idle);
+	if (W->ac == NULL)
+		subscribe();
+	ctl_send(c, json_pack("{sb sb}", "ok", 1, "live", W->live));
+}
+
+void
+ctl_watch_gone(struct ctl_conn *c)
+{
+	for (size_t i = 0; W != NULL && i < W->n; i++)
+		if (W->conns[i] == c) {
+			forget(i);
+			return;
+		}
+}
+
+void
+ctl_watch_free(void)
+{
+	redisAsyncContext *ac;
+
+	if (W == NULL)
+		return;
+	ac = W->ac;
+	W->ac = NULL;
+	if (ac != NULL)
+		redisAsyncFree(ac);
+	if (W->tick != NULL)
+		event_free(W->tick);
+	free(W->conns);
+	free(W);
+	W = NULL;
+}
