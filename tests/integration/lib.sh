@@ -103,6 +103,18 @@ wait_for() {
 	done
 }
 
+# log_lines: how many lines mashd.log has now, for expect_log's FROM.
+log_lines() { wc -l < "$T/mashd.log"; }
+# log_has FROM EXTENDED-REGEX: mashd.log has the line after line FROM.
+log_has() { tail -n "+$(($1 + 1))" "$T/mashd.log" | grep -Eq -- "$2"; }
+# expect_log NAME EXTENDED-REGEX [FROM]: mashd logs what it did after doing
+# it, so a line is awaited (bounded) in mashd.log after line FROM, then
+# checked there: the check fails as before when the line never comes.
+expect_log() {
+	wait_for 10 log_has "${3:-0}" "$2"
+	expect_match "$1" "$(tail -n "+$((${3:-0} + 1))" "$T/mashd.log")" "$2"
+}
+
 start_redis() {
 	mkdir -p "$T/redis"
 	rm -f "$T/redis.sock"
