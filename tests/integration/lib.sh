@@ -24,7 +24,24 @@ cleanup() {
 	for _s in "$T"/tmux*.sock; do
 		[ -S "$_s" ] && tmux -S "$_s" kill-server 2>/dev/null
 	done
-	wait 2>/dev/null
+	# The test's own background children (a webhook receiver, a client
+	# left hanging): a test that ends early must not wait on them for
+	# ever. TERM them and their children, give them three seconds, then
+	# KILL what is left; only then wait. (jobs -p in a subshell is empty.)
+	jobs -p > "$T/.kids" 2>/dev/null
+	_kids=$(cat "$T/.kids" 2>/dev/null)
+	if [ -n "$_kids" ]; then
+		for _k in $_kids; do
+			pkill -TERM -P "$_k" 2>/dev/null
+			kill -TERM "$_k" 2>/dev/null
+		done
+		wait_for 3 kids_gone $_kids
+		for _k in $_kids; do # the parent first: no "Killed" from it
+			_gk=$(pgrep -P "$_k")
+			kill -KILL "$_k" $_gk 2>/dev/null
+		done
+	fi
+	{ wait; } 2>/dev/null # no "Killed" from the shell
 	if [ "$failed" -eq 0 ] && [ -z "$KEEP" ]; then
 		rm -rf "$T"
 	else
@@ -32,6 +49,17 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
+
+# kids_gone PID...: true when none of them runs any more (an exited child
+# not yet waited for is a zombie, which kill -0 still finds).
+kids_gone() {
+	for _p in "$@"; do
+		case $(ps -o stat= -p "$_p" 2>/dev/null) in
+		'' | Z*) ;;
+		*) return 1 ;;
+		esac
+	done
+}
 
 ok() {
 	passed=$((passed + 1))
@@ -73,6 +101,18 @@ wait_for() {
 		[ $_n -gt 0 ] || return 1
 		sleep 0.05
 	done
+}
+
+# log_lines: how many lines mashd.log has now, for expect_log's FROM.
+log_lines() { wc -l < "$T/mashd.log"; }
+# log_has FROM EXTENDED-REGEX: mashd.log has the line after line FROM.
+log_has() { tail -n "+$(($1 + 1))" "$T/mashd.log" | grep -Eq -- "$2"; }
+# expect_log NAME EXTENDED-REGEX [FROM]: mashd logs what it did after doing
+# it, so a line is awaited (bounded) in mashd.log after line FROM, then
+# checked there: the check fails as before when the line never comes.
+expect_log() {
+	wait_for 10 log_has "${3:-0}" "$2"
+	expect_match "$1" "$(tail -n "+$((${3:-0} + 1))" "$T/mashd.log")" "$2"
 }
 
 start_redis() {

@@ -74,6 +74,8 @@ expect "never more than max_parallel sendmail processes" \
 	"$([ "$m" -le 8 ] && echo yes || echo "no: $m")" yes
 wait_for 10 "[ \$(wc -l < '$T/sleepers') -gt 8 ]"
 expect "one past the timeout is killed and the next ones start" "$?" 0
+# Its retry waits alerts.retry.first and a free slot: wait for the line.
+wait_for 30 log_has 0 'event=ack .*attempt=2'
 expect_match "its alert is retried" "$(cat "$T/mashd.log")" \
 	'event=ack .*attempt=2'
 rm "$T/hang"

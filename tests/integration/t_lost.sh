@@ -128,6 +128,8 @@ ctl referral new --file "$FIX/phone.json" --idempotency-key "$key_p" \
 expect "the telephone referral sent again with its key" "$?" 0
 expect "is the one stored" "$(jq -r .id "$T/ctl.out")" "$(stored_as "$key_p")"
 expect "three more referrals, none twice" "$(nrefs)" $((n + 3))
+# mashd moves the mail to cur/ first and logs after: wait for the line.
+wait_for 10 log_has 0 'spool: m1 .*filed to cur/'
 expect "the mail was filed once" \
 	"$(grep -c 'spool: m1 .*filed to cur/' "$T/mashd.log")" 1
 expect_match "while it waited it said the outcome was unknown" \

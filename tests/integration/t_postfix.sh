@@ -58,6 +58,8 @@ wait_for 30 "grep -q '^Subject: \\[$R\\] new RED referral' '$P/inbox/navigators'
 expect "Postfix delivered the Red alert to the navigators" "$?" 0
 expect_match "delivered by Postfix" "$(cat "$P/inbox/navigators")" 'Received: by localhost.test \(Postfix'
 expect_match "with mashd's Message-ID" "$(cat "$P/inbox/navigators")" "Message-Id: <.*\\.staff\\.$R@mashd>"
+# Postfix logs the delivery after it has written the mailbox: wait for it.
+wait_for 30 grep -Eq 'status=sent \(delivered to file' "$P/maillog"
 expect_match "Postfix logged it as sent" "$(cat "$P/maillog")" 'status=sent \(delivered to file'
 if grep -F -i -f "$FIX/NAMES" "$P/inbox/navigators" > "$T/leak"; then
 	not_ok "no personal data in the delivered mail" "$(head -3 "$T/leak")"
