@@ -26,6 +26,7 @@
 #include "ctl.h"
 #include "ctl_alerts.h"
 #include "ctl_screen.h"
+#include "ctl_find.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -254,7 +255,9 @@ show_done(const json_t *r, const char *err, void *arg)
 	json_object_set_new(ref, "timers", timers);
 	log_event(id, NULL, "show", "referral %s shown to %s", id,
 		  ctl_actor(c));
-	ctl_send(c, json_pack("{sb so}", "ok", 1, "referral", ref));
+	ref = json_pack("{sb so}", "ok", 1, "referral", ref);
+	ctl_find_show_history(r, ref);
+	ctl_send(c, ref);
 done:
 	ctl_done(c);
 }
@@ -539,6 +542,7 @@ const struct ctl_command ctl_commands[] = {
     {"alert_retry", ctl_alerts_retry, CTL_ROLE(CTL_SUPERVISORS)},
     {"callbacks", ctl_alerts_callbacks, CASEWORK},
     {"called", ctl_alerts_called, CASEWORK},
+    {"resolve", ctl_find_resolve, ANYONE},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

@@ -153,6 +153,8 @@ static const struct {
     {SCRIPT_IDEM, "idem", lua_idem, lua_idem_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_SCREEN, "screen", lua_screen, lua_screen_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_REOPEN, "reopen", lua_reopen, lua_reopen_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_RESOLVE, "resolve", lua_resolve, lua_resolve_keys, SCRIPT_READS,
+     NULL},
 };
 
 struct call {

@@ -38,6 +38,7 @@ enum store_script {
 	SCRIPT_IDEM,		 /* intake.c: a lost reply's key */
 	SCRIPT_SCREEN,		 /* ctl_screen.c */
 	SCRIPT_REOPEN,		 /* ctl_screen.c */
+	SCRIPT_RESOLVE,		 /* ctl_find.c */
 	SCRIPT_COUNT,
 };
 

@@ -91,6 +91,8 @@ return serve(function(a)
       end
     end
     redis.call('ZADD', ckey, received, id)
+    -- For `show`'s repeat history: the key, never the name (show.lua).
+    redis.call('HSET', key, 'child', a.child)
   end
 
   -- A written confirmation (written_confirmation_of) stops the timer of
