@@ -28,12 +28,12 @@ PURE     = timeutil words referral brag calendar holidays deadline
 CONF     = config config_schema config_time config_redis config_tls
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd \
-	   ctl_alerts ctl_screen ctl_find scheduler alert alert_text \
-	   deliver_mail webhook tls metrics service spool maildir mail \
-	   mail_mime $(CONF) $(PURE)
+	   ctl_alerts ctl_screen ctl_find ctl_list backfill scheduler alert \
+	   alert_text deliver_mail webhook tls metrics service spool maildir \
+	   mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
-MASHCTL  = mashctl mashctl_screen mashctl_help mashctl_show mashctl_ref ask \
-	   $(CONF) $(PURE)
+MASHCTL  = mashctl mashctl_screen mashctl_help mashctl_show mashctl_ref \
+	   mashctl_list ask $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
 

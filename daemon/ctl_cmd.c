@@ -543,6 +543,8 @@ const struct ctl_command ctl_commands[] = {
     {"callbacks", ctl_alerts_callbacks, CASEWORK},
     {"called", ctl_alerts_called, CASEWORK},
     {"resolve", ctl_find_resolve, ANYONE},
+    {"list", ctl_find_list, CASEWORK},
+    {"child", ctl_find_child, CASEWORK},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

@@ -402,6 +402,13 @@ child_key(const char *secret, const json_t *rec, char *out)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+void
+intake_child_key(const char *secret, const json_t *rec,
+		 char out[INTAKE_CHILD_KEY_LEN])
+{
+	child_key(secret, rec, out);
+}
+
 /* The one JSON argument of submit.lua; see its header. */
 static json_t *
 submit_args(const struct mash_config *conf, const struct intake *in,

@@ -39,6 +39,9 @@ enum store_script {
 	SCRIPT_SCREEN,		 /* ctl_screen.c */
 	SCRIPT_REOPEN,		 /* ctl_screen.c */
 	SCRIPT_RESOLVE,		 /* ctl_find.c */
+	SCRIPT_LIST,
+	SCRIPT_CHILD,
+	SCRIPT_BACKFILL, /* backfill.c */
 	SCRIPT_COUNT,
 };
 

@@ -79,5 +79,7 @@ void did_you_mean(const char *what, const char *typed, const char *const *names,
 
 /* The commands of files of their own. */
 int cmd_show(struct ctx *x, int argc, char **argv);
+int cmd_list(struct ctx *x, int argc, char **argv);
+int cmd_child(struct ctx *x, int argc, char **argv);
 
 #endif

@@ -50,7 +50,7 @@ wait "$MON" 2>/dev/null
 awk '/ "EVALSHA" / {
 	n = 0
 	for (i = 1; i <= NF; i++) if ($i == "\"EVALSHA\"") { n = i; break }
-	k = $(n + 2); gsub(/"/, "", k)
+	k = $(n + 2); gsub(/"/, "", k); k = k + 0 # a number: "10" <= "9" as text
 	printf "%s", k
 	for (j = 1; j <= k; j++) printf " %s", $(n + 2 + j)
 	printf "\n"
