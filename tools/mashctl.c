@@ -996,9 +996,11 @@ static const struct command commands[] = {
     {"show", "ID [--json]", "one referral, whole (audited)", cmd_show},
     {"history", "ID [--json]", "a referral's audit trail (audited)",
      cmd_history},
-    {"list", "[--decided|--all] [--since D] [--until D] [filters] [--json]",
+    {"list",
+     "[--decided|--all] [--since D] [--until D] [--brag R] [--outcome O] "
+     "[--agency A] [--limit N] [--after PAGE] [--json]",
      "decided (or all) referrals, newest first, paged", cmd_list},
-    {"child", "--name \"FIRST LAST\" --dob YYYY-MM-DD [--json]",
+    {"child", "--name NAME --dob YYYY-MM-DD [--json]",
      "every referral about one child (audited)", cmd_child},
     {"claim", "ID [--force]", "take a referral to work on", cmd_claim},
     {"release", "ID [--force]", "give a claimed referral back", cmd_release},
