@@ -457,8 +457,9 @@ with_reason(struct ctx *x, int argc, char **argv, const char *cmd,
 	}
 	if (strcmp(cmd, "decide") == 0 &&
 	    words_find(outcome_names, OUTCOME_COUNT, pos[1]) < 0) {
+		/* Refused, as mashd refuses it: exit 1, as always. */
 		did_you_mean("outcome", pos[1], outcome_names, OUTCOME_COUNT);
-		return EXIT_USAGE;
+		return EXIT_REFUSED;
 	}
 	id = ref_resolve(x, pos[0]);
 	a = json_pack("{ss ss ss ss}", "cmd", cmd, "id", id, key, pos[1],

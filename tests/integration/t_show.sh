@@ -131,7 +131,7 @@ ctl shwo 1 > /dev/null 2> "$T/err"
 expect "an unknown command" "$?" 2
 expect_match "gets the nearest" "$(cat "$T/err")" 'unknown command "shwo"; did you mean show\?'
 ctl decide 2 earlyhelp --reason "x" > /dev/null 2> "$T/err"
-expect "an unknown outcome" "$?" 2
+expect "an unknown outcome is refused, as mashd refuses it" "$?" 1
 expect_match "gets the nearest" "$(cat "$T/err")" \
 	'unknown outcome "earlyhelp"; did you mean early_help\?'
 expect "and nothing was decided" "$(ctl show 2 --json | jq -r .status)" new
