@@ -153,11 +153,10 @@ done:
 	ctl_done(c);
 }
 
-/* The child's keys into args: k1.. for KEYS, and keys = [...]. */
+/* The child's keys into args as k1.. (child.lua declares them). */
 static int
 child_keys(const char *secret, const char *name, const char *dob, json_t *args)
 {
-	json_t *keys = json_array();
 	char first[256], key[INTAKE_CHILD_KEY_LEN], k[4];
 	size_t len = strlen(name), n = 0;
 
@@ -174,9 +173,7 @@ child_keys(const char *secret, const char *name, const char *dob, json_t *args)
 		json_decref(rec);
 		snprintf(k, sizeof(k), "k%zu", ++n);
 		json_object_set_new(args, k, json_string(key));
-		json_array_append_new(keys, json_string(key));
 	}
-	json_object_set_new(args, "keys", keys);
 	return n > 0 ? 0 : -1;
 }
 

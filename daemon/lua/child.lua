@@ -2,8 +2,8 @@
 -- repeat detection (HMACs of the names and the date of birth, made by
 -- mashd: Redis holds no name), oldest first. The search is audited: once
 -- for the hub, and on each referral found.
--- Arguments: keys (1 to 4 of the child's keys: the name split each way
---   it may be), actor, at (ms).
+-- Arguments: k1 .. k4 (the child's keys, one for each way the name may
+--   split; k1 at least), actor, at (ms).
 -- Answer: {items = [{id, received, brag, status, outcome, decided,
 --   channel}]}.
 -- KEYS: child:$k1 child:$k2 child:$k3 child:$k4 events
@@ -11,13 +11,16 @@
 local p = ARGV[1]
 return serve(function(a)
   local seen, found = {}, {}
-  for _, k in ipairs(a.keys) do
-    local list = redis.call('ZRANGE', declared('child:' .. k), 0, -1,
-                            'WITHSCORES')
-    for i = 1, #list, 2 do
-      if not seen[list[i]] then
-        seen[list[i]] = true
-        found[#found + 1] = {id = list[i], score = tonumber(list[i + 1])}
+  for n = 1, 4 do
+    local k = a['k' .. n]
+    if type(k) == 'string' then
+      local list = redis.call('ZRANGE', declared('child:' .. k), 0, -1,
+                              'WITHSCORES')
+      for i = 1, #list, 2 do
+        if not seen[list[i]] then
+          seen[list[i]] = true
+          found[#found + 1] = {id = list[i], score = tonumber(list[i + 1])}
+        end
       end
     end
   end
