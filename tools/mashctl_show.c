@@ -307,6 +307,32 @@ span(const char *iso, char *buf, size_t len, bool *past)
 	return buf;
 }
 
+/* The referral's fields the page says in its own words, or not at all. */
+static const char *const known[] = {"id",	"record",    "status",
+				    "brag",	"channel",   "client",
+				    "received", "updated",   "idempotency_key",
+				    "owner",	"outcome",   "decision_reason",
+				    "decided",	"confirmed", "confirmation",
+				    "confirms", "repeat",    "timers",
+				    NULL};
+
+/* Any other field mashd keeps on the referral (a later mashd's), as is. */
+static void
+show_more(const json_t *ref)
+{
+	char name[64];
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)ref, k, v)
+	{
+		if (json_is_string(v) && !in_list(known, k)) {
+			printf("  %-*s ", LABEL, label(k, name, sizeof(name)));
+			text_lines(json_string_value(v), 2);
+		}
+	}
+}
+
 static void
 show_header(const struct calendar *cal, const json_t *ref)
 {
@@ -338,6 +364,7 @@ show_header(const struct calendar *cal, const json_t *ref)
 		       str(ref, "confirmation"));
 	if (json_is_string(json_object_get(ref, "confirms")))
 		printf("  %-*s %s\n", LABEL, "confirms", str(ref, "confirms"));
+	show_more(ref);
 }
 
 /* Each timer: due (local), and running, overdue, warned or stopped. */

@@ -140,4 +140,13 @@ expect "an older year's by its ending" \
 	"$(ctl show 2025-002400 --json | jq -r .id)" MASH-2025-002400
 expect_match "the backfill is logged, with no personal data" \
 	"$(grep 'index:' "$T/mashd.log")" '6 referral\(s\) stored by an older mashd added'
+
+# Without repeat detection there is no key to find a child by.
+stop_mashd
+write_conf
+start_mashd
+ctl child --name "Octavienne Brindlecombe-Nakamura" --dob 2017-09-02 \
+	> /dev/null 2> "$T/err"
+expect "child with repeat detection off is refused" "$?" 1
+expect_match "and says why" "$(cat "$T/err")" 'repeat detection, and it is off \(repeat.secret\)'
 finish

@@ -62,6 +62,11 @@ expect_match "consent refused, loudly" "$(cat "$T/page2")" \
 expect_match "with its reason" "$(cat "$T/page2")" \
 	'reason +mother refused; referral made as the child is at risk'
 
+# A field this mashctl has no words for (a newer mashd's) is still shown.
+rcli hset "{mash}:ref:$R2" screening_note "police systems checked" > /dev/null
+expect_match "a field the page does not know, as is" "$(ctl show 2)" \
+	'^  screening note +police systems checked$'
+
 # Holder, re-rating and decision on the page.
 ctl claim 1 > /dev/null
 ctl rate 1 red --reason "police report of violence" > /dev/null
