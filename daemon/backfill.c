@@ -11,8 +11,8 @@
 #include "log.h"
 #include "store.h"
 
-/* Referrals looked at per call: a few milliseconds of Redis's time. */
-#define BACKFILL_BATCH 1000
+/* Referrals looked at per call: at most some 30 ms of Redis's time. */
+#define BACKFILL_BATCH 500
 
 static struct {
 	struct mashd *d;

@@ -29,21 +29,30 @@ end
 
 -- The referral `id` as an item when it passes the filters, else nil.
 local function item_of(a, id)
-  local r = redis.call('HMGET', from_data('ref:' .. id), 'brag', 'status',
-                       'outcome', 'channel', 'client', 'owner', 'received',
-                       'decided', 'record')
+  local key = from_data('ref:' .. id)
+  local r = redis.call('HMGET', key, 'brag', 'status', 'outcome', 'channel',
+                       'client', 'owner', 'received', 'decided')
   if not r[2] then return nil end -- gone: an index is never trusted
   if not a.all and r[2] ~= 'decided' then return nil end -- reopened
   if a.brag and r[1] ~= a.brag then return nil end
   if a.outcome and r[3] ~= a.outcome then return nil end
-  local agency = agency_of(r[9])
+  -- The record is read, and decoded, only for one the cheap tests kept.
+  local raw = redis.call('HGET', key, 'record') or ''
   if a.agency then
     local want = string.lower(a.agency)
-    if not string.find(string.lower(agency), want, 1, true) and
-       not string.find(string.lower(r[5] or ''), want, 1, true) then
+    local client = string.find(string.lower(r[5] or ''), want, 1, true)
+    -- Text with nothing JSON escapes is in the record as it is: one
+    -- without it there is not in its agency either, and is not decoded.
+    if not client and not string.find(want, '["\\%c]') and
+       not string.find(string.lower(raw), want, 1, true) then
+      return nil
+    end
+    if not client and
+       not string.find(string.lower(agency_of(raw)), want, 1, true) then
       return nil
     end
   end
+  local agency = agency_of(raw)
   return {id = id, brag = r[1] or '', status = r[2], outcome = r[3] or '',
           channel = r[4] or '', client = r[5] or '', owner = r[6] or '',
           received = r[7] or '', decided = r[8] or '', agency = agency}

@@ -124,7 +124,7 @@ fi
 expect "a fresh Redis is indexed at once" "$(rcli get '{mash}:index:built')" 1
 rcli del '{mash}:index:received' '{mash}:index:decided' '{mash}:index:built' > /dev/null
 expect "an older mashd's Redis: nothing listed" "$(ctl list --all --json | ids)" ""
-# Last year's too, past a batch of a thousand numbers.
+# Last year's too, over several batches of numbers.
 rcli set '{mash}:seq:2025' 2500 > /dev/null
 rcli hset '{mash}:ref:MASH-2025-002400' id MASH-2025-002400 status decided \
 	received 1750000000000 decided 1750000100000 outcome nfa brag green > /dev/null
