@@ -120,6 +120,8 @@ expect "not a reference at all" "$?" 1
 expect_match "and said so" "$(cat "$T/err")" 'is not a reference, its number'
 ctl note 3 "called the school" > "$T/out"
 expect_match "note takes a short reference" "$(cat "$T/out")" "^$R3: note recorded"
+ctl screen 2 --reason "police systems checked" > "$T/out"
+expect_match "screen takes a short reference" "$(cat "$T/out")" "^$R2: screening recorded"
 # A year with referrals of its own: the number is this year's only.
 rcli hset '{mash}:ref:MASH-2025-000003' id MASH-2025-000003 status new > /dev/null
 rcli set '{mash}:seq:2025' 3 > /dev/null
