@@ -29,6 +29,7 @@
 #include "ctl_screen.h"
 #include "ctl_audit.h"
 #include "ctl_report.h"
+#include "ctl_find.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -142,7 +143,9 @@ show_done(const json_t *r, const char *err, void *arg)
 	json_object_set_new(ref, "timers", timers);
 	log_event(id, NULL, "show", "referral %s shown to %s", id,
 		  ctl_actor(c));
-	ctl_send(c, json_pack("{sb so}", "ok", 1, "referral", ref));
+	ref = json_pack("{sb so}", "ok", 1, "referral", ref);
+	ctl_find_show_history(r, ref);
+	ctl_send(c, ref);
 done:
 	ctl_done(c);
 }
@@ -431,6 +434,9 @@ const struct ctl_command ctl_commands[] = {
     {"audit_verify", ctl_audit_verify,
      CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS)},
     {"report", ctl_report, CASEWORK | CTL_ROLE(CTL_ADMINS)},
+    {"resolve", ctl_find_resolve, ANYONE},
+    {"list", ctl_find_list, CASEWORK},
+    {"child", ctl_find_child, CASEWORK},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

@@ -423,6 +423,13 @@ submit_agency(const struct mash_config *conf, const struct intake *in)
 	return "";
 }
 
+void
+intake_child_key(const char *secret, const json_t *rec,
+		 char out[INTAKE_CHILD_KEY_LEN])
+{
+	child_key(secret, rec, out);
+}
+
 /* The one JSON argument of submit.lua; see its header. */
 static json_t *
 submit_args(const struct mash_config *conf, const struct intake *in,

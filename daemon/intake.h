@@ -69,6 +69,16 @@ void intake_key_of(const char *prefix, const void *buf, size_t len,
 		   char out[INTAKE_KEY_OF_LEN]);
 
 /*
+ * The child's key of repeat detection for a record's child (first_name,
+ * last_name, dob or expected_date): hex HMAC-SHA256 under `secret`, so
+ * Redis holds no name; "" when secret is NULL or empty. mashctl's `child`
+ * finds a child's referrals by it.
+ */
+#define INTAKE_CHILD_KEY_LEN (2 * 64 + 1)
+void intake_child_key(const char *secret, const json_t *rec,
+		      char out[INTAKE_CHILD_KEY_LEN]);
+
+/*
  * 0 and cb later, exactly once, within redis.timeout + 1 s; -1 at once,
  * without calling cb, when the store refuses new referrals:
  * store_refusal() says why (Redis is unreachable, or not durable).

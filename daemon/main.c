@@ -16,6 +16,7 @@
 #include "mash/config.h"
 #include "mash/protocol.h"
 
+#include "backfill.h"
 #include "clock.h"
 #include "ctl.h"
 #include "http.h"
@@ -138,6 +139,7 @@ kick(void *arg)
 	scheduler_kick(d->sched);
 	spool_kick(d->spool);
 	service_redis_up(d->service);
+	backfill_kick(d);
 }
 
 /* Redis went away; the store reconnects on its own. */

@@ -160,6 +160,12 @@ static const struct {
      SCRIPT_READS, NULL},
     {SCRIPT_REPORT_EVENTS, "report_events", lua_report_events,
      lua_report_events_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_RESOLVE, "resolve", lua_resolve, lua_resolve_keys, SCRIPT_READS,
+     NULL},
+    {SCRIPT_LIST, "list", lua_list, lua_list_keys, SCRIPT_READS, NULL},
+    {SCRIPT_CHILD, "child", lua_child, lua_child_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_BACKFILL, "backfill", lua_backfill, lua_backfill_keys,
+     SCRIPT_WRITES, NULL},
 };
 
 struct call {

@@ -42,6 +42,10 @@ enum store_script {
 	SCRIPT_AUDIT_VERIFY,	 /* ctl_audit.c */
 	SCRIPT_AUDIT_LAST,
 	SCRIPT_REPORT_EVENTS, /* ctl_report.c */
+	SCRIPT_RESOLVE,		 /* ctl_find.c */
+	SCRIPT_LIST,
+	SCRIPT_CHILD,
+	SCRIPT_BACKFILL, /* backfill.c */
 	SCRIPT_COUNT,
 };
 

@@ -362,62 +362,6 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	return 0;
 }
 
-/* "repeat     2 earlier referral(s) about this child: MASH-…, MASH-…" */
-static void
-show_repeat(json_t *r)
-{
-	json_t *id;
-	size_t i;
-
-	if (!json_is_object(r))
-		return;
-	printf("%-10s %lld earlier referral(s) about this child:", "repeat",
-	       (long long)json_integer_value(json_object_get(r, "count")));
-	json_array_foreach(json_object_get(r, "previous"), i, id)
-	    printf("%s %s", i ? "," : "", json_string_value(id));
-	printf("\n");
-}
-
-static int
-cmd_show(struct ctx *x, int argc, char **argv)
-{
-	char *pos[1];
-	json_t *a, *ref, *v;
-	const char *k;
-
-	if (parse_opts(x, argc, argv, NULL, NULL, pos, 1) != 1) {
-		fprintf(stderr, "usage: mashctl show ID [--json]\n");
-		return EXIT_USAGE;
-	}
-	a = request(x, json_pack("{ssss}", "cmd", "show", "id", pos[0]));
-	ref = json_object_get(a, "referral");
-	if (x->json) {
-		print_json(ref);
-	} else {
-		json_object_foreach(ref, k, v)
-		{
-			if (json_is_string(v))
-				printf("%-10s %s\n", k, json_string_value(v));
-		}
-		show_repeat(json_object_get(ref, "repeat"));
-		json_object_foreach(json_object_get(ref, "timers"), k, v)
-		{
-			printf("%-10s due %s", k, str(v, "due"));
-			if (json_is_string(json_object_get(v, "fired")))
-				printf(", fired %s", str(v, "fired"));
-			if (json_is_string(json_object_get(v, "stopped")))
-				printf(", stopped %s", str(v, "stopped"));
-			printf("\n");
-		}
-		if ((v = json_object_get(ref, "record")) != NULL) {
-			printf("record:\n");
-			print_json(v);
-		}
-	}
-	json_decref(a);
-	return 0;
-}
-
 /*
  * decide ID OUTCOME --reason TEXT [--actions TEXT], rate ID BRAG --reason
  * TEXT: a change with a word and its required reason, sent as {cmd, id,
@@ -428,7 +372,7 @@ with_reason(struct ctx *x, int argc, char **argv, const char *cmd,
 	    const char *key, const char *usage, const char *done)
 {
 	static const char *const names[] = {"reason", "actions", NULL};
-	const char *values[2] = {NULL, NULL};
+	const char *values[2] = {NULL, NULL}, *id;
 	char *pos[2];
 	json_t *a;
 
@@ -438,12 +382,19 @@ with_reason(struct ctx *x, int argc, char **argv, const char *cmd,
 		fprintf(stderr, "usage: mashctl %s\n", usage);
 		return EXIT_USAGE;
 	}
-	a = json_pack("{ss ss ss ss}", "cmd", cmd, "id", pos[0], key, pos[1],
+	if (strcmp(cmd, "decide") == 0 &&
+	    words_find(outcome_names, OUTCOME_COUNT, pos[1]) < 0) {
+		/* Refused, as mashd refuses it: exit 1, as always. */
+		did_you_mean("outcome", pos[1], outcome_names, OUTCOME_COUNT);
+		return EXIT_REFUSED;
+	}
+	id = ref_resolve(x, pos[0]);
+	a = json_pack("{ss ss ss ss}", "cmd", cmd, "id", id, key, pos[1],
 		      "reason", values[0]);
 	if (values[1] != NULL)
 		json_object_set_new(a, "actions", json_string(values[1]));
 	a = request(x, a);
-	return answered(x, a, "%s %s %s\n", pos[0], done, pos[1]);
+	return answered(x, a, "%s %s %s\n", id, done, pos[1]);
 }
 
 static int
@@ -470,6 +421,7 @@ cmd_confirm(struct ctx *x, int argc, char **argv)
 		fprintf(stderr, "usage: mashctl confirm ID\n");
 		return EXIT_USAGE;
 	}
+	pos[0] = (char *)ref_resolve(x, pos[0]);
 	a = request(x, json_pack("{ss ss}", "cmd", "confirm", "id", pos[0]));
 	return answered(x, a, "%s: written confirmation recorded\n", pos[0]);
 }
@@ -921,6 +873,7 @@ claim_release(struct ctx *x, int argc, char **argv, const char *what)
 		fprintf(stderr, "usage: mashctl %s ID [--force]\n", what);
 		return EXIT_USAGE;
 	}
+	pos[0] = (char *)ref_resolve(x, pos[0]);
 	a = request(x, json_pack("{ss ss sb}", "cmd", what, "id", pos[0],
 				 "force", force));
 	return answered(x, a, "%s %s\n", pos[0],
@@ -957,6 +910,7 @@ cmd_note(struct ctx *x, int argc, char **argv)
 		fprintf(stderr, "usage: mashctl note ID TEXT\n");
 		return EXIT_USAGE;
 	}
+	pos[0] = (char *)ref_resolve(x, pos[0]);
 	a = request(x, json_pack("{ss ss ss}", "cmd", "note", "id", pos[0],
 				 "text", pos[1]));
 	return answered(x, a, "%s: note recorded\n", pos[0]);
@@ -973,6 +927,7 @@ cmd_history(struct ctx *x, int argc, char **argv)
 		fprintf(stderr, "usage: mashctl history ID [--json]\n");
 		return EXIT_USAGE;
 	}
+	pos[0] = (char *)ref_resolve(x, pos[0]);
 	a = request(x, json_pack("{ss ss}", "cmd", "history", "id", pos[0]));
 	items = json_object_get(a, "items");
 	if (x->json) {
@@ -1001,6 +956,12 @@ static const struct command commands[] = {
     {"show", "ID [--json]", "one referral, whole (audited)", cmd_show},
     {"history", "ID [--json]", "a referral's audit trail (audited)",
      cmd_history},
+    {"list",
+     "[--decided|--all] [--since D] [--until D] [--brag R] [--outcome O] "
+     "[--agency A] [--limit N] [--after PAGE] [--json]",
+     "decided (or all) referrals, newest first, paged", cmd_list},
+    {"child", "--name NAME --dob YYYY-MM-DD [--json]",
+     "every referral about one child (audited)", cmd_child},
     {"claim", "ID [--force]", "take a referral to work on", cmd_claim},
     {"release", "ID [--force]", "give a claimed referral back", cmd_release},
     {"rate", "ID BRAG --reason TEXT", "re-rate; screening restarts", cmd_rate},
@@ -1079,6 +1040,14 @@ main(int argc, char **argv)
 			match = &commands[i];
 			nmatch++;
 		}
+	}
+	if (nmatch == 0) {
+		const char *names[sizeof(commands) / sizeof(commands[0])];
+
+		for (size_t i = 0; i < n; i++)
+			names[i] = commands[i].name;
+		did_you_mean("command", argv[0], names, n);
+		return EXIT_USAGE;
 	}
 	if (nmatch != 1) {
 		fprintf(stderr, "mashctl: %s command \"%s\"; one of:",

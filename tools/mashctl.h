@@ -1,6 +1,6 @@
 /*
  * mashctl.h: what mashctl's commands share, so each command beyond the
- * first few lives in its own file under tools/ (ctl_show.c, ctl_list.c,
+ * first few lives in its own file under tools/ (mashctl_show.c, mashctl_list.c,
  * ...) with one line in the table of tools/mashctl.c.
  */
 #ifndef MASHCTL_H
@@ -76,5 +76,21 @@ int cmd_report(struct ctx *x, int argc, char **argv);
 int cmd_audit(struct ctx *x, int argc, char **argv);
 /* The last verification in the answer to `status`, as its line. */
 void audit_status(struct ctx *x, json_t *status);
+/*
+ * A referral's reference from what a person typed: a whole reference in
+ * any case; digits alone, this year's number ("17" is MASH-<year>-000017);
+ * else any ending of one that holds its number whole ("2025-000017").
+ * Asks mashd when it must; exits saying so when that names no referral,
+ * or more than one (listing them). Static storage, until the next call.
+ */
+const char *ref_resolve(struct ctx *x, const char *typed);
+/* "unknown outcome "sf47"; did you mean s47?", and the words to use. */
+void did_you_mean(const char *what, const char *typed, const char *const *names,
+		  size_t n);
+
+/* The commands of files of their own. */
+int cmd_show(struct ctx *x, int argc, char **argv);
+int cmd_list(struct ctx *x, int argc, char **argv);
+int cmd_child(struct ctx *x, int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ id_reason(struct ctx *x, int argc, char **argv, const char *cmd,
 		fprintf(stderr, "usage: mashctl %s ID --reason TEXT\n", cmd);
 		return EXIT_USAGE;
 	}
+	pos[0] = (char *)ref_resolve(x, pos[0]);
 	a = request(x, json_pack("{ss ss ss}", "cmd", cmd, "id", pos[0],
 				 "reason", values[0]));
 	return answered(x, a, "%s: %s\n", pos[0], done);

@@ -6,7 +6,7 @@
 -- Arguments: id, outcome, reason, actor, at (ms), actions (what was done
 -- or will be, for the referrer; "" for none).
 -- Answer: {outcome}.
--- KEYS: ref:$id ref:$id:audit due queue outbox events
+-- KEYS: ref:$id ref:$id:audit due queue outbox events index:decided
 local p = ARGV[1]
 return serve(function(a)
   local key = referral(p, a.id)
@@ -25,6 +25,8 @@ return serve(function(a)
              'decision_reason', a.reason, 'decided', a.at, 'updated', a.at,
              'actions', actions)
   redis.call('ZREM', declared('queue'), a.id)
+  -- What left the queue, by when, for `mashctl list` (list.lua).
+  redis.call('ZADD', declared('index:decided'), a.at, a.id)
   audit(p, a.id, a.at, a.actor, 'decide',
         'outcome=' .. a.outcome .. ' reason=' .. a.reason ..
         (actions ~= '' and (' actions=' .. actions) or ''))

@@ -20,7 +20,7 @@
 --   "void"     idem.lua answered for this attempt, its reply lost, that
 --              the key was not there: it stores nothing now either.
 -- KEYS: void:$attempt idem:$client:$idem seq:$year queue due events outbox
--- KEYS: child:$child ref:$confirms ref:$confirms:audit
+-- KEYS: child:$child ref:$confirms ref:$confirms:audit index:received
 -- Keys from data: the new referral's ref:<id> and ref:<id>:audit (INCR
 -- makes its reference), and ref:<id> of each earlier referral of the
 -- child (child:<hmac> lists them).
@@ -53,6 +53,8 @@ return serve(function(a)
              'received', received, 'updated', received,
              'idempotency_key', a.idem)
   redis.call('ZADD', declared('queue'), a.score, id)
+  -- Every referral by its receipt, for `mashctl list` (list.lua).
+  redis.call('ZADD', declared('index:received'), received, id)
   local timers, dues = {}, {}
   for _, t in ipairs(a.timers) do
     dues[t.name] = t.due
@@ -100,6 +102,8 @@ return serve(function(a)
       end
     end
     redis.call('ZADD', ckey, received, id)
+    -- For `show`'s repeat history: the key, never the name (show.lua).
+    redis.call('HSET', key, 'child', a.child)
   end
 
   -- A written confirmation (written_confirmation_of) stops the timer of

@@ -147,9 +147,10 @@ G2=$(jbody .id)
 expect "carries the repeat" "$(ctl show "$G2" --json | jq -c '.repeat | [.count, .previous]')" \
 	"[1,[\"$G1\"]]"
 expect_match "and shows it to a person" "$(ctl show "$G2")" \
-	"^repeat +1 earlier referral\\(s\\) about this child: $G1\$"
-expect_match "with its timers" "$(ctl show "$G2")" \
-	'^decision +due 2[0-9-]+T[0-9:]+Z$'
+	"^  at intake: 1 earlier referral\\(s\\), 1 open"
+expect_match "naming it" "$(ctl show "$G2")" "^  $G1 .* green +new\$"
+expect_match "with its timers, in local time" "$(ctl show "$G2")" \
+	'^  decision +due [A-Z][a-z]{2} [0-9]{2} [A-Z][a-z]{2} 20[0-9]{2} [0-9:]{5} (GMT|BST), running'
 expect "raises the repeat alert (another is open)" \
 	"$(rcli xrange '{mash}:outbox' - + | tr '\n' ' ' | grep -o "event repeat ref $G2" | wc -l)" 1
 expect "queue shows it as a repeat" \
