@@ -32,8 +32,8 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   backfill scheduler ladder alert alert_text deliver_mail webhook tls \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
-MASHCTL  = mashctl mashctl_screen mashctl_help mashctl_audit mashctl_report \
-	   mashctl_queue mashctl_watch mashctl_show mashctl_ref mashctl_list \
+MASHCTL  = mashctl mashctl_lib mashctl_case mashctl_cal mashctl_referral \
+	   mashctl_screen mashctl_help mashctl_audit mashctl_report mashctl_queue mashctl_watch mashctl_show mashctl_ref mashctl_list \
 	   ask ask_date ask_suggest phone $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)

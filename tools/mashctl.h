@@ -59,6 +59,24 @@ struct command {
 	int (*fn)(struct ctx *, int, char **);
 };
 const struct command *commands_table(size_t *n);
+/* main() hands its table over once, first. */
+void commands_use(const struct command *c, size_t n);
+
+/* mashctl_case.c, mashctl_cal.c, mashctl_referral.c */
+int cmd_status(struct ctx *x, int argc, char **argv);
+int cmd_decide(struct ctx *x, int argc, char **argv);
+int cmd_confirm(struct ctx *x, int argc, char **argv);
+int cmd_alerts(struct ctx *x, int argc, char **argv);
+int cmd_callbacks(struct ctx *x, int argc, char **argv);
+int cmd_called(struct ctx *x, int argc, char **argv);
+int cmd_claim(struct ctx *x, int argc, char **argv);
+int cmd_release(struct ctx *x, int argc, char **argv);
+int cmd_rate(struct ctx *x, int argc, char **argv);
+int cmd_note(struct ctx *x, int argc, char **argv);
+int cmd_history(struct ctx *x, int argc, char **argv);
+int cmd_deadlines(struct ctx *x, int argc, char **argv);
+int cmd_calendar(struct ctx *x, int argc, char **argv);
+int cmd_referral(struct ctx *x, int argc, char **argv);
 
 /* tools/mashctl_help.c: -h, --help, help [COMMAND], COMMAND --help: the
  * usage of every command, or of `c`, on standard output; exit 0. */
