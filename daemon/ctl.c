@@ -66,7 +66,8 @@ conn_sent(struct ctl_conn *c)
 static void
 conn_free(struct ctl_conn *c)
 {
-	ctl_watch_gone(c);
+	if (c->gone != NULL)
+		c->gone(c);
 	conn_sent(c);
 	LIST_REMOVE(c, entry);
 	c->ctl->nconns--;
@@ -638,7 +639,6 @@ ctl_free(struct ctl *ctl)
 	if (ctl == NULL)
 		return;
 	ctl_stop_accepting(ctl);
-	ctl_watch_free();
 	/* Clients still connected at exit: their answers were all sent (a
 	 * stop waits for that), so only the sockets are left to close. A
 	 * connection waiting for Redis is left: its callback still runs. */

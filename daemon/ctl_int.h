@@ -51,14 +51,12 @@ struct ctl_conn {
 	bool held;	/* the request waiting holds work in flight */
 	bool paused;	/* not read until its answers are written */
 	json_t *req;	/* the request being answered */
+	/* Told as it closes (ctl_watch.c sets it on a watcher), so ctl.c
+	 * calls nothing of the modules above it. */
+	void (*gone)(struct ctl_conn *c);
 };
 
 /* Free the connection once it is done (ctl.c). */
 void conn_maybe_free(struct ctl_conn *c);
-
-/* ctl_watch.c: a connection closes (whether it watched or not); mashd
- * stops. */
-void ctl_watch_gone(struct ctl_conn *c);
-void ctl_watch_free(void);
 
 #endif

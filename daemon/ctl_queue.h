@@ -14,5 +14,8 @@ void ctl_queue(struct ctl_conn *c);
 /* watch: {"ok":true,"live":...} now, then one line a change as it happens
  * ({"changed":ID}, {"live":false|true}): ctl_watch.c. */
 void ctl_watch(struct ctl_conn *c);
+/* mashd stops: the subscriber connection and every watcher let go
+ * (main.c, before ctl_free()). */
+void ctl_watch_free(void);
 
 #endif

@@ -37,6 +37,8 @@
 #include "log.h"
 #include "store.h"
 
+static void watch_gone(struct ctl_conn *c);
+
 #define WATCH_CHANNEL "queue:changed"
 #define WATCH_TICK_MS 1000
 #define WATCH_ADDR_MAX 300
@@ -256,6 +258,7 @@ ctl_watch(struct ctl_conn *c)
 			W->cap = cap;
 		}
 		W->conns[W->n++] = c;
+		c->gone = watch_gone;
 	}
 	/* A watcher sends nothing more: no idle timeout on reading; one
 	 * that does not read its notices is closed as any other. */
@@ -265,8 +268,8 @@ ctl_watch(struct ctl_conn *c)
 	ctl_send(c, json_pack("{sb sb}", "ok", 1, "live", W->live));
 }
 
-void
-ctl_watch_gone(struct ctl_conn *c)
+static void
+watch_gone(struct ctl_conn *c)
 {
 	for (size_t i = 0; W != NULL && i < W->n; i++)
 		if (W->conns[i] == c) {

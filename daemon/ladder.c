@@ -12,7 +12,6 @@
 #include "ladder.h"
 #include "log.h"
 #include "mashd.h"
-#include "scheduler.h"
 #include "store.h"
 
 /* A rung fired later than this (mashd was away) starts the next interval
@@ -27,18 +26,30 @@ str(const json_t *o, const char *key)
 	return v ? v : "";
 }
 
+/* What main.c gave: told when a rung is scheduled (the scheduler). */
+static void (*on_scheduled)(void *);
+static void *on_scheduled_arg;
+
+void
+ladder_on_scheduled(void (*fn)(void *), void *arg)
+{
+	on_scheduled = fn;
+	on_scheduled_arg = arg;
+}
+
 static void
 scheduled(const json_t *r, const char *err, void *arg)
 {
-	struct mashd *d = arg;
+	(void)arg;
 
 	if (err != NULL) {
 		log_warnx("timers: cannot schedule an overdue reminder: %s",
 			  err);
 		return;
 	}
-	if (json_is_true(json_object_get(r, "scheduled")))
-		scheduler_kick(d->sched);
+	if (json_is_true(json_object_get(r, "scheduled")) &&
+	    on_scheduled != NULL)
+		on_scheduled(on_scheduled_arg);
 }
 
 void

@@ -24,6 +24,11 @@
 
 struct mashd;
 
+/* fn(arg) is called when a rung has been scheduled, so the scheduler
+ * looks at the due set again (main.c wires it: ladder calls nothing
+ * above it). */
+void ladder_on_scheduled(void (*fn)(void *), void *arg);
+
 /* One entry of fire.lua's answer, fired at `now` (ms): when it is the
  * decision or a rung, the next rung is scheduled. */
 void ladder_fired(struct mashd *d, const json_t *fired, int64_t now);

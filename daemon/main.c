@@ -19,6 +19,8 @@
 #include "backfill.h"
 #include "clock.h"
 #include "ctl.h"
+#include "ctl_queue.h"
+#include "ladder.h"
 #include "http.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -142,6 +144,15 @@ kick(void *arg)
 	backfill_kick(d);
 }
 
+/* A rung of the reminder ladder was scheduled: the due set changed. */
+static void
+rung_scheduled(void *arg)
+{
+	struct mashd *d = arg;
+
+	scheduler_kick(d->sched);
+}
+
 /* Redis went away; the store reconnects on its own. */
 static void
 lost(void *arg)
@@ -234,6 +245,7 @@ wire(struct mashd *d)
 	d->life = lifecycle_new(d->base, drained, d);
 	d->service = service_new(d);
 	d->sched = scheduler_new(d);
+	ladder_on_scheduled(rung_scheduled, d);
 	d->store = store_new(d);
 	store_on_connect(d->store, kick, d);
 	store_on_disconnect(d->store, lost, d);
@@ -260,6 +272,7 @@ unwire(struct mashd *d)
 	service_free(d->service);
 	http_free(d->http);
 	tls_free(d->tls); /* after its connections */
+	ctl_watch_free();
 	ctl_free(d->ctl);
 	scheduler_free(d->sched);
 	alert_free(d->alerts);

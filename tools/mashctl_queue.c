@@ -331,43 +331,47 @@ queue_json_page(struct ctx *x, const struct queue_opts *q)
 }
 
 int
-cmd_queue(struct ctx *x, int argc, char **argv)
+queue_parse(struct ctx *x, int argc, char **argv, struct queue_opts *q,
+	    bool *watch)
 {
 	static const char *const names[] = {"brag", "limit", "after", NULL};
 	const char *values[3] = {NULL, NULL, NULL};
-	struct queue_opts q = {0};
-	bool watch;
 	char *end;
 
-	q.mine = take_flag(&argc, argv, "--mine");
-	q.unclaimed = take_flag(&argc, argv, "--unclaimed");
-	q.overdue = take_flag(&argc, argv, "--overdue");
-	q.all = take_flag(&argc, argv, "--all");
-	watch = take_flag(&argc, argv, "--watch");
+	q->mine = take_flag(&argc, argv, "--mine");
+	q->unclaimed = take_flag(&argc, argv, "--unclaimed");
+	q->overdue = take_flag(&argc, argv, "--overdue");
+	q->all = take_flag(&argc, argv, "--all");
+	*watch = take_flag(&argc, argv, "--watch");
 	parse_opts(x, argc, argv, names, values, NULL, 0);
-	q.brag = values[0];
-	q.after = values[2];
-	q.limit = PAGE_PERSON;
+	q->brag = values[0];
+	q->after = values[2];
+	q->limit = PAGE_PERSON;
+	q->paged = values[1] != NULL || q->after != NULL;
 	if (values[1] != NULL) {
 		long v = strtol(values[1], &end, 10);
 
 		if (*end != '\0' || v < 1 || v > PAGE_ALL) {
 			fprintf(stderr, "mashctl: --limit: 1 to %d\n",
 				PAGE_ALL);
-			return EXIT_USAGE;
+			return -1;
 		}
-		q.limit = (int)v;
+		q->limit = (int)v;
 	}
-	if (q.mine && q.unclaimed) {
+	if (q->mine && q->unclaimed) {
 		fprintf(stderr, "mashctl: --mine and --unclaimed exclude each "
 				"other\n");
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (watch)
-		return queue_watch(x, &q);
-	if (x->json && (values[1] != NULL || q.after != NULL) && !q.all)
-		return queue_json_page(x, &q);
+	return 0;
+}
+
+int
+queue_show(struct ctx *x, const struct queue_opts *q)
+{
+	if (x->json && q->paged && !q->all)
+		return queue_json_page(x, q);
 	if (x->json)
-		return queue_json_all(x, &q);
-	return queue_table(x, &q);
+		return queue_json_all(x, q);
+	return queue_table(x, q);
 }

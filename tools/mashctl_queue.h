@@ -21,6 +21,7 @@ struct queue_opts {
 	const char *after; /* --after CURSOR */
 	int limit;	   /* --limit N: a page */
 	bool mine, unclaimed, overdue, all;
+	bool paged; /* --limit or --after: one page */
 };
 
 /* One page of mashd's answer. */
@@ -34,7 +35,14 @@ struct queue_page {
 	char error[512];      /* why not, when queue_fetch fails */
 };
 
+/* queue [options] (mashctl_watch.c: --watch, else queue_show()). */
 int cmd_queue(struct ctx *x, int argc, char **argv);
+/* The command's options into q, and whether --watch; -1 (said why) on a
+ * bad one. */
+int queue_parse(struct ctx *x, int argc, char **argv, struct queue_opts *q,
+		bool *watch);
+/* The queue once: a table, one JSON page or every page as JSON. */
+int queue_show(struct ctx *x, const struct queue_opts *q);
 
 /* Fetch a page after `after` (NULL: the first) of `limit` items, with
  * the counts per rating when `counts`; 0, or -1 with pg->error set. With
@@ -47,7 +55,5 @@ void queue_header(FILE *out);
 /* One referral's line; `mark`: it changed since the last drawing. */
 void queue_row(FILE *out, const struct queue_page *pg, const json_t *it,
 	       bool mark);
-/* --watch (mashctl_watch.c). */
-int queue_watch(struct ctx *x, const struct queue_opts *q);
 
 #endif

@@ -366,7 +366,7 @@ watch_loop(struct watch *w)
 	return rc ? EXIT_REFUSED : 0;
 }
 
-int
+static int
 queue_watch(struct ctx *x, const struct queue_opts *q)
 {
 	struct watch w = {0};
@@ -391,4 +391,16 @@ queue_watch(struct ctx *x, const struct queue_opts *q)
 		return EXIT_USAGE;
 	}
 	return watch_loop(&w);
+}
+
+/* queue [--watch] [options]: the table, JSON, or the live view. */
+int
+cmd_queue(struct ctx *x, int argc, char **argv)
+{
+	struct queue_opts q = {0};
+	bool watch;
+
+	if (queue_parse(x, argc, argv, &q, &watch) != 0)
+		return EXIT_USAGE;
+	return watch ? queue_watch(x, &q) : queue_show(x, &q);
 }
