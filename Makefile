@@ -188,7 +188,7 @@ FUZZ_OBJ_config   = $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 FUZZ_OBJ_mail     = $(BUILD)/mail.o $(BUILD)/mail_mime.o $(PURE_OBJ)
 FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o \
 		    $(BUILD)/ctl_screen.o $(BUILD)/ctl_find.o $(BUILD)/ctl_list.o \
-		    $(BUILD)/ctl_queue.o \
+		    $(BUILD)/ctl_queue.o $(BUILD)/ctl_audit.o $(BUILD)/ctl_report.o \
 		    $(BUILD)/intake.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 
