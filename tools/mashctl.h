@@ -45,6 +45,12 @@ bool take_flag(int *argc, char **argv, const char *flag);
 /* The configuration for what mashctl works out itself (the hub's zone):
  * -c, else the installed file if there is one, else every default. */
 struct mash_config *offline_config(struct ctx *x);
+/* An instant of mashd's (ISO 8601, UTC) as a person reads it: the hub's
+ * local time with its zone, "Mon 30 Nov 2026 09:15 GMT" (the zone of
+ * offline_config()); the text as it came when it is no instant, "-" when
+ * none. In buf (LOCAL_TIME_LEN bytes will do). */
+#define LOCAL_TIME_LEN 64
+const char *local_time(struct ctx *x, const char *iso, char *buf, size_t len);
 /* The answer to a change (taken): as JSON with --json, else a sentence.
  * Returns 0. */
 int answered(struct ctx *x, json_t *a, const char *fmt, ...)

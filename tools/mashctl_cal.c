@@ -13,8 +13,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
 #include <jansson.h>
 #include <libconfig.h>
+
 #include "mash/brag.h"
 #include "mash/calendar.h"
 #include "mash/config.h"
@@ -22,6 +24,7 @@
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
+
 #include "ask.h"
 #include "mashctl.h"
 #include "phone.h"
@@ -84,15 +87,19 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 	if (x->json) {
 		print_json(o);
 	} else {
+		char when[LOCAL_TIME_LEN];
+
 		printf("received   %s (%s, %s)\n",
-		       mash_time_format(received, buf), values[1],
-		       brag_name(b));
+		       calendar_format_local(c->calendar, received, when,
+					     sizeof(when)),
+		       values[1], brag_name(b));
 		for (int t = 0; t < TIMER_COUNT; t++)
 			if (t != TIMER_OVERDUE_REMINDER)
 				printf("%-17s %s\n", timer_name(t),
-				       dl.due[t]
-					   ? mash_time_format(dl.due[t], buf)
-					   : "-");
+				       dl.due[t] ? calendar_format_local(
+						       c->calendar, dl.due[t],
+						       when, sizeof(when))
+						 : "-");
 	}
 	json_decref(o);
 	config_free(c);

@@ -14,8 +14,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
 #include <jansson.h>
 #include <libconfig.h>
+
 #include "mash/brag.h"
 #include "mash/calendar.h"
 #include "mash/config.h"
@@ -23,6 +25,7 @@
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
+
 #include "ask.h"
 #include "mashctl.h"
 #include "phone.h"
@@ -257,18 +260,23 @@ cmd_callbacks(struct ctx *x, int argc, char **argv)
 	if (x->json) {
 		print_json(items);
 	} else {
-		printf("%-6s %-17s %-17s %-16s %-20s %-5s %s\n", "TASK",
+		printf("%-6s %-17s %-17s %-16s %-24s %-5s %s\n", "TASK",
 		       "REFERENCE", "EVENT", "PHONE", "DUE", "STATE",
 		       "CALLED BY, NOTE");
 		json_array_foreach(items, i, it)
 		{
-			printf("%-6s %-17s %-17s %-16s %-20s %-5s",
+			char due[LOCAL_TIME_LEN], at[LOCAL_TIME_LEN];
+
+			printf("%-6s %-17s %-17s %-16s %-24s %-5s",
 			       str(it, "id"), str(it, "ref"), str(it, "event"),
-			       str(it, "phone"), str(it, "due"),
+			       str(it, "phone"),
+			       local_time(x, str(it, "due"), due, sizeof(due)),
 			       str(it, "state"));
 			if (json_is_string(json_object_get(it, "called_by")))
 				printf(" %s, %s: %s", str(it, "called_by"),
-				       str(it, "called_at"), str(it, "note"));
+				       local_time(x, str(it, "called_at"), at,
+						  sizeof(at)),
+				       str(it, "note"));
 			printf("\n");
 		}
 		/* Never a silent cap. */
@@ -374,11 +382,14 @@ cmd_history(struct ctx *x, int argc, char **argv)
 	if (x->json) {
 		print_json(items);
 	} else {
-		printf("%-20s %-24s %-10s %s\n", "AT", "ACTOR", "ACTION",
+		printf("%-24s %-24s %-10s %s\n", "AT", "ACTOR", "ACTION",
 		       "DETAIL");
 		json_array_foreach(items, i, it)
 		{
-			printf("%-20s %-24s %-10s %s\n", str(it, "at"),
+			char at[LOCAL_TIME_LEN];
+
+			printf("%-24s %-24s %-10s %s\n",
+			       local_time(x, str(it, "at"), at, sizeof(at)),
 			       str(it, "actor"), str(it, "action"),
 			       str(it, "detail"));
 		}

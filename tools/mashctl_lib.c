@@ -15,8 +15,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
 #include <jansson.h>
 #include <libconfig.h>
+
 #include "mash/brag.h"
 #include "mash/calendar.h"
 #include "mash/config.h"
@@ -24,6 +26,7 @@
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
+
 #include "ask.h"
 #include "mashctl.h"
 #include "phone.h"
@@ -260,18 +263,39 @@ answered(struct ctx *x, json_t *a, const char *fmt, ...)
 
 /* The configuration for offline commands: -c, else the installed file if
  * there is one, else every default. */
+/* -c, else the installed file if there is one, else NULL: every default. */
+static const char *
+config_path(const struct ctx *x)
+{
+	if (x->config == NULL && access(MASH_CONFIG_FILE, R_OK) == 0)
+		return MASH_CONFIG_FILE;
+	return x->config;
+}
+
 struct mash_config *
 offline_config(struct ctx *x)
 {
-	const char *path = x->config;
 	struct mash_config *c;
 	char err[512];
 
-	if (path == NULL && access(MASH_CONFIG_FILE, R_OK) == 0)
-		path = MASH_CONFIG_FILE;
-	if ((c = config_load(path, err, sizeof(err))) == NULL) {
+	if ((c = config_load(config_path(x), err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mashctl: %s\n", err);
 		exit(EXIT_USAGE);
 	}
 	return c;
+}
+
+const char *
+local_time(struct ctx *x, const char *iso, char *buf, size_t len)
+{
+	static struct mash_config *conf;
+	char err[512];
+	int64_t ms;
+
+	if (iso == NULL || mash_time_parse(iso, &ms) != 0)
+		return iso != NULL && iso[0] != '\0' ? iso : "-";
+	if (conf == NULL &&
+	    (conf = config_load(config_path(x), err, sizeof(err))) == NULL)
+		return iso; /* a time is still a time: UTC, as mashd gave it */
+	return calendar_format_local(conf->calendar, ms, buf, len);
 }

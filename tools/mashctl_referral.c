@@ -13,8 +13,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
 #include <jansson.h>
 #include <libconfig.h>
+
 #include "mash/brag.h"
 #include "mash/calendar.h"
 #include "mash/config.h"
@@ -22,6 +24,7 @@
 #include "mash/protocol.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
+
 #include "ask.h"
 #include "mashctl.h"
 #include "phone.h"

@@ -61,7 +61,10 @@ expect "the task: reference, event, number, state" \
 	"$R1|ack|$PHONE|open"
 expect "due now, the hub being open" "$(jq -r '.[0].due' "$T/cb.json" | minute)" \
 	2026-11-24T10:00
-expect_match "the table shows it" "$(ctl callbacks)" "^$TASK +$R1 +ack +$PHONE "
+table=$(ctl callbacks) # each reading is audited: read once
+expect_match "the table shows it" "$table" "^$TASK +$R1 +ack +$PHONE "
+expect_match "its due time in the hub's local time, with the zone" "$table" \
+	"^$TASK +$R1 +ack +$PHONE +[A-Z][a-z]{2} [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2} (GMT|BST) "
 expect "alerts --state callback lists it" \
 	"$(ctl alerts --state callback --json | jq -r '.[].ref')" "$R1"
 expect "no alert says it was sent" \
