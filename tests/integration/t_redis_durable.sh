@@ -70,6 +70,10 @@ REDIS_CONF=
 write_conf
 start_redis
 start_mashd --unready
+# Until mashd has asked Redis, a submission is refused as "unreachable"
+# (as true, but not this test's point): wait until /healthz says why.
+wait_for 30 "curl -s '$URL/healthz' | grep -q 'not durable'"
+expect "mashd has asked Redis and knows it cannot tell" "$?" 0
 expect "CONFIG refused: a submission 503" "$(post "$FIX/red.json")" 503
 expect_match "saying mashd cannot tell" "$(jbody .error)" \
 	'not durable as far as mashd can tell: CONFIG GET is refused'
