@@ -230,6 +230,18 @@ local function queue_alert(p, event, ref, at, ...)
   return redis.call('XADD', declared('outbox'), '*', unpack(f))
 end
 
+-- page_take: one referral onto a page of a paged answer (queue, list),
+-- item_of(id) making its item; false once the page is full, when pg.last
+-- is the cursor the next page starts after. pg holds items, scanned,
+-- last, and the page's bounds: limit (items) and scan (looked at).
+local function page_take(pg, id, score, item_of)
+  if #pg.items >= pg.limit or pg.scanned >= pg.scan then return false end
+  pg.scanned = pg.scanned + 1
+  pg.last = string.format('%.0f', score) .. ':' .. id
+  pg.items[#pg.items + 1] = item_of(id)
+  return true
+end
+
 -- queue_score: a referral's place in the queue, as deadline_queue_score()
 -- computes it in C ("the queue's order" in include/mash/words.h): the
 -- rank, then the decision's due time (else receipt), or the screening's

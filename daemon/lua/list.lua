@@ -69,21 +69,19 @@ return serve(function(a)
     after_score, after_id = tonumber(s), id
     if max == '+inf' or after_score < tonumber(max) then max = s end
   end
-  local items, scanned, offset, last = {}, 0, 0, nil
+  local pg = {items = {}, scanned = 0, limit = a.limit, scan = a.scan}
+  local item = function(id) return item_of(a, id) end
+  local offset = 0
   while true do
     local chunk = redis.call('ZREVRANGEBYSCORE', key, max, min,
                              'WITHSCORES', 'LIMIT', offset, CHUNK)
-    if #chunk == 0 then return {items = items, scanned = scanned} end
+    if #chunk == 0 then return {items = pg.items, scanned = pg.scanned} end
     for i = 1, #chunk, 2 do
       local id, score = chunk[i], tonumber(chunk[i + 1])
       -- Equal scores come in reverse order of the reference.
-      if not (after_score and score == after_score and id >= after_id) then
-        if #items >= a.limit or scanned >= a.scan then
-          return {items = items, scanned = scanned, next = last}
-        end
-        scanned = scanned + 1
-        last = string.format('%.0f', score) .. ':' .. id
-        items[#items + 1] = item_of(a, id)
+      if not (after_score and score == after_score and id >= after_id) and
+         not page_take(pg, id, score, item) then
+        return {items = pg.items, scanned = pg.scanned, next = pg.last}
       end
     end
     offset = offset + CHUNK

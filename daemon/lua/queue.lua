@@ -74,8 +74,9 @@ return serve(function(a)
     if tonumber(s) > tonumber(from) then from = s end
     skip_score, skip_id = tonumber(s), id
   end
-  local items, scanned, last, offset = {}, 0, nil, 0
-  local next_cursor = nil
+  local pg = {items = {}, scanned = 0, limit = a.limit, scan = a.scan}
+  local item = function(id) return item_of(a, id) end
+  local offset, next_cursor = 0, nil
   local batch = math.min(a.limit + 1, 1000)
   while next_cursor == nil do
     local got = redis.call('ZRANGEBYSCORE', declared('queue'), from, to,
@@ -83,19 +84,15 @@ return serve(function(a)
     offset = offset + #got / 2
     for i = 1, #got, 2 do
       local id, score = got[i], tonumber(got[i + 1])
-      if not (skip_score and score == skip_score and id <= skip_id) then
-        if #items >= a.limit or scanned >= a.scan then
-          next_cursor = last
-          break
-        end
-        scanned = scanned + 1
-        last = string.format('%.0f', score) .. ':' .. id
-        items[#items + 1] = item_of(a, id)
+      if not (skip_score and score == skip_score and id <= skip_id) and
+         not page_take(pg, id, score, item) then
+        next_cursor = pg.last
+        break
       end
     end
     if next_cursor == nil and #got / 2 < batch then break end
   end
-  local out = {now = redis_now(), items = items, next = next_cursor}
+  local out = {now = redis_now(), items = pg.items, next = next_cursor}
   if a.counts then
     out.counts = {}
     for _, b in ipairs(BRAGS) do
