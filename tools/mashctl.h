@@ -51,6 +51,10 @@ struct mash_config *offline_config(struct ctx *x);
  * none. In buf (LOCAL_TIME_LEN bytes will do). */
 #define LOCAL_TIME_LEN 64
 const char *local_time(struct ctx *x, const char *iso, char *buf, size_t len);
+/* The same in the zone of `cal`; "-" when iso is no instant. */
+struct calendar;
+const char *local_at(const struct calendar *cal, const char *iso, char *buf,
+		     size_t len);
 /* The answer to a change (taken): as JSON with --json, else a sentence.
  * Returns 0. */
 int answered(struct ctx *x, json_t *a, const char *fmt, ...)

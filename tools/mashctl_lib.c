@@ -297,5 +297,15 @@ local_time(struct ctx *x, const char *iso, char *buf, size_t len)
 	if (conf == NULL &&
 	    (conf = config_load(config_path(x), err, sizeof(err))) == NULL)
 		return iso; /* a time is still a time: UTC, as mashd gave it */
-	return calendar_format_local(conf->calendar, ms, buf, len);
+	return local_at(conf->calendar, iso, buf, len);
+}
+
+const char *
+local_at(const struct calendar *cal, const char *iso, char *buf, size_t len)
+{
+	int64_t ms;
+
+	if (iso == NULL || mash_time_parse(iso, &ms) != 0)
+		return "-";
+	return calendar_format_local(cal, ms, buf, len);
 }

@@ -24,11 +24,7 @@
 static const char *
 local(const struct calendar *cal, const char *iso, char *buf)
 {
-	int64_t ms;
-
-	if (iso == NULL || mash_time_parse(iso, &ms) != 0)
-		return "-";
-	return calendar_format_local(cal, ms, buf, LOCAL_LEN);
+	return local_at(cal, iso, buf, LOCAL_LEN);
 }
 
 /*

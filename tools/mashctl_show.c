@@ -274,17 +274,6 @@ show_rest(const json_t *rec)
 	}
 }
 
-/* An ISO 8601 instant of mashd's as the hub's local time, or "-". */
-static const char *
-local(const struct calendar *cal, const char *iso, char *buf, size_t len)
-{
-	int64_t ms;
-
-	if (iso == NULL || mash_time_parse(iso, &ms) != 0)
-		return "-";
-	return calendar_format_local(cal, ms, buf, len);
-}
-
 /* mashd's now, by which its timers fire; this host's when not given. */
 static int64_t now_ms;
 
@@ -346,7 +335,7 @@ show_header(const struct calendar *cal, const json_t *ref)
 	up[i] = '\0';
 	printf("%s  %s  %s\n", str(ref, "id"), up, str(ref, "status"));
 	printf("  %-*s %s, by %s (%s)\n", LABEL, "received",
-	       local(cal, str(ref, "received"), buf, sizeof(buf)),
+	       local_at(cal, str(ref, "received"), buf, sizeof(buf)),
 	       str(ref, "channel"), str(ref, "client"));
 	printf("  %-*s %s\n", LABEL, "holder",
 	       json_is_string(json_object_get(ref, "owner"))
@@ -354,13 +343,13 @@ show_header(const struct calendar *cal, const json_t *ref)
 		   : "nobody (unclaimed)");
 	if (strcmp(str(ref, "status"), "decided") == 0) {
 		printf("  %-*s %s, %s\n", LABEL, "decided", str(ref, "outcome"),
-		       local(cal, str(ref, "decided"), buf, sizeof(buf)));
+		       local_at(cal, str(ref, "decided"), buf, sizeof(buf)));
 		printf("  %-*s ", LABEL, "reason");
 		text_lines(str(ref, "decision_reason"), 2);
 	}
 	if (json_is_string(json_object_get(ref, "confirmed")))
 		printf("  %-*s %s (%s)\n", LABEL, "confirmed in writing",
-		       local(cal, str(ref, "confirmed"), buf, sizeof(buf)),
+		       local_at(cal, str(ref, "confirmed"), buf, sizeof(buf)),
 		       str(ref, "confirmation"));
 	if (json_is_string(json_object_get(ref, "confirms")))
 		printf("  %-*s %s\n", LABEL, "confirms", str(ref, "confirms"));
@@ -384,16 +373,17 @@ show_timers(const struct calendar *cal, const json_t *timers)
 		if (t == NULL || d == NULL)
 			continue;
 		printf("  %-*s due %s, ", LABEL, timer_name(k),
-		       local(cal, d, due, sizeof(due)));
+		       local_at(cal, d, due, sizeof(due)));
 		if (json_is_string(json_object_get(t, "stopped")))
-			printf("stopped %s\n",
-			       local(cal, str(t, "stopped"), at, sizeof(at)));
+			printf("stopped %s\n", local_at(cal, str(t, "stopped"),
+							at, sizeof(at)));
 		else if (json_is_string(json_object_get(t, "fired")))
-			printf("%s %s\n",
-			       timer_words[k].warning ? "warned" : "OVERDUE by",
-			       timer_words[k].warning
-				   ? local(cal, str(t, "fired"), at, sizeof(at))
-				   : span(d, left, sizeof(left), &past));
+			printf(
+			    "%s %s\n",
+			    timer_words[k].warning ? "warned" : "OVERDUE by",
+			    timer_words[k].warning
+				? local_at(cal, str(t, "fired"), at, sizeof(at))
+				: span(d, left, sizeof(left), &past));
 		else if (span(d, left, sizeof(left), &past) && past)
 			printf("due %s ago, alert pending\n", left);
 		else
@@ -414,7 +404,7 @@ show_ratings(const struct calendar *cal, const json_t *ratings)
 	{
 		const char *d = str(e, "detail"), *b = strstr(d, "brag=");
 
-		printf("  %s  ", local(cal, str(e, "at"), at, sizeof(at)));
+		printf("  %s  ", local_at(cal, str(e, "at"), at, sizeof(at)));
 		if (strcmp(str(e, "action"), "submit") == 0)
 			printf("%.*s at intake (%s)\n",
 			       b ? (int)strcspn(b + 5, " ") : 1,
@@ -449,7 +439,7 @@ show_related(const struct calendar *cal, const json_t *ref,
 	json_array_foreach(related, i, e)
 	{
 		printf("  %-17s %s  %-6s %s%s%s\n", str(e, "id"),
-		       local(cal, str(e, "received"), at, sizeof(at)),
+		       local_at(cal, str(e, "received"), at, sizeof(at)),
 		       str(e, "brag"), str(e, "status"),
 		       *str(e, "outcome") && strcmp(str(e, "outcome"), "-")
 			   ? " "
