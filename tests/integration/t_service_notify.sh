@@ -101,6 +101,8 @@ expect_match "the watchdog goes on without Redis" \
 	"$(( $(said '^WATCHDOG=1$') - w ))" '^[3-9]$|^[1-9][0-9]$'
 
 stop_mashd TERM
+# mashd sent it before it exited; the listener writes it down a moment later.
+wait_for 10 "[ \$(said '^STOPPING=1$') -ge 1 ]"
 expect "SIGTERM: STOPPING=1" "$(said '^STOPPING=1$')" 1
 
 # No watchdog asked for: no pings.
