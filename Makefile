@@ -42,7 +42,7 @@ PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 
-.PHONY: all deps run test check unit integration faults faults-short valgrind \
+.PHONY: all deps run test check programs unit integration faults faults-short valgrind \
 	clean help fuzz fuzz-run fuzz-replay shape
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
 	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so
@@ -83,10 +83,21 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: shape all unit integration faults-short valgrind fuzz-replay
-	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all unit \
+# Each build's programs are compiled on every processor first; the tests
+# then run in order (the integration suite runs its tests side by side on
+# its own: tests/integration/run.sh).
+NPROC   := $(shell nproc 2>/dev/null || echo 1)
+check: shape
+	@$(MAKE) --no-print-directory -j$(NPROC) programs
+	@$(MAKE) --no-print-directory unit integration faults-short valgrind \
 		fuzz-replay
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all unit \
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build-clang CC=clang \
+		programs
+	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang unit \
+		fuzz-replay
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build-asan SAN=1 \
+		programs
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 unit \
 		integration fuzz-replay
 
 $(BUILD)/mashd: $(DAEMON_OBJ)
@@ -202,6 +213,10 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_OBJ_$$*) $(FUZZ_DEPS) | $(BUILD)
 		tests/fuzz/fuzz_$*.c $(FUZZ_OBJ_$*) $(LDLIBS)
 
 # Every seed and every kept crash, once per harness: seconds.
+# Everything make check runs, built.
+programs: all $(UNITS:%=$(BUILD)/%) $(FAULT_TOOLS) \
+	$(FUZZERS:%=$(BUILD)/replay_%)
+
 fuzz-replay: $(FUZZERS:%=$(BUILD)/replay_%)
 	@set -e; for f in $(FUZZERS); do \
 		printf '== fuzz-replay %s (%s): ' $$f $(BUILD); \
