@@ -28,8 +28,11 @@ struct mash_config;
 /* The control socket: -s, else control.socket of -c's file, else the
  * default. */
 const char *socket_path(struct ctx *x);
-/* Send one request (taken); the answer, whatever it says. Exits when
- * mashd cannot be reached. */
+/* Send one request (taken); the answer, whatever it says, or NULL having
+ * said why: *why is EXIT_UNREACHABLE (mashd cannot have read it) or
+ * EXIT_UNKNOWN (sent, and no answer came: it may have been done). */
+json_t *request_try(struct ctx *x, json_t *req, int *why);
+/* The same; exits with *why's status when there is no answer. */
 json_t *request_any(struct ctx *x, json_t *req);
 /* The same; exits with EXIT_REFUSED, saying why, when mashd refused. */
 json_t *request(struct ctx *x, json_t *req);

@@ -75,10 +75,13 @@ socket_path(struct ctx *x)
 	return buf;
 }
 
-/* Send one request; return the answer, whatever it says, or exit when
- * mashd is unreachable. */
+/* Send one request; return the answer, whatever it says. NULL, having
+ * said why on standard error, when there is none: *why is then
+ * EXIT_UNREACHABLE when mashd cannot have read the request (no
+ * connection, or the line not sent whole), or EXIT_UNKNOWN when it was
+ * sent and no answer came back, so mashd may have carried it out. */
 json_t *
-request_any(struct ctx *x, json_t *req)
+request_try(struct ctx *x, json_t *req, int *why)
 {
 	const char *path = socket_path(x);
 	struct sockaddr_un sun;
@@ -100,7 +103,11 @@ request_any(struct ctx *x, json_t *req)
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		fprintf(stderr, "mashctl: cannot reach mashd at %s: %s\n", path,
 			strerror(errno));
-		exit(EXIT_UNREACHABLE);
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		*why = EXIT_UNREACHABLE;
+		return NULL;
 	}
 	/* mashd may have refused the connection, closing it after one line
 	 * that says why: no SIGPIPE, and that line is read all the same. */
@@ -118,7 +125,7 @@ request_any(struct ctx *x, json_t *req)
 			cap = (len + (size_t)n + 1) * 2;
 			if ((resp = realloc(resp, cap)) == NULL) {
 				perror("mashctl");
-				exit(EXIT_UNREACHABLE);
+				exit(EXIT_UNKNOWN); /* the request went */
 			}
 		}
 		memcpy(resp + len, buf, (size_t)n);
@@ -127,24 +134,46 @@ request_any(struct ctx *x, json_t *req)
 			break;
 	}
 	close(fd);
+	/* A line not sent whole is never read as a request by mashd. */
 	if (resp == NULL && sent_errno != 0) {
 		fprintf(stderr, "mashctl: cannot send to mashd: %s\n",
 			strerror(sent_errno));
-		exit(EXIT_UNREACHABLE);
+		*why = EXIT_UNREACHABLE;
+		return NULL;
 	}
 	if (resp == NULL) {
 		fprintf(stderr, "mashctl: mashd closed the connection without "
 				"an answer\n");
-		exit(EXIT_UNREACHABLE);
+		*why = EXIT_UNKNOWN;
+		return NULL;
 	}
 	ans = json_loadb(resp, len, JSON_DISABLE_EOF_CHECK, &jerr);
 	free(resp);
 	if (ans == NULL) {
 		fprintf(stderr, "mashctl: unreadable answer from mashd: %s\n",
 			jerr.text);
-		exit(EXIT_UNREACHABLE);
+		*why = EXIT_UNKNOWN;
 	}
 	return ans;
+}
+
+/* Send one request; return the answer, whatever it says, or exit when
+ * there is none. A request sent with no answer may have been carried
+ * out: say so, and how to look, rather than that nothing happened. */
+json_t *
+request_any(struct ctx *x, json_t *req)
+{
+	int why;
+	json_t *ans = request_try(x, req, &why);
+
+	if (ans != NULL)
+		return ans;
+	if (why == EXIT_UNKNOWN)
+		fprintf(stderr,
+			"mashctl: whether mashd did it is not known: look "
+			"(mashctl history ID, mashctl queue) before doing it "
+			"again\n");
+	exit(why);
 }
 
 /* Send one request; return the answer, or exit when mashd refused it or

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -62,6 +63,23 @@ referral_unknown(struct ctx *x, json_t *a, const char *file, struct phone *ph)
 		return true;
 	phone_keep(ph, key);
 	return false;
+}
+
+/* A key of mashctl's own, so that the referral can be sent again safely
+ * even when no answer came back to say which key mashd gave it. */
+static void
+new_key(char *key, size_t size)
+{
+	unsigned char r[12];
+	size_t n = 0;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		perror("mashctl: getrandom");
+		exit(EXIT_UNREACHABLE);
+	}
+	n = (size_t)snprintf(key, size, "mashctl-");
+	for (size_t i = 0; i < sizeof(r) && n + 2 < size; i++)
+		n += (size_t)snprintf(key + n, size - n, "%02x", r[i]);
 }
 
 /* The record of --file (or "-"), or NULL having said why. */
@@ -120,12 +138,23 @@ cmd_referral(struct ctx *x, int argc, char **argv)
 		return EXIT_USAGE;
 	if (values[1] != NULL)
 		snprintf(key, sizeof(key), "%s", values[1]);
+	else
+		new_key(key, sizeof(key));
 	for (;;) {
-		req = json_pack("{ss sO}", "cmd", "submit", "record", rec);
-		if (key[0] != '\0')
-			json_object_set_new(req, "idempotency_key",
-					    json_string(key));
-		a = request_any(x, req);
+		int why;
+
+		req = json_pack("{ss sO ss}", "cmd", "submit", "record", rec,
+				"idempotency_key", key);
+		if ((a = request_try(x, req, &why)) == NULL &&
+		    why == EXIT_UNKNOWN)
+			a = json_pack(
+			    "{sb ss ss ss}", "ok", 0, "outcome", "unknown",
+			    "idempotency_key", key, "error",
+			    "no answer came from mashd: the referral "
+			    "may or may not be stored; sent again with "
+			    "its idempotency key, it is stored once");
+		if (a == NULL) /* not sent: kept as a draft at exit */
+			exit(why);
 		if (json_is_true(json_object_get(a, "ok")))
 			break;
 		if (strcmp(str(a, "outcome"), "unknown") != 0) {

@@ -1,0 +1,58 @@
+#!/bin/sh
+# A telephone referral sent over the control socket whose answer never
+# comes back (mashd killed while Redis hangs): mashctl cannot know whether
+# it was stored, so it says so, exits 4 and prints the idempotency key it
+# sent, which is its own when the call handler gave none. Sent again with
+# that key, the referral is stored once. A request that never reached
+# mashd is still "cannot reach" (3), and a read with no answer says that
+# whether it was done is not known.
+. "$(dirname "$0")/lib.sh"
+start_redis
+start_mashd
+
+kill -STOP "$REDIS_PID"
+ctl referral new --file "$FIX/phone.json" > "$T/out" 2> "$T/err" &
+cpid=$!
+# mashd has read the request once its call waits, unread, in the hung
+# Redis's socket (ss: bytes queued at the server's end).
+queued() {
+	ss -xn | awk -v p="$T/redis.sock" '$5 == p && $3 > 0 { f = 1 }
+		END { exit !f }'
+}
+wait_for 10 queued
+expect "mashd's call to Redis waits in its socket" "$?" 0
+stop_mashd KILL
+wait "$cpid"
+rc=$?
+kill -CONT "$REDIS_PID"
+expect "no answer after sending: exit 4 (not known)" "$rc" 4
+expect_match "it says the referral may or may not be stored" \
+	"$(cat "$T/err")" 'may or may not be stored'
+key=$(sed -n 's/.*--idempotency-key \([^ ]*\).*/\1/p' "$T/err" | head -1)
+expect_match "with the key mashctl sent, its own" "$key" '^mashctl-[0-9a-f]{24}$'
+expect_match "and the command that sends it again" "$(cat "$T/err")" \
+	"mashctl referral new --file .*phone.json --idempotency-key $key"
+
+start_mashd
+before=$(nrefs)
+expect_match "stored or not: 0 or 1 referral so far" "$before" '^[01]$'
+id=$(ctl referral new --file "$FIX/phone.json" --idempotency-key "$key" \
+	--json | jq -r .id)
+expect_match "sent again with the key: a reference" "$id" '^MASH-'
+expect "stored once" "$(nrefs)" 1
+expect "again with the key: the same reference" \
+	"$(ctl referral new --file "$FIX/phone.json" --idempotency-key "$key" \
+		--json | jq -r .id)" "$id"
+expect "still one" "$(nrefs)" 1
+
+# Without a key, mashctl sends one of its own all the same.
+ctl referral new --file "$FIX/amber.json" --json > "$T/two" 2>&1
+expect "a second referral: two" "$(nrefs)" 2
+
+# Nothing listening: nothing sent, so "cannot reach", exit 3.
+stop_mashd TERM
+ctl referral new --file "$FIX/phone.json" > /dev/null 2> "$T/err3"
+expect "nothing listening: exit 3" "$?" 3
+expect_match "cannot reach" "$(cat "$T/err3")" 'cannot reach mashd'
+MASHD_PID=
+finish
