@@ -104,7 +104,7 @@ key_p=$(sed -n 's/.*--idempotency-key \([^ ]*\)$/\1/p' "$T/ctl.err")
 expect_match "mashctl says the outcome is unknown" "$(cat "$T/ctl.err")" \
 	'may or may not be stored'
 expect_match "and how to send it again" "$(cat "$T/ctl.err")" \
-	'mashctl referral new --file .*phone.json --idempotency-key mashd-[0-9a-f]{32}'
+	'mashctl referral new --file .*phone.json --idempotency-key mashctl-[0-9a-f]{24}'
 expect "the mail waits in new/" "$(test -f "$SP/new/m1" && echo yes)" yes
 kill -CONT "$REDIS_PID"
 wait_for 15 "[ -f '$SP/cur/m1:2,S' ]"
