@@ -23,7 +23,8 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
-PURE     = timeutil words referral brag calendar holidays deadline report
+PURE     = timeutil words referral brag calendar calendar_new holidays deadline \
+	   report explain
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
