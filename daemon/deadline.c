@@ -62,20 +62,16 @@ deadline_after(const struct calendar *cal, const struct span *s,
 	return deadline_after_traced(cal, s, from_ms, NULL);
 }
 
-/* Elapsed time's walk: its start and its end, for the trace. */
+/* Elapsed time's walk: no office time, so only its end, for the trace. */
 static int64_t
 elapsed_traced(int64_t t, int64_t minutes, const struct calendar_trace *tr)
 {
 	int64_t end = elapsed(t, minutes);
-	struct calendar_step st = {CALENDAR_STEP_START, 0,   t, t, 0,
-				   CALENDAR_WORKING,	NULL};
+	struct calendar_step st = {CALENDAR_STEP_END, 0,   t, end, 0,
+				   CALENDAR_WORKING,  NULL};
 
-	if (tr != NULL && tr->step != NULL && end != 0) {
+	if (tr != NULL && tr->step != NULL && end != 0)
 		tr->step(tr->arg, &st);
-		st.kind = CALENDAR_STEP_END;
-		st.at = end;
-		tr->step(tr->arg, &st);
-	}
 	return end;
 }
 

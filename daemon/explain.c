@@ -315,6 +315,7 @@ explain_timer(const struct calendar *cal, const struct deadline_rules *r,
 					     ? "screening due"
 					     : "decision due")
 				      : (in->why ? in->why : "start")));
+		seen(&w, from);
 		*due = in->timer == TIMER_DECISION_WARNING
 			   ? deadline_before_traced(cal, s, from, &tr)
 			   : deadline_after_traced(cal, s, from, &tr);
