@@ -161,6 +161,7 @@ print_timer(const struct calendar *cal, const json_t *t)
 	if (json_is_string(json_object_get(t, "note")))
 		printf("  note: %s\n", str(t, "note"));
 	if (json_is_false(json_object_get(t, "agrees")) &&
+	    json_array_size(json_object_get(t, "steps")) > 0 &&
 	    json_is_string(json_object_get(t, "stored_due")))
 		printf("  stored due    %s\n",
 		       local_at(cal, str(t, "stored_due"), a, sizeof(a)));

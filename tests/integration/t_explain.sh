@@ -76,6 +76,13 @@ expect "its due time, 4 hours on" "$(jq -r '.timers[0].due' "$T/x" | minute)" \
 	2026-12-29T13:00
 expect "the one show gives" "$(jq -r '.timers[0].due' "$T/x")" \
 	"$(timer "$R1" screening due)"
+# Decided: the decision timer says when it stopped, still explained.
+ctl decide "$R1" nfa --reason "no further action needed" > /dev/null
+ctl explain "$R1" decision --json > "$T/x"
+expect "a stopped timer says when" "$(jq -r '.timers[0].stopped' "$T/x")" \
+	"$(timer "$R1" decision stopped)"
+expect "and is still explained" "$(jq -r '.timers[0].agrees' "$T/x")" true
+expect_match "for a person" "$(ctl explain "$R1" decision)" 'stopped +Tue 29 Dec 2026 09:0'
 stop_mashd
 
 # Good Friday 2027, 14:00 GMT: closed till Tuesday, the clocks go forward
