@@ -4,6 +4,8 @@
  * them (next opening, N working days, N working minutes forwards and
  * backwards). Bank holidays are holidays.c's: a gov.uk bank-holidays.json
  * for the years it covers, the usual rules of the division otherwise.
+ * A walk given a trace tells it each step it takes (mashctl explain); its
+ * construction from the options is calendar_new.c's.
  *
  * Process-wide state: local time is the C library's. Every entry point
  * that converts between UTC and local time first makes the process's TZ
