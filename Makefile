@@ -23,17 +23,20 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
-PURE     = timeutil words referral brag calendar holidays deadline report
+PURE     = timeutil words referral brag calendar calendar_new holidays deadline \
+	   report explain
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue \
 	   ctl_watch ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
+	   ctl_explain \
 	   backfill scheduler ladder alert alert_text deliver_mail webhook tls \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl mashctl_lib mashctl_case mashctl_cal mashctl_referral \
 	   mashctl_screen mashctl_help mashctl_audit mashctl_report mashctl_queue mashctl_watch mashctl_show mashctl_ref mashctl_list \
+	   mashctl_explain \
 	   ask ask_date ask_suggest phone $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -200,7 +203,7 @@ FUZZ_OBJ_mail     = $(BUILD)/mail.o $(BUILD)/mail_mime.o $(PURE_OBJ)
 FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o \
 		    $(BUILD)/ctl_screen.o $(BUILD)/ctl_find.o $(BUILD)/ctl_list.o \
 		    $(BUILD)/ctl_queue.o $(BUILD)/ctl_audit.o $(BUILD)/ctl_report.o \
-		    $(BUILD)/intake.o \
+		    $(BUILD)/intake.o $(BUILD)/ctl_explain.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 
 .SECONDEXPANSION:

@@ -4,6 +4,8 @@
  * them (next opening, N working days, N working minutes forwards and
  * backwards). Bank holidays are holidays.c's: a gov.uk bank-holidays.json
  * for the years it covers, the usual rules of the division otherwise.
+ * A walk given a trace tells it each step it takes (mashctl explain); its
+ * construction from the options is calendar_new.c's.
  *
  * Process-wide state: local time is the C library's. Every entry point
  * that converts between UTC and local time first makes the process's TZ
@@ -25,21 +27,13 @@
 #include "mash/calendar.h"
 #include "mash/timeutil.h"
 
+#include "calendar_int.h"
 #include "holidays.h"
 
-#define ZONEINFO_DIR "/usr/share/zoneinfo"
 /* A walk that finds no answer within ten years gives up. */
 #define HORIZON_DAYS 3660
 #define MS_PER_MIN 60000LL
 #define MS_PER_DAY 86400000LL
-
-struct calendar {
-	struct calendar_options opts; /* strings point at the copies below */
-	char tz[128];
-	char division[32];
-	char *file;
-	struct holidays *hol; /* the division's, before extra and cancelled */
-};
 
 static int64_t
 floor_div(int64_t a, int64_t b)
@@ -49,8 +43,8 @@ floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int
-cmp_day(const void *a, const void *b)
+int
+calendar_cmp_day(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
@@ -60,7 +54,8 @@ cmp_day(const void *a, const void *b)
 static bool
 day_in(const int64_t *days, size_t n, int64_t day)
 {
-	return n > 0 && bsearch(&day, days, n, sizeof(*days), cmp_day) != NULL;
+	return n > 0 &&
+	       bsearch(&day, days, n, sizeof(*days), calendar_cmp_day) != NULL;
 }
 
 /* ---- Holidays ------------------------------------------------------ */
@@ -112,35 +107,6 @@ tz_use(const struct calendar *cal)
 	if (cur == NULL || strcmp(cur, cal->tz) != 0)
 		setenv("TZ", cal->tz, 1);
 	tzset();
-}
-
-static int
-tz_check(const char *name, char *err, size_t errlen)
-{
-	char path[sizeof(ZONEINFO_DIR) + 130], magic[4];
-	FILE *f;
-	size_t got;
-
-	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL ||
-	    strlen(name) >= 128) {
-		snprintf(err, errlen,
-			 "time zone \"%s\": not a tz database name", name);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/%s", ZONEINFO_DIR, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(err, errlen, "time zone \"%s\": no such zone in %s",
-			 name, ZONEINFO_DIR);
-		return -1;
-	}
-	got = fread(magic, 1, sizeof(magic), f);
-	fclose(f);
-	if (got != sizeof(magic) || memcmp(magic, "TZif", 4) != 0) {
-		snprintf(err, errlen, "time zone \"%s\": %s is not a zone file",
-			 name, path);
-		return -1;
-	}
-	return 0;
 }
 
 /* Local wall time of the UTC second u, as seconds since the epoch. */
@@ -286,6 +252,60 @@ office_day(const struct calendar *cal, int64_t day)
 	return working_day(cal, day) && open_at(cal, day) < close_at(cal, day);
 }
 
+/* Day d at the local time tod, clamped to d's office hours. */
+static int64_t
+at_clamped(const struct calendar *cal, int64_t d, int64_t tod)
+{
+	const struct calendar_hours *h = hours_of(cal, d);
+
+	if (tod < h->open * MS_PER_MIN)
+		tod = h->open * MS_PER_MIN;
+	if (tod > h->close * MS_PER_MIN)
+		tod = h->close * MS_PER_MIN;
+	return utc_of(d, tod);
+}
+
+/* Why day d is no working day (CALENDAR_WORKING: it is one). */
+static enum calendar_closed
+closed_why(const struct calendar *cal, int64_t d, const char **title)
+{
+	*title = NULL;
+	if (hours_of(cal, d)->open < 0)
+		return CALENDAR_CLOSED_WEEKDAY;
+	if (calendar_is_holiday(cal, d, title))
+		return holidays_on(cal->hol, d, NULL) ? CALENDAR_BANK_HOLIDAY
+						      : CALENDAR_EXTRA_DAY;
+	return office_day(cal, d) ? CALENDAR_WORKING : CALENDAR_NO_HOURS;
+}
+
+/* One step of a walk to its trace, if it has one. */
+static void
+emit(const struct calendar *cal, const struct calendar_trace *tr,
+     enum calendar_step_kind k, int64_t day, int64_t from, int64_t at,
+     int64_t n)
+{
+	struct calendar_step s = {k, day, from, at, n, CALENDAR_WORKING, NULL};
+
+	if (tr == NULL || tr->step == NULL)
+		return;
+	if (k == CALENDAR_STEP_SKIP)
+		s.why = closed_why(cal, day, &s.title);
+	tr->step(tr->arg, &s);
+}
+
+/* Day d at tod clamped to its hours, told to the trace as the end. */
+static int64_t
+end_at(const struct calendar *cal, const struct calendar_trace *tr, int64_t d,
+       int64_t tod)
+{
+	const struct calendar_hours *h = hours_of(cal, d);
+	int64_t t = at_clamped(cal, d, tod);
+
+	emit(cal, tr, CALENDAR_STEP_END, d, 0, t,
+	     tod < h->open * MS_PER_MIN || tod > h->close * MS_PER_MIN);
+	return t;
+}
+
 /* Is the office open at t: open_at(d) <= t < close_at(d)? Sets *dayp. */
 static bool
 open_in(const struct calendar *cal, int64_t t, int64_t *dayp)
@@ -307,7 +327,8 @@ open_in(const struct calendar *cal, int64_t t, int64_t *dayp)
 }
 
 static int64_t
-next_open_in(const struct calendar *cal, int64_t t, int64_t *dayp)
+next_open_in(const struct calendar *cal, int64_t t, int64_t *dayp,
+	     const struct calendar_trace *tr)
 {
 	int64_t day, tod;
 
@@ -317,6 +338,8 @@ next_open_in(const struct calendar *cal, int64_t t, int64_t *dayp)
 	for (int64_t d = day - 1; d <= day + HORIZON_DAYS; d++) {
 		int64_t o;
 
+		if (!office_day(cal, d) && d >= day)
+			emit(cal, tr, CALENDAR_STEP_SKIP, d, 0, 0, 0);
 		if (!office_day(cal, d) || (o = open_at(cal, d)) <= t)
 			continue;
 		*dayp = d;
@@ -330,7 +353,8 @@ next_open_in(const struct calendar *cal, int64_t t, int64_t *dayp)
  * t (open_at(d) < t <= close_at(d)), else the latest closing before t.
  */
 static int64_t
-prev_close_in(const struct calendar *cal, int64_t t, int64_t *dayp)
+prev_close_in(const struct calendar *cal, int64_t t, int64_t *dayp,
+	      const struct calendar_trace *tr)
 {
 	int64_t day, tod;
 
@@ -338,8 +362,11 @@ prev_close_in(const struct calendar *cal, int64_t t, int64_t *dayp)
 	for (int64_t d = day + 1; d >= day - HORIZON_DAYS; d--) {
 		int64_t o, c;
 
-		if (!office_day(cal, d))
+		if (!office_day(cal, d)) {
+			if (d <= day)
+				emit(cal, tr, CALENDAR_STEP_SKIP, d, 0, 0, 0);
 			continue;
+		}
 		o = open_at(cal, d);
 		c = close_at(cal, d);
 		if (o < t && t <= c) {
@@ -368,19 +395,6 @@ office_tod(const struct calendar *cal, int64_t s, int64_t d)
 	return tod + (day - d) * MS_PER_DAY;
 }
 
-/* Day d at the local time tod, clamped to d's office hours. */
-static int64_t
-at_clamped(const struct calendar *cal, int64_t d, int64_t tod)
-{
-	const struct calendar_hours *h = hours_of(cal, d);
-
-	if (tod < h->open * MS_PER_MIN)
-		tod = h->open * MS_PER_MIN;
-	if (tod > h->close * MS_PER_MIN)
-		tod = h->close * MS_PER_MIN;
-	return utc_of(d, tod);
-}
-
 /* ---- The public walks ---------------------------------------------- */
 
 bool
@@ -398,32 +412,51 @@ calendar_next_open(const struct calendar *cal, int64_t t_ms)
 	int64_t d;
 
 	tz_use(cal);
-	return next_open_in(cal, t_ms, &d);
+	return next_open_in(cal, t_ms, &d, NULL);
 }
 
 int64_t
 calendar_add_working_days(const struct calendar *cal, int64_t t_ms, int n)
 {
+	return calendar_add_working_days_traced(cal, t_ms, n, NULL);
+}
+
+int64_t
+calendar_add_working_days_traced(const struct calendar *cal, int64_t t_ms,
+				 int n, const struct calendar_trace *tr)
+{
 	int64_t s, d, start, tod;
 
 	tz_use(cal);
-	if ((s = next_open_in(cal, t_ms, &d)) == CALENDAR_NEVER)
+	if ((s = next_open_in(cal, t_ms, &d, tr)) == CALENDAR_NEVER)
 		return CALENDAR_NEVER;
-	if (n <= 0)
+	emit(cal, tr, CALENDAR_STEP_START, d, t_ms, s, 0);
+	if (n <= 0) {
+		emit(cal, tr, CALENDAR_STEP_END, d, 0, s, 0);
 		return s;
+	}
 	tod = office_tod(cal, s, d);
 	start = d;
 	for (int i = 0; i < n;) {
 		if (++d > start + HORIZON_DAYS)
 			return CALENDAR_NEVER;
 		if (working_day(cal, d))
-			i++;
+			emit(cal, tr, CALENDAR_STEP_COUNT, d, 0, 0, ++i);
+		else
+			emit(cal, tr, CALENDAR_STEP_SKIP, d, 0, 0, 0);
 	}
-	return at_clamped(cal, d, tod);
+	return end_at(cal, tr, d, tod);
 }
 
 int64_t
 calendar_sub_working_days(const struct calendar *cal, int64_t t_ms, int n)
+{
+	return calendar_sub_working_days_traced(cal, t_ms, n, NULL);
+}
+
+int64_t
+calendar_sub_working_days_traced(const struct calendar *cal, int64_t t_ms,
+				 int n, const struct calendar_trace *tr)
 {
 	int64_t e, d, start, tod;
 
@@ -436,47 +469,68 @@ calendar_sub_working_days(const struct calendar *cal, int64_t t_ms, int n)
 	if (working_day(cal, d) && open_at(cal, d) <= t_ms &&
 	    t_ms <= close_at(cal, d)) {
 		e = t_ms;
-	} else if ((e = prev_close_in(cal, t_ms, &d)) == CALENDAR_NEVER) {
+	} else if ((e = prev_close_in(cal, t_ms, &d, tr)) == CALENDAR_NEVER) {
 		return CALENDAR_NEVER;
 	}
-	if (n <= 0)
+	emit(cal, tr, CALENDAR_STEP_START, d, t_ms, e, 0);
+	if (n <= 0) {
+		emit(cal, tr, CALENDAR_STEP_END, d, 0, e, 0);
 		return e;
+	}
 	tod = office_tod(cal, e, d);
 	start = d;
 	for (int i = 0; i < n;) {
 		if (--d < start - HORIZON_DAYS)
 			return CALENDAR_NEVER;
 		if (working_day(cal, d))
-			i++;
+			emit(cal, tr, CALENDAR_STEP_COUNT, d, 0, 0, ++i);
+		else
+			emit(cal, tr, CALENDAR_STEP_SKIP, d, 0, 0, 0);
 	}
-	return at_clamped(cal, d, tod);
+	return end_at(cal, tr, d, tod);
 }
 
 int64_t
 calendar_add_working_minutes(const struct calendar *cal, int64_t t_ms,
 			     int64_t minutes)
 {
+	return calendar_add_working_minutes_traced(cal, t_ms, minutes, NULL);
+}
+
+int64_t
+calendar_add_working_minutes_traced(const struct calendar *cal, int64_t t_ms,
+				    int64_t minutes,
+				    const struct calendar_trace *tr)
+{
 	int64_t s, d, start, left;
 
 	tz_use(cal);
-	if ((s = next_open_in(cal, t_ms, &d)) == CALENDAR_NEVER)
+	if ((s = next_open_in(cal, t_ms, &d, tr)) == CALENDAR_NEVER)
 		return CALENDAR_NEVER;
-	if (minutes <= 0)
-		return s;
+	emit(cal, tr, CALENDAR_STEP_START, d, t_ms, s, 0);
 	if (minutes > (int64_t)HORIZON_DAYS * 1440)
 		return CALENDAR_NEVER;
-	left = minutes * MS_PER_MIN;
+	left = minutes > 0 ? minutes * MS_PER_MIN : 0;
 	start = d;
 	for (;;) {
 		int64_t avail = close_at(cal, d) - s;
 
 		/* Using up the day's last minute ends at its close. */
-		if (left <= avail)
+		if (left <= avail) {
+			if (left > 0)
+				emit(cal, tr, CALENDAR_STEP_HOURS, d, s,
+				     s + left, left / MS_PER_MIN);
+			emit(cal, tr, CALENDAR_STEP_END, d, 0, s + left, 0);
 			return s + left;
+		}
+		emit(cal, tr, CALENDAR_STEP_HOURS, d, s, s + avail,
+		     avail / MS_PER_MIN);
 		left -= avail;
 		do {
 			if (++d > start + HORIZON_DAYS)
 				return CALENDAR_NEVER;
+			if (!office_day(cal, d))
+				emit(cal, tr, CALENDAR_STEP_SKIP, d, 0, 0, 0);
 		} while (!office_day(cal, d));
 		s = open_at(cal, d);
 	}
@@ -486,6 +540,14 @@ int64_t
 calendar_sub_working_minutes(const struct calendar *cal, int64_t t_ms,
 			     int64_t minutes)
 {
+	return calendar_sub_working_minutes_traced(cal, t_ms, minutes, NULL);
+}
+
+int64_t
+calendar_sub_working_minutes_traced(const struct calendar *cal, int64_t t_ms,
+				    int64_t minutes,
+				    const struct calendar_trace *tr)
+{
 	int64_t e, d, start, left;
 
 	if (minutes <= 0 || t_ms == CALENDAR_NEVER)
@@ -493,139 +555,46 @@ calendar_sub_working_minutes(const struct calendar *cal, int64_t t_ms,
 	if (minutes > (int64_t)HORIZON_DAYS * 1440)
 		return CALENDAR_NEVER;
 	tz_use(cal);
-	if ((e = prev_close_in(cal, t_ms, &d)) == CALENDAR_NEVER)
+	if ((e = prev_close_in(cal, t_ms, &d, tr)) == CALENDAR_NEVER)
 		return CALENDAR_NEVER;
+	emit(cal, tr, CALENDAR_STEP_START, d, t_ms, e, 0);
 	left = minutes * MS_PER_MIN;
 	start = d;
 	for (;;) {
 		int64_t avail = e - open_at(cal, d);
 
 		/* Using up the day's first minute ends at its opening. */
-		if (left <= avail)
+		if (left <= avail) {
+			emit(cal, tr, CALENDAR_STEP_HOURS, d, e, e - left,
+			     left / MS_PER_MIN);
+			emit(cal, tr, CALENDAR_STEP_END, d, 0, e - left, 0);
 			return e - left;
+		}
+		emit(cal, tr, CALENDAR_STEP_HOURS, d, e, e - avail,
+		     avail / MS_PER_MIN);
 		left -= avail;
 		do {
 			if (--d < start - HORIZON_DAYS)
 				return CALENDAR_NEVER;
+			if (!office_day(cal, d))
+				emit(cal, tr, CALENDAR_STEP_SKIP, d, 0, 0, 0);
 		} while (!office_day(cal, d));
 		e = close_at(cal, d);
 	}
 }
 
-/* ---- Construction -------------------------------------------------- */
-
-void
-calendar_options_default(struct calendar_options *o)
+long
+calendar_utc_offset(const struct calendar *cal, int64_t t_ms, char *abbr,
+		    size_t len)
 {
-	memset(o, 0, sizeof(*o));
-	o->timezone = "Europe/London";
-	o->hours[0] = (struct calendar_hours){-1, -1};
-	for (int i = 1; i <= 4; i++)
-		o->hours[i] = (struct calendar_hours){8 * 60, 17 * 60 + 30};
-	o->hours[5] = (struct calendar_hours){8 * 60, 16 * 60 + 30};
-	o->hours[6] = (struct calendar_hours){-1, -1};
-	o->holidays_file = NULL;
-	o->division = "england-and-wales";
-}
+	time_t t = (time_t)floor_div(t_ms, 1000);
+	struct tm tm;
 
-static int
-check_hours(const struct calendar_options *o, char *err, size_t errlen)
-{
-	static const char *const days[7] = {"Sunday",	 "Monday",   "Tuesday",
-					    "Wednesday", "Thursday", "Friday",
-					    "Saturday"};
-	bool any = false;
-
-	for (int i = 0; i < 7; i++) {
-		const struct calendar_hours *h = &o->hours[i];
-
-		if (h->open == -1)
-			continue;
-		if (h->open < 0 || h->open >= 1440 || h->close <= h->open ||
-		    h->close > 1440) {
-			snprintf(err, errlen,
-				 "office hours of %s: opening %d and closing "
-				 "%d (minutes after midnight) must satisfy "
-				 "0 <= opening < closing <= 1440, or opening "
-				 "-1 for closed",
-				 days[i], h->open, h->close);
-			return -1;
-		}
-		any = true;
+	tz_use(cal);
+	if (localtime_r(&t, &tm) == NULL) {
+		snprintf(abbr, len, "?");
+		return 0;
 	}
-	if (!any) {
-		snprintf(err, errlen,
-			 "office hours: every weekday is closed, so no "
-			 "deadline could ever fall due");
-		return -1;
-	}
-	return 0;
-}
-
-struct calendar *
-calendar_new(const struct calendar_options *o, char *err, size_t errlen)
-{
-	struct calendar *cal;
-	const char *tz = o->timezone ? o->timezone : "Europe/London";
-	const char *div = o->division ? o->division : "england-and-wales";
-
-	if (check_hours(o, err, errlen) != 0 || tz_check(tz, err, errlen) != 0)
-		return NULL;
-	if (holidays_division(div) < 0) {
-		snprintf(err, errlen,
-			 "division \"%s\": must be england-and-wales, "
-			 "scotland or northern-ireland",
-			 div);
-		return NULL;
-	}
-	if (o->nextra > CALENDAR_MAX_DAYS ||
-	    o->ncancelled > CALENDAR_MAX_DAYS) {
-		snprintf(err, errlen,
-			 "at most %d extra and %d cancelled holidays",
-			 CALENDAR_MAX_DAYS, CALENDAR_MAX_DAYS);
-		return NULL;
-	}
-	if ((cal = calloc(1, sizeof(*cal))) == NULL) {
-		snprintf(err, errlen, "calendar: out of memory");
-		return NULL;
-	}
-	cal->opts = *o;
-	snprintf(cal->tz, sizeof(cal->tz), "%s", tz);
-	snprintf(cal->division, sizeof(cal->division), "%s", div);
-	cal->opts.timezone = cal->tz;
-	cal->opts.division = cal->division;
-	cal->opts.holidays_file = NULL;
-	qsort(cal->opts.extra, cal->opts.nextra, sizeof(int64_t), cmp_day);
-	qsort(cal->opts.cancelled, cal->opts.ncancelled, sizeof(int64_t),
-	      cmp_day);
-	if (o->holidays_file != NULL) {
-		if ((cal->file = strdup(o->holidays_file)) == NULL) {
-			snprintf(err, errlen, "calendar: out of memory");
-			goto fail;
-		}
-		cal->opts.holidays_file = cal->file;
-	}
-	if ((cal->hol = holidays_new(cal->division, cal->file, err, errlen)) ==
-	    NULL)
-		goto fail;
-	return cal;
-fail:
-	calendar_free(cal);
-	return NULL;
-}
-
-void
-calendar_free(struct calendar *cal)
-{
-	if (cal == NULL)
-		return;
-	holidays_free(cal->hol);
-	free(cal->file);
-	free(cal);
-}
-
-const struct calendar_options *
-calendar_options(const struct calendar *cal)
-{
-	return &cal->opts;
+	snprintf(abbr, len, "%s", tm.tm_zone ? tm.tm_zone : "?");
+	return tm.tm_gmtoff;
 }

@@ -30,6 +30,7 @@
 #include "ctl_audit.h"
 #include "ctl_report.h"
 #include "ctl_find.h"
+#include "ctl_explain.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -437,6 +438,7 @@ const struct ctl_command ctl_commands[] = {
     {"resolve", ctl_find_resolve, ANYONE},
     {"list", ctl_find_list, CASEWORK},
     {"child", ctl_find_child, CASEWORK},
+    {"explain", ctl_explain, CASEWORK},
 };
 
 const size_t ctl_ncommands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

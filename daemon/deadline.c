@@ -59,15 +59,35 @@ int64_t
 deadline_after(const struct calendar *cal, const struct span *s,
 	       int64_t from_ms)
 {
+	return deadline_after_traced(cal, s, from_ms, NULL);
+}
+
+/* Elapsed time's walk: no office time, so only its end, for the trace. */
+static int64_t
+elapsed_traced(int64_t t, int64_t minutes, const struct calendar_trace *tr)
+{
+	int64_t end = elapsed(t, minutes);
+	struct calendar_step st = {CALENDAR_STEP_END, 0,   t, end, 0,
+				   CALENDAR_WORKING,  NULL};
+
+	if (tr != NULL && tr->step != NULL && end != 0)
+		tr->step(tr->arg, &st);
+	return end;
+}
+
+int64_t
+deadline_after_traced(const struct calendar *cal, const struct span *s,
+		      int64_t from_ms, const struct calendar_trace *tr)
+{
 	switch (s->unit) {
 	case SPAN_ELAPSED_MINUTES:
-		return elapsed(from_ms, s->amount);
+		return elapsed_traced(from_ms, s->amount, tr);
 	case SPAN_WORKING_MINUTES:
-		return never_to_none(
-		    calendar_add_working_minutes(cal, from_ms, s->amount));
+		return never_to_none(calendar_add_working_minutes_traced(
+		    cal, from_ms, s->amount, tr));
 	case SPAN_WORKING_DAYS:
-		return never_to_none(calendar_add_working_days(
-		    cal, from_ms, clamp_days(s->amount)));
+		return never_to_none(calendar_add_working_days_traced(
+		    cal, from_ms, clamp_days(s->amount), tr));
 	case SPAN_NONE:
 	default:
 		return 0;
@@ -77,20 +97,27 @@ deadline_after(const struct calendar *cal, const struct span *s,
 int64_t
 deadline_before(const struct calendar *cal, const struct span *s, int64_t to_ms)
 {
+	return deadline_before_traced(cal, s, to_ms, NULL);
+}
+
+int64_t
+deadline_before_traced(const struct calendar *cal, const struct span *s,
+		       int64_t to_ms, const struct calendar_trace *tr)
+{
 	if (to_ms == 0 || to_ms == CALENDAR_NEVER)
 		return 0;
 	switch (s->unit) {
 	case SPAN_ELAPSED_MINUTES:
-		return elapsed(to_ms, -s->amount);
+		return elapsed_traced(to_ms, -s->amount, tr);
 	case SPAN_WORKING_MINUTES:
-		return never_to_none(
-		    calendar_sub_working_minutes(cal, to_ms, s->amount));
+		return never_to_none(calendar_sub_working_minutes_traced(
+		    cal, to_ms, s->amount, tr));
 	case SPAN_WORKING_DAYS:
 		/* Zero working days before a due time is the due time. */
 		if (s->amount <= 0)
 			return to_ms;
-		return never_to_none(calendar_sub_working_days(
-		    cal, to_ms, clamp_days(s->amount)));
+		return never_to_none(calendar_sub_working_days_traced(
+		    cal, to_ms, clamp_days(s->amount), tr));
 	case SPAN_NONE:
 	default:
 		return 0;

@@ -166,6 +166,8 @@ static const struct {
     {SCRIPT_CHILD, "child", lua_child, lua_child_keys, SCRIPT_WRITES, NULL},
     {SCRIPT_BACKFILL, "backfill", lua_backfill, lua_backfill_keys,
      SCRIPT_WRITES, NULL},
+    {SCRIPT_EXPLAIN, "explain", lua_explain, lua_explain_keys, SCRIPT_WRITES,
+     NULL},
 };
 
 struct call {

@@ -46,6 +46,7 @@ enum store_script {
 	SCRIPT_LIST,
 	SCRIPT_CHILD,
 	SCRIPT_BACKFILL, /* backfill.c */
+	SCRIPT_EXPLAIN,	 /* ctl_explain.c */
 	SCRIPT_COUNT,
 };
 

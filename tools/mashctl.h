@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -118,6 +119,15 @@ const char *ref_resolve(struct ctx *x, const char *typed);
 /* "unknown outcome "sf47"; did you mean s47?", and the words to use. */
 void did_you_mean(const char *what, const char *typed, const char *const *names,
 		  size_t n);
+
+/* mashctl_explain.c: explain ID [TIMER]; deadlines --explain prints
+ * with explain_offline the steps to the due times `dl` of a referral
+ * received at `received` (ms). */
+struct deadlines;
+int cmd_explain(struct ctx *x, int argc, char **argv);
+int explain_offline(struct ctx *x, const struct mash_config *c,
+		    int64_t received, const char *channel, int b,
+		    const struct deadlines *dl);
 
 /* The commands of files of their own. */
 int cmd_show(struct ctx *x, int argc, char **argv);

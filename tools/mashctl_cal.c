@@ -42,12 +42,13 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 	int64_t received;
 	enum brag b;
 	json_t *o;
+	bool explain = take_flag(&argc, argv, "--explain");
 
 	parse_opts(x, argc, argv, names, values, NULL, 0);
 	if (values[0] == NULL || values[2] == NULL) {
 		fprintf(stderr,
 			"usage: mashctl deadlines --received ISO8601 "
-			"[--channel C] --brag R [--json]\n"
+			"[--channel C] --brag R [--explain] [--json]\n"
 			"       C: %s\n",
 			words_join(channel_names, CHANNEL_COUNT, channels,
 				   sizeof(channels)));
@@ -73,6 +74,11 @@ cmd_deadlines(struct ctx *x, int argc, char **argv)
 	}
 	c = offline_config(x);
 	deadline_compute(c->calendar, &c->timers, received, values[1], b, &dl);
+	if (explain) {
+		explain_offline(x, c, received, values[1], b, &dl);
+		config_free(c);
+		return 0;
+	}
 	o = json_object();
 	/* The reminder ladder runs from a decision missed: no due time here. */
 	for (int t = 0; t < TIMER_COUNT; t++) {

@@ -91,9 +91,66 @@ size_t calendar_holidays(const struct calendar *cal, int year,
 			 struct calendar_holiday *out, size_t max);
 /* An instant as the hub's local wall time, for people: "Mon 30 Nov 2026
  * 15:00 GMT". Returns buf. */
-char *calendar_format_local(const struct calendar *cal, int64_t t_ms,
-			    char *buf, size_t len);
+char *calendar_format_local(const struct calendar *cal, int64_t t_ms, char *buf,
+			    size_t len);
 /* The options the calendar was made with (hours, zone, division). */
 const struct calendar_options *calendar_options(const struct calendar *cal);
+
+/*
+ * A walk's trace, for `mashctl explain`: the walks below that end in
+ * _traced tell each step they take to tr->step (tr NULL: nothing, at no
+ * cost), so an explanation is the computation itself and cannot disagree
+ * with it. Days are local dates (days since the epoch), instants UTC ms.
+ */
+enum calendar_step_kind {
+	/* from: the walk's instant; at: where counting starts (the next
+	 * opening when closed at `from`, or `from`); day: at's day. A
+	 * backward walk starts at the last close before `from`. */
+	CALENDAR_STEP_START,
+	CALENDAR_STEP_COUNT, /* day: a working day counted, the n-th */
+	CALENDAR_STEP_SKIP,  /* day: passed over, `why` (and `title`) */
+	/* day: office time used, from..at (at..from going back), n min */
+	CALENDAR_STEP_HOURS,
+	/* at: the answer, on `day`; n = 1 when the time of day was moved
+	 * into that day's office hours */
+	CALENDAR_STEP_END,
+};
+
+enum calendar_closed {
+	CALENDAR_WORKING = 0,
+	CALENDAR_CLOSED_WEEKDAY, /* no office hours on that weekday */
+	CALENDAR_BANK_HOLIDAY,	 /* title: its name in the holidays file */
+	CALENDAR_EXTRA_DAY,	 /* a configured extra closed day */
+	CALENDAR_NO_HOURS,	 /* its hours fall in a clock change's gap */
+};
+
+struct calendar_step {
+	enum calendar_step_kind kind;
+	int64_t day, from, at, n;
+	enum calendar_closed why;
+	const char *title; /* lives as long as the calendar */
+};
+
+struct calendar_trace {
+	void (*step)(void *arg, const struct calendar_step *s);
+	void *arg;
+};
+
+int64_t calendar_add_working_days_traced(const struct calendar *cal,
+					 int64_t t_ms, int n,
+					 const struct calendar_trace *tr);
+int64_t calendar_sub_working_days_traced(const struct calendar *cal,
+					 int64_t t_ms, int n,
+					 const struct calendar_trace *tr);
+int64_t calendar_add_working_minutes_traced(const struct calendar *cal,
+					    int64_t t_ms, int64_t minutes,
+					    const struct calendar_trace *tr);
+int64_t calendar_sub_working_minutes_traced(const struct calendar *cal,
+					    int64_t t_ms, int64_t minutes,
+					    const struct calendar_trace *tr);
+/* The UTC offset in force at t (seconds east of UTC) and the zone's
+ * abbreviation then ("GMT", "BST") in abbr. */
+long calendar_utc_offset(const struct calendar *cal, int64_t t_ms, char *abbr,
+			 size_t len);
 
 #endif

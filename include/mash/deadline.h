@@ -55,6 +55,13 @@ int64_t deadline_after(const struct calendar *cal, const struct span *s,
 /* The instant `span` before `to` (a warning); 0 when `to` is 0 or none. */
 int64_t deadline_before(const struct calendar *cal, const struct span *s,
 			int64_t to_ms);
+/* The same two, telling each step of the walk to `tr` (calendar.h;
+ * NULL: none). Elapsed time is told as its start and its end (n: the
+ * minutes). mashctl explain shows these steps. */
+int64_t deadline_after_traced(const struct calendar *cal, const struct span *s,
+			      int64_t from_ms, const struct calendar_trace *tr);
+int64_t deadline_before_traced(const struct calendar *cal, const struct span *s,
+			       int64_t to_ms, const struct calendar_trace *tr);
 
 /*
  * Every due time of a referral received at `received_ms` by `channel`
