@@ -31,6 +31,7 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue \
 	   ctl_watch ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
+	   alert_batch alert_audience \
 	   backfill scheduler ladder alert alert_text deliver_mail webhook tls \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.

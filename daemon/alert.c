@@ -9,13 +9,16 @@
  * transports are deliver_mail.c (sendmail) and webhook.c.
  *
  * Invariants: at most one alert_take call is in flight (a->busy); an
- * alert is in a->jobs from its take until alert_result answered, so it is
- * never delivered twice at once by this process. At most
- * alerts.max_parallel jobs are in a->jobs, and a job starts only when the
- * mailer has a free process for each of its mails, so no more than
- * max_parallel sendmail processes ever run; the others wait in the outbox.
- * A job starts all its parts as soon as alert_take has claimed it, so an
- * attempt ends within alerts.timeout of its claim (see alert_take.lua).
+ * alert is in a->jobs from its claim (by alert_take, or by submit.lua for
+ * a new referral's alerts: alert_adopt) until alert_result answered, so it
+ * is never delivered twice at once by this process. At most
+ * alerts.max_parallel jobs deliver at once (a->njobs; a job whose parts
+ * all ended waits for its result in alert_batch.c, a->nrecording, at most
+ * ALERT_RECORDING), and a job starts only when the mailer has a free
+ * process for each of its mails, so no more than max_parallel sendmail
+ * processes ever run; the others wait in the outbox. A job starts all
+ * its parts as soon as it is claimed, so an attempt ends within
+ * alerts.timeout of its claim (see alert_take.lua).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,8 @@
 #include "mash/config.h"
 
 #include "alert.h"
+#include "alert_audience.h"
+#include "alert_batch.h"
 #include "alert_text.h"
 #include "ladder.h"
 #include "clock.h"
@@ -43,6 +48,7 @@
 #define ALERT_POLL_MS 1000
 #define ALERT_BATCH 16
 #define ALERT_MAX_PARTS 16
+#define ALERT_RECORDING (4 * ALERT_BATCH_SIZE)
 
 struct job;
 
@@ -60,7 +66,8 @@ struct job {
 	struct part parts[ALERT_MAX_PARTS];
 	int nparts;
 	int left;
-	bool callback; /* no transport reaches the referrer: a task instead */
+	bool callback;	/* no transport reaches the referrer: a task instead */
+	bool recording; /* every part ended: its result waits in a->batch */
 	char error[256];
 };
 
@@ -69,12 +76,14 @@ struct alerter {
 	struct event *tick;
 	struct mailer *mailer;
 	struct webhooks *hooks;
+	struct alert_batch *batch;
 	char consumer[256];
 	bool busy;
 	bool again;
 	LIST_HEAD(, job) jobs;
-	int njobs; /* in a->jobs */
-	int asked; /* the count of the take in flight */
+	int njobs;	/* in a->jobs, delivering */
+	int nrecording; /* in a->jobs, waiting for alert_result */
+	int asked;	/* the count of the take in flight */
 };
 
 static void look(struct alerter *a);
@@ -258,18 +267,20 @@ static void
 job_free(struct job *j)
 {
 	LIST_REMOVE(j, entry);
-	j->a->njobs--;
+	if (j->recording)
+		j->a->nrecording--;
+	else
+		j->a->njobs--;
 	json_decref(j->alert);
 	lifecycle_release(j->a->d->life);
 	free(j);
 }
 
 static void
-result_done(const json_t *r, const char *err, void *arg)
+result_done(const char *state, const char *err, void *arg)
 {
 	struct job *j = arg;
 	struct alerter *a = j->a;
-	const char *state = json_string_value(json_object_get(r, "state"));
 
 	if (err != NULL)
 		log_warnx("alert %s: cannot record its delivery: %s; it stays "
@@ -299,7 +310,7 @@ result_done(const json_t *r, const char *err, void *arg)
 	look(a); /* a dead letter may wait in the outbox */
 }
 
-/* Every part answered: record the attempt in one script call. */
+/* Every part answered: the attempt is recorded with others' (a batch). */
 static void
 job_finish(struct job *j)
 {
@@ -326,43 +337,10 @@ job_finish(struct job *j)
 		json_object_set_new(
 		    args, "callback_due",
 		    json_integer(calendar_next_open(c->calendar, now)));
-	if (store_call_json(j->a->d->store, SCRIPT_ALERT_RESULT, args,
-			    result_done, j) != 0) {
-		log_warnx("alert %s: redis unreachable; it stays pending",
-			  j->id);
-		job_free(j);
-	}
-}
-
-/* The staff addresses and the roles' names of the audience `to`. */
-struct audience {
-	const char *staff[64];
-	size_t nstaff;
-	char roles[128]; /* "navigators,first_response,referrer" */
-	char holder[64]; /* the holder's login, of an overdue alert */
-};
-
-static void
-audience_of(const struct mash_config *c, unsigned to, struct audience *au)
-{
-	size_t rl;
-
-	for (int role = 0; role < ROLE_COUNT; role++) {
-		if (!(to & ALERT_TO_ROLE(role)))
-			continue;
-		rl = strlen(au->roles);
-		snprintf(au->roles + rl, sizeof(au->roles) - rl, "%s%s",
-			 au->roles[0] ? "," : "", config_role_name(role));
-		for (size_t i = 0;
-		     i < c->recipients[role].n &&
-		     au->nstaff < sizeof(au->staff) / sizeof(au->staff[0]);
-		     i++)
-			au->staff[au->nstaff++] = c->recipients[role].items[i];
-	}
-	rl = strlen(au->roles);
-	if (to & ALERT_TO_REFERRER)
-		snprintf(au->roles + rl, sizeof(au->roles) - rl, "%sreferrer",
-			 au->roles[0] ? "," : "");
+	j->recording = true;
+	j->a->njobs--;
+	j->a->nrecording++;
+	alert_batch_add(j->a->batch, args, result_done, j);
 }
 
 /* A webhook that reaches referrers wants this alert's event. */
@@ -536,19 +514,16 @@ free_procs(const struct alerter *a)
 	return a->d->conf->alerts.max_parallel - (int)mailer_running(a->mailer);
 }
 
-static void
-take_done(const json_t *r, const char *err, void *arg)
+/* Start the alerts just claimed for this consumer, in the outbox's order:
+ * one that waits for processes keeps the others behind it, so none waits
+ * for ever. False when one could not start (it stays pending here). */
+static bool
+start_all(struct alerter *a, const json_t *alerts)
 {
-	struct alerter *a = arg;
-	json_t *alert, *alerts = json_object_get(r, "alerts");
+	json_t *alert;
 	bool full = false;
 	size_t i;
 
-	a->busy = false;
-	if (err != NULL)
-		log_warnx("alerts: cannot read the outbox: %s", err);
-	/* In the outbox's order: one that waits for processes keeps the
-	 * others behind it, so none waits for ever. */
 	json_array_foreach(alerts, i, alert)
 	{
 		const char *id =
@@ -560,6 +535,20 @@ take_done(const json_t *r, const char *err, void *arg)
 		if (!job_start(a, json_incref(alert), free_procs(a)))
 			full = true;
 	}
+	return !full;
+}
+
+static void
+take_done(const json_t *r, const char *err, void *arg)
+{
+	struct alerter *a = arg;
+	json_t *alerts = json_object_get(r, "alerts");
+	bool full;
+
+	a->busy = false;
+	if (err != NULL)
+		log_warnx("alerts: cannot read the outbox: %s", err);
+	full = !start_all(a, alerts);
 	/* A whole batch: more may wait, take them while there is room (a
 	 * job that ends calls look() too). */
 	if (!full && json_array_size(alerts) > 0 &&
@@ -580,6 +569,9 @@ look(struct alerter *a)
 	json_t *busy;
 	const struct job *j;
 	int room = c->alerts.max_parallel - a->njobs;
+
+	if (a->nrecording >= ALERT_RECORDING)
+		room = 0; /* until Redis has taken the results */
 
 	if (a->busy) {
 		a->again = true;
@@ -651,10 +643,32 @@ alert_new(struct mashd *d)
 	a->tick = evtimer_new(d->base, tick, a);
 	a->mailer = mailer_new(d->base);
 	a->hooks = webhooks_new(d->base);
+	a->batch = alert_batch_new(d);
 	if (a->tick == NULL || a->hooks == NULL)
 		fatalx("alert_new: out of memory");
 	arm(a, 0);
 	return a;
+}
+
+const char *
+alert_consumer(const struct alerter *a)
+{
+	if (a == NULL || lifecycle_draining(a->d->life) ||
+	    a->njobs >= a->d->conf->alerts.max_parallel ||
+	    a->nrecording >= ALERT_RECORDING)
+		return "";
+	return a->consumer;
+}
+
+bool
+alert_adopt(struct alerter *a, const json_t *alerts)
+{
+	if (a == NULL || json_array_size(alerts) == 0)
+		return false;
+	if (start_all(a, alerts))
+		return true;
+	arm(a, ALERT_POLL_MS); /* the others wait pending here */
+	return false;
 }
 
 void
@@ -672,6 +686,7 @@ alert_free(struct alerter *a)
 	/* The transports first: no answer may reach a job freed below. */
 	mailer_free(a->mailer);
 	webhooks_free(a->hooks);
+	alert_batch_free(a->batch); /* the results not sent: still pending */
 	while (!LIST_EMPTY(&a->jobs))
 		job_free(LIST_FIRST(&a->jobs));
 	event_free(a->tick);

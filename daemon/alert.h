@@ -10,10 +10,24 @@
 #ifndef MASHD_ALERT_H
 #define MASHD_ALERT_H
 
+#include <stdbool.h>
+
+#include <jansson.h>
+
 #include "mashd.h"
 
 struct alerter *alert_new(struct mashd *d);
 void alert_free(struct alerter *a);
+/*
+ * The consumer name that submit.lua claims a new referral's alerts for
+ * (then given to alert_adopt), or "" when this mashd has no room for them
+ * now (they are left to alert_take).
+ */
+const char *alert_consumer(const struct alerter *a);
+/* Deliver the alerts submit.lua claimed for alert_consumer(), in its
+ * answer's form (alert_take's). True when all of them started; else the
+ * rest are pending with this consumer and taken by the next look. */
+bool alert_adopt(struct alerter *a, const json_t *alerts);
 /* Look at the outbox now: something was just written to it. */
 void alert_kick(struct alerter *a);
 

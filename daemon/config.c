@@ -220,6 +220,7 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 	INT_KEY(claim_idle, "alerts.claim_idle", 120, 1, 86400)
 	INT_KEY(timeout, "alerts.timeout", 30, 1, 600)
 	INT_KEY(max_parallel, "alerts.max_parallel", 8, 2, 1000)
+	INT_KEY(record_delay_ms, "alerts.record_delay_ms", 10, 0, 60000)
 #undef INT_KEY
 	/* An attempt takes at most `timeout`: a claim that lasts no longer
 	 * would let another mashd take an alert in the middle of it. */

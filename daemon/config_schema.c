@@ -108,6 +108,7 @@ static const struct key alerts_keys[] = {
     {"claim_idle", CONFIG_TYPE_INT, NULL},
     {"timeout", CONFIG_TYPE_INT, NULL},
     {"max_parallel", CONFIG_TYPE_INT, NULL},
+    {"record_delay_ms", CONFIG_TYPE_INT, NULL},
     {NULL, 0, NULL},
 };
 static const struct key recipients_keys[] = {

@@ -44,7 +44,8 @@ struct pending {
 	int64_t deadline;    /* monotonic ms: the answer is given by then */
 	int calls;	     /* store calls not yet called back: 0 or 1 */
 	bool answered;
-	bool lookup; /* the reply was lost: the key is looked up */
+	bool lookup;  /* the reply was lost: the key is looked up */
+	bool adopted; /* submit.lua claimed its alerts, and all started */
 	/* The master stored it, and no wait for its replicas confirmed it
 	 * (redis.replicas_ack): why, as the store said. */
 	char unreplicated[256];
@@ -84,7 +85,8 @@ stored_log(struct pending *p, const struct intake_result *res)
 				      : "");
 	if (!res->replayed) {
 		scheduler_kick(p->d->sched);
-		alert_kick(p->d->alerts);
+		if (!p->adopted) /* else nothing new waits in the outbox */
+			alert_kick(p->d->alerts);
 	}
 }
 
@@ -265,6 +267,10 @@ call_done(const struct store_result *sr, void *arg)
 		res.replayed = strcmp(result, "replayed") == 0 ||
 			       (strcmp(result, "stored") == 0 && p->lookup &&
 				(by == NULL || strcmp(by, p->attempt) != 0));
+		/* The alerts submit.lua claimed for this mashd: delivered
+		 * now, with no alert_take (one write for the referral). */
+		p->adopted =
+		    alert_adopt(p->d->alerts, json_object_get(o, "alerts"));
 	} else {
 		res.err = "odd reply from redis";
 	}
@@ -543,6 +549,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	    record_hash(in->record, p->hash) != 0 ||
 	    (p->timer = evtimer_new(d->base, timer_cb, p)) == NULL ||
 	    (args = submit_args(d->conf, in, b, p)) == NULL ||
+	    json_object_set_new(args, "consumer",
+				json_string(alert_consumer(d->alerts))) != 0 ||
 	    (text = json_dumps(args, JSON_COMPACT)) == NULL)
 		goto fail;
 	argv[0] = text;

@@ -1,27 +1,32 @@
--- alert_result: the outcome of one delivery attempt of an alert, in one
--- step: parts delivered are remembered (never sent again); when nothing
--- is left the alert is sent and acknowledged; after the last attempt it
--- is dead, acknowledged, listed, and a dead_letter alert goes to the
--- supervisors. Never dropped.
+-- alert_result: the outcomes of delivery attempts of alerts, many in one
+-- step (alert_batch.c gathers them: one durable write for many). Each,
+-- in its order: parts delivered are remembered (never sent again); when
+-- nothing is left the alert is sent and acknowledged; after the last
+-- attempt it is dead, acknowledged, listed, and a dead_letter alert goes
+-- to the supervisors. Never dropped.
 -- A referrer that no transport reaches is not "sent" to: the alert gets a
 -- call-back task for the navigators (once, whatever the attempt), listed
 -- by `mashctl callbacks` and closed by `mashctl called`; delivered, its
 -- state is "callback".
--- Arguments: id, now (ms), next_at (ms: when to try again), max_attempts,
--- error ("" when every part went), done (the parts this attempt
--- delivered: ["mail:staff", "hook:sms", ...]), callback_due (ms: when the
--- call is due; absent when the referrer was reached or is not told).
--- Answer: {state}: "sent", "callback", "pending" or "dead".
--- KEYS: alert:$id alert:$id:done outbox dead events callback:seq callbacks
+-- Arguments: results, a list of attempts, each {id, now (ms), next_at
+-- (ms: when to try again), max_attempts, error ("" when every part went),
+-- done (the parts this attempt delivered: ["mail:staff", "hook:sms",
+-- ...]), callback_due (ms: when the call is due; absent when the referrer
+-- was reached or is not told)}.
+-- Answer: {states}, one per attempt in its order: "sent", "callback",
+-- "pending" or "dead".
+-- KEYS: outbox dead events callback:seq callbacks
 -- KEYS: stats queue overdue
--- Keys from data: ref:<ref>:audit (the alert's referral), callback:<n>
--- (the task INCR numbers, or the alert names).
+-- Keys from data: alert:<id> and alert:<id>:done of each attempt (its id
+-- is an outbox entry's), ref:<ref>:audit (the alert's referral),
+-- callback:<n> (the task INCR numbers, or the alert names).
 local p = ARGV[1]
-return serve(function(a)
-  local key = declared('alert:' .. a.id)
+
+local function record(a)
+  local key = from_data('alert:' .. a.id)
   local outbox = declared('outbox')
   for _, part in ipairs(a.done or {}) do
-    redis.call('SADD', declared('alert:' .. a.id .. ':done'), part)
+    redis.call('SADD', from_data('alert:' .. a.id .. ':done'), part)
   end
   local attempts = redis.call('HINCRBY', key, 'attempts', 1)
   local event = redis.call('HGET', key, 'event') or ''
@@ -62,5 +67,11 @@ return serve(function(a)
   audit(p, ref, a.now, 'mashd', 'alert',
         'alert=' .. a.id .. ' event=' .. event .. ' state=' .. state ..
         ' attempts=' .. attempts)
-  return {state = state}
+  return state
+end
+
+return serve(function(a)
+  local states = {}
+  for i, r in ipairs(a.results) do states[i] = record(r) end
+  return {states = states}
 end)

@@ -11,9 +11,12 @@
 --   child's normalised name and date; "" for no repeat detection),
 --   repeat_threshold, repeat_window_ms, confirms (the reference in
 --   written_confirmation_of, or ""), timers: [{name, due}] with due in ms
---   (UTC, a string), agency (the referrer's, or the client's; "" none).
+--   (UTC, a string), agency (the referrer's, or the client's; "" none),
+--   consumer (alert.c's consumer name: the alerts this call queues are
+--   claimed for it, as alert_take would claim them; "" or absent: none).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
---   (ISO), status}. result is
+--   (ISO), status; for "stored", alerts: those claimed for consumer, as
+--   alert_take answers them}. result is
 --   "stored"   a new referral;
 --   "replayed" the key was seen with the same record: the first answer;
 --   "conflict" the key was seen with another record: nothing stored;
@@ -25,6 +28,51 @@
 -- makes its reference), and ref:<id> of each earlier referral of the
 -- child (child:<hmac> lists them).
 local p = ARGV[1]
+
+-- claim: the alerts this call queued (ids, oldest first) read into the
+-- pending list of consumer `me`, as alert_take's XREADGROUP would, so its
+-- mashd delivers them at once with no call of alert_take; a mashd that
+-- dies leaves them pending, and after alerts.claim_idle any mashd takes
+-- them over. Only when nothing older waits unread in the group (the read
+-- takes the oldest first): else none is claimed, and alert_take takes
+-- them with the others. Answers them as alert_take does.
+local function claim(me, ids, record)
+  local outbox = declared('outbox')
+  local ok, e = pcall(redis.call, 'XGROUP', 'CREATE', outbox, 'mashd', '0',
+                      'MKSTREAM')
+  if not ok and not string.find(tostring(e), 'BUSYGROUP') then
+    error(e, 0)
+  end
+  local last = '0-0'
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', outbox)) do
+    local info = {}
+    for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+    if info.name == 'mashd' then last = info['last-delivered-id'] end
+  end
+  local first = redis.call('XRANGE', outbox, '(' .. last, '+', 'COUNT', 1)
+  if not first[1] or first[1][1] ~= ids[1] then return {} end
+  local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT', #ids,
+                         'STREAMS', outbox, '>')
+  local referrer = {}
+  local okd, r = pcall(cjson.decode, record)
+  if okd and type(r) == 'table' and type(r.referrer) == 'table' then
+    for _, k in ipairs({'email', 'phone'}) do
+      if type(r.referrer[k]) == 'string' then referrer[k] = r.referrer[k] end
+    end
+  end
+  local out = {}
+  for _, entry in ipairs(new and new[1] and new[1][2] or {}) do
+    local fields, f = {}, entry[2]
+    for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
+    redis.call('HSET', from_data('alert:' .. entry[1]), 'state', 'pending',
+               'attempts', 0, 'event', fields.event or '',
+               'ref', fields.ref or '')
+    out[#out + 1] = {id = entry[1], fields = fields, done = {},
+                     referrer = referrer, attempts = 0}
+  end
+  return out
+end
+
 return serve(function(a)
   local received, brag, channel, actor = a.received, a.brag, a.channel,
                                          a.actor
@@ -42,6 +90,7 @@ return serve(function(a)
             received = first.received, status = first.status}
   end
 
+  local queued = {} -- the outbox entries this call adds
   local n = redis.call('INCR', declared('seq:' .. a.year))
   local id = string.format(REF_FORMAT, a.year, n)
   local key = from_data('ref:' .. id)
@@ -98,7 +147,8 @@ return serve(function(a)
         audit(p, id, received, 'mashd', 'repeat',
               'previous=' .. #prev .. ' open=' .. open ..
               ' within_window=' .. recent)
-        queue_alert(p, EVENT.REPEAT, id, received, 'brag', brag)
+        queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
+                                          'brag', brag)
       end
     end
     redis.call('ZADD', ckey, received, id)
@@ -130,10 +180,11 @@ return serve(function(a)
     end
   end
 
-  queue_alert(p, EVENT.ACK, id, received, 'brag', brag, 'timer', 'decision',
-              'due', dues['decision'] or '')
+  queued[#queued + 1] = queue_alert(p, EVENT.ACK, id, received, 'brag', brag,
+                                    'timer', 'decision',
+                                    'due', dues['decision'] or '')
   if brag == 'red' then
-    queue_alert(p, EVENT.RED, id, received, 'brag', brag,
+    queued[#queued + 1] = queue_alert(p, EVENT.RED, id, received, 'brag', brag,
                 'timer', 'screening', 'due', dues['screening'] or '',
                 'edt', a.hub_closed and '1' or '0')
   end
@@ -144,6 +195,10 @@ return serve(function(a)
     hash = a.hash, attempt = a.attempt}), 'EX', a.ttl)
   queue_changed(id)
   if confirms ~= '' then queue_changed(confirms) end
+  local claimed = {}
+  if (a.consumer or '') ~= '' then
+    claimed = claim(a.consumer, queued, a.record)
+  end
   return {result = 'stored', id = id, brag = brag,
-          received = a.received_iso, status = 'new'}
+          received = a.received_iso, status = 'new', alerts = claimed}
 end)

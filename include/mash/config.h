@@ -56,7 +56,7 @@ struct config_webhook {
 	const char *url;
 	const char *secret; /* HMAC-SHA256 key of the signature header */
 	struct config_list events;
-	bool referrers; /* it reaches a referrer at referrer_phone */
+	bool referrers;	     /* it reaches a referrer at referrer_phone */
 	const char *ca_file; /* its CAs; NULL: the system's */
 	bool insecure;	     /* an http:// url is allowed */
 };
@@ -122,6 +122,8 @@ struct mash_config {
 		int timeout;	 /* seconds a transport may take */
 		/* alerts, and sendmail processes, at once */
 		int max_parallel;
+		/* ms a delivery's result may wait to be recorded with others */
+		int record_delay_ms;
 	} alerts;
 	struct config_list recipients[ROLE_COUNT];
 	struct config_webhook *webhooks;
