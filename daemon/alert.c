@@ -80,6 +80,7 @@ struct alerter {
 	char consumer[256];
 	bool busy;
 	bool again;
+	bool starved; /* an alert waits for room: look when a job ends */
 	LIST_HEAD(, job) jobs;
 	int njobs;	/* in a->jobs, delivering */
 	int nrecording; /* in a->jobs, waiting for alert_result */
@@ -307,40 +308,33 @@ result_done(const char *state, const char *err, void *arg)
 			  "(mashctl callbacks)",
 			  j->id, field(j, "ref"), field(j, "event"));
 	job_free(j);
-	look(a); /* a dead letter may wait in the outbox */
+	/* A dead letter, or an alert that waited for room, is in the outbox
+	 * now; else the tick looks (a look per result would cost a call). */
+	if (a->starved || (state != NULL && strcmp(state, "dead") == 0)) {
+		a->starved = false;
+		look(a);
+	}
 }
 
 /* Every part answered: the attempt is recorded with others' (a batch). */
 static void
 job_finish(struct job *j)
 {
-	const struct mash_config *c = j->a->d->conf;
-	json_int_t attempts =
-	    json_integer_value(json_object_get(j->alert, "attempts"));
-	int64_t wait = c->alerts.retry_first, now = clock_now_ms();
-	json_t *done = json_array(), *args;
+	json_t *done = json_array();
 
-	for (json_int_t i = 0; i < attempts && wait < c->alerts.retry_max; i++)
-		wait *= 2;
-	if (wait > c->alerts.retry_max)
-		wait = c->alerts.retry_max;
 	for (int i = 0; i < j->nparts; i++)
 		if (j->parts[i].name[0] != '\0')
 			json_array_append_new(done,
 					      json_string(j->parts[i].name));
-	args = json_pack("{ss sI sI si ss so}", "id", j->id, "now",
-			 (json_int_t)now, "next_at",
-			 (json_int_t)(now + wait * 1000), "max_attempts",
-			 c->alerts.attempts, "error", j->error, "done", done);
-	/* A call-back is due when the hub is next open (now, if it is). */
-	if (j->callback && args != NULL)
-		json_object_set_new(
-		    args, "callback_due",
-		    json_integer(calendar_next_open(c->calendar, now)));
 	j->recording = true;
 	j->a->njobs--;
 	j->a->nrecording++;
-	alert_batch_add(j->a->batch, args, result_done, j);
+	alert_batch_add(j->a->batch,
+			alert_batch_result(j->a->d->conf, j->id,
+					   json_integer_value(json_object_get(
+					       j->alert, "attempts")),
+					   j->error, done, j->callback),
+			result_done, j);
 }
 
 /* A webhook that reaches referrers wants this alert's event. */
@@ -549,6 +543,7 @@ take_done(const json_t *r, const char *err, void *arg)
 	if (err != NULL)
 		log_warnx("alerts: cannot read the outbox: %s", err);
 	full = !start_all(a, alerts);
+	a->starved |= full;
 	/* A whole batch: more may wait, take them while there is room (a
 	 * job that ends calls look() too). */
 	if (!full && json_array_size(alerts) > 0 &&
@@ -583,6 +578,7 @@ look(struct alerter *a)
 	if (lifecycle_draining(a->d->life))
 		return;
 	if (room <= 0 || free_procs(a) <= 0) {
+		a->starved = true;
 		arm(a, ALERT_POLL_MS);
 		return;
 	}
@@ -651,12 +647,18 @@ alert_new(struct mashd *d)
 }
 
 const char *
-alert_consumer(const struct alerter *a)
+alert_consumer(struct alerter *a)
 {
-	if (a == NULL || lifecycle_draining(a->d->life) ||
-	    a->njobs >= a->d->conf->alerts.max_parallel ||
-	    a->nrecording >= ALERT_RECORDING)
+	if (a == NULL || lifecycle_draining(a->d->life))
 		return "";
+	if (a->njobs >= a->d->conf->alerts.max_parallel ||
+	    a->nrecording >= ALERT_RECORDING) {
+		a->starved = true;
+		return "";
+	}
+	/* The results waiting go with this call: Redis reads both at once
+	 * and one fsync covers them (appendfsync always). */
+	alert_batch_flush(a->batch);
 	return a->consumer;
 }
 
@@ -667,7 +669,8 @@ alert_adopt(struct alerter *a, const json_t *alerts)
 		return false;
 	if (start_all(a, alerts))
 		return true;
-	arm(a, ALERT_POLL_MS); /* the others wait pending here */
+	a->starved = true; /* the others wait pending here */
+	arm(a, ALERT_POLL_MS);
 	return false;
 }
 

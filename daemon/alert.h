@@ -21,9 +21,11 @@ void alert_free(struct alerter *a);
 /*
  * The consumer name that submit.lua claims a new referral's alerts for
  * (then given to alert_adopt), or "" when this mashd has no room for them
- * now (they are left to alert_take).
+ * now (they are left to alert_take). Called just before submit.lua is
+ * sent: the delivery results waiting to be recorded are sent first, on
+ * the same connection, so that one fsync of Redis's covers both.
  */
-const char *alert_consumer(const struct alerter *a);
+const char *alert_consumer(struct alerter *a);
 /* Deliver the alerts submit.lua claimed for alert_consumer(), in its
  * answer's form (alert_take's). True when all of them started; else the
  * rest are pending with this consumer and taken by the next look. */

@@ -12,9 +12,11 @@
 
 #include <event2/event.h>
 
+#include "mash/calendar.h"
 #include "mash/config.h"
 
 #include "alert_batch.h"
+#include "clock.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "store.h"
@@ -118,6 +120,30 @@ alert_batch_free(struct alert_batch *b)
 	free(b);
 }
 
+json_t *
+alert_batch_result(const struct mash_config *c, const char *id,
+		   json_int_t attempts, const char *error, json_t *done,
+		   bool callback)
+{
+	int64_t wait = c->alerts.retry_first, now = clock_now_ms();
+	json_t *args;
+
+	for (json_int_t i = 0; i < attempts && wait < c->alerts.retry_max; i++)
+		wait *= 2;
+	if (wait > c->alerts.retry_max)
+		wait = c->alerts.retry_max;
+	args = json_pack("{ss sI sI si ss so}", "id", id, "now",
+			 (json_int_t)now, "next_at",
+			 (json_int_t)(now + wait * 1000), "max_attempts",
+			 c->alerts.attempts, "error", error, "done", done);
+	/* A call-back is due when the hub is next open (now, if it is). */
+	if (callback && args != NULL)
+		json_object_set_new(
+		    args, "callback_due",
+		    json_integer(calendar_next_open(c->calendar, now)));
+	return args;
+}
+
 void
 alert_batch_add(struct alert_batch *b, json_t *result, alert_batch_cb *cb,
 		void *arg)
@@ -136,6 +162,13 @@ alert_batch_add(struct alert_batch *b, json_t *result, alert_batch_cb *cb,
 		flush(b);
 	else if (b->n == 1)
 		evtimer_add(b->timer, &tv);
+}
+
+void
+alert_batch_flush(struct alert_batch *b)
+{
+	if (b->n > 0)
+		flush(b);
 }
 
 size_t
