@@ -3,10 +3,11 @@
 # mashd need, and only those that are missing. Needs root to install.
 set -e
 # libclang-rt-14-dev: clang's libFuzzer and sanitizer runtimes (make fuzz).
+# beanstalkd: the durable queue make bench measures intake against.
 pkgs="make gcc clang libclang-rt-14-dev valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
 libjansson-dev libsystemd-dev libssl-dev libcmocka-dev libgmime-3.0-dev redis-server
 redis-sentinel
-redis-tools curl jq socat faketime procps util-linux python3 strace iproute2 tzdata
+redis-tools beanstalkd curl jq socat faketime procps util-linux python3 strace iproute2 tzdata
 openssl postfix tmux systemd syslog-ng-core mandoc bash-completion
 python3-prometheus-client"
 missing=
