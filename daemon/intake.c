@@ -502,6 +502,29 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	return a;
 }
 
+/*
+ * Whom submit.lua claims the new referral's alerts for (alert.c's
+ * consumer, "" for none), and the referrer's email and phone that their
+ * delivery needs (alert_take.lua reads them from the record).
+ */
+static int
+claim_args(struct mashd *d, const struct intake *in, json_t *a)
+{
+	const json_t *r = json_object_get(in->record, "referrer");
+	json_t *who = json_object();
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *k = i == 0 ? "email" : "phone";
+		const json_t *v = json_object_get(r, k);
+
+		if (json_is_string(v))
+			json_object_set_new(who, k, json_copy((json_t *)v));
+	}
+	return json_object_set_new(a, "referrer", who) ||
+	       json_object_set_new(a, "consumer",
+				   json_string(alert_consumer(d->alerts)));
+}
+
 /* n random bytes as hex; -1 when the system has no randomness to give. */
 static int
 random_hex(char *out, size_t n)
@@ -549,8 +572,7 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	    record_hash(in->record, p->hash) != 0 ||
 	    (p->timer = evtimer_new(d->base, timer_cb, p)) == NULL ||
 	    (args = submit_args(d->conf, in, b, p)) == NULL ||
-	    json_object_set_new(args, "consumer",
-				json_string(alert_consumer(d->alerts))) != 0 ||
+	    claim_args(d, in, args) != 0 ||
 	    (text = json_dumps(args, JSON_COMPACT)) == NULL)
 		goto fail;
 	argv[0] = text;

@@ -13,7 +13,8 @@
 --   written_confirmation_of, or ""), timers: [{name, due}] with due in ms
 --   (UTC, a string), agency (the referrer's, or the client's; "" none),
 --   consumer (alert.c's consumer name: the alerts this call queues are
---   claimed for it, as alert_take would claim them; "" or absent: none).
+--   claimed for it, as alert_take would claim them; "" or absent: none),
+--   referrer ({email, phone} of the record, for the alerts claimed).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
 --   (ISO), status; for "stored", alerts: those claimed for consumer, as
 --   alert_take answers them}. result is
@@ -36,7 +37,7 @@ local p = ARGV[1]
 -- them over. Only when nothing older waits unread in the group (the read
 -- takes the oldest first): else none is claimed, and alert_take takes
 -- them with the others. Answers them as alert_take does.
-local function claim(me, ids, record)
+local function claim(me, ids, referrer)
   local outbox = declared('outbox')
   local ok, e = pcall(redis.call, 'XGROUP', 'CREATE', outbox, 'mashd', '0',
                       'MKSTREAM')
@@ -53,13 +54,6 @@ local function claim(me, ids, record)
   if not first[1] or first[1][1] ~= ids[1] then return {} end
   local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT', #ids,
                          'STREAMS', outbox, '>')
-  local referrer = {}
-  local okd, r = pcall(cjson.decode, record)
-  if okd and type(r) == 'table' and type(r.referrer) == 'table' then
-    for _, k in ipairs({'email', 'phone'}) do
-      if type(r.referrer[k]) == 'string' then referrer[k] = r.referrer[k] end
-    end
-  end
   local out = {}
   for _, entry in ipairs(new and new[1] and new[1][2] or {}) do
     local fields, f = {}, entry[2]
@@ -197,7 +191,7 @@ return serve(function(a)
   if confirms ~= '' then queue_changed(confirms) end
   local claimed = {}
   if (a.consumer or '') ~= '' then
-    claimed = claim(a.consumer, queued, a.record)
+    claimed = claim(a.consumer, queued, a.referrer or {})
   end
   return {result = 'stored', id = id, brag = brag,
           received = a.received_iso, status = 'new', alerts = claimed}
