@@ -677,7 +677,9 @@ alert_adopt(struct alerter *a, const json_t *alerts)
 void
 alert_kick(struct alerter *a)
 {
-	if (a != NULL && !lifecycle_draining(a->d->life))
+	if (a != NULL && lifecycle_draining(a->d->life))
+		alert_batch_flush(a->batch); /* a stop waits for no delay */
+	else if (a != NULL)
 		look(a);
 }
 

@@ -30,7 +30,8 @@ const char *alert_consumer(struct alerter *a);
  * answer's form (alert_take's). True when all of them started; else the
  * rest are pending with this consumer and taken by the next look. */
 bool alert_adopt(struct alerter *a, const json_t *alerts);
-/* Look at the outbox now: something was just written to it. */
+/* Look at the outbox now: something was just written to it. While
+ * stopping: write the delivery results gathered, without waiting. */
 void alert_kick(struct alerter *a);
 
 #endif

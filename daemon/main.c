@@ -126,6 +126,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 		  lifecycle_unsent(d->life));
 	service_stopping(d->service);
 	lifecycle_drain(d->life);
+	alert_kick(d->alerts); /* the results it holds, written now */
 	http_stop_accepting(d->http);
 	ctl_stop_accepting(d->ctl);
 	if (!lifecycle_drained(d->life))

@@ -61,6 +61,20 @@ sleep 5 # past claim_idle: a second delivery would show now
 expect "and delivered once" "$(nmails "$REF_MAIL" "$REF")" 1
 stop_mashd
 
+# A stop (SIGTERM) writes the results it holds at once, whatever
+# alerts.record_delay_ms: the mail handed over is recorded, never sent
+# again after the restart.
+write_conf "alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
+  timeout = 3; claim_idle = 4; record_delay_ms = 60000; };"
+start_mashd
+expect "a referral is acknowledged" "$(post "$FIX/green.json")" 201
+REF=$(jbody .id)
+ID=$(rcli xpending '{mash}:outbox' mashd - + 10 | head -1)
+wait_for 10 "[ \$(nmails '$REF_MAIL' '$REF') -ge 1 ]"
+stop_mashd
+expect "a stop records the delivery before mashd exits" \
+	"$(rcli hget "{mash}:alert:$ID" state)" sent
+
 # Killed after the 201, before the batch of results is written (it waits
 # a minute): the alert is pending with the dead mashd's consumer, its
 # mail handed over; a new mashd takes it over and records it.
