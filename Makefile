@@ -32,12 +32,14 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   ctl_watch ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
 	   alert_batch alert_audience \
+	   ctl_queue_stream \
 	   backfill scheduler ladder alert alert_text deliver_mail webhook tls \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl mashctl_lib mashctl_case mashctl_cal mashctl_referral \
 	   mashctl_screen mashctl_help mashctl_audit mashctl_report mashctl_queue mashctl_watch mashctl_show mashctl_ref mashctl_list \
 	   mashctl_explain \
+	   mashctl_stream \
 	   ask ask_date ask_suggest phone $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LUA      = $(wildcard daemon/lua/*.lua)
@@ -205,6 +207,7 @@ FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o
 		    $(BUILD)/ctl_screen.o $(BUILD)/ctl_find.o $(BUILD)/ctl_list.o \
 		    $(BUILD)/ctl_queue.o $(BUILD)/ctl_audit.o $(BUILD)/ctl_report.o \
 		    $(BUILD)/intake.o $(BUILD)/ctl_explain.o \
+		    $(BUILD)/ctl_queue_stream.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 
 .SECONDEXPANSION:

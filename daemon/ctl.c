@@ -307,12 +307,46 @@ conn_read(struct bufferevent *bev, void *arg)
 	}
 }
 
+bool
+ctl_gone(const struct ctl_conn *c)
+{
+	return c->dead;
+}
+
+void
+ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
+{
+	if (c->dead || evbuffer_get_length(bufferevent_get_output(c->bev)) <=
+			   CTL_OUT_MAX) {
+		fn(c, arg);
+		return;
+	}
+	c->drained = fn;
+	c->drained_arg = arg;
+}
+
+/* A stream waits for its pages to be written: it goes on, or, the
+ * connection gone, ends. True when it was called: c may be freed. */
+static bool
+wake_stream(struct ctl_conn *c)
+{
+	ctl_drained_cb *fn = c->drained;
+
+	if (fn == NULL)
+		return false;
+	c->drained = NULL;
+	fn(c, c->drained_arg);
+	return true;
+}
+
 static void
 conn_write(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
 	conn_sent(c);
+	if (wake_stream(c))
+		return;
 	if (c->paused) { /* drained: read again */
 		c->paused = false;
 		if (!c->busy && !c->eof && !c->dead)
@@ -332,11 +366,13 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 		log_debug("control: %s idle: closed", c->actor);
 		c->dead = true;
 		c->eof = true;
-		conn_maybe_free(c);
+		if (!wake_stream(c))
+			conn_maybe_free(c);
 	} else if (what & BEV_EVENT_ERROR) {
 		c->dead = true;
 		c->eof = true;
-		conn_maybe_free(c);
+		if (!wake_stream(c))
+			conn_maybe_free(c);
 	} else if (what & BEV_EVENT_EOF) {
 		/* Half-closed: answer what was sent, then go. */
 		c->eof = true;
@@ -644,8 +680,14 @@ ctl_free(struct ctl *ctl)
 	 * connection waiting for Redis is left: its callback still runs. */
 	for (c = LIST_FIRST(&ctl->conns); c != NULL; c = next) {
 		next = LIST_NEXT(c, entry);
-		if (!c->busy)
+		if (c->drained !=
+		    NULL) { /* a stream its client stopped reading */
+			c->dead = true;
+			c->eof = true;
+			wake_stream(c); /* it ends: c is freed */
+		} else if (!c->busy) {
 			conn_free(c);
+		}
 	}
 	roles_free(ctl->roles);
 	free(ctl);

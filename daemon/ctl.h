@@ -86,4 +86,18 @@ void ctl_done(struct ctl_conn *c);
 int ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
 	     store_json_cb *cb);
 
+/*
+ * An answer of many lines (a stream, one line a page): the request waits
+ * (ctl_wait) from its first page to its last, and each page is fetched
+ * only once the pages before it are written down to CTL_OUT_MAX unsent,
+ * so a client that reads slowly, or not at all, holds mashd to that much.
+ * ctl_when_drained calls fn(c, arg) then: at once when so already, or
+ * from the event loop once the client has read them, or when the
+ * connection has gone (ctl_gone), when fn ends the stream with ctl_done.
+ */
+typedef void ctl_drained_cb(struct ctl_conn *c, void *arg);
+void ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg);
+/* Nothing more can be written to the connection: the client has gone. */
+bool ctl_gone(const struct ctl_conn *c);
+
 #endif

@@ -51,6 +51,9 @@ struct ctl_conn {
 	bool held;	/* the request waiting holds work in flight */
 	bool paused;	/* not read until its answers are written */
 	json_t *req;	/* the request being answered */
+	/* A stream (ctl_when_drained) waits for its answers to be written. */
+	ctl_drained_cb *drained;
+	void *drained_arg;
 	/* Told as it closes (ctl_watch.c sets it on a watcher), so ctl.c
 	 * calls nothing of the modules above it. */
 	void (*gone)(struct ctl_conn *c);

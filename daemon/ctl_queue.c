@@ -72,8 +72,8 @@ item_timers(const json_t *e, json_t *late, json_t **next)
 }
 
 /* A queue item for mashctl, from one of queue.lua's items. */
-static json_t *
-queue_item(const json_t *e)
+json_t *
+ctl_queue_item(const json_t *e)
 {
 	char buf[MASH_TIME_BUFSZ];
 	json_t *late = json_array(), *next, *item, *cats = json_array(), *v;
@@ -125,7 +125,7 @@ queue_done(const json_t *r, const char *err, void *arg)
 	items = json_array();
 	json_array_foreach(json_object_get(r, "items"), i, e)
 	{
-		json_array_append_new(items, queue_item(e));
+		json_array_append_new(items, ctl_queue_item(e));
 	}
 	/* now (Redis's, by which timers fire) and zone: for a person, how
 	 * late, and local times. */
@@ -199,5 +199,8 @@ ctl_queue(struct ctl_conn *c)
 			 flag(c, "counts"));
 	if (args != NULL && flag(c, "mine"))
 		json_object_set_new(args, "owner", json_string(ctl_actor(c)));
-	ctl_call(c, SCRIPT_QUEUE, args, queue_done);
+	if (flag(c, "stream"))
+		ctl_queue_stream(c, args);
+	else
+		ctl_call(c, SCRIPT_QUEUE, args, queue_done);
 }

@@ -37,6 +37,13 @@ json_t *request_try(struct ctx *x, json_t *req, int *why);
 json_t *request_any(struct ctx *x, json_t *req);
 /* The same; exits with EXIT_REFUSED, saying why, when mashd refused. */
 json_t *request(struct ctx *x, json_t *req);
+/* A request (taken) answered by many lines, one a page (mashctl_stream.c):
+ * page(line, arg) for each, which returns -1 for more, else the exit
+ * status to end with. Returns it, or, when mashd refuses or the stream
+ * stops short, says so on stderr and returns the exit status. */
+typedef int stream_page_fn(json_t *line, void *arg);
+int request_stream(struct ctx *x, json_t *req, stream_page_fn *page,
+		   void *arg);
 void print_json(json_t *o);
 /* o's string k, or "-". */
 const char *str(const json_t *o, const char *k);

@@ -250,32 +250,44 @@ queue_fetch(struct ctx *x, const struct queue_opts *q, struct queue_page *pg,
 	return 0;
 }
 
-/* Every referral, as one JSON array, page by page. */
+struct json_all {
+	size_t n; /* items printed */
+};
+
+/* One page of the stream: its items, as members of the array. */
+static int
+json_all_page(json_t *line, void *arg)
+{
+	struct json_all *j = arg;
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(line, "items"), i, it)
+	{
+		char *s = json_dumps(it, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		printf("%s\n  %s", j->n++ ? "," : "", s ? s : "null");
+		free(s);
+	}
+	return json_is_string(json_object_get(line, "next")) ? -1 : 0;
+}
+
+/* Every referral, as one JSON array, streamed by mashd page by page on
+ * one connection (no answer is ever large). Cut short, the array is left
+ * open, so no reader takes it for the whole queue, and stderr says where
+ * to go on from. */
 static int
 queue_json_all(struct ctx *x, const struct queue_opts *q)
 {
-	struct queue_page pg = {0};
-	char after[96];
-	size_t n = 0, i;
-	json_t *it;
+	struct json_all j = {0};
+	json_t *req = page_request(q, q->after, PAGE_ALL, false);
+	int rc;
 
-	snprintf(after, sizeof(after), "%s", q->after ? q->after : "");
+	json_object_set_new(req, "stream", json_true());
 	printf("[");
-	do {
-		queue_fetch(x, q, &pg, after[0] ? after : NULL, PAGE_ALL, false,
-			    true);
-		json_array_foreach(pg.items, i, it)
-		{
-			char *s =
-			    json_dumps(it, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-			printf("%s\n  %s", n++ ? "," : "", s ? s : "null");
-			free(s);
-		}
-		snprintf(after, sizeof(after), "%s", pg.next ? pg.next : "");
-	} while (pg.next != NULL);
-	printf(n ? "\n]\n" : "]\n");
-	json_decref(pg.answer);
+	if ((rc = request_stream(x, req, json_all_page, &j)) != 0)
+		return rc;
+	printf(j.n ? "\n]\n" : "]\n");
 	return 0;
 }
 

@@ -404,6 +404,20 @@ ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
 	return 0;
 }
 
+/* A stream's pages: the store is gone before the first (below). */
+void
+ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
+{
+	fn(c, arg);
+}
+
+bool
+ctl_gone(const struct ctl_conn *c)
+{
+	(void)c;
+	return false;
+}
+
 /* The calls that page through Redis themselves (audit verify, report,
  * the last verification in status): their arguments are checked as
  * ctl_call's are, then the store is gone, which each must answer. */

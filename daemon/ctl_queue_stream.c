@@ -1,0 +1,172 @@
+/*
+ * ctl_queue_stream.c: `queue` with "stream": every open referral from
+ * the cursor on (mashctl queue --all --json), page after page on one
+ * connection, one line a page: {"ok":true,"items":[...],"next":CURSOR}
+ * until the last, whose "next" is null. mashd holds one page at a time:
+ * the next is asked of Redis only once the pages before it are written
+ * down to CTL_OUT_MAX unsent (ctl_when_drained), so however long the
+ * queue and however slowly the client reads, no answer is ever built
+ * whole. A stream that cannot go on (Redis gone) ends with an error
+ * line that says how many referrals were sent and where to go on from.
+ *
+ * Each page is one read-only call of queue.lua; between pages the queue
+ * may change: the cursor (score and reference) names one place in its
+ * order, so each referral open throughout is sent exactly once (one
+ * re-rated meanwhile may be sent twice or not at all, as paging by hand).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mash/calendar.h"
+#include "mash/config.h"
+#include "mash/timeutil.h"
+
+#include "clock.h"
+#include "ctl.h"
+#include "ctl_queue.h"
+#include "store.h"
+
+struct qstream {
+	struct ctl_conn *c;
+	json_t *args;	  /* queue.lua's, but "after" */
+	char after[96];	  /* where the next page starts: "" at first */
+	long long sent;	  /* referrals sent so far */
+	const char *zone; /* the hub's, for local times */
+};
+
+static void page_done(const json_t *r, const char *err, void *arg);
+
+static void
+stream_end(struct qstream *s)
+{
+	struct ctl_conn *c = s->c;
+
+	json_decref(s->args);
+	free(s);
+	ctl_done(c);
+}
+
+/* The stream stops short: say so, and where to go on from. */
+static void
+stream_cut(struct qstream *s, const char *why)
+{
+	if (s->after[0] != '\0')
+		ctl_error(s->c,
+			  "%s: the list is cut after %lld referrals; go on "
+			  "with --after %s",
+			  why, s->sent, s->after);
+	else
+		ctl_error(s->c, "%s: no referral was sent", why);
+	stream_end(s);
+}
+
+/* Ask Redis for the page after s->after: -1 when it cannot be asked. */
+static int
+page_ask(struct qstream *s)
+{
+	json_t *args = json_copy(s->args);
+
+	if (args != NULL)
+		json_object_set_new(args, "after", json_string(s->after));
+	return store_call_json(ctl_daemon(s->c)->store, SCRIPT_QUEUE, args,
+			       page_done, s);
+}
+
+/* The pages before are written (ctl_when_drained): the next one. */
+static void
+page_next(struct ctl_conn *c, void *arg)
+{
+	struct qstream *s = arg;
+
+	if (ctl_gone(c))
+		stream_end(s);
+	else if (page_ask(s) != 0)
+		stream_cut(s, "the referral store is unreachable");
+}
+
+/* One page's line: its items as `queue` gives them, and the cursor. */
+static json_t *
+page_line(struct qstream *s, const json_t *r)
+{
+	char buf[MASH_TIME_BUFSZ];
+	const char *now = ctl_str(r, "now");
+	json_t *items = json_array(), *e, *line;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "items"), i, e)
+	{
+		json_array_append_new(items, ctl_queue_item(e));
+	}
+	s->sent += (long long)json_array_size(items);
+	line = json_pack("{sb so ss ss sI}", "ok", 1, "items", items, "now",
+			 now[0] ? mash_time_format(strtoll(now, NULL, 10), buf)
+				: mash_time_format(clock_now_ms(), buf),
+			 "zone", s->zone, "sent", (json_int_t)s->sent);
+	if (line != NULL)
+		json_object_set_new(
+		    line, "next",
+		    json_is_string(json_object_get(r, "next"))
+			? json_incref(json_object_get(r, "next"))
+			: json_null());
+	return line;
+}
+
+static void
+page_done(const json_t *r, const char *err, void *arg)
+{
+	struct qstream *s = arg;
+	const char *next;
+
+	if (ctl_gone(s->c)) {
+		stream_end(s);
+		return;
+	}
+	if (err != NULL) {
+		char why[512];
+
+		if (strncmp(err, "ERR ", 4) == 0 && s->sent == 0) {
+			ctl_error(s->c, "%s",
+				  ctl_refusal(err)); /* a bad cursor */
+			stream_end(s);
+			return;
+		}
+		snprintf(why, sizeof(why), "redis: %s", err);
+		stream_cut(s, why);
+		return;
+	}
+	next = json_string_value(json_object_get(r, "next"));
+	ctl_send(s->c, page_line(s, r));
+	if (next == NULL) {
+		stream_end(s);
+		return;
+	}
+	snprintf(s->after, sizeof(s->after), "%s", next);
+	ctl_when_drained(s->c, page_next, s);
+}
+
+void
+ctl_queue_stream(struct ctl_conn *c, json_t *args)
+{
+	const char *after = ctl_arg(c, "after");
+	struct qstream *s;
+
+	if (args == NULL || (s = calloc(1, sizeof(*s))) == NULL) {
+		json_decref(args);
+		ctl_error(c, "nothing was done: out of memory");
+		return;
+	}
+	s->c = c;
+	s->args = args;
+	s->zone = calendar_options(ctl_daemon(c)->conf->calendar)->timezone;
+	snprintf(s->after, sizeof(s->after), "%s", after ? after : "");
+	if (page_ask(s) != 0) {
+		json_decref(s->args);
+		free(s);
+		ctl_error(c, "the referral store is unreachable; try again");
+		return;
+	}
+	ctl_wait(c, true);
+}
