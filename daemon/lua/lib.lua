@@ -259,14 +259,23 @@ end
 -- absent), and the timers it has (those with a due time), in TIMERS
 -- order, each {timer = t, due = ms, <per_timer field> = value or nil}.
 -- queue.lua and timers.lua read a referral through it.
+-- The fields' list is made once for each (names, per_timer) pair of a
+-- script's call, not for every referral of a page.
+local READ_WANT = {}
 local function read_referral(key, names, per_timer)
-  local want = {}
-  for i, n in ipairs(names) do want[i] = n end
-  local width = 1 + #per_timer
-  for _, t in ipairs(TIMERS) do
-    want[#want + 1] = 'due:' .. t
-    for _, f in ipairs(per_timer) do want[#want + 1] = f .. ':' .. t end
+  local made = READ_WANT[names]
+  if not made or made.per_timer ~= per_timer then
+    made = {per_timer = per_timer, want = {}}
+    for i, n in ipairs(names) do made.want[i] = n end
+    for _, t in ipairs(TIMERS) do
+      made.want[#made.want + 1] = 'due:' .. t
+      for _, f in ipairs(per_timer) do
+        made.want[#made.want + 1] = f .. ':' .. t
+      end
+    end
+    READ_WANT[names] = made
   end
+  local want, width = made.want, 1 + #per_timer
   local v = redis.call('HMGET', key, unpack(want))
   local fields, timers = {}, {}
   for i, n in ipairs(names) do fields[n] = v[i] or nil end

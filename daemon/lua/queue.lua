@@ -19,6 +19,7 @@ local p = ARGV[1]
 
 local FIELDS = {'brag', 'status', 'channel', 'received', 'owner', 'repeat',
                 'record'}
+local PER_TIMER = {'fired', 'stopped'}
 
 local function overdue(timers)
   for _, t in ipairs(timers) do
@@ -34,7 +35,7 @@ end
 -- The item of a referral, or nil when the filters leave it out.
 local function item_of(a, id)
   local r, timers = read_referral(from_data('ref:' .. id), FIELDS,
-                                  {'fired', 'stopped'})
+                                  PER_TIMER)
   if (a.owner and r.owner ~= a.owner) or (a.unclaimed and r.owner)
      or (a.overdue and not overdue(timers)) then
     return nil
