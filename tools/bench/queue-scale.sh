@@ -11,7 +11,8 @@
 #      `mashctl queue --all --json` (the whole queue, streamed by mashd
 #      page by page), against redis-cli ZRANGE of every reference;
 #      mashd's RSS after the fill, after one stream and after a second
-#      (it must not grow with the referrals streamed);
+#      (it must not grow with the referrals streamed), and the CPU time
+#      one stream takes of Redis, mashd and mashctl;
 #   d. /metrics at BIG, and with BENCH_SCALE=full at HUGE.
 #
 # Sizes: BENCH_SCALE=default: SMALL 100, BIG 10,000, no HUGE (a run of a
@@ -48,6 +49,11 @@ fill_to() {
 	[ "$(rcli zcard "${P}queue")" = "$1" ] || fail "the queue is not $1 long"
 }
 
+# cpu_ms PID: the CPU time (user and system) a process has used, ms.
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' \
+		"/proc/$1/stat"
+}
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$MASHD_PID/status"; }
 used_memory() { rcli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
 
@@ -99,6 +105,13 @@ o=$("$LOAD" time -r 3 -- "$MASHCTL" -s "$T/mashd.sock" queue --all --json) ||
 	fail "mashctl queue --all --json failed"
 mtime "mashctl queue --all --json at $BIG" "redis-cli ZRANGE 0 -1" "$r" "$o"
 rss2=$(rss_kb)
+# What one stream costs each process, in CPU time: on a loaded machine a
+# steadier figure than the wall time, and it says what bounds it.
+r0=$(cpu_ms "$REDIS_PID") d0=$(cpu_ms "$MASHD_PID")
+/usr/bin/time -f '%U %S' -o "$T/ctl.time" \
+	"$MASHCTL" -s "$T/mashd.sock" queue --all --json > /dev/null
+srow "CPU of one stream: Redis, mashd, mashctl" \
+	"$(($(cpu_ms "$REDIS_PID") - r0)) $(($(cpu_ms "$MASHD_PID") - d0)) $(awk '{ print int(($1 + $2) * 1000) }' "$T/ctl.time")" ms
 srow "mashd RSS after 1 stream, after 4" "$rss1 $rss2" kB
 metrics_at "$BIG"
 if [ -n "$HUGE" ]; then
