@@ -7,7 +7,7 @@ set -e
 pkgs="make gcc clang libclang-rt-14-dev valgrind pkg-config libevent-dev libhiredis-dev libconfig-dev
 libjansson-dev libsystemd-dev libssl-dev libcmocka-dev libgmime-3.0-dev redis-server
 redis-sentinel
-redis-tools beanstalkd curl jq socat faketime procps util-linux python3 strace iproute2 tzdata
+redis-tools beanstalkd curl jq socat faketime time procps util-linux python3 strace iproute2 tzdata
 openssl postfix tmux systemd syslog-ng-core mandoc bash-completion
 python3-prometheus-client"
 missing=
