@@ -313,16 +313,11 @@ ctl_gone(const struct ctl_conn *c)
 	return c->dead;
 }
 
-size_t
-ctl_unsent(const struct ctl_conn *c)
-{
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
-}
-
 void
 ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
 {
-	if (c->dead || ctl_unsent(c) <= CTL_OUT_MAX) {
+	if (c->dead || evbuffer_get_length(bufferevent_get_output(c->bev)) <=
+			   CTL_OUT_MAX) {
 		fn(c, arg);
 		return;
 	}

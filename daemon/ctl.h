@@ -97,8 +97,6 @@ int ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
  */
 typedef void ctl_drained_cb(struct ctl_conn *c, void *arg);
 void ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg);
-/* The bytes of answers not yet written to the connection. */
-size_t ctl_unsent(const struct ctl_conn *c);
 /* Nothing more can be written to the connection: the client has gone. */
 bool ctl_gone(const struct ctl_conn *c);
 

@@ -14,7 +14,6 @@
  * order, so each referral open throughout is sent exactly once (one
  * re-rated meanwhile may be sent twice or not at all, as paging by hand).
  */
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +28,6 @@
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "store.h"
-
-/* Unsent answers below which the next page is asked for at once. */
-#define CTL_STREAM_AHEAD (512 * 1024)
 
 struct qstream {
 	struct ctl_conn *c;
@@ -123,7 +119,6 @@ page_done(const json_t *r, const char *err, void *arg)
 {
 	struct qstream *s = arg;
 	const char *next;
-	bool asked = false;
 
 	if (ctl_gone(s->c)) {
 		stream_end(s);
@@ -142,19 +137,14 @@ page_done(const json_t *r, const char *err, void *arg)
 		stream_cut(s, why);
 		return;
 	}
-	if ((next = json_string_value(json_object_get(r, "next"))) != NULL) {
-		snprintf(s->after, sizeof(s->after), "%s", next);
-		/* Redis reads the next page while this one is made and
-		 * written, when the client keeps up: at most one call is in
-		 * flight, and it answers after this page is sent. */
-		asked =
-		    ctl_unsent(s->c) <= CTL_STREAM_AHEAD && page_ask(s) == 0;
-	}
+	next = json_string_value(json_object_get(r, "next"));
 	ctl_send(s->c, page_line(s, r));
-	if (next == NULL)
+	if (next == NULL) {
 		stream_end(s);
-	else if (!asked)
-		ctl_when_drained(s->c, page_next, s);
+		return;
+	}
+	snprintf(s->after, sizeof(s->after), "%s", next);
+	ctl_when_drained(s->c, page_next, s);
 }
 
 void

@@ -418,13 +418,6 @@ ctl_gone(const struct ctl_conn *c)
 	return false;
 }
 
-size_t
-ctl_unsent(const struct ctl_conn *c)
-{
-	(void)c;
-	return 0;
-}
-
 /* The calls that page through Redis themselves (audit verify, report,
  * the last verification in status): their arguments are checked as
  * ctl_call's are, then the store is gone, which each must answer. */
