@@ -3,7 +3,9 @@
  * Unix stream socket: one request object per line, one response object per
  * line. Every request carries "v"; a response is {"ok":true,...} or
  * {"ok":false,"error":"..."}. The caller's identity comes from SO_PEERCRED,
- * never from the request.
+ * never from the request. One request is answered by many lines: queue
+ * with "stream":true, a line a page until the one whose "next" is null,
+ * or an error line that says where the stream was cut.
  */
 #ifndef MASH_PROTOCOL_H
 #define MASH_PROTOCOL_H
