@@ -53,20 +53,13 @@ scheduled(const json_t *r, const char *err, void *arg)
 }
 
 void
-ladder_fired(struct mashd *d, const json_t *e, int64_t now)
+ladder_schedule(struct mashd *d, const char *id, long after, int64_t due,
+		int64_t now)
 {
 	const struct deadline_rules *r = &d->conf->timers;
-	const char *id = str(e, "id"), *timer = str(e, "timer");
-	int64_t due = strtoll(str(e, "due"), NULL, 10), next;
-	long after;
+	int64_t next;
 	char num[32];
 
-	if (strcmp(timer, timer_name(TIMER_DECISION)) == 0)
-		after = 0;
-	else if (strcmp(timer, timer_name(TIMER_OVERDUE_REMINDER)) == 0)
-		after = strtol(str(e, "rung"), NULL, 10);
-	else
-		return;
 	if (r->overdue_repeat.unit == SPAN_NONE || id[0] == '\0' || after < 0)
 		return;
 	if (now - due > LADDER_LATE_MS)
@@ -83,6 +76,21 @@ ladder_fired(struct mashd *d, const json_t *e, int64_t now)
 		log_warnx("referral %s: cannot schedule its next overdue "
 			  "reminder: redis is unreachable",
 			  id);
+}
+
+void
+ladder_fired(struct mashd *d, const json_t *e, int64_t now)
+{
+	const char *id = str(e, "id"), *timer = str(e, "timer");
+	long after;
+
+	if (strcmp(timer, timer_name(TIMER_DECISION)) == 0)
+		after = 0;
+	else if (strcmp(timer, timer_name(TIMER_OVERDUE_REMINDER)) == 0)
+		after = strtol(str(e, "rung"), NULL, 10);
+	else
+		return;
+	ladder_schedule(d, id, after, strtoll(str(e, "due"), NULL, 10), now);
 }
 
 unsigned

@@ -33,6 +33,12 @@ void ladder_on_scheduled(void (*fn)(void *), void *arg);
  * decision or a rung, the next rung is scheduled. */
 void ladder_fired(struct mashd *d, const json_t *fired, int64_t now);
 
+/* The rung after rung `after` (0: the decision) of referral `id`, whose
+ * firing was due at `due` (ms), scheduled at `now` (ms) by ladder.lua,
+ * which schedules nothing twice. */
+void ladder_schedule(struct mashd *d, const char *id, long after, int64_t due,
+		     int64_t now);
+
 /* The audience `to` of the alert whose outbox fields are `fields`, with
  * the supervisors and the managers its rung reaches. */
 unsigned ladder_audience(const struct mash_config *c, const json_t *fields,

@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "ladder.h"
+#include "ladder_gap.h"
 #include "http.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -143,6 +144,7 @@ kick(void *arg)
 	spool_kick(d->spool);
 	service_redis_up(d->service);
 	backfill_kick(d);
+	ladder_gap_close(d);
 }
 
 /* A rung of the reminder ladder was scheduled: the due set changed. */
@@ -202,6 +204,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	log_event(NULL, NULL, "reload", "reload: %s read again",
 		  d->config_path);
 	scheduler_recompute(d->sched);
+	ladder_gap_close(d);
 	service_reloaded(d->service, NULL);
 }
 

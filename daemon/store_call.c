@@ -168,6 +168,8 @@ static const struct {
      SCRIPT_WRITES, NULL},
     {SCRIPT_EXPLAIN, "explain", lua_explain, lua_explain_keys, SCRIPT_WRITES,
      NULL},
+    {SCRIPT_LADDER_GAP, "ladder_gap", lua_ladder_gap, lua_ladder_gap_keys,
+     SCRIPT_READS, NULL},
 };
 
 struct call {

@@ -47,6 +47,7 @@ enum store_script {
 	SCRIPT_CHILD,
 	SCRIPT_BACKFILL, /* backfill.c */
 	SCRIPT_EXPLAIN,	 /* ctl_explain.c */
+	SCRIPT_LADDER_GAP, /* ladder_gap.c */
 	SCRIPT_COUNT,
 };
 
