@@ -133,6 +133,12 @@ static const struct alert_kind {
 		     "was due by {due_local} and is still not recorded.\n"
 		     "Decide now: mashctl decide {ref} OUTCOME --reason TEXT\n",
 	},
+    [EVENT_DIGEST] =
+	{
+	    .to = TO_SUPERVISORS,
+	    .what = "daily digest",
+	    .staff = "{text}", /* composed by digest_text.c */
+	},
     [EVENT_OUTCOME] =
 	{
 	    .to = ALERT_TO_REFERRER,
@@ -326,6 +332,9 @@ alert_text_compose(const struct calendar *cal, const json_t *fields,
 		 w.changed[0] ? "decision changed"
 		 : k	      ? k->what
 			      : event);
+	if (k == &kinds[EVENT_DIGEST]) /* one a day: the subject says which */
+		snprintf(subject, slen, "[MASH] daily digest of %s",
+			 field(fields, "day"));
 	if (k == NULL)
 		expand(unknown_body, &w, body, blen);
 	else if (for_referrer && k->referrer != NULL)

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "ctl_queue.h"
+#include "digest.h"
 #include "ladder.h"
 #include "ladder_gap.h"
 #include "http.h"
@@ -145,6 +146,7 @@ kick(void *arg)
 	service_redis_up(d->service);
 	backfill_kick(d);
 	ladder_gap_close(d);
+	digest_kick(d->digest);
 }
 
 /* A rung of the reminder ladder was scheduled: the due set changed. */
@@ -205,6 +207,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 		  d->config_path);
 	scheduler_recompute(d->sched);
 	ladder_gap_close(d);
+	digest_kick(d->digest);
 	service_reloaded(d->service, NULL);
 }
 
@@ -254,6 +257,8 @@ wire(struct mashd *d)
 	store_on_connect(d->store, kick, d);
 	store_on_disconnect(d->store, lost, d);
 	d->alerts = alert_new(d);
+	if ((d->digest = digest_new(d)) == NULL)
+		fatalx("out of memory");
 	d->spool = spool_new(d);
 	if ((d->tls = tls_new(d->conf, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -279,6 +284,7 @@ unwire(struct mashd *d)
 	ctl_watch_free();
 	ctl_free(d->ctl);
 	scheduler_free(d->sched);
+	digest_free(d->digest);
 	alert_free(d->alerts);
 	lifecycle_free(d->life); /* the others release what they held */
 }

@@ -37,6 +37,7 @@ struct mashd {
 	struct spool *spool;	 /* the mail channel; NULL when off */
 	struct lifecycle *life;	 /* work in hand, and the stop */
 	struct tls *tls;	 /* the HTTP listener's TLS, when on */
+	struct digest *digest;	 /* the supervisors' daily digest */
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;

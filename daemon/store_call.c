@@ -170,6 +170,9 @@ static const struct {
      NULL},
     {SCRIPT_LADDER_GAP, "ladder_gap", lua_ladder_gap, lua_ladder_gap_keys,
      SCRIPT_READS, NULL},
+    {SCRIPT_DIGEST_GATHER, "digest_gather", lua_digest_gather,
+     lua_digest_gather_keys, SCRIPT_READS, NULL},
+    {SCRIPT_DIGEST, "digest", lua_digest, lua_digest_keys, SCRIPT_WRITES, NULL},
 };
 
 struct call {

@@ -47,7 +47,11 @@ enum store_script {
 	SCRIPT_CHILD,
 	SCRIPT_BACKFILL, /* backfill.c */
 	SCRIPT_EXPLAIN,	 /* ctl_explain.c */
-	SCRIPT_LADDER_GAP, /* ladder_gap.c */
+	/* ladder_gap.c */
+	SCRIPT_LADDER_GAP,
+	/* digest.c */
+	SCRIPT_DIGEST_GATHER,
+	SCRIPT_DIGEST,
 	SCRIPT_COUNT,
 };
 

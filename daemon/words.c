@@ -34,6 +34,7 @@ const char *const alert_event_names[EVENT_COUNT] = {
     [EVENT_QUARANTINE] = "quarantine",
     [EVENT_SCREENING_ESCALATION] = "screening_escalation",
     [EVENT_OVERDUE_REMINDER] = "overdue_reminder",
+    [EVENT_DIGEST] = "digest",
 };
 
 /* `written` runs on after a decision: a telephone referral still needs

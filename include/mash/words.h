@@ -54,6 +54,7 @@ enum alert_event {
 	EVENT_QUARANTINE,
 	EVENT_SCREENING_ESCALATION,
 	EVENT_OVERDUE_REMINDER,
+	EVENT_DIGEST, /* the supervisors' daily digest (digest.c) */
 	EVENT_COUNT
 };
 extern const char *const alert_event_names[EVENT_COUNT];

@@ -1,0 +1,358 @@
+/*
+ * digest.c sends the supervisors' daily digest; see digest.h.
+ *
+ * Invariants:
+ * - One digest under way at a time (busy): gathered (digest_gather.lua),
+ *   the timeliness read from the audit stream page by page
+ *   (report_events.lua into report.c), composed (digest_text.c), then
+ *   claimed and written in one call (digest.lua).
+ * - `done` is the local date this mashd last saw sent (by it or another);
+ *   a failure leaves it, so the next look (within a minute) tries again.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "mash/calendar.h"
+#include "mash/config.h"
+#include "mash/report.h"
+
+#include "alert.h"
+#include "clock.h"
+#include "digest.h"
+#include "digest_text.h"
+#include "log.h"
+#include "mashd.h"
+#include "store.h"
+
+/* The longest the digest sleeps before it looks at the time again. */
+#define DIGEST_POLL_MS 60000
+/* Items each part lists; audit events looked back through for the
+ * escalations; events per page of the timeliness. */
+#define DIGEST_MAX_ITEMS 25
+#define DIGEST_SCAN 200000
+#define DIGEST_PAGE 1000
+/* The digest's text: it must fit an alert's body (alert.c). */
+#define DIGEST_TEXT 2000
+/* Stream ids are Redis's clock, `at` mashd's (as ctl_report.c). */
+#define DIGEST_MARGIN_MS (3600 * 1000LL)
+
+struct digest {
+	struct mashd *d;
+	struct event *ev;
+	bool busy;
+	char done[16]; /* "2026-11-30": sent for that local date */
+	/* the digest under way */
+	char date[16];
+	struct digest_when when;
+	json_t *gathered;
+	struct report *rep;
+	char after[64];
+};
+
+static void look(struct digest *g);
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "";
+}
+
+static void
+arm(struct digest *g, int64_t ms)
+{
+	struct timeval tv;
+
+	if (ms < 1)
+		ms = 1;
+	if (ms > DIGEST_POLL_MS)
+		ms = DIGEST_POLL_MS;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(g->ev, &tv);
+}
+
+static void
+end(struct digest *g)
+{
+	json_decref(g->gathered);
+	g->gathered = NULL;
+	report_free(g->rep);
+	g->rep = NULL;
+	g->busy = false;
+	arm(g, DIGEST_POLL_MS);
+}
+
+/* Local midnight of the day of t, `days` days on (the calendar set the
+ * process's zone to the hub's); its date into date when not NULL. */
+static int64_t
+midnight(const struct calendar *cal, int64_t t, int days, char *date,
+	 size_t len)
+{
+	char scratch[64];
+	time_t s = (time_t)(t / 1000);
+	struct tm tm;
+
+	calendar_format_local(cal, t, scratch, sizeof(scratch)); /* the zone */
+	localtime_r(&s, &tm);
+	tm.tm_mday += days;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	s = mktime(&tm);
+	if (date != NULL)
+		strftime(date, len, "%Y-%m-%d", &tm);
+	return (int64_t)s * 1000;
+}
+
+/* The start of the last working day before the day of t (at most two
+ * weeks back), so the range holds every referral since it began. */
+static int64_t
+last_working_day(const struct calendar *cal, int64_t t)
+{
+	for (int back = 1; back <= 14; back++) {
+		int64_t day = midnight(cal, t, -back, NULL, 0);
+		int64_t next = midnight(cal, t, -back + 1, NULL, 0);
+		int64_t open = calendar_next_open(cal, day);
+
+		if (open < next)
+			return day;
+	}
+	return midnight(cal, t, -1, NULL, 0);
+}
+
+static void
+sent(const json_t *r, const char *err, void *arg)
+{
+	struct digest *g = arg;
+
+	if (err != NULL) {
+		log_warnx("digest: the digest of %s is not sent: %s; trying "
+			  "again within a minute",
+			  g->date, err);
+	} else {
+		if (json_is_true(json_object_get(r, "sent"))) {
+			log_event(NULL, NULL, "digest",
+				  "digest: the digest of %s is in the outbox",
+				  g->date);
+			alert_kick(g->d->alerts);
+		}
+		memcpy(g->done, g->date, sizeof(g->done));
+	}
+	end(g);
+}
+
+/* "Mon 30 Nov 2026": the local day of t, for the subject. */
+static void
+day_words(const struct calendar *cal, int64_t t, char *buf, size_t len)
+{
+	time_t s = (time_t)(t / 1000);
+	struct tm tm;
+
+	calendar_format_local(cal, t, buf, len); /* sets the hub's zone */
+	if (localtime_r(&s, &tm) == NULL ||
+	    strftime(buf, len, "%a %d %b %Y", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+static void
+compose(struct digest *g)
+{
+	char text[DIGEST_TEXT], detail[256], at[32], day[32];
+	json_t *total = NULL, *rep = NULL;
+
+	if (g->rep != NULL) {
+		rep = report_json(g->rep, REPORT_BY_NONE);
+		total = json_object_get(rep, "total");
+	}
+	digest_text(g->d->conf->calendar, g->gathered, total, &g->when, text,
+		    sizeof(text), detail, sizeof(detail));
+	json_decref(rep);
+	snprintf(at, sizeof(at), "%lld", (long long)g->when.now);
+	day_words(g->d->conf->calendar, g->when.at, day, sizeof(day));
+	if (store_call_json(
+		g->d->store, SCRIPT_DIGEST,
+		json_pack("{ss ss ss ss ss ss ss}", "date", g->date, "day", day,
+			  "at", at, "text", text, "head",
+			  jstr(g->gathered, "head"), "held_last",
+			  jstr(g->gathered, "held_last"), "detail", detail),
+		sent, g) != 0) {
+		log_warnx("digest: the digest of %s is not sent: redis is "
+			  "unreachable; trying again within a minute",
+			  g->date);
+		end(g);
+	}
+}
+
+static int page(struct digest *g);
+
+static void
+page_done(const json_t *r, const char *err, void *arg)
+{
+	struct digest *g = arg;
+	const json_t *e;
+	size_t i;
+
+	if (err != NULL) {
+		log_warnx("digest: cannot read the audit trail for the "
+			  "timeliness: %s; the digest says so",
+			  err);
+		report_free(g->rep);
+		g->rep = NULL;
+		compose(g);
+		return;
+	}
+	json_array_foreach(json_object_get(r, "events"), i, e)
+	{
+		const char *at = json_string_value(json_object_get(e, "at"));
+		struct report_event ev = {
+		    json_string_value(json_object_get(e, "ref")),
+		    at ? strtoll(at, NULL, 10) : 0,
+		    json_string_value(json_object_get(e, "action")),
+		    json_string_value(json_object_get(e, "detail"))};
+
+		if (ev.ref == NULL || ev.action == NULL || ev.detail == NULL)
+			continue;
+		if (report_add(g->rep, &ev) != 0) {
+			report_free(g->rep);
+			g->rep = NULL;
+			compose(g);
+			return;
+		}
+	}
+	snprintf(g->after, sizeof(g->after), "%s", jstr(r, "after"));
+	if (json_is_true(json_object_get(r, "done")) || page(g) != 0)
+		compose(g);
+}
+
+/* The next page of the audit stream for the timeliness. */
+static int
+page(struct digest *g)
+{
+	char start[32], stop[32];
+
+	snprintf(start, sizeof(start), "%lld",
+		 (long long)(g->when.from - DIGEST_MARGIN_MS));
+	snprintf(stop, sizeof(stop), "%lld",
+		 (long long)(g->when.to + DIGEST_MARGIN_MS));
+	return store_call_json(
+	    g->d->store, SCRIPT_REPORT_EVENTS,
+	    json_pack("{ss ss ss si ss ss sI}", "start", start, "after",
+		      g->after, "stop", stop, "limit", DIGEST_PAGE, "audit", "",
+		      "actor", "mashd", "at", (json_int_t)clock_now_ms()),
+	    page_done, g);
+}
+
+static void
+gathered(const json_t *r, const char *err, void *arg)
+{
+	struct digest *g = arg;
+	const struct mash_config *c = g->d->conf;
+
+	if (err != NULL) {
+		log_warnx("digest: cannot gather the digest of %s: %s; trying "
+			  "again within a minute",
+			  g->date, err);
+		end(g);
+		return;
+	}
+	g->gathered = json_deep_copy(r);
+	g->when.to = midnight(c->calendar, g->when.at, 0, NULL, 0);
+	g->when.from = last_working_day(c->calendar, g->when.at);
+	g->rep = report_new(c->calendar, &c->timers, g->when.from, g->when.to);
+	g->after[0] = '\0';
+	if (g->gathered == NULL || g->rep == NULL) {
+		log_warnx("digest: out of memory; trying again within a "
+			  "minute");
+		end(g);
+		return;
+	}
+	if (page(g) != 0)
+		compose(g);
+}
+
+/* The digest of today's opening, when it has come and none was sent. */
+static void
+start(struct digest *g, int64_t now)
+{
+	const struct calendar *cal = g->d->conf->calendar;
+	char date[16];
+	int64_t day = midnight(cal, now, 0, date, sizeof(date));
+	int64_t open = calendar_next_open(cal, day);
+
+	if (strcmp(date, g->done) == 0 || open > now ||
+	    open >= midnight(cal, now, 1, NULL, 0))
+		return; /* sent, not yet open, or no working day */
+	g->busy = true;
+	memcpy(g->date, date, sizeof(g->date));
+	g->when.at = open;
+	g->when.now = now;
+	if (store_call_json(g->d->store, SCRIPT_DIGEST_GATHER,
+			    json_pack("{sI si si}", "since",
+				      (json_int_t)(now - 86400000LL), "max",
+				      DIGEST_MAX_ITEMS, "scan", DIGEST_SCAN),
+			    gathered, g) != 0)
+		g->busy = false; /* Redis is away: the reconnection kicks */
+}
+
+static void
+look(struct digest *g)
+{
+	int64_t now = clock_now_ms(), next;
+
+	if (g->busy)
+		return;
+	evtimer_del(g->ev);
+	start(g, now);
+	if (g->busy)
+		return;
+	next = calendar_next_open(g->d->conf->calendar, now + 1);
+	arm(g, next > now ? next - now : DIGEST_POLL_MS);
+}
+
+static void
+tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	look(arg);
+}
+
+void
+digest_kick(struct digest *g)
+{
+	look(g);
+}
+
+struct digest *
+digest_new(struct mashd *d)
+{
+	struct digest *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->d = d;
+	if ((g->ev = evtimer_new(d->base, tick, g)) == NULL) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+digest_free(struct digest *g)
+{
+	if (g == NULL)
+		return;
+	evtimer_del(g->ev);
+	event_free(g->ev);
+	json_decref(g->gathered);
+	report_free(g->rep);
+	free(g);
+}

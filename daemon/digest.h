@@ -1,0 +1,28 @@
+/*
+ * digest: the supervisors' daily digest (issue 12): at the hub's opening
+ * on each working day (the calendar's next opening: none on a weekend or
+ * a bank holiday), one mail to the supervisors with the decisions
+ * overdue, their holders and how late, the escalations fired since the
+ * last digest, the written confirmations missing, the open call-back
+ * tasks, the dead letters, the alerts held for it (alerts.digest) and
+ * the timeliness of the referrals received since the last working day
+ * began (report.c's figures). References and counts only.
+ *
+ * Sent once per local date however many mashd share the Redis: the date
+ * is claimed in the call that writes the digest into the outbox
+ * (digest.lua). A mashd that starts later the same day sends the day's
+ * digest then, unless one was sent.
+ */
+#ifndef MASHD_DIGEST_H
+#define MASHD_DIGEST_H
+
+struct mashd;
+struct digest;
+
+struct digest *digest_new(struct mashd *d);
+void digest_free(struct digest *g);
+/* Redis is there (start, reconnection) or the configuration was read
+ * again: look at the time again. */
+void digest_kick(struct digest *g);
+
+#endif

@@ -1,0 +1,142 @@
+#!/bin/sh
+# The supervisors' daily digest (issue 12, item 2): at the hub's opening
+# on each working day, none on a Saturday or a bank holiday, once with
+# two mashd on the one Redis; its content checked line by line against a
+# history built at chosen instants; no personal data in it.
+# 2026-11-24 is a Tuesday (GMT); office hours Mon-Thu 08:00-17:30,
+# Fri 08:00-16:30; 2026-12-28 is a bank holiday (Boxing Day, moved).
+. "$(dirname "$0")/lib.sh"
+recording_sendmail
+conf() {
+	write_conf "
+alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; };
+recipients = { navigators = [ \"navigators@hub.example\" ];
+  supervisors = [ \"supervisors@hub.example\" ]; };"
+	cp "$T/mashd.conf" "$T/a.conf"
+	sed "s|$T/mashd.sock|$T/b.sock|" "$T/a.conf" > "$T/b.conf"
+	chmod 600 "$T/b.conf"
+}
+conf
+start_redis
+ME=$(id -un)
+R0=MASH-2026-000001
+R1=MASH-2026-000002
+R2=MASH-2026-000003
+R3=MASH-2026-000004
+R4=MASH-2026-000005
+# digest DATE: the digest mail of that local date (its file), if any.
+digest() {
+	_d=$(date -u -d "$1" '+%a %d %b %Y')
+	mails supervisors@hub.example "daily digest of $_d\$"
+}
+ndigests() { digest "$1" | grep -c .; }
+# body FILE: the mail's body, after its headers.
+mailbody() { sed '1,/^$/d' "$1"; }
+# run INSTANT: mashd from INSTANT on; stopped by the next run or `finish`.
+run() {
+	[ -z "$MASHD_PID" ] || stop_mashd
+	at "$1"
+	start_mashd
+}
+two() {
+	at "$1"
+	for c in a b; do
+		TZ=UTC FAKETIME=$(fake_clock) LD_PRELOAD=$FAKETIME_LIB \
+		ASAN_OPTIONS=verify_asan_link_order=0 \
+			$MASHD_WRAP "$MASHD" -f -c "$T/$c.conf" 2>> "$T/mashd.log" &
+		eval "pid_$c=\$!"
+	done
+	wait_for 20 "[ -S $T/mashd.sock ] && [ -S $T/b.sock ] && ctl status > /dev/null 2>&1"
+}
+untwo() {
+	kill $pid_a $pid_b
+	wait $pid_a $pid_b
+	rm -f "$T/mashd.sock" "$T/b.sock"
+}
+
+# The history. Tuesday 10:00: R0, Green, never claimed nor decided.
+run "2026-11-24 10:00:00"
+post "$FIX/green.json" > /dev/null
+# Thursday 10:00: R1, Green, claimed, never decided.
+run "2026-11-26 10:00:00"
+post "$FIX/green.json" > /dev/null
+ctl claim $R1 > /dev/null
+stop_mashd
+# Friday 08:00: the digest at the opening.
+two "2026-11-27 07:59:58"
+wait_for 20 "[ \$(ndigests 2026-11-27) -ge 1 ]"
+sleep 1.5 # the other mashd would have sent it by now
+untwo
+expect "Friday: the digest at the opening, once with two mashd" "$(ndigests 2026-11-27)" 1
+expect "audited once" "$(events '' digest | grep -c 'date=2026-11-27 ')" 1
+# Friday 09:00: R2, by telephone (Amber), never confirmed in writing.
+run "2026-11-27 09:00:00"
+expect "R2 by telephone" "$(ctl referral new --file "$FIX/phone.json" --json | jq -r .id)" $R2
+# Friday 10:00: R0's escalation fires (3 working days), R1 is overdue;
+# R3, Green, decided in time; R4, whose referrer gave no address, so
+# the acknowledgement is a call-back task.
+run "2026-11-27 10:00:00"
+post "$FIX/green.json" > /dev/null
+ctl decide $R3 nfa --reason 'Information only' > /dev/null
+jq 'del(.referrer.email)' "$FIX/green.json" > "$T/noemail.json"
+post "$T/noemail.json" > /dev/null
+wait_for 10 "[ \$(rcli zcard '{mash}:callbacks') = 1 ]"
+wait_for 10 "fired $R0 escalation"
+stop_mashd
+# Saturday 08:00: nothing (closed); R2's written confirmation was due
+# Saturday 09:00 and fires when mashd runs again.
+two "2026-11-28 07:59:58"
+sleep 4
+untwo
+expect "no digest on a Saturday" "$(events '' digest | grep -c 'date=2026-11-28 ')" 0
+# Monday 08:00: two mashd, one digest.
+two "2026-11-30 07:59:58"
+wait_for 20 "[ \$(ndigests 2026-11-30) -ge 1 ]"
+sleep 1.5
+untwo
+expect "Monday: one digest with two mashd" "$(ndigests 2026-11-30)" 1
+expect "to the supervisors alone" "$(grep -c '^To: supervisors@hub.example$' $(digest 2026-11-30))" 1
+m=$(digest 2026-11-30)
+mailbody "$m" > "$T/digest"
+cat > "$T/want" <<EOW
+Daily digest of the hub for Mon 30 Nov 2026 08:00 GMT.
+References and counts only: see each referral with mashctl show REF.
+
+Decisions overdue: 2
+  $R0  held by nobody (not claimed), late by 25 h 30 min of working time (due Wed 25 Nov 2026 10:00 GMT)
+  $R1  held by $ME, late by 6 h 30 min of working time (due Fri 27 Nov 2026 10:00 GMT)
+
+Escalations fired since Fri 27 Nov 2026 08:00 GMT: 1
+  $R0  fired Fri 27 Nov 2026 10:00 GMT
+
+Written confirmations missing (telephone referrals past their 24 hours): 1
+  $R2  was due Sat 28 Nov 2026 09:00 GMT
+
+Open call-back tasks: 1
+  $R4  call back by Fri 27 Nov 2026 10:00 GMT
+
+Dead letters (alerts never delivered) since then: 0 (0 in all)
+
+Timeliness of the referrals received from Fri 27 Nov 2026 00:00 GMT to Mon 30 Nov 2026 00:00 GMT (as mashctl report counts them):
+  received 3, decided 1, decided in time 1 (33.3 %)
+EOW
+diff "$T/want" "$T/digest" > "$T/diff"
+expect "the digest, line by line" "$(cat "$T/diff")" ""
+if grep -F -i -f "$FIX/NAMES" "$m" > "$T/leak" ||
+	grep -E -i '2017-09-02|2020-01-27|Wrenhollow|neglect|Mensah|nhs\.example' "$m" >> "$T/leak"; then
+	not_ok "no personal data in the digest" "$(head -3 "$T/leak")"
+else
+	ok "no personal data in the digest"
+fi
+
+# A bank holiday: none; the next working day: one.
+at "2026-12-28 07:59:58"
+start_mashd
+sleep 4
+expect "no digest on a bank holiday" "$(events '' digest | grep -c 'date=2026-12-28 ')" 0
+run "2026-12-29 07:59:58"
+wait_for 20 "[ \$(ndigests 2026-12-29) -ge 1 ]"
+expect "the next working day's" "$(ndigests 2026-12-29)" 1
+stop_mashd
+
+finish
