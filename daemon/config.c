@@ -222,6 +222,12 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 	INT_KEY(max_parallel, "alerts.max_parallel", 8, 2, 1000)
 	INT_KEY(record_delay_ms, "alerts.record_delay_ms", 10, 0, 60000)
 #undef INT_KEY
+	{
+		int b;
+
+		c->alerts.digest =
+		    config_lookup_bool(&c->cfg, "alerts.digest", &b) && b;
+	}
 	/* An attempt takes at most `timeout`: a claim that lasts no longer
 	 * would let another mashd take an alert in the middle of it. */
 	if (c->alerts.claim_idle <= c->alerts.timeout) {

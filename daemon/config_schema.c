@@ -109,6 +109,7 @@ static const struct key alerts_keys[] = {
     {"timeout", CONFIG_TYPE_INT, NULL},
     {"max_parallel", CONFIG_TYPE_INT, NULL},
     {"record_delay_ms", CONFIG_TYPE_INT, NULL},
+    {"digest", CONFIG_TYPE_BOOL, NULL}, /* staff alerts into the digest */
     {NULL, 0, NULL},
 };
 static const struct key recipients_keys[] = {

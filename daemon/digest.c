@@ -324,9 +324,25 @@ tick(evutil_socket_t fd, short what, void *arg)
 	look(arg);
 }
 
+static void
+conf_written(const json_t *r, const char *err, void *arg)
+{
+	(void)r;
+	(void)arg;
+	if (err != NULL)
+		log_warnx("digest: cannot write alerts.digest to redis: %s",
+			  err);
+}
+
 void
 digest_kick(struct digest *g)
 {
+	if (store_call_json(
+		g->d->store, SCRIPT_DIGEST_CONF,
+		json_pack("{sb}", "digest", g->d->conf->alerts.digest),
+		conf_written, g) != 0)
+		log_warnx("digest: cannot write alerts.digest to redis: redis "
+			  "is unreachable");
 	look(g);
 }
 

@@ -11,7 +11,8 @@
  * Sent once per local date however many mashd share the Redis: the date
  * is claimed in the call that writes the digest into the outbox
  * (digest.lua). A mashd that starts later the same day sends the day's
- * digest then, unless one was sent.
+ * digest then, unless one was sent. digest_kick() also writes
+ * alerts.digest where the scripts that write alerts read it.
  */
 #ifndef MASHD_DIGEST_H
 #define MASHD_DIGEST_H
@@ -22,7 +23,7 @@ struct digest;
 struct digest *digest_new(struct mashd *d);
 void digest_free(struct digest *g);
 /* Redis is there (start, reconnection) or the configuration was read
- * again: look at the time again. */
+ * again: write alerts.digest to Redis and look at the time again. */
 void digest_kick(struct digest *g);
 
 #endif

@@ -59,7 +59,7 @@ struct script {
 };
 
 #define STORE_MAX_ARGS 32
-#define STORE_MAX_KEYS 16
+#define STORE_MAX_KEYS 24
 /* What a WAIT leaves of redis.timeout for the round trips around it. */
 #define WAIT_MARGIN_MS 250
 /* The start of every answer of a change that the replicas did not
@@ -173,6 +173,8 @@ static const struct {
     {SCRIPT_DIGEST_GATHER, "digest_gather", lua_digest_gather,
      lua_digest_gather_keys, SCRIPT_READS, NULL},
     {SCRIPT_DIGEST, "digest", lua_digest, lua_digest_keys, SCRIPT_WRITES, NULL},
+    {SCRIPT_DIGEST_CONF, "digest_conf", lua_digest_conf, lua_digest_conf_keys,
+     SCRIPT_WRITES, NULL},
 };
 
 struct call {

@@ -52,6 +52,7 @@ enum store_script {
 	/* digest.c */
 	SCRIPT_DIGEST_GATHER,
 	SCRIPT_DIGEST,
+	SCRIPT_DIGEST_CONF,
 	SCRIPT_COUNT,
 };
 

@@ -35,5 +35,11 @@ for f in "$@"; do
 	*" events "*) case " $keys " in *" events:head "*) ;;
 		*) keys="$keys events:head" ;; esac ;;
 	esac
+	# queue_alert() may hold an alert for the digest instead (lib.lua).
+	case " $keys " in
+	*" outbox "*) for k in settings digest:held; do
+		case " $keys " in *" $k "*) ;; *) keys="$keys $k" ;; esac
+	done ;;
+	esac
 	echo "static const char lua_${name}_keys[] = \"$keys\";"
 done

@@ -221,12 +221,43 @@ local function stop_timer(p, id, timer, at)
   redis.call('HSET', key_of('ref:' .. id), 'stopped:' .. timer, at)
 end
 
+-- With alerts.digest (the hash `settings`, field alerts_digest = "1",
+-- written by digest.c), these staff alerts go only into the supervisors'
+-- daily digest, except for a Red referral and a referral's first overdue.
+local DIGEST_HELD = {[EVENT.WARNING] = true, [EVENT.SCREENING] = true,
+                     [EVENT.SCREENING_ESCALATION] = true,
+                     [EVENT.OVERDUE] = true,
+                     [EVENT.OVERDUE_REMINDER] = true}
+
+-- digest_holds: is this alert held for the digest (see above)? The one
+-- place the choice is made, in the call that writes the event.
+local function digest_holds(event, ref, f)
+  if not DIGEST_HELD[event] or
+     redis.call('HGET', declared('settings'), 'alerts_digest') ~= '1' then
+    return false
+  end
+  for i = 1, #f - 1, 2 do
+    if f[i] == 'brag' and f[i + 1] == 'red' then return false end
+  end
+  if event == EVENT.OVERDUE then
+    local key = key_of('ref:' .. ref)
+    if redis.call('HSETNX', key, 'overdue_alerted', '1') == 1 then
+      return false
+    end
+  end
+  return true
+end
+
 -- queue_alert: an alert into the outbox, for alert.c to deliver: its
--- event (EVENT.X) and reference, then name/value pairs, then when.
+-- event (EVENT.X) and reference, then name/value pairs, then when; or,
+-- held for the digest, into the stream digest:held instead.
 local function queue_alert(p, event, ref, at, ...)
   local f = {'event', event, 'ref', ref, ...}
   f[#f + 1] = 'at'
   f[#f + 1] = at
+  if digest_holds(event, ref, f) then
+    return redis.call('XADD', declared('digest:held'), '*', unpack(f))
+  end
   return redis.call('XADD', declared('outbox'), '*', unpack(f))
 end
 

@@ -124,6 +124,10 @@ struct mash_config {
 		int max_parallel;
 		/* ms a delivery's result may wait to be recorded with others */
 		int record_delay_ms;
+		/* warning, screening and overdue alerts to staff only in
+		 * the supervisors' daily digest (Red and a referral's first
+		 * overdue still at once) */
+		bool digest;
 	} alerts;
 	struct config_list recipients[ROLE_COUNT];
 	struct config_webhook *webhooks;

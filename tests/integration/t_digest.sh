@@ -2,14 +2,16 @@
 # The supervisors' daily digest (issue 12, item 2): at the hub's opening
 # on each working day, none on a Saturday or a bank holiday, once with
 # two mashd on the one Redis; its content checked line by line against a
-# history built at chosen instants; no personal data in it.
+# history built at chosen instants; no personal data in it. Then, with
+# alerts.digest = true, an Amber warning goes only into the digest while
+# a Red one and the first overdue go at once.
 # 2026-11-24 is a Tuesday (GMT); office hours Mon-Thu 08:00-17:30,
 # Fri 08:00-16:30; 2026-12-28 is a bank holiday (Boxing Day, moved).
 . "$(dirname "$0")/lib.sh"
 recording_sendmail
-conf() {
+conf() { # [EXTRA-ALERTS-KEYS]
 	write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; };
+alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; $1 };
 recipients = { navigators = [ \"navigators@hub.example\" ];
   supervisors = [ \"supervisors@hub.example\" ]; };"
 	cp "$T/mashd.conf" "$T/a.conf"
@@ -139,4 +141,44 @@ wait_for 20 "[ \$(ndigests 2026-12-29) -ge 1 ]"
 expect "the next working day's" "$(ndigests 2026-12-29)" 1
 stop_mashd
 
+# alerts.digest = true: a new hub.
+rcli flushall > /dev/null
+rm -f "$T"/mail/*
+conf "digest = true;"
+A1=MASH-2026-000001
+A2=MASH-2026-000002
+# Tuesday 1 December 09:00: A1 Amber, A2 Red (their decisions due
+# Wednesday 09:00, warned of Tuesday 16:30).
+run "2026-12-01 09:00:00"
+post "$FIX/amber.json" > /dev/null
+post "$FIX/red.json" > /dev/null
+run "2026-12-01 16:29:58"
+wait_for 20 "fired $A1 decision_warning && fired $A2 decision_warning"
+sleep 1
+expect "the Red warning at once" "$(nmails navigators@hub.example "\\[$A2\\] .*decision")" 1
+expect "the Amber warning not at once" "$(nmails navigators@hub.example "\\[$A1\\] .*decision")" 0
+expect "the Amber screening alert not at once" "$(nmails navigators@hub.example "\\[$A1\\] screening")" 0
+# Wednesday 09:00: the first overdue of each goes at once.
+run "2026-12-02 08:59:58"
+wait_for 20 "[ \$(nmails supervisors@hub.example '\\[$A1\\] decision overdue') -ge 1 ]"
+expect "A1's first overdue at once" "$(nmails supervisors@hub.example "\\[$A1\\] decision overdue")" 1
+expect "A2's first overdue at once" "$(nmails supervisors@hub.example "\\[$A2\\] decision overdue")" 1
+# Wednesday's digest (sent when mashd started, after the opening) holds
+# A1's warning and screening alerts, and nothing of A2.
+m=$(digest 2026-12-02)
+expect "Wednesday's digest" "$(echo "$m" | grep -c .)" 1
+mailbody "$m" | sed -n '/^Alerts held/,/^$/p' > "$T/held"
+cat > "$T/want" <<EOW
+Alerts held for this digest (alerts.digest): 2
+  $A1  screening (amber) Tue 01 Dec 2026 16:29 GMT
+  $A1  warning (amber) Tue 01 Dec 2026 16:30 GMT
+
+EOW
+diff "$T/want" "$T/held" > "$T/diff"
+expect "the held alerts, line by line" "$(cat "$T/diff")" ""
+# What fired after it was composed (A1's screening escalation, due
+# Tuesday 17:00) waits for Thursday's.
+expect "those told no longer held; the later one still" \
+	"$(rcli xrange '{mash}:digest:held' - + | grep -A1 -x event | grep -v -x -e event -e --)" \
+	screening_escalation
 finish
