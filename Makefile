@@ -322,6 +322,11 @@ $(BUILD)/test_alert_text: tests/unit/test_alert_text.c $(BUILD)/alert_text.o \
 		$(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ $< $(BUILD)/alert_text.o \
 		$(PURE_OBJ) $(LDLIBS) -lcmocka
+# What the daily digest says, tested on its own.
+$(BUILD)/test_digest_text: tests/unit/test_digest_text.c \
+		$(BUILD)/digest_text.o $(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ $< $(BUILD)/digest_text.o \
+		$(PURE_OBJ) $(LDLIBS) -lcmocka
 # The unit test compiles daemon/log.c in.
 $(BUILD)/test_log: daemon/log.c daemon/log.h
 

@@ -201,11 +201,10 @@ page_done(const json_t *r, const char *err, void *arg)
 
 	if (err != NULL) {
 		log_warnx("digest: cannot read the audit trail for the "
-			  "timeliness: %s; the digest says so",
-			  err);
-		report_free(g->rep);
-		g->rep = NULL;
-		compose(g);
+			  "timeliness of the digest of %s: %s; trying again "
+			  "within a minute",
+			  g->date, err);
+		end(g);
 		return;
 	}
 	json_array_foreach(json_object_get(r, "events"), i, e)

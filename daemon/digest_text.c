@@ -194,7 +194,8 @@ part_timeliness(struct out *o, const struct calendar *cal, const json_t *t,
 	    calendar_format_local(cal, w->from, a, sizeof(a)),
 	    calendar_format_local(cal, w->to, b, sizeof(b)));
 	if (t == NULL) {
-		put(o, "  not known: the audit trail could not be read\n");
+		put(o, "  not known: more referrals than a report holds, or "
+		       "mashd ran out of memory (mashctl report)\n");
 		return;
 	}
 	put(o, "  received %lld, decided %lld, decided in time %lld",
@@ -220,9 +221,9 @@ digest_text(const struct calendar *cal, const json_t *g, const json_t *total,
 	put(&o, "References and counts only: see each referral with "
 		"mashctl show REF.\n");
 	part_overdue(&o, cal, g, w->now);
-	put(&o, "\nEscalations fired since %s: %lld%s\n",
-	    last_at[0] ? local(cal, last_at, last, sizeof(last))
-		       : "the last 24 hours",
+	put(&o, "\nEscalations fired %s%s: %lld%s\n",
+	    last_at[0] ? "since " : "in the last 24 hours",
+	    last_at[0] ? local(cal, last_at, last, sizeof(last)) : "",
 	    num(g, "escalations_n"),
 	    json_is_true(json_object_get(g, "escalations_partial"))
 		? " (at least: the audit trail was read back only so far)"
