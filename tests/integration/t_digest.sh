@@ -85,12 +85,17 @@ post "$T/noemail.json" > /dev/null
 wait_for 10 "[ \$(rcli zcard '{mash}:callbacks') = 1 ]"
 wait_for 10 "fired $R0 escalation"
 stop_mashd
-# Saturday 08:00: nothing (closed); R2's written confirmation was due
-# Saturday 09:00 and fires when mashd runs again.
+# Saturday 08:00: nothing (closed).
 two "2026-11-28 07:59:58"
 sleep 4
 untwo
 expect "no digest on a Saturday" "$(events '' digest | grep -c 'date=2026-11-28 ')" 0
+# Sunday noon: R2's written confirmation (due Saturday 09:00) fires late;
+# no digest on a Sunday either.
+run "2026-11-29 12:00:00"
+wait_for 10 "fired $R2 written"
+stop_mashd
+expect "none on a Sunday" "$(events '' digest | grep -c 'date=2026-11-29 ')" 0
 # Monday 08:00: two mashd, one digest.
 two "2026-11-30 07:59:58"
 wait_for 20 "[ \$(ndigests 2026-11-30) -ge 1 ]"
@@ -152,6 +157,9 @@ A2=MASH-2026-000002
 run "2026-12-01 09:00:00"
 post "$FIX/amber.json" > /dev/null
 post "$FIX/red.json" > /dev/null
+# 16:00: A1's screening (due 15:00) fires late; 16:30 the warnings.
+run "2026-12-01 16:00:00"
+wait_for 20 "fired $A1 screening"
 run "2026-12-01 16:29:58"
 wait_for 20 "fired $A1 decision_warning && fired $A2 decision_warning"
 sleep 1
@@ -160,7 +168,8 @@ expect "the Amber warning not at once" "$(nmails navigators@hub.example "\\[$A1\
 expect "the Amber screening alert not at once" "$(nmails navigators@hub.example "\\[$A1\\] screening")" 0
 # Wednesday 09:00: the first overdue of each goes at once.
 run "2026-12-02 08:59:58"
-wait_for 20 "[ \$(nmails supervisors@hub.example '\\[$A1\\] decision overdue') -ge 1 ]"
+wait_for 20 "[ \$(nmails supervisors@hub.example '\\[$A1\\] decision overdue') -ge 1 ] &&
+	[ \$(nmails supervisors@hub.example '\\[$A2\\] decision overdue') -ge 1 ]"
 expect "A1's first overdue at once" "$(nmails supervisors@hub.example "\\[$A1\\] decision overdue")" 1
 expect "A2's first overdue at once" "$(nmails supervisors@hub.example "\\[$A2\\] decision overdue")" 1
 # Wednesday's digest (sent when mashd started, after the opening) holds
@@ -170,7 +179,7 @@ expect "Wednesday's digest" "$(echo "$m" | grep -c .)" 1
 mailbody "$m" | sed -n '/^Alerts held/,/^$/p' > "$T/held"
 cat > "$T/want" <<EOW
 Alerts held for this digest (alerts.digest): 2
-  $A1  screening (amber) Tue 01 Dec 2026 16:29 GMT
+  $A1  screening (amber) Tue 01 Dec 2026 16:00 GMT
   $A1  warning (amber) Tue 01 Dec 2026 16:30 GMT
 
 EOW
