@@ -311,7 +311,9 @@ look(struct digest *g)
 	start(g, now);
 	if (g->busy)
 		return;
-	next = calendar_next_open(g->d->conf->calendar, now + 1);
+	/* Open now (sent, or just tried): look again later; closed: at the
+	 * next opening, or within a minute (a clock change, a reload). */
+	next = calendar_next_open(g->d->conf->calendar, now);
 	arm(g, next > now ? next - now : DIGEST_POLL_MS);
 }
 

@@ -144,6 +144,16 @@ expect "no digest on a bank holiday" "$(events '' digest | grep -c 'date=2026-12
 run "2026-12-29 07:59:58"
 wait_for 20 "[ \$(ndigests 2026-12-29) -ge 1 ]"
 expect "the next working day's" "$(ndigests 2026-12-29)" 1
+# Sent, the hub open, SIGHUP: mashd looks at the time again, sends
+# nothing more and sleeps (not looking again at once: each look would be
+# a wake-up, a thousand a second).
+wakeups() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$MASHD_PID/status"; }
+kill -HUP "$MASHD_PID"
+w0=$(wakeups)
+sleep 3
+w1=$(wakeups)
+expect "asleep once sent: under 300 wake-ups in 3 s" "$((w1 - w0 < 300))" 1
+expect "sent once still" "$(ndigests 2026-12-29)" 1
 stop_mashd
 
 # alerts.digest = true: a new hub.
