@@ -5,6 +5,12 @@
  * - At most one script call of the scheduler is in flight (s->busy); a
  *   kick while busy sets s->again, and the call's callback looks again
  *   when it ends, so no kick is lost and none doubles the work.
+ * - One call fires and tells what is next: fire.lua answers the earliest
+ *   due time left after its claim, so a backlog is fired in batches back
+ *   to back, and the wake-up is armed at the next due time with no call
+ *   of next.lua between. A wake-up armed at a due time (s->at_due) calls
+ *   fire.lua at once; next.lua is for kicks and the poll, when the
+ *   scheduler knows of no timer due within it.
  * - Redis's clock decides what is due: fire.lua claims by Redis's TIME,
  *   and next.lua answers Redis's time with the earliest due time, so the
  *   libevent timer is armed by Redis's clock too. The daemon's own clock
@@ -30,8 +36,9 @@
 
 /* The longest the scheduler sleeps before it looks again. */
 #define SCHED_POLL_MS 1000
-/* Timers claimed per call; a longer backlog takes several calls. */
-#define SCHED_BATCH 100
+/* Timers claimed per call; a longer backlog takes several calls, back to
+ * back. Each call holds Redis (and every other client) for its run. */
+#define SCHED_BATCH 500
 /* Open referrals a reload works out again, at most. */
 #define SCHED_RECOMPUTE_MAX 1000000
 /* The daemon's clock is warned of past this difference from Redis's, said
@@ -45,6 +52,7 @@ struct scheduler {
 	struct event *ev;
 	bool busy;
 	bool again;
+	bool at_due;	    /* the timer is armed at a due time, not a poll */
 	int64_t asked_mono; /* when next.lua was sent, monotonic ms */
 	bool skew_known;
 	int64_t skew_ms;     /* the daemon's clock minus Redis's */
@@ -63,22 +71,26 @@ ms_field(const json_t *o, const char *key)
 	return v ? (int64_t)strtoll(v, NULL, 10) : 0;
 }
 
+/* Wakes up in ms: at a due time when at_due, else to look (the poll). */
 static void
-arm(struct scheduler *s, int64_t ms)
+arm(struct scheduler *s, int64_t ms, bool at_due)
 {
 	struct timeval tv;
 
 	if (ms < 0)
 		ms = 0;
-	if (ms > SCHED_POLL_MS)
+	if (ms > SCHED_POLL_MS) {
 		ms = SCHED_POLL_MS;
+		at_due = false;
+	}
+	s->at_due = at_due;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(s->ev, &tv);
 }
 
 static void
-finish(struct scheduler *s, int64_t ms)
+finish(struct scheduler *s, int64_t ms, bool at_due)
 {
 	s->busy = false;
 	if (s->again) {
@@ -86,7 +98,7 @@ finish(struct scheduler *s, int64_t ms)
 		look(s);
 		return;
 	}
-	arm(s, ms);
+	arm(s, ms, at_due);
 }
 
 static void
@@ -132,19 +144,16 @@ skew_measure(struct scheduler *s, int64_t redis_ms)
 		skew_warn(s, mono, err);
 }
 
-static void
-fire_done(const json_t *r, const char *err, void *arg)
+static void fire(struct scheduler *s);
+
+/* The firings of one fire.lua answer: logged, and the ladder told. */
+static size_t
+fired(struct scheduler *s, const json_t *r)
 {
-	struct scheduler *s = arg;
 	char due[MASH_TIME_BUFSZ];
 	const json_t *e;
 	size_t i, n = 0;
 
-	if (err != NULL) {
-		log_warnx("timers: cannot fire: %s", err);
-		finish(s, SCHED_POLL_MS);
-		return;
-	}
 	json_array_foreach(json_object_get(r, "fired"), i, e)
 	{
 		const char *id = json_string_value(json_object_get(e, "id"));
@@ -171,19 +180,53 @@ fire_done(const json_t *r, const char *err, void *arg)
 				  "referral %s timer %s fired due=%s", id,
 				  timer, due);
 	}
-	if (n > 0)
-		alert_kick(s->d->alerts);
-	/* Look again at once: the next due time may be close. */
-	finish(s, 0);
+	return n;
 }
 
+/*
+ * What is due next comes with the firings: more due already (a backlog
+ * longer than a batch, or due while the call ran) is fired at once; else
+ * the wake-up is armed at the next due time, by Redis's clock. A kick
+ * while the call ran may have added a timer the answer does not know of:
+ * fire.lua is called again, which claims it if due and tells what is next.
+ */
+static void
+fire_done(const json_t *r, const char *err, void *arg)
+{
+	struct scheduler *s = arg;
+	int64_t now = ms_field(r, "now"), next = ms_field(r, "next");
+
+	if (err != NULL || now == 0) {
+		log_warnx("timers: cannot fire: %s",
+			  err ? err : "no time in the answer");
+		finish(s, SCHED_POLL_MS, false);
+		return;
+	}
+	skew_measure(s, now);
+	if (fired(s, r) > 0)
+		alert_kick(s->d->alerts);
+	if (s->again || (next != 0 && next <= now)) {
+		s->again = false;
+		if (!lifecycle_draining(s->d->life)) {
+			fire(s);
+			return;
+		}
+	}
+	if (next == 0) /* nothing is due, ever */
+		finish(s, SCHED_POLL_MS, false);
+	else
+		finish(s, next - now, true);
+}
+
+/* Claims what is due; the scheduler is busy. */
 static void
 fire(struct scheduler *s)
 {
+	s->asked_mono = clock_mono_ms();
 	if (store_call_json(s->d->store, SCRIPT_FIRE,
 			    json_pack("{si}", "limit", SCHED_BATCH), fire_done,
 			    s) != 0)
-		finish(s, SCHED_POLL_MS);
+		finish(s, SCHED_POLL_MS, false);
 }
 
 static void
@@ -195,12 +238,12 @@ next_done(const json_t *r, const char *err, void *arg)
 	if (err != NULL || (now = ms_field(r, "now")) == 0) {
 		log_warnx("timers: cannot read the due set: %s",
 			  err ? err : "no time in the answer");
-		finish(s, SCHED_POLL_MS);
+		finish(s, SCHED_POLL_MS, false);
 		return;
 	}
 	skew_measure(s, now);
 	if (json_object_get(r, "due") == NULL) { /* nothing is due, ever */
-		finish(s, SCHED_POLL_MS);
+		finish(s, SCHED_POLL_MS, false);
 		return;
 	}
 	/* By Redis's clock, as fire.lua will claim. */
@@ -209,7 +252,7 @@ next_done(const json_t *r, const char *err, void *arg)
 		fire(s);
 		return;
 	}
-	finish(s, wait);
+	finish(s, wait, true);
 }
 
 static void
@@ -231,12 +274,20 @@ look(struct scheduler *s)
 	}
 }
 
+/* The wake-up: at a due time, fire.lua claims it in one call. */
 static void
 tick(evutil_socket_t fd, short what, void *arg)
 {
+	struct scheduler *s = arg;
+
 	(void)fd;
 	(void)what;
-	look(arg);
+	if (!s->at_due || s->busy || lifecycle_draining(s->d->life)) {
+		look(s);
+		return;
+	}
+	s->busy = true;
+	fire(s);
 }
 
 /*

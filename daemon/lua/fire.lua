@@ -5,8 +5,11 @@
 -- "Now" is Redis's TIME, never the caller's clock: a mashd whose clock is
 -- fast fires nothing early, for itself or any other.
 -- Arguments: limit (timers claimed at most).
--- Answer: {now, fired = [{id, timer, due, brag, late, event}]}: times and
--- late in ms, as strings.
+-- Answer: {now, fired = [{id, timer, due, brag, late, event}], next}:
+-- times and late in ms, as strings; next is the earliest due time left in
+-- the due set (at most now when more is due than the limit took), absent
+-- when none is left. The instant a timer fired is `now`, Redis's clock
+-- when it was claimed, recorded with its due time in its audit event.
 -- KEYS: due events outbox queue stats overdue
 -- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
@@ -59,5 +62,6 @@ return serve(function(a)
                            late = late_s, event = event, rung = rung}
     end
   end
-  return {now = now_s, fired = fired}
+  local first = redis.call('ZRANGE', declared('due'), 0, 0, 'WITHSCORES')
+  return {now = now_s, fired = fired, next = first[2]}
 end)

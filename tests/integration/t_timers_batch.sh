@@ -1,0 +1,112 @@
+#!/bin/sh
+# Timers in bulk: a wake-up at a due time claims the timer in that one
+# call, with no look at the due set first, and the answer tells when the
+# next is due; thousands due at once, with two mashd on one Redis, fire in
+# batches back to back, each exactly once and in due order. Referrals are
+# written as submit.lua writes them, by the benchmark's loader
+# (tools/bench/timer-fill.lua), so that thousands take a second.
+. "$(dirname "$0")/lib.sh"
+start_redis
+at "2026-11-27 15:00:00"
+
+cat "$BUILD/words.lua" "$TOP/daemon/lua/lib.lua" \
+	"$TOP/tools/bench/timer-fill.lua" > "$T/fill.lua"
+FILL=$(rcli -x script load < "$T/fill.lua")
+RECORD=$(jq -c . "$FIX/amber.json")
+# fill YEAR COUNT DUE STEP TIMER...: COUNT referrals with these timers,
+# the first due at DUE (ms), each next one STEP ms later.
+fill() {
+	_y=$1 _n=$2 _due=$3 _step=$4
+	shift 4
+	rcli evalsha "$FILL" 6 "{mash}:seq:$_y" '{mash}:queue' '{mash}:due' \
+		'{mash}:events' '{mash}:events:head' '{mash}:index:received' \
+		'{mash}:' "$(jq -cn --arg r "$RECORD" --argjson n "$_n" \
+			--arg due "$_due" --argjson step "$_step" \
+			--arg received "$(redis_ms)" '{year: '"$_y"', count: $n,
+			received: $received, brag: "amber", score: "1",
+			record: $r, timers: $ARGS.positional, due: $due,
+			step: $step}' --args "$@")" > /dev/null
+}
+# The fire events since stream id FROM, one per line: "due late_ms ref:timer".
+fires() {
+	rcli xrange '{mash}:events' "$1" + | awk '
+		$0 == "ref" { getline ref; next }
+		$0 == "action" { getline action; next }
+		$0 == "detail" { getline d
+			if (action != "fire") next
+			split(d, f, " "); t = substr(f[1], 7)
+			print substr(f[2], 5), substr(f[3], 9), ref ":" t }'
+}
+# The scheduler's calls of next.lua in MONITOR's output: its one key is
+# the due set, its arguments the prefix and {}.
+nexts() {
+	grep -c '"EVALSHA" "[0-9a-f]*" "1" "{mash}:due" "{mash}:" "{}"' "$1"
+}
+fire_calls() {
+	grep -n '"EVALSHA" .*"{\\"limit\\":[0-9]*}"' "$1" | cut -d: -f1
+}
+
+# Six timers due 300 ms apart, mashd waiting for them: at each due time it
+# fires at once, and learns the next due time from that same call.
+start_mashd
+redis-cli -s "$T/redis.sock" monitor > "$T/monitor" &
+MON=$!
+wait_for 5 "rcli client list | grep -q cmd=monitor"
+from=$(rcli xadd '{mash}:test' '*' mark start)
+fill 2024 6 $(($(redis_ms) + 3000)) 300 screening
+wait_for 20 "[ \"\$(rcli zcard '{mash}:due')\" = 0 ]"
+expect "all six fired" "$?" 0
+kill "$MON"
+wait "$MON" 2> /dev/null
+fires "$from" > "$T/fired"
+expect "six fire events" "$(wc -l < "$T/fired")" 6
+expect "none fired before its due instant (by Redis's clock)" \
+	"$(awk '$2 < 0' "$T/fired" | wc -l)" 0
+first=$(fire_calls "$T/monitor" | head -1)
+last=$(fire_calls "$T/monitor" | tail -1)
+expect "mashd called fire.lua at least six times" \
+	"$([ "$(fire_calls "$T/monitor" | wc -l)" -ge 6 ] && echo yes)" yes
+sed -n "${first},${last}p" "$T/monitor" > "$T/between"
+expect "no look at the due set between the firings: each wake-up fired" \
+	"$(nexts "$T/between")" 0
+stop_mashd
+
+# 4000 timers due within one second, four to a millisecond (the loader
+# rounds each due time to the ms), and two mashd waiting for them.
+from=$(rcli xadd '{mash}:test' '*' mark start)
+fill 2025 1000 $(($(redis_ms) + 4000)) 0.25 screening decision_warning \
+	decision escalation
+start_mashd
+sed "s|$T/mashd.sock|$T/b.sock|" "$T/mashd.conf" > "$T/b.conf"
+chmod 600 "$T/b.conf"
+TZ=UTC FAKETIME=$(fake_clock) LD_PRELOAD=$FAKETIME_LIB \
+	ASAN_OPTIONS=verify_asan_link_order=0 \
+	$MASHD_WRAP "$MASHD" -f -c "$T/b.conf" 2>> "$T/mashd.log" &
+PID_B=$!
+wait_for 10 test -S "$T/b.sock"
+# The decisions missed schedule their overdue reminders, due days later.
+upto=$(($(redis_ms) + 60000))
+wait_for 60 "[ \"\$(rcli zcount '{mash}:due' -inf $upto)\" = 0 ]"
+expect "every timer due has fired" "$?" 0
+kill "$PID_B"
+wait "$PID_B"
+expect "the second mashd exits 0" "$?" 0
+stop_mashd
+fires "$from" > "$T/fired"
+expect "4000 fire events" "$(wc -l < "$T/fired")" 4000
+expect "each timer fired once" "$(cut -d' ' -f3 "$T/fired" | sort -u | wc -l)" 4000
+expect "in due order" "$(cut -d' ' -f1 "$T/fired" | sort -c -n 2>&1 && echo yes)" yes
+expect "none early" "$(awk '$2 < 0' "$T/fired" | wc -l)" 0
+expect "each recorded as fired on its referral" \
+	"$(rcli eval "local n = 0
+		for i = 1, 1000 do
+		  local k = string.format('{mash}:ref:MASH-2025-%06d', i)
+		  for _, t in ipairs({'screening', 'decision_warning', 'decision',
+		                      'escalation'}) do
+		    if redis.call('HEXISTS', k, 'fired:' .. t) == 1 then n = n + 1 end
+		  end
+		end
+		return n" 0)" 4000
+echo "# fired by each mashd: $(sed -n 's/^mashd\[\([0-9]*\)\].* fired due=.*/\1/p' \
+	"$T/mashd.log" | sort | uniq -c | awk '{ printf "%s ", $1 }')"
+finish
