@@ -4,7 +4,8 @@
  * Invariants:
  * - At most one script call of the scheduler is in flight (s->busy); a
  *   kick while busy sets s->again, and the call's callback looks again
- *   when it ends, so no kick is lost and none doubles the work.
+ *   (after fire.lua: fires again) when it ends, so no kick is lost and
+ *   none doubles the work.
  * - One call fires and tells what is next: fire.lua answers the earliest
  *   due time left after its claim, so a backlog is fired in batches back
  *   to back, and the wake-up is armed at the next due time with no call
@@ -53,7 +54,7 @@ struct scheduler {
 	bool busy;
 	bool again;
 	bool at_due;	    /* the timer is armed at a due time, not a poll */
-	int64_t asked_mono; /* when next.lua was sent, monotonic ms */
+	int64_t asked_mono; /* when next or fire was sent, monotonic ms */
 	bool skew_known;
 	int64_t skew_ms;     /* the daemon's clock minus Redis's */
 	bool skewed;	     /* warned of, and not agreeing again since */
