@@ -5,7 +5,7 @@
  *   mash-load http [-n N] [-c C] [-m METHOD] [-H 'Name: value']...
  *                  [-b TEMPLATE] [-o FIRST] [-e STATUS] [-l LOG]
  *                  [-k PREFIX] [-x LIST] [-i MS] [-d SECONDS]
- *                  [-S STOPFILE] [-t SECONDS] URL
+ *                  [-S STOPFILE] [-t SECONDS] [-r RATE] URL
  *       N requests (default 1000) over C keep-alive connections (default
  *       1), each sent as soon as its connection's previous answer came.
  *       Request number SEQ counts from FIRST (default 0); a body TEMPLATE
@@ -28,6 +28,11 @@
  *                    once STOPFILE exists; those sent are waited for;
  *         -t SECONDS how long a request may wait for its answer
  *                    (default 60): then the client gives up.
+ *       For a load at a steady rate (mash-bench's timers):
+ *         -r RATE    request number K (from 0) starts no sooner than K /
+ *                    RATE seconds after the first, on a connection that
+ *                    is free then: RATE a second in all, while C
+ *                    connections keep up.
  *
  *   mash-load time [-r R] [-i FILE] -- COMMAND [ARG]...
  *       Runs COMMAND R times (default 5), its input from FILE (default
@@ -35,8 +40,9 @@
  *       min_ms=… max_ms=… of the wall time of a run (fork to exit).
  *       Fails when a run fails.
  *
- *   mash-load zwait -s SOCKET -k KEY [-t SECONDS]
- *       Asks Redis for ZCARD KEY every 2 ms until it is 0, and prints
+ *   mash-load zwait -s SOCKET -k KEY [-m MAX] [-t SECONDS]
+ *       Asks Redis for ZCARD KEY (with -m, ZCOUNT KEY -inf MAX: the
+ *       members scored at most MAX) every 2 ms until it is 0, and prints
  *       start=… first_ms=… all_ms=…: the count at the first look, when it
  *       first fell and when it reached 0, from mash-load's start. Gives up
  *       after SECONDS (default 120) with exit status 1.
@@ -141,6 +147,7 @@ struct load {
 	double deadline;   /* -d, as now_ms(); 0 for none */
 	const char *stop;  /* -S */
 	long conc, idle;
+	double rate, t_start; /* -r, and when the first request went */
 };
 
 struct conn {
@@ -175,6 +182,18 @@ next_one(struct conn *c)
 	struct load *l = c->l;
 
 	if (may_send(l)) {
+		double at = l->rate > 0
+				? l->t_start + (double)l->sent * 1e3 / l->rate
+				: 0;
+		double now = now_ms();
+
+		if (at > now + 0.1) {
+			long us = (long)((at - now) * 1e3);
+			struct timeval tv = {us / 1000000, us % 1000000};
+
+			evtimer_add(c->pause, &tv);
+			return;
+		}
 		send_one(c);
 		return;
 	}
@@ -416,7 +435,7 @@ cmd_http(int argc, char **argv)
 	double t0, secs;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "n:c:m:H:b:o:e:l:k:x:i:d:S:t:")) !=
+	while ((ch = getopt(argc, argv, "n:c:m:H:b:o:e:l:k:x:i:d:S:t:r:")) !=
 	       -1) {
 		switch (ch) {
 		case 'n':
@@ -470,19 +489,23 @@ cmd_http(int argc, char **argv)
 		case 't':
 			timeout = atol(optarg);
 			break;
+		case 'r':
+			l.rate = atof(optarg);
+			break;
 		default:
 			die("usage: mash-load http [-n N] [-c C] [-m METHOD] "
 			    "[-H HEADER]... [-b TEMPLATE] [-o FIRST] "
 			    "[-e STATUS] [-l LOG] [-k PREFIX] [-x LIST] "
 			    "[-i MS] [-d SECONDS] [-S STOPFILE] [-t SECONDS] "
-			    "URL");
+			    "[-r RATE] URL");
 		}
 	}
 	if (l.list != NULL && l.n == 0)
 		return 0; /* nothing to send */
 	if (optind != argc - 1 || l.n < 1 || conc < 1 || conc > MAX_CONC ||
-	    timeout < 1 || l.interval_ms < 0)
-		die("http: one URL, N >= 1, 1 <= C <= 1024, -t >= 1, -i >= 0");
+	    timeout < 1 || l.interval_ms < 0 || l.rate < 0)
+		die("http: one URL, N >= 1, 1 <= C <= 1024, -t >= 1, -i >= 0, "
+		    "-r >= 0");
 	if ((l.uri = evhttp_uri_parse(argv[optind])) == NULL ||
 	    evhttp_uri_get_host(l.uri) == NULL ||
 	    evhttp_uri_get_port(l.uri) <= 0)
@@ -507,7 +530,7 @@ cmd_http(int argc, char **argv)
 			die("cannot make a connection");
 		evhttp_connection_set_timeout(conns[i].ec, (int)timeout);
 	}
-	t0 = now_ms();
+	t0 = l.t_start = now_ms();
 	for (long i = 0; i < conc; i++)
 		next_one(&conns[i]);
 	if (l.idle < l.conc)
@@ -599,13 +622,19 @@ cmd_time(int argc, char **argv)
 /* zwait */
 
 static long
-zcard(int fd, const char *key)
+zcard(int fd, const char *key, const char *max)
 {
 	char req[512], buf[64];
 	size_t n = 0;
 	int len =
-	    snprintf(req, sizeof(req), "*2\r\n$5\r\nZCARD\r\n$%zu\r\n%s\r\n",
-		     strlen(key), key);
+	    max == NULL
+		? snprintf(req, sizeof(req),
+			   "*2\r\n$5\r\nZCARD\r\n$%zu\r\n%s\r\n", strlen(key),
+			   key)
+		: snprintf(req, sizeof(req),
+			   "*4\r\n$6\r\nZCOUNT\r\n$%zu\r\n%s\r\n$4\r\n-inf\r\n"
+			   "$%zu\r\n%s\r\n",
+			   strlen(key), key, strlen(max), max);
 
 	if (len < 0 || (size_t)len >= sizeof(req) ||
 	    write(fd, req, (size_t)len) != len)
@@ -627,14 +656,14 @@ zcard(int fd, const char *key)
 static int
 cmd_zwait(int argc, char **argv)
 {
-	const char *sock = NULL, *key = NULL;
+	const char *sock = NULL, *key = NULL, *max = NULL;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	double t0 = now_ms(), first = -1, limit = 120;
 	struct timespec nap = {0, 2000000};
 	long start, c;
 	int ch, fd;
 
-	while ((ch = getopt(argc, argv, "s:k:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:k:m:t:")) != -1) {
 		switch (ch) {
 		case 's':
 			sock = optarg;
@@ -642,11 +671,15 @@ cmd_zwait(int argc, char **argv)
 		case 'k':
 			key = optarg;
 			break;
+		case 'm':
+			max = optarg;
+			break;
 		case 't':
 			limit = atof(optarg);
 			break;
 		default:
-			die("usage: mash-load zwait -s SOCKET -k KEY [-t S]");
+			die("usage: mash-load zwait -s SOCKET -k KEY [-m MAX] "
+			    "[-t S]");
 		}
 	}
 	if (sock == NULL || key == NULL || strlen(sock) >= sizeof(sa.sun_path))
@@ -655,7 +688,7 @@ cmd_zwait(int argc, char **argv)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1)
 		die("zwait: cannot reach Redis");
-	start = c = zcard(fd, key);
+	start = c = zcard(fd, key, max);
 	while (c > 0) {
 		if (now_ms() - t0 > limit * 1e3) {
 			printf("start=%ld first_ms=%.1f all_ms=-1 left=%ld\n",
@@ -663,7 +696,7 @@ cmd_zwait(int argc, char **argv)
 			return 1;
 		}
 		nanosleep(&nap, NULL);
-		c = zcard(fd, key);
+		c = zcard(fd, key, max);
 		if (first < 0 && c < start)
 			first = now_ms() - t0;
 	}
