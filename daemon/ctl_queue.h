@@ -15,7 +15,8 @@ void ctl_queue(struct ctl_conn *c);
  * the client reads them (ctl_queue_stream.c); args are queue.lua's
  * (taken). */
 void ctl_queue_stream(struct ctl_conn *c, json_t *args);
-/* A queue item for mashctl, from one of queue.lua's items. */
+/* A queue item for mashctl, from one of queue.lua's items
+ * (ctl_queue_item.c). */
 json_t *ctl_queue_item(const json_t *e);
 /* watch: {"ok":true,"live":...} now, then one line a change as it happens
  * ({"changed":ID}, {"live":false|true}): ctl_watch.c. */
