@@ -14,23 +14,6 @@
 -- KEYS: ref:$id ref:$id:audit events
 local p = ARGV[1]
 
--- Every re-rating of the referral: {at, detail}, oldest first.
-local function ratings_of(id)
-  local out = {}
-  for _, eid in ipairs(redis.call('LRANGE', declared('ref:' .. id ..
-                                                     ':audit'), 0, -1)) do
-    local e = redis.call('XRANGE', declared('events'), eid, eid)
-    if e[1] then
-      local f, ev = e[1][2], {}
-      for i = 1, #f, 2 do ev[f[i]] = f[i + 1] end
-      if ev.action == 'rate' then
-        out[#out + 1] = {at = ev.at or '', detail = ev.detail or ''}
-      end
-    end
-  end
-  return out
-end
-
 local function why_started(t, r, ratings)
   local rated = t.timer == TIMER.SCREENING or
                 t.timer == TIMER.SCREENING_ESCALATE
@@ -57,7 +40,7 @@ return serve(function(a)
   local asked = not a.timer
   for _, t in ipairs(timers) do asked = asked or t.timer == a.timer end
   if not asked then return {received = r.received or '', timers = {}} end
-  local ratings = ratings_of(a.id)
+  local ratings = audit_of(a.id, {rate = true})
   local out = {}
   for i, t in ipairs(timers) do
     local start, why, detail = why_started(t, r, ratings)

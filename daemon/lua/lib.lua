@@ -186,6 +186,26 @@ local function audit_hash(prev, prev_hash, ref, at, actor, action, detail)
   return redis.sha1hex(table.concat(parts, '\n'))
 end
 
+-- audit_of: the referral's audit events whose action is a key of
+-- `actions`, oldest first, each {at, actor, action, detail}. Its
+-- ref:<id>:audit list and the events stream must be declared.
+local function audit_of(id, actions)
+  local out = {}
+  for _, eid in ipairs(redis.call('LRANGE', declared('ref:' .. id ..
+                                                     ':audit'), 0, -1)) do
+    local e = redis.call('XRANGE', declared('events'), eid, eid)
+    if e[1] then
+      local f, ev = e[1][2], {}
+      for k = 1, #f, 2 do ev[f[k]] = f[k + 1] end
+      if actions[ev.action] then
+        out[#out + 1] = {at = ev.at or '', actor = ev.actor or '',
+                         action = ev.action, detail = ev.detail or ''}
+      end
+    end
+  end
+  return out
+end
+
 -- audit: one event of the audit trail (SPEC section 9: who, what, when,
 -- why), chained as above, also indexed under its referral so `history`
 -- reads it at once;

@@ -15,23 +15,6 @@ local p = ARGV[1]
 -- listed in full by `mashctl child`.
 local RELATED_MAX = 50
 
-local function ratings_of(id)
-  local out = {}
-  for _, eid in ipairs(redis.call('LRANGE', declared('ref:' .. id ..
-                                                     ':audit'), 0, -1)) do
-    local e = redis.call('XRANGE', declared('events'), eid, eid)
-    if e[1] then
-      local f, ev = e[1][2], {}
-      for i = 1, #f, 2 do ev[f[i]] = f[i + 1] end
-      if ev.action == 'submit' or ev.action == 'rate' then
-        out[#out + 1] = {at = ev.at or '', actor = ev.actor or '',
-                         action = ev.action, detail = ev.detail or ''}
-      end
-    end
-  end
-  return out
-end
-
 local function related_of(id, child, rep)
   local ids = {}
   if child then
@@ -67,6 +50,7 @@ return serve(function(a)
       fields[#fields + 1] = {name = all[i], value = all[i + 1]}
     end
   end
-  return {fields = fields, ratings = ratings_of(a.id),
+  return {fields = fields,
+          ratings = audit_of(a.id, {submit = true, rate = true}),
           related = related_of(a.id, child, rep)}
 end)
