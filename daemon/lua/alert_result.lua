@@ -17,6 +17,8 @@
 -- "pending" or "dead".
 -- KEYS: outbox dead events callback:seq callbacks
 -- KEYS: stats queue overdue
+-- (An alert's delivery changes no timer of its referral: its audit events
+-- are audit_event()s, which leave the overdue figures as they are.)
 -- Keys from data: alert:<id> and alert:<id>:done of each attempt (its id
 -- is an outbox entry's), ref:<ref>:audit (the alert's referral),
 -- callback:<n> (the task INCR numbers, or the alert names).
@@ -29,9 +31,8 @@ local function record(a)
     redis.call('SADD', from_data('alert:' .. a.id .. ':done'), part)
   end
   local attempts = redis.call('HINCRBY', key, 'attempts', 1)
-  local event = redis.call('HGET', key, 'event') or ''
-  local ref = redis.call('HGET', key, 'ref') or ''
-  local task = redis.call('HGET', key, 'callback')
+  local f = redis.call('HMGET', key, 'event', 'ref', 'callback')
+  local event, ref, task = f[1] or '', f[2] or '', f[3] or nil
   if a.callback_due and not task then
     task = tostring(redis.call('INCR', declared('callback:seq')))
     redis.call('HSET', from_data('callback:' .. task), 'id', task, 'ref', ref,
@@ -39,7 +40,7 @@ local function record(a)
                'due', a.callback_due, 'state', 'open')
     redis.call('ZADD', declared('callbacks'), a.callback_due, task)
     redis.call('HSET', key, 'callback', task)
-    audit(p, ref, a.now, 'mashd', 'callback',
+    audit_event(p, ref, a.now, 'mashd', 'callback',
           'task=' .. task .. ' alert=' .. a.id .. ' event=' .. event ..
           ': no transport reaches the referrer; call them')
   end
@@ -64,7 +65,7 @@ local function record(a)
     redis.call('HSET', key, 'state', state, 'next_at', a.next_at,
                'last_error', a.error)
   end
-  audit(p, ref, a.now, 'mashd', 'alert',
+  audit_event(p, ref, a.now, 'mashd', 'alert',
         'alert=' .. a.id .. ' event=' .. event .. ' state=' .. state ..
         ' attempts=' .. attempts)
   return state

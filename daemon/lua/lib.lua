@@ -52,10 +52,24 @@ local function refuse(sentence)
   error({refusal = sentence}, 0)
 end
 
+-- The audit chain's head (events:head) as this call knows it: audit()
+-- reads it once and keeps it here; serve() writes it back once, after the
+-- body, whether the body ends well or not, so the head names the last
+-- event written when the call ends (no other call runs meanwhile).
+local HEAD = nil -- {id = ..., hash = ..., dirty = bool}
+local function audit_head_write()
+  if HEAD and HEAD.dirty then
+    redis.call('HSET', declared('events:head'), 'id', HEAD.id, 'hash',
+               HEAD.hash)
+    HEAD.dirty = false
+  end
+end
+
 local function serve(body)
   local ok, out = pcall(function()
     return body(cjson.decode(ARGV[2]))
   end)
+  audit_head_write()
   if ok then return cjson.encode(out or {}) end
   if type(out) == 'table' and out.refusal then
     return redis.error_reply('ERR ' .. out.refusal)
@@ -129,12 +143,16 @@ end
 -- metrics_count: the event's counter, once the store counts as it goes
 -- (stats's field "counting"; until then metrics.lua counts the events
 -- from the stream, these included).
+-- (Whether it counts is read once a call: only metrics.lua changes it.)
+local COUNTING = nil
 local function metrics_count(p, action, detail)
   local field = metrics_field(action, detail)
+  if not field then return end
   local stats = key_of('stats')
-  if field and redis.call('HEXISTS', stats, 'counting') == 1 then
-    redis.call('HINCRBY', stats, field, 1)
+  if COUNTING == nil then
+    COUNTING = redis.call('HEXISTS', stats, 'counting') == 1
   end
+  if COUNTING then redis.call('HINCRBY', stats, field, 1) end
 end
 
 -- metrics_sync: referral `id` counted overdue for the timers it is overdue
@@ -206,31 +224,41 @@ local function audit_of(id, actions)
   return out
 end
 
--- audit: one event of the audit trail (SPEC section 9: who, what, when,
--- why), chained as above, also indexed under its referral so `history`
--- reads it at once;
--- it keeps the figures of /metrics (above).
-local function audit(p, ref, at, actor, action, detail)
-  local events, head = declared('events'), declared('events:head')
-  local h = redis.call('HMGET', head, 'id', 'hash')
-  local prev, prev_hash = h[1], h[2]
-  if not prev then
-    local last = redis.call('XREVRANGE', events, '+', '-', 'COUNT', 1)
-    prev = last[1] and last[1][1] or '0-0'
-    prev_hash = ''
+-- audit_event: one event of the audit trail (SPEC section 9: who, what,
+-- when, why), chained as above (the head is written by serve()), also
+-- indexed under its referral so `history` reads it at once, and counted
+-- (metrics_count). Without metrics_sync: for an event that changes
+-- neither its referral's timers nor its place in the queue (an alert's
+-- delivery, a new referral's receipt), where that would change nothing;
+-- else audit() below.
+local function audit_event(p, ref, at, actor, action, detail)
+  local events = declared('events')
+  if not HEAD then
+    local h = redis.call('HMGET', declared('events:head'), 'id', 'hash')
+    HEAD = {id = h[1], hash = h[2] or '', dirty = false}
+    if not HEAD.id then
+      local last = redis.call('XREVRANGE', events, '+', '-', 'COUNT', 1)
+      HEAD.id, HEAD.hash = last[1] and last[1][1] or '0-0', ''
+    end
   end
   at = tostring(at)
-  local hash = audit_hash(prev, prev_hash or '', ref, at, actor, action,
+  local hash = audit_hash(HEAD.id, HEAD.hash, ref, at, actor, action,
                           detail)
   local eid = redis.call('XADD', events, '*', 'ref', ref, 'at', at,
                          'actor', actor, 'action', action, 'detail', detail,
-                         'prev', prev, 'hash', hash)
-  redis.call('HSET', head, 'id', eid, 'hash', hash)
+                         'prev', HEAD.id, 'hash', hash)
+  HEAD.id, HEAD.hash, HEAD.dirty = eid, hash, true
   if ref ~= '' then
     redis.call('RPUSH', key_of('ref:' .. ref .. ':audit'), eid)
-    metrics_sync(p, ref)
   end
   metrics_count(p, action, detail)
+  return eid
+end
+
+-- audit: the same, and the figures of /metrics kept (above).
+local function audit(p, ref, at, actor, action, detail)
+  local eid = audit_event(p, ref, at, actor, action, detail)
+  if ref ~= '' then metrics_sync(p, ref) end
   return eid
 end
 
