@@ -39,16 +39,15 @@ local p = ARGV[1]
 -- them with the others. Answers them as alert_take does.
 local function claim(me, ids, referrer)
   local outbox = declared('outbox')
-  local ok, e = pcall(redis.call, 'XGROUP', 'CREATE', outbox, 'mashd', '0',
-                      'MKSTREAM')
-  if not ok and not string.find(tostring(e), 'BUSYGROUP') then
-    error(e, 0)
-  end
-  local last = '0-0'
+  local last -- the group's last delivered entry; the group made if none
   for _, g in ipairs(redis.call('XINFO', 'GROUPS', outbox)) do
     local info = {}
     for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
     if info.name == 'mashd' then last = info['last-delivered-id'] end
+  end
+  if not last then
+    redis.call('XGROUP', 'CREATE', outbox, 'mashd', '0', 'MKSTREAM')
+    last = '0-0'
   end
   local first = redis.call('XRANGE', outbox, '(' .. last, '+', 'COUNT', 1)
   if not first[1] or first[1][1] ~= ids[1] then return {} end
@@ -91,42 +90,63 @@ return serve(function(a)
   if redis.call('EXISTS', key) == 1 then
     error('referral ' .. id .. ' exists already')
   end
-  redis.call('HSET', key, 'id', id, 'record', a.record, 'status', 'new',
-             'brag', brag, 'channel', channel, 'client', a.client,
-             'received', received, 'updated', received,
-             'idempotency_key', a.idem)
+  -- The referral and its timers in one HSET, its timers due in one ZADD
+  -- (each call of Redis from a script costs about as much as a small
+  -- script's whole run).
+  local fields = {'id', id, 'record', a.record, 'status', 'new',
+                  'brag', brag, 'channel', channel, 'client', a.client,
+                  'received', received, 'updated', received,
+                  'idempotency_key', a.idem}
+  local timers, dues, due_set = {}, {}, {}
+  for _, t in ipairs(a.timers) do
+    dues[t.name] = t.due
+    fields[#fields + 1] = 'due:' .. t.name
+    fields[#fields + 1] = t.due
+    fields[#fields + 1] = 'start:' .. t.name
+    fields[#fields + 1] = received
+    due_set[#due_set + 1] = t.due
+    due_set[#due_set + 1] = id .. ':' .. t.name
+    timers[#timers + 1] = t.name
+  end
+  if a.child ~= '' then
+    -- For `show`'s repeat history: the key, never the name (show.lua).
+    fields[#fields + 1] = 'child'
+    fields[#fields + 1] = a.child
+  end
+  redis.call('HSET', key, unpack(fields))
   redis.call('ZADD', declared('queue'), a.score, id)
   -- Every referral by its receipt, for `mashctl list` (list.lua).
   redis.call('ZADD', declared('index:received'), received, id)
-  local timers, dues = {}, {}
-  for _, t in ipairs(a.timers) do
-    dues[t.name] = t.due
-    redis.call('HSET', key, 'due:' .. t.name, t.due, 'start:' .. t.name,
-               received)
-    redis.call('ZADD', declared('due'), t.due, id .. ':' .. t.name)
-    timers[#timers + 1] = t.name
+  if #due_set > 0 then
+    redis.call('ZADD', declared('due'), unpack(due_set))
+  end
+  -- The child's earlier referrals (oldest first), and how many of them
+  -- fall within the repeat window: one read for the report's prior and
+  -- the repeat check below.
+  local prev, recent = {}, 0
+  if a.child ~= '' then
+    local since = tonumber(received) - a.repeat_window_ms
+    local z = redis.call('ZRANGE', declared('child:' .. a.child), 0, -1,
+                         'WITHSCORES')
+    for i = 1, #z, 2 do
+      prev[#prev + 1] = z[i]
+      if tonumber(z[i + 1]) >= since then recent = recent + 1 end
+    end
   end
   -- prior (earlier referrals of the child within the repeat window) and
   -- agency (the referrer's, last: it may hold spaces) are for the report.
-  local prior = ''
-  if a.child ~= '' then
-    prior = ' prior=' .. redis.call('ZCOUNT', declared('child:' .. a.child),
-                                    tonumber(received) - a.repeat_window_ms,
-                                    '+inf')
-  end
-  audit(p, id, received, actor, 'submit',
-        'channel=' .. channel .. ' brag=' .. brag ..
-        ' timers=' .. table.concat(timers, ',') .. prior ..
-        ' agency=' .. (a.agency or ''))
+  local prior = a.child ~= '' and ' prior=' .. recent or ''
+  -- A new referral has no timer fired: nothing for metrics_sync to do.
+  audit_event(p, id, received, actor, 'submit',
+              'channel=' .. channel .. ' brag=' .. brag ..
+              ' timers=' .. table.concat(timers, ',') .. prior ..
+              ' agency=' .. (a.agency or ''))
 
   -- Repeat referrals (seed 004): the same child, keyed without personal
   -- data.
   if a.child ~= '' then
     local ckey = declared('child:' .. a.child)
-    local prev = redis.call('ZRANGE', ckey, 0, -1)
     if #prev > 0 then
-      local recent = redis.call('ZCOUNT', ckey, tonumber(received) -
-                                a.repeat_window_ms, '+inf')
       local open, shown = 0, {}
       for i = #prev, 1, -1 do
         local st = redis.call('HGET', from_data('ref:' .. prev[i]),
@@ -138,16 +158,14 @@ return serve(function(a)
         count = #prev, previous = shown, open = open,
         within_window = recent}))
       if recent + 1 >= a.repeat_threshold or open > 0 then
-        audit(p, id, received, 'mashd', 'repeat',
-              'previous=' .. #prev .. ' open=' .. open ..
-              ' within_window=' .. recent)
+        audit_event(p, id, received, 'mashd', 'repeat',
+                    'previous=' .. #prev .. ' open=' .. open ..
+                    ' within_window=' .. recent)
         queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
                                           'brag', brag)
       end
     end
     redis.call('ZADD', ckey, received, id)
-    -- For `show`'s repeat history: the key, never the name (show.lua).
-    redis.call('HSET', key, 'child', a.child)
   end
 
   -- A written confirmation (written_confirmation_of) stops the timer of
