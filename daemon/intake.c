@@ -56,6 +56,7 @@ struct pending {
 	char hash[HEX_LEN(SHA256_DIGEST_LENGTH)];
 	char attempt[HEX_LEN(KEY_BYTES)];
 	int ttl;
+	int64_t first_due; /* its earliest timer's due time, ms; 0: none */
 };
 
 static void lookup_send(struct pending *p);
@@ -84,7 +85,7 @@ stored_log(struct pending *p, const struct intake_result *res)
 					"outcome is unknown)"
 				      : "");
 	if (!res->replayed) {
-		scheduler_kick(p->d->sched);
+		scheduler_due(p->d->sched, p->first_due);
 		if (!p->adopted) /* else nothing new waits in the outbox */
 			alert_kick(p->d->alerts);
 	}
@@ -439,7 +440,7 @@ intake_child_key(const char *secret, const json_t *rec,
 /* The one JSON argument of submit.lua; see its header. */
 static json_t *
 submit_args(const struct mash_config *conf, const struct intake *in,
-	    enum brag b, const struct pending *p)
+	    enum brag b, struct pending *p)
 {
 	const char *confirms = json_string_value(
 	    json_object_get(in->record, "written_confirmation_of"));
@@ -492,6 +493,8 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	for (int t = 0; t < TIMER_COUNT; t++) {
 		if (dl.due[t] == 0)
 			continue;
+		if (p->first_due == 0 || dl.due[t] < p->first_due)
+			p->first_due = dl.due[t];
 		snprintf(num, sizeof(num), "%lld", (long long)dl.due[t]);
 		json_array_append_new(
 		    timers,

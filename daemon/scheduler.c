@@ -54,6 +54,7 @@ struct scheduler {
 	bool busy;
 	bool again;
 	bool at_due;	    /* the timer is armed at a due time, not a poll */
+	int64_t armed_mono; /* when it is armed to go off, monotonic ms */
 	int64_t asked_mono; /* when next or fire was sent, monotonic ms */
 	bool skew_known;
 	int64_t skew_ms;     /* the daemon's clock minus Redis's */
@@ -85,6 +86,7 @@ arm(struct scheduler *s, int64_t ms, bool at_due)
 		at_due = false;
 	}
 	s->at_due = at_due;
+	s->armed_mono = clock_mono_ms() + ms;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(s->ev, &tv);
@@ -491,6 +493,32 @@ scheduler_kick(struct scheduler *s)
 {
 	if (s != NULL)
 		look(s);
+}
+
+/*
+ * A timer due at due_ms (the daemon's clock: intake works due times out
+ * by it) was just stored. The wake-up is brought forward to it, by
+ * Redis's clock as last measured, when it is armed later: no call of
+ * next.lua. Before the first measure, while a call is in flight (its
+ * answer may arm a later wake-up) or with no wake-up armed, it looks as a
+ * kick does, so no timer is missed either way.
+ */
+void
+scheduler_due(struct scheduler *s, int64_t due_ms)
+{
+	int64_t wait;
+
+	if (s == NULL || due_ms == 0)
+		return;
+	if (!s->skew_known || s->busy || !evtimer_pending(s->ev, NULL)) {
+		look(s);
+		return;
+	}
+	wait = due_ms - (clock_now_ms() - s->skew_ms);
+	if (s->armed_mono <= clock_mono_ms() + wait)
+		return; /* it wakes up by then already */
+	evtimer_del(s->ev);
+	arm(s, wait, true);
 }
 
 bool

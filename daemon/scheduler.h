@@ -20,6 +20,9 @@ struct scheduler *scheduler_new(struct mashd *d);
 void scheduler_free(struct scheduler *s);
 /* Look again now: a due time was added, moved or Redis came back. */
 void scheduler_kick(struct scheduler *s);
+/* A timer due at due_ms (the daemon's clock) was added: the wake-up is
+ * brought forward to it when later, with no call of Redis; 0: none. */
+void scheduler_due(struct scheduler *s, int64_t due_ms);
 /* The calendar or the timer rules may have changed (SIGHUP): work the
  * timers still running of every open referral out again, each from its
  * own start, and move those whose due time changed, audited. */
