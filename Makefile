@@ -136,7 +136,8 @@ $(BUILD)/%.o: tools/%.c | $(BUILD)
 # of each go the hub's words, written by tools/words-lua from the same
 # tables the C uses (include/mash/words.h), then daemon/lua/lib.lua.
 $(BUILD)/store_call.o: $(BUILD)/lua_scripts.h
-$(BUILD)/lua_scripts.h: $(BUILD)/words.lua $(LUA) tools/lua2c.sh | $(BUILD)
+$(BUILD)/lua_scripts.h: $(BUILD)/words.lua $(LUA) tools/lua2c.sh \
+		       tools/lua-prelude.awk | $(BUILD)
 	sh tools/lua2c.sh $(BUILD)/words.lua daemon/lua/lib.lua $(LUA) \
 		> $@.tmp && mv $@.tmp $@
 $(BUILD)/words.lua: $(BUILD)/words-lua

@@ -2,8 +2,8 @@
 # lua2c.sh WORDS LIB FILE... : print a C header holding each Lua script as
 # a string named lua_<basename>, with WORDS (the hub's words, generated
 # from include/mash/words.h by tools/words-lua) and LIB's helpers in front
-# of each, so mashd carries its scripts inside the binary and each stays
-# one EVAL; and the keys its caller declares, from the script's
+# of each (those it uses: tools/lua-prelude.awk), so mashd carries its
+# scripts inside the binary and each stays one EVAL; and the keys its caller declares, from the script's
 # "-- KEYS:" lines (lib.lua says how), as lua_<basename>_keys, with the
 # audit chain's head (events:head) wherever events is declared. A script
 # without one, or that makes a key from the prefix itself rather than
@@ -17,7 +17,8 @@ for f in "$@"; do
 	[ "$f" = "$lib" ] && continue
 	name=$(basename "$f" .lua)
 	echo "static const char lua_${name}[] ="
-	cat "$words" "$lib" "$f" |
+	{ awk -f "$(dirname "$0")/lua-prelude.awk" "$words" "$lib" "$f" &&
+		cat "$f"; } |
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$/\\n"/'
 	echo "\t;"
 	keys=$(sed -n 's/^-- KEYS: //p' "$f" | tr '\n' ' ' | sed 's/ *$//')
