@@ -80,10 +80,12 @@ end
 -- idem_seen: what the idempotency key of a submission (a.client, a.idem)
 -- holds: nil when nothing; else the first submission's record, and true
 -- when that was another submission (its hash differs; an entry written
--- before keys kept a hash has none, and is taken for the same).
-local function idem_seen(a)
-  local seen = redis.call('GET', declared('idem:' .. a.client .. ':' ..
-                                          a.idem))
+-- before keys kept a hash has none, and is taken for the same). seen:
+-- the key's value when the caller read it already (false: none).
+local function idem_seen(a, seen)
+  if seen == nil then
+    seen = redis.call('GET', declared('idem:' .. a.client .. ':' .. a.idem))
+  end
   if not seen then return nil end
   local first = cjson.decode(seen)
   return first, first.hash ~= nil and first.hash ~= a.hash

@@ -39,18 +39,28 @@ local p = ARGV[1]
 -- them with the others. Answers them as alert_take does.
 local function claim(me, ids, referrer)
   local outbox = declared('outbox')
-  local last -- the group's last delivered entry; the group made if none
+  local last, lag -- the group's last delivered entry, and how many wait
   for _, g in ipairs(redis.call('XINFO', 'GROUPS', outbox)) do
     local info = {}
     for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
-    if info.name == 'mashd' then last = info['last-delivered-id'] end
+    if info.name == 'mashd' then
+      last, lag = info['last-delivered-id'], info.lag
+    end
   end
   if not last then
     redis.call('XGROUP', 'CREATE', outbox, 'mashd', '0', 'MKSTREAM')
     last = '0-0'
   end
-  local first = redis.call('XRANGE', outbox, '(' .. last, '+', 'COUNT', 1)
-  if not first[1] or first[1][1] ~= ids[1] then return {} end
+  -- ids are the newest entries: none older waits when exactly they wait
+  -- unread. Redis counts those (lag) unless it cannot tell (nil: the
+  -- group is new or entries were deleted); then the first unread entry
+  -- is read, which costs a seek into the stream.
+  if type(lag) == 'number' then
+    if lag ~= #ids then return {} end
+  else
+    local first = redis.call('XRANGE', outbox, '(' .. last, '+', 'COUNT', 1)
+    if not first[1] or first[1][1] ~= ids[1] then return {} end
+  end
   local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT', #ids,
                          'STREAMS', outbox, '>')
   local out = {}
@@ -72,11 +82,13 @@ return serve(function(a)
 
   -- A call still on its way after mashd said it was not stored (held in
   -- a socket or a proxy while Redis was away) must not make that false.
-  if redis.call('EXISTS', declared('void:' .. a.attempt)) == 1 then
+  -- (Both keys are strings: one MGET reads them.)
+  local idem_key = declared('idem:' .. a.client .. ':' .. a.idem)
+  local got = redis.call('MGET', declared('void:' .. a.attempt), idem_key)
+  if got[1] then
     return {result = 'void'}
   end
-  local idem_key = declared('idem:' .. a.client .. ':' .. a.idem)
-  local first, conflict = idem_seen(a)
+  local first, conflict = idem_seen(a, got[2])
   if conflict then return {result = 'conflict', id = first.id} end
   if first then
     return {result = 'replayed', id = first.id, brag = first.brag,
