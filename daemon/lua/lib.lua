@@ -198,12 +198,15 @@ end
 -- follows the last event written before the chain existed (or 0-0), with
 -- "" as that one's hash: older events carry no hash and are counted, not
 -- verified.
+-- (One concatenation, not a table of parts: half the time, the same
+-- bytes: each field as <length>:<field>, joined by newlines.)
 local function audit_hash(prev, prev_hash, ref, at, actor, action, detail)
-  local parts = {}
-  for _, v in ipairs({prev, prev_hash, ref, at, actor, action, detail}) do
-    parts[#parts + 1] = #v .. ':' .. v
-  end
-  return redis.sha1hex(table.concat(parts, '\n'))
+  return redis.sha1hex(#prev .. ':' .. prev .. '\n' ..
+                       #prev_hash .. ':' .. prev_hash .. '\n' ..
+                       #ref .. ':' .. ref .. '\n' .. #at .. ':' .. at ..
+                       '\n' .. #actor .. ':' .. actor .. '\n' ..
+                       #action .. ':' .. action .. '\n' ..
+                       #detail .. ':' .. detail)
 end
 
 -- audit_of: the referral's audit events whose action is a key of
