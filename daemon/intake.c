@@ -546,8 +546,6 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	      void *arg)
 {
 	struct pending *p;
-	const char *argv[1];
-	char *text = NULL;
 	json_t *args = NULL;
 	enum brag b;
 
@@ -575,27 +573,23 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	    record_hash(in->record, p->hash) != 0 ||
 	    (p->timer = evtimer_new(d->base, timer_cb, p)) == NULL ||
 	    (args = submit_args(d->conf, in, b, p)) == NULL ||
-	    claim_args(d, in, args) != 0 ||
-	    (text = json_dumps(args, JSON_COMPACT)) == NULL)
+	    claim_args(d, in, args) != 0)
 		goto fail;
-	argv[0] = text;
 	/* Held from the call until the answer (not until a late reply). */
 	lifecycle_hold(d->life);
-	if (store_call_outcome(d->store, SCRIPT_SUBMIT, 1, argv, call_done,
-			       p) != 0) {
+	if (store_call_object(d->store, SCRIPT_SUBMIT, args, call_done, p) !=
+	    0) {
 		lifecycle_release(d->life);
 		goto fail;
 	}
 	p->calls = 1;
 	arm(p, p->deadline - clock_mono_ms());
 	json_decref(args);
-	free(text);
 	return 0;
 fail:
 	if (p->timer != NULL)
 		event_free(p->timer);
 	json_decref(args);
-	free(text);
 	free(p);
 	return -1;
 }

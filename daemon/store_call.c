@@ -183,8 +183,7 @@ struct call {
 	int argc;
 	char *argv[4 + STORE_MAX_KEYS + STORE_MAX_ARGS];
 	size_t argvlen[4 + STORE_MAX_KEYS + STORE_MAX_ARGS];
-	store_cb *cb;
-	store_outcome_cb *ocb;
+	store_outcome_cb *cb;
 	void *arg;
 	bool retried;
 	int64_t deadline;  /* clock_mono_ms(): the call's redis.timeout */
@@ -295,10 +294,7 @@ call_answer(struct call *c, enum store_outcome o, const redisReply *reply,
 	struct store_result res = {o, err == NULL ? reply : NULL, err,
 				   o == STORE_UNKNOWN && c->ran};
 
-	if (c->ocb != NULL)
-		c->ocb(&res, c->arg);
-	else
-		c->cb(res.reply, res.err, c->arg);
+	c->cb(&res, c->arg);
 	call_free(c);
 }
 
@@ -529,16 +525,22 @@ key_expand(const char *prefix, const char *tmpl, size_t len, const json_t *a,
 }
 
 /* The call's KEYS from its script's template, into c->argv from [3]:
- * their number, or -1 when out of memory or too many. */
+ * their number, or -1 when out of memory or too many. `args` is the one
+ * JSON argument when the caller has it as an object (not parsed again),
+ * else NULL. */
 static int
-call_keys(struct call *c, const char *prefix, int argc, const char *const *argv)
+call_keys(struct call *c, const char *prefix, int argc, const char *const *argv,
+	  const json_t *args)
 {
 	const char *t = c->st->scripts[c->s].keys;
 	json_t *a = NULL;
 	int nkeys = 0;
 
-	if (strchr(t, '$') != NULL && argc == 1 && argv[0] != NULL)
+	if (args == NULL && strchr(t, '$') != NULL && argc == 1 &&
+	    argv[0] != NULL)
 		a = json_loads(argv[0], 0, NULL);
+	else if (args != NULL)
+		a = json_incref((json_t *)args);
 	while (*t != '\0') {
 		size_t len = strcspn(t, " ");
 		char *k;
@@ -561,7 +563,7 @@ call_keys(struct call *c, const char *prefix, int argc, const char *const *argv)
 
 static int
 call_start(struct store *st, enum store_script s, int argc,
-	   const char *const *argv, store_cb *cb, store_outcome_cb *ocb,
+	   const char *const *argv, const json_t *args, store_outcome_cb *cb,
 	   void *arg)
 {
 	struct call *c;
@@ -576,13 +578,12 @@ call_start(struct store *st, enum store_script s, int argc,
 	c->st = st;
 	c->s = s;
 	c->cb = cb;
-	c->ocb = ocb;
 	c->arg = arg;
 	c->need = st->d->conf->redis.replicas_ack;
 	c->deadline = clock_mono_ms() + store_timeout_ms(st);
 	/* EVALSHA sha numkeys keys... prefix argv... */
 	c->argc = 3;
-	if ((nk = call_keys(c, prefix, argc, argv)) < 0) {
+	if ((nk = call_keys(c, prefix, argc, argv, args)) < 0) {
 		log_warnx("redis: script %s: more than %d keys",
 			  st->scripts[s].name, STORE_MAX_KEYS);
 		c->argc = 3 + STORE_MAX_KEYS;
@@ -609,15 +610,23 @@ fail:
 }
 
 int
-store_call(struct store *st, enum store_script s, int argc,
-	   const char *const *argv, store_cb *cb, void *arg)
-{
-	return call_start(st, s, argc, argv, cb, NULL, arg);
-}
-
-int
 store_call_outcome(struct store *st, enum store_script s, int argc,
 		   const char *const *argv, store_outcome_cb *cb, void *arg)
 {
 	return call_start(st, s, argc, argv, NULL, cb, arg);
+}
+
+int
+store_call_object(struct store *st, enum store_script s, const json_t *args,
+		  store_outcome_cb *cb, void *arg)
+{
+	char *text = json_dumps(args, JSON_COMPACT);
+	const char *argv[1] = {text};
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	rc = call_start(st, s, 1, argv, args, cb, arg);
+	free(text);
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include <hiredis/hiredis.h>
+#include <jansson.h>
 
 struct store;
 
@@ -42,7 +43,7 @@ enum store_script {
 	SCRIPT_AUDIT_VERIFY,	 /* ctl_audit.c */
 	SCRIPT_AUDIT_LAST,
 	SCRIPT_REPORT_EVENTS, /* ctl_report.c */
-	SCRIPT_RESOLVE,		 /* ctl_find.c */
+	SCRIPT_RESOLVE,	      /* ctl_find.c */
 	SCRIPT_LIST,
 	SCRIPT_CHILD,
 	SCRIPT_BACKFILL, /* backfill.c */
@@ -96,24 +97,22 @@ struct store_result {
 typedef void store_outcome_cb(const struct store_result *res, void *arg);
 
 /*
- * A script's answer: `reply` is the script's return value, or NULL with a
- * sentence in `err` when Redis failed, went away or did not answer within
- * redis.timeout. (store_call_outcome() says which.)
- */
-typedef void store_cb(const redisReply *reply, const char *err, void *arg);
-
-/*
  * Run a script with ARGV = prefix, argv[0..argc-1]. Returns -1 at once,
  * without calling cb, when Redis is not reachable; else cb runs exactly
- * once, later: within redis.timeout of the send, whatever Redis does (a
- * call that passes it drops the connection, which is opened again).
+ * once, later, with what became of the call: within redis.timeout of the
+ * send, whatever Redis does (a call that passes it drops the connection,
+ * which is opened again).
  */
-int store_call(struct store *st, enum store_script s, int argc,
-	       const char *const *argv, store_cb *cb, void *arg);
-/* The same, with what became of the call (a write's answer needs it). */
 int store_call_outcome(struct store *st, enum store_script s, int argc,
 		       const char *const *argv, store_outcome_cb *cb,
 		       void *arg);
+/*
+ * store_call_outcome() with one argument, the JSON object `args`, sent
+ * compact: the script's $name keys are read from the object itself, not
+ * from its text parsed again (submit.lua's argument is a few kilobytes).
+ */
+int store_call_object(struct store *st, enum store_script s, const json_t *args,
+		      store_outcome_cb *cb, void *arg);
 /* For store.c only: the scripts' table, and loading them on a new
  * connection. */
 void store_scripts_init(struct store *st);

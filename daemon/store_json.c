@@ -1,7 +1,7 @@
 /*
  * store_json.c owns the scripts' typed contract; see store.h. It is a
- * layer over store_call(): the arguments go as one JSON text, and the
- * script's answer, a JSON text, comes back parsed.
+ * layer over store_call_object(): the arguments go as one JSON text, and
+ * the script's answer, a JSON text, comes back parsed.
  */
 #include <stdlib.h>
 
@@ -13,9 +13,11 @@ struct json_call {
 };
 
 static void
-json_reply(const redisReply *r, const char *err, void *arg)
+json_reply(const struct store_result *res, void *arg)
 {
 	struct json_call *jc = arg;
+	const redisReply *r = res->reply;
+	const char *err = res->err;
 	json_t *o = NULL;
 
 	if (err == NULL && (r->type != REDIS_REPLY_STRING ||
@@ -35,18 +37,15 @@ store_call_json(struct store *st, enum store_script s, json_t *args,
 		store_json_cb *cb, void *arg)
 {
 	struct json_call *jc = NULL;
-	char *text = args ? json_dumps(args, JSON_COMPACT) : NULL;
-	const char *argv[1] = {text};
 	int rc = -1;
 
-	json_decref(args);
-	if (text == NULL || (jc = malloc(sizeof(*jc))) == NULL)
+	if (args == NULL || (jc = malloc(sizeof(*jc))) == NULL)
 		goto out;
 	jc->cb = cb;
 	jc->arg = arg;
-	if ((rc = store_call(st, s, 1, argv, json_reply, jc)) != 0)
+	if ((rc = store_call_object(st, s, args, json_reply, jc)) != 0)
 		free(jc);
 out:
-	free(text);
+	json_decref(args);
 	return rc;
 }
