@@ -18,24 +18,40 @@
  * and files the result as RFC 5424 and as JSON. Sending RFC 5424 datagrams
  * ourselves would lose the data to journald and mean a second framing
  * code path for no gain.
+ *
+ * With no syslog daemon (no /dev/log: a container, the tests, the
+ * benchmarks), syslog(3) tries to connect again for every message: two
+ * sockets, two connects and two closes a line, with three lines a
+ * referral. So mashd looks for /dev/log itself, at most once a second,
+ * and while it is absent writes the foreground's stderr copy itself, in
+ * LOG_PERROR's form ("mashd[PID]: message"), without calling syslog(3).
+ * A syslog daemon that starts later has every message from the next look.
  */
 #include <errno.h>
+#include <paths.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 #define LOG_SD_MAX 512 /* the longest SD-ELEMENT mashd writes */
 
 static bool log_verbose;
+static bool log_foreground;
+static bool log_socket;	   /* /dev/log was there at the last look */
+static time_t log_look_at; /* CLOCK_MONOTONIC second of the next look */
 
 void
 log_init(bool foreground)
 {
 	log_verbose = getenv("MASHD_DEBUG") != NULL;
+	log_foreground = foreground;
+	log_look_at = 0;
 	openlog("mashd", LOG_PID | LOG_NDELAY | (foreground ? LOG_PERROR : 0),
 		LOG_DAEMON);
 }
@@ -103,18 +119,48 @@ log_format_sd(char *buf, size_t len, const char *const *sd)
 	return kept;
 }
 
+/* Whether a syslog daemon listens, as last seen (at most a second ago). */
+static bool
+log_socket_there(void)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) != 0 ||
+	    now.tv_sec >= log_look_at) {
+		log_socket = access(_PATH_LOG, F_OK) == 0;
+		log_look_at = now.tv_sec + 1;
+	}
+	return log_socket;
+}
+
 static void
 vlog_sd(int pri, const char *const *sd, const char *fmt, va_list ap, int err)
 {
-	char msg[1024], sdbuf[LOG_SD_MAX];
+	char msg[1024], sdbuf[LOG_SD_MAX], line[sizeof(msg) + LOG_SD_MAX + 128];
 	const char *sep;
+	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	sep = log_format_sd(sdbuf, sizeof(sdbuf), sd) > 0 ? " " : "";
-	if (err)
-		syslog(pri, "%s%s%s: %s", sdbuf, sep, msg, strerror(err));
-	else
-		syslog(pri, "%s%s%s", sdbuf, sep, msg);
+	if (log_socket_there()) {
+		if (err)
+			syslog(pri, "%s%s%s: %s", sdbuf, sep, msg,
+			       strerror(err));
+		else
+			syslog(pri, "%s%s%s", sdbuf, sep, msg);
+		return;
+	}
+	if (!log_foreground)
+		return; /* as syslog(3) would: nowhere to go */
+	n = snprintf(line, sizeof(line), "mashd[%ld]: %s%s%s%s%s\n",
+		     (long)getpid(), sdbuf, sep, msg, err ? ": " : "",
+		     err ? strerror(err) : "");
+	if (n > (int)sizeof(line) - 1) { /* cut: still one whole line */
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+		return; /* stderr gone: nothing more to do */
 }
 
 static void
