@@ -99,6 +99,22 @@ calendar_holidays(const struct calendar *cal, int year,
 
 /* ---- Local time ---------------------------------------------------- */
 
+/*
+ * local_to_utc() costs a mktime() and up to six localtime_r() calls, and a
+ * referral's deadlines ask for the same few openings and closings each
+ * time: its answers are kept, by wall time, for the zone they were worked
+ * out in. tz_use() empties the cache when the calendar's zone is another.
+ */
+#define ZONE_CACHE 64 /* entries, a power of two */
+
+static struct {
+	char tz[sizeof(((struct calendar *)0)->tz)];
+	struct {
+		int64_t naive, utc;
+		bool exact, used;
+	} e[ZONE_CACHE];
+} zone_cache;
+
 static void
 tz_use(const struct calendar *cal)
 {
@@ -107,6 +123,10 @@ tz_use(const struct calendar *cal)
 	if (cur == NULL || strcmp(cur, cal->tz) != 0)
 		setenv("TZ", cal->tz, 1);
 	tzset();
+	if (strcmp(zone_cache.tz, cal->tz) != 0) {
+		memset(&zone_cache, 0, sizeof(zone_cache));
+		snprintf(zone_cache.tz, sizeof(zone_cache.tz), "%s", cal->tz);
+	}
 }
 
 /* Local wall time of the UTC second u, as seconds since the epoch. */
@@ -131,7 +151,7 @@ local_naive(int64_t u)
  * the answer is checked against the UTC offsets a day either side.
  */
 static int64_t
-local_to_utc(int64_t naive, bool *exact)
+local_to_utc_uncached(int64_t naive, bool *exact)
 {
 	struct tm tm = {0};
 	int64_t days = floor_div(naive, 86400), rem = naive - days * 86400;
@@ -180,6 +200,22 @@ local_to_utc(int64_t naive, bool *exact)
 			lo = mid;
 	}
 	return hi;
+}
+
+static int64_t
+local_to_utc(int64_t naive, bool *exact)
+{
+	uint64_t h = (uint64_t)naive * 0x9E3779B97F4A7C15ULL;
+	size_t i = (size_t)(h >> 58) & (ZONE_CACHE - 1);
+
+	if (!zone_cache.e[i].used || zone_cache.e[i].naive != naive) {
+		zone_cache.e[i].naive = naive;
+		zone_cache.e[i].utc =
+		    local_to_utc_uncached(naive, &zone_cache.e[i].exact);
+		zone_cache.e[i].used = true;
+	}
+	*exact = zone_cache.e[i].exact;
+	return zone_cache.e[i].utc;
 }
 
 /* The instant of the local wall time `tod_ms` after midnight of `day`. */
