@@ -61,6 +61,20 @@ struct pending {
 
 static void lookup_send(struct pending *p);
 
+/* n bytes as lower-case hex, NUL-terminated: keys and fingerprints
+ * (snprintf's "%02x" for each byte was 5% of a referral's CPU). */
+static void
+hex_of(const unsigned char *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
 static void
 pending_free(struct pending *p)
 {
@@ -338,8 +352,7 @@ intake_key_of(const char *prefix, const void *buf, size_t len,
 	if (n < 0 || n > 7) /* cut to 7 */
 		n = n < 0 ? 0 : 7;
 	SHA256(buf, len, md);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + n + 2 * i, 3, "%02x", md[i]);
+	hex_of(md, SHA256_DIGEST_LENGTH, out + n);
 }
 
 /*
@@ -358,8 +371,7 @@ record_hash(const json_t *rec, char out[2 * SHA256_DIGEST_LENGTH + 1])
 		return -1;
 	SHA256((const unsigned char *)text, strlen(text), md);
 	free(text);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_of(md, SHA256_DIGEST_LENGTH, out);
 	return 0;
 }
 
@@ -409,8 +421,7 @@ child_key(const char *secret, const json_t *rec, char *out)
 	snprintf(text, sizeof(text), "%s|%s|%s", first, last, date);
 	HMAC(EVP_sha256(), secret, (int)strlen(secret),
 	     (const unsigned char *)text, strlen(text), md, &mdlen);
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_of(md, mdlen, out);
 }
 
 /* The referrer's agency for the report (mashctl report --by agency): as
@@ -536,8 +547,7 @@ random_hex(char *out, size_t n)
 
 	if (n > sizeof(b) || RAND_bytes(b, (int)n) != 1)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	hex_of(b, n, out);
 	return 0;
 }
 
