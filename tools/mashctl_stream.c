@@ -57,14 +57,39 @@ send_request(int fd, json_t *req)
 }
 
 int
+stream_unreadable(const char *why)
+{
+	fprintf(stderr, "mashctl: unreadable answer from mashd: %s\n", why);
+	return EXIT_UNREACHABLE;
+}
+
+/* A line that is no page: mashd's refusal, or what it cannot read. */
+static int
+not_a_page(const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *a = json_loadb(line, len, 0, &jerr);
+	const char *e = json_string_value(json_object_get(a, "error"));
+	int rc = EXIT_REFUSED;
+
+	if (a == NULL)
+		rc = stream_unreadable(jerr.text);
+	else if (json_is_false(json_object_get(a, "ok")))
+		fprintf(stderr, "mashctl: %s\n", e ? e : "refused");
+	else
+		rc = stream_unreadable("not a page");
+	json_decref(a);
+	return rc;
+}
+
+int
 request_stream(struct ctx *x, json_t *req, stream_page_fn *page, void *arg)
 {
 	int fd = connect_mashd(x);
 	FILE *in;
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, start = strlen(STREAM_PAGE_START);
 	ssize_t len;
-	json_error_t jerr;
 	int rc = -1;
 
 	send_request(fd, req);
@@ -73,27 +98,15 @@ request_stream(struct ctx *x, json_t *req, stream_page_fn *page, void *arg)
 		exit(EXIT_UNREACHABLE);
 	}
 	while ((len = getline(&line, &cap, in)) > 0) {
-		json_t *a = json_loadb(line, (size_t)len, 0, &jerr);
-
-		if (a == NULL) {
-			fprintf(stderr,
-				"mashctl: unreadable answer from "
-				"mashd: %s\n",
-				jerr.text);
-			rc = EXIT_UNREACHABLE;
-			break;
-		}
-		if (!json_is_true(json_object_get(a, "ok"))) {
-			const char *e =
-			    json_string_value(json_object_get(a, "error"));
-
-			fprintf(stderr, "mashctl: %s\n", e ? e : "refused");
-			json_decref(a);
-			rc = EXIT_REFUSED;
-			break;
-		}
-		rc = page(a, arg);
-		json_decref(a);
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		/* A page is read as it is printed (the caller checks its
+		 * items one by one); any other line is read whole. */
+		if ((size_t)len >= start &&
+		    memcmp(line, STREAM_PAGE_START, start) == 0)
+			rc = page(line, (size_t)len, arg);
+		else
+			rc = not_a_page(line, (size_t)len);
 		if (rc >= 0)
 			break;
 	}
