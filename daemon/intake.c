@@ -458,8 +458,8 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	char num[32], iso[MASH_TIME_BUFSZ];
 	char child[2 * EVP_MAX_MD_SIZE + 1];
 	struct deadlines dl;
-	json_t *a, *timers;
-	char *record;
+	json_t *a, *timers, *cats;
+	char *record, *cats_text;
 	int y, m, dd;
 
 	if ((record = json_dumps(in->record, JSON_COMPACT)) == NULL)
@@ -483,6 +483,13 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	json_object_set_new(a, "client", json_string(in->client));
 	json_object_set_new(a, "actor", json_string(in->actor));
 	json_object_set_new(a, "record", json_string(record));
+	/* Kept apart for the queue's items, which show them (queue.lua). */
+	cats = json_object_get(json_object_get(in->record, "concern"),
+			       "categories");
+	cats_text = cats ? json_dumps(cats, JSON_COMPACT) : NULL;
+	json_object_set_new(a, "categories",
+			    json_string(cats_text ? cats_text : ""));
+	free(cats_text);
 	json_object_set_new(a, "idem", json_string(p->key));
 	json_object_set_new(a, "hash", json_string(p->hash));
 	json_object_set_new(a, "attempt", json_string(p->attempt));

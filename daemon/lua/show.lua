@@ -45,6 +45,7 @@ return serve(function(a)
   for i = 1, #all, 2 do
     if all[i] == 'child' then
       child = all[i + 1]
+    elseif all[i] == 'categories' then -- the record's, kept for queue.lua
     else
       if all[i] == 'repeat' then rep = all[i + 1] end
       fields[#fields + 1] = {name = all[i], value = all[i + 1]}

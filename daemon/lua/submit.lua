@@ -4,7 +4,8 @@
 -- without its alerts.
 -- Arguments (intake.c): year, received (ms, a string), received_iso,
 --   brag, score (a string), channel, client, actor, record (the record's
---   JSON text, stored as it is), idem (the idempotency key: the client's,
+--   JSON text, stored as it is), categories (the concern's, a JSON array
+--   text, kept for queue.lua), idem (the idempotency key: the client's,
 --   or one mashd made, so every referral has one), hash (SHA-256 of the
 --   canonical record), attempt (this call's own random token), ttl
 --   (seconds the key is kept), hub_closed (bool), child (HMAC of the
@@ -108,7 +109,8 @@ return serve(function(a)
   local fields = {'id', id, 'record', a.record, 'status', 'new',
                   'brag', brag, 'channel', channel, 'client', a.client,
                   'received', received, 'updated', received,
-                  'idempotency_key', a.idem}
+                  'idempotency_key', a.idem,
+                  'categories', a.categories or ''}
   local timers, dues, due_set = {}, {}, {}
   for _, t in ipairs(a.timers) do
     dues[t.name] = t.due
