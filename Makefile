@@ -28,7 +28,7 @@ PURE     = timeutil words referral brag calendar calendar_new holidays deadline 
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls
 DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
-	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue ctl_queue_item \
+	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue ctl_queue_page \
 	   ctl_watch ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
 	   alert_batch alert_audience \
@@ -208,7 +208,7 @@ FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o
 		    $(BUILD)/ctl_screen.o $(BUILD)/ctl_find.o $(BUILD)/ctl_list.o \
 		    $(BUILD)/ctl_queue.o $(BUILD)/ctl_audit.o $(BUILD)/ctl_report.o \
 		    $(BUILD)/intake.o $(BUILD)/ctl_explain.o \
-		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_item.o \
+		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_page.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 
 .SECONDEXPANSION:

@@ -90,24 +90,26 @@ conn_maybe_free(struct ctl_conn *c)
 }
 
 void
+ctl_send_text(struct ctl_conn *c, const char *text, size_t len)
+{
+	if (c->dead)
+		return;
+	bufferevent_write(c->bev, text, len);
+	bufferevent_write(c->bev, "\n", 1);
+	if (!c->unsent) {
+		c->unsent = true;
+		lifecycle_hold_reply(c->ctl->d->life);
+	}
+}
+
+void
 ctl_send(struct ctl_conn *c, json_t *o)
 {
+	static const char oom[] = "{\"ok\":false,\"error\":\"out of memory\"}";
 	char *text = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
-	if (text == NULL) {
-		text = strdup("{\"ok\":false,\"error\":\"out of memory\"}");
-		if (text == NULL)
-			return;
-	}
-	if (!c->dead) {
-		bufferevent_write(c->bev, text, strlen(text));
-		bufferevent_write(c->bev, "\n", 1);
-		if (!c->unsent) {
-			c->unsent = true;
-			lifecycle_hold_reply(c->ctl->d->life);
-		}
-	}
+	ctl_send_text(c, text ? text : oom, text ? strlen(text) : strlen(oom));
 	free(text);
 }
 

@@ -69,6 +69,8 @@ const char *ctl_refusal(const char *err);
 
 /* Answer: one JSON object (taken), or {"ok":false,"error":...}. */
 void ctl_send(struct ctl_conn *c, json_t *o);
+/* Answer: one line of JSON text already made (not checked here). */
+void ctl_send_text(struct ctl_conn *c, const char *text, size_t len);
 void ctl_error(struct ctl_conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -14,10 +14,8 @@
 #include "mash/brag.h"
 #include "mash/calendar.h"
 #include "mash/config.h"
-#include "mash/timeutil.h"
 #include "mash/words.h"
 
-#include "clock.h"
 #include "ctl.h"
 #include "ctl_queue.h"
 
@@ -26,42 +24,28 @@
 #define QUEUE_SCAN 5000	    /* referrals one call looks at, at most */
 
 static void
-queue_done(const json_t *r, const char *err, void *arg)
+queue_done(const struct store_result *res, void *arg)
 {
+	const redisReply *r = res->reply;
+	const char *err = res->err;
 	struct ctl_conn *c = arg;
 	const struct calendar_options *o =
 	    calendar_options(ctl_daemon(c)->conf->calendar);
-	char buf[MASH_TIME_BUFSZ];
-	const char *now = ctl_str(r, "now");
-	json_t *items, *e, *ans;
-	size_t i;
+	char next[96], *line;
+	size_t len;
 
 	if (err != NULL) {
 		if (strncmp(err, "ERR ", 4) == 0) /* queue.lua refused */
 			ctl_error(c, "%s", ctl_refusal(err));
 		else
 			ctl_error(c, "redis: %s", err);
-		goto done;
+	} else if ((line = ctl_queue_line(r, o->timezone, NULL, next,
+					  sizeof(next), &len)) == NULL) {
+		ctl_error(c, "redis: the script's answer is not a page");
+	} else {
+		ctl_send_text(c, line, len);
+		free(line);
 	}
-	items = json_array();
-	json_array_foreach(json_object_get(r, "items"), i, e)
-	{
-		json_array_append_new(items, ctl_queue_item(e));
-	}
-	/* now (Redis's, by which timers fire) and zone: for a person, how
-	 * late, and local times. */
-	ans = json_pack("{sb so ss ss}", "ok", 1, "items", items, "now",
-			now[0] ? mash_time_format(strtoll(now, NULL, 10), buf)
-			       : mash_time_format(clock_now_ms(), buf),
-			"zone", o->timezone);
-	json_object_set_new(ans, "next",
-			    json_is_string(json_object_get(r, "next"))
-				? json_incref(json_object_get(r, "next"))
-				: json_null());
-	if (json_is_object(json_object_get(r, "counts")))
-		json_object_set(ans, "counts", json_object_get(r, "counts"));
-	ctl_send(c, ans);
-done:
 	ctl_done(c);
 }
 
@@ -122,6 +106,10 @@ ctl_queue(struct ctl_conn *c)
 		json_object_set_new(args, "owner", json_string(ctl_actor(c)));
 	if (flag(c, "stream"))
 		ctl_queue_stream(c, args);
+	else if (args == NULL)
+		ctl_error(c, "nothing was done: out of memory");
+	else if (ctl_queue_ask(c, args, queue_done, c) != 0)
+		ctl_error(c, "the referral store is unreachable; try again");
 	else
-		ctl_call(c, SCRIPT_QUEUE, args, queue_done);
+		ctl_wait(c, true);
 }

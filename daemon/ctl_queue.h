@@ -15,9 +15,18 @@ void ctl_queue(struct ctl_conn *c);
  * the client reads them (ctl_queue_stream.c); args are queue.lua's
  * (taken). */
 void ctl_queue_stream(struct ctl_conn *c, json_t *args);
-/* A queue item for mashctl, from one of queue.lua's items
- * (ctl_queue_item.c). */
-json_t *ctl_queue_item(const json_t *e);
+/* Ask queue.lua for a page with its arguments (taken): cb gets its
+ * answer as Redis gave it (res->reply), or why there is none (res->err);
+ * -1 at once when it cannot be asked (ctl_queue_page.c). */
+int ctl_queue_ask(struct ctl_conn *c, json_t *args, store_outcome_cb *cb,
+		  void *arg);
+/* queue.lua's answer as the line mashctl reads (malloc'd, its length in
+ * *len): {"ok":true,"items":[...],"now","zone","next"} and, for a page
+ * (sent NULL), "counts" when asked; for a stream, "sent", the referrals
+ * sent so far, *sent counted on. The cursor of the next page goes to
+ * next ("" for none). NULL when the answer is not queue.lua's. */
+char *ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
+		     char *next, size_t nextsz, size_t *len);
 /* watch: {"ok":true,"live":...} now, then one line a change as it happens
  * ({"changed":ID}, {"live":false|true}): ctl_watch.c. */
 void ctl_watch(struct ctl_conn *c);

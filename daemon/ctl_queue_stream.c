@@ -22,9 +22,7 @@
 
 #include "mash/calendar.h"
 #include "mash/config.h"
-#include "mash/timeutil.h"
 
-#include "clock.h"
 #include "ctl.h"
 #include "ctl_queue.h"
 #include "store.h"
@@ -37,7 +35,7 @@ struct qstream {
 	const char *zone; /* the hub's, for local times */
 };
 
-static void page_done(const json_t *r, const char *err, void *arg);
+static void page_done(const struct store_result *res, void *arg);
 
 static void
 stream_end(struct qstream *s)
@@ -71,8 +69,7 @@ page_ask(struct qstream *s)
 
 	if (args != NULL)
 		json_object_set_new(args, "after", json_string(s->after));
-	return store_call_json(ctl_daemon(s->c)->store, SCRIPT_QUEUE, args,
-			       page_done, s);
+	return ctl_queue_ask(s->c, args, page_done, s);
 }
 
 /* The pages before are written (ctl_when_drained): the next one. */
@@ -87,38 +84,14 @@ page_next(struct ctl_conn *c, void *arg)
 		stream_cut(s, "the referral store is unreachable");
 }
 
-/* One page's line: its items as `queue` gives them, and the cursor. */
-static json_t *
-page_line(struct qstream *s, const json_t *r)
-{
-	char buf[MASH_TIME_BUFSZ];
-	const char *now = ctl_str(r, "now");
-	json_t *items = json_array(), *e, *line;
-	size_t i;
-
-	json_array_foreach(json_object_get(r, "items"), i, e)
-	{
-		json_array_append_new(items, ctl_queue_item(e));
-	}
-	s->sent += (long long)json_array_size(items);
-	line = json_pack("{sb so ss ss sI}", "ok", 1, "items", items, "now",
-			 now[0] ? mash_time_format(strtoll(now, NULL, 10), buf)
-				: mash_time_format(clock_now_ms(), buf),
-			 "zone", s->zone, "sent", (json_int_t)s->sent);
-	if (line != NULL)
-		json_object_set_new(
-		    line, "next",
-		    json_is_string(json_object_get(r, "next"))
-			? json_incref(json_object_get(r, "next"))
-			: json_null());
-	return line;
-}
-
 static void
-page_done(const json_t *r, const char *err, void *arg)
+page_done(const struct store_result *res, void *arg)
 {
+	const redisReply *r = res->reply;
+	const char *err = res->err;
 	struct qstream *s = arg;
-	const char *next;
+	char next[sizeof(s->after)], *line;
+	size_t len;
 
 	if (ctl_gone(s->c)) {
 		stream_end(s);
@@ -137,13 +110,19 @@ page_done(const json_t *r, const char *err, void *arg)
 		stream_cut(s, why);
 		return;
 	}
-	next = json_string_value(json_object_get(r, "next"));
-	ctl_send(s->c, page_line(s, r));
-	if (next == NULL) {
+	/* The items as queue.lua wrote them: no page is parsed here. */
+	line = ctl_queue_line(r, s->zone, &s->sent, next, sizeof(next), &len);
+	if (line == NULL) {
+		stream_cut(s, "redis: the script's answer is not a page");
+		return;
+	}
+	ctl_send_text(s->c, line, len);
+	free(line);
+	if (next[0] == '\0') {
 		stream_end(s);
 		return;
 	}
-	snprintf(s->after, sizeof(s->after), "%s", next);
+	memcpy(s->after, next, sizeof(s->after));
 	ctl_when_drained(s->c, page_next, s);
 }
 

@@ -380,3 +380,64 @@ end
 local function queue_changed(id)
   redis.call('PUBLISH', ARGV[1] .. 'queue:changed', id)
 end
+
+-- serve_reply: serve() for a script whose caller takes its answer as
+-- text it passes on unparsed (queue.lua, read by ctl_queue_page.c): the
+-- body's answer goes to Redis as it is, a string or a list of strings (an
+-- array reply); a refusal is "ERR <sentence>" as with serve().
+local function serve_reply(body)
+  local ok, out = pcall(function()
+    return body(cjson.decode(ARGV[2]))
+  end)
+  if ok then return out end
+  if type(out) == 'table' and out.refusal then
+    return redis.error_reply('ERR ' .. out.refusal)
+  end
+  error(out, 0)
+end
+
+-- json_str: a string as a JSON text, escaped as jansson writes it (the
+-- quote, the backslash and control characters; "/" and UTF-8 as they
+-- are), so text a script writes reads as mashd's own would.
+local JSON_ESCAPES = {['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b',
+                      ['\f'] = '\\f', ['\n'] = '\\n', ['\r'] = '\\r',
+                      ['\t'] = '\\t'}
+local function json_escape(c)
+  return JSON_ESCAPES[c] or string.format('\\u%04X', string.byte(c))
+end
+local function json_str(s)
+  if string.find(s, '[%z\1-\31"\\]') then
+    s = string.gsub(s, '[%z\1-\31"\\]', json_escape)
+  end
+  return '"' .. s .. '"'
+end
+
+-- iso_time: UTC ms as mash_time_format() writes it in C
+-- ("2026-11-29T20:07:46Z"; Redis's Lua has no os.date): the civil date
+-- of the day (H. Hinnant's days_from_civil inverted, as
+-- mash_civil_from_days), kept for the call since a page's times share
+-- few days.
+local ISO_DAYS = {}
+local function iso_time(ms)
+  local floor = math.floor
+  local secs = floor(ms / 1000)
+  local days = floor(secs / 86400)
+  local rem = secs - days * 86400
+  local date = ISO_DAYS[days]
+  if not date then
+    local z = days + 719468
+    local era = floor(z / 146097)
+    local doe = z - era * 146097
+    local yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) -
+                       floor(doe / 146096)) / 365)
+    local doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
+    local mp = floor((5 * doy + 2) / 153)
+    local d = doy - floor((153 * mp + 2) / 5) + 1
+    local m = mp < 10 and mp + 3 or mp - 9
+    local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+    date = string.format('%04d-%02d-%02dT', y, m, d)
+    ISO_DAYS[days] = date
+  end
+  return date .. string.format('%02d:%02d:%02dZ', floor(rem / 3600),
+                               floor(rem / 60) % 60, rem % 60)
+end

@@ -5,68 +5,208 @@
 -- the filters); after ("" or the cursor of the page before, "score:id");
 -- filters: owner (held by this actor), unclaimed, overdue (a deadline
 -- fired and not stopped); counts (also count the queue per rating).
--- Answer: {now (Redis's clock, by which timers fire), items = [{id, brag,
--- status, channel, received (ms), owner ("" for none), repeat_count
--- (absent unless a repeat), categories (the concern's), timers = [{timer,
--- due, fired, stopped}]}], next (absent at the end of the range: else the
--- cursor of the next page), counts = {red, amber, green, blue} when
--- asked}: the timers it has, in TIMERS order, each time in ms or "". The queue is ordered by score, then reference (as
+-- Answer (serve_reply: texts, which mashd passes on unparsed,
+-- ctl_queue_page.c): the page's head, a JSON object {now (Redis's clock,
+-- by which timers fire, ISO 8601 UTC), count (items), next (absent at the
+-- end of the range: else the cursor of the next page), counts = {red,
+-- amber, green, blue} when asked}; then its items, each a JSON object
+-- in its final shape, as `mashctl queue --json` shows it: {id, brag,
+-- status, channel, received, categories, overdue (the deadlines fired and
+-- not stopped), timers (by name: {due, fired, stopped}), next_due (null
+-- or {timer, due}: the deadline to come first), owner (null for none),
+-- repeat (null, or the count of the child's referrals)}, every time ISO
+-- 8601 UTC or null. The queue is ordered by score, then reference (as
 -- Redis orders a sorted set), so a cursor names one place in it: paging
 -- on from it gives each referral once, bar one re-rated meanwhile.
 -- KEYS: queue
 -- Keys from data: ref:<id> of each referral looked at.
-local p = ARGV[1]
 
-local FIELDS = {'brag', 'status', 'channel', 'received', 'owner', 'repeat',
-                'record'}
-local PER_TIMER = {'fired', 'stopped'}
-
-local function overdue(timers)
-  for _, t in ipairs(timers) do
-    if t.fired and not t.stopped then
-      for _, d in ipairs(DEADLINES) do
-        if d == t.timer then return true end
+-- Each item is written in pieces (OUT, N), made one string once whole
+-- (ITEMS): a string made in Lua costs Redis a hash of its every byte, and
+-- table.concat of a whole page would make and hash its growing prefixes
+-- again and again. mashd joins the items (ctl_queue_page.c). ITEMS[1] is
+-- the head's place.
+local OUT, N, ITEMS = {}, 0, {'head'}
+local function put(a, b, c, d, e)
+  N = N + 1
+  OUT[N] = a
+  if b then
+    N = N + 1
+    OUT[N] = b
+    if c then
+      N = N + 1
+      OUT[N] = c
+      if d then
+        N = N + 1
+        OUT[N] = d
+        if e then
+          N = N + 1
+          OUT[N] = e
+        end
       end
+    end
+  end
+end
+
+-- A string field as JSON, into the page.
+local function put_str(s)
+  if string.find(s, '[%z\1-\31"\\]') then
+    put(json_str(s))
+  else
+    put('"', s, '"')
+  end
+end
+
+-- iso_time() of an instant, once for each of a call (due times repeat).
+local ISO = {}
+local function iso(ms)
+  local t = ISO[ms]
+  if not t then
+    t = iso_time(tonumber(ms) or 0)
+    ISO[ms] = t
+  end
+  return t
+end
+
+-- An instant of the hash (ms as text, false when absent) as JSON: null
+-- when absent or "".
+local function put_instant(v)
+  if v and v ~= '' then put('"', iso(v), '"') else put('null') end
+end
+
+-- The fields read of a referral (one HMGET): these, then for each timer
+-- of TIMERS its due, fired and stopped (T_AT[k]: where the k-th's due is).
+local F_BRAG, F_STATUS, F_CHANNEL, F_RECEIVED, F_OWNER, F_REPEAT, F_CATS =
+  1, 2, 3, 4, 5, 6, 7
+local WANT = {'brag', 'status', 'channel', 'received', 'owner', 'repeat',
+              'categories'}
+local IS_DEADLINE = {}
+for _, d in ipairs(DEADLINES) do IS_DEADLINE[d] = true end
+local NT, T_AT, T_DEADLINE, T_FIRST, T_NEXT, T_NAME = #TIMERS, {}, {}, {},
+                                                       {}, {}
+for k, t in ipairs(TIMERS) do
+  T_AT[k] = #WANT + 1
+  WANT[#WANT + 1] = 'due:' .. t
+  WANT[#WANT + 1] = 'fired:' .. t
+  WANT[#WANT + 1] = 'stopped:' .. t
+  T_DEADLINE[k] = IS_DEADLINE[t] or false
+  T_FIRST[k] = '"' .. t .. '":{"due":"'
+  T_NEXT[k] = ',"' .. t .. '":{"due":"'
+  T_NAME[k] = '"' .. t .. '"'
+end
+
+-- A deadline fired and not stopped (the --overdue filter).
+local function overdue(v)
+  for k = 1, NT do
+    local at = T_AT[k]
+    if v[at] and v[at + 1] and not v[at + 2] and T_DEADLINE[k] then
+      return true
     end
   end
   return false
 end
 
--- The item of a referral, or nil when the filters leave it out.
-local function item_of(a, id)
-  local r, timers = read_referral(from_data('ref:' .. id), FIELDS,
-                                  PER_TIMER)
-  if (a.owner and r.owner ~= a.owner) or (a.unclaimed and r.owner)
-     or (a.overdue and not overdue(timers)) then
-    return nil
+-- The concern's categories as a JSON array: the field submit.lua keeps,
+-- or, for a referral stored before it kept one, read from the record.
+local function put_categories(cats, key)
+  if cats and string.find(cats, '^%[.*%]$') then
+    put(cats)
+    return
   end
-  local item = {id = id, brag = r.brag or '', status = r.status or '',
-                channel = r.channel or '', received = r.received or '',
-                owner = r.owner or '', timers = {}, categories = {}}
-  if r['repeat'] then
-    local ok, rep = pcall(cjson.decode, r['repeat'])
-    if ok and type(rep) == 'table' and tonumber(rep.count) then
-      item.repeat_count = tonumber(rep.count)
+  local ok, rec = pcall(cjson.decode, redis.call('HGET', key, 'record') or '')
+  local list = ok and type(rec) == 'table' and type(rec.concern) == 'table'
+               and rec.concern.categories
+  local out = {}
+  if type(list) == 'table' then
+    for _, c in ipairs(list) do
+      if type(c) == 'string' then out[#out + 1] = json_str(c) end
     end
   end
-  local ok, rec = pcall(cjson.decode, r.record or '')
-  local cats = ok and type(rec) == 'table' and type(rec.concern) == 'table'
-               and rec.concern.categories
-  if type(cats) == 'table' then
-    for _, c in ipairs(cats) do
-      if type(c) == 'string' then
-        item.categories[#item.categories + 1] = c
+  put('[' .. table.concat(out, ',') .. ']')
+end
+
+-- How many referrals of the child a repeat counts, as JSON, or null.
+local function put_repeat(text)
+  local ok, rep = false, nil
+  if text then ok, rep = pcall(cjson.decode, text) end
+  local n = ok and type(rep) == 'table' and tonumber(rep.count)
+  put(n and string.format('%d', n) or 'null')
+end
+
+-- An item's overdue (the deadlines fired and not stopped), timers (by
+-- name) and next_due (the deadline to come first), as mashctl shows them.
+-- overdue comes first but is known last: its place is kept (slot).
+local function put_timers(v)
+  put(',"overdue":[')
+  N = N + 1
+  local slot, late, next_k, next_due, first = N, '', nil, nil, true
+  put('],"timers":{')
+  for k = 1, NT do
+    local at = T_AT[k]
+    local due = v[at]
+    if due then
+      local fired, stopped = v[at + 1], v[at + 2]
+      if fired == '' then fired = false end
+      if stopped == '' then stopped = false end
+      put(first and T_FIRST[k] or T_NEXT[k], iso(due))
+      first = false
+      if fired then
+        put('","fired":"', iso(fired), '","stopped":')
+      else
+        put('","fired":null,"stopped":')
+      end
+      if stopped then put('"', iso(stopped), '"}') else put('null}') end
+      if T_DEADLINE[k] and not stopped then
+        if fired then
+          late = late == '' and T_NAME[k] or late .. ',' .. T_NAME[k]
+        else
+          local d = tonumber(due) or 0
+          if next_k == nil or d < next_due then next_k, next_due = k, d end
+        end
       end
     end
   end
-  for k, t in ipairs(timers) do
-    item.timers[k] = {timer = t.timer, due = t.due, fired = t.fired or '',
-                      stopped = t.stopped or ''}
+  OUT[slot] = late
+  if next_k then
+    put('},"next_due":{"timer":"', TIMERS[next_k], '","due":"',
+        iso(next_due), '"}')
+  else
+    put('},"next_due":null')
   end
-  return item
 end
 
-return serve(function(a)
+-- A referral's item, written into the page: true, or nil when the
+-- filters leave it out.
+local function item_of(a, id)
+  local key = from_data('ref:' .. id)
+  local v = redis.call('HMGET', key, unpack(WANT))
+  local owner = v[F_OWNER]
+  if (a.owner and owner ~= a.owner) or (a.unclaimed and owner)
+     or (a.overdue and not overdue(v)) then
+    return nil
+  end
+  N = 0
+  put('{"id":')
+  put_str(id)
+  put(',"brag":')
+  put_str(v[F_BRAG] or '')
+  put(',"status":')
+  put_str(v[F_STATUS] or '')
+  put(',"channel":')
+  put_str(v[F_CHANNEL] or '')
+  put(',"received":"', iso(v[F_RECEIVED] or ''), '","categories":')
+  put_categories(v[F_CATS], key)
+  put_timers(v)
+  put(',"owner":')
+  if owner and owner ~= '' then put_str(owner) else put('null') end
+  put(',"repeat":')
+  put_repeat(v[F_REPEAT])
+  put('}')
+  ITEMS[#ITEMS + 1] = table.concat(OUT, '', 1, N)
+  return true
+end
+
+return serve_reply(function(a)
   local from, skip_score, skip_id = string.format('%.0f', a.min), nil, nil
   local to = '(' .. string.format('%.0f', a.max)
   if a.after and a.after ~= '' then
@@ -93,15 +233,18 @@ return serve(function(a)
     end
     if next_cursor == nil and #got / 2 < batch then break end
   end
-  local out = {now = redis_now(), items = pg.items, next = next_cursor}
+  local head = {now = iso(redis_now()), count = #pg.items,
+                next = next_cursor}
   if a.counts then
-    out.counts = {}
+    head.counts = {}
     for _, b in ipairs(BRAGS) do
       local lo = BRAG_RANK[b] * QUEUE_RANK_WIDTH
-      out.counts[b] = redis.call('ZCOUNT', declared('queue'),
-                                 string.format('%.0f', lo), '(' ..
-                                 string.format('%.0f', lo + QUEUE_RANK_WIDTH))
+      head.counts[b] = redis.call('ZCOUNT', declared('queue'),
+                                  string.format('%.0f', lo), '(' ..
+                                  string.format('%.0f',
+                                                lo + QUEUE_RANK_WIDTH))
     end
   end
-  return out
+  ITEMS[1] = cjson.encode(head)
+  return ITEMS
 end)
