@@ -51,7 +51,7 @@ CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 .PHONY: all deps run test check programs unit integration faults faults-short valgrind \
 	clean help fuzz fuzz-run fuzz-replay shape
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
-	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so
+	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so $(BUILD)/time-format
 
 help:
 	@echo 'make             build build/mashd and build/mashctl'
@@ -118,6 +118,10 @@ $(BUILD)/%.o: daemon/%.c | $(BUILD)
 # A test's HTTP receiver for webhooks, on evhttp.
 $(BUILD)/webhook-recv: tests/tools/webhook-recv.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# The C formatter of instants, for a test of the Lua one (t_queue_time).
+$(BUILD)/time-format: tests/tools/time-format.c $(BUILD)/timeutil.o | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 # A test's proxy to Redis that loses a reply after Redis ran the command.
 $(BUILD)/redis-cutter: tests/tools/redis-cutter.c | $(BUILD)
