@@ -57,6 +57,18 @@ local function put_str(s)
   end
 end
 
+-- The same for a word of few values (a rating, a state, a channel): each
+-- is looked at once a call (SAFE: it needs no escaping).
+local SAFE = {}
+local function put_word(s)
+  if SAFE[s] then
+    put('"', s, '"')
+  else
+    put_str(s)
+    if not string.find(s, '[%z\1-\31"\\]') then SAFE[s] = true end
+  end
+end
+
 -- iso_time() of an instant, once for each of a call (due times repeat).
 local ISO = {}
 local function iso(ms)
@@ -189,11 +201,11 @@ local function item_of(a, id)
   put('{"id":')
   put_str(id)
   put(',"brag":')
-  put_str(v[F_BRAG] or '')
+  put_word(v[F_BRAG] or '')
   put(',"status":')
-  put_str(v[F_STATUS] or '')
+  put_word(v[F_STATUS] or '')
   put(',"channel":')
-  put_str(v[F_CHANNEL] or '')
+  put_word(v[F_CHANNEL] or '')
   put(',"received":"', iso(v[F_RECEIVED] or ''), '","categories":')
   put_categories(v[F_CATS], key)
   put_timers(v)
@@ -215,25 +227,32 @@ return serve_reply(function(a)
     if tonumber(s) > tonumber(from) then from = s end
     skip_score, skip_id = tonumber(s), id
   end
-  local pg = {items = {}, scanned = 0, limit = a.limit, scan = a.scan}
-  local item = function(id) return item_of(a, id) end
-  local offset, next_cursor = 0, nil
-  local batch = math.min(a.limit + 1, 1000)
-  while next_cursor == nil do
+  -- As lib.lua's page_take(), but the cursor made once, at the end: a
+  -- page is at most `limit` items and `scan` referrals looked at, and
+  -- the next starts after the last one looked at. One more than a page
+  -- is read, to know whether another follows.
+  local taken, scanned, last_score, last_id = 0, 0, nil, nil
+  local offset, next_cursor, more = 0, nil, true
+  local batch = math.min(a.limit + 1, 1001)
+  while more do
     local got = redis.call('ZRANGEBYSCORE', declared('queue'), from, to,
                            'WITHSCORES', 'LIMIT', offset, batch)
     offset = offset + #got / 2
     for i = 1, #got, 2 do
       local id, score = got[i], tonumber(got[i + 1])
-      if not (skip_score and score == skip_score and id <= skip_id) and
-         not page_take(pg, id, score, item) then
-        next_cursor = pg.last
-        break
+      if not (skip_score and score == skip_score and id <= skip_id) then
+        if taken >= a.limit or scanned >= a.scan then
+          next_cursor = string.format('%.0f', last_score) .. ':' .. last_id
+          break
+        end
+        scanned = scanned + 1
+        last_score, last_id = score, id
+        if item_of(a, id) then taken = taken + 1 end
       end
     end
-    if next_cursor == nil and #got / 2 < batch then break end
+    more = next_cursor == nil and #got / 2 == batch
   end
-  local head = {now = iso(redis_now()), count = #pg.items,
+  local head = {now = iso(redis_now()), count = taken,
                 next = next_cursor}
   if a.counts then
     head.counts = {}
