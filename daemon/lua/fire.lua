@@ -10,57 +10,72 @@
 -- the due set (at most now when more is due than the limit took), absent
 -- when none is left. The instant a timer fired is `now`, Redis's clock
 -- when it was claimed, recorded with its due time in its audit event.
+-- The work of each audit() and queue_alert() that is the same for every
+-- timer (the chain's head, the counters, the digest's setting, the
+-- watchers' message) is done once a call (lib.lua's batch).
 -- KEYS: due events outbox queue stats overdue
 -- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
+-- What a firing reads of its referral, in one HMGET after stopped:<timer>.
+local WANT = {'brag', 'owner', 'due:' .. TIMER.DECISION,
+              'due:' .. TIMER.SCREENING, 'rung:' .. TIMER.OVERDUE_REMINDER}
+
+-- fire_one: the timer `member`, due at `at`, fires at `now` (and the
+-- answer's `fired` gets it) unless its referral is gone or it stopped.
+local function fire_one(b, member, at, now, now_s, fired)
+  local id, timer = string.match(member, '^(' .. REF_PATTERN .. '):([%w_]+)$')
+  local key = id and from_data('ref:' .. id)
+  local v = key and redis.call('HMGET', key, 'stopped:' .. timer,
+                               unpack(WANT))
+  -- A referral's hash holds its BRAG: without one, it may be gone.
+  if not v or v[1] or not (v[2] or redis.call('EXISTS', key) == 1) then
+    return
+  end
+  local brag = v[2] or ''
+  local at_s = string.format('%.0f', at)
+  local late_s = string.format('%.0f', now - at)
+  redis.call('HSET', key, 'fired:' .. timer, now_s)
+  batch_audit(b, id, now_s, 'mashd', 'fire',
+              'timer=' .. timer .. ' due=' .. at_s .. ' late_ms=' .. late_s)
+  batch_fired(b, p, id, timer)
+  -- The warning tells of the decision: its due time is the decision's.
+  -- The screening's second stage tells of the screening missed. A rung
+  -- of the reminder ladder tells of the decision missed, and which
+  -- reminder it is; every staff alert says how late and who holds the
+  -- referral (a login name, never the child's data).
+  local shown, rung = at_s, nil
+  if timer == TIMER.DECISION_WARNING then
+    shown = v[4] or at_s
+  elseif timer == TIMER.SCREENING_ESCALATE then
+    shown = v[5] or at_s
+  elseif timer == TIMER.OVERDUE_REMINDER then
+    shown, rung = v[4] or at_s, v[6] or '1'
+  end
+  local event = TIMER_EVENT[timer] or timer
+  local extra = {}
+  if rung then extra = {'rung', rung} end
+  batch_alert(b, p, event, id, now_s, 'timer', timer, 'brag', brag,
+              'due', shown, 'overdue_ms',
+              string.format('%.0f', now - tonumber(shown)),
+              'holder', v[3] or '', unpack(extra))
+  fired[#fired + 1] = {id = id, timer = timer, due = at_s, brag = brag,
+                       late = late_s, event = event, rung = rung}
+end
+
 return serve(function(a)
   local now_s = redis_now()
   local now = tonumber(now_s)
   local due = redis.call('ZRANGEBYSCORE', declared('due'), '-inf', now_s,
                          'WITHSCORES', 'LIMIT', 0, a.limit)
   local fired = {}
-  for i = 1, #due, 2 do
-    local member, at = due[i], tonumber(due[i + 1])
-    redis.call('ZREM', declared('due'), member)
-    local id, timer = string.match(member,
-                                   '^(' .. REF_PATTERN .. '):([%w_]+)$')
-    local key = id and from_data('ref:' .. id)
-    if key and redis.call('EXISTS', key) == 1
-       and not redis.call('HGET', key, 'stopped:' .. timer) then
-      local brag = redis.call('HGET', key, 'brag') or ''
-      local at_s = string.format('%.0f', at)
-      local late_s = string.format('%.0f', now - at)
-      redis.call('HSET', key, 'fired:' .. timer, now_s)
-      audit(p, id, now_s, 'mashd', 'fire',
-            'timer=' .. timer .. ' due=' .. at_s .. ' late_ms=' .. late_s)
-      -- The warning tells of the decision: its due time is the decision's.
-      local shown = at_s
-      -- The screening's second stage tells of the screening missed.
-      if timer == TIMER.DECISION_WARNING then
-        shown = redis.call('HGET', key, 'due:' .. TIMER.DECISION) or at_s
-      elseif timer == TIMER.SCREENING_ESCALATE then
-        shown = redis.call('HGET', key, 'due:' .. TIMER.SCREENING) or at_s
+  if #due > 0 then
+    -- Those claimed are the first of the due set: one removal for all.
+    redis.call('ZREMRANGEBYRANK', declared('due'), 0, #due / 2 - 1)
+    batch_run(p, function(b)
+      for i = 1, #due, 2 do
+        fire_one(b, due[i], tonumber(due[i + 1]), now, now_s, fired)
       end
-      -- A rung of the reminder ladder tells of the decision missed, and
-      -- which reminder it is; every staff alert says how late and who
-      -- holds the referral (a login name, never the child's data).
-      local rung = nil
-      if timer == TIMER.OVERDUE_REMINDER then
-        shown = redis.call('HGET', key, 'due:' .. TIMER.DECISION) or at_s
-        rung = redis.call('HGET', key, 'rung:' .. timer) or '1'
-      end
-      local event = TIMER_EVENT[timer] or timer
-      local extra = {}
-      if rung then extra = {'rung', rung} end
-      queue_alert(p, event, id, now_s, 'timer', timer, 'brag', brag,
-                  'due', shown, 'overdue_ms',
-                  string.format('%.0f', now - tonumber(shown)),
-                  'holder', redis.call('HGET', key, 'owner') or '',
-                  unpack(extra))
-      queue_changed(id)
-      fired[#fired + 1] = {id = id, timer = timer, due = at_s, brag = brag,
-                           late = late_s, event = event, rung = rung}
-    end
+    end)
   end
   local first = redis.call('ZRANGE', declared('due'), 0, 0, 'WITHSCORES')
   return {now = now_s, fired = fired, next = first[2]}
