@@ -47,14 +47,15 @@ scheduled(const json_t *r, const char *err, void *arg)
 			  err);
 		return;
 	}
-	if (json_is_true(json_object_get(r, "scheduled")) &&
+	if (json_integer_value(json_object_get(r, "scheduled")) > 0 &&
 	    on_scheduled != NULL)
 		on_scheduled(on_scheduled_arg);
 }
 
-void
-ladder_schedule(struct mashd *d, const char *id, long after, int64_t due,
-		int64_t now)
+/* The rung after `after` of referral `id`, due from `due`, onto `items`. */
+static void
+item(struct mashd *d, json_t *items, const char *id, long after, int64_t due,
+     int64_t now)
 {
 	const struct deadline_rules *r = &d->conf->timers;
 	int64_t next;
@@ -68,29 +69,62 @@ ladder_schedule(struct mashd *d, const char *id, long after, int64_t due,
 				   due)) == 0)
 		return;
 	snprintf(num, sizeof(num), "%lld", (long long)next);
-	if (store_call_json(d->store, SCRIPT_LADDER,
-			    json_pack("{ss sI ss sI}", "id", id, "after",
-				      (json_int_t)after, "due", num, "at",
-				      (json_int_t)now),
-			    scheduled, d) != 0)
-		log_warnx("referral %s: cannot schedule its next overdue "
-			  "reminder: redis is unreachable",
-			  id);
+	json_array_append_new(items, json_pack("{ss sI ss}", "id", id, "after",
+					       (json_int_t)after, "due", num));
+}
+
+/* One ladder.lua call for the rungs of `items`, when there are any. */
+static void
+send_items(struct mashd *d, json_t *items, int64_t now)
+{
+	if (items == NULL || json_array_size(items) == 0) {
+		json_decref(items);
+		return;
+	}
+	if (store_call_json(
+		d->store, SCRIPT_LADDER,
+		json_pack("{sI so}", "at", (json_int_t)now, "items", items),
+		scheduled, d) != 0)
+		log_warnx("timers: cannot schedule %zu overdue reminder(s): "
+			  "redis is unreachable",
+			  json_array_size(items));
 }
 
 void
-ladder_fired(struct mashd *d, const json_t *e, int64_t now)
+ladder_schedule(struct mashd *d, const char *id, long after, int64_t due,
+		int64_t now)
 {
-	const char *id = str(e, "id"), *timer = str(e, "timer");
-	long after;
+	json_t *items = json_array();
 
-	if (strcmp(timer, timer_name(TIMER_DECISION)) == 0)
-		after = 0;
-	else if (strcmp(timer, timer_name(TIMER_OVERDUE_REMINDER)) == 0)
-		after = strtol(str(e, "rung"), NULL, 10);
-	else
-		return;
-	ladder_schedule(d, id, after, strtoll(str(e, "due"), NULL, 10), now);
+	if (items != NULL)
+		item(d, items, id, after, due, now);
+	send_items(d, items, now);
+}
+
+void
+ladder_fired(struct mashd *d, const json_t *fired, int64_t now)
+{
+	json_t *items = json_array();
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(fired, i, e)
+	{
+		const char *id = str(e, "id"), *timer = str(e, "timer");
+		long after;
+
+		if (items == NULL)
+			break;
+		if (strcmp(timer, timer_name(TIMER_DECISION)) == 0)
+			after = 0;
+		else if (strcmp(timer, timer_name(TIMER_OVERDUE_REMINDER)) == 0)
+			after = strtol(str(e, "rung"), NULL, 10);
+		else
+			continue;
+		item(d, items, id, after, strtoll(str(e, "due"), NULL, 10),
+		     now);
+	}
+	send_items(d, items, now);
 }
 
 unsigned

@@ -9,8 +9,9 @@
  * one ZREM claim sends it once however many mashd share the Redis. Its
  * due time needs working hours, which only C knows: when a rung (or the
  * decision itself) fires, the mashd that claimed it works out the next
- * rung and schedules it with one ladder.lua call, which compares and sets
- * the rung counter, so a repeated call schedules nothing twice.
+ * rung and schedules it with one ladder.lua call (one for all those of a
+ * fire.lua answer), which compares and sets each rung counter, so a
+ * repeated call schedules nothing twice.
  */
 #ifndef MASHD_LADDER_H
 #define MASHD_LADDER_H
@@ -29,8 +30,9 @@ struct mashd;
  * above it). */
 void ladder_on_scheduled(void (*fn)(void *), void *arg);
 
-/* One entry of fire.lua's answer, fired at `now` (ms): when it is the
- * decision or a rung, the next rung is scheduled. */
+/* The entries of one fire.lua answer (its "fired"), fired at `now` (ms):
+ * for each decision and rung, the next rung is scheduled, all of them
+ * with one ladder.lua call. */
 void ladder_fired(struct mashd *d, const json_t *fired, int64_t now);
 
 /* The rung after rung `after` (0: the decision) of referral `id`, whose

@@ -171,7 +171,6 @@ fired(struct scheduler *s, const json_t *r)
 		n++;
 		if (id == NULL || timer == NULL)
 			continue;
-		ladder_fired(s->d, e, ms_field(r, "now"));
 		mash_time_format(ms_field(e, "due"), due);
 		if (late >= 60000)
 			log_event_warnx(id, brag, event,
@@ -183,6 +182,7 @@ fired(struct scheduler *s, const json_t *r)
 				  "referral %s timer %s fired due=%s", id,
 				  timer, due);
 	}
+	ladder_fired(s->d, json_object_get(r, "fired"), ms_field(r, "now"));
 	return n;
 }
 
