@@ -16,34 +16,38 @@
 local p = ARGV[1]
 local T = TIMER.OVERDUE_REMINDER
 
--- schedule: the next rung of one item; true when it was scheduled.
-local function schedule(e, at)
+-- schedule: the next rung of one item; true when it was scheduled. One
+-- HMGET reads what decides it; the audit goes into the call's batch
+-- (lib.lua), and a rung changes nothing metrics_sync counts.
+local function schedule(b, e, at)
   if type(e.id) ~= 'string' or not string.match(e.id, '^' .. REF_PATTERN ..
                                                 '$') then
     return false
   end
   local key = from_data('ref:' .. e.id)
-  if redis.call('EXISTS', key) == 0 then return false end
-  local rung = tonumber(redis.call('HGET', key, 'rung:' .. T) or '0')
-  if rung ~= tonumber(e.after)
-     or redis.call('HGET', key, 'status') == 'decided'
-     or redis.call('HEXISTS', key, 'stopped:' .. TIMER.DECISION) == 1
-     or redis.call('HEXISTS', key, 'stopped:' .. T) == 1 then
+  local v = redis.call('HMGET', key, 'brag', 'rung:' .. T, 'status',
+                       'stopped:' .. TIMER.DECISION, 'stopped:' .. T)
+  -- A referral's hash holds its BRAG: without one, it may be gone.
+  if not (v[1] or redis.call('EXISTS', key) == 1) then return false end
+  local rung = tonumber(v[2] or '0')
+  if rung ~= tonumber(e.after) or v[3] == 'decided' or v[4] or v[5] then
     return false
   end
   rung = rung + 1
   local due = tostring(e.due)
   redis.call('HSET', key, 'rung:' .. T, rung, 'due:' .. T, due)
   redis.call('ZADD', declared('due'), due, e.id .. ':' .. T)
-  audit(p, e.id, at, 'mashd', 'schedule',
-        'timer=' .. T .. ' rung=' .. rung .. ' due=' .. due)
+  batch_audit(b, e.id, tostring(at), 'mashd', 'schedule',
+              'timer=' .. T .. ' rung=' .. rung .. ' due=' .. due)
   return true
 end
 
 return serve(function(a)
   local n = 0
-  for _, e in ipairs(a.items or {}) do
-    if schedule(e, a.at) then n = n + 1 end
-  end
+  batch_run(p, function(b)
+    for _, e in ipairs(a.items or {}) do
+      if schedule(b, e, a.at) then n = n + 1 end
+    end
+  end)
   return {scheduled = n}
 end)

@@ -445,11 +445,11 @@ end
 -- A batch of audited changes in one call (fire.lua fires hundreds of
 -- timers a call): the same events, chain, figures and alerts as audit()
 -- and queue_alert() give, with the work those do for each event done
--- once for the call. batch_open() reads the chain's head, whether the
--- store counts as it goes and the digest's setting; batch_audit() adds
--- one event to the chain; batch_alert() queues one alert; batch_fired()
--- keeps the overdue figures (metrics_sync's) of a timer fired;
--- batch_close() writes the chain's head and the counters, and tells the
+-- once for the call. batch_open() reads the chain's head and whether the
+-- store counts as it goes; batch_audit() adds one event to the chain;
+-- batch_alert() queues one alert (the digest's setting read once);
+-- batch_fired() keeps the overdue figures (metrics_sync's) of a timer
+-- fired; batch_close() writes the chain's head and the counters, and tells the
 -- queue's watchers of each referral once. Nothing between open and close
 -- may write the events stream but batch_audit(), and close must run
 -- however the batch ends (an error too: batch_run below), or the chain
@@ -465,7 +465,6 @@ local function batch_open()
     b.hash = ''
   end
   b.counting = redis.call('HEXISTS', key_of('stats'), 'counting') == 1
-  b.digest = redis.call('HGET', declared('settings'), 'alerts_digest') == '1'
   return b
 end
 
@@ -499,6 +498,10 @@ end
 
 -- batch_alert: queue_alert(), the digest's setting read once a batch.
 local function batch_alert(b, p, event, ref, at, ...)
+  if b.digest == nil then
+    b.digest = redis.call('HGET', declared('settings'), 'alerts_digest') ==
+               '1'
+  end
   if b.digest and DIGEST_HELD[event] then
     return queue_alert(p, event, ref, at, ...)
   end
