@@ -107,6 +107,36 @@ expect "each recorded as fired on its referral" \
 		  end
 		end
 		return n" 0)" 4000
+start_mashd
+# Each decision missed gets its first reminder, once, however the two
+# mashd shared the firings (each schedules a batch's rungs in one call;
+# a rung a stop cut off is scheduled at the next start, by ladder_gap).
+rungs() {
+	rcli eval "local n = 0
+		for i = 1, 1000 do
+		  local k = string.format('{mash}:ref:MASH-2025-%06d', i)
+		  if redis.call('HGET', k, 'rung:overdue_reminder') == '1' and
+		     redis.call('ZSCORE', '{mash}:due', string.format(
+		       'MASH-2025-%06d:overdue_reminder', i)) then n = n + 1 end
+		end
+		return n" 0
+}
+wait_for 10 '[ "$(rungs)" = 1000 ]'
+expect "each decision missed has its first reminder scheduled, once" \
+	"$(rungs)" 1000
+# A batch writes its events' chain and figures once a call: the chain
+# holds, and each referral is counted overdue for its three deadlines.
+ctl audit verify > "$T/out"
+expect "the audit chain holds over the batches" "$?" 0
+expect "every referral counted overdue for its three deadlines" \
+	"$(rcli eval "local n = 0
+		for i = 1, 1000 do
+		  if redis.call('HGET', '{mash}:overdue', string.format(
+		       'MASH-2025-%06d', i)) == 'decision escalation screening'
+		  then n = n + 1 end
+		end
+		return n" 0)" 1000
+stop_mashd
 echo "# fired by each mashd: $(sed -n 's/^mashd\[\([0-9]*\)\].* fired due=.*/\1/p' \
 	"$T/mashd.log" | sort | uniq -c | awk '{ printf "%s ", $1 }')"
 finish
