@@ -573,9 +573,9 @@ look(struct alerter *a)
 		return;
 	}
 	evtimer_del(a->tick);
-	/* A stop starts no new delivery; a full house waits for a job to
-	 * end (it calls look()), the tick only in case. */
-	if (lifecycle_draining(a->d->life))
+	/* A stop, or timers catching up (the scheduler kicks), starts none;
+	 * a full house waits for a job to end, the tick only in case. */
+	if (lifecycle_draining(a->d->life) || a->d->timers_behind)
 		return;
 	if (room <= 0 || free_procs(a) <= 0) {
 		a->starved = true;

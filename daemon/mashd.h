@@ -41,6 +41,7 @@ struct mashd {
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;
+	bool timers_behind; /* a backlog of due timers firing: alerts wait */
 };
 
 #endif

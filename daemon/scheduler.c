@@ -40,6 +40,9 @@
 /* Timers claimed per call; a longer backlog takes several calls, back to
  * back. Each call holds Redis (and every other client) for its run. */
 #define SCHED_BATCH 500
+/* Alerts wait while a backlog of due timers is fired back to back, so
+ * that the firings have Redis to themselves, for this long at most. */
+#define SCHED_HOLD_MS 10000
 /* Open referrals a reload works out again, at most. */
 #define SCHED_RECOMPUTE_MAX 1000000
 /* The daemon's clock is warned of past this difference from Redis's, said
@@ -53,9 +56,11 @@ struct scheduler {
 	struct event *ev;
 	bool busy;
 	bool again;
-	bool at_due;	    /* the timer is armed at a due time, not a poll */
-	int64_t armed_mono; /* when it is armed to go off, monotonic ms */
-	int64_t asked_mono; /* when next or fire was sent, monotonic ms */
+	bool at_due;	     /* the timer is armed at a due time, not a poll */
+	bool behind;	     /* more is due than the last call claimed */
+	int64_t behind_mono; /* since when, monotonic ms */
+	int64_t armed_mono;  /* when it is armed to go off, monotonic ms */
+	int64_t asked_mono;  /* when next or fire was sent, monotonic ms */
 	bool skew_known;
 	int64_t skew_ms;     /* the daemon's clock minus Redis's */
 	bool skewed;	     /* warned of, and not agreeing again since */
@@ -92,9 +97,33 @@ arm(struct scheduler *s, int64_t ms, bool at_due)
 	evtimer_add(s->ev, &tv);
 }
 
+/*
+ * While a backlog of due timers is fired (behind), alert deliveries wait
+ * (alert.c's look() takes none), SCHED_HOLD_MS at most; when it is
+ * fired, or the hold ends, they are kicked.
+ */
+static void
+hold_alerts(struct scheduler *s, bool behind)
+{
+	struct mashd *d = s->d;
+	int64_t mono = clock_mono_ms();
+
+	if (behind && !s->behind)
+		s->behind_mono = mono;
+	s->behind = behind;
+	behind = behind && mono - s->behind_mono < SCHED_HOLD_MS &&
+		 !lifecycle_draining(d->life);
+	if (d->timers_behind && !behind) {
+		d->timers_behind = false;
+		alert_kick(d->alerts);
+	}
+	d->timers_behind = behind;
+}
+
 static void
 finish(struct scheduler *s, int64_t ms, bool at_due)
 {
+	hold_alerts(s, false);
 	s->busy = false;
 	if (s->again) {
 		s->again = false;
@@ -206,7 +235,8 @@ fire_done(const json_t *r, const char *err, void *arg)
 		return;
 	}
 	skew_measure(s, now);
-	if (fired(s, r) > 0)
+	hold_alerts(s, next != 0 && next <= now);
+	if (fired(s, r) > 0 && !s->d->timers_behind)
 		alert_kick(s->d->alerts);
 	if (s->again || (next != 0 && next <= now)) {
 		s->again = false;
