@@ -227,6 +227,7 @@ fire_done(const json_t *r, const char *err, void *arg)
 {
 	struct scheduler *s = arg;
 	int64_t now = ms_field(r, "now"), next = ms_field(r, "next");
+	bool more = false;
 
 	if (err != NULL || now == 0) {
 		log_warnx("timers: cannot fire: %s",
@@ -236,15 +237,17 @@ fire_done(const json_t *r, const char *err, void *arg)
 	}
 	skew_measure(s, now);
 	hold_alerts(s, next != 0 && next <= now);
-	if (fired(s, r) > 0 && !s->d->timers_behind)
-		alert_kick(s->d->alerts);
 	if (s->again || (next != 0 && next <= now)) {
 		s->again = false;
-		if (!lifecycle_draining(s->d->life)) {
-			fire(s);
-			return;
-		}
+		more = !lifecycle_draining(s->d->life);
 	}
+	/* The next claim goes first: Redis runs it while these are logged. */
+	if (more)
+		fire(s);
+	if (fired(s, r) > 0 && !s->d->timers_behind)
+		alert_kick(s->d->alerts);
+	if (more)
+		return;
 	if (next == 0) /* nothing is due, ever */
 		finish(s, SCHED_POLL_MS, false);
 	else

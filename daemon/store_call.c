@@ -84,12 +84,16 @@ any_in(const redisReply *r, const char *name)
 	return o == NULL || any;
 }
 
-/* fire.lua's answer: the timers it fired, an array or {"fired": [...]}. */
+/* fire.lua's answer: the timers it fired, an array or {"fired": [...]}
+ * (cjson writes an empty one {}), found without parsing a whole batch. */
 static bool
 any_fired(const redisReply *r)
 {
 	if (r->type == REDIS_REPLY_ARRAY)
 		return r->elements > 0;
+	if (r->type == REDIS_REPLY_STRING &&
+	    memmem(r->str, r->len, "\"fired\":{}", 10) != NULL)
+		return false;
 	return any_in(r, "fired");
 }
 
