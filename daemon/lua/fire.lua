@@ -11,8 +11,8 @@
 -- when none is left. The instant a timer fired is `now`, Redis's clock
 -- when it was claimed, recorded with its due time in its audit event.
 -- The work of each audit() and queue_alert() that is the same for every
--- timer (the chain's head, the counters, the digest's setting, the
--- watchers' message) is done once a call (lib.lua's batch).
+-- timer (the digest's setting, the watchers' message, metrics_sync's
+-- walk) is done once a call, or not at all (lib.lua's batch).
 -- KEYS: due events outbox queue stats overdue
 -- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
@@ -35,7 +35,7 @@ local function fire_one(b, member, at, now, now_s, fired)
   local at_s = string.format('%.0f', at)
   local late_s = string.format('%.0f', now - at)
   redis.call('HSET', key, 'fired:' .. timer, now_s)
-  batch_audit(b, id, now_s, 'mashd', 'fire',
+  batch_audit(b, p, id, now_s, 'mashd', 'fire',
               'timer=' .. timer .. ' due=' .. at_s .. ' late_ms=' .. late_s)
   batch_fired(b, p, id, timer)
   -- The warning tells of the decision: its due time is the decision's.
@@ -71,11 +71,11 @@ return serve(function(a)
   if #due > 0 then
     -- Those claimed are the first of the due set: one removal for all.
     redis.call('ZREMRANGEBYRANK', declared('due'), 0, #due / 2 - 1)
-    batch_run(p, function(b)
-      for i = 1, #due, 2 do
-        fire_one(b, due[i], tonumber(due[i + 1]), now, now_s, fired)
-      end
-    end)
+    local b = batch_open()
+    for i = 1, #due, 2 do
+      fire_one(b, due[i], tonumber(due[i + 1]), now, now_s, fired)
+    end
+    batch_close(b)
   end
   local first = redis.call('ZRANGE', declared('due'), 0, 0, 'WITHSCORES')
   return {now = now_s, fired = fired, next = first[2]}

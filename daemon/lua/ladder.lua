@@ -37,17 +37,17 @@ local function schedule(b, e, at)
   local due = tostring(e.due)
   redis.call('HSET', key, 'rung:' .. T, rung, 'due:' .. T, due)
   redis.call('ZADD', declared('due'), due, e.id .. ':' .. T)
-  batch_audit(b, e.id, tostring(at), 'mashd', 'schedule',
+  batch_audit(b, p, e.id, tostring(at), 'mashd', 'schedule',
               'timer=' .. T .. ' rung=' .. rung .. ' due=' .. due)
   return true
 end
 
 return serve(function(a)
   local n = 0
-  batch_run(p, function(b)
-    for _, e in ipairs(a.items or {}) do
-      if schedule(b, e, a.at) then n = n + 1 end
-    end
-  end)
+  local b = batch_open()
+  for _, e in ipairs(a.items or {}) do
+    if schedule(b, e, a.at) then n = n + 1 end
+  end
+  batch_close(b)
   return {scheduled = n}
 end)

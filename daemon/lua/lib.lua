@@ -443,56 +443,24 @@ local function iso_time(ms)
 end
 
 -- A batch of audited changes in one call (fire.lua fires hundreds of
--- timers a call): the same events, chain, figures and alerts as audit()
--- and queue_alert() give, with the work those do for each event done
--- once for the call. batch_open() reads the chain's head and whether the
--- store counts as it goes; batch_audit() adds one event to the chain;
--- batch_alert() queues one alert (the digest's setting read once);
--- batch_fired() keeps the overdue figures (metrics_sync's) of a timer
--- fired; batch_close() writes the chain's head and the counters, and tells the
--- queue's watchers of each referral once. Nothing between open and close
--- may write the events stream but batch_audit(), and close must run
--- however the batch ends (an error too: batch_run below), or the chain
--- breaks at the batch's first event.
+-- timers a call, ladder.lua schedules their rungs): the same events,
+-- chain, figures and alerts as audit() and queue_alert() give, with what
+-- is the same for every change done once a call. batch_open() starts one;
+-- batch_audit() is audit_event() (the chain's head kept by serve()), and
+-- notes the referral; batch_alert() queues one alert (the digest's
+-- setting read once); batch_fired() keeps the overdue figures
+-- (metrics_sync's) of a timer fired; batch_close() tells the queue's
+-- watchers of each referral once.
 local function batch_open()
-  local h = redis.call('HMGET', declared('events:head'), 'id', 'hash')
-  local b = {prev = h[1], hash = h[2] or '', moved = false, refs = {},
-             seen = {}, sync = {}, fields = {}, counts = {}}
-  if not b.prev then
-    local last = redis.call('XREVRANGE', declared('events'), '+', '-',
-                            'COUNT', 1)
-    b.prev = last[1] and last[1][1] or '0-0'
-    b.hash = ''
-  end
-  b.counting = redis.call('HEXISTS', key_of('stats'), 'counting') == 1
-  return b
+  return {refs = {}, seen = {}}
 end
 
--- batch_count: `n` more on the counter `field` of stats, at close.
-local function batch_count(b, field, n)
-  if not b.counts[field] then
-    b.fields[#b.fields + 1] = field
-    b.counts[field] = 0
+local function batch_audit(b, p, ref, at, actor, action, detail)
+  local eid = audit_event(p, ref, at, actor, action, detail)
+  if ref ~= '' and not b.seen[ref] then
+    b.seen[ref] = true
+    b.refs[#b.refs + 1] = ref
   end
-  b.counts[field] = b.counts[field] + n
-end
-
-local function batch_audit(b, ref, at, actor, action, detail)
-  at = tostring(at)
-  local hash = audit_hash(b.prev, b.hash, ref, at, actor, action, detail)
-  local eid = redis.call('XADD', declared('events'), '*', 'ref', ref,
-                         'at', at, 'actor', actor, 'action', action,
-                         'detail', detail, 'prev', b.prev, 'hash', hash)
-  b.prev, b.hash, b.moved = eid, hash, true
-  if ref ~= '' then
-    redis.call('RPUSH', key_of('ref:' .. ref .. ':audit'), eid)
-    if not b.seen[ref] then
-      b.seen[ref] = true
-      b.refs[#b.refs + 1] = ref
-    end
-  end
-  local field = b.counting and metrics_field(action, detail)
-  if field then batch_count(b, field, 1) end
   return eid
 end
 
@@ -537,27 +505,9 @@ local function batch_fired(b, p, id, timer)
     if has[t] then is[#is + 1] = t end
   end
   redis.call('HSET', overdue, id, table.concat(is, ' '))
-  batch_count(b, 'overdue:' .. timer, 1)
+  redis.call('HINCRBY', key_of('stats'), 'overdue:' .. timer, 1)
 end
 
-local function batch_close(b, p)
-  if b.moved then
-    redis.call('HSET', declared('events:head'), 'id', b.prev,
-               'hash', b.hash)
-  end
-  for _, f in ipairs(b.fields) do
-    redis.call('HINCRBY', key_of('stats'), f, b.counts[f])
-  end
+local function batch_close(b)
   for _, ref in ipairs(b.refs) do queue_changed(ref) end
-end
-
--- batch_run: body(b) in a batch, closed whatever way the body ends: an
--- error (which keeps what the body wrote before it, as Redis does)
--- leaves the chain whole and is raised again after the close.
-local function batch_run(p, body)
-  local b = batch_open()
-  local ok, out = pcall(body, b)
-  batch_close(b, p)
-  if not ok then error(out, 0) end
-  return out
 end
