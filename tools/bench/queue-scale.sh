@@ -49,11 +49,6 @@ fill_to() {
 	[ "$(rcli zcard "${P}queue")" = "$1" ] || fail "the queue is not $1 long"
 }
 
-# cpu_ms PID: the CPU time (user and system) a process has used, ms.
-cpu_ms() {
-	awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' \
-		"/proc/$1/stat"
-}
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$MASHD_PID/status"; }
 used_memory() { rcli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
 
