@@ -8,33 +8,10 @@
 # escapes undone; a message without structured data, or with a damaged
 # element, is kept as it came; another program's messages stay out.
 . "$(dirname "$0")/lib.sh"
-
-SNG=$(command -v syslog-ng || echo /usr/sbin/syslog-ng)
-if [ ! -x "$SNG" ]; then
-	skip "syslog-ng is not installed (Debian package syslog-ng-core)"
-	finish
-	exit
-fi
-if ! unshare -m true 2>/dev/null; then
-	skip "cannot make a mount namespace (unshare -m): not root, or confined"
-	finish
-	exit
-fi
-
-# A /dev of the test's own: syslog-ng listens on $D/log; mashd sees $D
-# as /dev, with the devices it may need bound in.
-D=$T/dev
+. "$(dirname "$0")/syslog_ns.sh"
+syslog_ns_or_skip
 L=$T/log
-mkdir -p "$D" "$L"
-for n in null zero full random urandom tty; do : > "$D/$n"; done
-cat > "$T/nsdev.sh" <<EOF
-set -e
-for n in null zero full random urandom tty; do
-	mount --bind /dev/\$n "$D/\$n"
-done
-mount --bind "$D" /dev
-exec "\$@"
-EOF
+mkdir -p "$L"
 
 # The snippet as shipped, writing under $L instead of /var/log/mashd.
 sed "s|/var/log/mashd/|$L/|g" "$TOP/conf/syslog-ng/mashd.conf" \
@@ -51,10 +28,7 @@ if "$SNG" --syntax-only -f "$T/syslog-ng.conf" > "$T/syntax" 2>&1; then
 else
 	not_ok "syslog-ng accepts the snippet" "$(head -3 "$T/syntax")"
 fi
-"$SNG" -F -f "$T/syslog-ng.conf" -R "$T/sng.persist" -p "$T/sng.pid" \
-	-c "$T/sng.ctl" --no-caps > "$T/syslog-ng.out" 2>&1 &
-SNG_PID=$!
-wait_for 10 test -S "$D/log" || { echo "syslog-ng did not start"; exit 1; }
+start_syslog_ng "$T/syslog-ng.conf"
 
 # json: the JSON lines syslog-ng wrote; field FILTER of those whose
 # message matches, one per line.
@@ -67,7 +41,7 @@ arrived() {
 
 start_redis
 W=$MASHD_WRAP
-MASHD_WRAP="unshare -m sh $T/nsdev.sh $W"
+MASHD_WRAP="$SYSLOG_WRAP $W"
 start_mashd
 MASHD_WRAP=$W
 post "$FIX/red.json" > /dev/null

@@ -6,30 +6,8 @@
 # is the test's own, as in t_service_syslog, and a real syslog-ng (Debian's
 # syslog-ng-core) starts there once mashd runs.
 . "$(dirname "$0")/lib.sh"
-
-SNG=$(command -v syslog-ng || echo /usr/sbin/syslog-ng)
-if [ ! -x "$SNG" ]; then
-	skip "syslog-ng is not installed (Debian package syslog-ng-core)"
-	finish
-	exit
-fi
-if ! unshare -m true 2>/dev/null; then
-	skip "cannot make a mount namespace (unshare -m): not root, or confined"
-	finish
-	exit
-fi
-
-D=$T/dev
-mkdir -p "$D"
-for n in null zero full random urandom tty; do : > "$D/$n"; done
-cat > "$T/nsdev.sh" <<EOF
-set -e
-for n in null zero full random urandom tty; do
-	mount --bind /dev/\$n "$D/\$n"
-done
-mount --bind "$D" /dev
-exec "\$@"
-EOF
+. "$(dirname "$0")/syslog_ns.sh"
+syslog_ns_or_skip
 cat > "$T/syslog-ng.conf" <<EOF
 @version: 3.38
 options { keep-hostname(yes); stats-freq(0); };
@@ -40,7 +18,7 @@ EOF
 
 start_redis
 W=$MASHD_WRAP
-MASHD_WRAP="unshare -m sh $T/nsdev.sh $W"
+MASHD_WRAP="$SYSLOG_WRAP $W"
 start_mashd
 MASHD_WRAP=$W
 PID=$MASHD_PID
@@ -51,10 +29,7 @@ expect "with no /dev/log, a referral's line goes to stderr once, as LOG_PERROR w
 	"$(grep "referral $R1 received" "$T/mashd.log" | sed "s/\[$PID\]/[PID]/")" \
 	"mashd[PID]: [mashd@32473 ref=\"$R1\" brag=\"red\" event=\"received\"] referral $R1 received channel=web client=web-form brag=red"
 
-"$SNG" -F -f "$T/syslog-ng.conf" -R "$T/sng.persist" -p "$T/sng.pid" \
-	-c "$T/sng.ctl" --no-caps > "$T/syslog-ng.out" 2>&1 &
-SNG_PID=$!
-wait_for 10 test -S "$D/log" || { echo "syslog-ng did not start"; exit 1; }
+start_syslog_ng "$T/syslog-ng.conf"
 # mashd looks for /dev/log again within a second: referrals until then
 # may still go to stderr only.
 i=0
