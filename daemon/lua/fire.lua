@@ -69,13 +69,20 @@ return serve(function(a)
                          'WITHSCORES', 'LIMIT', 0, a.limit)
   local fired = {}
   if #due > 0 then
-    -- Those claimed are the first of the due set: one removal for all.
-    redis.call('ZREMRANGEBYRANK', declared('due'), 0, #due / 2 - 1)
+    -- Each timer leaves the due set as it fires, not the batch at once: a
+    -- referral's record that fails its firing (damaged: a Lua or Redis
+    -- error) ends the call with that one timer taken, and the rest of
+    -- the batch still due for the next call, which mashd makes a second
+    -- later. The watchers still hear of those fired before it.
     local b = batch_open()
-    for i = 1, #due, 2 do
-      fire_one(b, due[i], tonumber(due[i + 1]), now, now_s, fired)
-    end
+    local ok, err = pcall(function()
+      for i = 1, #due, 2 do
+        redis.call('ZREM', declared('due'), due[i])
+        fire_one(b, due[i], tonumber(due[i + 1]), now, now_s, fired)
+      end
+    end)
     batch_close(b)
+    if not ok then error(err, 0) end
   end
   local first = redis.call('ZRANGE', declared('due'), 0, 0, 'WITHSCORES')
   return {now = now_s, fired = fired, next = first[2]}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# A damaged referral record in the middle of a batch of due timers: the
+# firing of its timer fails (Redis answers WRONGTYPE), mashd says so in its
+# log, and every other timer of the batch still fires, each once, at the
+# next call. fire.lua used to take the whole batch off the due set before
+# firing any, so the timers after the damaged one were lost: neither due
+# nor fired. Referrals are written as submit.lua writes them, by the
+# benchmark's loader (tools/bench/timer-fill.lua).
+. "$(dirname "$0")/lib.sh"
+start_redis
+at "2026-11-27 15:00:00"
+
+cat "$BUILD/words.lua" "$TOP/daemon/lua/lib.lua" \
+	"$TOP/tools/bench/timer-fill.lua" > "$T/fill.lua"
+FILL=$(rcli -x script load < "$T/fill.lua")
+RECORD=$(jq -c . "$FIX/amber.json")
+# Five referrals, MASH-2024-000001 to 000005, their screening due 10 s
+# ago, a millisecond apart: one batch, in that order.
+rcli evalsha "$FILL" 6 '{mash}:seq:2024' '{mash}:queue' '{mash}:due' \
+	'{mash}:events' '{mash}:events:head' '{mash}:index:received' \
+	'{mash}:' "$(jq -cn --arg r "$RECORD" --arg due $(($(redis_ms) - 10000)) \
+		--arg received "$(redis_ms)" '{year: 2024, count: 5,
+		received: $received, brag: "amber", score: "1", record: $r,
+		timers: ["screening"], due: $due, step: 1}')" > /dev/null
+expect "five timers due" "$(rcli zcard '{mash}:due')" 5
+# The third referral's record is damaged: a string where its hash was.
+rcli del '{mash}:ref:MASH-2024-000003' > /dev/null
+rcli set '{mash}:ref:MASH-2024-000003' damaged > /dev/null
+
+start_mashd
+wait_for 10 "[ \"\$(rcli zcard '{mash}:due')\" = 0 ]"
+expect "no timer is left due" "$(rcli zcard '{mash}:due')" 0
+for n in 1 2 4 5; do
+	expect "the screening of MASH-2024-00000$n fired" \
+		"$(rcli hexists "{mash}:ref:MASH-2024-00000$n" fired:screening)" 1
+done
+expect "each fired once: four fire events" \
+	"$(rcli xrange '{mash}:events' - + | grep -cx fire)" 4
+wait_for 5 "grep -q 'timers: cannot fire' '$T/mashd.log'"
+expect "mashd says the firing failed" "$?" 0
+expect "mashd still answers" "$(ctl status > /dev/null 2>&1; echo $?)" 0
+expect "the audit chain is whole" \
+	"$(ctl audit verify > /dev/null 2>&1; echo $?)" 0
+stop_mashd
+finish
