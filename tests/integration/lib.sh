@@ -250,6 +250,30 @@ ctl() {
 	"$MASHCTL" -s "$T/mashd.sock" "$@"
 }
 
+# timer_fill YEAR COUNT DUE STEP TIMER...: COUNT referrals written as
+# submit.lua writes them, by the benchmark's loader
+# (tools/bench/timer-fill.lua), so that thousands take a second: amber,
+# with these timers, the first due at DUE (ms), each next one STEP ms
+# later; their references are MASH-YEAR-000001 on.
+timer_fill() {
+	if [ -z "${TIMER_FILL:-}" ]; then
+		cat "$BUILD/words.lua" "$TOP/daemon/lua/lib.lua" \
+			"$TOP/tools/bench/timer-fill.lua" > "$T/timer-fill.lua"
+		TIMER_FILL=$(rcli -x script load < "$T/timer-fill.lua")
+	fi
+	_y=$1 _n=$2 _due=$3 _step=$4
+	shift 4
+	rcli evalsha "$TIMER_FILL" 6 "{mash}:seq:$_y" '{mash}:queue' \
+		'{mash}:due' '{mash}:events' '{mash}:events:head' \
+		'{mash}:index:received' '{mash}:' "$(jq -cn \
+			--arg r "$(jq -c . "$FIX/amber.json")" --argjson n "$_n" \
+			--arg due "$_due" --argjson step "$_step" \
+			--arg received "$(redis_ms)" '{year: '"$_y"', count: $n,
+			received: $received, brag: "amber", score: "1",
+			record: $r, timers: $ARGS.positional, due: $due,
+			step: $step}' --args "$@")" > /dev/null
+}
+
 # timer REF TIMER FIELD: a timer's due, fired or stopped instant as
 # `show` gives it ("null" when unset; empty when mashd cannot answer).
 timer() {

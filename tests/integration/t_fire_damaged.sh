@@ -4,24 +4,15 @@
 # log, and every other timer of the batch still fires, each once, at the
 # next call. fire.lua used to take the whole batch off the due set before
 # firing any, so the timers after the damaged one were lost: neither due
-# nor fired. Referrals are written as submit.lua writes them, by the
-# benchmark's loader (tools/bench/timer-fill.lua).
+# nor fired. Referrals are written as submit.lua writes them, by lib.sh's
+# timer_fill.
 . "$(dirname "$0")/lib.sh"
 start_redis
 at "2026-11-27 15:00:00"
 
-cat "$BUILD/words.lua" "$TOP/daemon/lua/lib.lua" \
-	"$TOP/tools/bench/timer-fill.lua" > "$T/fill.lua"
-FILL=$(rcli -x script load < "$T/fill.lua")
-RECORD=$(jq -c . "$FIX/amber.json")
 # Five referrals, MASH-2024-000001 to 000005, their screening due 10 s
 # ago, a millisecond apart: one batch, in that order.
-rcli evalsha "$FILL" 6 '{mash}:seq:2024' '{mash}:queue' '{mash}:due' \
-	'{mash}:events' '{mash}:events:head' '{mash}:index:received' \
-	'{mash}:' "$(jq -cn --arg r "$RECORD" --arg due $(($(redis_ms) - 10000)) \
-		--arg received "$(redis_ms)" '{year: 2024, count: 5,
-		received: $received, brag: "amber", score: "1", record: $r,
-		timers: ["screening"], due: $due, step: 1}')" > /dev/null
+timer_fill 2024 5 $(($(redis_ms) - 10000)) 1 screening
 expect "five timers due" "$(rcli zcard '{mash}:due')" 5
 # The third referral's record is damaged: a string where its hash was.
 rcli del '{mash}:ref:MASH-2024-000003' > /dev/null

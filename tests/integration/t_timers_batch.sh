@@ -3,30 +3,11 @@
 # call, with no look at the due set first, and the answer tells when the
 # next is due; thousands due at once, with two mashd on one Redis, fire in
 # batches back to back, each exactly once and in due order. Referrals are
-# written as submit.lua writes them, by the benchmark's loader
-# (tools/bench/timer-fill.lua), so that thousands take a second.
+# written as submit.lua writes them, by lib.sh's timer_fill.
 . "$(dirname "$0")/lib.sh"
 start_redis
 at "2026-11-27 15:00:00"
 
-cat "$BUILD/words.lua" "$TOP/daemon/lua/lib.lua" \
-	"$TOP/tools/bench/timer-fill.lua" > "$T/fill.lua"
-FILL=$(rcli -x script load < "$T/fill.lua")
-RECORD=$(jq -c . "$FIX/amber.json")
-# fill YEAR COUNT DUE STEP TIMER...: COUNT referrals with these timers,
-# the first due at DUE (ms), each next one STEP ms later.
-fill() {
-	_y=$1 _n=$2 _due=$3 _step=$4
-	shift 4
-	rcli evalsha "$FILL" 6 "{mash}:seq:$_y" '{mash}:queue' '{mash}:due' \
-		'{mash}:events' '{mash}:events:head' '{mash}:index:received' \
-		'{mash}:' "$(jq -cn --arg r "$RECORD" --argjson n "$_n" \
-			--arg due "$_due" --argjson step "$_step" \
-			--arg received "$(redis_ms)" '{year: '"$_y"', count: $n,
-			received: $received, brag: "amber", score: "1",
-			record: $r, timers: $ARGS.positional, due: $due,
-			step: $step}' --args "$@")" > /dev/null
-}
 # The fire events since stream id FROM, one per line: "due late_ms ref:timer".
 fires() {
 	rcli xrange '{mash}:events' "$1" + | awk '
@@ -53,7 +34,7 @@ redis-cli -s "$T/redis.sock" monitor > "$T/monitor" &
 MON=$!
 wait_for 5 "rcli client list | grep -q cmd=monitor"
 from=$(rcli xadd '{mash}:test' '*' mark start)
-fill 2024 6 $(($(redis_ms) + 3000)) 300 screening
+timer_fill 2024 6 $(($(redis_ms) + 3000)) 300 screening
 wait_for 20 "[ \"\$(rcli zcard '{mash}:due')\" = 0 ]"
 expect "all six fired" "$?" 0
 kill "$MON"
@@ -74,7 +55,7 @@ stop_mashd
 # 4000 timers due within one second, four to a millisecond (the loader
 # rounds each due time to the ms), and two mashd waiting for them.
 from=$(rcli xadd '{mash}:test' '*' mark start)
-fill 2025 1000 $(($(redis_ms) + 4000)) 0.25 screening decision_warning \
+timer_fill 2025 1000 $(($(redis_ms) + 4000)) 0.25 screening decision_warning \
 	decision escalation
 start_mashd
 sed "s|$T/mashd.sock|$T/b.sock|" "$T/mashd.conf" > "$T/b.conf"
