@@ -108,6 +108,9 @@ before=$(nrefs)
 quarantined() { # WHAT WHY [NAME-IN-QUARANTINE]
 	_q=${3:-$N}
 	if [ -e "$SP/quarantine/$_q" ] || [ -L "$SP/quarantine/$_q" ]; then
+		# mashd moves the message first, then writes its sidecar.
+		wait_for 10 "grep -q '^Reason: ' '$SP/quarantine/$_q.why'" \
+			2> /dev/null
 		expect_match "$1: quarantined, and the sidecar says why" \
 			"$(cat "$SP/quarantine/$_q.why" 2>/dev/null)" "Reason: .*$2"
 	else
