@@ -54,7 +54,7 @@ local function fire_one(b, member, at, now, now_s, fired)
   local event = TIMER_EVENT[timer] or timer
   local extra = {}
   if rung then extra = {'rung', rung} end
-  batch_alert(b, p, event, id, now_s, 'timer', timer, 'brag', brag,
+  queue_alert(p, event, id, now_s, 'timer', timer, 'brag', brag,
               'due', shown, 'overdue_ms',
               string.format('%.0f', now - tonumber(shown)),
               'holder', v[3] or '', unpack(extra))

@@ -283,12 +283,17 @@ local DIGEST_HELD = {[EVENT.WARNING] = true, [EVENT.SCREENING] = true,
                      [EVENT.OVERDUE_REMINDER] = true}
 
 -- digest_holds: is this alert held for the digest (see above)? The one
--- place the choice is made, in the call that writes the event.
+-- place the choice is made, in the call that writes the event. (The
+-- setting is read once a call: only digest_conf.lua changes it, and it
+-- queues no alert.)
+local DIGEST_ON = nil
 local function digest_holds(event, ref, f)
-  if not DIGEST_HELD[event] or
-     redis.call('HGET', declared('settings'), 'alerts_digest') ~= '1' then
-    return false
+  if not DIGEST_HELD[event] then return false end
+  if DIGEST_ON == nil then
+    DIGEST_ON = redis.call('HGET', declared('settings'), 'alerts_digest') ==
+                '1'
   end
+  if not DIGEST_ON then return false end
   for i = 1, #f - 1, 2 do
     if f[i] == 'brag' and f[i + 1] == 'red' then return false end
   end
@@ -447,8 +452,7 @@ end
 -- chain, figures and alerts as audit() and queue_alert() give, with what
 -- is the same for every change done once a call. batch_open() starts one;
 -- batch_audit() is audit_event() (the chain's head kept by serve()), and
--- notes the referral; batch_alert() queues one alert (the digest's
--- setting read once); batch_fired() keeps the overdue figures
+-- notes the referral; batch_fired() keeps the overdue figures
 -- (metrics_sync's) of a timer fired; batch_close() tells the queue's
 -- watchers of each referral once.
 local function batch_open()
@@ -462,21 +466,6 @@ local function batch_audit(b, p, ref, at, actor, action, detail)
     b.refs[#b.refs + 1] = ref
   end
   return eid
-end
-
--- batch_alert: queue_alert(), the digest's setting read once a batch.
-local function batch_alert(b, p, event, ref, at, ...)
-  if b.digest == nil then
-    b.digest = redis.call('HGET', declared('settings'), 'alerts_digest') ==
-               '1'
-  end
-  if b.digest and DIGEST_HELD[event] then
-    return queue_alert(p, event, ref, at, ...)
-  end
-  local f = {'event', event, 'ref', ref, ...}
-  f[#f + 1] = 'at'
-  f[#f + 1] = at
-  return redis.call('XADD', declared('outbox'), '*', unpack(f))
 end
 
 -- batch_fired: what metrics_sync(p, id) would make of the figures once
