@@ -65,16 +65,23 @@ local function audit_head_write()
   end
 end
 
-local function serve(body)
+-- serve_as: the body run on the call's arguments, the audit head
+-- written, and its answer made by answer(out); a refusal is "ERR
+-- <sentence>", any other error raised again.
+local function serve_as(body, answer)
   local ok, out = pcall(function()
     return body(cjson.decode(ARGV[2]))
   end)
   audit_head_write()
-  if ok then return cjson.encode(out or {}) end
+  if ok then return answer(out) end
   if type(out) == 'table' and out.refusal then
     return redis.error_reply('ERR ' .. out.refusal)
   end
   error(out, 0)
+end
+
+local function serve(body)
+  return serve_as(body, function(out) return cjson.encode(out or {}) end)
 end
 
 -- idem_seen: what the idempotency key of a submission (a.client, a.idem)
@@ -391,14 +398,7 @@ end
 -- body's answer goes to Redis as it is, a string or a list of strings (an
 -- array reply); a refusal is "ERR <sentence>" as with serve().
 local function serve_reply(body)
-  local ok, out = pcall(function()
-    return body(cjson.decode(ARGV[2]))
-  end)
-  if ok then return out end
-  if type(out) == 'table' and out.refusal then
-    return redis.error_reply('ERR ' .. out.refusal)
-  end
-  error(out, 0)
+  return serve_as(body, function(out) return out end)
 end
 
 -- json_str: a string as a JSON text, escaped as jansson writes it (the
