@@ -65,6 +65,44 @@ local function audit_head_write()
   end
 end
 
+-- utf8_mend: s with each byte that is not part of a well-formed UTF-8
+-- sequence (RFC 3629: no overlong form, no surrogate, nothing past
+-- U+10FFFF), and each NUL, made U+FFFD. A JSON reader refuses such bytes
+-- (jansson does, so mashctl does), and one damaged field must not make a
+-- whole answer unreadable. s itself when it is well-formed.
+local function utf8_mend(s)
+  local byte, out, i, n, from = string.byte, nil, 1, #s, 1
+  while i <= n do
+    local c, len = byte(s, i), 0
+    if c > 0 and c < 0x80 then len = 1
+    elseif c >= 0xC2 and c <= 0xDF then len = 2
+    elseif c >= 0xE0 and c <= 0xEF then len = 3
+    elseif c >= 0xF0 and c <= 0xF4 then len = 4 end
+    local ok = len > 0 and i + len - 1 <= n
+    if ok and len > 1 then
+      local c2 = byte(s, i + 1)
+      ok = not ((c == 0xE0 and c2 < 0xA0) or (c == 0xED and c2 > 0x9F) or
+                (c == 0xF0 and c2 < 0x90) or (c == 0xF4 and c2 > 0x8F))
+      for k = i + 1, i + len - 1 do
+        local b = byte(s, k)
+        if b < 0x80 or b > 0xBF then ok = false end
+      end
+    end
+    if ok then
+      i = i + len
+    else
+      out = out or {}
+      out[#out + 1] = string.sub(s, from, i - 1)
+      out[#out + 1] = '\239\191\189'
+      i = i + 1
+      from = i
+    end
+  end
+  if not out then return s end
+  out[#out + 1] = string.sub(s, from)
+  return table.concat(out)
+end
+
 -- serve_as: the body run on the call's arguments, the audit head
 -- written, and its answer made by answer(out); a refusal is "ERR
 -- <sentence>", any other error raised again.
@@ -81,7 +119,22 @@ local function serve_as(body, answer)
 end
 
 local function serve(body)
-  return serve_as(body, function(out) return cjson.encode(out or {}) end)
+  return serve_as(body, function(out)
+    local text = cjson.encode(out or {})
+    -- A stored field that is not UTF-8, or holds a NUL, would make the
+    -- whole answer unreadable: cjson passes such bytes on as they are,
+    -- and writes a NUL as \u0000, which JSON readers refuse (jansson
+    -- does). Both are made U+FFFD, as utf8_mend() does.
+    if string.find(text, '[\128-\255]') then text = utf8_mend(text) end
+    if string.find(text, 'u0000', 1, true) then
+      text = string.gsub(text, '(\\+)u0000', function(bs)
+        -- An odd run of backslashes ends in an escape (an even one is
+        -- backslashes written as such, then text "u0000").
+        if #bs % 2 == 1 then return string.sub(bs, 2) .. '\\ufffd' end
+      end)
+    end
+    return text
+  end)
 end
 
 -- idem_seen: what the idempotency key of a submission (a.client, a.idem)
@@ -403,7 +456,8 @@ end
 
 -- json_str: a string as a JSON text, escaped as jansson writes it (the
 -- quote, the backslash and control characters; "/" and UTF-8 as they
--- are), so text a script writes reads as mashd's own would.
+-- are), so text a script writes reads as mashd's own would; what is not
+-- UTF-8, and a NUL, mended first (utf8_mend).
 local JSON_ESCAPES = {['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b',
                       ['\f'] = '\\f', ['\n'] = '\\n', ['\r'] = '\\r',
                       ['\t'] = '\\t'}
@@ -411,6 +465,7 @@ local function json_escape(c)
   return JSON_ESCAPES[c] or string.format('\\u%04X', string.byte(c))
 end
 local function json_str(s)
+  if string.find(s, '[%z\128-\255]') then s = utf8_mend(s) end
   if string.find(s, '[%z\1-\31"\\]') then
     s = string.gsub(s, '[%z\1-\31"\\]', json_escape)
   end

@@ -48,9 +48,11 @@ local function put(a, b, c, d, e)
   end
 end
 
--- A string field as JSON, into the page.
+-- A string field as JSON, into the page (json_str() when it has a byte
+-- to escape or to check: a stored field may not be what mashd wrote).
+local NOT_PLAIN = '[%z\1-\31"\\\128-\255]'
 local function put_str(s)
-  if string.find(s, '[%z\1-\31"\\]') then
+  if string.find(s, NOT_PLAIN) then
     put(json_str(s))
   else
     put('"', s, '"')
@@ -65,7 +67,7 @@ local function put_word(s)
     put('"', s, '"')
   else
     put_str(s)
-    if not string.find(s, '[%z\1-\31"\\]') then SAFE[s] = true end
+    if not string.find(s, NOT_PLAIN) then SAFE[s] = true end
   end
 end
 
@@ -118,23 +120,42 @@ local function overdue(v)
   return false
 end
 
--- The concern's categories as a JSON array: the field submit.lua keeps,
--- or, for a referral stored before it kept one, read from the record.
-local function put_categories(cats, key)
-  if cats and string.find(cats, '^%[.*%]$') then
-    put(cats)
-    return
-  end
-  local ok, rec = pcall(cjson.decode, redis.call('HGET', key, 'record') or '')
-  local list = ok and type(rec) == 'table' and type(rec.concern) == 'table'
-               and rec.concern.categories
+-- The strings of a list (a Lua table, else none) as a JSON array.
+local function strings_array(list)
   local out = {}
   if type(list) == 'table' then
     for _, c in ipairs(list) do
       if type(c) == 'string' then out[#out + 1] = json_str(c) end
     end
   end
-  put('[' .. table.concat(out, ',') .. ']')
+  return '[' .. table.concat(out, ',') .. ']'
+end
+
+-- The JSON array a stored categories field shows as, once for each
+-- text of a call (few differ): false when it is no JSON list.
+local CATS = {}
+local function cats_shown(text)
+  local shown = CATS[text]
+  if shown == nil then
+    local ok, list = pcall(cjson.decode, text)
+    shown = ok and type(list) == 'table' and strings_array(list)
+    CATS[text] = shown
+  end
+  return shown
+end
+
+-- The concern's categories as a JSON array: the field submit.lua keeps,
+-- or, for a referral stored before it kept one (or whose field cannot be
+-- read), read from the record.
+local function put_categories(cats, key)
+  local shown = cats and cats_shown(cats)
+  if shown then
+    put(shown)
+    return
+  end
+  local ok, rec = pcall(cjson.decode, redis.call('HGET', key, 'record') or '')
+  put(strings_array(ok and type(rec) == 'table' and
+                    type(rec.concern) == 'table' and rec.concern.categories))
 end
 
 -- How many referrals of the child a repeat counts, as JSON, or null.

@@ -1,0 +1,60 @@
+#!/bin/sh
+# A damaged record never hides the queue: every open referral is still
+# listed, by `mashctl queue`, a page and the stream, when one referral's
+# stored fields are no longer what mashd wrote (bytes that are not UTF-8,
+# a NUL, categories that are not a JSON array). What cannot be shown as
+# it is shows as U+FFFD; categories that cannot be read are read from the
+# record, else none. So does any other answer the store makes.
+. "$(dirname "$0")/lib.sh"
+start_redis
+at "2026-07-14 09:30:00"
+start_mashd
+for f in amber amber amber red; do
+	post "$FIX/$f.json" > /dev/null
+	jbody .id >> "$T/ids"
+done
+set -- $(cat "$T/ids")
+# Not UTF-8 (a Latin-1 e acute; a truncated sequence; a surrogate), a NUL
+# in a word, categories no JSON reader takes.
+rcli hset "{mash}:ref:$1" owner "$(printf 'caf\351')" categories '[x]' > /dev/null
+rcli hset "{mash}:ref:$2" owner "$(printf 'a\342\202')" \
+	categories "$(printf '["n\355\240\200"]')" > /dev/null
+printf 'hset {mash}:ref:%s channel "we\\x00b"\n' "$3" | rcli > /dev/null
+rcli hset "{mash}:ref:$4" categories '[1,{"a":2},"neglect"]' record 'not json' \
+	owner 'uid:7 \u0000' > /dev/null
+
+out=$(ctl queue 2>&1)
+expect "mashctl queue answers" "$?" 0
+expect "all four listed by mashctl queue" \
+	"$(printf '%s\n' "$out" | grep -c -E '^  [0-9]+ +(amber|red) ')" 4
+ctl queue --json > "$T/all.json" 2> "$T/err"
+expect "the stream answers" "$?" 0
+expect "all four streamed" "$(jq length "$T/all.json")" 4
+ctl queue --limit 1000 --json > "$T/page.json"
+expect "all four on a page" "$(jq '.items | length' "$T/page.json")" 4
+item() { jq -c --arg id "$1" ".[] | select(.id == \$id) | $2" "$T/all.json"; }
+expect "a byte that is not UTF-8 shows as U+FFFD" "$(item "$1" .owner)" \
+	"$(printf '"caf\357\277\275"')"
+expect "categories that cannot be read come from the record" \
+	"$(item "$1" .categories)" "$(jq -c .concern.categories "$FIX/amber.json")"
+expect "a truncated sequence shows as U+FFFD" "$(item "$2" .owner)" \
+	"$(printf '"a\357\277\275\357\277\275"')"
+expect "a surrogate shows as U+FFFD" "$(item "$2" .categories)" \
+	"$(printf '["n\357\277\275\357\277\275\357\277\275"]')"
+expect "a NUL shows as U+FFFD" "$(item "$3" .channel)" \
+	"$(printf '"we\357\277\275b"')"
+expect "only the strings of damaged categories are kept" \
+	"$(item "$4" .categories)" '["neglect"]'
+expect "the damaged referral, as the stream gives it, on a page" \
+	"$(jq -c --arg id "$2" '.items[] | select(.id == $id)' "$T/page.json")" \
+	"$(item "$2" .)"
+# Answers made whole by the store (cjson) are mended the same way.
+expect "show answers for the damaged referral" \
+	"$(ctl show "$1" --json | jq -r .owner)" "$(printf 'caf\357\277\275')"
+expect "list answers with the damaged referrals" \
+	"$(ctl list --all --json | jq '.items | length')" 4
+expect "a NUL shows as U+FFFD there too" \
+	"$(ctl show "$3" --json | jq -r .channel)" "$(printf 'we\357\277\275b')"
+expect "text that reads as an escape is left as it is" \
+	"$(ctl show "$4" --json | jq -r .owner)" 'uid:7 \u0000'
+finish
