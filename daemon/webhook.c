@@ -1,14 +1,22 @@
 /*
  * webhook.c owns the requests to webhooks; see webhook.h.
  *
- * Invariant: a post is in w->posts from its request until evhttp answers
- * it (or the client is freed); its callback runs exactly once.
+ * Invariant: a post is in w->posts from webhooks_post until it ends:
+ * answered, failed, or out of time (alerts.timeout), or the client is
+ * freed; its callback runs exactly once, except when the client is freed.
  *
  * An https:// url is posted over TLS (tls.c): the certificate verified
  * against the webhook's ca_file or the system's CAs, its name against the
  * url's host. A handshake that fails is a failed delivery, with TLS's
  * reason; config_tls.c refuses a plain http:// url unless the webhook
  * says insecure.
+ *
+ * A url's host name is looked up by libevent's own resolver (evdns, from
+ * /etc/resolv.conf and /etc/hosts), never by getaddrinfo(3), which blocks:
+ * a DNS server that does not answer would stop the whole loop, intake and
+ * timers with it, for the resolver's timeout. The lookup is the post's
+ * own, so that its deadline (alerts.timeout, which evhttp's timeout does
+ * not count the lookup in) can cancel it: an attempt ends in time.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +26,7 @@
 #include <sys/queue.h>
 
 #include <event2/buffer.h>
+#include <event2/dns.h>
 #include <event2/http.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -28,14 +37,23 @@
 struct post {
 	struct webhooks *w;
 	LIST_ENTRY(post) entry;
-	struct evhttp_connection *evcon;
+	struct evhttp_request *req; /* made, and ours, until it is sent */
+	struct evdns_getaddrinfo_request *lookup; /* the host's, under way */
+	struct evhttp_connection *evcon;	  /* once it is looked up */
+	struct event *deadline;			  /* alerts.timeout */
 	webhook_done_cb *done;
 	void *arg;
 	bool tls;
+	int timeout;
+	char host[256];
+	char port[12];
+	char path[1024];
+	char *ca_file; /* NULL: the system's CAs */
 };
 
 struct webhooks {
 	struct event_base *base;
+	struct evdns_base *dns;
 	LIST_HEAD(, post) posts;
 	struct tls_clients *tls; /* a TLS context per CA file */
 };
@@ -49,32 +67,76 @@ evcon_free(evutil_socket_t fd, short what, void *arg)
 	evhttp_connection_free(arg);
 }
 
+/* The post leaves the list with all it holds: its lookup cancelled, its
+ * request unsent freed, its connection freed (now, or, from evhttp's own
+ * callback, once that returns). Its callback is the caller's to call. */
+static void
+post_free(struct post *p, bool in_evhttp)
+{
+	LIST_REMOVE(p, entry);
+	if (p->lookup != NULL) /* its callback sees EVUTIL_EAI_CANCEL */
+		evdns_getaddrinfo_cancel(p->lookup);
+	if (p->req != NULL)
+		evhttp_request_free(p->req);
+	if (p->evcon != NULL && in_evhttp)
+		event_base_once(p->w->base, -1, EV_TIMEOUT, evcon_free,
+				p->evcon, NULL);
+	else if (p->evcon != NULL)
+		evhttp_connection_free(p->evcon);
+	event_free(p->deadline);
+	free(p->ca_file);
+	free(p);
+}
+
+/* The post ends with err (NULL: delivered). */
+static void
+post_end(struct post *p, bool in_evhttp, const char *err)
+{
+	webhook_done_cb *done = p->done;
+	void *darg = p->arg;
+
+	post_free(p, in_evhttp);
+	done(err, darg);
+}
+
 static void
 post_done(struct evhttp_request *req, void *arg)
 {
 	struct post *p = arg;
 	int code = req ? evhttp_request_get_response_code(req) : 0;
-	webhook_done_cb *done = p->done;
-	void *darg = p->arg;
-	char why[256];
+	char why[320];
 
 	/* The handshake's reason, before the connection is freed. */
 	if (code == 0 && p->tls &&
 	    tls_client_why(evhttp_connection_get_bufferevent(p->evcon), why,
 			   sizeof(why)) == 0)
 		code = -1;
-	event_base_once(p->w->base, -1, EV_TIMEOUT, evcon_free, p->evcon, NULL);
-	LIST_REMOVE(p, entry);
-	free(p);
-	if (code >= 200 && code < 300) {
-		done(NULL, darg);
-		return;
+	if (code >= 200 && code < 300)
+		post_end(p, true, NULL);
+	else {
+		if (code == 0)
+			snprintf(why, sizeof(why),
+				 "no answer (refused or timed out)");
+		else if (code > 0)
+			snprintf(why, sizeof(why), "HTTP %d", code);
+		post_end(p, true, why);
 	}
-	if (code == 0)
-		snprintf(why, sizeof(why), "no answer (refused or timed out)");
-	else if (code > 0)
-		snprintf(why, sizeof(why), "HTTP %d", code);
-	done(why, darg);
+}
+
+/* The attempt's time is up, whatever it waits for. */
+static void
+post_expired(evutil_socket_t fd, short what, void *arg)
+{
+	struct post *p = arg;
+	char why[96];
+
+	(void)fd;
+	(void)what;
+	snprintf(why, sizeof(why),
+		 "no answer within %d s (the name's lookup, the connection "
+		 "or the answer)",
+		 p->timeout);
+	post_end(p, false, why);
 }
 
 /* "sha256=" and the hex HMAC-SHA256 of the body under the secret. */
@@ -92,41 +154,79 @@ sign(const char *secret, const char *body, char *sig, size_t len)
 }
 
 /*
- * The connection for uri: over TLS for https://, the certificate checked
- * by ca_file or the system's CAs. NULL with the reason in why.
+ * The connection to addr (the host's address, as text), over TLS for
+ * https://, the certificate checked by the post's CA file or the system's
+ * CAs and its name against the host. NULL with the reason in why.
  */
 static struct evhttp_connection *
-post_connect(struct webhooks *w, const struct evhttp_uri *uri,
-	     const char *ca_file, bool *tls, char *why, size_t len)
+post_connect(struct post *p, const char *addr, char *why, size_t len)
 {
-	const char *scheme = evhttp_uri_get_scheme(uri);
-	const char *host = evhttp_uri_get_host(uri);
+	struct webhooks *w = p->w;
+	ev_uint16_t port = (ev_uint16_t)atoi(p->port);
 	struct evhttp_connection *evcon;
 	struct bufferevent *bev;
-	int port = evhttp_uri_get_port(uri);
 	SSL_CTX *ctx;
 
-	*tls = scheme != NULL && strcasecmp(scheme, "https") == 0;
-	if (!*tls) {
-		evcon = evhttp_connection_base_new(
-		    w->base, NULL, host, (ev_uint16_t)(port > 0 ? port : 80));
+	if (!p->tls) {
+		evcon = evhttp_connection_base_new(w->base, NULL, addr, port);
 		if (evcon == NULL)
 			snprintf(why, len, "out of memory");
 		return evcon;
 	}
-	if ((ctx = tls_clients_get(w->tls, ca_file, why, len)) == NULL)
+	if ((ctx = tls_clients_get(w->tls, p->ca_file, why, len)) == NULL)
 		return NULL;
-	bev = tls_client_bev(ctx, w->base, host);
-	evcon = bev ? evhttp_connection_base_bufferevent_new(
-			  w->base, NULL, bev, host,
-			  (ev_uint16_t)(port > 0 ? port : 443))
+	bev = tls_client_bev(ctx, w->base, p->host);
+	evcon = bev ? evhttp_connection_base_bufferevent_new(w->base, NULL, bev,
+							     addr, port)
 		    : NULL;
 	if (evcon == NULL) {
 		if (bev != NULL)
 			bufferevent_free(bev);
-		snprintf(why, len, "cannot start TLS to %s", host);
+		snprintf(why, len, "cannot start TLS to %s", p->host);
 	}
 	return evcon;
+}
+
+/* The host is looked up: the request goes to its first address. */
+static void
+looked_up(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct post *p = arg;
+	char addr[64], why[320];
+	const void *in = NULL;
+
+	if (result == EVUTIL_EAI_CANCEL) /* the post is gone */
+		return;
+	p->lookup = NULL;
+	if (result == 0 && res != NULL)
+		in = res->ai_family == AF_INET6
+			 ? (const void *)&((struct sockaddr_in6 *)res->ai_addr)
+			       ->sin6_addr
+			 : (const void *)&((struct sockaddr_in *)res->ai_addr)
+			       ->sin_addr;
+	if (in == NULL ||
+	    evutil_inet_ntop(res->ai_family, in, addr, sizeof(addr)) == NULL) {
+		snprintf(why, sizeof(why), "cannot look up %s: %s", p->host,
+			 result != 0 ? evutil_gai_strerror(result)
+				     : "no address");
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		post_end(p, false, why);
+		return;
+	}
+	evutil_freeaddrinfo(res);
+	if ((p->evcon = post_connect(p, addr, why, sizeof(why))) == NULL) {
+		post_end(p, false, why);
+		return;
+	}
+	evhttp_connection_set_timeout(p->evcon, p->timeout);
+	if (evhttp_make_request(p->evcon, p->req, EVHTTP_REQ_POST, p->path) !=
+	    0) {
+		p->req = NULL; /* evhttp freed it, without its callback */
+		post_end(p, false, "cannot send the request");
+		return;
+	}
+	p->req = NULL; /* evhttp's now */
 }
 
 static void
@@ -146,59 +246,87 @@ add_headers(struct evhttp_request *req, const char *host,
 		     strlen(hp->body));
 }
 
+/* The post of hp to uri, its request made, its deadline running; NULL
+ * with the reason in why. */
+static struct post *
+post_new(struct webhooks *w, const struct evhttp_uri *uri,
+	 const struct webhook_post *hp, char *why, size_t len)
+{
+	const char *scheme = evhttp_uri_get_scheme(uri);
+	const char *host = evhttp_uri_get_host(uri);
+	const char *path = evhttp_uri_get_path(uri);
+	const char *query = evhttp_uri_get_query(uri);
+	int port = evhttp_uri_get_port(uri);
+	struct timeval tv = {hp->timeout, 0};
+	struct post *p = calloc(1, sizeof(*p));
+
+	if (p == NULL || strlen(host) >= sizeof(p->host) ||
+	    (hp->ca_file != NULL &&
+	     (p->ca_file = strdup(hp->ca_file)) == NULL) ||
+	    (p->deadline = evtimer_new(w->base, post_expired, p)) == NULL ||
+	    (p->req = evhttp_request_new(post_done, p)) == NULL) {
+		snprintf(why, len,
+			 p != NULL && strlen(host) >= sizeof(p->host)
+			     ? "host name too long"
+			     : "out of memory");
+		if (p != NULL && p->deadline != NULL)
+			event_free(p->deadline);
+		if (p != NULL)
+			free(p->ca_file);
+		free(p);
+		return NULL;
+	}
+	p->w = w;
+	p->tls = scheme != NULL && strcasecmp(scheme, "https") == 0;
+	p->timeout = hp->timeout;
+	snprintf(p->host, sizeof(p->host), "%s", host);
+	snprintf(p->port, sizeof(p->port), "%d",
+		 port > 0 ? port
+		 : p->tls ? 443
+			  : 80);
+	snprintf(p->path, sizeof(p->path), "%s%s%s",
+		 path && path[0] ? path : "/", query ? "?" : "",
+		 query ? query : "");
+	add_headers(p->req, host, hp);
+	LIST_INSERT_HEAD(&w->posts, p, entry);
+	evtimer_add(p->deadline, &tv);
+	return p;
+}
+
 void
 webhooks_post(struct webhooks *w, const struct webhook_post *hp,
 	      webhook_done_cb *done, void *arg)
 {
 	struct evhttp_uri *uri = evhttp_uri_parse(hp->url);
-	struct evhttp_connection *evcon = NULL;
-	struct evhttp_request *req;
-	char path[1024], why[256] = "out of memory";
-	const char *host, *query;
+	struct evutil_addrinfo hints;
+	struct evdns_getaddrinfo_request *lookup;
 	struct post *p;
-	bool tls = false;
+	char why[320];
 
-	if (uri == NULL || (host = evhttp_uri_get_host(uri)) == NULL) {
+	if (uri == NULL || evhttp_uri_get_host(uri) == NULL) {
 		if (uri != NULL)
 			evhttp_uri_free(uri);
 		done("bad url", arg);
 		return;
 	}
-	query = evhttp_uri_get_query(uri);
-	snprintf(path, sizeof(path), "%s%s%s",
-		 evhttp_uri_get_path(uri) && evhttp_uri_get_path(uri)[0]
-		     ? evhttp_uri_get_path(uri)
-		     : "/",
-		 query ? "?" : "", query ? query : "");
-	p = calloc(1, sizeof(*p));
-	if (p != NULL)
-		evcon =
-		    post_connect(w, uri, hp->ca_file, &tls, why, sizeof(why));
-	req = evcon ? evhttp_request_new(post_done, p) : NULL;
-	if (req == NULL) {
-		if (evcon != NULL)
-			evhttp_connection_free(evcon);
-		evhttp_uri_free(uri);
-		free(p);
+	p = post_new(w, uri, hp, why, sizeof(why));
+	evhttp_uri_free(uri);
+	if (p == NULL) {
 		done(why, arg);
 		return;
 	}
-	evhttp_connection_set_timeout(evcon, hp->timeout);
-	add_headers(req, host, hp);
-	evhttp_uri_free(uri);
-	p->w = w;
-	p->evcon = evcon;
 	p->done = done;
 	p->arg = arg;
-	p->tls = tls;
-	LIST_INSERT_HEAD(&w->posts, p, entry);
-	if (evhttp_make_request(evcon, req, EVHTTP_REQ_POST, path) != 0) {
-		/* evhttp freed the request, without its callback. */
-		LIST_REMOVE(p, entry);
-		evhttp_connection_free(evcon);
-		free(p);
-		done("cannot send the request", arg);
-	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	/* A number, or a name in /etc/hosts, is answered at once: looked_up
+	 * has run, and p may be gone, when this returns NULL. */
+	lookup =
+	    evdns_getaddrinfo(w->dns, p->host, p->port, &hints, looked_up, p);
+	if (lookup != NULL)
+		p->lookup = lookup;
 }
 
 struct webhooks *
@@ -210,7 +338,12 @@ webhooks_new(struct event_base *base)
 		return NULL;
 	w->base = base;
 	LIST_INIT(&w->posts);
-	if ((w->tls = tls_clients_new()) == NULL) {
+	/* Its socket is open only while a lookup is under way. */
+	w->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+					  EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (w->dns == NULL || (w->tls = tls_clients_new()) == NULL) {
+		if (w->dns != NULL)
+			evdns_base_free(w->dns, 0);
 		free(w);
 		return NULL;
 	}
@@ -222,13 +355,9 @@ webhooks_free(struct webhooks *w)
 {
 	if (w == NULL)
 		return;
-	while (!LIST_EMPTY(&w->posts)) {
-		struct post *p = LIST_FIRST(&w->posts);
-
-		LIST_REMOVE(p, entry);
-		evhttp_connection_free(p->evcon);
-		free(p);
-	}
+	while (!LIST_EMPTY(&w->posts))
+		post_free(LIST_FIRST(&w->posts), false);
 	tls_clients_free(w->tls);
+	evdns_base_free(w->dns, 0);
 	free(w);
 }
