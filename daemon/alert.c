@@ -36,8 +36,9 @@
 #include "alert.h"
 #include "alert_audience.h"
 #include "alert_batch.h"
+#include "alert_log.h"
+#include "alert_plan.h"
 #include "alert_text.h"
-#include "ladder.h"
 #include "clock.h"
 #include "deliver_mail.h"
 #include "lifecycle.h"
@@ -47,7 +48,6 @@
 
 #define ALERT_POLL_MS 1000
 #define ALERT_BATCH 16
-#define ALERT_MAX_PARTS 16
 #define ALERT_RECORDING (4 * ALERT_BATCH_SIZE)
 
 struct job;
@@ -108,20 +108,6 @@ referrer(const struct job *j, const char *k)
 {
 	return json_string_value(
 	    json_object_get(json_object_get(j->alert, "referrer"), k));
-}
-
-static bool
-part_done_before(const struct job *j, const char *name)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(json_object_get(j->alert, "done"), i, v)
-	{
-		if (strcmp(json_string_value(v), name) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* ---- parts ----------------------------------------------------------- */
@@ -185,8 +171,8 @@ start_mail(struct part *p, const char *const *to, size_t nto, bool for_referrer)
 static bool
 mailed(const struct job *j)
 {
-	return j->a->d->conf->alerts.sendmail[0] != '\0' &&
-	       referrer(j, "email") != NULL;
+	return alert_plan_mailed(j->a->d->conf,
+				 json_object_get(j->alert, "referrer"));
 }
 
 /* What a webhook is sent: the staff text, its roles, and the facts. */
@@ -251,19 +237,6 @@ start_hook(struct part *p, const struct config_webhook *w, unsigned to)
 
 /* ---- jobs ------------------------------------------------------------ */
 
-static struct part *
-add_part(struct job *j, const char *name)
-{
-	struct part *p;
-
-	if (j->nparts >= ALERT_MAX_PARTS || part_done_before(j, name))
-		return NULL;
-	p = &j->parts[j->nparts++];
-	p->job = j;
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	return p;
-}
-
 static void
 job_free(struct job *j)
 {
@@ -287,26 +260,12 @@ result_done(const char *state, const char *err, void *arg)
 		log_warnx("alert %s: cannot record its delivery: %s; it stays "
 			  "pending",
 			  j->id, err);
-	else if (state != NULL && strcmp(state, "dead") == 0)
-		log_event_warnx(
-		    field(j, "ref"), field(j, "brag"), field(j, "event"),
-		    "alert %s ref=%s event=%s is a DEAD LETTER after %lld "
-		    "attempts: %s",
-		    j->id, field(j, "ref"), field(j, "event"),
-		    (long long)json_integer_value(
-			json_object_get(j->alert, "attempts")) +
-			1,
-		    j->error);
-	else if (state != NULL && strcmp(state, "sent") == 0)
-		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
-			  "alert %s ref=%s event=%s delivered", j->id,
-			  field(j, "ref"), field(j, "event"));
-	else if (state != NULL && strcmp(state, "callback") == 0)
-		log_event(field(j, "ref"), field(j, "brag"), field(j, "event"),
-			  "alert %s ref=%s event=%s: no transport reaches the "
-			  "referrer; a call-back task for the navigators "
-			  "(mashctl callbacks)",
-			  j->id, field(j, "ref"), field(j, "event"));
+	else if (state != NULL)
+		alert_log_outcome(j->id, fields(j), state,
+				  (long long)json_integer_value(
+				      json_object_get(j->alert, "attempts")) +
+				      1,
+				  j->error);
 	job_free(j);
 	/* A dead letter, or an alert that waited for room, is in the outbox
 	 * now; else the tick looks (a look per result would cost a call). */
@@ -337,59 +296,6 @@ job_finish(struct job *j)
 			result_done, j);
 }
 
-/* A webhook that reaches referrers wants this alert's event. */
-static bool
-referrer_hook(const struct job *j)
-{
-	const struct mash_config *c = j->a->d->conf;
-
-	for (size_t i = 0; i < c->nwebhooks; i++)
-		for (size_t k = 0;
-		     c->webhooks[i].referrers && k < c->webhooks[i].events.n;
-		     k++)
-			if (strcmp(c->webhooks[i].events.items[k],
-				   field(j, "event")) == 0)
-				return true;
-	return false;
-}
-
-/*
- * The parts this attempt still has to deliver; j->left counts them. A
- * referrer that no transport reaches (no email, or no mail; no phone, or
- * no webhook that reaches referrers) is not "sent" to: the alert becomes
- * a call-back task for the navigators (j->callback).
- */
-static void
-job_plan(struct job *j, const struct audience *au, unsigned to)
-{
-	const struct mash_config *c = j->a->d->conf;
-	bool mail = c->alerts.sendmail[0] != '\0';
-
-	if ((to & ALERT_TO_REFERRER) && mailed(j)) {
-		if (add_part(j, "mail:referrer") != NULL)
-			j->left++;
-	} else if ((to & ALERT_TO_REFERRER) &&
-		   !part_done_before(j, "mail:referrer") &&
-		   (referrer(j, "phone") == NULL || !referrer_hook(j))) {
-		j->callback = true;
-	}
-	if (mail && au->nstaff > 0 && add_part(j, "mail:staff") != NULL)
-		j->left++;
-	for (size_t i = 0; i < c->nwebhooks; i++) {
-		const struct config_webhook *w = &c->webhooks[i];
-		char name[80];
-
-		for (size_t k = 0; k < w->events.n; k++) {
-			if (strcmp(w->events.items[k], field(j, "event")) != 0)
-				continue;
-			snprintf(name, sizeof(name), "hook:%s", w->name);
-			if (add_part(j, name) != NULL)
-				j->left++;
-			break;
-		}
-	}
-}
-
 /* How many sendmail processes the plan of j needs. */
 static int
 job_mails(const struct job *j)
@@ -413,8 +319,7 @@ job_start(struct alerter *a, json_t *alert, int free_procs)
 {
 	const struct mash_config *c = a->d->conf;
 	struct job *j = calloc(1, sizeof(*j));
-	struct audience au = {.nstaff = 0};
-	unsigned to;
+	struct alert_plan pl;
 	struct part *p;
 
 	if (j == NULL) {
@@ -425,16 +330,14 @@ job_start(struct alerter *a, json_t *alert, int free_procs)
 	j->alert = alert;
 	snprintf(j->id, sizeof(j->id), "%s",
 		 json_string_value(json_object_get(alert, "id")));
-	/* The Emergency Duty Team hears only of what came while closed. */
-	to = alert_text_audience(field(j, "event"));
-	if (strcmp(field(j, "edt"), "1") != 0)
-		to &= ~ALERT_TO_ROLE(ROLE_EDT);
-	to = ladder_audience(c, fields(j), to);
-	audience_of(c, to, &au);
-	if (ladder_holder(fields(j), au.holder, sizeof(au.holder)) != NULL &&
-	    au.nstaff < sizeof(au.staff) / sizeof(au.staff[0]))
-		au.staff[au.nstaff++] = au.holder;
-	job_plan(j, &au, to);
+	alert_plan_make(c, fields(j), json_object_get(alert, "referrer"),
+			json_object_get(alert, "done"), &pl);
+	for (int i = 0; i < pl.nparts; i++) {
+		j->parts[i].job = j;
+		memcpy(j->parts[i].name, pl.parts[i], sizeof(j->parts[i].name));
+	}
+	j->nparts = j->left = pl.nparts;
+	j->callback = pl.callback;
 	if (job_mails(j) > free_procs) {
 		json_decref(j->alert);
 		free(j);
@@ -446,10 +349,8 @@ job_start(struct alerter *a, json_t *alert, int free_procs)
 	LIST_INSERT_HEAD(&a->jobs, j, entry);
 	a->njobs++;
 	/* syslog, always: the reference, the event, the roles. */
-	log_event(
-	    field(j, "ref"), field(j, "brag"), field(j, "event"),
-	    "alert %s ref=%s event=%s brag=%s to=%s attempt=%lld", j->id,
-	    field(j, "ref"), field(j, "event"), field(j, "brag"), au.roles,
+	alert_log_attempt(
+	    j->id, fields(j), pl.au.roles,
 	    (long long)json_integer_value(json_object_get(alert, "attempts")) +
 		1);
 	if (j->left == 0) { /* syslog carried it */
@@ -465,12 +366,12 @@ job_start(struct alerter *a, json_t *alert, int free_procs)
 
 			start_mail(p, one, 1, true);
 		} else if (strcmp(p->name, "mail:staff") == 0) {
-			start_mail(p, au.staff, au.nstaff, false);
+			start_mail(p, pl.au.staff, pl.au.nstaff, false);
 		} else {
 			for (size_t k = 0; k < c->nwebhooks; k++)
 				if (strcmp(p->name + 5, c->webhooks[k].name) ==
 				    0)
-					start_hook(p, &c->webhooks[k], to);
+					start_hook(p, &c->webhooks[k], pl.to);
 		}
 	}
 	if (--j->left == 0)

@@ -1,0 +1,50 @@
+/*
+ * alert_log.c: see alert_log.h.
+ */
+#include <string.h>
+
+#include "alert_log.h"
+#include "log.h"
+
+static const char *
+field(const json_t *fields, const char *k)
+{
+	const char *v = json_string_value(json_object_get(fields, k));
+
+	return v ? v : "";
+}
+
+void
+alert_log_attempt(const char *id, const json_t *fields, const char *roles,
+		  long long attempt)
+{
+	const char *ref = field(fields, "ref"), *brag = field(fields, "brag");
+	const char *event = field(fields, "event");
+
+	log_event(ref, brag, event,
+		  "alert %s ref=%s event=%s brag=%s to=%s attempt=%lld", id,
+		  ref, event, brag, roles, attempt);
+}
+
+void
+alert_log_outcome(const char *id, const json_t *fields, const char *state,
+		  long long attempts, const char *error)
+{
+	const char *ref = field(fields, "ref"), *brag = field(fields, "brag");
+	const char *event = field(fields, "event");
+
+	if (strcmp(state, "dead") == 0)
+		log_event_warnx(ref, brag, event,
+				"alert %s ref=%s event=%s is a DEAD LETTER "
+				"after %lld attempts: %s",
+				id, ref, event, attempts, error);
+	else if (strcmp(state, "sent") == 0)
+		log_event(ref, brag, event,
+			  "alert %s ref=%s event=%s delivered", id, ref, event);
+	else if (strcmp(state, "callback") == 0)
+		log_event(ref, brag, event,
+			  "alert %s ref=%s event=%s: no transport reaches the "
+			  "referrer; a call-back task for the navigators "
+			  "(mashctl callbacks)",
+			  id, ref, event);
+}
