@@ -24,54 +24,18 @@
 -- callback:<n> (the task INCR numbers, or the alert names).
 local p = ARGV[1]
 
+-- One attempt: its parts delivered remembered, then its outcome
+-- (alert_outcome in lib.lua, which submit.lua shares).
 local function record(a)
   local key = from_data('alert:' .. a.id)
-  local outbox = declared('outbox')
   if a.done and #a.done > 0 then
     redis.call('SADD', from_data('alert:' .. a.id .. ':done'),
                unpack(a.done))
   end
   local attempts = redis.call('HINCRBY', key, 'attempts', 1)
   local f = redis.call('HMGET', key, 'event', 'ref', 'callback')
-  local event, ref, task = f[1] or '', f[2] or '', f[3] or nil
-  local new_task = {} -- written with the state below: one HSET
-  if a.callback_due and not task then
-    task = tostring(redis.call('INCR', declared('callback:seq')))
-    redis.call('HSET', from_data('callback:' .. task), 'id', task, 'ref', ref,
-               'event', event, 'alert', a.id, 'created', a.now,
-               'due', a.callback_due, 'state', 'open')
-    redis.call('ZADD', declared('callbacks'), a.callback_due, task)
-    new_task = {'callback', task}
-    audit_event(p, ref, a.now, 'mashd', 'callback',
-                'task=' .. task .. ' alert=' .. a.id .. ' event=' ..
-                event .. ': no transport reaches the referrer; call them')
-  end
-  local state
-  if a.error == '' then
-    state = task and 'callback' or 'sent'
-    redis.call('HSET', key, 'state', state, 'sent', a.now, 'last_error', '',
-               unpack(new_task))
-    redis.call('XACK', outbox, 'mashd', a.id)
-  elseif attempts >= a.max_attempts then
-    state = 'dead'
-    redis.call('HSET', key, 'state', state, 'dead', a.now,
-               'last_error', a.error, unpack(new_task))
-    redis.call('XACK', outbox, 'mashd', a.id)
-    redis.call('ZADD', declared('dead'), a.now, a.id)
-    if event ~= EVENT.DEAD_LETTER then
-      queue_alert(p, EVENT.DEAD_LETTER, ref, a.now, 'of', a.id,
-                  'of_event', event, 'attempts', attempts,
-                  'error', a.error)
-    end
-  else
-    state = 'pending'
-    redis.call('HSET', key, 'state', state, 'next_at', a.next_at,
-               'last_error', a.error, unpack(new_task))
-  end
-  audit_event(p, ref, a.now, 'mashd', 'alert',
-              'alert=' .. a.id .. ' event=' .. event .. ' state=' ..
-              state .. ' attempts=' .. attempts)
-  return state
+  return alert_outcome(p, a, {event = f[1] or '', ref = f[2] or '',
+                              task = f[3] or nil, attempts = attempts})
 end
 
 return serve(function(a)
