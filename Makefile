@@ -31,7 +31,7 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue ctl_queue_page \
 	   ctl_watch ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
-	   alert_batch alert_audience alert_plan alert_log \
+	   alert_batch alert_audience alert_plan alert_log alert_settle \
 	   ctl_queue_stream \
 	   backfill scheduler ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)

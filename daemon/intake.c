@@ -19,6 +19,7 @@
 #include "mash/timeutil.h"
 
 #include "alert.h"
+#include "alert_settle.h"
 #include "clock.h"
 #include "intake.h"
 #include "lifecycle.h"
@@ -45,7 +46,7 @@ struct pending {
 	int calls;	     /* store calls not yet called back: 0 or 1 */
 	bool answered;
 	bool lookup;  /* the reply was lost: the key is looked up */
-	bool adopted; /* submit.lua claimed its alerts, and all started */
+	bool adopted; /* its alerts claimed: all started, or settled */
 	/* The master stored it, and no wait for its replicas confirmed it
 	 * (redis.replicas_ack): why, as the store said. */
 	char unreplicated[256];
@@ -244,7 +245,7 @@ call_done(const struct store_result *sr, void *arg)
 	struct intake_result res = {.outcome = INTAKE_NOT_STORED};
 	const char *result = NULL;
 	char *text = NULL;
-	json_t *o = NULL;
+	json_t *o = NULL, *settled = NULL;
 
 	p->calls--;
 	if (sr->outcome == STORE_UNKNOWN) /* what the latest call tells */
@@ -283,9 +284,14 @@ call_done(const struct store_result *sr, void *arg)
 			       (strcmp(result, "stored") == 0 && p->lookup &&
 				(by == NULL || strcmp(by, p->attempt) != 0));
 		/* The alerts submit.lua claimed for this mashd: delivered
-		 * now, with no alert_take (one write for the referral). */
-		p->adopted =
-		    alert_adopt(p->d->alerts, json_object_get(o, "alerts"));
+		 * now, with no alert_take (one write for the referral);
+		 * those it settled, logged once the referral is. Either
+		 * way none of them waits in the outbox. */
+		settled = json_object_get(o, "settled");
+		p->adopted = json_array_size(json_object_get(o, "alerts")) > 0
+				 ? alert_adopt(p->d->alerts,
+					       json_object_get(o, "alerts"))
+				 : json_array_size(settled) > 0;
 	} else {
 		res.err = "odd reply from redis";
 	}
@@ -293,6 +299,7 @@ call_done(const struct store_result *sr, void *arg)
 		answer(p, &res);
 	else if (res.outcome == INTAKE_STORED)
 		stored_log(p, &res); /* too late for its sender */
+	alert_settle_log(p->d->conf, settled);
 done:
 	free(text);
 	json_decref(o);
@@ -525,13 +532,15 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 
 /*
  * Whom submit.lua claims the new referral's alerts for (alert.c's
- * consumer, "" for none), and the referrer's email and phone that their
- * delivery needs (alert_take.lua reads them from the record).
+ * consumer, "" for none), the referrer's email and phone that their
+ * delivery needs (alert_take.lua reads them from the record), and which
+ * of them have nothing to deliver: those it settles itself.
  */
 static int
 claim_args(struct mashd *d, const struct intake *in, json_t *a)
 {
 	const json_t *r = json_object_get(in->record, "referrer");
+	const char *consumer = alert_consumer(d->alerts);
 	json_t *who = json_object();
 
 	for (size_t i = 0; i < 2; i++) {
@@ -541,9 +550,16 @@ claim_args(struct mashd *d, const struct intake *in, json_t *a)
 		if (json_is_string(v))
 			json_object_set_new(who, k, json_copy((json_t *)v));
 	}
+	if (consumer[0] != '\0' &&
+	    alert_settle_args(d->conf, who,
+			      json_string_value(json_object_get(a, "brag")),
+			      json_is_true(json_object_get(a, "hub_closed")),
+			      in->now, a) != 0) {
+		json_decref(who);
+		return -1;
+	}
 	return json_object_set_new(a, "referrer", who) ||
-	       json_object_set_new(a, "consumer",
-				   json_string(alert_consumer(d->alerts)));
+	       json_object_set_new(a, "consumer", json_string(consumer));
 }
 
 /* n random bytes as hex; -1 when the system has no randomness to give. */

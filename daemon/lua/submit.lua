@@ -15,10 +15,15 @@
 --   (UTC, a string), agency (the referrer's, or the client's; "" none),
 --   consumer (alert.c's consumer name: the alerts this call queues are
 --   claimed for it, as alert_take would claim them; "" or absent: none),
---   referrer ({email, phone} of the record, for the alerts claimed).
+--   referrer ({email, phone} of the record, for the alerts claimed),
+--   settle ({event = callback_due}: the events whose alert has nothing
+--   to deliver, so that syslog alone carries it (alert_plan.c decided),
+--   with when its call-back task is due in ms, 0 for none; absent: none).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
 --   (ISO), status; for "stored", alerts: those claimed for consumer, as
---   alert_take answers them}. result is
+--   alert_take answers them, and settled: [{id, fields, state}] the
+--   alerts claimed whose outcome this call recorded, as alert_result.lua
+--   would have ("sent" or "callback")}. result is
 --   "stored"   a new referral;
 --   "replayed" the key was seen with the same record: the first answer;
 --   "conflict" the key was seen with another record: nothing stored;
@@ -26,9 +31,11 @@
 --              the key was not there: it stores nothing now either.
 -- KEYS: void:$attempt idem:$client:$idem seq:$year queue due events outbox
 -- KEYS: child:$child ref:$confirms ref:$confirms:audit index:received
+-- KEYS: callback:seq callbacks dead stats
 -- Keys from data: the new referral's ref:<id> and ref:<id>:audit (INCR
--- makes its reference), and ref:<id> of each earlier referral of the
--- child (child:<hmac> lists them).
+-- makes its reference), ref:<id> of each earlier referral of the child
+-- (child:<hmac> lists them), and alert:<id> of each alert claimed and
+-- callback:<n> of a task made (the outbox and callback:seq name them).
 local p = ARGV[1]
 
 -- claim: the alerts this call queued (ids, oldest first) read into the
@@ -37,8 +44,11 @@ local p = ARGV[1]
 -- dies leaves them pending, and after alerts.claim_idle any mashd takes
 -- them over. Only when nothing older waits unread in the group (the read
 -- takes the oldest first): else none is claimed, and alert_take takes
--- them with the others. Answers them as alert_take does.
-local function claim(me, ids, referrer)
+-- them with the others. Answers them as alert_take does; and those whose
+-- event `settle` names (nothing to deliver) are not delivered at all:
+-- their first attempt's outcome is recorded here, as alert_result.lua
+-- records one (alert_outcome), and answered apart, for syslog.
+local function claim(me, ids, referrer, settle, now)
   local outbox = declared('outbox')
   local last, lag -- the group's last delivered entry, and how many wait
   for _, g in ipairs(redis.call('XINFO', 'GROUPS', outbox)) do
@@ -64,17 +74,28 @@ local function claim(me, ids, referrer)
   end
   local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT', #ids,
                          'STREAMS', outbox, '>')
-  local out = {}
+  local out, settled = {}, {}
   for _, entry in ipairs(new and new[1] and new[1][2] or {}) do
     local fields, f = {}, entry[2]
     for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
-    redis.call('HSET', from_data('alert:' .. entry[1]), 'state', 'pending',
-               'attempts', 0, 'event', fields.event or '',
-               'ref', fields.ref or '')
-    out[#out + 1] = {id = entry[1], fields = fields, done = {},
-                     referrer = referrer, attempts = 0}
+    local event, ref = fields.event or '', fields.ref or ''
+    local due = settle[event]
+    if due then
+      local state = alert_outcome(p,
+        {id = entry[1], now = now, error = '',
+         callback_due = due ~= 0 and due or nil},
+        {event = event, ref = ref, attempts = 1},
+        {'attempts', 1, 'event', event, 'ref', ref})
+      settled[#settled + 1] = {id = entry[1], fields = fields,
+                               state = state}
+    else
+      redis.call('HSET', from_data('alert:' .. entry[1]), 'state',
+                 'pending', 'attempts', 0, 'event', event, 'ref', ref)
+      out[#out + 1] = {id = entry[1], fields = fields, done = {},
+                       referrer = referrer, attempts = 0}
+    end
   end
-  return out
+  return out, settled
 end
 
 return serve(function(a)
@@ -221,10 +242,12 @@ return serve(function(a)
     hash = a.hash, attempt = a.attempt}), 'EX', a.ttl)
   queue_changed(id)
   if confirms ~= '' then queue_changed(confirms) end
-  local claimed = {}
+  local claimed, settled = {}, {}
   if (a.consumer or '') ~= '' then
-    claimed = claim(a.consumer, queued, a.referrer or {})
+    claimed, settled = claim(a.consumer, queued, a.referrer or {},
+                             a.settle or {}, received)
   end
   return {result = 'stored', id = id, brag = brag,
-          received = a.received_iso, status = 'new', alerts = claimed}
+          received = a.received_iso, status = 'new', alerts = claimed,
+          settled = settled}
 end)
