@@ -29,19 +29,26 @@ alert_settle_args(const struct mash_config *c, const json_t *referrer,
 		if (events[i] == EVENT_RED && strcmp(brag, "red") != 0)
 			continue;
 		fields = json_pack("{ss ss}", "event", name, "brag", brag);
-		if (fields == NULL ||
-		    (events[i] == EVENT_RED &&
-		     json_object_set_new(fields, "edt",
-					 json_string(hub_closed ? "1" : "0"))))
+		if (fields == NULL)
 			goto fail;
+		if (events[i] == EVENT_RED &&
+		    json_object_set_new(fields, "edt",
+					json_string(hub_closed ? "1" : "0"))) {
+			json_decref(fields);
+			goto fail;
+		}
 		alert_plan_make(c, fields, referrer, NULL, &pl);
 		json_decref(fields);
-		if (pl.nparts == 0 &&
+		/* Only a call-back: the task is what the alert comes to, and
+		 * it is stored. An alert syslog alone carries is recorded
+		 * "sent" only once its line is written, by alert.c: a reply
+		 * lost, or a crash, after this call would leave it "sent"
+		 * with no line written. */
+		if (pl.nparts == 0 && pl.callback &&
 		    json_object_set_new(
 			settle, name,
-			json_integer(pl.callback
-					 ? calendar_next_open(c->calendar, now)
-					 : 0)) != 0)
+			json_integer(calendar_next_open(c->calendar, now))) !=
+			0)
 			goto fail;
 	}
 	return json_object_set_new(args, "settle", settle);

@@ -16,14 +16,15 @@
 --   consumer (alert.c's consumer name: the alerts this call queues are
 --   claimed for it, as alert_take would claim them; "" or absent: none),
 --   referrer ({email, phone} of the record, for the alerts claimed),
---   settle ({event = callback_due}: the events whose alert has nothing
---   to deliver, so that syslog alone carries it (alert_plan.c decided),
---   with when its call-back task is due in ms, 0 for none; absent: none).
+--   settle ({event = callback_due}: the events whose alert comes to a
+--   call-back task alone: nothing to deliver, and no transport reaches
+--   the referrer (alert_plan.c decided), with when the task is due in ms;
+--   absent: none).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
 --   (ISO), status; for "stored", alerts: those claimed for consumer, as
 --   alert_take answers them, and settled: [{id, fields, state}] the
 --   alerts claimed whose outcome this call recorded, as alert_result.lua
---   would have ("sent" or "callback")}. result is
+--   would have ("callback")}. result is
 --   "stored"   a new referral;
 --   "replayed" the key was seen with the same record: the first answer;
 --   "conflict" the key was seen with another record: nothing stored;
@@ -45,7 +46,7 @@ local p = ARGV[1]
 -- them over. Only when nothing older waits unread in the group (the read
 -- takes the oldest first): else none is claimed, and alert_take takes
 -- them with the others. Answers them as alert_take does; and those whose
--- event `settle` names (nothing to deliver) are not delivered at all:
+-- event `settle` names (a call-back task alone) are not delivered at all:
 -- their first attempt's outcome is recorded here, as alert_result.lua
 -- records one (alert_outcome), and answered apart, for syslog.
 local function claim(me, ids, referrer, settle, now)
@@ -82,8 +83,7 @@ local function claim(me, ids, referrer, settle, now)
     local due = settle[event]
     if due then
       local state = alert_outcome(p,
-        {id = entry[1], now = now, error = '',
-         callback_due = due ~= 0 and due or nil},
+        {id = entry[1], now = now, error = '', callback_due = due},
         {event = event, ref = ref, attempts = 1},
         {'attempts', 1, 'event', event, 'ref', ref})
       settled[#settled + 1] = {id = entry[1], fields = fields,
