@@ -2,9 +2,11 @@
  * ctl_watch.c: `watch`, the control socket's live view of the queue
  * (mashctl queue --watch). The scripts that change the queue PUBLISH the
  * reference changed, and nothing else, on <prefix>queue:changed (lib.lua's
- * queue_changed); this mashd holds ONE subscriber connection to Redis, to
- * the master the store uses, and writes each notice to every control
- * connection that watches, as one line: {"changed":"MASH-2026-000017"}.
+ * queue_changed; a batch of firings names its references in one notice,
+ * separated by spaces); this mashd holds ONE subscriber connection to
+ * Redis, to the master the store uses, and writes each reference of a
+ * notice to every control connection that watches, as one line:
+ * {"changed":"MASH-2026-000017"}.
  * A change made through another mashd is seen alike. mashctl reads the
  * queue again when told, never on a clock of its own.
  *
@@ -112,11 +114,34 @@ drop(const char *why)
 	redisAsyncFree(ac);
 }
 
+/* A notice names one reference or several, separated by spaces (a batch
+ * of firings); each valid one is told as a line of its own. */
+static void
+tell_changed(const char *refs)
+{
+	char ref[64], line[96];
+	size_t n;
+
+	while (*refs != '\0') {
+		refs += strspn(refs, " ");
+		n = strcspn(refs, " ");
+		if (n > 0 && n < sizeof(ref)) {
+			memcpy(ref, refs, n);
+			ref[n] = '\0';
+			if (mash_ref_valid(ref)) {
+				snprintf(line, sizeof(line),
+					 "{\"changed\":\"%s\"}\n", ref);
+				broadcast(line);
+			}
+		}
+		refs += n;
+	}
+}
+
 static void
 on_message(redisAsyncContext *ac, void *r, void *priv)
 {
 	redisReply *reply = r;
-	char line[96];
 
 	(void)priv;
 	if (reply == NULL || ac != W->ac || reply->type != REDIS_REPLY_ARRAY ||
@@ -127,11 +152,8 @@ on_message(redisAsyncContext *ac, void *r, void *priv)
 		log_info("control: queue notices flow from %s", W->addr);
 		set_live(true);
 	} else if (strcmp(reply->element[0]->str, "message") == 0 &&
-		   reply->element[2]->type == REDIS_REPLY_STRING &&
-		   mash_ref_valid(reply->element[2]->str)) {
-		snprintf(line, sizeof(line), "{\"changed\":\"%s\"}\n",
-			 reply->element[2]->str);
-		broadcast(line);
+		   reply->element[2]->type == REDIS_REPLY_STRING) {
+		tell_changed(reply->element[2]->str);
 	}
 }
 

@@ -11,19 +11,22 @@
 -- when none is left. The instant a timer fired is `now`, Redis's clock
 -- when it was claimed, recorded with its due time in its audit event.
 -- The work of each audit() and queue_alert() that is the same for every
--- timer (the digest's setting, the watchers' message, metrics_sync's
--- walk) is done once a call, or not at all (lib.lua's batch).
+-- timer (the digest's setting, the counters of /metrics, the watchers'
+-- notice, metrics_sync's walk) is done once a call, or not at all
+-- (lib.lua's batch).
 -- KEYS: due events outbox queue stats overdue
 -- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
 -- What a firing reads of its referral, in one HMGET after stopped:<timer>.
 local WANT = {'brag', 'owner', 'due:' .. TIMER.DECISION,
               'due:' .. TIMER.SCREENING, 'rung:' .. TIMER.OVERDUE_REMINDER}
+-- A member of the due set: <reference>:<timer>.
+local MEMBER = '^(' .. REF_PATTERN .. '):([%w_]+)$'
 
 -- fire_one: the timer `member`, due at `at`, fires at `now` (and the
 -- answer's `fired` gets it) unless its referral is gone or it stopped.
 local function fire_one(b, member, at, now, now_s, fired)
-  local id, timer = string.match(member, '^(' .. REF_PATTERN .. '):([%w_]+)$')
+  local id, timer = string.match(member, MEMBER)
   local key = id and from_data('ref:' .. id)
   local v = key and redis.call('HMGET', key, 'stopped:' .. timer,
                                unpack(WANT))

@@ -295,8 +295,9 @@ end
 -- (metrics_count). Without metrics_sync: for an event that changes
 -- neither its referral's timers nor its place in the queue (an alert's
 -- delivery, a new referral's receipt), where that would change nothing;
--- else audit() below.
-local function audit_event(p, ref, at, actor, action, detail)
+-- else audit() below. With `counts` (a batch's), the counter is added to
+-- it instead, for batch_close() to write.
+local function audit_event(p, ref, at, actor, action, detail, counts)
   local events = declared('events')
   if not HEAD then
     local h = redis.call('HMGET', declared('events:head'), 'id', 'hash')
@@ -316,7 +317,12 @@ local function audit_event(p, ref, at, actor, action, detail)
   if ref ~= '' then
     redis.call('RPUSH', key_of('ref:' .. ref .. ':audit'), eid)
   end
-  metrics_count(p, action, detail)
+  if counts then -- a batch's: added up, written once (batch_close)
+    local field = metrics_field(action, detail)
+    if field then counts[field] = (counts[field] or 0) + 1 end
+  else
+    metrics_count(p, action, detail)
+  end
   return eid
 end
 
@@ -441,7 +447,8 @@ end
 
 -- queue_changed: tell every mashd watching the queue (mashctl queue
 -- --watch) that referral `id` changed: the reference only, never what
--- changed, on the one channel <prefix>queue:changed (ctl_watch.c).
+-- changed, on the one channel <prefix>queue:changed (ctl_watch.c). `id`
+-- may be several references separated by spaces (batch_close).
 local function queue_changed(id)
   redis.call('PUBLISH', ARGV[1] .. 'queue:changed', id)
 end
@@ -508,14 +515,17 @@ end
 -- is the same for every change done once a call. batch_open() starts one;
 -- batch_audit() is audit_event() (the chain's head kept by serve()), and
 -- notes the referral; batch_fired() keeps the overdue figures
--- (metrics_sync's) of a timer fired; batch_close() tells the queue's
--- watchers of each referral once.
+-- (metrics_sync's) of a timer fired; batch_close() adds the batch's
+-- counters to /metrics' figures, one HINCRBY a field, and tells the
+-- queue's watchers of every referral of the batch in one message. A body
+-- that fails part-way still closes its batch, so the figures count every
+-- event written (fire.lua).
 local function batch_open()
-  return {refs = {}, seen = {}}
+  return {refs = {}, seen = {}, counts = {}, overdue = {}}
 end
 
 local function batch_audit(b, p, ref, at, actor, action, detail)
-  local eid = audit_event(p, ref, at, actor, action, detail)
+  local eid = audit_event(p, ref, at, actor, action, detail, b.counts)
   if ref ~= '' and not b.seen[ref] then
     b.seen[ref] = true
     b.refs[#b.refs + 1] = ref
@@ -549,11 +559,31 @@ local function batch_fired(b, p, id, timer)
     if has[t] then is[#is + 1] = t end
   end
   redis.call('HSET', overdue, id, table.concat(is, ' '))
-  redis.call('HINCRBY', key_of('stats'), 'overdue:' .. timer, 1)
+  b.overdue[timer] = (b.overdue[timer] or 0) + 1
 end
 
+-- batch_close: the counters as metrics_count() and metrics_sync() would
+-- have added them one by one (in a fixed order), then one notice on
+-- queue:changed naming the batch's referrals, separated by spaces
+-- (ctl_watch.c tells each watcher of each).
 local function batch_close(b)
-  for _, ref in ipairs(b.refs) do queue_changed(ref) end
+  local stats, fields = key_of('stats'), {}
+  for f in pairs(b.counts) do fields[#fields + 1] = f end
+  if #fields > 0 and COUNTING == nil then
+    COUNTING = redis.call('HEXISTS', stats, 'counting') == 1
+  end
+  if COUNTING then
+    table.sort(fields)
+    for _, f in ipairs(fields) do
+      redis.call('HINCRBY', stats, f, b.counts[f])
+    end
+  end
+  for _, t in ipairs(DEADLINES) do
+    if b.overdue[t] then
+      redis.call('HINCRBY', stats, 'overdue:' .. t, b.overdue[t])
+    end
+  end
+  if #b.refs > 0 then queue_changed(table.concat(b.refs, ' ')) end
 end
 
 -- alert_outcome: what one delivery attempt of alert a.id came to, written:

@@ -28,6 +28,14 @@ expect "a claim too" "$?" 0
 ctl screen "$(ref 1)" --reason "screened at the front door" > /dev/null
 wait_for 10 "[ \$(grep -cF '{\"changed\":\"$(ref 1)\"}' '$T/notices') -ge 3 ]"
 expect "screening recorded too" "$?" 0
+# A batch of firings names its referrals in one notice: a line each, and
+# a name that is no reference is left out.
+rcli publish '{mash}:queue:changed' "$(ref 7) nonsense $(ref 8)" > /dev/null
+wait_for 10 "grep -qF '{\"changed\":\"$(ref 8)\"}' '$T/notices'"
+expect "a notice of several referrals: a line each" \
+	"$(grep -cF -e "\"$(ref 7)\"" -e "\"$(ref 8)\"" "$T/notices")" 2
+expect "  and none for a name that is no reference" \
+	"$(grep -c nonsense "$T/notices")" 0
 kill "$SOCAT" 2>/dev/null
 
 # A second mashd on the same Redis: what changes through it is seen here.

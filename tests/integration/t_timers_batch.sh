@@ -58,6 +58,8 @@ from=$(rcli xadd '{mash}:test' '*' mark start)
 timer_fill 2025 1000 $(($(redis_ms) + 4000)) 0.25 screening decision_warning \
 	decision escalation
 start_mashd
+# A scrape: from now on the store keeps the counters of /metrics.
+curl -sf "$URL/metrics" > /dev/null
 sed "s|$T/mashd.sock|$T/b.sock|" "$T/mashd.conf" > "$T/b.conf"
 chmod 600 "$T/b.conf"
 TZ=UTC FAKETIME=$(fake_clock) LD_PRELOAD=$FAKETIME_LIB \
@@ -117,6 +119,20 @@ expect "every referral counted overdue for its three deadlines" \
 		  then n = n + 1 end
 		end
 		return n" 0)" 1000
+# The batches add their counters up, one HINCRBY a field a call: /metrics
+# counts every firing and every referral overdue all the same (the six
+# screenings of the first part too).
+curl -sf "$URL/metrics" | grep -v '^#' > "$T/samples"
+sample() { awk -v k="$1" '$1 == k { print $2 }' "$T/samples"; }
+for t in screening:1006 decision_warning:1000 decision:1000 \
+	escalation:1000; do
+	expect "/metrics: ${t#*:} ${t%:*} timers fired" \
+		"$(sample "mashd_timers_fired_total{timer=\"${t%:*}\"}")" "${t#*:}"
+done
+for t in screening:1006 decision:1000 escalation:1000; do
+	expect "/metrics: ${t#*:} referrals overdue for their ${t%:*}" \
+		"$(sample "mashd_overdue_referrals{timer=\"${t%:*}\"}")" "${t#*:}"
+done
 stop_mashd
 echo "# fired by each mashd: $(sed -n 's/^mashd\[\([0-9]*\)\].* fired due=.*/\1/p' \
 	"$T/mashd.log" | sort | uniq -c | awk '{ printf "%s ", $1 }')"
