@@ -46,6 +46,7 @@ struct digest {
 	struct mashd *d;
 	struct event *ev;
 	bool busy;
+	bool waiting;  /* for a backlog of timers to fire (digest_resume) */
 	char done[16]; /* "2026-11-30": sent for that local date */
 	/* the digest under way */
 	char date[16];
@@ -308,6 +309,10 @@ look(struct digest *g)
 	if (g->busy)
 		return;
 	evtimer_del(g->ev);
+	if (g->d->timers_behind) {
+		g->waiting = true;
+		return;
+	}
 	start(g, now);
 	if (g->busy)
 		return;
@@ -344,6 +349,15 @@ digest_kick(struct digest *g)
 		conf_written, g) != 0)
 		log_warnx("digest: cannot write alerts.digest to redis: redis "
 			  "is unreachable");
+	look(g);
+}
+
+void
+digest_resume(struct digest *g)
+{
+	if (g == NULL || !g->waiting)
+		return;
+	g->waiting = false;
 	look(g);
 }
 

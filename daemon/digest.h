@@ -25,5 +25,9 @@ void digest_free(struct digest *g);
 /* Redis is there (start, reconnection) or the configuration was read
  * again: write alerts.digest to Redis and look at the time again. */
 void digest_kick(struct digest *g);
+/* While a backlog of due timers fires (d->timers_behind) the digest is
+ * not gathered, so the firings have Redis to themselves: the scheduler
+ * calls this when the backlog is fired or the hold ends (scheduler.c). */
+void digest_resume(struct digest *g);
 
 #endif

@@ -17,6 +17,13 @@
 /* A rung fired later than this (mashd was away) starts the next interval
  * from its firing, so a long outage sends one reminder, not a burst. */
 #define LADDER_LATE_MS 60000
+/* Rungs held while a backlog of timers fires, at most (then sent). */
+#define LADDER_HOLD_MAX 100000
+
+/* The ladder.lua calls held while a backlog fires (d->timers_behind):
+ * [{at, items}], and how many items they hold. */
+static json_t *held;
+static size_t held_items;
 
 static const char *
 str(const json_t *o, const char *key)
@@ -81,6 +88,14 @@ send_items(struct mashd *d, json_t *items, int64_t now)
 		json_decref(items);
 		return;
 	}
+	if (d->timers_behind && held_items < LADDER_HOLD_MAX &&
+	    (held != NULL || (held = json_array()) != NULL)) {
+		held_items += json_array_size(items);
+		json_array_append_new(held, json_pack("{sI so}", "at",
+						      (json_int_t)now, "items",
+						      items));
+		return;
+	}
 	if (store_call_json(
 		d->store, SCRIPT_LADDER,
 		json_pack("{sI so}", "at", (json_int_t)now, "items", items),
@@ -125,6 +140,23 @@ ladder_fired(struct mashd *d, const json_t *fired, int64_t now)
 		     now);
 	}
 	send_items(d, items, now);
+}
+
+void
+ladder_resume(struct mashd *d)
+{
+	json_t *calls = held;
+	const json_t *c;
+	size_t i;
+
+	held = NULL;
+	held_items = 0;
+	json_array_foreach(calls, i, c)
+	{
+		send_items(d, json_incref(json_object_get(c, "items")),
+			   json_integer_value(json_object_get(c, "at")));
+	}
+	json_decref(calls);
 }
 
 unsigned

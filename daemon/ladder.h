@@ -35,6 +35,14 @@ void ladder_on_scheduled(void (*fn)(void *), void *arg);
  * with one ladder.lua call. */
 void ladder_fired(struct mashd *d, const json_t *fired, int64_t now);
 
+/* While a backlog of due timers fires (d->timers_behind), the ladder.lua
+ * calls of ladder_fired() and ladder_schedule() are held in memory
+ * (LADDER_HOLD_MAX rungs at most), so the firings have Redis to
+ * themselves; ladder_resume() sends them, once the backlog is fired or
+ * the hold ends (scheduler.c). A rung lost with a mashd that stopped
+ * meanwhile is a gap, which ladder_gap_close() closes at the next start. */
+void ladder_resume(struct mashd *d);
+
 /* The rung after rung `after` (0: the decision) of referral `id`, whose
  * firing was due at `due` (ms), scheduled at `now` (ms) by ladder.lua,
  * which schedules nothing twice. */

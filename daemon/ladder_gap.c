@@ -20,7 +20,7 @@
 /* Entries of the overdue hash looked at per call. */
 #define GAP_PAGE 500
 
-static bool busy, again;
+static bool busy, again, waiting;
 
 static void page(struct mashd *d, const char *cursor);
 
@@ -86,10 +86,23 @@ page(struct mashd *d, const char *cursor)
 void
 ladder_gap_close(struct mashd *d)
 {
+	if (d->timers_behind) {
+		waiting = true;
+		return;
+	}
 	if (busy) {
 		again = true;
 		return;
 	}
 	busy = true;
 	page(d, "0");
+}
+
+void
+ladder_gap_resume(struct mashd *d)
+{
+	if (!waiting)
+		return;
+	waiting = false;
+	ladder_gap_close(d);
 }

@@ -14,7 +14,10 @@
 
 struct mashd;
 
-/* Look for gaps now (a look under way looks again when it ends). */
+/* Look for gaps now (a look under way looks again when it ends); while a
+ * backlog of due timers fires (d->timers_behind), once it is fired:
+ * ladder_gap_resume() looks then, after the rungs held (ladder.h). */
 void ladder_gap_close(struct mashd *d);
+void ladder_gap_resume(struct mashd *d);
 
 #endif

@@ -135,12 +135,15 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(d->base, &grace);
 }
 
-/* Redis answers, at start and after each reconnection. */
+/* Redis answers, at start and after each reconnection. Until the
+ * scheduler's first answer tells whether a backlog of due timers is to
+ * fire, what would share Redis with it waits (scheduler.c's hold). */
 static void
 kick(void *arg)
 {
 	struct mashd *d = arg;
 
+	d->timers_behind = true;
 	scheduler_kick(d->sched);
 	spool_kick(d->spool);
 	service_redis_up(d->service);

@@ -29,7 +29,9 @@
 
 #include "alert.h"
 #include "clock.h"
+#include "digest.h"
 #include "ladder.h"
+#include "ladder_gap.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "scheduler.h"
@@ -40,7 +42,9 @@
 /* Timers claimed per call; a longer backlog takes several calls, back to
  * back. Each call holds Redis (and every other client) for its run. */
 #define SCHED_BATCH 500
-/* Alerts wait while a backlog of due timers is fired back to back, so
+/* Alerts, the rungs of the reminder ladder, the look for its gaps and the
+ * digest's gathering wait while a backlog of due timers is fired back to
+ * back (and at start, until the first answer tells whether one is), so
  * that the firings have Redis to themselves, for this long at most. */
 #define SCHED_HOLD_MS 10000
 /* Open referrals a reload works out again, at most. */
@@ -99,8 +103,10 @@ arm(struct scheduler *s, int64_t ms, bool at_due)
 
 /*
  * While a backlog of due timers is fired (behind), alert deliveries wait
- * (alert.c's look() takes none), SCHED_HOLD_MS at most; when it is
- * fired, or the hold ends, they are kicked.
+ * (alert.c's look() takes none), and so do the rungs (ladder.c holds
+ * them), the look for the ladder's gaps and the digest's gathering,
+ * SCHED_HOLD_MS at most; when it is fired, or the hold ends, they go on:
+ * the rungs held first, so the gaps' look finds them scheduled.
  */
 static void
 hold_alerts(struct scheduler *s, bool behind)
@@ -116,6 +122,9 @@ hold_alerts(struct scheduler *s, bool behind)
 	if (d->timers_behind && !behind) {
 		d->timers_behind = false;
 		alert_kick(d->alerts);
+		ladder_resume(d);
+		ladder_gap_resume(d);
+		digest_resume(d->digest);
 	}
 	d->timers_behind = behind;
 }

@@ -183,21 +183,24 @@ wait_for 20 "[ \$(nmails supervisors@hub.example '\\[$A1\\] decision overdue') -
 expect "A1's first overdue at once" "$(nmails supervisors@hub.example "\\[$A1\\] decision overdue")" 1
 expect "A2's first overdue at once" "$(nmails supervisors@hub.example "\\[$A2\\] decision overdue")" 1
 # Wednesday's digest (sent when mashd started, after the opening) holds
-# A1's warning and screening alerts, and nothing of A2.
+# A1's warning and screening alerts, and nothing of A2; and A1's
+# screening escalation (due Tuesday 17:00), which fired as mashd started:
+# the digest is gathered once what was due at the start has fired, as a
+# mashd that had run all night would have fired it before the opening.
 m=$(digest 2026-12-02)
 expect "Wednesday's digest" "$(echo "$m" | grep -c .)" 1
 mailbody "$m" | sed -n '/^Alerts held/,/^$/p' > "$T/held"
 cat > "$T/want" <<EOW
-Alerts held for this digest (alerts.digest): 2
+Alerts held for this digest (alerts.digest): 3
   $A1  screening (amber) Tue 01 Dec 2026 16:00 GMT
   $A1  warning (amber) Tue 01 Dec 2026 16:30 GMT
+  $A1  screening_escalation (amber) Wed 02 Dec 2026 08:59 GMT
 
 EOW
 diff "$T/want" "$T/held" > "$T/diff"
 expect "the held alerts, line by line" "$(cat "$T/diff")" ""
-# What fired after it was composed (A1's screening escalation, due
-# Tuesday 17:00) waits for Thursday's.
-expect "those told no longer held; the later one still" \
+# Those told are no longer held.
+expect "those told no longer held" \
 	"$(rcli xrange '{mash}:digest:held' - + | grep -A1 -x event | grep -v -x -e event -e --)" \
-	screening_escalation
+	""
 finish
