@@ -2,10 +2,13 @@
  * scheduler.c owns the firing of timers; see scheduler.h.
  *
  * Invariants:
- * - At most one script call of the scheduler is in flight (s->busy); a
- *   kick while busy sets s->again, and the call's callback looks again
- *   (after fire.lua: fires again) when it ends, so no kick is lost and
- *   none doubles the work.
+ * - The scheduler is busy (s->busy) while a call of its own is in flight:
+ *   one, except while a backlog is fired, when two fire.lua calls are
+ *   (s->firing, SCHED_IN_FLIGHT), so that Redis runs the next claim while
+ *   mashd reads the answer before it. A kick while busy sets s->again,
+ *   and the answer that comes next fires again, so no kick is lost and
+ *   none doubles the work; the scheduler is done (finish()) when the last
+ *   call in flight has answered.
  * - One call fires and tells what is next: fire.lua answers the earliest
  *   due time left after its claim, so a backlog is fired in batches back
  *   to back, and the wake-up is armed at the next due time with no call
@@ -42,6 +45,8 @@
 /* Timers claimed per call; a longer backlog takes several calls, back to
  * back. Each call holds Redis (and every other client) for its run. */
 #define SCHED_BATCH 500
+/* fire.lua calls in flight at most, while a backlog is fired. */
+#define SCHED_IN_FLIGHT 2
 /* Alerts, the rungs of the reminder ladder, the look for its gaps and the
  * digest's gathering wait while a backlog of due timers is fired back to
  * back (and at start, until the first answer tells whether one is), so
@@ -59,6 +64,7 @@ struct scheduler {
 	struct mashd *d;
 	struct event *ev;
 	bool busy;
+	int firing; /* fire.lua calls in flight */
 	bool again;
 	bool at_due;	     /* the timer is armed at a due time, not a poll */
 	bool behind;	     /* more is due than the last call claimed */
@@ -185,7 +191,7 @@ skew_measure(struct scheduler *s, int64_t redis_ms)
 		skew_warn(s, mono, err);
 }
 
-static void fire(struct scheduler *s);
+static bool fire(struct scheduler *s);
 
 /* The firings of one fire.lua answer: logged, and the ladder told. */
 static size_t
@@ -238,40 +244,45 @@ fire_done(const json_t *r, const char *err, void *arg)
 	int64_t now = ms_field(r, "now"), next = ms_field(r, "next");
 	bool more = false;
 
+	s->firing--;
 	if (err != NULL || now == 0) {
 		log_warnx("timers: cannot fire: %s",
 			  err ? err : "no time in the answer");
-		finish(s, SCHED_POLL_MS, false);
+		if (s->firing == 0)
+			finish(s, SCHED_POLL_MS, false);
 		return;
 	}
-	skew_measure(s, now);
+	if (s->firing == 0) /* else the round trip is not this call's */
+		skew_measure(s, now);
 	hold_alerts(s, next != 0 && next <= now);
 	if (s->again || (next != 0 && next <= now)) {
 		s->again = false;
 		more = !lifecycle_draining(s->d->life);
 	}
-	/* The next claim goes first: Redis runs it while these are logged. */
-	if (more)
-		fire(s);
+	/* The next claims go first: Redis runs them while these are logged. */
+	while (more && s->firing < SCHED_IN_FLIGHT && fire(s))
+		;
 	if (fired(s, r) > 0 && !s->d->timers_behind)
 		alert_kick(s->d->alerts);
-	if (more)
-		return;
-	if (next == 0) /* nothing is due, ever */
+	if (s->firing > 0)
+		return;	       /* the last answer decides what is next */
+	if (more || next == 0) /* Redis is away, or nothing is due, ever */
 		finish(s, SCHED_POLL_MS, false);
 	else
 		finish(s, next - now, true);
 }
 
-/* Claims what is due; the scheduler is busy. */
-static void
+/* Claims what is due; the scheduler is busy. False when Redis is away. */
+static bool
 fire(struct scheduler *s)
 {
 	s->asked_mono = clock_mono_ms();
 	if (store_call_json(s->d->store, SCRIPT_FIRE,
 			    json_pack("{si}", "limit", SCHED_BATCH), fire_done,
 			    s) != 0)
-		finish(s, SCHED_POLL_MS, false);
+		return false;
+	s->firing++;
+	return true;
 }
 
 static void
@@ -294,7 +305,8 @@ next_done(const json_t *r, const char *err, void *arg)
 	/* By Redis's clock, as fire.lua will claim. */
 	wait = ms_field(r, "due") - now;
 	if (wait <= 0) {
-		fire(s);
+		if (!fire(s))
+			finish(s, SCHED_POLL_MS, false);
 		return;
 	}
 	finish(s, wait, true);
@@ -332,7 +344,8 @@ tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	s->busy = true;
-	fire(s);
+	if (!fire(s))
+		finish(s, SCHED_POLL_MS, false);
 }
 
 /*
