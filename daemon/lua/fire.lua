@@ -23,6 +23,17 @@ local WANT = {'brag', 'owner', 'due:' .. TIMER.DECISION,
 -- A member of the due set: <reference>:<timer>.
 local MEMBER = '^(' .. REF_PATTERN .. '):([%w_]+)$'
 
+-- ms_text: ms as string.format('%.0f') writes them, by '%d' when they
+-- are whole (Redis's clock and the due times mashd writes are), which
+-- skips the C library's formatting of a double: 0.5 us, three a timer.
+local floor = math.floor
+local function ms_text(x)
+  if x == floor(x) and x > -1e15 and x < 1e15 then
+    return string.format('%d', x)
+  end
+  return string.format('%.0f', x)
+end
+
 -- fire_one: the timer `member`, due at `at`, fires at `now` (and the
 -- answer's `fired` gets it) unless its referral is gone or it stopped.
 local function fire_one(b, member, at, now, now_s, fired)
@@ -35,8 +46,8 @@ local function fire_one(b, member, at, now, now_s, fired)
     return
   end
   local brag = v[2] or ''
-  local at_s = string.format('%.0f', at)
-  local late_s = string.format('%.0f', now - at)
+  local at_s = ms_text(at)
+  local late_s = ms_text(now - at)
   redis.call('HSET', key, 'fired:' .. timer, now_s)
   batch_audit(b, p, id, now_s, 'mashd', 'fire',
               'timer=' .. timer .. ' due=' .. at_s .. ' late_ms=' .. late_s)
@@ -46,20 +57,24 @@ local function fire_one(b, member, at, now, now_s, fired)
   -- of the reminder ladder tells of the decision missed, and which
   -- reminder it is; every staff alert says how late and who holds the
   -- referral (a login name, never the child's data).
-  local shown, rung = at_s, nil
+  local shown, rung = nil, nil
   if timer == TIMER.DECISION_WARNING then
-    shown = v[4] or at_s
+    shown = v[4]
   elseif timer == TIMER.SCREENING_ESCALATE then
-    shown = v[5] or at_s
+    shown = v[5]
   elseif timer == TIMER.OVERDUE_REMINDER then
-    shown, rung = v[4] or at_s, v[6] or '1'
+    shown, rung = v[4], v[6] or '1'
+  end
+  shown = shown or at_s
+  local overdue_s = late_s -- how late, when shown is the timer's own
+  if shown ~= at_s or at ~= floor(at) then
+    overdue_s = ms_text(now - tonumber(shown))
   end
   local event = TIMER_EVENT[timer] or timer
   local extra = {}
   if rung then extra = {'rung', rung} end
   queue_alert(p, event, id, now_s, 'timer', timer, 'brag', brag,
-              'due', shown, 'overdue_ms',
-              string.format('%.0f', now - tonumber(shown)),
+              'due', shown, 'overdue_ms', overdue_s,
               'holder', v[3] or '', unpack(extra))
   fired[#fired + 1] = {id = id, timer = timer, due = at_s, brag = brag,
                        late = late_s, event = event, rung = rung}
