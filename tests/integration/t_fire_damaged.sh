@@ -33,4 +33,18 @@ expect "mashd still answers" "$(ctl status > /dev/null 2>&1; echo $?)" 0
 expect "the audit chain is whole" \
 	"$(ctl audit verify > /dev/null 2>&1; echo $?)" 0
 stop_mashd
+
+# A referral whose BRAG holds bytes that are not UTF-8, and a NUL: its
+# timer fires, and mashd reads the answer that carries it (mended), so
+# it logs the firing and says nothing failed.
+timer_fill 2025 1 $(($(redis_ms) - 10000)) 1 screening
+printf 'hset {mash}:ref:MASH-2025-000001 brag am\377b\000er\n' |
+	rcli > /dev/null
+start_mashd
+wait_for 10 "[ \"\$(rcli zcard '{mash}:due')\" = 0 ]"
+wait_for 5 "grep -q 'MASH-2025-000001 timer screening fired' '$T/mashd.log'"
+expect "a BRAG not UTF-8: its timer fires and mashd reads the answer" "$?" 0
+expect "  and says nothing failed" \
+	"$(grep -c 'timers: cannot fire' "$T/mashd.log")" 1
+stop_mashd
 finish
