@@ -24,6 +24,7 @@ endif
 
 # The pure modules: no I/O, shared by mashd, mashctl and the unit tests.
 PURE     = timeutil words referral brag calendar calendar_new holidays deadline \
+	   jfield \
 	   report explain
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls

@@ -32,6 +32,7 @@
 
 #include "mash/calendar.h"
 #include "mash/config.h"
+#include "mash/jfield.h"
 
 #include "alert.h"
 #include "alert_audience.h"
@@ -98,9 +99,7 @@ fields(const struct job *j)
 static const char *
 field(const struct job *j, const char *k)
 {
-	const char *v = json_string_value(json_object_get(fields(j), k));
-
-	return v ? v : "";
+	return jfield(fields(j), k);
 }
 
 static const char *

@@ -3,23 +3,17 @@
  */
 #include <string.h>
 
+#include "mash/jfield.h"
+
 #include "alert_log.h"
 #include "log.h"
-
-static const char *
-field(const json_t *fields, const char *k)
-{
-	const char *v = json_string_value(json_object_get(fields, k));
-
-	return v ? v : "";
-}
 
 void
 alert_log_attempt(const char *id, const json_t *fields, const char *roles,
 		  long long attempt)
 {
-	const char *ref = field(fields, "ref"), *brag = field(fields, "brag");
-	const char *event = field(fields, "event");
+	const char *ref = jfield(fields, "ref"), *brag = jfield(fields, "brag");
+	const char *event = jfield(fields, "event");
 
 	log_event(ref, brag, event,
 		  "alert %s ref=%s event=%s brag=%s to=%s attempt=%lld", id,
@@ -30,8 +24,8 @@ void
 alert_log_outcome(const char *id, const json_t *fields, const char *state,
 		  long long attempts, const char *error)
 {
-	const char *ref = field(fields, "ref"), *brag = field(fields, "brag");
-	const char *event = field(fields, "event");
+	const char *ref = jfield(fields, "ref"), *brag = jfield(fields, "brag");
+	const char *event = jfield(fields, "event");
 
 	if (strcmp(state, "dead") == 0)
 		log_event_warnx(ref, brag, event,

@@ -8,17 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mash/jfield.h"
+
 #include "alert_plan.h"
 #include "alert_text.h"
 #include "ladder.h"
-
-static const char *
-field(const json_t *fields, const char *k)
-{
-	const char *v = json_string_value(json_object_get(fields, k));
-
-	return v ? v : "";
-}
 
 static const char *
 referrer(const json_t *who, const char *k)
@@ -75,9 +69,9 @@ plan_audience(const struct mash_config *c, const json_t *fields,
 	      struct alert_plan *pl)
 {
 	struct audience *au = &pl->au;
-	unsigned to = alert_text_audience(field(fields, "event"));
+	unsigned to = alert_text_audience(jfield(fields, "event"));
 
-	if (strcmp(field(fields, "edt"), "1") != 0)
+	if (strcmp(jfield(fields, "edt"), "1") != 0)
 		to &= ~ALERT_TO_ROLE(ROLE_EDT);
 	to = ladder_audience(c, fields, to);
 	audience_of(c, to, au);
@@ -96,7 +90,7 @@ void
 alert_plan_make(const struct mash_config *c, const json_t *fields,
 		const json_t *who, const json_t *done, struct alert_plan *pl)
 {
-	const char *event = field(fields, "event");
+	const char *event = jfield(fields, "event");
 	bool mail = c->alerts.sendmail[0] != '\0';
 
 	memset(pl, 0, sizeof(*pl));

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mash/words.h"
+#include "mash/jfield.h"
 
 #include "alert_text.h"
 
@@ -204,14 +205,6 @@ alert_text_audience(const char *event)
 	return k ? k->to : TO_SUPERVISORS;
 }
 
-static const char *
-field(const json_t *fields, const char *k)
-{
-	const char *v = json_string_value(json_object_get(fields, k));
-
-	return v ? v : "";
-}
-
 /* What a template's words are made of. */
 struct words {
 	const json_t *fields;
@@ -235,16 +228,16 @@ word(const struct words *w, const char *name, size_t len)
 	if (strcmp(key, "due_local") == 0)
 		return w->due;
 	if (strcmp(key, "outcome_words") == 0)
-		return outcome_words(field(w->fields, "outcome"));
+		return outcome_words(jfield(w->fields, "outcome"));
 	if (strcmp(key, "actions_taken") == 0)
 		return w->actions;
 	if (strcmp(key, "changed") == 0)
 		return w->changed;
 	if (strcmp(key, "closed") == 0)
-		return strcmp(field(w->fields, "edt"), "1") == 0
+		return strcmp(jfield(w->fields, "edt"), "1") == 0
 			   ? ", received while the hub is closed"
 			   : "";
-	return field(w->fields, key);
+	return jfield(w->fields, key);
 }
 
 /* The template with its words in, cut to `len` as snprintf cuts. */
@@ -276,8 +269,8 @@ expand(const char *t, const struct words *w, char *out, size_t len)
 static void
 outcome_extras(const json_t *fields, struct words *w)
 {
-	const char *actions = field(fields, "actions");
-	const char *previous = field(fields, "previous");
+	const char *actions = jfield(fields, "actions");
+	const char *previous = jfield(fields, "previous");
 
 	w->actions[0] = w->changed[0] = '\0';
 	if (actions[strspn(actions, " \t\r\n")] != '\0')
@@ -294,11 +287,12 @@ outcome_extras(const json_t *fields, struct words *w)
 static void
 late_held(const json_t *fields, char *body, size_t blen)
 {
-	long long late = strtoll(field(fields, "overdue_ms"), NULL, 10) / 60000;
-	const char *h = field(fields, "holder");
+	long long late =
+	    strtoll(jfield(fields, "overdue_ms"), NULL, 10) / 60000;
+	const char *h = jfield(fields, "holder");
 	size_t n = strlen(body);
 
-	if (field(fields, "timer")[0] == '\0' || n + 1 >= blen)
+	if (jfield(fields, "timer")[0] == '\0' || n + 1 >= blen)
 		return;
 	if (late > 0)
 		n += (size_t)snprintf(body + n, blen - n,
@@ -315,12 +309,13 @@ alert_text_compose(const struct calendar *cal, const json_t *fields,
 		   bool for_referrer, char *subject, size_t slen, char *body,
 		   size_t blen)
 {
-	const char *event = field(fields, "event"), *ref = field(fields, "ref");
-	const char *due_ms = field(fields, "due");
+	const char *event = jfield(fields, "event"),
+		   *ref = jfield(fields, "ref");
+	const char *due_ms = jfield(fields, "due");
 	const struct alert_kind *k = kind_of(event);
 	struct words w = {.fields = fields, .due = "(no due time)"};
 
-	snprintf(w.brag, sizeof(w.brag), "%s", field(fields, "brag"));
+	snprintf(w.brag, sizeof(w.brag), "%s", jfield(fields, "brag"));
 	for (size_t i = 0; w.brag[i] != '\0'; i++)
 		if (w.brag[i] >= 'a' && w.brag[i] <= 'z')
 			w.brag[i] = (char)(w.brag[i] - 'a' + 'A');
@@ -334,7 +329,7 @@ alert_text_compose(const struct calendar *cal, const json_t *fields,
 			      : event);
 	if (k == &kinds[EVENT_DIGEST]) /* one a day: the subject says which */
 		snprintf(subject, slen, "[MASH] daily digest of %s",
-			 field(fields, "day"));
+			 jfield(fields, "day"));
 	if (k == NULL)
 		expand(unknown_body, &w, body, blen);
 	else if (for_referrer && k->referrer != NULL)

@@ -59,8 +59,6 @@ const char *ctl_ref(struct ctl_conn *c);
  * `what` sent as the error. */
 const char *ctl_text(struct ctl_conn *c, const char *key, const char *what);
 
-/* A string member of a script's answer; "" when absent. */
-const char *ctl_str(const json_t *o, const char *k);
 /* An instant member of a script's answer (UTC ms, as text) for a person:
  * an ISO 8601 string, or null when absent. */
 json_t *ctl_instant(const json_t *o, const char *k);

@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "mash/jfield.h"
+
 #include "alert.h"
 #include "clock.h"
 #include "ctl.h"
@@ -76,10 +78,10 @@ retry_done(const json_t *r, const char *err, void *arg)
 	if (err != NULL) {
 		ctl_error(c, "%s", ctl_refusal(err));
 	} else {
-		log_info("alert %s requeued as %s by %s", id, ctl_str(r, "id"),
+		log_info("alert %s requeued as %s by %s", id, jfield(r, "id"),
 			 ctl_actor(c));
 		ctl_send(c, json_pack("{sb ss ss}", "ok", 1, "id", id,
-				      "requeued_as", ctl_str(r, "id")));
+				      "requeued_as", jfield(r, "id")));
 		alert_kick(ctl_daemon(c)->alerts);
 	}
 	ctl_done(c);
@@ -168,7 +170,7 @@ called_done(const json_t *r, const char *err, void *arg)
 	if (err != NULL) {
 		ctl_error(c, "%s", ctl_refusal(err));
 	} else {
-		const char *ref = ctl_str(r, "ref");
+		const char *ref = jfield(r, "ref");
 
 		log_event(ref, NULL, "called",
 			  "call-back task %s of %s closed by %s", task, ref,

@@ -11,6 +11,7 @@
 
 #include "mash/timeutil.h"
 #include "mash/words.h"
+#include "mash/jfield.h"
 
 #include "ctl.h"
 
@@ -41,19 +42,11 @@ ctl_text(struct ctl_conn *c, const char *key, const char *what)
 	return v;
 }
 
-const char *
-ctl_str(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : "";
-}
-
 json_t *
 ctl_instant(const json_t *o, const char *k)
 {
 	char buf[MASH_TIME_BUFSZ];
-	const char *v = ctl_str(o, k);
+	const char *v = jfield(o, k);
 
 	return v[0] ? json_string(mash_time_format(strtoll(v, NULL, 10), buf))
 		    : json_null();

@@ -13,6 +13,7 @@
 #include "mash/calendar.h"
 #include "mash/config.h"
 #include "mash/timeutil.h"
+#include "mash/jfield.h"
 
 #include "clock.h"
 #include "ctl.h"
@@ -32,8 +33,8 @@ verify_args(struct ctl_conn *c, const json_t *r)
 	const char *from = ctl_arg(c, "from");
 	json_t *a = json_pack(
 	    "{ss ss ss sb sI sI si ss sI}", "from", from ? from : "", "after",
-	    r ? ctl_str(r, "after") : "", "prev_hash",
-	    r ? ctl_str(r, "prev_hash") : "", "chained",
+	    r ? jfield(r, "after") : "", "prev_hash",
+	    r ? jfield(r, "prev_hash") : "", "chained",
 	    r ? json_is_true(json_object_get(r, "chained")) : 0, "checked",
 	    r ? json_integer_value(json_object_get(r, "checked")) : 0,
 	    "unchained",
@@ -59,18 +60,18 @@ verify_answer(struct ctl_conn *c, const json_t *r)
 			  ctl_actor(c),
 			  (long long)json_integer_value(
 			      json_object_get(r, "checked")),
-			  ctl_str(head, "id"), ctl_str(head, "hash"));
+			  jfield(head, "id"), jfield(head, "hash"));
 	else
 		log_event_warnx(NULL, NULL, "audit",
 				"audit chain verification by %s FAILED: event "
 				"%s %s",
-				ctl_actor(c), ctl_str(r, "event"),
-				ctl_str(r, "what"));
+				ctl_actor(c), jfield(r, "event"),
+				jfield(r, "what"));
 	ctl_send(c, json_pack("{sb sb sO sO ss ss sO}", "ok", 1, "verified", ok,
 			      "checked", json_object_get(r, "checked"),
 			      "unchained", json_object_get(r, "unchained"),
-			      "event", ctl_str(r, "event"), "what",
-			      ctl_str(r, "what"), "head", head));
+			      "event", jfield(r, "event"), "what",
+			      jfield(r, "what"), "head", head));
 }
 
 static void
@@ -118,24 +119,24 @@ static json_t *
 last_json(struct ctl_conn *c, const json_t *r)
 {
 	char local[64];
-	const char *ok = ctl_str(r, "ok");
+	const char *ok = jfield(r, "ok");
 	json_t *o;
 
 	o = json_pack("{ss so ss ss ss ss}", "result",
 		      ok[0] == '\0' ? "never"
 				    : (strcmp(ok, "1") == 0 ? "ok" : "failed"),
-		      "at", ctl_instant(r, "at"), "actor", ctl_str(r, "actor"),
-		      "event", ctl_str(r, "event"), "what", ctl_str(r, "what"),
-		      "from", ctl_str(r, "from"));
-	if (ctl_str(r, "at")[0] != '\0')
+		      "at", ctl_instant(r, "at"), "actor", jfield(r, "actor"),
+		      "event", jfield(r, "event"), "what", jfield(r, "what"),
+		      "from", jfield(r, "from"));
+	if (jfield(r, "at")[0] != '\0')
 		json_object_set_new(o, "at_local",
 				    json_string(calendar_format_local(
 					ctl_daemon(c)->conf->calendar,
-					strtoll(ctl_str(r, "at"), NULL, 10),
+					strtoll(jfield(r, "at"), NULL, 10),
 					local, sizeof(local))));
 	json_object_set_new(
 	    o, "checked",
-	    json_integer(strtoll(ctl_str(r, "checked"), NULL, 10)));
+	    json_integer(strtoll(jfield(r, "checked"), NULL, 10)));
 	return o;
 }
 

@@ -20,6 +20,7 @@
 #include "mash/referral.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
+#include "mash/jfield.h"
 
 #include "alert.h"
 #include "clock.h"
@@ -108,7 +109,7 @@ show_done(const json_t *r, const char *err, void *arg)
 	timers = json_object();
 	json_array_foreach(json_object_get(r, "fields"), i, f)
 	{
-		const char *k = ctl_str(f, "name"), *v = ctl_str(f, "value");
+		const char *k = jfield(f, "name"), *v = jfield(f, "value");
 		const char *colon = strchr(k, ':');
 
 		if (colon != NULL) { /* due:T, fired:T, stopped:T */
@@ -382,12 +383,12 @@ history_done(const json_t *r, const char *err, void *arg)
 	items = json_array();
 	json_array_foreach(json_object_get(r, "events"), i, e)
 	{
-		json_array_append_new(
-		    items,
-		    json_pack("{ss ss ss ss}", "at", iso(ctl_str(e, "at"), buf),
-			      "actor", ctl_str(e, "actor"), "action",
-			      ctl_str(e, "action"), "detail",
-			      ctl_str(e, "detail")));
+		json_array_append_new(items,
+				      json_pack("{ss ss ss ss}", "at",
+						iso(jfield(e, "at"), buf),
+						"actor", jfield(e, "actor"),
+						"action", jfield(e, "action"),
+						"detail", jfield(e, "detail")));
 	}
 	log_event(id, NULL, "history", "referral %s history read by %s", id,
 		  ctl_actor(c));

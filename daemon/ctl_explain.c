@@ -19,6 +19,7 @@
 #include "mash/explain.h"
 #include "mash/timeutil.h"
 #include "mash/words.h"
+#include "mash/jfield.h"
 
 #include "clock.h"
 #include "ctl.h"
@@ -59,7 +60,7 @@ walk_all(const struct mash_config *conf, const json_t *r, enum brag b,
 			enum timer_kind k;
 			bool derived;
 
-			if (timer_parse(ctl_str(t, "timer"), &k) != 0)
+			if (timer_parse(jfield(t, "timer"), &k) != 0)
 				continue;
 			derived = k == TIMER_DECISION_WARNING ||
 				  k == TIMER_SCREENING_ESCALATE;
@@ -68,7 +69,7 @@ walk_all(const struct mash_config *conf, const json_t *r, enum brag b,
 			in.timer = k;
 			in.brag = b;
 			in.start = ms_of(t, "start");
-			in.why = ctl_str(t, "why");
+			in.why = jfield(t, "why");
 			if (k == TIMER_DECISION_WARNING)
 				in.base = walked[TIMER_DECISION];
 			else if (k == TIMER_SCREENING_ESCALATE)
@@ -84,7 +85,7 @@ static void
 stored(json_t *o, const json_t *t, int64_t walked)
 {
 	int64_t due = ms_of(t, "due");
-	const char *detail = ctl_str(t, "detail");
+	const char *detail = jfield(t, "detail");
 
 	json_object_set_new(o, "stored_due", iso_or_null(due));
 	json_object_set_new(o, "fired", iso_or_null(ms_of(t, "fired")));
@@ -126,14 +127,14 @@ explain_done(const json_t *r, const char *err, void *arg)
 		ctl_error(c, "no referral %s", id);
 		goto done;
 	}
-	(void)brag_parse(ctl_str(r, "brag"), &b);
+	(void)brag_parse(jfield(r, "brag"), &b);
 	walk_all(conf, r, b, walked, out);
 	list = json_array();
 	json_array_foreach(json_object_get(r, "timers"), i, t)
 	{
 		enum timer_kind k;
 
-		if (timer_parse(ctl_str(t, "timer"), &k) != 0 || out[k] == NULL)
+		if (timer_parse(jfield(t, "timer"), &k) != 0 || out[k] == NULL)
 			continue;
 		stored(out[k], t, walked[k]);
 		if (want == NULL || strcmp(want, timer_name(k)) == 0)
@@ -151,8 +152,8 @@ explain_done(const json_t *r, const char *err, void *arg)
 	ctl_send(
 	    c, json_pack("{sb ss so ss ss ss so so so}", "ok", 1, "id", id,
 			 "received", iso_or_null(ms_of(r, "received")), "brag",
-			 ctl_str(r, "brag"), "channel", ctl_str(r, "channel"),
-			 "status", ctl_str(r, "status"), "reopened",
+			 jfield(r, "brag"), "channel", jfield(r, "channel"),
+			 "status", jfield(r, "status"), "reopened",
 			 iso_or_null(ms_of(r, "reopened")), "decided",
 			 iso_or_null(ms_of(r, "decided")), "timers", list));
 done:

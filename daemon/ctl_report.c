@@ -16,6 +16,7 @@
 #include "mash/config.h"
 #include "mash/report.h"
 #include "mash/timeutil.h"
+#include "mash/jfield.h"
 
 #include "clock.h"
 #include "ctl.h"
@@ -121,13 +122,13 @@ walk_feed(struct walk *w, const json_t *ans)
 	json_array_foreach(json_object_get(ans, "events"), i, e)
 	{
 		struct report_event ev = {
-		    ctl_str(e, "ref"), strtoll(ctl_str(e, "at"), NULL, 10),
-		    ctl_str(e, "action"), ctl_str(e, "detail")};
+		    jfield(e, "ref"), strtoll(jfield(e, "at"), NULL, 10),
+		    jfield(e, "action"), jfield(e, "detail")};
 
 		if (report_add(w->r, &ev) != 0)
 			return -1;
 	}
-	snprintf(w->after, sizeof(w->after), "%s", ctl_str(ans, "after"));
+	snprintf(w->after, sizeof(w->after), "%s", jfield(ans, "after"));
 	return 0;
 }
 

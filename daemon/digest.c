@@ -21,6 +21,7 @@
 #include "mash/calendar.h"
 #include "mash/config.h"
 #include "mash/report.h"
+#include "mash/jfield.h"
 
 #include "alert.h"
 #include "clock.h"
@@ -57,14 +58,6 @@ struct digest {
 };
 
 static void look(struct digest *g);
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v ? v : "";
-}
 
 static void
 arm(struct digest *g, int64_t ms)
@@ -181,8 +174,8 @@ compose(struct digest *g)
 		g->d->store, SCRIPT_DIGEST,
 		json_pack("{ss ss ss ss ss ss ss}", "date", g->date, "day", day,
 			  "at", at, "text", text, "head",
-			  jstr(g->gathered, "head"), "held_last",
-			  jstr(g->gathered, "held_last"), "detail", detail),
+			  jfield(g->gathered, "head"), "held_last",
+			  jfield(g->gathered, "held_last"), "detail", detail),
 		sent, g) != 0) {
 		log_warnx("digest: the digest of %s is not sent: redis is "
 			  "unreachable; trying again within a minute",
@@ -226,7 +219,7 @@ page_done(const json_t *r, const char *err, void *arg)
 			return;
 		}
 	}
-	snprintf(g->after, sizeof(g->after), "%s", jstr(r, "after"));
+	snprintf(g->after, sizeof(g->after), "%s", jfield(r, "after"));
 	if (json_is_true(json_object_get(r, "done")) || page(g) != 0)
 		compose(g);
 }

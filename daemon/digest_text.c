@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mash/report.h"
+#include "mash/jfield.h"
 
 #include "digest_text.h"
 
@@ -42,14 +43,6 @@ room(const struct out *o)
 	return o->n + DIGEST_RESERVE < o->len;
 }
 
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v ? v : "";
-}
-
 static long long
 num(const json_t *o, const char *key)
 {
@@ -59,7 +52,7 @@ num(const json_t *o, const char *key)
 		return (long long)json_integer_value(v);
 	if (json_is_real(v))
 		return (long long)json_real_value(v);
-	return strtoll(str(o, key), NULL, 10);
+	return strtoll(jfield(o, key), NULL, 10);
 }
 
 static const char *
@@ -108,16 +101,17 @@ part_overdue(struct out *o, const struct calendar *cal, const json_t *g,
 	{
 		/* to the nearest minute */
 		int64_t late = report_working_minutes(
-		    cal, strtoll(str(e, "due"), NULL, 10), now + 30000);
+		    cal, strtoll(jfield(e, "due"), NULL, 10), now + 30000);
 
 		if (!room(o))
 			break;
 		put(o,
 		    "  %s  held by %s, late by %lld h %02lld min of working "
 		    "time (due %s)\n",
-		    str(e, "id"), holder(str(e, "holder"), who, sizeof(who)),
+		    jfield(e, "id"),
+		    holder(jfield(e, "holder"), who, sizeof(who)),
 		    (long long)late / 60, (long long)late % 60,
-		    local(cal, str(e, "due"), due, sizeof(due)));
+		    local(cal, jfield(e, "due"), due, sizeof(due)));
 		listed++;
 	}
 	more(o, listed, num(g, "overdue_n"), "mashctl queue");
@@ -137,8 +131,8 @@ part_list(struct out *o, const struct calendar *cal, const json_t *list,
 	{
 		if (!room(o))
 			break;
-		put(o, "  %s  %s %s\n", str(e, idkey), word,
-		    local(cal, str(e, atkey), at, sizeof(at)));
+		put(o, "  %s  %s %s\n", jfield(e, idkey), word,
+		    local(cal, jfield(e, atkey), at, sizeof(at)));
 		listed++;
 	}
 	more(o, listed, n, see);
@@ -160,8 +154,9 @@ part_dead_held(struct out *o, const struct calendar *cal, const json_t *g)
 		if (!room(o))
 			break;
 		put(o, "  %s  %s alert, given up %s\n",
-		    str(e, "ref")[0] ? str(e, "ref") : "(no referral)",
-		    str(e, "event"), local(cal, str(e, "at"), at, sizeof(at)));
+		    jfield(e, "ref")[0] ? jfield(e, "ref") : "(no referral)",
+		    jfield(e, "event"),
+		    local(cal, jfield(e, "at"), at, sizeof(at)));
 		listed++;
 	}
 	more(o, listed, num(g, "dead_n"), "mashctl alerts --state dead");
@@ -174,8 +169,9 @@ part_dead_held(struct out *o, const struct calendar *cal, const json_t *g)
 	{
 		if (!room(o))
 			break;
-		put(o, "  %s  %s (%s) %s\n", str(e, "ref"), str(e, "event"),
-		    str(e, "brag"), local(cal, str(e, "at"), at, sizeof(at)));
+		put(o, "  %s  %s (%s) %s\n", jfield(e, "ref"),
+		    jfield(e, "event"), jfield(e, "brag"),
+		    local(cal, jfield(e, "at"), at, sizeof(at)));
 		listed++;
 	}
 	more(o, listed, num(g, "held_n"), "mashctl queue");
@@ -213,7 +209,7 @@ digest_text(const struct calendar *cal, const json_t *g, const json_t *total,
 {
 	struct out o = {buf, len, 0};
 	char at[64], last[64];
-	const char *last_at = str(g, "last_at");
+	const char *last_at = jfield(g, "last_at");
 
 	buf[0] = '\0';
 	put(&o, "Daily digest of the hub for %s.\n",

@@ -7,6 +7,7 @@
 
 #include "mash/deadline.h"
 #include "mash/words.h"
+#include "mash/jfield.h"
 
 #include "alert_text.h"
 #include "ladder.h"
@@ -24,14 +25,6 @@
  * [{at, items}], and how many items they hold. */
 static json_t *held;
 static size_t held_items;
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v ? v : "";
-}
 
 /* What main.c gave: told when a rung is scheduled (the scheduler). */
 static void (*on_scheduled)(void *);
@@ -125,7 +118,7 @@ ladder_fired(struct mashd *d, const json_t *fired, int64_t now)
 
 	json_array_foreach(fired, i, e)
 	{
-		const char *id = str(e, "id"), *timer = str(e, "timer");
+		const char *id = jfield(e, "id"), *timer = jfield(e, "timer");
 		long after;
 
 		if (items == NULL)
@@ -133,10 +126,10 @@ ladder_fired(struct mashd *d, const json_t *fired, int64_t now)
 		if (strcmp(timer, timer_name(TIMER_DECISION)) == 0)
 			after = 0;
 		else if (strcmp(timer, timer_name(TIMER_OVERDUE_REMINDER)) == 0)
-			after = strtol(str(e, "rung"), NULL, 10);
+			after = strtol(jfield(e, "rung"), NULL, 10);
 		else
 			continue;
-		item(d, items, id, after, strtoll(str(e, "due"), NULL, 10),
+		item(d, items, id, after, strtoll(jfield(e, "due"), NULL, 10),
 		     now);
 	}
 	send_items(d, items, now);
@@ -164,10 +157,10 @@ ladder_audience(const struct mash_config *c, const json_t *fields, unsigned to)
 {
 	long rung;
 
-	if (strcmp(str(fields, "event"),
+	if (strcmp(jfield(fields, "event"),
 		   alert_event_names[EVENT_OVERDUE_REMINDER]) != 0)
 		return to;
-	rung = strtol(str(fields, "rung"), NULL, 10);
+	rung = strtol(jfield(fields, "rung"), NULL, 10);
 	if (rung >= c->timers.overdue_supervisor)
 		to |= ALERT_TO_ROLE(ROLE_SUPERVISORS);
 	if (rung >= c->timers.overdue_manager)
@@ -178,7 +171,7 @@ ladder_audience(const struct mash_config *c, const json_t *fields, unsigned to)
 const char *
 ladder_holder(const json_t *fields, char *buf, size_t len)
 {
-	const char *ev = str(fields, "event"), *h = str(fields, "holder");
+	const char *ev = jfield(fields, "event"), *h = jfield(fields, "holder");
 	const char *open = strchr(h, '('), *close;
 	size_t n;
 
