@@ -11,6 +11,7 @@
 
 #include "alert_text.h"
 #include "ladder.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "mashd.h"
 #include "store.h"
@@ -40,8 +41,9 @@ ladder_on_scheduled(void (*fn)(void *), void *arg)
 static void
 scheduled(const json_t *r, const char *err, void *arg)
 {
-	(void)arg;
+	struct mashd *d = arg;
 
+	lifecycle_release(d->life);
 	if (err != NULL) {
 		log_warnx("timers: cannot schedule an overdue reminder: %s",
 			  err);
@@ -77,11 +79,14 @@ item(struct mashd *d, json_t *items, const char *id, long after, int64_t due,
 static void
 send_items(struct mashd *d, json_t *items, int64_t now)
 {
+	size_t n;
+
 	if (items == NULL || json_array_size(items) == 0) {
 		json_decref(items);
 		return;
 	}
-	if (d->timers_behind && held_items < LADDER_HOLD_MAX &&
+	if (d->timers_behind && !lifecycle_draining(d->life) &&
+	    held_items < LADDER_HOLD_MAX &&
 	    (held != NULL || (held = json_array()) != NULL)) {
 		held_items += json_array_size(items);
 		json_array_append_new(held, json_pack("{sI so}", "at",
@@ -89,13 +94,19 @@ send_items(struct mashd *d, json_t *items, int64_t now)
 						      items));
 		return;
 	}
+	/* A stop waits for it: rungs sent are rungs written. (items goes
+	 * with the arguments, freed at once when Redis is away.) */
+	n = json_array_size(items);
+	lifecycle_hold(d->life);
 	if (store_call_json(
 		d->store, SCRIPT_LADDER,
 		json_pack("{sI so}", "at", (json_int_t)now, "items", items),
-		scheduled, d) != 0)
+		scheduled, d) != 0) {
+		lifecycle_release(d->life);
 		log_warnx("timers: cannot schedule %zu overdue reminder(s): "
 			  "redis is unreachable",
-			  json_array_size(items));
+			  n);
+	}
 }
 
 void

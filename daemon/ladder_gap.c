@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "ladder.h"
@@ -19,19 +20,43 @@
 
 /* Entries of the overdue hash looked at per call. */
 #define GAP_PAGE 500
+/* A look that failed (Redis away, or loading its data) is made again
+ * this many seconds later; and every mashd looks this often anyway, so a
+ * gap left by a mashd that died and was not started again is closed by
+ * the others. */
+#define GAP_RETRY_SEC 5
+#define GAP_EVERY_SEC 600
 
 static bool busy, again, waiting;
+static struct event *later; /* the next look: after a failure, or the next
+			       regular one */
 
 static void page(struct mashd *d, const char *cursor);
 
 static void
-end(struct mashd *d)
+look_later(evutil_socket_t fd, short what, void *arg)
 {
+	(void)fd;
+	(void)what;
+	ladder_gap_close(arg);
+}
+
+/* The look ends (failed: it is made again soon), the next one set. */
+static void
+end(struct mashd *d, bool failed)
+{
+	struct timeval tv = {failed ? GAP_RETRY_SEC : GAP_EVERY_SEC, 0};
+
 	busy = false;
 	if (again) {
 		again = false;
 		ladder_gap_close(d);
+		return;
 	}
+	if (later == NULL)
+		later = evtimer_new(d->base, look_later, d);
+	if (later != NULL)
+		evtimer_add(later, &tv);
 }
 
 static void
@@ -48,7 +73,7 @@ page_done(const json_t *r, const char *err, void *arg)
 		log_warnx("timers: cannot look for overdue referrals with no "
 			  "reminder pending: %s",
 			  err ? err : "no cursor or time in the answer");
-		end(d);
+		end(d, true);
 		return;
 	}
 	json_array_foreach(json_object_get(r, "gaps"), i, g)
@@ -67,7 +92,7 @@ page_done(const json_t *r, const char *err, void *arg)
 				now);
 	}
 	if (strcmp(cursor, "0") == 0 || again) {
-		end(d);
+		end(d, false);
 		return;
 	}
 	page(d, cursor);
@@ -80,7 +105,7 @@ page(struct mashd *d, const char *cursor)
 		d->store, SCRIPT_LADDER_GAP,
 		json_pack("{ss si}", "cursor", cursor, "count", GAP_PAGE),
 		page_done, d) != 0)
-		end(d); /* Redis is away: the reconnection calls again */
+		end(d, true); /* Redis is away */
 }
 
 void
@@ -105,4 +130,12 @@ ladder_gap_resume(struct mashd *d)
 		return;
 	waiting = false;
 	ladder_gap_close(d);
+}
+
+void
+ladder_gap_free(void)
+{
+	if (later != NULL)
+		event_free(later);
+	later = NULL;
 }

@@ -129,6 +129,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	service_stopping(d->service);
 	lifecycle_drain(d->life);
 	alert_kick(d->alerts); /* the results it holds, written now */
+	ladder_resume(d);      /* the rungs it holds, too (ladder.h) */
 	http_stop_accepting(d->http);
 	ctl_stop_accepting(d->ctl);
 	if (!lifecycle_drained(d->life))
@@ -287,6 +288,7 @@ unwire(struct mashd *d)
 	ctl_watch_free();
 	ctl_free(d->ctl);
 	scheduler_free(d->sched);
+	ladder_gap_free();
 	digest_free(d->digest);
 	alert_free(d->alerts);
 	lifecycle_free(d->life); /* the others release what they held */
