@@ -38,8 +38,12 @@ stop_mashd
 # timer fires, and mashd reads the answer that carries it (mended), so
 # it logs the firing and says nothing failed.
 timer_fill 2025 1 $(($(redis_ms) - 10000)) 1 screening
-printf 'hset {mash}:ref:MASH-2025-000001 brag am\377b\000er\n' |
+# (redis-cli reads "\x.." escapes in double quotes: a NUL unquoted would
+# end its line.)
+printf 'hset {mash}:ref:MASH-2025-000001 brag "am\\xffb\\x00er"\n' |
 	rcli > /dev/null
+expect "the stored BRAG holds the bytes, the NUL too" \
+	"$(rcli --no-raw hget '{mash}:ref:MASH-2025-000001' brag)" '"am\xffb\x00er"'
 start_mashd
 wait_for 10 "[ \"\$(rcli zcard '{mash}:due')\" = 0 ]"
 wait_for 5 "grep -q 'MASH-2025-000001 timer screening fired' '$T/mashd.log'"
