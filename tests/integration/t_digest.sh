@@ -187,14 +187,18 @@ expect "A2's first overdue at once" "$(nmails supervisors@hub.example "\\[$A2\\]
 # screening escalation (due Tuesday 17:00), which fired as mashd started:
 # the digest is gathered once what was due at the start has fired, as a
 # mashd that had run all night would have fired it before the opening.
+# (It fired when mashd had started, from 08:59:58: the minute is 08:59,
+# or 09:00 for a mashd slow to start, as under valgrind.)
 m=$(digest 2026-12-02)
 expect "Wednesday's digest" "$(echo "$m" | grep -c .)" 1
-mailbody "$m" | sed -n '/^Alerts held/,/^$/p' > "$T/held"
+mailbody "$m" | sed -n '/^Alerts held/,/^$/p' |
+	sed 's/^\(  .* screening_escalation .*\) Wed 02 Dec 2026 \(08:59\|09:00\) GMT$/\1 AT START/' \
+	> "$T/held"
 cat > "$T/want" <<EOW
 Alerts held for this digest (alerts.digest): 3
   $A1  screening (amber) Tue 01 Dec 2026 16:00 GMT
   $A1  warning (amber) Tue 01 Dec 2026 16:30 GMT
-  $A1  screening_escalation (amber) Wed 02 Dec 2026 08:59 GMT
+  $A1  screening_escalation (amber) AT START
 
 EOW
 diff "$T/want" "$T/held" > "$T/diff"
