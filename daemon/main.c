@@ -342,13 +342,16 @@ main(int argc, char **argv)
 			  "%s; set it (openssl rand -hex 32) so that referrals "
 			  "about a child already referred are found",
 			  path);
-	wire(&d);
+	/* The signals first: one that comes while mashd is wired waits for
+	 * the loop (libevent's handler only notes it), so a stop during the
+	 * start is a clean stop, not death by the signal's default action. */
 	for (int i = 0; i < 3; i++) {
 		ev[i] =
 		    evsignal_new(d.base, sigs[i],
 				 sigs[i] == SIGHUP ? on_reload : on_stop, &d);
 		evsignal_add(ev[i], NULL);
 	}
+	wire(&d);
 
 	event_base_dispatch(d.base);
 
