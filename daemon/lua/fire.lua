@@ -23,15 +23,10 @@ local WANT = {'brag', 'owner', 'due:' .. TIMER.DECISION,
 -- A member of the due set: <reference>:<timer>.
 local MEMBER = '^(' .. REF_PATTERN .. '):([%w_]+)$'
 
--- answerable: a field of the referral, as the answer may carry it (what
--- is not UTF-8, and a NUL, mended: lib.lua's utf8_mend()). The answer's
--- other strings are the due set's member, matched by MEMBER, the words'
--- and digits, so it is written without serve()'s scan of its whole text
--- for such bytes (1.7 us a timer in batches of 500).
-local function answerable(s)
-  if string.find(s, '[%z\128-\255]') then return utf8_mend(s) end
-  return s
-end
+-- The answer's strings read from a referral (its BRAG, its rung) are
+-- mended (lib.lua's utf8_mend()); its others are the due set's member,
+-- matched by MEMBER, the words' and digits, so it is written without
+-- serve()'s scan of its whole text (1.7 us a timer in batches of 500).
 
 -- ms_text: ms as string.format('%.0f') writes them, by '%d' when they
 -- are whole (Redis's clock and the due times mashd writes are), which
@@ -55,7 +50,7 @@ local function fire_one(b, member, at, now, now_s, fired)
   if not v or v[1] or not (v[2] or redis.call('EXISTS', key) == 1) then
     return
   end
-  local brag = answerable(v[2] or '')
+  local brag = utf8_mend(v[2] or '')
   local at_s = ms_text(at)
   local late_s = ms_text(now - at)
   redis.call('HSET', key, 'fired:' .. timer, now_s)
@@ -73,7 +68,7 @@ local function fire_one(b, member, at, now, now_s, fired)
   elseif timer == TIMER.SCREENING_ESCALATE then
     shown = v[5]
   elseif timer == TIMER.OVERDUE_REMINDER then
-    shown, rung = v[4], answerable(v[6] or '1')
+    shown, rung = v[4], utf8_mend(v[6] or '1')
   end
   shown = shown or at_s
   local overdue_s = late_s -- how late, when shown is the timer's own

@@ -69,8 +69,10 @@ end
 -- sequence (RFC 3629: no overlong form, no surrogate, nothing past
 -- U+10FFFF), and each NUL, made U+FFFD. A JSON reader refuses such bytes
 -- (jansson does, so mashctl does), and one damaged field must not make a
--- whole answer unreadable. s itself when it is well-formed.
+-- whole answer unreadable. s itself when it is well-formed (at the cost
+-- of one search when it is ASCII with no NUL).
 local function utf8_mend(s)
+  if not string.find(s, '[%z\128-\255]') then return s end
   local byte, out, i, n, from = string.byte, nil, 1, #s, 1
   while i <= n do
     local c, len = byte(s, i), 0
@@ -125,7 +127,7 @@ local function serve(body)
     -- whole answer unreadable: cjson passes such bytes on as they are,
     -- and writes a NUL as \u0000, which JSON readers refuse (jansson
     -- does). Both are made U+FFFD, as utf8_mend() does.
-    if string.find(text, '[\128-\255]') then text = utf8_mend(text) end
+    text = utf8_mend(text)
     if string.find(text, 'u0000', 1, true) then
       text = string.gsub(text, '(\\+)u0000', function(bs)
         -- An odd run of backslashes ends in an escape (an even one is
@@ -472,7 +474,7 @@ local function json_escape(c)
   return JSON_ESCAPES[c] or string.format('\\u%04X', string.byte(c))
 end
 local function json_str(s)
-  if string.find(s, '[%z\128-\255]') then s = utf8_mend(s) end
+  s = utf8_mend(s)
   if string.find(s, '[%z\1-\31"\\]') then
     s = string.gsub(s, '[%z\1-\31"\\]', json_escape)
   end
