@@ -115,7 +115,7 @@ arm(struct scheduler *s, int64_t ms, bool at_due)
  * the rungs held first, so the gaps' look finds them scheduled.
  */
 static void
-hold_alerts(struct scheduler *s, bool behind)
+hold_while_behind(struct scheduler *s, bool behind)
 {
 	struct mashd *d = s->d;
 	int64_t mono = clock_mono_ms();
@@ -138,7 +138,7 @@ hold_alerts(struct scheduler *s, bool behind)
 static void
 finish(struct scheduler *s, int64_t ms, bool at_due)
 {
-	hold_alerts(s, false);
+	hold_while_behind(s, false);
 	s->busy = false;
 	if (s->again) {
 		s->again = false;
@@ -254,7 +254,7 @@ fire_done(const json_t *r, const char *err, void *arg)
 	}
 	if (s->firing == 0) /* else the round trip is not this call's */
 		skew_measure(s, now);
-	hold_alerts(s, next != 0 && next <= now);
+	hold_while_behind(s, next != 0 && next <= now);
 	if (s->again || (next != 0 && next <= now)) {
 		s->again = false;
 		more = !lifecycle_draining(s->d->life);

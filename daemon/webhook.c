@@ -258,17 +258,18 @@ post_new(struct webhooks *w, const struct evhttp_uri *uri,
 	const char *query = evhttp_uri_get_query(uri);
 	int port = evhttp_uri_get_port(uri);
 	struct timeval tv = {hp->timeout, 0};
-	struct post *p = calloc(1, sizeof(*p));
+	struct post *p;
 
-	if (p == NULL || strlen(host) >= sizeof(p->host) ||
+	if (strlen(host) >= sizeof(p->host)) {
+		snprintf(why, len, "host name too long");
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (hp->ca_file != NULL &&
 	     (p->ca_file = strdup(hp->ca_file)) == NULL) ||
 	    (p->deadline = evtimer_new(w->base, post_expired, p)) == NULL ||
 	    (p->req = evhttp_request_new(post_done, p)) == NULL) {
-		snprintf(why, len,
-			 p != NULL && strlen(host) >= sizeof(p->host)
-			     ? "host name too long"
-			     : "out of memory");
+		snprintf(why, len, "out of memory");
 		if (p != NULL && p->deadline != NULL)
 			event_free(p->deadline);
 		if (p != NULL)
