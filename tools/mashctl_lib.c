@@ -160,15 +160,38 @@ request_try(struct ctx *x, json_t *req, int *why)
 /* Send one request; return the answer, whatever it says, or exit when
  * there is none. A request sent with no answer may have been carried
  * out: say so, and how to look, rather than that nothing happened. */
+/* Whether the request named `cmd` (the protocol's name) only reads: run
+ * again, it does nothing twice. show and history leave a line in the
+ * audit saying who read, and change nothing else. A name not here (a
+ * command added later too) is taken as one that may change something. */
+static bool
+only_reads(const char *cmd)
+{
+	static const char *const reads[] = {
+	    "status", "queue",	   "watch",  "show",	     "history",
+	    "alerts", "callbacks", "report", "audit_verify", "resolve",
+	    "list",   "child",	   "explain"};
+
+	for (size_t i = 0; cmd != NULL && i < sizeof(reads) / sizeof(reads[0]);
+	     i++)
+		if (strcmp(cmd, reads[i]) == 0)
+			return true;
+	return false;
+}
+
 json_t *
 request_any(struct ctx *x, json_t *req)
 {
+	bool reads = only_reads(json_string_value(json_object_get(req, "cmd")));
 	int why;
 	json_t *ans = request_try(x, req, &why);
 
 	if (ans != NULL)
 		return ans;
-	if (why == EXIT_UNKNOWN)
+	if (why == EXIT_UNKNOWN && reads)
+		fprintf(stderr, "mashctl: this command only reads: it may "
+				"be run again\n");
+	else if (why == EXIT_UNKNOWN)
 		fprintf(stderr,
 			"mashctl: whether mashd did it is not known: look "
 			"(mashctl history ID, mashctl queue) before doing it "

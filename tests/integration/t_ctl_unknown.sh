@@ -4,8 +4,8 @@
 # it was stored, so it says so, exits 4 and prints the idempotency key it
 # sent, which is its own when the call handler gave none. Sent again with
 # that key, the referral is stored once. A request that never reached
-# mashd is still "cannot reach" (3), and a read with no answer says that
-# whether it was done is not known.
+# mashd is still "cannot reach" (3). A read with no answer says it may be
+# run again; a change, that whether it was done is not known.
 . "$(dirname "$0")/lib.sh"
 start_redis
 start_mashd
@@ -48,6 +48,32 @@ expect "still one" "$(nrefs)" 1
 # Without a key, mashctl sends one of its own all the same.
 ctl referral new --file "$FIX/amber.json" --json > "$T/two" 2>&1
 expect "a second referral: two" "$(nrefs)" 2
+
+# A command that only reads, and one that changes, each sent while Redis
+# hangs and left with no answer by a mashd killed: both exit 4; the read
+# says it may be run again, the change says to look before doing it again.
+unanswered() {
+	kill -STOP "$REDIS_PID"
+	ctl "$@" > /dev/null 2> "$T/err" &
+	cpid=$!
+	wait_for 10 queued
+	stop_mashd KILL
+	wait "$cpid"
+	rc=$?
+	kill -CONT "$REDIS_PID"
+	start_mashd
+	return $rc
+}
+unanswered show "$id"
+expect "a read with no answer: exit 4" "$?" 4
+expect_match "says it only reads and may be run again" "$(cat "$T/err")" \
+	'only reads: it may be run again'
+expect "and not that whether it was done is not known" \
+	"$(grep -c 'not known' "$T/err")" 0
+unanswered claim "$id"
+expect "a change with no answer: exit 4" "$?" 4
+expect_match "says whether it was done is not known, and how to look" \
+	"$(cat "$T/err")" 'whether mashd did it is not known: look'
 
 # Nothing listening: nothing sent, so "cannot reach", exit 3.
 stop_mashd TERM
