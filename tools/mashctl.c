@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,8 @@ main(int argc, char **argv)
 	size_t n, nmatch = 0;
 	int ch;
 
+	/* Only to measure text for the terminal's columns (padded()). */
+	setlocale(LC_CTYPE, "");
 	commands_use(commands, sizeof(commands) / sizeof(commands[0]));
 	if (argc > 1 && strcmp(argv[1], "--help") == 0)
 		help_exit(NULL);

@@ -65,6 +65,12 @@ struct mash_config *offline_config(struct ctx *x);
  * offline_config()); the text as it came when it is no instant, "-" when
  * none. In buf (LOCAL_TIME_LEN bytes will do). */
 #define LOCAL_TIME_LEN 64
+/* The columns it takes in a table, its zone's name of three letters. */
+#define LOCAL_TIME_COLS 25
+/* s followed by the spaces that make it `width` columns wide on the
+ * user's terminal (a letter not in ASCII may take more than one byte,
+ * and one column or two), in buf; printf's %-*s counts bytes. */
+const char *padded(const char *s, int width, char *buf, size_t len);
 const char *local_time(struct ctx *x, const char *iso, char *buf, size_t len);
 /* The same in the zone of `cal`; "-" when iso is no instant. */
 struct calendar;

@@ -260,16 +260,16 @@ cmd_callbacks(struct ctx *x, int argc, char **argv)
 	if (x->json) {
 		print_json(items);
 	} else {
-		printf("%-6s %-17s %-17s %-16s %-24s %-5s %s\n", "TASK",
-		       "REFERENCE", "EVENT", "PHONE", "DUE", "STATE",
-		       "CALLED BY, NOTE");
+		printf("%-6s %-17s %-17s %-16s %-*s %-5s %s\n", "TASK",
+		       "REFERENCE", "EVENT", "PHONE", LOCAL_TIME_COLS, "DUE",
+		       "STATE", "CALLED BY, NOTE");
 		json_array_foreach(items, i, it)
 		{
 			char due[LOCAL_TIME_LEN], at[LOCAL_TIME_LEN];
 
-			printf("%-6s %-17s %-17s %-16s %-24s %-5s",
+			printf("%-6s %-17s %-17s %-16s %-*s %-5s",
 			       str(it, "id"), str(it, "ref"), str(it, "event"),
-			       str(it, "phone"),
+			       str(it, "phone"), LOCAL_TIME_COLS,
 			       local_time(x, str(it, "due"), due, sizeof(due)),
 			       str(it, "state"));
 			if (json_is_string(json_object_get(it, "called_by")))
@@ -382,16 +382,17 @@ cmd_history(struct ctx *x, int argc, char **argv)
 	if (x->json) {
 		print_json(items);
 	} else {
-		printf("%-24s %-24s %-10s %s\n", "AT", "ACTOR", "ACTION",
-		       "DETAIL");
+		printf("%-*s %-24s %-10s %s\n", LOCAL_TIME_COLS, "AT", "ACTOR",
+		       "ACTION", "DETAIL");
 		json_array_foreach(items, i, it)
 		{
-			char at[LOCAL_TIME_LEN];
+			char at[LOCAL_TIME_LEN], actor[160];
 
-			printf("%-24s %-24s %-10s %s\n",
-			       local_time(x, str(it, "at"), at, sizeof(at)),
-			       str(it, "actor"), str(it, "action"),
-			       str(it, "detail"));
+			printf(
+			    "%-*s %s %-10s %s\n", LOCAL_TIME_COLS,
+			    local_time(x, str(it, "at"), at, sizeof(at)),
+			    padded(str(it, "actor"), 24, actor, sizeof(actor)),
+			    str(it, "action"), str(it, "detail"));
 		}
 	}
 	json_decref(a);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -222,6 +223,36 @@ print_json(json_t *o)
 {
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
+}
+
+const char *
+padded(const char *s, int width, char *buf, size_t len)
+{
+	mbstate_t st;
+	size_t at = 0, n, left = strlen(s);
+	int cols = 0;
+
+	memset(&st, 0, sizeof(st));
+	/* Columns as the terminal shows them, by the user's LC_CTYPE; a
+	 * byte it cannot read takes one, as it did before. */
+	while (left > 0) {
+		wchar_t wc;
+		int w;
+
+		n = mbrtowc(&wc, s + at, left, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			w = 1;
+		} else if ((w = wcwidth(wc)) < 0) {
+			w = 1;
+		}
+		at += n;
+		left -= n;
+		cols += w;
+	}
+	snprintf(buf, len, "%s%*s", s, width > cols ? width - cols : 0, "");
+	return buf;
 }
 
 const char *

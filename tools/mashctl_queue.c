@@ -156,8 +156,8 @@ queue_header(FILE *out)
 void
 queue_row(FILE *out, const struct queue_page *pg, const json_t *it, bool mark)
 {
-	char ref[32], who[64], rep[16], cats[128] = "", rec[64],
-					timer[TIMER_LEN], when[64];
+	char ref[32], who[64], col[96], rep[16], cats[128] = "", rec[64],
+						 timer[TIMER_LEN], when[64];
 	json_t *v;
 	size_t i;
 
@@ -175,11 +175,11 @@ queue_row(FILE *out, const struct queue_page *pg, const json_t *it, bool mark)
 	else
 		snprintf(rep, sizeof(rep), "-");
 	next_due(pg, it, timer, when, sizeof(when));
-	fprintf(out, "%s %-11s %-5s %-10s %-6s %-22s %-7s %-25s %-10s %s\n",
+	fprintf(out, "%s %-11s %-5s %s %-6s %-22s %-7s %-25s %-10s %s\n",
 		mark ? "*" : " ",
 		short_ref(pg, str(it, "id"), ref, sizeof(ref)), str(it, "brag"),
-		holder(it, who, sizeof(who)), rep, cats[0] ? cats : "-",
-		str(it, "channel"),
+		padded(holder(it, who, sizeof(who)), 10, col, sizeof(col)), rep,
+		cats[0] ? cats : "-", str(it, "channel"),
 		local(pg, str(it, "received"), rec, sizeof(rec)), timer, when);
 }
 
