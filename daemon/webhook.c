@@ -44,7 +44,10 @@ struct post {
 	webhook_done_cb *done;
 	void *arg;
 	bool tls;
+	bool sending; /* inside evhttp_make_request() */
+	bool failed;  /* evhttp failed it there: why says why */
 	int timeout;
+	char why[320];
 	char host[256];
 	char port[12];
 	char path[1024];
@@ -94,7 +97,12 @@ post_end(struct post *p, bool in_evhttp, const char *err)
 {
 	webhook_done_cb *done = p->done;
 	void *darg = p->arg;
+	char why[sizeof(p->why)];
 
+	if (err != NULL) { /* it may be p's own */
+		snprintf(why, sizeof(why), "%s", err);
+		err = why;
+	}
 	post_free(p, in_evhttp);
 	done(err, darg);
 }
@@ -111,16 +119,24 @@ post_done(struct evhttp_request *req, void *arg)
 	    tls_client_why(evhttp_connection_get_bufferevent(p->evcon), why,
 			   sizeof(why)) == 0)
 		code = -1;
-	if (code >= 200 && code < 300)
+	if (code >= 200 && code < 300) {
 		post_end(p, true, NULL);
-	else {
-		if (code == 0)
-			snprintf(why, sizeof(why),
-				 "no answer (refused or timed out)");
-		else if (code > 0)
-			snprintf(why, sizeof(why), "HTTP %d", code);
-		post_end(p, true, why);
+		return;
 	}
+	if (code == 0)
+		snprintf(why, sizeof(why),
+			 "no answer (refused, unreachable or timed out)");
+	else if (code > 0)
+		snprintf(why, sizeof(why), "HTTP %d", code);
+	/* A connect(2) that fails at once (no route, a firewall, no
+	 * descriptor) fails the request inside evhttp_make_request(), which
+	 * frees it after this returns: the post ends once that returns. */
+	if (p->sending) {
+		p->failed = true;
+		snprintf(p->why, sizeof(p->why), "%s", why);
+		return;
+	}
+	post_end(p, true, why);
 }
 
 /* The attempt's time is up, whatever it waits for. */
@@ -192,8 +208,10 @@ static void
 looked_up(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct post *p = arg;
+	struct evhttp_request *req;
 	char addr[64], why[320];
 	const void *in = NULL;
+	int sent;
 
 	if (result == EVUTIL_EAI_CANCEL) /* the post is gone */
 		return;
@@ -220,13 +238,14 @@ looked_up(int result, struct evutil_addrinfo *res, void *arg)
 		return;
 	}
 	evhttp_connection_set_timeout(p->evcon, p->timeout);
-	if (evhttp_make_request(p->evcon, p->req, EVHTTP_REQ_POST, p->path) !=
-	    0) {
-		p->req = NULL; /* evhttp freed it, without its callback */
-		post_end(p, false, "cannot send the request");
-		return;
-	}
-	p->req = NULL; /* evhttp's now */
+	req = p->req;
+	p->req = NULL; /* evhttp's now, whatever it answers */
+	p->sending = true;
+	sent = evhttp_make_request(p->evcon, req, EVHTTP_REQ_POST, p->path);
+	p->sending = false;
+	if (sent != 0 || p->failed)
+		post_end(p, true,
+			 p->failed ? p->why : "cannot send the request");
 }
 
 static void
