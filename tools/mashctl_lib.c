@@ -163,8 +163,10 @@ request_try(struct ctx *x, json_t *req, int *why)
  * out: say so, and how to look, rather than that nothing happened. */
 /* Whether the request named `cmd` (the protocol's name) only reads: run
  * again, it does nothing twice. show and history leave a line in the
- * audit saying who read, and change nothing else. A name not here (a
- * command added later too) is taken as one that may change something. */
+ * audit saying who read, and change nothing else; resolve is also the
+ * look-up of a short reference before a change, which is then not sent.
+ * A name not here (a command added later too) is taken as one that may
+ * change something. */
 static bool
 only_reads(const char *cmd)
 {
@@ -190,8 +192,9 @@ request_any(struct ctx *x, json_t *req)
 	if (ans != NULL)
 		return ans;
 	if (why == EXIT_UNKNOWN && reads)
-		fprintf(stderr, "mashctl: this command only reads: it may "
-				"be run again\n");
+		fprintf(stderr, "mashctl: what was sent only reads: nothing "
+				"was changed, and the command may be run "
+				"again\n");
 	else if (why == EXIT_UNKNOWN)
 		fprintf(stderr,
 			"mashctl: whether mashd did it is not known: look "

@@ -67,9 +67,14 @@ unanswered() {
 unanswered show "$id"
 expect "a read with no answer: exit 4" "$?" 4
 expect_match "says it only reads and may be run again" "$(cat "$T/err")" \
-	'only reads: it may be run again'
+	'only reads: nothing was changed, and the command may be run again'
 expect "and not that whether it was done is not known" \
 	"$(grep -c 'not known' "$T/err")" 0
+unanswered claim "${id##*-}"
+expect "a change by a short reference, its look-up with no answer: exit 4" \
+	"$?" 4
+expect_match "says nothing was changed, as the change was not sent" \
+	"$(cat "$T/err")" 'nothing was changed'
 unanswered claim "$id"
 expect "a change with no answer: exit 4" "$?" 4
 expect_match "says whether it was done is not known, and how to look" \
