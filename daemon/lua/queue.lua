@@ -132,13 +132,15 @@ local function strings_array(list)
 end
 
 -- The JSON array a stored categories field shows as, once for each
--- text of a call (few differ): false when it is no JSON list.
+-- text of a call (few differ): false when it is no JSON list with a
+-- string in it (an object, numbers: then the record's are shown).
 local CATS = {}
 local function cats_shown(text)
   local shown = CATS[text]
   if shown == nil then
     local ok, list = pcall(cjson.decode, text)
     shown = ok and type(list) == 'table' and strings_array(list)
+    if shown == '[]' then shown = false end
     CATS[text] = shown
   end
   return shown

@@ -15,11 +15,12 @@ for f in amber amber amber red; do
 done
 set -- $(cat "$T/ids")
 # Not UTF-8 (a Latin-1 e acute; a truncated sequence; a surrogate), a NUL
-# in a word, categories no JSON reader takes.
+# in a word, categories no JSON reader takes, or that are no list.
 rcli hset "{mash}:ref:$1" owner "$(printf 'caf\351')" categories '[x]' > /dev/null
 rcli hset "{mash}:ref:$2" owner "$(printf 'a\342\202')" \
 	categories "$(printf '["n\355\240\200"]')" > /dev/null
 printf 'hset {mash}:ref:%s channel "we\\x00b"\n' "$3" | rcli > /dev/null
+rcli hset "{mash}:ref:$3" categories '{"neglect":1}' > /dev/null
 rcli hset "{mash}:ref:$4" categories '[1,{"a":2},"neglect"]' record 'not json' \
 	owner 'uid:7 \u0000' > /dev/null
 
@@ -43,6 +44,8 @@ expect "a surrogate shows as U+FFFD" "$(item "$2" .categories)" \
 	"$(printf '["n\357\277\275\357\277\275\357\277\275"]')"
 expect "a NUL shows as U+FFFD" "$(item "$3" .channel)" \
 	"$(printf '"we\357\277\275b"')"
+expect "categories read as no list of strings come from the record" \
+	"$(item "$3" .categories)" "$(jq -c .concern.categories "$FIX/amber.json")"
 expect "only the strings of damaged categories are kept" \
 	"$(item "$4" .categories)" '["neglect"]'
 expect "the damaged referral, as the stream gives it, on a page" \
