@@ -72,16 +72,19 @@ end
 -- whole answer unreadable. s itself when it is well-formed (at the cost
 -- of one search when it is ASCII with no NUL).
 local function utf8_mend(s)
-  if not string.find(s, '[%z\128-\255]') then return s end
-  local byte, out, i, n, from = string.byte, nil, 1, #s, 1
-  while i <= n do
+  local find, byte = string.find, string.byte
+  -- Only a NUL or a byte past ASCII needs a look: the runs of ASCII
+  -- between are passed over by the search, not byte by byte.
+  local i = find(s, '[%z\128-\255]')
+  if not i then return s end
+  local out, n, from = nil, #s, 1
+  while i do
     local c, len = byte(s, i), 0
-    if c > 0 and c < 0x80 then len = 1
-    elseif c >= 0xC2 and c <= 0xDF then len = 2
+    if c >= 0xC2 and c <= 0xDF then len = 2
     elseif c >= 0xE0 and c <= 0xEF then len = 3
     elseif c >= 0xF0 and c <= 0xF4 then len = 4 end
     local ok = len > 0 and i + len - 1 <= n
-    if ok and len > 1 then
+    if ok then
       local c2 = byte(s, i + 1)
       ok = not ((c == 0xE0 and c2 < 0xA0) or (c == 0xED and c2 > 0x9F) or
                 (c == 0xF0 and c2 < 0x90) or (c == 0xF4 and c2 > 0x8F))
@@ -99,6 +102,7 @@ local function utf8_mend(s)
       i = i + 1
       from = i
     end
+    i = find(s, '[%z\128-\255]', i)
   end
   if not out then return s end
   out[#out + 1] = string.sub(s, from)
