@@ -538,7 +538,7 @@ alert_new(struct mashd *d)
 	log_info("alerts: delivering as consumer %s", a->consumer);
 	a->tick = evtimer_new(d->base, tick, a);
 	a->mailer = mailer_new(d->base);
-	a->hooks = webhooks_new(d->base);
+	a->hooks = webhooks_new(d->base, d->dns);
 	a->batch = alert_batch_new(d);
 	if (a->tick == NULL || a->hooks == NULL)
 		fatalx("alert_new: out of memory");

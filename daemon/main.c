@@ -19,6 +19,7 @@
 #include "backfill.h"
 #include "clock.h"
 #include "ctl.h"
+#include "dns.h"
 #include "ctl_queue.h"
 #include "digest.h"
 #include "ladder.h"
@@ -257,6 +258,8 @@ wire(struct mashd *d)
 	d->service = service_new(d);
 	d->sched = scheduler_new(d);
 	ladder_on_scheduled(rung_scheduled, d);
+	if ((d->dns = dns_new(d->base)) == NULL)
+		fatalx("cannot start the resolver (evdns): out of memory");
 	d->store = store_new(d);
 	store_on_connect(d->store, kick, d);
 	store_on_disconnect(d->store, lost, d);
@@ -291,6 +294,7 @@ unwire(struct mashd *d)
 	ladder_gap_free();
 	digest_free(d->digest);
 	alert_free(d->alerts);
+	dns_free(d->dns); /* after all that looked names up */
 	lifecycle_free(d->life); /* the others release what they held */
 }
 

@@ -24,6 +24,7 @@ struct service;
 struct spool;
 struct lifecycle;
 struct tls;
+struct dns;
 
 struct mashd {
 	struct event_base *base;
@@ -38,6 +39,7 @@ struct mashd {
 	struct lifecycle *life;	 /* work in hand, and the stop */
 	struct tls *tls;	 /* the HTTP listener's TLS, when on */
 	struct digest *digest;	 /* the supervisors' daily digest */
+	struct dns *dns;	 /* the resolver, for every host name */
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;

@@ -11,8 +11,9 @@
  * reason; config_tls.c refuses a plain http:// url unless the webhook
  * says insecure.
  *
- * A url's host name is looked up by libevent's own resolver (evdns, from
- * /etc/resolv.conf and /etc/hosts), never by getaddrinfo(3), which blocks:
+ * A url's host name is looked up by the daemon's resolver (dns.c: evdns,
+ * from /etc/resolv.conf and /etc/hosts), never by getaddrinfo(3), which
+ * blocks:
  * a DNS server that does not answer would stop the whole loop, intake and
  * timers with it, for the resolver's timeout. The lookup is the post's
  * own, so that its deadline (alerts.timeout, which evhttp's timeout does
@@ -26,21 +27,21 @@
 #include <sys/queue.h>
 
 #include <event2/buffer.h>
-#include <event2/dns.h>
 #include <event2/http.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "dns.h"
 #include "tls.h"
 #include "webhook.h"
 
 struct post {
 	struct webhooks *w;
 	LIST_ENTRY(post) entry;
-	struct evhttp_request *req; /* made, and ours, until it is sent */
-	struct evdns_getaddrinfo_request *lookup; /* the host's, under way */
-	struct evhttp_connection *evcon;	  /* once it is looked up */
-	struct event *deadline;			  /* alerts.timeout */
+	struct evhttp_request *req;	 /* made, and ours, until it is sent */
+	struct dns_lookup *lookup;	 /* the host's, under way */
+	struct evhttp_connection *evcon; /* once it is looked up */
+	struct event *deadline;		 /* alerts.timeout */
 	webhook_done_cb *done;
 	void *arg;
 	bool tls;
@@ -56,7 +57,7 @@ struct post {
 
 struct webhooks {
 	struct event_base *base;
-	struct evdns_base *dns;
+	struct dns *dns; /* the daemon's */
 	LIST_HEAD(, post) posts;
 	struct tls_clients *tls; /* a TLS context per CA file */
 };
@@ -77,8 +78,7 @@ static void
 post_free(struct post *p, bool in_evhttp)
 {
 	LIST_REMOVE(p, entry);
-	if (p->lookup != NULL) /* its callback sees EVUTIL_EAI_CANCEL */
-		evdns_getaddrinfo_cancel(p->lookup);
+	dns_cancel(p->lookup);
 	if (p->req != NULL)
 		evhttp_request_free(p->req);
 	if (p->evcon != NULL && in_evhttp)
@@ -205,34 +205,18 @@ post_connect(struct post *p, const char *addr, char *why, size_t len)
 
 /* The host is looked up: the request goes to its first address. */
 static void
-looked_up(int result, struct evutil_addrinfo *res, void *arg)
+looked_up(const char *addr, const char *err, void *arg)
 {
 	struct post *p = arg;
 	struct evhttp_request *req;
-	char addr[64], why[320];
-	const void *in = NULL;
+	char why[320];
 	int sent;
 
-	if (result == EVUTIL_EAI_CANCEL) /* the post is gone */
-		return;
 	p->lookup = NULL;
-	if (result == 0 && res != NULL)
-		in = res->ai_family == AF_INET6
-			 ? (const void *)&((struct sockaddr_in6 *)res->ai_addr)
-			       ->sin6_addr
-			 : (const void *)&((struct sockaddr_in *)res->ai_addr)
-			       ->sin_addr;
-	if (in == NULL ||
-	    evutil_inet_ntop(res->ai_family, in, addr, sizeof(addr)) == NULL) {
-		snprintf(why, sizeof(why), "cannot look up %s: %s", p->host,
-			 result != 0 ? evutil_gai_strerror(result)
-				     : "no address");
-		if (res != NULL)
-			evutil_freeaddrinfo(res);
-		post_end(p, false, why);
+	if (addr == NULL) {
+		post_end(p, false, err);
 		return;
 	}
-	evutil_freeaddrinfo(res);
 	if ((p->evcon = post_connect(p, addr, why, sizeof(why))) == NULL) {
 		post_end(p, false, why);
 		return;
@@ -318,8 +302,6 @@ webhooks_post(struct webhooks *w, const struct webhook_post *hp,
 	      webhook_done_cb *done, void *arg)
 {
 	struct evhttp_uri *uri = evhttp_uri_parse(hp->url);
-	struct evutil_addrinfo hints;
-	struct evdns_getaddrinfo_request *lookup;
 	struct post *p;
 	char why[320];
 
@@ -337,33 +319,22 @@ webhooks_post(struct webhooks *w, const struct webhook_post *hp,
 	}
 	p->done = done;
 	p->arg = arg;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	/* A number, or a name in /etc/hosts, is answered at once: looked_up
-	 * has run, and p may be gone, when this returns NULL. */
-	lookup =
-	    evdns_getaddrinfo(w->dns, p->host, p->port, &hints, looked_up, p);
-	if (lookup != NULL)
-		p->lookup = lookup;
+	/* No deadline of the lookup's own: the post's cancels it. */
+	if ((p->lookup = dns_lookup(w->dns, p->host, 0, looked_up, p)) == NULL)
+		post_end(p, false, "out of memory");
 }
 
 struct webhooks *
-webhooks_new(struct event_base *base)
+webhooks_new(struct event_base *base, struct dns *dns)
 {
 	struct webhooks *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return NULL;
 	w->base = base;
+	w->dns = dns;
 	LIST_INIT(&w->posts);
-	/* Its socket is open only while a lookup is under way. */
-	w->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-					  EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (w->dns == NULL || (w->tls = tls_clients_new()) == NULL) {
-		if (w->dns != NULL)
-			evdns_base_free(w->dns, 0);
+	if ((w->tls = tls_clients_new()) == NULL) {
 		free(w);
 		return NULL;
 	}
@@ -378,6 +349,5 @@ webhooks_free(struct webhooks *w)
 	while (!LIST_EMPTY(&w->posts))
 		post_free(LIST_FIRST(&w->posts), false);
 	tls_clients_free(w->tls);
-	evdns_base_free(w->dns, 0);
 	free(w);
 }

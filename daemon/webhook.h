@@ -25,7 +25,10 @@ struct webhook_post {
 /* err is NULL on a 2xx answer, else why not. */
 typedef void webhook_done_cb(const char *err, void *arg);
 
-struct webhooks *webhooks_new(struct event_base *base);
+struct dns;
+
+/* Names are looked up by `dns`, the daemon's resolver (dns.h). */
+struct webhooks *webhooks_new(struct event_base *base, struct dns *dns);
 /* Drops every request under way: their callbacks are never called. */
 void webhooks_free(struct webhooks *w);
 /*
