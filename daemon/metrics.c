@@ -147,6 +147,9 @@ metrics_local(struct mashd *d, struct figures *f)
 	f->replicas_confirmed = si.replicas_confirmed;
 	f->replicas_confirmed_ms = si.confirmed_at_ms;
 	f->failovers = si.failovers;
+	if (!store_up(d->store))
+		snprintf(f->redis_why, sizeof(f->redis_why), "%s",
+			 store_refusal(d->store));
 }
 
 static void
@@ -432,6 +435,9 @@ metrics_json(const struct figures *f)
 	}
 	json_object_set_new(o, "failovers",
 			    json_integer((json_int_t)f->failovers));
+	if (!f->redis_up && f->redis_why[0] != '\0')
+		json_object_set_new(o, "redis_error",
+				    json_string(f->redis_why));
 	if (!f->redis_up)
 		return o;
 	json_object_set_new(o, "redis_rtt_us",

@@ -44,6 +44,7 @@ struct figures {
 	 * (-1: none yet) and when, and the changes of master seen. */
 	char redis_master[300];
 	char redis_sentinel[300];
+	char redis_why[480]; /* while the store is not up: why */
 	int replicas_ack;
 	int replicas_confirmed;
 	int64_t replicas_confirmed_ms;

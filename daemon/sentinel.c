@@ -17,6 +17,11 @@
  *   SUB_RETRY_MS.
  * - The sentinels and the master's name are copied at the start: they
  *   need a restart (a reload frees the configuration they came from).
+ * - A sentinel named by a host name is looked up first, without blocking
+ *   (redis_open.c): p->open or u->open is that lookup, under way, and the
+ *   question's deadline (ASK_MS), or the subscription's, counts it. A
+ *   sentinel whose name the DNS does not answer for costs a question
+ *   ASK_MS, as a dead one does, and the next is asked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,7 @@
 #include "mash/config.h"
 
 #include "log.h"
+#include "redis_open.h"
 #include "sentinel.h"
 
 /* A sentinel's deadline for one question; Redis's guide advises a short
@@ -39,13 +45,15 @@
 #define SUB_RETRY_MS 1000
 
 struct probe {
-	struct sentinel *s; /* NULL once given up */
-	redisAsyncContext *ac;
+	struct sentinel *s;	 /* NULL once given up */
+	struct redis_open *open; /* its name's lookup, under way */
+	redisAsyncContext *ac;	 /* once looked up */
 };
 
 struct sub {
-	struct sentinel *s; /* NULL once let go */
-	redisAsyncContext *ac;
+	struct sentinel *s;	 /* NULL once let go */
+	struct redis_open *open; /* its name's lookup, under way */
+	redisAsyncContext *ac;	 /* once looked up */
 	char node[300];
 	bool confirmed;
 };
@@ -92,21 +100,6 @@ after(struct event *ev, int ms)
 	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
 	evtimer_add(ev, &tv);
-}
-
-static redisAsyncContext *
-open_node(struct sentinel *s, const struct config_node *n)
-{
-	redisAsyncContext *ac = redisAsyncConnect(n->host, n->port);
-
-	if (ac == NULL)
-		return NULL;
-	if (ac->err || redisLibeventAttach(ac, s->d->base) != REDIS_OK) {
-		redisAsyncFree(ac);
-		return NULL;
-	}
-	redisEnableKeepAlive(&ac->c); /* a dead peer is seen in time */
-	return ac;
 }
 
 /* ---- a question ------------------------------------------------------ */
@@ -183,8 +176,15 @@ probe_late(evutil_socket_t fd, short what, void *arg)
 	s->probe = NULL;
 	p->s = NULL;
 	s->answered = false;
-	snprintf(s->why, sizeof(s->why), "no answer within %d ms", ASK_MS);
-	redisAsyncFree(p->ac);
+	snprintf(s->why, sizeof(s->why), "no answer within %d ms%s", ASK_MS,
+		 p->open != NULL ? " (the DNS did not answer for its name)"
+				 : "");
+	if (p->open != NULL) { /* no callback of hiredis to free it */
+		redis_open_cancel(p->open);
+		free(p);
+	} else {
+		redisAsyncFree(p->ac);
+	}
 	event_active(s->step, EV_TIMEOUT, 0);
 }
 
@@ -222,6 +222,33 @@ probe_failed(struct sentinel *s, const char *why)
 	event_active(s->step, EV_TIMEOUT, 0);
 }
 
+/* The sentinel is looked up, and connecting: the question is sent. */
+static void
+probe_opened(redisAsyncContext *ac, const char *addr, const char *err,
+	     void *arg)
+{
+	struct probe *p = arg;
+	struct sentinel *s = p->s;
+
+	(void)addr;
+	p->open = NULL;
+	if (ac != NULL) {
+		redisEnableKeepAlive(&ac->c); /* a dead peer is seen in time */
+		p->ac = ac;
+		if (redisAsyncCommand(ac, probe_reply, p,
+				      "SENTINEL get-master-addr-by-name %s",
+				      s->name) == REDIS_OK)
+			return;
+		p->s = NULL;
+		redisAsyncFree(ac); /* the callback was not queued */
+		err = "cannot send the question";
+	}
+	s->probe = NULL;
+	evtimer_del(s->deadline);
+	free(p);
+	probe_failed(s, err);
+}
+
 /* Ask the next sentinel, or end the question when all were asked. Only
  * from s->step, so that the answer always comes later. */
 static void
@@ -244,21 +271,13 @@ ask_next(struct sentinel *s)
 		return;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->ac = open_node(s, nd)) == NULL) {
+	    (p->open = redis_open(s->d, nd->host, nd->port, 0, probe_opened,
+				  p)) == NULL) {
 		free(p);
-		probe_failed(s, "cannot connect");
+		probe_failed(s, "cannot connect: out of memory");
 		return;
 	}
 	p->s = s;
-	if (redisAsyncCommand(p->ac, probe_reply, p,
-			      "SENTINEL get-master-addr-by-name %s",
-			      s->name) != REDIS_OK) {
-		p->s = NULL;
-		redisAsyncFree(p->ac); /* the callback was not queued */
-		free(p);
-		probe_failed(s, "cannot send the question");
-		return;
-	}
 	s->probe = p;
 	after(s->deadline, ASK_MS);
 }
@@ -376,6 +395,11 @@ sub_drop(struct sentinel *s)
 		return;
 	s->sub = NULL;
 	u->s = NULL;
+	if (u->open != NULL) { /* not connected yet: no callback frees u */
+		redis_open_cancel(u->open);
+		free(u);
+		return;
+	}
 	redisAsyncFree(u->ac); /* its callback runs with NULL: frees u */
 }
 
@@ -395,6 +419,32 @@ sub_late(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The sentinel is looked up, and connecting: subscribe. */
+static void
+sub_opened(redisAsyncContext *ac, const char *addr, const char *err, void *arg)
+{
+	struct sub *u = arg;
+	struct sentinel *s = u->s;
+
+	(void)addr;
+	u->open = NULL;
+	if (ac != NULL) {
+		redisEnableKeepAlive(&ac->c);
+		u->ac = ac;
+		if (redisAsyncCommand(ac, sub_reply, u,
+				      "SUBSCRIBE +switch-master") == REDIS_OK)
+			return;
+		u->s = NULL;
+		redisAsyncFree(ac);
+		err = "cannot subscribe";
+	}
+	log_debug("redis: sentinel %s: %s", u->node, err);
+	s->sub = NULL;
+	evtimer_del(s->sub_deadline);
+	free(u);
+	sub_again(s);
+}
+
 static void
 sub_start(struct sentinel *s)
 {
@@ -405,21 +455,14 @@ sub_start(struct sentinel *s)
 	if (s->closing || s->sub != NULL || nd == NULL)
 		return;
 	if ((u = calloc(1, sizeof(*u))) == NULL ||
-	    (u->ac = open_node(s, nd)) == NULL) {
+	    (u->open = redis_open(s->d, nd->host, nd->port, 0, sub_opened,
+				  u)) == NULL) {
 		free(u);
 		sub_again(s);
 		return;
 	}
 	u->s = s;
 	snprintf(u->node, sizeof(u->node), "%s:%d", nd->host, nd->port);
-	if (redisAsyncCommand(u->ac, sub_reply, u,
-			      "SUBSCRIBE +switch-master") != REDIS_OK) {
-		u->s = NULL;
-		redisAsyncFree(u->ac);
-		free(u);
-		sub_again(s);
-		return;
-	}
 	s->sub = u;
 	after(s->sub_deadline, ASK_MS);
 }
@@ -473,7 +516,12 @@ sentinel_free(struct sentinel *s)
 	if ((p = s->probe) != NULL) {
 		s->probe = NULL;
 		p->s = NULL;
-		redisAsyncFree(p->ac);
+		if (p->open != NULL) {
+			redis_open_cancel(p->open);
+			free(p);
+		} else {
+			redisAsyncFree(p->ac);
+		}
 	}
 	sub_drop(s);
 	if (s->cb != NULL || s->polling)

@@ -15,9 +15,17 @@
  *   out or let go is followed by a new question: mashd follows a failover
  *   without a restart, and at once when a sentinel tells of it
  *   (+switch-master, sentinel.c).
+ * - A host name (redis.host, or the master a sentinel names) is looked up
+ *   without blocking (redis_open.c) while the state is RESOLVING, within
+ *   redis.timeout: a lookup that fails or is late is a failed connection,
+ *   retried with the backoff. st->open is that lookup, under way.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/socket.h>
+
+#include <event2/util.h>
 
 #include <hiredis/adapters/libevent.h>
 
@@ -25,6 +33,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "redis_open.h"
 #include "sentinel.h"
 #include "store.h"
 #include "store_conn.h"
@@ -93,6 +102,8 @@ connect_cb(const redisAsyncContext *ac, int status)
 	if (status != REDIS_OK) {
 		log_warnx("redis: cannot connect to %s: %s; retrying in %d ms",
 			  st->addr, ac->errstr, st->backoff_ms);
+		store_unreachable(st, "cannot connect to %s: %s", st->addr,
+				  ac->errstr);
 		if (st->sentinel != NULL)
 			sentinel_distrust(st->sentinel);
 		store_down(st); /* hiredis frees it */
@@ -123,41 +134,99 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 	log_warnx("redis: connection lost (%s)%s%s; reconnecting", st->addr,
 		  status == REDIS_OK ? "" : ": ",
 		  status == REDIS_OK ? "" : ac->errstr);
+	store_unreachable(st, "the connection to %s was lost", st->addr);
 	store_schedule_reconnect(st);
 	if (was_up && st->on_disconnect != NULL)
 		st->on_disconnect(st->on_disconnect_arg);
 }
 
-/* Connect to st->addr's node: a Unix socket path, or host and port. */
+/* The connection to st->addr is under way: it has redis.timeout. */
 static void
-connect_to(struct store *st, const char *socket, const char *host, int port)
+connecting(struct store *st, redisAsyncContext *ac)
 {
-	redisAsyncContext *ac;
-
-	if (socket != NULL) {
-		snprintf(st->addr, sizeof(st->addr), "%s", socket);
-		ac = redisAsyncConnectUnix(socket);
-	} else {
-		snprintf(st->addr, sizeof(st->addr), "%s:%d", host, port);
-		ac = redisAsyncConnect(host, port);
-	}
-	if (ac == NULL || ac->err) {
-		log_warnx("redis: cannot connect to %s: %s", st->addr,
-			  ac ? ac->errstr : "out of memory");
-		if (ac != NULL)
-			redisAsyncFree(ac);
-		st->state = ST_DOWN;
-		store_schedule_reconnect(st);
-		return;
-	}
 	ac->data = st;
 	st->ac = ac;
 	st->state = ST_CONNECTING;
 	st->connect_deadline = clock_mono_ms() + store_timeout_ms(st);
-	redisLibeventAttach(ac, st->d->base);
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
 	store_watch_arm(st);
+}
+
+/* A connection that could not even be started: another, after the
+ * backoff. */
+static void
+not_started(struct store *st, const char *why)
+{
+	log_warnx("redis: %s; retrying in %d ms", why, st->backoff_ms);
+	store_unreachable(st, "%s", why);
+	st->state = ST_DOWN;
+	if (st->sentinel != NULL)
+		sentinel_distrust(st->sentinel);
+	store_schedule_reconnect(st);
+}
+
+static bool
+numeric(const char *host)
+{
+	unsigned char in[16];
+
+	return evutil_inet_pton(AF_INET, host, in) == 1 ||
+	       evutil_inet_pton(AF_INET6, host, in) == 1;
+}
+
+/* The host of connect_to() is looked up, and hiredis connects to it. */
+static void
+opened(redisAsyncContext *ac, const char *addr, const char *err, void *arg)
+{
+	struct store *st = arg;
+
+	st->open = NULL;
+	if (ac == NULL) {
+		not_started(st, err);
+		return;
+	}
+	snprintf(st->addr, sizeof(st->addr), "%s", addr);
+	connecting(st, ac);
+}
+
+/* Connect to a node: a Unix socket path, or host and port, a host name
+ * looked up first (RESOLVING). */
+static void
+connect_to(struct store *st, const char *socket, const char *host, int port)
+{
+	redisAsyncContext *ac;
+	char why[STORE_ADDR_MAX + 64];
+
+	if (socket != NULL) {
+		snprintf(st->addr, sizeof(st->addr), "%s", socket);
+		st->name[0] = '\0';
+		ac = redisAsyncConnectUnix(socket);
+		if (ac == NULL || ac->err ||
+		    redisLibeventAttach(ac, st->d->base) != REDIS_OK) {
+			snprintf(why, sizeof(why), "cannot connect to %s: %s",
+				 st->addr,
+				 ac && ac->err ? ac->errstr : "out of memory");
+			if (ac != NULL)
+				redisAsyncFree(ac);
+			not_started(st, why);
+			return;
+		}
+		connecting(st, ac);
+		return;
+	}
+	snprintf(st->addr, sizeof(st->addr), "%s:%d", host, port);
+	st->state = ST_RESOLVING;
+	snprintf(st->name, sizeof(st->name), "%s", numeric(host) ? "" : host);
+	if (!numeric(host))
+		store_unreachable(st,
+				  "looking up %s; the DNS has not answered "
+				  "yet",
+				  host);
+	st->open = redis_open(st->d, host, port, (int)store_timeout_ms(st),
+			      opened, st);
+	if (st->open == NULL)
+		not_started(st, "cannot connect: out of memory");
 }
 
 /* The sentinels' answer to the question of store_connect(). */
@@ -171,6 +240,7 @@ resolved(const char *host, int port, const char *err, void *arg)
 	if (host == NULL) {
 		log_warnx("redis: %s; asking again in %d ms", err,
 			  st->backoff_ms);
+		store_unreachable(st, "%s", err);
 		st->state = ST_DOWN;
 		store_schedule_reconnect(st);
 		return;
@@ -259,6 +329,7 @@ store_free(struct store *st)
 	if (st == NULL)
 		return;
 	st->closing = true;
+	redis_open_cancel(st->open);
 	sentinel_free(st->sentinel);
 	if ((ac = st->ac) != NULL) {
 		store_down(st);

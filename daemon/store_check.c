@@ -63,7 +63,9 @@ const char *
 store_refusal(const struct store *st)
 {
 	if (st->state != ST_UP)
-		return "the referral store is unreachable";
+		return st->unreach[0] != '\0'
+			   ? st->unreach
+			   : "the referral store is unreachable";
 	if (!st->durable && !st->d->conf->redis.allow_unsafe)
 		return st->refusal;
 	return NULL;

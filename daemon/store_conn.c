@@ -21,6 +21,7 @@
  *   store_drop_soon() stops new calls and st->later frees it just after.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,6 +181,7 @@ store_drop(struct store *st, const char *why)
 		return;
 	log_warnx("redis: %s; dropping the connection, reconnecting in %d ms",
 		  why, st->backoff_ms);
+	store_unreachable(st, "%s", why);
 	store_down(st);
 	st->lost = why;
 	redisAsyncFree(ac);
@@ -238,6 +240,19 @@ watch_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+void
+store_unreachable(struct store *st, const char *fmt, ...)
+{
+	char why[sizeof(st->unreach) - 40];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(st->unreach, sizeof(st->unreach),
+		 "the referral store is unreachable (%s)", why);
+}
+
 /* The first durability check of a connection is in (store_check.c):
  * the store is UP. */
 void
@@ -245,6 +260,7 @@ store_became_up(struct store *st)
 {
 	st->state = ST_UP;
 	st->backoff_ms = STORE_BACKOFF_MIN_MS;
+	st->unreach[0] = '\0';
 	if (st->master[0] != '\0' && strcmp(st->master, st->addr) != 0) {
 		st->failovers++;
 		log_event_warnx(NULL, NULL, "redis_failover",
@@ -253,7 +269,8 @@ store_became_up(struct store *st)
 				st->addr, st->master, st->failovers);
 	}
 	snprintf(st->master, sizeof(st->master), "%s", st->addr);
-	log_info("redis: connected to %s", st->addr);
+	log_info("redis: connected to %s%s%s%s", st->addr,
+		 st->name[0] ? " (" : "", st->name, st->name[0] ? ")" : "");
 	if (st->on_connect != NULL)
 		st->on_connect(st->on_connect_arg);
 }

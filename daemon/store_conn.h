@@ -57,6 +57,7 @@ enum store_state {
 
 struct script;
 struct sentinel;
+struct redis_open;
 
 struct store {
 	struct mashd *d;
@@ -72,10 +73,13 @@ struct store {
 	struct event *later;   /* a drop asked for inside a callback */
 	char later_why[128];
 	struct sentq sent;
-	bool checking;		/* a durability check is in flight */
-	bool durable;		/* the last check on this connection */
-	char refusal[320];	/* when not durable: why, as a sentence */
-	struct script *scripts; /* SCRIPT_COUNT: store_call.c */
+	bool checking;	   /* a durability check is in flight */
+	bool durable;	   /* the last check on this connection */
+	char refusal[320]; /* when not durable: why, as a sentence */
+	/* While not UP: "the referral store is unreachable", and why. */
+	char unreach[480];
+	struct redis_open *open; /* a host's lookup, while RESOLVING */
+	struct script *scripts;	 /* SCRIPT_COUNT: store_call.c */
 	void (*on_connect)(void *);
 	void *on_connect_arg;
 	void (*on_disconnect)(void *);
@@ -84,6 +88,8 @@ struct store {
 	 * reached and checked ("host:port", or the socket's path). */
 	char addr[STORE_ADDR_MAX];
 	char master[STORE_ADDR_MAX];
+	char name[STORE_ADDR_MAX]; /* the host name st->addr was looked up
+				      by, or "" */
 	/* Without sentinels, where Redis is, as mashd started: the keys that
 	 * say it need a restart (a reload must not switch mid-way). */
 	bool unix_socket;
@@ -120,6 +126,10 @@ void store_drop(struct store *st, const char *why);
 /* The same, asked from inside a callback of the connection: done at once
  * after it returns, and meanwhile no call is sent. */
 void store_drop_soon(struct store *st, const char *why);
+/* Why the store is not UP, for store_refusal(): a sentence after
+ * "the referral store is unreachable". */
+void store_unreachable(struct store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* The first durability check of a connection is in: it is UP. */
 void store_became_up(struct store *st);
 

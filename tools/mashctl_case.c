@@ -107,6 +107,9 @@ cmd_status(struct ctx *x, int argc, char **argv)
 		       json_is_false(json_object_get(a, "redis_durable"))
 			   ? "; NOT durable (see mashd's log)"
 			   : "");
+	else if (json_object_get(a, "redis_error") != NULL)
+		printf("%-9s%s: %s\n", "redis", str(a, "redis"),
+		       str(a, "redis_error"));
 	else
 		printf("%-9s%s\n", "redis", str(a, "redis"));
 	if (json_object_get(a, "clock_skew_ms") != NULL) {
