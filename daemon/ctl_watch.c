@@ -21,6 +21,11 @@
  * connects again when the connection was lost, gives up on one that does
  * not connect within redis.timeout, and moves to a new master when the
  * store did (a failover, or Sentinel naming another node).
+ *
+ * The store's master address is numeric (a host name is looked up by the
+ * store, without blocking, before it connects) or a socket's path, so
+ * connecting to it never waits on the DNS; a name is refused, never
+ * looked up here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +41,7 @@
 #include "clock.h"
 #include "ctl_int.h"
 #include "ctl_queue.h"
+#include "dns.h"
 #include "log.h"
 #include "store.h"
 
@@ -197,11 +203,15 @@ subscribe(void)
 		ac = redisAsyncConnectUnix(host);
 	} else {
 		*colon = '\0';
-		ac = redisAsyncConnect(host, atoi(colon + 1));
+		ac = dns_numeric(host)
+			 ? redisAsyncConnect(host, atoi(colon + 1))
+			 : NULL;
 	}
 	if (ac == NULL || ac->err) {
 		log_info("control: queue notices: cannot connect to %s: %s",
-			 W->addr, ac ? ac->errstr : "out of memory");
+			 W->addr,
+			 ac ? ac->errstr
+			    : "not a numeric address, or out of memory");
 		if (ac != NULL)
 			redisAsyncFree(ac);
 		return;

@@ -180,3 +180,12 @@ dns_cancel(struct dns_lookup *l)
 	event_free(l->ev);
 	free(l);
 }
+
+bool
+dns_numeric(const char *host)
+{
+	unsigned char in[16];
+
+	return evutil_inet_pton(AF_INET, host, in) == 1 ||
+	       evutil_inet_pton(AF_INET6, host, in) == 1;
+}

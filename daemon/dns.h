@@ -8,6 +8,8 @@
 #ifndef MASHD_DNS_H
 #define MASHD_DNS_H
 
+#include <stdbool.h>
+
 #include <event2/event.h>
 
 struct dns;
@@ -33,5 +35,7 @@ struct dns_lookup *dns_lookup(struct dns *dns, const char *host, int timeout_ms,
 			      dns_done_cb *cb, void *arg);
 /* The lookup ends unanswered: its cb never runs. */
 void dns_cancel(struct dns_lookup *l);
+/* host is an IPv4 or IPv6 address, which needs no lookup. */
+bool dns_numeric(const char *host);
 
 #endif

@@ -294,7 +294,7 @@ unwire(struct mashd *d)
 	ladder_gap_free();
 	digest_free(d->digest);
 	alert_free(d->alerts);
-	dns_free(d->dns); /* after all that looked names up */
+	dns_free(d->dns);	 /* after all that looked names up */
 	lifecycle_free(d->life); /* the others release what they held */
 }
 

@@ -23,15 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/socket.h>
-
-#include <event2/util.h>
-
 #include <hiredis/adapters/libevent.h>
 
 #include "mash/config.h"
 
 #include "clock.h"
+#include "dns.h"
 #include "log.h"
 #include "redis_open.h"
 #include "sentinel.h"
@@ -166,15 +163,6 @@ not_started(struct store *st, const char *why)
 	store_schedule_reconnect(st);
 }
 
-static bool
-numeric(const char *host)
-{
-	unsigned char in[16];
-
-	return evutil_inet_pton(AF_INET, host, in) == 1 ||
-	       evutil_inet_pton(AF_INET6, host, in) == 1;
-}
-
 /* The host of connect_to() is looked up, and hiredis connects to it. */
 static void
 opened(redisAsyncContext *ac, const char *addr, const char *err, void *arg)
@@ -217,12 +205,14 @@ connect_to(struct store *st, const char *socket, const char *host, int port)
 	}
 	snprintf(st->addr, sizeof(st->addr), "%s:%d", host, port);
 	st->state = ST_RESOLVING;
-	snprintf(st->name, sizeof(st->name), "%s", numeric(host) ? "" : host);
-	if (!numeric(host))
+	st->name[0] = '\0';
+	if (!dns_numeric(host)) {
+		snprintf(st->name, sizeof(st->name), "%s", st->addr);
 		store_unreachable(st,
 				  "looking up %s; the DNS has not answered "
 				  "yet",
 				  host);
+	}
 	st->open = redis_open(st->d, host, port, (int)store_timeout_ms(st),
 			      opened, st);
 	if (st->open == NULL)
@@ -279,8 +269,9 @@ moved(const char *host, int port, const char *err, void *arg)
 	    st->state == ST_RESOLVING)
 		return;
 	snprintf(addr, sizeof(addr), "%s:%d", host, port);
-	if (st->state != ST_DOWN && strcmp(addr, st->addr) == 0)
-		return;
+	if (st->state != ST_DOWN &&
+	    (strcmp(addr, st->addr) == 0 || strcmp(addr, st->name) == 0))
+		return; /* the node in use, by its address or its name */
 	st->backoff_ms = STORE_BACKOFF_MIN_MS;
 	if (st->ac != NULL) {
 		snprintf(why, sizeof(why), "the sentinels name %s the master",

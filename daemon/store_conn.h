@@ -88,8 +88,8 @@ struct store {
 	 * reached and checked ("host:port", or the socket's path). */
 	char addr[STORE_ADDR_MAX];
 	char master[STORE_ADDR_MAX];
-	char name[STORE_ADDR_MAX]; /* the host name st->addr was looked up
-				      by, or "" */
+	/* "host:port" by the name st->addr was looked up by, or "". */
+	char name[STORE_ADDR_MAX];
 	/* Without sentinels, where Redis is, as mashd started: the keys that
 	 * say it need a restart (a reload must not switch mid-way). */
 	bool unix_socket;
