@@ -1,0 +1,112 @@
+#!/bin/sh
+# Redis and its sentinels named by host names: the names are looked up
+# without blocking mashd's loop. mashd runs in a mount namespace whose
+# /etc/resolv.conf names a DNS server of the test's that reads every
+# query and answers none, and whose /etc/hosts names the test's loopback
+# Redis and sentinel.
+# (1) redis.host only the silent server could answer: mashd starts, and
+# /healthz, mashctl status and intake answer at once, saying Redis is
+# unreachable and why; a SIGTERM during a lookup stops mashd cleanly.
+# (2) redis.host in /etc/hosts: mashd connects, and connects again by the
+# name after Redis restarts.
+# (3) Two sentinels, the first named by a silent name, the second by one
+# in /etc/hosts: mashd finds the master through the second.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_ha.sh"
+if ! unshare -m true 2>/dev/null; then
+	skip "cannot make a mount namespace (unshare -m): not root, or confined"
+	finish
+	exit
+fi
+# The silent DNS server: it keeps what it is asked, and never answers.
+DNS=127.0.0.77
+socat -u "UDP-RECV:53,bind=$DNS" "OPEN:$T/dns.queries,creat,append" \
+	2> "$T/socat.err" &
+if ! wait_for 5 "ss -uln | grep -q '$DNS:53 '"; then
+	skip "cannot listen on $DNS:53 (UDP) for the silent DNS server"
+	finish
+	exit
+fi
+printf 'nameserver %s\noptions timeout:20 attempts:1\n' "$DNS" > "$T/resolv.conf"
+printf '127.0.0.1 localhost\n127.0.0.1 redis.local.test sentinel.local.test\n' \
+	> "$T/hosts"
+cat > "$T/nsdns.sh" <<EOF
+set -e
+mount --bind "$T/resolv.conf" /etc/resolv.conf
+mount --bind "$T/hosts" /etc/hosts
+exec "\$@"
+EOF
+MASHD_WRAP="unshare -m sh $T/nsdns.sh ${MASHD_WRAP:-}"
+RPORT=$(node_port 0)
+REDIS_EXTRA="--port $RPORT --bind 127.0.0.1"
+start_redis
+
+# (1) A name the DNS never answers for.
+REDIS_AT="host = \"redis.stuck.test\"; port = $RPORT;"
+REDIS_CONF="timeout = 3;"
+write_conf
+start_mashd --unready
+# asked: the DNS was asked for NAME (its queries are binary, the name's
+# labels apart, their letters in any case).
+asked() { LC_ALL=C grep -aiq "$1.*stuck" "$T/dns.queries"; }
+wait_for 10 asked redis
+expect "redis.host is being looked up" "$?" 0
+code=$(curl -s -o "$T/body" -w '%{http_code}' --max-time 5 "$URL/healthz")
+expect "/healthz answers during the lookup: 503" "$code" 503
+expect "it says redis is unreachable" "$(jbody .status)" "redis unreachable"
+expect_match "and why" "$(jbody .error)" 'looking up redis\.stuck\.test'
+expect_match "mashctl status answers during the lookup, and says why" \
+	"$(timeout 5 "$MASHCTL" -s "$T/mashd.sock" status 2>&1)" \
+	'redis +down: .*redis\.stuck\.test'
+expect "a referral during the lookup: 503" \
+	"$(post "$FIX/red.json" "$WEB_TOKEN" --max-time 5)" 503
+expect_match "its error says why, and that nothing was stored" \
+	"$(jbody .error)" 'unreachable.*redis\.stuck\.test.*nothing was stored'
+expect "and nothing is stored" "$(rcli dbsize)" 0
+# The lookup gives up at redis.timeout (3 s), not the resolver's 20 s,
+# and is tried again.
+wait_for 10 "grep -q 'cannot look up redis.stuck.test: no answer' '$T/mashd.log'"
+expect "the lookup fails at redis.timeout, logged with the name" "$?" 0
+code=$(curl -s -o "$T/body" -w '%{http_code}' --max-time 5 "$URL/healthz")
+expect_match "/healthz then says the lookup failed" "$code $(jbody .error)" \
+	'^503 .*redis\.stuck\.test'
+# A stop while a lookup waits.
+wait_for 10 "[ \$(grep -c 'cannot look up redis.stuck' '$T/mashd.log') -ge 2 ]"
+stop_mashd TERM
+
+# (2) A name in /etc/hosts.
+REDIS_AT="host = \"redis.local.test\"; port = $RPORT;"
+write_conf
+start_mashd --unready
+wait_for 10 curl -sf "$URL/healthz"
+expect "redis.local.test is reached" "$?" 0
+expect "a referral is stored" "$(post "$FIX/red.json")" 201
+expect "mashctl status names the address reached" \
+	"$(ctl status --json | jq -r .redis_master)" "127.0.0.1:$RPORT"
+stop_redis TERM
+wait_for 10 "! curl -sf '$URL/healthz'"
+start_redis
+wait_for 15 curl -sf "$URL/healthz"
+expect "mashd connects again by the name after Redis restarts" "$?" 0
+expect "a referral is stored again" "$(post "$FIX/amber.json")" 201
+expect "both were connections by the name" \
+	"$(grep -c 'redis: connected to 127.0.0.1:.*redis.local.test' "$T/mashd.log")" 2
+stop_mashd TERM
+
+# (3) Two sentinels: the first's name hangs, the second's is known.
+start_sentinel 0
+SP=$(sent_port 0)
+REDIS_AT="sentinels = [ \"sentinel.stuck.test:$SP\", \"sentinel.local.test:$SP\" ]; master_name = \"mash\";"
+REDIS_CONF="timeout = 3;"
+write_conf
+start_mashd --unready
+expect_match "the control socket answers while a sentinel is looked up" \
+	"$(timeout 5 "$MASHCTL" -s "$T/mashd.sock" status 2>&1)" '^mashd '
+wait_for 15 curl -sf "$URL/healthz"
+expect "the master is found through the second sentinel" "$?" 0
+expect "a referral is stored" "$(post "$FIX/red.json")" 201
+expect "the sentinel that named it" \
+	"$(ctl status --json | jq -r .redis_sentinel)" "sentinel.local.test:$SP"
+asked sentinel
+expect "the first sentinel's name was asked of the DNS" "$?" 0
+finish
