@@ -13,30 +13,9 @@
 # in /etc/hosts: mashd finds the master through the second.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_ha.sh"
-if ! unshare -m true 2>/dev/null; then
-	skip "cannot make a mount namespace (unshare -m): not root, or confined"
-	finish
-	exit
-fi
-# The silent DNS server: it keeps what it is asked, and never answers.
-DNS=127.0.0.77
-socat -u "UDP-RECV:53,bind=$DNS" "OPEN:$T/dns.queries,creat,append" \
-	2> "$T/socat.err" &
-if ! wait_for 5 "ss -uln | grep -q '$DNS:53 '"; then
-	skip "cannot listen on $DNS:53 (UDP) for the silent DNS server"
-	finish
-	exit
-fi
-printf 'nameserver %s\noptions timeout:20 attempts:1\n' "$DNS" > "$T/resolv.conf"
-printf '127.0.0.1 localhost\n127.0.0.1 redis.local.test sentinel.local.test\n' \
-	> "$T/hosts"
-cat > "$T/nsdns.sh" <<EOF
-set -e
-mount --bind "$T/resolv.conf" /etc/resolv.conf
-mount --bind "$T/hosts" /etc/hosts
-exec "\$@"
-EOF
-MASHD_WRAP="unshare -m sh $T/nsdns.sh ${MASHD_WRAP:-}"
+. "$(dirname "$0")/lib_dns.sh"
+silent_dns "127.0.0.1 localhost
+127.0.0.1 redis.local.test sentinel.local.test"
 RPORT=$(node_port 0)
 REDIS_EXTRA="--port $RPORT --bind 127.0.0.1"
 start_redis
@@ -46,10 +25,7 @@ REDIS_AT="host = \"redis.stuck.test\"; port = $RPORT;"
 REDIS_CONF="timeout = 3;"
 write_conf
 start_mashd --unready
-# asked: the DNS was asked for NAME (its queries are binary, the name's
-# labels apart, their letters in any case).
-asked() { LC_ALL=C grep -aiq "$1.*stuck" "$T/dns.queries"; }
-wait_for 10 asked redis
+wait_for 10 asked "redis.*stuck"
 expect "redis.host is being looked up" "$?" 0
 code=$(curl -s -o "$T/body" -w '%{http_code}' --max-time 5 "$URL/healthz")
 expect "/healthz answers during the lookup: 503" "$code" 503
@@ -107,6 +83,6 @@ expect "the master is found through the second sentinel" "$?" 0
 expect "a referral is stored" "$(post "$FIX/red.json")" 201
 expect "the sentinel that named it" \
 	"$(ctl status --json | jq -r .redis_sentinel)" "sentinel.local.test:$SP"
-asked sentinel
+asked "sentinel.*stuck"
 expect "the first sentinel's name was asked of the DNS" "$?" 0
 finish

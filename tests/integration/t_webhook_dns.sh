@@ -5,27 +5,8 @@
 # in a mount namespace whose /etc/resolv.conf names a DNS server of the
 # test's that reads every query and answers none.
 . "$(dirname "$0")/lib.sh"
-if ! unshare -m true 2>/dev/null; then
-	skip "cannot make a mount namespace (unshare -m): not root, or confined"
-	finish
-	exit
-fi
-# The silent DNS server: it keeps what it is asked, and never answers.
-DNS=127.0.0.77
-socat -u "UDP-RECV:53,bind=$DNS" "OPEN:$T/dns.queries,creat,append" \
-	2> "$T/socat.err" &
-if ! wait_for 5 "ss -uln | grep -q '$DNS:53 '"; then
-	skip "cannot listen on $DNS:53 (UDP) for the silent DNS server"
-	finish
-	exit
-fi
-printf 'nameserver %s\noptions timeout:20 attempts:1\n' "$DNS" > "$T/resolv.conf"
-cat > "$T/nsdns.sh" <<EOF
-set -e
-mount --bind "$T/resolv.conf" /etc/resolv.conf
-exec "\$@"
-EOF
-MASHD_WRAP="unshare -m sh $T/nsdns.sh ${MASHD_WRAP:-}"
+. "$(dirname "$0")/lib_dns.sh"
+silent_dns
 write_conf "
 alerts = { timeout = 3; claim_idle = 5; };
 webhooks = (
@@ -37,7 +18,7 @@ at "2026-11-24 10:00:00"
 start_mashd
 
 expect "a Red is stored" "$(post "$FIX/red.json" "$WEB_TOKEN" --max-time 5)" 201
-wait_for 10 "grep -qi stuck '$T/dns.queries'"
+wait_for 10 asked stuck
 expect "its webhook's host is being looked up" "$?" 0
 # The lookup waits 20 s for its answer; meanwhile everything else answers.
 expect "/healthz answers meanwhile" \
