@@ -1,6 +1,8 @@
 /*
  * dns.c owns the daemon's resolver; see dns.h. The webhooks' posts, the
- * store's connections and the sentinels' share its one evdns_base.
+ * store's connections and the sentinels' share its evdns_base: a new one
+ * after each reload, and the one it replaced is freed once the last
+ * lookup made on it has ended (a resolver's `lookups`).
  *
  * Invariant: a lookup is freed exactly once: when its callback is run
  * (from l->ev), or by dns_cancel(). While evdns holds its request
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include <netinet/in.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <event2/dns.h>
@@ -21,12 +24,24 @@
 
 #include "dns.h"
 
+/* An evdns_base and the lookups under way on it. A reload makes a new
+ * one; the one it replaces is freed once its last lookup has ended. */
+struct resolver {
+	struct evdns_base *evdns;
+	int lookups;
+	LIST_ENTRY(resolver) entry; /* in dns->retired */
+};
+
 struct dns {
 	struct event_base *base;
-	struct evdns_base *evdns;
+	struct resolver *cur;
+	LIST_HEAD(, resolver) retired;
+	struct event *sweep; /* frees the retired with no lookup left */
 };
 
 struct dns_lookup {
+	struct dns *dns;
+	struct resolver *r;
 	struct evdns_getaddrinfo_request *req; /* under way */
 	struct event *ev; /* the deadline, then the answer's delivery */
 	dns_done_cb *cb;
@@ -38,6 +53,58 @@ struct dns_lookup {
 	char err[384];
 };
 
+static struct resolver *
+resolver_new(struct event_base *base)
+{
+	struct resolver *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	/* resolv.conf's servers and options, and /etc/hosts. */
+	r->evdns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+					    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (r->evdns == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+resolver_free(struct resolver *r)
+{
+	evdns_base_free(r->evdns, 0);
+	free(r);
+}
+
+/* A second after a lookup's end, when what it scheduled inside evdns (a
+ * cancelled request's answer, delivered from the loop) has long run: a
+ * retired resolver with no lookup left is freed. */
+static void
+sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns *dns = arg;
+	struct resolver *r, *next;
+
+	(void)fd;
+	(void)what;
+	for (r = LIST_FIRST(&dns->retired); r != NULL; r = next) {
+		next = LIST_NEXT(r, entry);
+		if (r->lookups == 0) {
+			LIST_REMOVE(r, entry);
+			resolver_free(r);
+		}
+	}
+}
+
+static void
+later(struct dns *dns)
+{
+	const struct timeval sec = {1, 0};
+
+	evtimer_add(dns->sweep, &sec);
+}
+
 struct dns *
 dns_new(struct event_base *base)
 {
@@ -46,23 +113,52 @@ dns_new(struct event_base *base)
 	if (dns == NULL)
 		return NULL;
 	dns->base = base;
-	/* resolv.conf's servers and options, and /etc/hosts. */
-	dns->evdns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-					      EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (dns->evdns == NULL) {
+	LIST_INIT(&dns->retired);
+	if ((dns->sweep = evtimer_new(base, sweep, dns)) == NULL ||
+	    (dns->cur = resolver_new(base)) == NULL) {
+		if (dns->sweep != NULL)
+			event_free(dns->sweep);
 		free(dns);
 		return NULL;
 	}
 	return dns;
 }
 
+int
+dns_reload(struct dns *dns)
+{
+	struct resolver *r = resolver_new(dns->base);
+
+	if (r == NULL)
+		return -1;
+	LIST_INSERT_HEAD(&dns->retired, dns->cur, entry);
+	dns->cur = r;
+	later(dns);
+	return 0;
+}
+
 void
 dns_free(struct dns *dns)
 {
+	struct resolver *r;
+
 	if (dns == NULL)
 		return;
-	evdns_base_free(dns->evdns, 0);
+	while ((r = LIST_FIRST(&dns->retired)) != NULL) {
+		LIST_REMOVE(r, entry);
+		resolver_free(r);
+	}
+	resolver_free(dns->cur);
+	event_free(dns->sweep);
 	free(dns);
+}
+
+/* The lookup no longer counts on its resolver. */
+static void
+release(struct dns_lookup *l)
+{
+	if (--l->r->lookups == 0 && l->r != l->dns->cur)
+		later(l->dns);
 }
 
 /* The answer is in: it is delivered from the loop, at once. */
@@ -123,6 +219,7 @@ fire(evutil_socket_t fd, short what, void *arg)
 	}
 	snprintf(addr, sizeof(addr), "%s", l->addr);
 	snprintf(err, sizeof(err), "%s", l->err);
+	release(l);
 	event_free(l->ev);
 	free(l);
 	cb(addr[0] != '\0' ? addr : NULL, addr[0] != '\0' ? NULL : err, cbarg);
@@ -141,6 +238,9 @@ dns_lookup(struct dns *dns, const char *host, int timeout_ms, dns_done_cb *cb,
 		free(l);
 		return NULL;
 	}
+	l->dns = dns;
+	l->r = dns->cur;
+	l->r->lookups++;
 	l->cb = cb;
 	l->arg = arg;
 	l->timeout_ms = timeout_ms;
@@ -156,7 +256,7 @@ dns_lookup(struct dns *dns, const char *host, int timeout_ms, dns_done_cb *cb,
 	hints.ai_protocol = IPPROTO_TCP;
 	/* A number, or a name in /etc/hosts, is answered at once: got()
 	 * has run when this returns NULL. */
-	req = evdns_getaddrinfo(dns->evdns, l->host, NULL, &hints, got, l);
+	req = evdns_getaddrinfo(l->r->evdns, l->host, NULL, &hints, got, l);
 	if (l->answered)
 		return l;
 	if (req == NULL) {
@@ -177,6 +277,7 @@ dns_cancel(struct dns_lookup *l)
 		return;
 	if (l->req != NULL) /* its callback sees EVUTIL_EAI_CANCEL */
 		evdns_getaddrinfo_cancel(l->req);
+	release(l);
 	event_free(l->ev);
 	free(l);
 }

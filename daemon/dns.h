@@ -19,11 +19,14 @@ struct dns_lookup;
  * and `err`, a sentence that names the host and says why. */
 typedef void dns_done_cb(const char *addr, const char *err, void *arg);
 
-/* NULL when out of memory. Its socket is open only while a lookup is
- * under way. */
+/* NULL when out of memory. */
 struct dns *dns_new(struct event_base *base);
 /* After every lookup ended or was cancelled. */
 void dns_free(struct dns *dns);
+/* /etc/resolv.conf and /etc/hosts read again (SIGHUP): lookups from now
+ * on ask the servers they name; those under way end on the old ones. -1
+ * when out of memory (the old ones serve on). */
+int dns_reload(struct dns *dns);
 /*
  * Look `host` up for a TCP connection: cb runs exactly once, always from
  * the loop (never from inside this call), unless dns_cancel() comes

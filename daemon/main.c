@@ -177,7 +177,8 @@ lost(void *arg)
  * old one running. A new calendar or new timer rules move the timers of
  * open referrals. Listeners, sockets and Redis stay as they are, but the
  * listener's TLS certificate and key are read again (tls.h), so a renewed
- * certificate serves new connections.
+ * certificate serves new connections; so are /etc/resolv.conf and
+ * /etc/hosts (dns.h).
  */
 static void
 on_reload(evutil_socket_t sig, short what, void *arg)
@@ -189,6 +190,10 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	service_reloading(d->service);
+	/* The system's, whatever becomes of mashd's own. */
+	if (dns_reload(d->dns) != 0)
+		log_warnx("reload: cannot read /etc/resolv.conf and /etc/hosts "
+			  "again: out of memory; looking names up as before");
 	if ((c = config_load(d->config_path, err, sizeof(err))) == NULL) {
 		log_event_warnx(NULL, NULL, "reload_failed",
 				"reload: %s; keeping the running configuration",
