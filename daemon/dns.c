@@ -67,6 +67,19 @@ resolver_new(struct event_base *base)
 		free(r);
 		return NULL;
 	}
+	/* A name's A and AAAA are asked at once; when one is answered the
+	 * other is waited for 0.2 s at most (libevent's default, 3 s, is
+	 * longer than a sentinel's question: a DNS that never answers AAAA
+	 * left every sentinel named by a name unreached). Stuck lookups of
+	 * webhooks' hosts must not queue Redis's behind them (64 in flight,
+	 * libevent's default). */
+	if (evdns_base_set_option(r->evdns, "getaddrinfo-allow-skew:", "0.2") !=
+		0 ||
+	    evdns_base_set_option(r->evdns, "max-inflight:", "4096") != 0) {
+		evdns_base_free(r->evdns, 0);
+		free(r);
+		return NULL;
+	}
 	return r;
 }
 

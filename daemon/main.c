@@ -299,6 +299,10 @@ unwire(struct mashd *d)
 	ladder_gap_free();
 	digest_free(d->digest);
 	alert_free(d->alerts);
+	/* A lookup cancelled above is answered (EVUTIL_EAI_CANCEL) from the
+	 * loop, which is where evdns frees its part: one pass, with nothing
+	 * else left to run but the lifecycle's check, before it goes. */
+	event_base_loop(d->base, EVLOOP_NONBLOCK);
 	dns_free(d->dns);	 /* after all that looked names up */
 	lifecycle_free(d->life); /* the others release what they held */
 }

@@ -149,7 +149,7 @@ metrics_local(struct mashd *d, struct figures *f)
 	f->failovers = si.failovers;
 	if (!store_up(d->store))
 		snprintf(f->redis_why, sizeof(f->redis_why), "%s",
-			 store_refusal(d->store));
+			 store_why(d->store));
 }
 
 static void

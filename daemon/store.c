@@ -175,6 +175,9 @@ opened(redisAsyncContext *ac, const char *addr, const char *err, void *arg)
 		return;
 	}
 	snprintf(st->addr, sizeof(st->addr), "%s", addr);
+	if (st->name[0] != '\0') /* the DNS answered: no longer waited on */
+		store_unreachable(st, "connecting to %s, looked up as %s",
+				  st->addr, st->name);
 	connecting(st, ac);
 }
 

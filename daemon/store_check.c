@@ -62,13 +62,21 @@ store_durable(const struct store *st)
 const char *
 store_refusal(const struct store *st)
 {
+	/* Clients (a partner's, the web form's, /healthz's) are told no
+	 * more: the reason names the hub's hosts and addresses. */
 	if (st->state != ST_UP)
-		return st->unreach[0] != '\0'
-			   ? st->unreach
-			   : "the referral store is unreachable";
+		return "the referral store is unreachable";
 	if (!st->durable && !st->d->conf->redis.allow_unsafe)
 		return st->refusal;
 	return NULL;
+}
+
+const char *
+store_why(const struct store *st)
+{
+	if (st->state != ST_UP && st->unreach[0] != '\0')
+		return st->unreach;
+	return store_refusal(st);
 }
 
 static void

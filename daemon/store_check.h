@@ -22,6 +22,10 @@ bool store_durable(const struct store *st);
  * or redis.allow_unsafe says to take it all the same.
  */
 const char *store_refusal(const struct store *st);
+/* The same, with the reason the store is unreachable (the host, the
+ * address, the DNS's answer): for the hub's staff (mashctl status, the
+ * log), never for a client. */
+const char *store_why(const struct store *st);
 /*
  * PING Redis: cb runs exactly once, with NULL when PONG came within ms
  * milliseconds, else with the reason. -1 at once, without calling cb,

@@ -126,8 +126,8 @@ void store_drop(struct store *st, const char *why);
 /* The same, asked from inside a callback of the connection: done at once
  * after it returns, and meanwhile no call is sent. */
 void store_drop_soon(struct store *st, const char *why);
-/* Why the store is not UP, for store_refusal(): a sentence after
- * "the referral store is unreachable". */
+/* Why the store is not UP, for store_why(): a sentence after "the
+ * referral store is unreachable". */
 void store_unreachable(struct store *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The first durability check of a connection is in: it is UP. */

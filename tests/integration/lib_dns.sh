@@ -3,7 +3,7 @@
 
 # silent_dns [HOSTS]: a DNS server on a loopback address of its own (tests
 # run side by side) that keeps every query in $T/dns.queries and answers
-# none; MASHD_WRAP then runs mashd in a mount namespace whose
+# none (with DNS_AONLY=1: every A question, with 127.0.0.1, and no other); MASHD_WRAP then runs mashd in a mount namespace whose
 # /etc/resolv.conf names it, and whose /etc/hosts is HOSTS when given.
 # The test is skipped when that cannot be made.
 silent_dns() {
@@ -13,8 +13,13 @@ silent_dns() {
 		exit
 	fi
 	DNS=127.77.$(od -An -N2 -tu1 /dev/urandom | awk '{ print $1 "." $2 % 254 + 1 }')
-	socat -u "UDP-RECV:53,bind=$DNS" "OPEN:$T/dns.queries,creat,append" \
-		2> "$T/socat.err" &
+	if [ -n "${DNS_AONLY:-}" ]; then
+		python3 "$TOP/tests/tools/dns-aonly.py" "$DNS" "$T/dns.queries" \
+			2> "$T/socat.err" &
+	else
+		socat -u "UDP-RECV:53,bind=$DNS" "OPEN:$T/dns.queries,creat,append" \
+			2> "$T/socat.err" &
+	fi
 	_dns_pid=$!
 	if ! wait_for 5 "ss -uln | grep -q '$DNS:53 '" ||
 		! kill -0 "$_dns_pid" 2>/dev/null; then
