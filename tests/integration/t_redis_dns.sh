@@ -8,14 +8,15 @@
 # /healthz, mashctl status and intake answer at once, saying Redis is
 # unreachable and why; a SIGTERM during a lookup stops mashd cleanly.
 # (2) redis.host in /etc/hosts: mashd connects, and connects again by the
-# name after Redis restarts.
+# name after Redis restarts. A name found whose address never answers:
+# mashctl status says the connection waits, not the DNS.
 # (3) Two sentinels, the first named by a silent name, the second by one
 # in /etc/hosts: mashd finds the master through the second.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_ha.sh"
 . "$(dirname "$0")/lib_dns.sh"
 silent_dns "127.0.0.1 localhost
-127.0.0.1 redis.local.test sentinel.local.test"
+127.0.0.1 redis.local.test sentinel.local.test redis.mute.test"
 RPORT=$(node_port 0)
 REDIS_EXTRA="--port $RPORT --bind 127.0.0.1"
 start_redis
@@ -84,6 +85,29 @@ expect "a referral is stored again" "$(post "$FIX/amber.json")" 201
 expect "both were connections by the name" \
 	"$(grep -c 'redis: connected to 127.0.0.1:.*redis.local.test' "$T/mashd.log")" 2
 stop_mashd TERM
+
+# (2b) A name found at once, whose address takes the connection and never
+# answers: what mashctl status says is the connection waited on, not the
+# DNS.
+MUTE=$(node_port 1)
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $MUTE)); s.listen(8); time.sleep(60)" &
+MUTE_PID=$!
+wait_for 5 "ss -tln | grep -q '127.0.0.1:$MUTE '"
+REDIS_AT="host = \"redis.mute.test\"; port = $MUTE;"
+REDIS_CONF="timeout = 10;"
+write_conf
+start_mashd --unready
+wait_for 10 "timeout 5 '$MASHCTL' -s '$T/mashd.sock' status 2>&1 |
+	grep -q 'connecting to 127.0.0.1:$MUTE, looked up as redis.mute.test'"
+expect "mashctl status says the connection to the address found waits" "$?" 0
+expect "not that the DNS has not answered" \
+	"$(timeout 5 "$MASHCTL" -s "$T/mashd.sock" status 2>&1 | grep -c 'not answered')" 0
+stop_mashd TERM
+kill "$MUTE_PID"
+REDIS_CONF="timeout = 3;"
 
 # (3) Two sentinels: the first's name hangs, the second's is known.
 start_sentinel 0
