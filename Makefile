@@ -34,6 +34,7 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   ctl_explain \
 	   alert_batch alert_audience alert_plan alert_log alert_settle \
 	   ctl_queue_stream \
+	   digest_pages \
 	   backfill scheduler ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls dns redis_open \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.

@@ -2,8 +2,8 @@
  * digest.c sends the supervisors' daily digest; see digest.h.
  *
  * Invariants:
- * - One digest under way at a time (busy): gathered (digest_gather.lua),
- *   the timeliness read from the audit stream page by page
+ * - One digest under way at a time (busy): gathered a page a call
+ *   (digest_pages.c), the timeliness read from the audit stream page by page
  *   (report_events.lua into report.c), composed (digest_text.c), then
  *   claimed and written in one call (digest.lua).
  * - `done` is the local date this mashd last saw sent (by it or another);
@@ -26,6 +26,7 @@
 #include "alert.h"
 #include "clock.h"
 #include "digest.h"
+#include "digest_pages.h"
 #include "digest_text.h"
 #include "log.h"
 #include "mashd.h"
@@ -243,7 +244,7 @@ page(struct digest *g)
 }
 
 static void
-gathered(const json_t *r, const char *err, void *arg)
+gathered(json_t *r, const char *err, void *arg)
 {
 	struct digest *g = arg;
 	const struct mash_config *c = g->d->conf;
@@ -255,7 +256,7 @@ gathered(const json_t *r, const char *err, void *arg)
 		end(g);
 		return;
 	}
-	g->gathered = json_deep_copy(r);
+	g->gathered = r;
 	g->when.to = midnight(c->calendar, g->when.at, 0, NULL, 0);
 	g->when.from = last_working_day(c->calendar, g->when.at);
 	g->rep = report_new(c->calendar, &c->timers, g->when.from, g->when.to);
@@ -286,11 +287,8 @@ start(struct digest *g, int64_t now)
 	memcpy(g->date, date, sizeof(g->date));
 	g->when.at = open;
 	g->when.now = now;
-	if (store_call_json(g->d->store, SCRIPT_DIGEST_GATHER,
-			    json_pack("{sI si si}", "since",
-				      (json_int_t)(now - 86400000LL), "max",
-				      DIGEST_MAX_ITEMS, "scan", DIGEST_SCAN),
-			    gathered, g) != 0)
+	if (digest_pages_gather(g->d->store, now - 86400000LL, DIGEST_MAX_ITEMS,
+				DIGEST_SCAN, gathered, g) != 0)
 		g->busy = false; /* Redis is away: the reconnection kicks */
 }
 
