@@ -35,10 +35,11 @@
 /* The longest the digest sleeps before it looks at the time again. */
 #define DIGEST_POLL_MS 60000
 /* Items each part lists; audit events looked back through for the
- * escalations; events per page of the timeliness. */
+ * escalations; events per page of the timeliness (about 3 ms of Redis
+ * a page: BENCHMARKS.md). */
 #define DIGEST_MAX_ITEMS 25
 #define DIGEST_SCAN 200000
-#define DIGEST_PAGE 1000
+#define DIGEST_PAGE 250
 /* The digest's text: it must fit an alert's body (alert.c). */
 #define DIGEST_TEXT 2000
 /* Stream ids are Redis's clock, `at` mashd's (as ctl_report.c). */

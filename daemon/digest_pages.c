@@ -26,11 +26,11 @@
 #include "store.h"
 
 /* Work a call: fields of the overdue hash (each with its referral's
- * HMGET), audit events, held alerts. Each page holds Redis about 1 ms
- * (BENCHMARKS.md). */
-#define PAGE_FIELDS 200
-#define PAGE_EVENTS 1000
-#define PAGE_HELD 1000
+ * HMGET), audit events, held alerts. A page holds Redis 1.5 to 4 ms on
+ * average at 20,000 overdue (BENCHMARKS.md, 2026-11-30 early morning). */
+#define PAGE_FIELDS 100
+#define PAGE_EVENTS 250
+#define PAGE_HELD 500
 
 enum phase { OVERDUE, ESCALATIONS, HELD };
 
