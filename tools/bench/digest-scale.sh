@@ -8,7 +8,8 @@
 # calls of the gathering (digest_gather.lua and the pages after it, the
 # timeliness pages, digest.lua), the longest and their sum in Redis's own
 # time, the gathering's wall time (from its start, digest.lua's `at`, to
-# the digest's outbox entry, on Redis's clock) and the load average.
+# the digest's outbox entry, on Redis's clock), the load average, and the
+# worst wait of another client's PING from mashd's start to the digest.
 # Run from the top: MASH_BUILD=$PWD/build sh tools/bench/digest-scale.sh
 . "$(dirname "$0")/../../tests/integration/lib.sh"
 N=${BENCH_DIGEST:-20000}
@@ -27,11 +28,19 @@ rcli slowlog reset > /dev/null
 echo "# events $(rcli xlen '{mash}:events'), overdue $(rcli hlen '{mash}:overdue'), held $(rcli xlen '{mash}:digest:held')"
 at "2026-11-30 07:59:58"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+# Another client's PING every 10 ms meanwhile (its worst is Redis's
+# longest wait for anyone).
+rcli --latency --no-raw > "$T/latency" 2> /dev/null &
+LAT=$!
 start_mashd
-wait_for 300 "rcli xlen '{mash}:outbox' | grep -qv '^0$' &&
-	[ -n \"\$(events '' digest)\" ]" || { echo "no digest"; exit 1; }
+wait_for 300 "[ \"\$(rcli exists '{mash}:digest:sent:2026-11-30')\" = 1 ]" ||
+	{ echo "no digest"; exit 1; }
+kill "$LAT"
 stop_mashd > /dev/null
-rcli --json slowlog get 1000000 | jq -r '.[] |
+rcli --json slowlog get 1000000 > "$T/slowlog"
+echo "# the longest calls of all, digest or not (ms, command, first words):"
+jq -r 'sort_by(-.[2]) | .[0:3][] | "#   \(.[2] / 1000) \(.[3][0:4] | join(" ") | .[0:90])"' "$T/slowlog"
+jq -r '.[] |
 	(.[3] | map(select(type == "string")) | join(" ")) as $a |
 	select($a | test("EVALSHA")) |
 	(if ($a | test("\"held_last\":.*\"text\"")) then "digest"
@@ -40,7 +49,7 @@ rcli --json slowlog get 1000000 | jq -r '.[] |
 	 elif ($a | test("\"upto\"")) then "escalations"
 	 elif ($a | test("\"want\"")) then "held"
 	 elif ($a | test("\"audit\":\"\"")) then "timeliness"
-	 else empty end) + " " + (.[2] | tostring)' > "$T/calls"
+	 else empty end) + " " + (.[2] | tostring)' "$T/slowlog" > "$T/calls"
 awk -v load="$load" '
 	{ n[$1]++; s[$1] += $2; if ($2 > m[$1]) m[$1] = $2
 	  N++; S += $2; if ($2 > M) M = $2 }
@@ -57,5 +66,6 @@ rcli eval "local e = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1000)
 	  end
 	end
 	return -1" 1 '{mash}:outbox' | sed 's/^/gathering to written, wall ms: /'
+tr '\r' '\n' < "$T/latency" | tail -1 | sed 's/^.*min/PING meanwhile (ms): min/'; echo
 events '' digest | sed 's/.*detail \(.*\) prev .*/\1/'
 finish > /dev/null
