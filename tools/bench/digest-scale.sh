@@ -36,6 +36,7 @@ start_mashd
 wait_for 300 "[ \"\$(rcli exists '{mash}:digest:sent:2026-11-30')\" = 1 ]" ||
 	{ echo "no digest"; exit 1; }
 kill "$LAT"
+echo "# Redis meanwhile: $(rcli info | grep -E '^(latest_fork_usec|aof_rewrites|total_forks):' | tr -d '\r' | tr '\n' ' ')"
 stop_mashd > /dev/null
 rcli --json slowlog get 1000000 > "$T/slowlog"
 echo "# the longest calls of all, digest or not (ms, command, first words):"
