@@ -18,7 +18,7 @@ sed -e "s|$T/mashd.sock|$T/b.sock|" \
 	"$T/a.conf" > "$T/b.conf"
 chmod 600 "$T/b.conf"
 start_redis
-N=1500
+N=2000
 bctl() { "$MASHCTL" -s "$T/b.sock" "$@"; }
 
 # Saturday: 50 referrals escalated that day, before the window (the
@@ -48,7 +48,7 @@ overdue0=$(rcli eval "local n = 0
 expect "every referral overdue for its decision" "$overdue0" $N
 
 # Monday: the second mashd, then the first at the opening, watched; it is
-# stopped once its second page of the overdue hash has been read.
+# stopped once its first page of the overdue hash has been read.
 at "2026-11-30 07:59:55"
 TZ=UTC FAKETIME=$(fake_clock) LD_PRELOAD=$FAKETIME_LIB \
 	ASAN_OPTIONS=verify_asan_link_order=0 \
@@ -59,7 +59,7 @@ cp "$T/a.conf" "$T/mashd.conf"
 at "2026-11-30 07:59:58"
 start_mashd
 rcli monitor | awk -v pid="$MASHD_PID" '
-	/"HSCAN" "{mash}:overdue"/ && ++n == 2 { system("kill -STOP " pid) }
+	/"HSCAN" "{mash}:overdue"/ && ++n == 1 { system("kill -STOP " pid) }
 	{ print; fflush() }' > "$T/monitor" &
 MON=$!
 wait_for 30 "grep -q '\"HSCAN\" \"{mash}:overdue\"' '$T/monitor' &&
@@ -68,6 +68,7 @@ expect "stopped between two pages of the overdue hash" "$?" 0
 # The referrals read so far, and one overdue not read yet: of each, the
 # most late (the loader's due times follow the references).
 sleep 0.5
+echo "# overdue pages read before the stop: $(grep -c '"HSCAN"' "$T/monitor") of about $((N / 100))"
 sed -n 's/.*"HMGET" "{mash}:ref:\([^"]*\)".*/\1/p' "$T/monitor" | sort -u > "$T/read"
 rcli hkeys '{mash}:overdue' | sort > "$T/overdue"
 READ=$(grep MASH-2025 "$T/read" | head -1)
