@@ -58,18 +58,23 @@ wait_for 30 "bctl status > /dev/null 2>&1"
 cp "$T/a.conf" "$T/mashd.conf"
 at "2026-11-30 07:59:58"
 start_mashd
-rcli monitor | awk -v pid="$MASHD_PID" '
-	/"HSCAN" "{mash}:overdue"/ && ++n == 1 { system("kill -STOP " pid) }
+# A call of digest_overdue.lua: its one key the overdue hash (the look
+# for overdue referrals with no reminder pending HSCANs it too, with two).
+PAGE='"1" "{mash}:overdue" "{mash}:" '
+rcli monitor | awk -v pid="$MASHD_PID" -v page="$PAGE" '
+	index($0, page) && ++n == 1 { system("kill -STOP " pid) }
 	{ print; fflush() }' > "$T/monitor" &
 MON=$!
-wait_for 30 "grep -q '\"HSCAN\" \"{mash}:overdue\"' '$T/monitor' &&
+wait_for 30 "grep -qF '$PAGE' '$T/monitor' &&
 	grep -q '^State:.*stopped' /proc/$MASHD_PID/status"
 expect "stopped between two pages of the overdue hash" "$?" 0
 # The referrals read so far, and one overdue not read yet: of each, the
 # most late (the loader's due times follow the references).
 sleep 0.5
-echo "# overdue pages read before the stop: $(grep -c '"HSCAN"' "$T/monitor") of about $((N / 100))"
-sed -n 's/.*"HMGET" "{mash}:ref:\([^"]*\)".*/\1/p' "$T/monitor" | sort -u > "$T/read"
+echo "# overdue pages begun before the stop: $(grep -cF "$PAGE" "$T/monitor") of about $((N / 100))"
+awk -v page="$PAGE" '/"EVALSHA"/ { on = index($0, page) > 0; next }
+	on && /"HMGET" "{mash}:ref:/' "$T/monitor" |
+	sed 's/.*"HMGET" "{mash}:ref:\([^"]*\)".*/\1/' | sort -u > "$T/read"
 rcli hkeys '{mash}:overdue' | sort > "$T/overdue"
 READ=$(grep MASH-2025 "$T/read" | head -1)
 UNREAD=$(comm -13 "$T/read" "$T/overdue" | grep MASH-2025 | head -1)
