@@ -3,7 +3,9 @@
 -- digest tells of each, read in the same call. mashd calls it from the
 -- cursor it answered until that is "0" (HSCAN: a field there throughout
 -- is read at least once, and may be read twice; mashd counts it once).
--- Arguments: cursor ("0" on the first page), count (fields a page, about).
+-- Arguments: cursor ("0" on the first page), count (fields a page, about;
+-- a hash in Redis's compact encoding, hash-max-listpack-entries fields or
+-- fewer, 512 by default, comes whole whatever the count).
 -- Answer: {cursor, overdue [{id, holder, due, brag}] (the decisions
 -- overdue), written [{id, due}] (the written confirmations missing)}.
 -- KEYS: overdue
