@@ -35,6 +35,7 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   alert_batch alert_audience alert_plan alert_log alert_settle \
 	   ctl_queue_stream \
 	   digest_pages \
+	   deliver_text deliver_session \
 	   backfill scheduler ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls dns redis_open \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
@@ -52,7 +53,7 @@ CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 
 .PHONY: all deps run test check programs unit integration faults faults-short valgrind \
 	clean help fuzz fuzz-run fuzz-replay shape
-all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv \
+all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv $(BUILD)/smtp-stub \
 	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so $(BUILD)/time-format
 
 help:
@@ -120,6 +121,10 @@ $(BUILD)/%.o: daemon/%.c | $(BUILD)
 # A test's HTTP receiver for webhooks, on evhttp.
 $(BUILD)/webhook-recv: tests/tools/webhook-recv.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# A test's `sendmail -bs`, speaking SMTP on its input and output.
+$(BUILD)/smtp-stub: tests/tools/smtp-stub.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # The C formatter of instants, for a test of the Lua one (t_queue_time).
 $(BUILD)/time-format: tests/tools/time-format.c $(BUILD)/timeutil.o | $(BUILD)
@@ -320,6 +325,11 @@ $(BUILD)/test_mail: tests/unit/test_mail.c $(BUILD)/mail.o $(BUILD)/mail_mime.o 
 		$(PURE_OBJ) \
 		$(LDLIBS) -lcmocka
 # The stop's counts, on an event loop of the test's own.
+$(BUILD)/test_deliver_text: tests/unit/test_deliver_text.c \
+		$(BUILD)/deliver_text.o | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/deliver_text.o \
+		$(LDLIBS) -lcmocka
+
 $(BUILD)/test_lifecycle: tests/unit/test_lifecycle.c $(BUILD)/lifecycle.o \
 		$(BUILD)/log.o | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/lifecycle.o $(BUILD)/log.o \

@@ -146,6 +146,9 @@ start_mail(struct part *p, const char *const *to, size_t nto, bool for_referrer)
 	struct mail m = {
 	    .id = j->id,
 	    .sendmail = c->alerts.sendmail,
+	    .sessions = c->alerts.sendmail_session
+			    ? (unsigned)c->alerts.max_parallel
+			    : 0,
 	    .timeout = c->alerts.timeout,
 	    .from = c->alerts.from,
 	    .to = to,

@@ -227,6 +227,10 @@ load_alerts(struct mash_config *c, char *err, size_t errlen)
 
 		c->alerts.digest =
 		    config_lookup_bool(&c->cfg, "alerts.digest", &b) && b;
+		c->alerts.sendmail_session =
+		    config_lookup_bool(&c->cfg, "alerts.sendmail_session",
+				       &b) &&
+		    b;
 	}
 	/* An attempt takes at most `timeout`: a claim that lasts no longer
 	 * would let another mashd take an alert in the middle of it. */

@@ -103,6 +103,7 @@ static const struct key retry_keys[] = {
 };
 static const struct key alerts_keys[] = {
     {"sendmail", CONFIG_TYPE_STRING, NULL},
+    {"sendmail_session", CONFIG_TYPE_BOOL, NULL},
     {"from", CONFIG_TYPE_STRING, NULL},
     {"retry", CONFIG_TYPE_GROUP, retry_keys},
     {"claim_idle", CONFIG_TYPE_INT, NULL},

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,9 @@
 
 #include <gmime/gmime.h>
 
+#include "deliver_int.h"
 #include "deliver_mail.h"
+#include "deliver_session.h"
 #include "log.h"
 
 struct send {
@@ -35,40 +36,9 @@ struct mailer {
 	struct event_base *base;
 	struct event *sigchld;
 	LIST_HEAD(, send) sends;
-	unsigned running; /* in sends */
+	unsigned running;      /* in sends */
+	struct sessions *kept; /* alerts.sendmail_session's */
 };
-
-/* The message, built by GMime so headers are encoded and folded right. */
-static char *
-mail_text(const struct mail *mail)
-{
-	GMimeMessage *m = g_mime_message_new(TRUE);
-	GMimeTextPart *tp = g_mime_text_part_new_with_subtype("plain");
-	GDateTime *now = g_date_time_new_now_local();
-	char *text;
-
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, "MASH alerts",
-				   mail->from);
-	for (size_t i = 0; i < mail->nto; i++)
-		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL,
-					   mail->to[i]);
-	g_mime_message_set_subject(m, mail->subject, "utf-8");
-	g_mime_message_set_date(m, now);
-	g_mime_message_set_message_id(m, mail->msgid);
-	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
-				 "auto-generated", NULL);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Mash-Reference", mail->ref,
-				 NULL);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Mash-Event", mail->event,
-				 NULL);
-	g_mime_text_part_set_text(tp, mail->body);
-	g_mime_message_set_mime_part(m, GMIME_OBJECT(tp));
-	text = g_mime_object_to_string(GMIME_OBJECT(m), NULL);
-	g_date_time_unref(now);
-	g_object_unref(tp);
-	g_object_unref(m);
-	return text;
-}
 
 static void
 send_free(struct mailer *m, struct send *s)
@@ -131,53 +101,11 @@ on_sigchld(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/*
- * sendmail -t -oi, started by posix_spawnp (the daemon's address space is
- * never copied), reading the pipe `in`, its output thrown away, in a
- * process group of its own so a timeout kills all it started, with the
- * signals mashd ignores or blocks back to their defaults.
- */
-static int
-spawn(const char *sendmail, int in, pid_t *pid)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, dfl;
-	char *const argv[] = {"sendmail", "-t", "-oi", NULL};
-	int rc;
-
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGCHLD);
-	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
-		return rc;
-	if ((rc = posix_spawnattr_init(&at)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return rc;
-	}
-	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) ==
-		0 &&
-	    (rc = posix_spawn_file_actions_addopen(
-		 &fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)) == 0 &&
-	    (rc = posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO,
-						   STDERR_FILENO)) == 0 &&
-	    (rc = posix_spawnattr_setflags(
-		 &at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-			  POSIX_SPAWN_SETSIGDEF)) == 0 &&
-	    (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
-	    (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
-	    (rc = posix_spawnattr_setsigdefault(&at, &dfl)) == 0)
-		rc = posix_spawnp(pid, sendmail, &fa, &at, argv, environ);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
-	return rc;
-}
-
 void
 mailer_send(struct mailer *m, const struct mail *mail, mail_done_cb *done,
 	    void *arg)
 {
+	char *argv[] = {"sendmail", "-t", "-oi", NULL};
 	char *text;
 	size_t len;
 	struct timeval tv = {mail->timeout, 0};
@@ -185,19 +113,24 @@ mailer_send(struct mailer *m, const struct mail *mail, mail_done_cb *done,
 	int fds[2], rc;
 	pid_t pid;
 
+	if (mail->sessions > 0) {
+		sessions_send(m->kept, mail, done, arg);
+		return;
+	}
+	/* Switched back by a reload: no idle session outstays its use. */
+	sessions_quit_idle(m->kept);
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		done("out of memory", arg);
 		return;
 	}
-	text = mail_text(mail);
-	len = strlen(text);
+	text = deliver_text(mail, false, &len);
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		g_free(text);
 		free(s);
 		done(strerror(errno), arg);
 		return;
 	}
-	if ((rc = spawn(mail->sendmail, fds[0], &pid)) != 0) {
+	if ((rc = deliver_spawn(mail->sendmail, argv, fds[0], -1, &pid)) != 0) {
 		char why[300];
 
 		close(fds[0]);
@@ -233,7 +166,7 @@ mailer_send(struct mailer *m, const struct mail *mail, mail_done_cb *done,
 unsigned
 mailer_running(const struct mailer *m)
 {
-	return m->running;
+	return m->running + sessions_running(m->kept);
 }
 
 struct mailer *
@@ -250,6 +183,7 @@ mailer_new(struct event_base *base)
 	if (m->sigchld == NULL)
 		fatalx("mailer_new: out of memory");
 	evsignal_add(m->sigchld, NULL);
+	m->kept = sessions_new(base);
 	return m;
 }
 
@@ -258,6 +192,7 @@ mailer_free(struct mailer *m)
 {
 	if (m == NULL)
 		return;
+	sessions_free(m->kept);
 	/* Stopped past the grace: no sendmail outlives mashd unwatched. */
 	while (!LIST_EMPTY(&m->sends)) {
 		struct send *s = LIST_FIRST(&m->sends);

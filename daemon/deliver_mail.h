@@ -6,6 +6,10 @@
  * group if it takes longer than the timeout. Its exit status is the
  * answer: 0 is delivered, anything else is a failure to retry. The
  * caller bounds how many run at once (mailer_running).
+ *
+ * With mail.sessions set (alerts.sendmail_session), the message goes as
+ * one SMTP transaction over a kept `sendmail -bs` session instead:
+ * deliver_session.c.
  */
 #ifndef MASHD_DELIVER_MAIL_H
 #define MASHD_DELIVER_MAIL_H
@@ -19,6 +23,7 @@ struct mailer;
 struct mail {
 	const char *id;	      /* the alert's, for the log */
 	const char *sendmail; /* run as: sendmail -t -oi */
+	unsigned sessions;    /* 0, or kept sendmail -bs sessions, at most */
 	int timeout;	      /* seconds before it is killed */
 	const char *from;     /* "MASH alerts" <from> */
 	const char *const *to;
@@ -42,7 +47,7 @@ void mailer_free(struct mailer *m);
  */
 void mailer_send(struct mailer *m, const struct mail *mail, mail_done_cb *done,
 		 void *arg);
-/* The sendmail processes running now. */
+/* The messages under way now (each per-mail one a sendmail process). */
 unsigned mailer_running(const struct mailer *m);
 
 #endif

@@ -114,6 +114,8 @@ struct mash_config {
 	struct deadline_rules timers;
 	struct {
 		const char *sendmail; /* run as: sendmail -t -oi; "": no mail */
+		/* kept `sendmail -bs` sessions instead of a process a mail */
+		bool sendmail_session;
 		const char *from;
 		int retry_first; /* seconds before the first retry */
 		int retry_max;	 /* the longest wait between retries */

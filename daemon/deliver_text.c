@@ -1,0 +1,161 @@
+/*
+ * deliver_text.c: an alert's message as sendmail is given it, and the
+ * start of a sendmail process, and what SMTP asks of both ends; see
+ * deliver_int.h.
+ */
+#include <ctype.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "deliver_int.h"
+
+static GMimeMessage *
+message(const struct mail *mail)
+{
+	GMimeMessage *m = g_mime_message_new(TRUE);
+	GMimeTextPart *tp = g_mime_text_part_new_with_subtype("plain");
+	GDateTime *now = g_date_time_new_now_local();
+
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, "MASH alerts",
+				   mail->from);
+	for (size_t i = 0; i < mail->nto; i++)
+		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL,
+					   mail->to[i]);
+	g_mime_message_set_subject(m, mail->subject, "utf-8");
+	g_mime_message_set_date(m, now);
+	g_mime_message_set_message_id(m, mail->msgid);
+	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
+				 "auto-generated", NULL);
+	g_mime_object_set_header(GMIME_OBJECT(m), "X-Mash-Reference", mail->ref,
+				 NULL);
+	g_mime_object_set_header(GMIME_OBJECT(m), "X-Mash-Event", mail->event,
+				 NULL);
+	g_mime_text_part_set_text(tp, mail->body);
+	g_mime_message_set_mime_part(m, GMIME_OBJECT(tp));
+	g_date_time_unref(now);
+	g_object_unref(tp);
+	return m;
+}
+
+/* The text through GMime's own filters: CRLF, then SMTP's dot-stuffing. */
+static char *
+smtp_data(const char *text, size_t *len)
+{
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GMimeStream *f = g_mime_stream_filter_new(mem);
+	GMimeFilter *crlf = g_mime_filter_unix2dos_new(TRUE);
+	GMimeFilter *dots = g_mime_filter_smtp_data_new();
+	GByteArray *a;
+	char *out;
+
+	g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), crlf);
+	g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), dots);
+	g_mime_stream_write(f, text, strlen(text));
+	g_mime_stream_flush(f);
+	a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	*len = a->len;
+	out = g_malloc(a->len + 1);
+	memcpy(out, a->data, a->len);
+	out[a->len] = '\0';
+	g_object_unref(crlf);
+	g_object_unref(dots);
+	g_object_unref(f);
+	g_object_unref(mem);
+	return out;
+}
+
+char *
+deliver_text(const struct mail *mail, bool smtp, size_t *len)
+{
+	GMimeMessage *m = message(mail);
+	char *text = g_mime_object_to_string(GMIME_OBJECT(m), NULL);
+	char *data;
+
+	g_object_unref(m);
+	if (!smtp) {
+		*len = strlen(text);
+		return text;
+	}
+	data = smtp_data(text, len);
+	g_free(text);
+	return data;
+}
+
+int
+deliver_spawn(const char *sendmail, char *const argv[], int in, int out,
+	      pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
+	int rc;
+
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGCHLD);
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return rc;
+	if ((rc = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
+	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) ==
+		0 &&
+	    (rc = out >= 0 ? posix_spawn_file_actions_adddup2(&fa, out,
+							      STDOUT_FILENO)
+			   : posix_spawn_file_actions_addopen(
+				 &fa, STDOUT_FILENO, "/dev/null", O_WRONLY,
+				 0)) == 0 &&
+	    (rc = posix_spawn_file_actions_addopen(
+		 &fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0)) == 0 &&
+	    (rc = posix_spawnattr_setflags(
+		 &at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+			  POSIX_SPAWN_SETSIGDEF)) == 0 &&
+	    (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
+	    (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
+	    (rc = posix_spawnattr_setsigdefault(&at, &dfl)) == 0)
+		rc = posix_spawnp(pid, sendmail, &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/* An address goes between <> on a command line: nothing that could end
+ * the line or the brackets. */
+bool
+deliver_smtp_address(const char *a)
+{
+	for (; *a != '\0'; a++)
+		if (iscntrl((unsigned char)*a) || *a == '<' || *a == '>')
+			return false;
+	return true;
+}
+
+/* A reply line: "NNN text" ends it, "NNN-text" goes on. -1: not SMTP. */
+int
+deliver_smtp_reply(const char *line, size_t n, bool *last, char esc[16])
+{
+	size_t k = 0;
+
+	if (n < 3 || !isdigit((unsigned char)line[0]) ||
+	    !isdigit((unsigned char)line[1]) ||
+	    !isdigit((unsigned char)line[2]) ||
+	    (n > 3 && line[3] != ' ' && line[3] != '-'))
+		return -1;
+	*last = n == 3 || line[3] == ' ';
+	esc[0] = '\0';
+	/* RFC 3463's code, as "5.1.1", when the text starts with one. */
+	for (const char *p = line + 4;
+	     n > 4 && k < 15 && (isdigit((unsigned char)*p) || *p == '.'); p++)
+		esc[k++] = *p;
+	esc[k] = '\0';
+	if (k < 5 || strchr(esc, '.') == NULL)
+		esc[0] = '\0';
+	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+}

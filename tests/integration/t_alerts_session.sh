@@ -1,0 +1,128 @@
+#!/bin/sh
+# Alerts by mail over kept `sendmail -bs` sessions (alerts.sendmail_session):
+# the same mails as one sendmail a mail, through fewer processes than
+# mails; a refusal, a session that dies mid-DATA and one that hangs each
+# fail the attempt, which is retried; a stop lets the transaction under
+# way end and QUITs. The sendmail is tests/tools/smtp-stub.c: it records
+# each message and misbehaves as $T/smtp/act says.
+. "$(dirname "$0")/lib.sh"
+mkdir -p "$T/mail" "$T/smtp"
+cat > "$T/sendmail" <<EOS
+#!/bin/sh
+exec "$BUILD/smtp-stub" "$T/smtp" "$T/mail" "\$@"
+EOS
+chmod +x "$T/sendmail"
+starts() { grep -c '^start' "$T/smtp/log" 2>/dev/null || echo 0; }
+alert_in() { # STATE REF EVENT: the alert's JSON, if it is in STATE
+	ctl alerts --state "$1" --json |
+		jq -c ".[] | select(.ref == \"$2\" and .event == \"$3\")" | grep .
+}
+write_conf "
+alerts = { sendmail = \"$T/sendmail\"; sendmail_session = true;
+  from = \"mash-alerts@hub.example\"; max_parallel = 2;
+  retry = { first = 1; max = 2; attempts = 3; }; claim_idle = 4; timeout = 3; };
+recipients = { navigators = [ \"navigators@hub.example\" ];
+  supervisors = [ \"supervisors@hub.example\" ];
+  first_response = [ \"first-response@hub.example\" ];
+  edt = [ \"edt@hub.example\" ]; };"
+start_redis
+
+at "2026-11-24 10:00:00"
+start_mashd
+expect "amber in office hours" "$(post "$FIX/amber.json")" 201
+A1=$(jbody .id)
+wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example 'referral received') -ge 1 ]"
+expect "the acknowledgement reaches the referrer over the session" "$?" 0
+m=$(mails nadia.kowalczyk-brennan@nhs.example 'referral received' | head -1)
+expect_match "subject carries the reference" "$(grep '^Subject:' "$m")" "\\[$A1\\]"
+expect_match "From is alerts.from" "$(grep '^From:' "$m")" 'mash-alerts@hub.example'
+expect "Auto-Submitted" "$(grep '^Auto-Submitted:' "$m")" "Auto-Submitted: auto-generated"
+expect_match "Message-ID" "$(grep '^Message-Id:' "$m")" '<.*@mashd>'
+expect_match "Date" "$(grep '^Date:' "$m")" '^Date: Tue, 24 Nov 2026 10:00'
+expect_match "body quotes the reference" "$(cat "$m")" "Reference: $A1"
+expect_match "and when the decision is due" "$(cat "$m")" 'due by Wed 25 Nov 2026 10:00 GMT'
+expect "sendmail started as sendmail -bs" "$(cat "${m%.eml}.args")" "-bs"
+expect "the envelope's recipient is the referrer" "$(tr -d '\r' < "${m%.eml}.rcpt")" \
+	"<nadia.kowalczyk-brennan@nhs.example>"
+expect "the envelope's sender is alerts.from" "$(tr -d '\r' < "${m%.eml}.from")" \
+	"FROM:<mash-alerts@hub.example>"
+
+expect "red in office hours" "$(post "$FIX/red.json")" 201
+R1=$(jbody .id)
+wait_for 10 "[ \$(nmails first-response@hub.example 'new RED referral') -ge 1 ]"
+expect "a Red reaches First Response" "$?" 0
+m=$(mails first-response@hub.example 'new RED referral' | head -1)
+expect_match "and the navigators, in the same mail" "$(grep '^To:' "$m")" navigators@hub.example
+expect "one RCPT TO for each of its recipients" "$(grep -c . "${m%.eml}.rcpt")" 2
+
+# Many messages, few processes: at most max_parallel sessions.
+n0=$(ls "$T"/mail/*.eml | wc -l)
+for i in 1 2 3 4 5 6; do post "$FIX/amber.json" > /dev/null; done
+wait_for 20 "[ \$(ls '$T'/mail/*.eml | wc -l) -ge $((n0 + 6)) ]"
+expect "six more acknowledgements arrive" "$?" 0
+n=$(ls "$T"/mail/*.eml | wc -l)
+s=$(starts)
+expect_match "$n messages through $s sendmail processes" "$s" '^[12]$'
+expect "each kept session was sent RSET between messages" \
+	"$([ "$(grep -c '^RSET' "$T/smtp/log")" -ge $((n - s)) ] && echo yes)" yes
+
+# A 5xx to RCPT fails the attempt, the session stays, the retries fail
+# the same way, and the alert becomes a dead letter.
+echo "RCPT 550" > "$T/smtp/act"
+s0=$(starts)
+expect "green while RCPT is refused" "$(post "$FIX/green.json")" 201
+G1=$(jbody .id)
+wait_for 15 "alert_in dead $G1 ack"
+expect "a dead letter after alerts.retry.attempts" "$?" 0
+a=$(alert_in dead "$G1" ack)
+expect "after 3 attempts" "$(echo "$a" | jq -r .attempts)" 3
+expect_match "its error says the step and the code" "$(echo "$a" | jq -r .last_error)" \
+	'refused RCPT TO: 550 5\.1\.1'
+expect "the session answered sanely: no new process" "$(starts)" "$s0"
+expect "no message was taken" "$(nmails t.adeyinka-holm@academy.example "$G1")" 0
+rm "$T/smtp/act"
+
+# A session that dies in the middle of DATA: that attempt fails, the next
+# one, on a new session, delivers it.
+echo "DATA die" > "$T/smtp/act"
+expect "green while the session dies" "$(post "$FIX/green.json")" 201
+G2=$(jbody .id)
+wait_for 10 "grep -q 'alert .* ref=$G2 event=ack.*failed.*sendmail -bs' '$T/mashd.log'"
+expect "the attempt fails when the session dies" "$?" 0
+rm "$T/smtp/act"
+wait_for 15 "[ \$(nmails t.adeyinka-holm@academy.example \"\\[$G2\\]\") -ge 1 ]"
+expect "and the retry delivers it" "$?" 0
+expect "once" "$(nmails t.adeyinka-holm@academy.example "\\[$G2\\]")" 1
+
+# A session that hangs at the end of the data is killed at alerts.timeout.
+echo "DOT hang" > "$T/smtp/act"
+expect "green while the session hangs" "$(post "$FIX/green.json")" 201
+G3=$(jbody .id)
+wait_for 15 "grep -q 'ref=$G3 event=ack.*did not answer \".\" within 3 s' '$T/mashd.log'"
+expect "an unanswered transaction fails at alerts.timeout" "$?" 0
+hung=$(grep -B100 '^hang DOT' "$T/smtp/log" | sed -n 's/^start //p' | tail -1)
+wait_for 5 "! kill -0 $hung"
+expect "the hung sendmail was killed" "$?" 0
+rm "$T/smtp/act"
+wait_for 15 "alert_in sent $G3 ack"
+expect "and the retry delivers it" "$?" 0
+
+# A stop waits for the transaction under way, then QUITs the sessions.
+echo "DOT slow" > "$T/smtp/act"
+expect "amber just before a stop" "$(post "$FIX/amber.json")" 201
+A2=$(jbody .id)
+wait_for 10 "grep -q '^slow DOT' '$T/smtp/log'"
+stop_mashd
+expect "the message under way was taken" \
+	"$(nmails nadia.kowalczyk-brennan@nhs.example "\\[$A2\\]")" 1
+expect "the sessions were sent QUIT" "$(tail -n 2 "$T/smtp/log" | grep -c '^QUIT')" 1
+rm "$T/smtp/act"
+start_mashd
+wait_for 10 "alert_in sent $A2 ack"
+expect "and recorded as sent: not sent again after a restart" "$?" 0
+expect "once" "$(nmails nadia.kowalczyk-brennan@nhs.example "\\[$A2\\]")" 1
+
+# The stub's refusal quoted an address: no address in mashd's log.
+expect "no address in mashd's log" \
+	"$(grep -c -e '@else.example' -e 'academy.example' -e 'nhs.example' "$T/mashd.log")" 0
+finish

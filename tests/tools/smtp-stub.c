@@ -1,0 +1,201 @@
+/*
+ * smtp-stub: the tests' `sendmail -bs`. Run as `smtp-stub DIR MAILDIR
+ * [args...]` (the tests' $T/sendmail execs it), it speaks the server side
+ * of SMTP on its standard input and output, and writes each message it
+ * takes, un-stuffed and with LF line ends, as MAILDIR/N.eml (its
+ * arguments as N.args, its MAIL and RCPT arguments as N.from, N.rcpt). DIR/log
+ * gets a line for its start and for each command (the verb only); DIR/act, read
+ * at every command, makes it misbehave: a line "STEP WHAT", STEP one of MAIL,
+ * RCPT, DATA, DOT (the end of the data), WHAT a reply code to give
+ * instead of the right one, "die" (exit at once; at DATA, after the
+ * first line of data), "hang" (answer nothing, ever) or "slow" (the
+ * right reply, two seconds late).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *dir, *maildir;
+static int nmsg;	/* messages taken by this process */
+static char from[1024]; /* the MAIL command's argument */
+
+static void
+logf_(const char *fmt, ...)
+{
+	char path[4096];
+	FILE *f;
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	if ((f = fopen(path, "a")) == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+static void
+reply(const char *s)
+{
+	fputs(s, stdout);
+	fflush(stdout);
+}
+
+/* What DIR/act says for STEP: 0 none, -1 die, -2 hang, else a code. */
+static int
+act(const char *step)
+{
+	char path[4096], s[32], w[32];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/act", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fscanf(f, "%31s %31s", s, w) == 2)
+		if (strcmp(s, step) == 0)
+			r = strcmp(w, "die") == 0    ? -1
+			    : strcmp(w, "hang") == 0 ? -2
+			    : strcmp(w, "slow") == 0 ? -3
+						     : atoi(w);
+	fclose(f);
+	return r;
+}
+
+/* Misbehave at STEP if told to; true when a reply was given instead. */
+static int
+odd(const char *step)
+{
+	int a = act(step);
+
+	if (a == -1) {
+		logf_("die %s\n", step);
+		exit(1);
+	}
+	if (a == -2) {
+		logf_("hang %s\n", step);
+		for (;;)
+			pause();
+	}
+	if (a == -3) {
+		logf_("slow %s\n", step);
+		sleep(2);
+	}
+	if (a > 0) {
+		printf(
+		    "%d 5.1.1 <someone@else.example> refused by the stub\r\n",
+		    a);
+		fflush(stdout);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+data(const char *rcpt, int nargs, char **args)
+{
+	char line[8192], name[4096], tmp[4200], path[4300];
+	FILE *f;
+	int first = 1;
+
+	snprintf(name, sizeof(name), "%s/%lld.%ld", maildir,
+		 (long long)time(NULL), (long)getpid());
+	snprintf(name + strlen(name), sizeof(name) - strlen(name), ".%d",
+		 ++nmsg);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	if ((f = fopen(tmp, "w")) == NULL)
+		exit(2);
+	reply("354 go ahead\r\n");
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		size_t n = strlen(line);
+		char *p = line;
+
+		if (strcmp(line, ".\r\n") == 0)
+			break;
+		if (first && act("DATA") == -1) {
+			logf_("die DATA\n");
+			exit(1);
+		}
+		first = 0;
+		if (n >= 2 && line[n - 2] == '\r')
+			line[n - 2] = '\n', line[n - 1] = '\0';
+		if (p[0] == '.')
+			p++;
+		fputs(p, f);
+	}
+	fclose(f);
+	logf_("DOT\n");
+	if (odd("DOT")) {
+		unlink(tmp);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s.rcpt", name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(rcpt, f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s.from", name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(from, f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s.args", name);
+	if ((f = fopen(path, "w")) != NULL) {
+		for (int i = 0; i < nargs; i++)
+			fprintf(f, "%s%s", i ? " " : "", args[i]);
+		fputc('\n', f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s.eml", name);
+	rename(tmp, path);
+	reply("250 2.0.0 queued\r\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	char line[1024], rcpt[8192] = "";
+
+	if (argc < 3)
+		return 2;
+	dir = argv[1];
+	maildir = argv[2];
+	logf_("start %ld\n", (long)getpid());
+	reply("220 stub ESMTP\r\n");
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		char verb[5] = "";
+
+		sscanf(line, "%4s", verb);
+		logf_("%s\n", verb);
+		if (strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) {
+			reply("250-stub\r\n250 8BITMIME\r\n");
+		} else if (strcmp(verb, "MAIL") == 0) {
+			rcpt[0] = '\0';
+			snprintf(from, sizeof(from), "%s", line + 5);
+			if (!odd("MAIL"))
+				reply("250 2.1.0 ok\r\n");
+		} else if (strcmp(verb, "RCPT") == 0) {
+			if (!odd("RCPT")) {
+				strncat(rcpt, line + 8,
+					sizeof(rcpt) - strlen(rcpt) - 1);
+				reply("250 2.1.5 ok\r\n");
+			}
+		} else if (strcmp(verb, "DATA") == 0) {
+			if (!odd("DATA"))
+				data(rcpt, argc - 3, argv + 3);
+		} else if (strcmp(verb, "RSET") == 0) {
+			reply("250 2.0.0 ok\r\n");
+		} else if (strcmp(verb, "QUIT") == 0) {
+			reply("221 2.0.0 bye\r\n");
+			return 0;
+		} else {
+			reply("500 5.5.1 what?\r\n");
+		}
+	}
+	logf_("eof\n");
+	return 0;
+}
