@@ -107,6 +107,32 @@ rm "$T/smtp/act"
 wait_for 15 "alert_in sent $G3 ack"
 expect "and the retry delivers it" "$?" 0
 
+# A reload switching the mode applies to the next mails: one sendmail -t
+# a mail, the idle sessions sent QUIT; and back.
+mode() {
+	sed -i "s/sendmail_session = [a-z]*;/sendmail_session = $1;/" "$T/mashd.conf"
+	r=$(grep -c 'reload: .* read again' "$T/mashd.log")
+	kill -HUP "$MASHD_PID"
+	wait_for 10 "[ \$(grep -c 'reload: .* read again' '$T/mashd.log') -gt $r ]"
+}
+q0=$(grep -c '^QUIT' "$T/smtp/log")
+mode false
+expect "amber after a reload turning sessions off" "$(post "$FIX/amber.json")" 201
+A3=$(jbody .id)
+wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example \"\\[$A3\\]\") -ge 1 ]"
+expect "it arrives" "$?" 0
+m=$(mails nadia.kowalczyk-brennan@nhs.example "\\[$A3\\]" | head -1)
+expect "by sendmail -t -oi" "$(cat "${m%.eml}.args")" "-t -oi"
+wait_for 5 "[ \$(grep -c '^QUIT' '$T/smtp/log') -gt $q0 ]"
+expect "the idle sessions were sent QUIT" "$?" 0
+mode true
+expect "amber after a reload turning them on again" "$(post "$FIX/amber.json")" 201
+A4=$(jbody .id)
+wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example \"\\[$A4\\]\") -ge 1 ]"
+expect "it arrives" "$?" 0
+m=$(mails nadia.kowalczyk-brennan@nhs.example "\\[$A4\\]" | head -1)
+expect "over a session" "$(cat "${m%.eml}.args")" "-bs"
+
 # A stop waits for the transaction under way, then QUITs the sessions.
 echo "DOT slow" > "$T/smtp/act"
 expect "amber just before a stop" "$(post "$FIX/amber.json")" 201

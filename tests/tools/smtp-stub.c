@@ -9,7 +9,8 @@
  * RCPT, DATA, DOT (the end of the data), WHAT a reply code to give
  * instead of the right one, "die" (exit at once; at DATA, after the
  * first line of data), "hang" (answer nothing, ever) or "slow" (the
- * right reply, two seconds late).
+ * right reply, two seconds late). Without -bs it is `sendmail -t`: it
+ * writes its input as MAILDIR/N.eml and exits 0.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -155,16 +156,48 @@ data(const char *rcpt, int nargs, char **args)
 	reply("250 2.0.0 queued\r\n");
 }
 
+/* sendmail -t: the message on the input, as it is. */
+static int
+per_mail(int nargs, char **args)
+{
+	char name[4096], path[4200], buf[8192];
+	size_t n;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s/%lld.%ld.t", maildir,
+		 (long long)time(NULL), (long)getpid());
+	snprintf(path, sizeof(path), "%s.args", name);
+	if ((f = fopen(path, "w")) == NULL)
+		return 2;
+	for (int i = 0; i < nargs; i++)
+		fprintf(f, "%s%s", i ? " " : "", args[i]);
+	fputc('\n', f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s.tmp", name);
+	if ((f = fopen(path, "w")) == NULL)
+		return 2;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		fwrite(buf, 1, n, f);
+	fclose(f);
+	snprintf(buf, sizeof(buf), "%s.eml", name);
+	return rename(path, buf) == 0 ? 0 : 2;
+}
+
 int
 main(int argc, char **argv)
 {
 	char line[1024], rcpt[8192] = "";
+	int bs = 0;
 
 	if (argc < 3)
 		return 2;
 	dir = argv[1];
 	maildir = argv[2];
-	logf_("start %ld\n", (long)getpid());
+	for (int i = 3; i < argc; i++)
+		bs |= strcmp(argv[i], "-bs") == 0;
+	logf_("start %ld%s\n", (long)getpid(), bs ? "" : " -t");
+	if (!bs)
+		return per_mail(argc - 3, argv + 3);
 	reply("220 stub ESMTP\r\n");
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		char verb[5] = "";
