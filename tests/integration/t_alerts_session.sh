@@ -109,29 +109,25 @@ expect "and the retry delivers it" "$?" 0
 
 # A reload switching the mode applies to the next mails: one sendmail -t
 # a mail, the idle sessions sent QUIT; and back.
+# mode true|false ARGS: reload with alerts.sendmail_session so; an amber's
+# acknowledgement then arrives, sendmail started with ARGS.
 mode() {
 	sed -i "s/sendmail_session = [a-z]*;/sendmail_session = $1;/" "$T/mashd.conf"
 	r=$(grep -c 'reload: .* read again' "$T/mashd.log")
 	kill -HUP "$MASHD_PID"
 	wait_for 10 "[ \$(grep -c 'reload: .* read again' '$T/mashd.log') -gt $r ]"
+	expect "amber after a reload to sendmail_session = $1" "$(post "$FIX/amber.json")" 201
+	ref=$(jbody .id)
+	wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example \"\\[$ref\\]\") -ge 1 ]"
+	expect "it arrives" "$?" 0
+	m=$(mails nadia.kowalczyk-brennan@nhs.example "\\[$ref\\]" | head -1)
+	expect "by sendmail $2" "$(cat "${m%.eml}.args")" "$2"
 }
 q0=$(grep -c '^QUIT' "$T/smtp/log")
-mode false
-expect "amber after a reload turning sessions off" "$(post "$FIX/amber.json")" 201
-A3=$(jbody .id)
-wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example \"\\[$A3\\]\") -ge 1 ]"
-expect "it arrives" "$?" 0
-m=$(mails nadia.kowalczyk-brennan@nhs.example "\\[$A3\\]" | head -1)
-expect "by sendmail -t -oi" "$(cat "${m%.eml}.args")" "-t -oi"
+mode false "-t -oi"
 wait_for 5 "[ \$(grep -c '^QUIT' '$T/smtp/log') -gt $q0 ]"
 expect "the idle sessions were sent QUIT" "$?" 0
-mode true
-expect "amber after a reload turning them on again" "$(post "$FIX/amber.json")" 201
-A4=$(jbody .id)
-wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example \"\\[$A4\\]\") -ge 1 ]"
-expect "it arrives" "$?" 0
-m=$(mails nadia.kowalczyk-brennan@nhs.example "\\[$A4\\]" | head -1)
-expect "over a session" "$(cat "${m%.eml}.args")" "-bs"
+mode true -bs
 
 # A stop waits for the transaction under way, then QUITs the sessions.
 echo "DOT slow" > "$T/smtp/act"
