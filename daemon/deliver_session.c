@@ -94,7 +94,8 @@ xact_end(struct xact *x, const char *why)
 	else
 		x->s->x = NULL;
 	x->ss->running--;
-	event_free(x->timer);
+	if (x->timer != NULL) /* NULL when it could not be taken */
+		event_free(x->timer);
 	free(x->sendmail);
 	free(x->from);
 	for (size_t i = 0; i < x->nto; i++)

@@ -82,6 +82,17 @@ expect "the session answered sanely: no new process" "$(starts)" "$s0"
 expect "no message was taken" "$(nmails t.adeyinka-holm@academy.example "$G1")" 0
 rm "$T/smtp/act"
 
+# An address intake takes but an SMTP command line cannot carry: the
+# attempts fail, mashd goes on.
+jq '.referrer.email = "t.adeyinka>holm@academy.example"' "$FIX/green.json" > "$T/odd.json"
+expect "green from an address with a >" "$(post "$T/odd.json")" 201
+G4=$(jbody .id)
+wait_for 15 "alert_in dead $G4 ack"
+expect "its attempts fail, then a dead letter" "$?" 0
+expect_match "saying why, without the address" \
+	"$(alert_in dead "$G4" ack | jq -r .last_error)" "address cannot be given to SMTP"
+expect "mashd still answers" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200
+
 # A session that dies in the middle of DATA: that attempt fails, the next
 # one, on a new session, delivers it.
 echo "DATA die" > "$T/smtp/act"
