@@ -366,6 +366,19 @@ mails() {
 }
 nmails() { mails "$@" | grep -c .; }
 
+# expect_ack_mail FILE REF: FILE is the acknowledgement of the amber REF,
+# received on Tuesday 24 November 2026 at 10:00, from mash-alerts@hub.example.
+expect_ack_mail() {
+	expect_match "subject carries the reference" "$(grep '^Subject:' "$1")" "\\[$2\\]"
+	expect_match "From is alerts.from" "$(grep '^From:' "$1")" 'mash-alerts@hub.example'
+	expect "Auto-Submitted" "$(grep '^Auto-Submitted:' "$1")" "Auto-Submitted: auto-generated"
+	expect_match "Message-ID" "$(grep '^Message-Id:' "$1")" '<.*@mashd>'
+	expect_match "Date" "$(grep '^Date:' "$1")" '^Date: Tue, 24 Nov 2026 10:00'
+	expect_match "body quotes the reference" "$(cat "$1")" "Reference: $2"
+	expect_match "and when the decision is due, in the hub's time" "$(cat "$1")" \
+		'due by Wed 25 Nov 2026 10:00 GMT'
+}
+
 # No child's or family's personal data in anything mashd logged.
 check_no_personal_data() {
 	if grep -F -i -f "$FIX/NAMES" "$T/mashd.log" > "$T/leaks" 2>/dev/null; then

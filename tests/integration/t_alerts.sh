@@ -35,14 +35,7 @@ A1=$(jbody .id)
 wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example 'referral received') -ge 1 ]"
 expect "the acknowledgement reaches the referrer" "$?" 0
 m=$(mails nadia.kowalczyk-brennan@nhs.example 'referral received' | head -1)
-expect_match "subject carries the reference" "$(grep '^Subject:' "$m")" "\\[$A1\\]"
-expect_match "From is alerts.from" "$(grep '^From:' "$m")" 'mash-alerts@hub.example'
-expect "Auto-Submitted" "$(grep '^Auto-Submitted:' "$m")" "Auto-Submitted: auto-generated"
-expect_match "Message-ID" "$(grep '^Message-Id:' "$m")" '<.*@mashd>'
-expect_match "Date" "$(grep '^Date:' "$m")" '^Date: Tue, 24 Nov 2026 10:00'
-expect_match "body quotes the reference" "$(cat "$m")" "Reference: $A1"
-expect_match "and when the decision is due, in the hub's time" "$(cat "$m")" \
-	'due by Wed 25 Nov 2026 10:00 GMT'
+expect_ack_mail "$m" "$A1"
 expect "sendmail called as sendmail -t -oi" "$(cat "${m%.eml}.args")" "-t -oi"
 expect "the referrer's mail goes to the referrer alone" \
 	"$(grep -c '^To:.*hub.example' "$m")" 0

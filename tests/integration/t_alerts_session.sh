@@ -34,13 +34,7 @@ A1=$(jbody .id)
 wait_for 10 "[ \$(nmails nadia.kowalczyk-brennan@nhs.example 'referral received') -ge 1 ]"
 expect "the acknowledgement reaches the referrer over the session" "$?" 0
 m=$(mails nadia.kowalczyk-brennan@nhs.example 'referral received' | head -1)
-expect_match "subject carries the reference" "$(grep '^Subject:' "$m")" "\\[$A1\\]"
-expect_match "From is alerts.from" "$(grep '^From:' "$m")" 'mash-alerts@hub.example'
-expect "Auto-Submitted" "$(grep '^Auto-Submitted:' "$m")" "Auto-Submitted: auto-generated"
-expect_match "Message-ID" "$(grep '^Message-Id:' "$m")" '<.*@mashd>'
-expect_match "Date" "$(grep '^Date:' "$m")" '^Date: Tue, 24 Nov 2026 10:00'
-expect_match "body quotes the reference" "$(cat "$m")" "Reference: $A1"
-expect_match "and when the decision is due" "$(cat "$m")" 'due by Wed 25 Nov 2026 10:00 GMT'
+expect_ack_mail "$m" "$A1"
 expect "sendmail started as sendmail -bs" "$(cat "${m%.eml}.args")" "-bs"
 expect "the envelope's recipient is the referrer" "$(tr -d '\r' < "${m%.eml}.rcpt")" \
 	"<nadia.kowalczyk-brennan@nhs.example>"
