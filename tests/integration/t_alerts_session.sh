@@ -76,6 +76,22 @@ expect "the session answered sanely: no new process" "$(starts)" "$s0"
 expect "no message was taken" "$(nmails t.adeyinka-holm@academy.example "$G1")" 0
 rm "$T/smtp/act"
 
+# A refusal at each other step fails that attempt alone: the retry, with
+# the MTA willing again, delivers it, over the same session.
+for step in "MAIL 451 MAIL FROM" "DATA 554 DATA" 'DOT 452 "."'; do
+	set -- $step
+	echo "$1 $2" > "$T/smtp/act"
+	s0=$(starts)
+	expect "green while $1 is refused" "$(post "$FIX/green.json")" 201
+	ref=$(jbody .id)
+	wait_for 10 "grep -qF 'ref=$ref event=ack: mail:referrer failed: sendmail -bs refused $(echo "$step" | cut -d' ' -f3-): $2' '$T/mashd.log'"
+	expect "the attempt fails with the step and $2" "$?" 0
+	rm "$T/smtp/act"
+	wait_for 15 "[ \$(nmails t.adeyinka-holm@academy.example \"\\[$ref\\]\") -ge 1 ]"
+	expect "and the retry delivers it" "$?" 0
+	expect "over the same session" "$(starts)" "$s0"
+done
+
 # An address intake takes but an SMTP command line cannot carry: the
 # attempts fail, mashd goes on.
 jq '.referrer.email = "t.adeyinka>holm@academy.example"' "$FIX/green.json" > "$T/odd.json"
