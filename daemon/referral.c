@@ -236,8 +236,12 @@ check_email(const json_t *v, const char *path, const struct vctx *c)
 	at = strchr(s, '@');
 	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
 		goto bad;
+	/* A plain address (RFC 5321's mailbox, unquoted): none of RFC
+	 * 5322's specials, which would make it something else in a header
+	 * or an envelope (a display name, a group, a route, a comment). */
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f ||
+		    (s != at && strchr("()<>[]:;,\\\"", *s) != NULL))
 			goto bad;
 	return 0;
 bad:

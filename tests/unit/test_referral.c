@@ -405,6 +405,17 @@ test_anonymous_public(void **state)
 		json_pack("{s:b,s:b,s:s}", "professional", 0, "anonymous", 1,
 			  "email", "not an address"));
 	bad(r, "referrer.email");
+	/* Specials would make it more than an address in a header or an
+	 * envelope; each refused. */
+	static const char *const specials[] = {
+	    "a@b.example>", "<a@b.example", "a,b@c.example", "a@b.example;",
+	    "\"a\"@b.example", "a(c)@b.example", "a@[127.0.0.1]",
+	    "a\\b@c.example", "a:b@c.example"};
+	for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
+		bad(set(base(), "referrer.email", json_string(specials[i])),
+		    "referrer.email");
+	ok(set(base(), "referrer.email",
+	       json_string("d.o'brien+mash@school.example")));
 }
 
 static void
