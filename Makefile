@@ -326,9 +326,9 @@ $(BUILD)/test_mail: tests/unit/test_mail.c $(BUILD)/mail.o $(BUILD)/mail_mime.o 
 		$(LDLIBS) -lcmocka
 # The stop's counts, on an event loop of the test's own.
 $(BUILD)/test_deliver_text: tests/unit/test_deliver_text.c \
-		$(BUILD)/deliver_text.o | $(BUILD)
+		$(BUILD)/deliver_text.o $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/deliver_text.o \
-		$(LDLIBS) -lcmocka
+		$(PURE_OBJ) $(LDLIBS) -lcmocka
 
 $(BUILD)/test_lifecycle: tests/unit/test_lifecycle.c $(BUILD)/lifecycle.o \
 		$(BUILD)/log.o | $(BUILD)

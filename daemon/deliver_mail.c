@@ -119,6 +119,14 @@ mailer_send(struct mailer *m, const struct mail *mail, mail_done_cb *done,
 	}
 	/* Switched back by a reload: no idle session outstays its use. */
 	sessions_quit_idle(m->kept);
+	/* sendmail -t reads its recipients from To:, where an address that
+	 * is not plain (a record stored before intake refused such) could
+	 * name others. */
+	for (size_t i = 0; i < mail->nto; i++)
+		if (!deliver_smtp_address(mail->to[i])) {
+			done("a recipient's address is not a plain one", arg);
+			return;
+		}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		done("out of memory", arg);
 		return;

@@ -52,7 +52,9 @@ struct xact {
 	struct sessions *ss;
 	struct session *s;
 	char *sendmail, *from, **to, *data;
-	size_t nto, next, len;
+	size_t nto, next, len, refused; /* refused: by RCPT TO */
+	char why[128];			/* the first refusal's step and code */
+	char id[64];			/* the alert's, for the log */
 	int timeout;
 	struct event *timer;
 	mail_done_cb *done;
@@ -116,6 +118,7 @@ xact_fill(struct xact *x, const struct mail *mail)
 	    (x->from = strdup(mail->from)) == NULL ||
 	    (x->to = calloc(mail->nto + 1, sizeof(*x->to))) == NULL)
 		return "out of memory";
+	snprintf(x->id, sizeof(x->id), "%s", mail->id ? mail->id : "");
 	for (; x->nto < mail->nto; x->nto++) {
 		if (!deliver_smtp_address(mail->to[x->nto]))
 			return "a recipient's address cannot be given to SMTP";
@@ -228,30 +231,46 @@ transaction_end(struct session *s, const char *why)
 	dispatch(ss);
 }
 
-static void
-refused(struct session *s, int code, const char *esc)
-{
-	char why[128];
-
-	/* The code and the enhanced code only: the text may quote an
-	 * address. */
-	snprintf(why, sizeof(why), "sendmail -bs refused %s: %d%s%s",
-		 step_name[s->step], code, esc[0] ? " " : "", esc);
-	transaction_end(s, why);
-}
-
+/* The next recipient, or the message once each was asked: one taken is
+ * enough (as sendmail -t delivers to the others and bounces the one it
+ * cannot), none fails the attempt with the first refusal. */
 static void
 next_command(struct session *s)
 {
 	struct xact *x = s->x;
+	char why[sizeof(x->why)];
 
 	if (x->next < x->nto) {
 		say(s, "RCPT TO:<%s>\r\n", x->to[x->next++]);
 		s->step = RCPT;
 		return;
 	}
+	if (x->refused == x->nto) {
+		snprintf(why, sizeof(why), "%s", x->why); /* x goes */
+		transaction_end(s, why);
+		return;
+	}
 	say(s, "DATA\r\n");
 	s->step = DATA;
+}
+
+static void
+refused(struct session *s, int code, const char *esc)
+{
+	struct xact *x = s->x;
+	char why[sizeof(x->why)];
+
+	/* The code and the enhanced code only: the text may quote an
+	 * address. */
+	snprintf(why, sizeof(why), "sendmail -bs refused %s: %d%s%s",
+		 step_name[s->step], code, esc[0] ? " " : "", esc);
+	if (s->step != RCPT) {
+		transaction_end(s, why);
+		return;
+	}
+	if (x->refused++ == 0)
+		snprintf(x->why, sizeof(x->why), "%s", why);
+	next_command(s);
 }
 
 /* A final reply to the command of s->step. */
@@ -286,7 +305,12 @@ reply(struct session *s, int code, const char *esc)
 			say(s, ".\r\n");
 			s->step = DOT;
 			return;
-		case DOT:
+		case DOT: /* taken; for some recipients only, it says so */
+			if (s->x->refused > 0)
+				log_warnx("mail %s: taken for %zu of its %zu "
+					  "recipients; %zu refused (%s)",
+					  s->x->id, s->x->nto - s->x->refused,
+					  s->x->nto, s->x->refused, s->x->why);
 			transaction_end(s, NULL);
 			return;
 		default:
@@ -607,8 +631,7 @@ sessions_new(struct event_base *base)
 	ss->base = base;
 	TAILQ_INIT(&ss->all);
 	TAILQ_INIT(&ss->pending);
-	ss->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, ss);
-	if (ss->sigchld == NULL)
+	if ((ss->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, ss)) == NULL)
 		fatalx("sessions_new: out of memory");
 	evsignal_add(ss->sigchld, NULL);
 	return ss;

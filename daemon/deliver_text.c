@@ -12,6 +12,8 @@
 
 #include <gmime/gmime.h>
 
+#include "mash/referral.h"
+
 #include "deliver_int.h"
 
 static GMimeMessage *
@@ -105,6 +107,8 @@ deliver_spawn(const char *sendmail, char *const argv[], int in, int out,
 		posix_spawn_file_actions_destroy(&fa);
 		return rc;
 	}
+	/* Nothing of mashd's but the pipes: a kept sendmail -bs lives
+	 * long, and must not hold mashd's Redis connection or listeners. */
 	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) ==
 		0 &&
 	    (rc = out >= 0 ? posix_spawn_file_actions_adddup2(&fa, out,
@@ -114,6 +118,7 @@ deliver_spawn(const char *sendmail, char *const argv[], int in, int out,
 				 0)) == 0 &&
 	    (rc = posix_spawn_file_actions_addopen(
 		 &fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0)) == 0 &&
+	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
 	    (rc = posix_spawnattr_setflags(
 		 &at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 			  POSIX_SPAWN_SETSIGDEF)) == 0 &&
@@ -126,15 +131,13 @@ deliver_spawn(const char *sendmail, char *const argv[], int in, int out,
 	return rc;
 }
 
-/* An address goes between <> on a command line: nothing that could end
- * the line or the brackets. */
+/* An address goes between <> on a command line, or into To: for
+ * sendmail -t: a plain one, as intake takes (a record stored before it
+ * refused the others may hold one). */
 bool
 deliver_smtp_address(const char *a)
 {
-	for (; *a != '\0'; a++)
-		if (iscntrl((unsigned char)*a) || *a == '<' || *a == '>')
-			return false;
-	return true;
+	return referral_email_plain(a);
 }
 
 /* A reply line: "NNN text" ends it, "NNN-text" goes on. -1: not SMTP. */

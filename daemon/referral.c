@@ -228,24 +228,28 @@ check_reference(const json_t *v, const char *path, const struct vctx *c)
 static int
 check_email(const json_t *v, const char *path, const struct vctx *c)
 {
-	const char *s, *at;
-
 	if (check_string(v, path, c))
 		return -1;
-	s = json_string_value(v);
-	at = strchr(s, '@');
+	if (!referral_email_plain(json_string_value(v)))
+		return fail(c, path, "%s is not an email address", path);
+	return 0;
+}
+
+bool
+referral_email_plain(const char *s)
+{
+	const char *at = strchr(s, '@');
+
 	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
-		goto bad;
-	/* A plain address (RFC 5321's mailbox, unquoted): none of RFC
-	 * 5322's specials, which would make it something else in a header
-	 * or an envelope (a display name, a group, a route, a comment). */
+		return false;
+	/* RFC 5321's mailbox, unquoted: none of RFC 5322's specials, which
+	 * would make it something else in a header or an envelope (a
+	 * display name, a group, a route, a comment). */
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s <= ' ' || *s == 0x7f ||
 		    (s != at && strchr("()<>[]:;,\\\"", *s) != NULL))
-			goto bad;
-	return 0;
-bad:
-	return fail(c, path, "%s is not an email address", path);
+			return false;
+	return true;
 }
 
 /* --- helpers over objects --- */

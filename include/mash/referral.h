@@ -7,6 +7,7 @@
 #define MASH_REFERRAL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -37,5 +38,11 @@ json_t *referral_parse(const char *body, size_t len, int64_t now_ms,
 /* Validate an already parsed record. 0 if valid, -1 with `err` filled. */
 int referral_validate(const json_t *root, int64_t now_ms,
 		      struct referral_error *err);
+
+/* s is a plain email address, as intake takes one for referrer.email:
+ * one '@' with something either side, no space or control character,
+ * and none of RFC 5322's specials, which would make it more than an
+ * address in a header or an envelope. */
+bool referral_email_plain(const char *s);
 
 #endif

@@ -6,7 +6,8 @@
  * arguments as N.args, its MAIL and RCPT arguments as N.from, N.rcpt). DIR/log
  * gets a line for its start and for each command (the verb only); DIR/act, read
  * at every command, makes it misbehave: a line "STEP WHAT", STEP one of MAIL,
- * RCPT, DATA, DOT (the end of the data), WHAT a reply code to give
+ * RCPT, RCPT1 (the first RCPT of a message only), DATA, DOT (the end of
+ * the data), WHAT a reply code to give
  * instead of the right one, "die" (exit at once; at DATA, after the
  * first line of data), "hang" (answer nothing, ever) or "slow" (the
  * right reply, two seconds late). Without -bs it is `sendmail -t`: it
@@ -22,6 +23,7 @@
 static const char *dir, *maildir;
 static int nmsg;	/* messages taken by this process */
 static char from[1024]; /* the MAIL command's argument */
+static int nrcpt;	/* RCPT commands of this message */
 
 static void
 logf_(const char *fmt, ...)
@@ -208,11 +210,12 @@ main(int argc, char **argv)
 			reply("250-stub\r\n250 8BITMIME\r\n");
 		} else if (strcmp(verb, "MAIL") == 0) {
 			rcpt[0] = '\0';
+			nrcpt = 0;
 			snprintf(from, sizeof(from), "%s", line + 5);
 			if (!odd("MAIL"))
 				reply("250 2.1.0 ok\r\n");
 		} else if (strcmp(verb, "RCPT") == 0) {
-			if (!odd("RCPT")) {
+			if (!(nrcpt++ == 0 && odd("RCPT1")) && !odd("RCPT")) {
 				strncat(rcpt, line + 8,
 					sizeof(rcpt) - strlen(rcpt) - 1);
 				reply("250 2.1.5 ok\r\n");
