@@ -591,13 +591,14 @@ on_sigchld(evutil_socket_t fd, short what, void *arg)
 		next = TAILQ_NEXT(s, entry);
 		if (s->pid <= 0 || (pid = waitpid(s->pid, NULL, WNOHANG)) <= 0)
 			continue;
-		s->pid = 0;
+		/* Reaped, its pid still names its group: what it left goes. */
 		if (s->step != DEAD && s->step != QUIT) {
 			snprintf(why, sizeof(why),
 				 "sendmail -bs exited during %s",
 				 step_name[s->step]);
 			session_kill(s, why);
 		}
+		s->pid = 0;
 		session_free(s);
 	}
 	dispatch(ss);

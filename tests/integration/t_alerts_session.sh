@@ -146,6 +146,9 @@ expect "green while the session dies" "$(post "$FIX/green.json")" 201
 G2=$(jbody .id)
 wait_for 10 "grep -q 'alert .* ref=$G2 event=ack.*failed.*sendmail -bs' '$T/mashd.log'"
 expect "the attempt fails when the session dies" "$?" 0
+orphan=$(sed -n 's/^orphan //p' "$T/smtp/log" | tail -1)
+wait_for 5 "! kill -0 $orphan"
+expect "what it left in its process group is killed with it" "$?" 0
 rm "$T/smtp/act"
 wait_for 15 "[ \$(nmails t.adeyinka-holm@academy.example \"\\[$G2\\]\") -ge 1 ]"
 expect "and the retry delivers it" "$?" 0

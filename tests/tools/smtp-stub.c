@@ -8,10 +8,11 @@
  * at every command, makes it misbehave: a line "STEP WHAT", STEP one of MAIL,
  * RCPT, RCPT1 (the first RCPT of a message only), DATA, DOT (the end of
  * the data), WHAT a reply code to give
- * instead of the right one, "die" (exit at once; at DATA, after the
- * first line of data), "hang" (answer nothing, ever) or "slow" (the
- * right reply, two seconds late). Without -bs it is `sendmail -t`: it
- * writes its input as MAILDIR/N.eml and exits 0.
+ * instead of the right one, "die" (exit at once, leaving a child of its
+ * own, "orphan PID" in the log),
+ * "hang" (answer nothing, ever) or "slow" (the right reply, two seconds late).
+ * Without -bs it is `sendmail -t`: it writes its input as MAILDIR/N.eml and
+ * exits 0.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,6 +77,15 @@ odd(const char *step)
 	int a = act(step);
 
 	if (a == -1) {
+		/* As an MTA's own process might, one it started outlives
+		 * it, in its process group. */
+		pid_t kid = fork();
+
+		if (kid == 0) {
+			execlp("sleep", "sleep", "300", (char *)NULL);
+			_exit(127);
+		}
+		logf_("orphan %ld\n", (long)kid);
 		logf_("die %s\n", step);
 		exit(1);
 	}
