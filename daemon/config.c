@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "mash/config.h"
+#include "mash/referral.h"
 #include "mash/protocol.h"
 #include "mash/words.h"
 
@@ -130,10 +131,9 @@ load_list(struct mash_config *c, config_setting_t *a, struct config_list *out,
 static const char *
 address_ok(const char *v)
 {
-	const char *at = strchr(v, '@');
-
-	if (at == NULL || at == v || at[1] == '\0' ||
-	    strpbrk(v, " \t\r\n<>,;\"") != NULL)
+	/* As a transport will take it (deliver_text.c), and intake a
+	 * referrer's. */
+	if (!referral_email_plain(v))
 		return "must be a plain mail address like "
 		       "navigators@hub.example";
 	return NULL;

@@ -231,9 +231,9 @@ transaction_end(struct session *s, const char *why)
 	dispatch(ss);
 }
 
-/* The next recipient, or the message once each was asked: one taken is
- * enough (as sendmail -t delivers to the others and bounces the one it
- * cannot), none fails the attempt with the first refusal. */
+/* The next recipient, or the message once each was asked: one refused
+ * for good (5xx) is passed over, as sendmail -t bounces it; all so
+ * refused fail the attempt (a 4xx fails it at once: refused()). */
 static void
 next_command(struct session *s)
 {
@@ -264,7 +264,7 @@ refused(struct session *s, int code, const char *esc)
 	 * address. */
 	snprintf(why, sizeof(why), "sendmail -bs refused %s: %d%s%s",
 		 step_name[s->step], code, esc[0] ? " " : "", esc);
-	if (s->step != RCPT) {
+	if (s->step != RCPT || code < 500) { /* a 4xx: all, later */
 		transaction_end(s, why);
 		return;
 	}

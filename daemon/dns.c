@@ -1,8 +1,7 @@
 /*
  * dns.c owns the daemon's resolver; see dns.h. The webhooks' posts, the
  * store's connections and the sentinels' share its evdns_base: a new one
- * after each reload, and the one it replaced is freed once the last
- * lookup made on it has ended (a resolver's `lookups`).
+ * after each reload (struct resolver).
  *
  * Invariant: a lookup is freed exactly once: when its callback is run
  * (from l->ev), or by dns_cancel(). While evdns holds its request
@@ -23,12 +22,15 @@
 #include <event2/util.h>
 
 #include "dns.h"
+#include "log.h"
 
-/* An evdns_base and the lookups under way on it. A reload makes a new
- * one; the one it replaces is freed once its last lookup has ended. */
+/* An evdns_base. A reload makes a new one; the one it replaces serves
+ * the lookups begun on it, and is freed only with the daemon's: evdns
+ * may still hold a callback of its own (a name server's probe, answered
+ * from the loop) on it at any time, and no call says when none is left.
+ * A reload costs a few kilobytes so. */
 struct resolver {
 	struct evdns_base *evdns;
-	int lookups;
 	LIST_ENTRY(resolver) entry; /* in dns->retired */
 };
 
@@ -36,12 +38,9 @@ struct dns {
 	struct event_base *base;
 	struct resolver *cur;
 	LIST_HEAD(, resolver) retired;
-	struct event *sweep; /* frees the retired with no lookup left */
 };
 
 struct dns_lookup {
-	struct dns *dns;
-	struct resolver *r;
 	struct evdns_getaddrinfo_request *req; /* under way */
 	struct event *ev; /* the deadline, then the answer's delivery */
 	dns_done_cb *cb;
@@ -60,9 +59,18 @@ resolver_new(struct event_base *base)
 
 	if (r == NULL)
 		return NULL;
-	/* resolv.conf's servers and options, and /etc/hosts. */
+	/* resolv.conf's servers and options, and /etc/hosts. evdns
+	 * refuses a resolv.conf it finds no server in: then /etc/hosts
+	 * alone, and a name not there is not found (at the deadline). */
 	r->evdns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 					    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (r->evdns == NULL &&
+	    (r->evdns = evdns_base_new(
+		 base, EVDNS_BASE_DISABLE_WHEN_INACTIVE)) != NULL) {
+		log_warnx("dns: /etc/resolv.conf names no server mashd can "
+			  "use: host names are looked up in /etc/hosts only");
+		evdns_base_load_hosts(r->evdns, "/etc/hosts");
+	}
 	if (r->evdns == NULL) {
 		free(r);
 		return NULL;
@@ -90,34 +98,6 @@ resolver_free(struct resolver *r)
 	free(r);
 }
 
-/* A second after a lookup's end, when what it scheduled inside evdns (a
- * cancelled request's answer, delivered from the loop) has long run: a
- * retired resolver with no lookup left is freed. */
-static void
-sweep(evutil_socket_t fd, short what, void *arg)
-{
-	struct dns *dns = arg;
-	struct resolver *r, *next;
-
-	(void)fd;
-	(void)what;
-	for (r = LIST_FIRST(&dns->retired); r != NULL; r = next) {
-		next = LIST_NEXT(r, entry);
-		if (r->lookups == 0) {
-			LIST_REMOVE(r, entry);
-			resolver_free(r);
-		}
-	}
-}
-
-static void
-later(struct dns *dns)
-{
-	const struct timeval sec = {1, 0};
-
-	evtimer_add(dns->sweep, &sec);
-}
-
 struct dns *
 dns_new(struct event_base *base)
 {
@@ -127,10 +107,7 @@ dns_new(struct event_base *base)
 		return NULL;
 	dns->base = base;
 	LIST_INIT(&dns->retired);
-	if ((dns->sweep = evtimer_new(base, sweep, dns)) == NULL ||
-	    (dns->cur = resolver_new(base)) == NULL) {
-		if (dns->sweep != NULL)
-			event_free(dns->sweep);
+	if ((dns->cur = resolver_new(base)) == NULL) {
 		free(dns);
 		return NULL;
 	}
@@ -146,7 +123,6 @@ dns_reload(struct dns *dns)
 		return -1;
 	LIST_INSERT_HEAD(&dns->retired, dns->cur, entry);
 	dns->cur = r;
-	later(dns);
 	return 0;
 }
 
@@ -162,16 +138,7 @@ dns_free(struct dns *dns)
 		resolver_free(r);
 	}
 	resolver_free(dns->cur);
-	event_free(dns->sweep);
 	free(dns);
-}
-
-/* The lookup no longer counts on its resolver. */
-static void
-release(struct dns_lookup *l)
-{
-	if (--l->r->lookups == 0 && l->r != l->dns->cur)
-		later(l->dns);
 }
 
 /* The answer is in: it is delivered from the loop, at once. */
@@ -232,7 +199,6 @@ fire(evutil_socket_t fd, short what, void *arg)
 	}
 	snprintf(addr, sizeof(addr), "%s", l->addr);
 	snprintf(err, sizeof(err), "%s", l->err);
-	release(l);
 	event_free(l->ev);
 	free(l);
 	cb(addr[0] != '\0' ? addr : NULL, addr[0] != '\0' ? NULL : err, cbarg);
@@ -251,9 +217,6 @@ dns_lookup(struct dns *dns, const char *host, int timeout_ms, dns_done_cb *cb,
 		free(l);
 		return NULL;
 	}
-	l->dns = dns;
-	l->r = dns->cur;
-	l->r->lookups++;
 	l->cb = cb;
 	l->arg = arg;
 	l->timeout_ms = timeout_ms;
@@ -269,7 +232,7 @@ dns_lookup(struct dns *dns, const char *host, int timeout_ms, dns_done_cb *cb,
 	hints.ai_protocol = IPPROTO_TCP;
 	/* A number, or a name in /etc/hosts, is answered at once: got()
 	 * has run when this returns NULL. */
-	req = evdns_getaddrinfo(l->r->evdns, l->host, NULL, &hints, got, l);
+	req = evdns_getaddrinfo(dns->cur->evdns, l->host, NULL, &hints, got, l);
 	if (l->answered)
 		return l;
 	if (req == NULL) {
@@ -290,7 +253,6 @@ dns_cancel(struct dns_lookup *l)
 		return;
 	if (l->req != NULL) /* its callback sees EVUTIL_EAI_CANCEL */
 		evdns_getaddrinfo_cancel(l->req);
-	release(l);
 	event_free(l->ev);
 	free(l);
 }

@@ -192,8 +192,8 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	service_reloading(d->service);
 	/* The system's, whatever becomes of mashd's own. */
 	if (dns_reload(d->dns) != 0)
-		log_warnx("reload: cannot read /etc/resolv.conf and /etc/hosts "
-			  "again: out of memory; looking names up as before");
+		log_warnx("reload: /etc/resolv.conf and /etc/hosts not read "
+			  "again (out of memory); looking names up as before");
 	if ((c = config_load(d->config_path, err, sizeof(err))) == NULL) {
 		log_event_warnx(NULL, NULL, "reload_failed",
 				"reload: %s; keeping the running configuration",

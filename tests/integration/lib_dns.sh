@@ -3,7 +3,8 @@
 
 # silent_dns [HOSTS]: a DNS server on a loopback address of its own (tests
 # run side by side) that keeps every query in $T/dns.queries and answers
-# none (with DNS_AONLY=1: every A question, with 127.0.0.1, and no other); MASHD_WRAP then runs mashd in a mount namespace whose
+# none (with DNS_AONLY=1: every A question, with 127.0.0.1, and no other;
+# with DNS_NONE=1 resolv.conf names no server at all); MASHD_WRAP then runs mashd in a mount namespace whose
 # /etc/resolv.conf names it, and whose /etc/hosts is HOSTS when given.
 # The test is skipped when that cannot be made.
 silent_dns() {
@@ -27,8 +28,12 @@ silent_dns() {
 		finish
 		exit
 	fi
-	printf 'nameserver %s\noptions timeout:20 attempts:1\n' "$DNS" \
-		> "$T/resolv.conf"
+	if [ -n "${DNS_NONE:-}" ]; then # a resolv.conf that names no server
+		printf 'search example.invalid\n' > "$T/resolv.conf"
+	else
+		printf 'nameserver %s\noptions timeout:20 attempts:1\n' "$DNS" \
+			> "$T/resolv.conf"
+	fi
 	{
 		echo 'set -e'
 		echo "mount --bind '$T/resolv.conf' /etc/resolv.conf"

@@ -73,6 +73,19 @@ expect_match "the refusal is logged" "$(cat "$T/mashd.log")" \
 expect "without an address" \
 	"$(grep 'recipients; 1 refused' "$T/mashd.log" | grep -c '@')" 0
 rm "$T/smtp/act"
+# Refused for now (4xx): the attempt fails, no one is sent it, and the
+# retry asks each recipient again; passing over it would lose it for good.
+echo "RCPT1 451" > "$T/smtp/act"
+expect "red while its first recipient is refused for now" \
+	"$(post "$FIX/red.json")" 201
+R3=$(jbody .id)
+wait_for 10 "grep -qF 'ref=$R3 event=red: mail:staff failed: sendmail -bs refused RCPT TO: 451' '$T/mashd.log'"
+expect "the attempt fails with the step and the code" "$?" 0
+expect "no one was sent it" "$(nmails first-response@hub.example "$R3")" 0
+rm "$T/smtp/act"
+wait_for 15 "[ \$(nmails first-response@hub.example \"$R3\") -ge 1 ]"
+m=$(mails first-response@hub.example "$R3" | head -1)
+expect "the retry sends it to both" "$(grep -c . "${m%.eml}.rcpt" 2> /dev/null)" 2
 
 # Many messages, few processes: at most max_parallel sessions.
 n0=$(ls "$T"/mail/*.eml | wc -l)
@@ -147,6 +160,7 @@ G2=$(jbody .id)
 wait_for 10 "grep -q 'alert .* ref=$G2 event=ack.*failed.*sendmail -bs' '$T/mashd.log'"
 expect "the attempt fails when the session dies" "$?" 0
 orphan=$(sed -n 's/^orphan //p' "$T/smtp/log" | tail -1)
+expect_match "it left a process of its own" "$orphan" '^[0-9]+$'
 wait_for 5 "! kill -0 $orphan"
 expect "what it left in its process group is killed with it" "$?" 0
 rm "$T/smtp/act"

@@ -108,4 +108,13 @@ wait_for 5 grep -q 'maxmemory-policy is "allkeys-lru"' "$T/mashd.log"
 expect "warns of maxmemory-policy" "$?" 0
 expect_match "warns of appendfsync" "$(cat "$T/mashd.log")" \
 	'redis is not durable: appendfsync is "everysec", not "always"'
+# A recipient no mail transport will take (an address literal, a
+# comment): refused here, not each mail as a dead letter later.
+for a in 'duty@[10.0.0.5]' 'duty(desk)@hub.example'; do
+	write_conf "recipients = { navigators = [ \"$a\" ]; };"
+	"$MASHD" -n -c "$T/mashd.conf" > /dev/null 2> "$T/err"
+	expect "recipient $a: exit 1" "$?" 1
+	expect_match "naming the key" "$(cat "$T/err")" \
+		'recipients.navigators.*must be a plain mail address'
+done
 finish
