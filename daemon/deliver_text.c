@@ -133,11 +133,20 @@ deliver_spawn(const char *sendmail, char *const argv[], int in, int out,
 
 /* An address goes between <> on a command line, or into To: for
  * sendmail -t: a plain one, as intake takes (a record stored before it
- * refused the others may hold one). */
+ * refused the others may hold one), or a local login (a referral's
+ * holder, mailed by the ladder), with no '@' and none of the specials. */
 bool
 deliver_smtp_address(const char *a)
 {
-	return referral_email_plain(a);
+	if (strchr(a, '@') != NULL)
+		return referral_email_plain(a);
+	if (*a == '\0')
+		return false;
+	for (; *a != '\0'; a++)
+		if ((unsigned char)*a <= ' ' || *a == 0x7f ||
+		    strchr("()<>[]:;,\\\"", *a) != NULL)
+			return false;
+	return true;
 }
 
 /* A reply line: "NNN text" ends it, "NNN-text" goes on. -1: not SMTP. */
