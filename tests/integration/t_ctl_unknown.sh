@@ -53,6 +53,7 @@ expect "a second referral: two" "$(nrefs)" 2
 # hangs and left with no answer by a mashd killed: both exit 4; the read
 # says it may be run again, the change says to look before doing it again.
 unanswered() {
+	wait_for 10 "ctl status > /dev/null 2>&1" # mashd answers, Redis too
 	kill -STOP "$REDIS_PID"
 	ctl "$@" > /dev/null 2> "$T/err" &
 	cpid=$!
