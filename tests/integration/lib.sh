@@ -356,6 +356,24 @@ EOS
 	chmod +x "$T/sendmail"
 }
 
+# start_mashd_stopped_at TEXT: start_mashd, watched (rcli monitor into
+# $T/monitor, its pid MON) from before its start, since a slow start
+# (valgrind's) may reach the call watched for before a watch begun after
+# it; mashd is sent SIGSTOP at the first command line holding TEXT.
+start_mashd_stopped_at() {
+	: > "$T/a.pid"
+	rcli monitor | awk -v pidf="$T/a.pid" -v page="$1" '
+		index($0, page) && ++n == 1 {
+			while ((getline pid < pidf) <= 0) { close(pidf); system("sleep 0.05") }
+			system("kill -STOP " pid)
+		}
+		{ print; fflush() }' > "$T/monitor" &
+	MON=$!
+	wait_for 5 "grep -q '^OK' '$T/monitor'"
+	start_mashd
+	echo "$MASHD_PID" > "$T/a.pid"
+}
+
 # mails ADDRESS SUBJECT-WORDS: the recorded mails to ADDRESS whose subject
 # matches; nmails: how many.
 mails() {

@@ -16,19 +16,7 @@ stop_mashd
 held0=$(rcli xlen '{mash}:digest:held')
 at "2026-11-30 07:59:58"
 PAGE='"1" "{mash}:overdue" "{mash}:" '
-# Watched from before its start (a slow start, under valgrind, may reach
-# the opening before a watch begun after it): its pid comes once started.
-: > "$T/a.pid"
-rcli monitor | awk -v pidf="$T/a.pid" -v page="$PAGE" '
-	index($0, page) && ++n == 1 {
-		while ((getline pid < pidf) <= 0) { close(pidf); system("sleep 0.05") }
-		system("kill -STOP " pid)
-	}
-	{ print; fflush() }' > "$T/monitor" &
-MON=$!
-wait_for 5 "grep -q '^OK' '$T/monitor'"
-start_mashd
-echo "$MASHD_PID" > "$T/a.pid"
+start_mashd_stopped_at "$PAGE"
 wait_for 30 "grep -qF '$PAGE' '$T/monitor' &&
 	grep -q '^State:.*stopped' /proc/$MASHD_PID/status"
 expect "stopped between two pages" "$?" 0
