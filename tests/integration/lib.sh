@@ -206,8 +206,17 @@ redis_on_time() {
 # $MASHD_WRAP) with the same pid, e.g. "prlimit --nofile=1024:1024".
 # SKEW_MS=N start_mashd: its clock N ms ahead of the test's (after `at`).
 start_mashd() {
+	spawn_mashd "$@"
+	mashd_ready
+}
+
+# spawn_mashd [--unready]: start_mashd's first half: mashd started, its
+# pid MASHD_PID (and in the file MASHD_PIDFILE names, when set: for a
+# watch that must know it before mashd is ready); mashd_ready, the second:
+# waits until it listens, and, but with --unready, until it reaches Redis.
+spawn_mashd() {
 	_ready=yes
-	[ "$1" = --unready ] && _ready=
+	[ "${1:-}" = --unready ] && _ready=
 	[ -f "$T/mashd.conf" ] || write_conf
 	_from=0; [ -f "$T/mashd.log" ] && _from=$(wc -l < "$T/mashd.log")
 	if [ -n "$AT" ]; then
@@ -221,6 +230,9 @@ start_mashd() {
 			2>> "$T/mashd.log" &
 	fi
 	MASHD_PID=$!
+	[ -z "${MASHD_PIDFILE:-}" ] || echo "$MASHD_PID" > "$MASHD_PIDFILE"
+}
+mashd_ready() {
 	# Only this start's lines count: earlier ones name other ports.
 	wait_for 30 "tail -n +$((_from + 1)) '$T/mashd.log' |
 		grep -q 'http: listening'" ||
@@ -356,22 +368,34 @@ EOS
 	chmod +x "$T/sendmail"
 }
 
-# start_mashd_stopped_at TEXT: start_mashd, watched (rcli monitor into
-# $T/monitor, its pid MON) from before its start, since a slow start
-# (valgrind's) may reach the call watched for before a watch begun after
-# it; mashd is sent SIGSTOP at the first command line holding TEXT.
+# start_mashd_stopped_at TEXT: mashd started (spawn_mashd), watched (rcli
+# monitor into $T/monitor, its pid MON) from before its start, since a
+# slow start (valgrind's) may reach the call watched for before a watch
+# begun after it; mashd is sent SIGSTOP at the first command line holding
+# TEXT. Its pid is written for the watch as it is spawned: what is watched
+# for may come before mashd is ready (a digest due at its start), so this
+# does not wait for that: once mashd is sent SIGCONT, mashd_ready does.
 start_mashd_stopped_at() {
 	: > "$T/a.pid"
 	rcli monitor | awk -v pidf="$T/a.pid" -v page="$1" '
 		index($0, page) && ++n == 1 {
-			while ((getline pid < pidf) <= 0) { close(pidf); system("sleep 0.05") }
+			while ((getline pid < pidf) <= 0) { close(pidf); system("sleep 0.01") }
 			system("kill -STOP " pid)
 		}
 		{ print; fflush() }' > "$T/monitor" &
 	MON=$!
 	wait_for 5 "grep -q '^OK' '$T/monitor'"
-	start_mashd
-	echo "$MASHD_PID" > "$T/a.pid"
+	MASHD_PIDFILE=$T/a.pid
+	spawn_mashd
+	MASHD_PIDFILE=
+}
+
+# monitor_settled: every command Redis ran before now is in $T/monitor
+# (a marker sent now comes after them, since MONITOR keeps Redis's order).
+monitor_settled() {
+	_mark=monitor-settled-$$-$(date +%s%N)
+	rcli echo "$_mark" > /dev/null
+	wait_for 10 "grep -qF '$_mark' '$T/monitor'"
 }
 
 # mails ADDRESS SUBJECT-WORDS: the recorded mails to ADDRESS whose subject

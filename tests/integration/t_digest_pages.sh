@@ -9,6 +9,10 @@
 # that read it found it: overdue if read before its decision, not at all
 # if after. 2026-11-30 is a Monday; the hub opens at 08:00 (GMT).
 . "$(dirname "$0")/lib.sh"
+# mashd is stopped between two pages for as long as the test takes (two
+# decisions by another mashd, slow under valgrind): its page call must not
+# time out meanwhile, which would start the gathering again (rightly).
+REDIS_CONF='timeout = 120;'
 write_conf 'alerts = { sendmail = ""; digest = true; };'
 cp "$T/mashd.conf" "$T/a.conf"
 # The second mashd: its own socket, and closed on Mondays, so that it
@@ -66,7 +70,7 @@ wait_for 30 "grep -qF '$PAGE' '$T/monitor' &&
 expect "stopped between two pages of the overdue hash" "$?" 0
 # The referrals read so far, and one overdue not read yet: of each, the
 # most late (the loader's due times follow the references).
-sleep 0.5
+monitor_settled
 echo "# overdue pages begun before the stop: $(grep -cF "$PAGE" "$T/monitor") of about $((N / 100))"
 awk -v page="$PAGE" '/"EVALSHA"/ { on = index($0, page) > 0; next }
 	on && /"HMGET" "{mash}:ref:/' "$T/monitor" |
@@ -80,6 +84,7 @@ for r in $READ $UNREAD; do
 	expect "$r decided by the other mashd" "$?" 0
 done
 kill -CONT "$MASHD_PID"
+mashd_ready
 wait_for 30 "[ -n \"\$(events '' digest | grep 'date=2026-11-30 ')\" ]"
 expect "Monday's digest written" "$?" 0
 kill "$MON"
@@ -89,13 +94,8 @@ wait "$MON" 2> /dev/null
 # not), the window's escalations, every alert held.
 detail=$(events '' digest | grep 'date=2026-11-30 ')
 count() { echo "$detail" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
-# UNREAD's page may come before its decision on a loaded machine (the
-# watch that stops mashd races it, not yet made deterministic): then it
-# is counted too, once. Either way each is counted once.
-raced=
-[ "$(count overdue)" = "$overdue0" ] && raced=1
-expect_match "overdue: each once, READ as read, UNREAD as its page found it" \
-	"$(count overdue)" "^($((overdue0 - 1))|$overdue0)\$"
+expect "overdue: each once, READ counted, UNREAD not" "$(count overdue)" \
+	$((overdue0 - 1))
 expect "escalations: Sunday's, none of Saturday's" "$(count escalations)" $N
 expect "held: every alert held" "$(count held)" $N
 expect "the alerts told no longer held" "$(rcli xlen '{mash}:digest:held')" 0
@@ -125,12 +125,8 @@ rcli eval "local od = {}
 	return out" 1 '{mash}:overdue' "$READ" > "$T/want"
 grep -o '^  MASH-[0-9-]*  held by' "$T/text" | cut -c3-18 > "$T/listed"
 expect "ten listed at least" "$([ "$(wc -l < "$T/listed")" -ge 10 ] && echo yes)" yes
-if [ -n "$raced" ]; then
-	skip "the most late listed, in order: UNREAD's page came first (a loaded machine)"
-else
-	expect "the most late listed, in order" \
-		"$(head -n "$(wc -l < "$T/listed")" "$T/want" | diff - "$T/listed")" ""
-fi
+expect "the most late listed, in order" \
+	"$(head -n "$(wc -l < "$T/listed")" "$T/want" | diff - "$T/listed")" ""
 # Each call of the gathering read at most a page: 100 fields of the
 # overdue hash (HSCAN's COUNT is a hint: a few more) and 250 audit events.
 awk '/"EVALSHA"/ { if (n > max) max = n; n = 0; next }
