@@ -39,6 +39,12 @@ message(const struct mail *mail)
 				 NULL);
 	g_mime_text_part_set_text(tp, mail->body);
 	g_mime_message_set_mime_part(m, GMIME_OBJECT(tp));
+	/* 7-bit lines of at most 998 octets, whatever the body holds (a
+	 * name past ASCII, a long line, a bare CR): SMTP without
+	 * BODY=8BITMIME, which a kept session does not ask for, carries
+	 * nothing else, and an MTA may refuse or mangle it. GMime picks
+	 * 7bit for plain short ASCII, else quoted-printable or base64. */
+	g_mime_object_encode(GMIME_OBJECT(m), GMIME_ENCODING_CONSTRAINT_7BIT);
 	g_date_time_unref(now);
 	g_object_unref(tp);
 	return m;
