@@ -16,6 +16,24 @@
 
 #include "deliver_int.h"
 
+/* Is text as SMTP carries it plainly: ASCII with no NUL, lines of at
+ * most 998 octets, CR only before LF (RFC 5321 4.5.3.1.6, RFC 5322 2.3)? */
+static bool
+seven_bit(const char *text)
+{
+	size_t len = 0;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0';
+	     p++) {
+		if (*p >= 0x80 || (*p == '\r' && p[1] != '\n'))
+			return false;
+		len = *p == '\n' ? 0 : len + 1;
+		if (len > 998)
+			return false;
+	}
+	return true;
+}
+
 static GMimeMessage *
 message(const struct mail *mail)
 {
@@ -42,9 +60,11 @@ message(const struct mail *mail)
 	/* 7-bit lines of at most 998 octets, whatever the body holds (a
 	 * name past ASCII, a long line, a bare CR): SMTP without
 	 * BODY=8BITMIME, which a kept session does not ask for, carries
-	 * nothing else, and an MTA may refuse or mangle it. GMime picks
-	 * 7bit for plain short ASCII, else quoted-printable or base64. */
-	g_mime_object_encode(GMIME_OBJECT(m), GMIME_ENCODING_CONSTRAINT_7BIT);
+	 * nothing else, and an MTA may refuse or mangle it. GMime marks
+	 * any ASCII text 7bit, so the body is looked at here. */
+	if (!seven_bit(mail->body))
+		g_mime_part_set_content_encoding(
+		    GMIME_PART(tp), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
 	g_date_time_unref(now);
 	g_object_unref(tp);
 	return m;

@@ -395,7 +395,8 @@ start_mashd_stopped_at() {
 monitor_settled() {
 	_mark=monitor-settled-$$-$(date +%s%N)
 	rcli echo "$_mark" > /dev/null
-	wait_for 10 "grep -qF '$_mark' '$T/monitor'"
+	wait_for 10 "grep -qF '$_mark' '$T/monitor'" ||
+		{ echo "the watch on Redis did not settle"; exit 1; }
 }
 
 # mails ADDRESS SUBJECT-WORDS: the recorded mails to ADDRESS whose subject

@@ -5,9 +5,9 @@
 # twice, and the held alerts are released once, each by the digest that
 # told it.
 . "$(dirname "$0")/lib.sh"
-# mashd is stopped between two pages for as long as the test takes (two
-# decisions by another mashd, slow under valgrind): its page call must not
-# time out meanwhile, which would start the gathering again (rightly).
+# mashd is stopped between two pages while the test writes to Redis: its
+# page call must not time out meanwhile (slow under valgrind), which would
+# start the gathering again (rightly), and the window with it.
 REDIS_CONF='timeout = 120;'
 write_conf 'alerts = { sendmail = ""; digest = true; };'
 start_redis

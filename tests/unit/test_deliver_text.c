@@ -115,17 +115,34 @@ body_of(const char *text)
 	return body;
 }
 
+/* Does the message hold only what SMTP carries without BODY=8BITMIME:
+ * 7-bit bytes, lines of at most 998 octets, a CR only before LF (and,
+ * for sendmail -t, no CR at all)? */
+static void
+assert_seven_bit(const char *text, size_t n, bool smtp)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		assert_true((unsigned char)text[i] < 0x80);
+		if (text[i] == '\r')
+			assert_true(smtp && text[i + 1] == '\n');
+		len = text[i] == '\n' ? 0 : len + 1;
+		assert_true(len <= 998);
+	}
+}
+
 /*
- * What SMTP carries without BODY=8BITMIME, which a kept session does not
- * ask for, and what sendmail -t passes on as it is: 7-bit text, lines of
- * at most 998 octets, CR only before LF (RFC 5321 4.5.3.1.6, RFC 5322
- * 2.1.1, 2.3). A body with a letter past ASCII, a line of 1,500 octets
- * and a bare CR goes encoded, and reads back the same.
+ * What a kept session sends without BODY=8BITMIME, and sendmail -t passes
+ * on as it is: 7-bit text, lines of at most 998 octets, CR only before LF
+ * (RFC 5321 4.5.3.1.6, RFC 5322 2.1.1, 2.3). A body with a letter past
+ * ASCII, an ASCII body with a line of 1,500 octets, and one with a bare
+ * CR each go encoded, and read back the same; a plain body goes as it is.
  */
 static void
 test_seven_bit(void **state)
 {
-	char line[1501], body[1700];
+	char line[1501], body[3][1700];
 	struct mail m = mail;
 	size_t n;
 	char *text, *back;
@@ -133,27 +150,28 @@ test_seven_bit(void **state)
 	(void)state;
 	memset(line, 'x', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\0';
-	snprintf(body, sizeof(body),
-		 "Zo\xc3\xab's school\nhalf\rline\n%s\nend\n", line);
-	m.body = body;
-	for (int smtp = 0; smtp < 2; smtp++) {
-		size_t len = 0;
-
-		text = deliver_text(&m, smtp, &n);
-		for (size_t i = 0; i < n; i++) {
-			assert_true((unsigned char)text[i] < 0x80);
-			if (text[i] == '\r')
-				assert_true(smtp && text[i + 1] == '\n');
-			len = text[i] == '\n' ? 0 : len + 1;
-			assert_true(len <= 998);
+	snprintf(body[0], sizeof(body[0]), "Zo\xc3\xab's school\nend\n");
+	snprintf(body[1], sizeof(body[1]), "a long line:\n%s\nend\n", line);
+	snprintf(body[2], sizeof(body[2]), "half\rline\nend\n");
+	for (int b = 0; b < 3; b++) {
+		m.body = body[b];
+		for (int smtp = 0; smtp < 2; smtp++) {
+			text = deliver_text(&m, smtp, &n);
+			assert_seven_bit(text, n, smtp);
+			assert_non_null(strstr(text, "quoted-printable"));
+			if (!smtp) {
+				back = body_of(text);
+				assert_string_equal(back, body[b]);
+				g_free(back);
+			}
+			g_free(text);
 		}
-		if (!smtp) {
-			back = body_of(text);
-			assert_string_equal(back, body);
-			g_free(back);
-		}
-		g_free(text);
 	}
+	m.body = "plain text\n";
+	text = deliver_text(&m, false, &n);
+	assert_null(strstr(text, "quoted-printable"));
+	assert_non_null(strstr(text, "\n\nplain text\n"));
+	g_free(text);
 }
 
 int
