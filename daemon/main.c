@@ -29,6 +29,7 @@
 #include "log.h"
 #include "mashd.h"
 #include "alert.h"
+#include "recompute.h"
 #include "scheduler.h"
 #include "service.h"
 #include "spool.h"
@@ -215,7 +216,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	ctl_roles_load(d->ctl);
 	log_event(NULL, NULL, "reload", "reload: %s read again",
 		  d->config_path);
-	scheduler_recompute(d->sched);
+	recompute_start(d->recompute);
 	ladder_gap_close(d);
 	digest_kick(d->digest);
 	service_reloaded(d->service, NULL);
@@ -262,6 +263,8 @@ wire(struct mashd *d)
 	d->life = lifecycle_new(d->base, drained, d);
 	d->service = service_new(d);
 	d->sched = scheduler_new(d);
+	if ((d->recompute = recompute_new(d)) == NULL)
+		fatalx("recompute_new: out of memory");
 	ladder_on_scheduled(rung_scheduled, d);
 	if ((d->dns = dns_new(d->base)) == NULL)
 		fatalx("cannot start the resolver (evdns): out of memory");
@@ -296,6 +299,7 @@ unwire(struct mashd *d)
 	ctl_watch_free();
 	ctl_free(d->ctl);
 	scheduler_free(d->sched);
+	recompute_free(d->recompute); /* after the store: see recompute.h */
 	ladder_gap_free();
 	digest_free(d->digest);
 	alert_free(d->alerts);

@@ -33,6 +33,7 @@ struct mashd {
 	struct http *http;
 	struct ctl *ctl;
 	struct scheduler *sched;
+	struct recompute *recompute; /* the timers again after a reload */
 	struct alerter *alerts;
 	struct service *service; /* systemd: ready, status, watchdog */
 	struct spool *spool;	 /* the mail channel; NULL when off */

@@ -25,9 +25,6 @@
 
 #include <event2/event.h>
 
-#include "mash/brag.h"
-#include "mash/config.h"
-#include "mash/deadline.h"
 #include "mash/timeutil.h"
 
 #include "alert.h"
@@ -52,8 +49,6 @@
  * back (and at start, until the first answer tells whether one is), so
  * that the firings have Redis to themselves, for this long at most. */
 #define SCHED_HOLD_MS 10000
-/* Open referrals a reload works out again, at most. */
-#define SCHED_RECOMPUTE_MAX 1000000
 /* The daemon's clock is warned of past this difference from Redis's, said
  * to agree again below the second, and warned of again each hour. */
 #define CLOCK_SKEW_WARN_MS 2000
@@ -346,190 +341,6 @@ tick(evutil_socket_t fd, short what, void *arg)
 	s->busy = true;
 	if (!fire(s))
 		finish(s, SCHED_POLL_MS, false);
-}
-
-/*
- * After a reload: every open referral's timers, each worked out again
- * from its own start (timers.lua) by the calendar and the rules now in
- * force; reschedule.lua moves those neither fired nor stopped whose due
- * time changed, and audits each move. With the same calendar and rules,
- * nothing moves. One line sums it up when every referral has answered.
- */
-struct recompute {
-	unsigned pending; /* reschedule calls not answered, +1 while sending */
-	unsigned referrals;
-	unsigned moved;
-	unsigned failed;
-};
-
-struct recompute_one {
-	struct recompute *rc;
-	char id[];
-};
-
-static void
-recompute_end(struct recompute *rc)
-{
-	if (--rc->pending > 0)
-		return;
-	if (rc->failed > 0)
-		log_warnx("timers: recomputed %u open referral(s): %u timer(s) "
-			  "moved; %u referral(s) could not be rescheduled "
-			  "(see above): reload again",
-			  rc->referrals, rc->moved, rc->failed);
-	else
-		log_info("timers: recomputed %u open referral(s): %u timer(s) "
-			 "moved",
-			 rc->referrals, rc->moved);
-	free(rc);
-}
-
-static void
-recompute_one_done(const json_t *r, const char *err, void *arg)
-{
-	struct recompute_one *one = arg;
-	json_int_t moved;
-
-	if (err != NULL) {
-		log_warnx("referral %s: cannot reschedule: %s", one->id, err);
-		one->rc->failed++;
-	} else if ((moved = json_integer_value(json_object_get(r, "moved"))) >
-		   0) {
-		log_info("referral %s: %lld timer(s) rescheduled", one->id,
-			 (long long)moved);
-		one->rc->moved += (unsigned)moved;
-	}
-	recompute_end(one->rc);
-	free(one);
-}
-
-/* A timer's due time from its start, by the rules now in force. */
-static int64_t
-due_from(const struct mash_config *conf, enum timer_kind t, enum brag b,
-	 int64_t start)
-{
-	const struct deadline_rules *r = &conf->timers;
-
-	switch (t) {
-	case TIMER_DECISION:
-		return deadline_after(conf->calendar, &r->decision, start);
-	case TIMER_ESCALATION:
-		return deadline_after(conf->calendar, &r->escalation, start);
-	case TIMER_WRITTEN:
-		return deadline_after(conf->calendar, &r->written, start);
-	case TIMER_SCREENING:
-		return deadline_after(conf->calendar, &r->screening[b], start);
-	case TIMER_DECISION_WARNING:   /* from the decision: see below */
-	case TIMER_SCREENING_ESCALATE: /* from the screening: see below */
-	default:
-		return 0;
-	}
-}
-
-/* One referral of timers.lua: its new due times to reschedule.lua. */
-static void
-recompute_referral(struct scheduler *s, struct recompute *rc, const json_t *e)
-{
-	const struct mash_config *conf = s->d->conf;
-	const char *id = json_string_value(json_object_get(e, "id"));
-	char num[32];
-	struct deadlines dl;
-	bool has[TIMER_COUNT] = {false};
-	struct recompute_one *one;
-	json_t *args, *timers;
-	const json_t *t;
-	int64_t received = ms_field(e, "received");
-	enum brag b;
-	size_t i, len;
-
-	if (id == NULL ||
-	    brag_parse(json_string_value(json_object_get(e, "brag")), &b) != 0)
-		return;
-	memset(&dl, 0, sizeof(dl));
-	json_array_foreach(json_object_get(e, "timers"), i, t)
-	{
-		enum timer_kind k;
-
-		if (timer_parse(json_string_value(json_object_get(t, "timer")),
-				&k) != 0)
-			continue;
-		has[k] = true;
-		dl.due[k] = due_from(conf, k, b, ms_field(t, "start"));
-	}
-	if (has[TIMER_DECISION_WARNING])
-		dl.due[TIMER_DECISION_WARNING] = deadline_before(
-		    conf->calendar, &conf->timers.decision_warning,
-		    dl.due[TIMER_DECISION]);
-	if (has[TIMER_SCREENING_ESCALATE])
-		dl.due[TIMER_SCREENING_ESCALATE] = deadline_screening_escalate(
-		    conf->calendar, &conf->timers, dl.due[TIMER_SCREENING]);
-	len = strlen(id) + 1;
-	if ((one = malloc(sizeof(*one) + len)) == NULL ||
-	    (timers = json_array()) == NULL) {
-		free(one);
-		log_warnx("referral %s: cannot reschedule: out of memory", id);
-		rc->failed++;
-		return;
-	}
-	one->rc = rc;
-	memcpy(one->id, id, len);
-	for (int k = 0; k < TIMER_COUNT; k++) {
-		if (!has[k] || dl.due[k] == 0)
-			continue;
-		snprintf(num, sizeof(num), "%lld", (long long)dl.due[k]);
-		json_array_append_new(timers,
-				      json_pack("{ss ss}", "timer",
-						timer_name((enum timer_kind)k),
-						"due", num));
-	}
-	snprintf(num, sizeof(num), "%lld",
-		 (long long)deadline_queue_score(b, &dl, received));
-	args = json_pack("{ss ss sI ss so}", "id", id, "actor", "mashd:reload",
-			 "at", (json_int_t)clock_now_ms(), "score", num,
-			 "timers", timers);
-	rc->referrals++;
-	if (store_call_json(s->d->store, SCRIPT_RESCHEDULE, args,
-			    recompute_one_done, one) != 0) {
-		log_warnx("referral %s: cannot reschedule: redis is "
-			  "unreachable",
-			  id);
-		rc->failed++;
-		free(one);
-		return;
-	}
-	rc->pending++;
-}
-
-static void
-recompute_done(const json_t *r, const char *err, void *arg)
-{
-	struct scheduler *s = arg;
-	struct recompute *rc;
-	const json_t *e;
-	size_t i;
-
-	if (err != NULL) {
-		log_warnx("timers: cannot recompute: %s", err);
-		return;
-	}
-	if ((rc = calloc(1, sizeof(*rc))) == NULL) {
-		log_warnx("timers: cannot recompute: out of memory");
-		return;
-	}
-	rc->pending = 1;
-	json_array_foreach(json_object_get(r, "items"), i, e)
-	    recompute_referral(s, rc, e);
-	recompute_end(rc);
-	scheduler_kick(s);
-}
-
-void
-scheduler_recompute(struct scheduler *s)
-{
-	if (store_call_json(s->d->store, SCRIPT_TIMERS,
-			    json_pack("{si}", "limit", SCHED_RECOMPUTE_MAX),
-			    recompute_done, s) != 0)
-		log_warnx("timers: cannot recompute: redis is unreachable");
 }
 
 struct scheduler *

@@ -23,10 +23,6 @@ void scheduler_kick(struct scheduler *s);
 /* A timer due at due_ms (the daemon's clock) was added: the wake-up is
  * brought forward to it when later, with no call of Redis; 0: none. */
 void scheduler_due(struct scheduler *s, int64_t due_ms);
-/* The calendar or the timer rules may have changed (SIGHUP): work the
- * timers still running of every open referral out again, each from its
- * own start, and move those whose due time changed, audited. */
-void scheduler_recompute(struct scheduler *s);
 /* The daemon's clock minus Redis's, in ms, as last measured (about once
  * a second while Redis answers); false before the first measurement. */
 bool scheduler_clock_skew(const struct scheduler *s, int64_t *ms);
