@@ -36,7 +36,7 @@
 #include "store.h"
 
 /* Referrals a page, about (ZSCAN's COUNT is a hint). */
-#define RECOMPUTE_PAGE 200
+#define RECOMPUTE_PAGE 100
 
 struct recompute {
 	struct mashd *d;
@@ -355,8 +355,8 @@ send_page(struct recompute *rc)
 		return;
 	}
 	if (store_call_json(rc->d->store, SCRIPT_TIMERS,
-			    json_pack("{ss si}", "cursor", rc->cursor, "count",
-				      RECOMPUTE_PAGE),
+			    json_pack("{ss si}", "cursor", rc->cursor,
+				      "page_size", RECOMPUTE_PAGE),
 			    page_done, rc) != 0) {
 		run_end(rc, "redis is unreachable");
 		return;

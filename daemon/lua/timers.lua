@@ -11,8 +11,8 @@
 -- at least once whatever is added, removed or re-scored between pages,
 -- and may be read twice (mashd counts it once); one added or decided
 -- meanwhile may be read or not.
--- Arguments: cursor, count (referrals a page, about: a queue small enough
--- for Redis's compact encoding, zset-max-listpack-entries, 128 by
+-- Arguments: cursor, page_size (referrals a page, about: a queue small
+-- enough for Redis's compact encoding, zset-max-listpack-entries, 128 by
 -- default, comes whole).
 -- Answer: {cursor, total (the queue's length now), items = [{id, brag,
 -- received, timers = [{timer, start}]}]}: the timers it has, in TIMERS
@@ -61,7 +61,7 @@ end
 
 return serve(function(a)
   local queue = declared('queue')
-  local r = redis.call('ZSCAN', queue, a.cursor, 'COUNT', a.count)
+  local r = redis.call('ZSCAN', queue, a.cursor, 'COUNT', a.page_size)
   local items, page = {}, r[2]
   for i = 1, #page, 2 do items[#items + 1] = item_of(page[i]) end
   return {cursor = r[1], total = redis.call('ZCARD', queue), items = items}

@@ -20,9 +20,8 @@ chmod 600 "$T/b.conf"
 start_redis
 N=1000
 bctl() { "$MASHCTL" -s "$T/b.sock" "$@"; }
-# A call of timers.lua (its arguments end so: no backslash, which awk's
-# -v would take as an escape), and of reschedule.lua.
-PAGE=':200}"'
+# A call of timers.lua (its argument's name), and of reschedule.lua.
+PAGE='page_size'
 RESCHED='mashd:reload'
 
 # pages: the references each call of timers.lua read in $T/monitor, one
@@ -116,8 +115,8 @@ pages > "$T/read"
 nread=$(cut -d' ' -f2 "$T/read" | sort -u | grep -c .)
 npages=$(cut -d' ' -f1 "$T/read" | sort -u | grep -c .)
 expect "more than one page read" "$([ "$npages" -ge 3 ] && echo yes)" yes
-expect "no page read more than about 200 referrals" \
-	"$(cut -d' ' -f1 "$T/read" | uniq -c | awk '$1 > 300' | wc -l)" 0
+expect "no page read more than about 100 referrals" \
+	"$(cut -d' ' -f1 "$T/read" | uniq -c | awk '$1 > 150' | wc -l)" 0
 expect "the one decided before its page: never read" \
 	"$(grep -c " $DEC_UNREAD\$" "$T/read")" 0
 moves "$E0" decision > "$T/dm"
