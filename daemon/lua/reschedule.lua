@@ -46,11 +46,16 @@ local function reschedule(b, a, e)
     end
   end
   if moved > 0 then
+    -- A screening stopped (the referral screened, or decided and
+    -- reopened) no longer places it: its decision does, as screen.lua
+    -- and reopen.lua place it.
     local v = redis.call('HMGET', key, 'brag', 'due:' .. TIMER.DECISION,
-                         'due:' .. TIMER.SCREENING, 'received')
+                         'due:' .. TIMER.SCREENING, 'received',
+                         'stopped:' .. TIMER.SCREENING)
     if v[1] and BRAG_RANK[v[1]] then
       redis.call('ZADD', declared('queue'), 'XX',
-                 queue_score(v[1], v[2], v[3], v[4]), e.id)
+                 queue_score(v[1], v[2], not v[5] and v[3] or nil, v[4]),
+                 e.id)
     end
   end
   return moved, kept

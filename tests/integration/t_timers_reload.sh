@@ -35,6 +35,8 @@ expect_match "a telephone referral" "$R3" '^MASH-2026-'
 expect "green at 10:00" "$(post "$FIX/green.json")" 201
 expect "amber at 10:00, to be stored the old way" "$(post "$FIX/amber.json")" 201
 R5=$(jbody .id)
+expect "amber at 10:00, to be screened" "$(post "$FIX/amber.json")" 201
+R6=$(jbody .id)
 expect "amber: screening 6 working hours, 16:00" \
 	"$(timer "$R1" screening due | minute)" 2026-11-24T16:00
 stop_mashd
@@ -45,6 +47,7 @@ start_mashd
 ctl rate "$R1" red --reason 'Disclosure at school' > /dev/null
 ctl rate "$R2" amber --reason 'Child safe with grandparents' > /dev/null
 ctl rate "$R5" red --reason 'Disclosure at school' > /dev/null
+ctl screen "$R6" --reason 'Checked with the school' > /dev/null
 expect "re-rated red at 13:00: screening due 17:00" \
 	"$(timer "$R1" screening due | minute)" 2026-11-24T17:00
 expect "re-rated amber at 13:00: screening due Wednesday 09:30" \
@@ -74,7 +77,7 @@ expect "re-rated red: screening still 17:00" \
 expect "stored the old way: screening still 17:00" \
 	"$(timer "$R5" screening due | minute)" 2026-11-24T17:00
 expect_match "the reload says so" "$(grep 'timers: recomputed' "$T/mashd.log" | tail -1)" \
-	'recomputed 5 open referral\(s\): 0 timer\(s\) moved'
+	'recomputed 6 open referral\(s\): 0 timer\(s\) moved'
 
 # A new holiday on Wednesday: the timers that run from receipt move, and
 # each screening is worked out again from its own re-rating.
@@ -93,6 +96,13 @@ expect_match "the decision's move is audited" "$(events "$R1" reschedule)" \
 	'timer=decision from=[0-9]+ to=[0-9]+'
 expect "the red screening's is not: it did not move" \
 	"$(events "$R1" reschedule | grep -c 'timer=screening ')" 0
+# A screened referral keeps its place by its decision alone, as screening
+# placed it, not by the screening due time that stopped.
+expect "screened: its decision moved" "$(timer "$R6" decision due | minute)" \
+	2026-11-26T10:00
+expect "screened: its place by its decision alone" \
+	"$(($(rcli zscore '{mash}:queue' "$R6") % 10000000000000))" \
+	"$(rcli hget "{mash}:ref:$R6" due:decision)"
 stop_mashd
 
 # The re-rated red's screening fires at 17:00, not before.
