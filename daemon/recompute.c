@@ -89,7 +89,7 @@ run_reset(struct recompute *rc)
 	rc->seen = json_object();
 	rc->page = NULL;
 	snprintf(rc->cursor, sizeof(rc->cursor), "0");
-	rc->total = 0;
+	rc->total = -1; /* no page read yet */
 	rc->referrals = rc->moved = rc->failed = 0;
 }
 
@@ -98,15 +98,23 @@ static void
 run_end(struct recompute *rc, const char *why)
 {
 	long long done = (long long)rc->referrals + rc->failed;
-	long long unread = rc->total > done ? rc->total - done : 0;
+	char left[96];
 
 	rc->running = false;
+	/* How much of the queue it read: none, all, or about how much not. */
+	if (rc->total < 0)
+		snprintf(left, sizeof(left), "the queue was not read");
+	else if (strcmp(rc->cursor, "0") == 0)
+		snprintf(left, sizeof(left), "the queue was read to its end");
+	else
+		snprintf(left, sizeof(left),
+			 "the queue was not read to its end (about %lld more)",
+			 rc->total > done ? rc->total - done : 0);
 	if (why != NULL)
 		log_warnx("timers: recomputed %u open referral(s): %u "
 			  "timer(s) moved; %u referral(s) could not be "
-			  "rescheduled (see above), and the queue was not "
-			  "read to its end (about %lld more): %s: reload again",
-			  rc->referrals, rc->moved, rc->failed, unread, why);
+			  "rescheduled (see above), and %s: %s: reload again",
+			  rc->referrals, rc->moved, rc->failed, left, why);
 	else if (rc->failed > 0)
 		log_warnx("timers: recomputed %u open referral(s): %u timer(s) "
 			  "moved; %u referral(s) could not be rescheduled "

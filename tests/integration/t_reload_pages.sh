@@ -188,6 +188,13 @@ kill -CONT "$MASHD_PID"
 wait_for 30 "recomputed $((n + 1))"
 expect_match "the run's line says what was not reached" "$(summary)" \
 	'could not be rescheduled \(see above\), and the queue was not read to its end \(about [0-9]+ more\): .*: reload again'
+
+# 5. Redis gone at the reload: no page read, and the line says so rather
+# than "about 0 more".
+kill -HUP "$MASHD_PID"
+wait_for 30 "recomputed $((n + 2))"
+expect_match "the run's line says the queue was not read" "$(summary)" \
+	'recomputed 0 open referral\(s\): 0 timer\(s\) moved; 0 referral\(s\) could not be rescheduled \(see above\), and the queue was not read: .*: reload again'
 check_no_personal_data
 kill "$PID_B"
 wait "$PID_B"
