@@ -19,7 +19,9 @@
 --   settle ({event = callback_due}: the events whose alert comes to a
 --   call-back task alone: nothing to deliver, and no transport reaches
 --   the referrer (alert_plan.c decided), with when the task is due in ms;
---   absent: none).
+--   absent: none). Or {submissions = [...]}, several such objects, done
+--   one after the other as if each were its own call, with one claim of
+--   the alerts they queue (see the end).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
 --   (ISO), status; for "stored", alerts: those claimed for consumer, as
 --   alert_take answers them, and settled: [{id, fields, state}] the
@@ -30,6 +32,8 @@
 --   "conflict" the key was seen with another record: nothing stored;
 --   "void"     idem.lua answered for this attempt, its reply lost, that
 --              the key was not there: it stores nothing now either.
+--   For {submissions}: {results = [answer of each, in order]}, and
+--   {error = why} for one whose work raised.
 -- KEYS: void:$attempt idem:$client:$idem seq:$year queue due events outbox
 -- KEYS: child:$child ref:$confirms ref:$confirms:audit index:received
 -- KEYS: callback:seq callbacks dead stats
@@ -49,7 +53,7 @@ local p = ARGV[1]
 -- event `settle` names (a call-back task alone) are not delivered at all:
 -- their first attempt's outcome is recorded here, as alert_result.lua
 -- records one (alert_outcome), and answered apart, for syslog.
-local function claim(me, ids, referrer, settle, now)
+local function claim(me, ids, ctx)
   local outbox = declared('outbox')
   local last, lag -- the group's last delivered entry, and how many wait
   for _, g in ipairs(redis.call('XINFO', 'GROUPS', outbox)) do
@@ -80,25 +84,28 @@ local function claim(me, ids, referrer, settle, now)
     local fields, f = {}, entry[2]
     for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
     local event, ref = fields.event or '', fields.ref or ''
-    local due = settle[event]
+    local c = ctx[entry[1]]
+    local due = c.settle[event]
     if due then
       local state = alert_outcome(p,
-        {id = entry[1], now = now, error = '', callback_due = due},
+        {id = entry[1], now = c.now, error = '', callback_due = due},
         {event = event, ref = ref, attempts = 1},
         {'attempts', 1, 'event', event, 'ref', ref})
       settled[#settled + 1] = {id = entry[1], fields = fields,
-                               state = state}
+                               state = state, slot = c.slot}
     else
       redis.call('HSET', from_data('alert:' .. entry[1]), 'state',
                  'pending', 'attempts', 0, 'event', event, 'ref', ref)
       out[#out + 1] = {id = entry[1], fields = fields, done = {},
-                       referrer = referrer, attempts = 0}
+                       referrer = c.referrer, attempts = 0, slot = c.slot}
     end
   end
   return out, settled
 end
 
-return serve(function(a)
+-- submit_one: one submission's work, answered as the header says but
+-- for the claim; and the outbox entries it queued (claim() takes them).
+local function submit_one(a)
   local received, brag, channel, actor = a.received, a.brag, a.channel,
                                          a.actor
 
@@ -242,12 +249,56 @@ return serve(function(a)
     hash = a.hash, attempt = a.attempt}), 'EX', a.ttl)
   queue_changed(id)
   if confirms ~= '' then queue_changed(confirms) end
-  local claimed, settled = {}, {}
-  if (a.consumer or '') ~= '' then
-    claimed, settled = claim(a.consumer, queued, a.referrer or {},
-                             a.settle or {}, received)
-  end
   return {result = 'stored', id = id, brag = brag,
-          received = a.received_iso, status = 'new', alerts = claimed,
-          settled = settled}
+          received = a.received_iso, status = 'new', alerts = {},
+          settled = {}}, queued
+end
+
+-- claim_all: the claim of the alerts every stored submission of the call
+-- queued (subs[i]'s answer is outs[i], its entries queued[i]), done once,
+-- each alert answered in its own submission's answer.
+local function claim_all(subs, outs, queued)
+  local me, ids, ctx = subs[1].consumer or '', {}, {}
+  for i, a in ipairs(subs) do
+    -- Another consumer (none) for one of them: alert_take takes them all.
+    if (a.consumer or '') ~= me then return end
+    for _, q in ipairs(queued[i] or {}) do
+      ids[#ids + 1] = q
+      ctx[q] = {slot = i, referrer = a.referrer or {},
+                settle = a.settle or {}, now = a.received}
+    end
+  end
+  if me == '' or #ids == 0 then return end
+  local claimed, settled = claim(me, ids, ctx)
+  for _, list in ipairs({{claimed, 'alerts'}, {settled, 'settled'}}) do
+    for _, x in ipairs(list[1]) do
+      local out = outs[x.slot][list[2]]
+      x.slot = nil
+      out[#out + 1] = x
+    end
+  end
+end
+
+-- One submission (the object itself), or several ({submissions = [...]}:
+-- those that waited while the call before was in flight, intake_batch.c),
+-- each in its own pcall and answered in its own slot of {results = [...]},
+-- in order. A submission whose work raised is answered {error = ...}: what
+-- it wrote stays (a script does not roll back), and mashd looks its key
+-- up as after a failed call; the others are stored all the same.
+return serve(function(a)
+  local subs = a.submissions or {a}
+  local outs, queued = {}, {}
+  for i, s in ipairs(subs) do
+    local ok, out, q = pcall(submit_one, s)
+    if ok then
+      outs[i], queued[i] = out, q
+    elseif not a.submissions then
+      error(out, 0)
+    else
+      outs[i] = {error = type(out) == 'string' and out or 'failed'}
+    end
+  end
+  claim_all(subs, outs, queued)
+  if not a.submissions then return outs[1] end
+  return {results = outs}
 end)
