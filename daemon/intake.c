@@ -22,6 +22,7 @@
 #include "alert_settle.h"
 #include "clock.h"
 #include "intake.h"
+#include "intake_batch.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "scheduler.h"
@@ -233,27 +234,25 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * The reply of submit.lua or of idem.lua, made an outcome. Only a call
- * Redis refused before running it (STORE_NOT_RUN) is "not stored" as it
- * stands; a lost or timed-out one (STORE_UNKNOWN), or an error raised
- * inside the script (it may follow writes), is looked up by its key.
+ * The answer of submit.lua (`o`, this submission's own, NULL when there is
+ * none) or of idem.lua, made an outcome. Only a call Redis refused before
+ * running it (STORE_NOT_RUN) is "not stored" as it stands; a lost or
+ * timed-out one (STORE_UNKNOWN), or an error raised inside the script (it
+ * may follow writes), is looked up by its key.
  */
 static void
-call_done(const struct store_result *sr, void *arg)
+submitted(const struct store_result *sr, const json_t *o, void *arg)
 {
 	struct pending *p = arg;
 	struct intake_result res = {.outcome = INTAKE_NOT_STORED};
 	const char *result = NULL;
 	char *text = NULL;
-	json_t *o = NULL, *settled = NULL;
+	json_t *settled = NULL;
 
 	p->calls--;
 	if (sr->outcome == STORE_UNKNOWN) /* what the latest call tells */
 		snprintf(p->unreplicated, sizeof(p->unreplicated), "%s",
 			 sr->unreplicated ? sr->err : "");
-	if (sr->outcome == STORE_DONE && sr->err == NULL &&
-	    sr->reply->type == REDIS_REPLY_STRING)
-		o = json_loads(sr->reply->str, 0, NULL);
 	result = json_string_value(json_object_get(o, "result"));
 	if (result == NULL) {
 		/* Refused, lost, failed inside, or unreadable. */
@@ -302,8 +301,20 @@ call_done(const struct store_result *sr, void *arg)
 	alert_settle_log(p->d->conf, settled);
 done:
 	free(text);
-	json_decref(o);
 	pending_free(p);
+}
+
+/* The reply of idem.lua. */
+static void
+call_done(const struct store_result *sr, void *arg)
+{
+	json_t *o = NULL;
+
+	if (sr->outcome == STORE_DONE && sr->err == NULL &&
+	    sr->reply->type == REDIS_REPLY_STRING)
+		o = json_loadb(sr->reply->str, sr->reply->len, 0, NULL);
+	submitted(sr, o, arg);
+	json_decref(o);
 }
 
 /* idem.lua: what became of the submission whose reply was lost. */
@@ -610,8 +621,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 		goto fail;
 	/* Held from the call until the answer (not until a late reply). */
 	lifecycle_hold(d->life);
-	if (store_call_object(d->store, SCRIPT_SUBMIT, args, call_done, p) !=
-	    0) {
+	/* Sent now, or with the others waiting when a call answers. */
+	if (intake_batch_submit(d->intake, args, submitted, p) != 0) {
 		lifecycle_release(d->life);
 		goto fail;
 	}

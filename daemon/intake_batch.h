@@ -1,0 +1,48 @@
+/*
+ * intake_batch: group commit of submissions (intake_batch.c). A submission
+ * with fewer than INTAKE_BATCH_INFLIGHT calls of submit.lua in flight goes
+ * at once, alone; the others wait here, and when a call answers, those
+ * waiting go together in one call ({"submissions": [...]}), which Redis
+ * makes durable with one write of its append-only file. So a burst costs
+ * Redis one call's dispatch, claim and fsync, not one for each.
+ */
+#ifndef MASHD_INTAKE_BATCH_H
+#define MASHD_INTAKE_BATCH_H
+
+#include <jansson.h>
+
+#include "mashd.h"
+#include "store.h"
+
+/* Calls of submit.lua in flight at once; a call takes at most so many
+ * submissions, or so many bytes of records (one goes alone whatever its
+ * size). */
+#define INTAKE_BATCH_INFLIGHT 1
+#define INTAKE_BATCH_MAX 64
+#define INTAKE_BATCH_BYTES (256 * 1024)
+
+struct intake_batch;
+
+/*
+ * What became of one submission's call: sr as for a call of its own; on
+ * STORE_DONE with no error, `answer` is the submission's own answer
+ * object (its slot of a call of several), NULL when unreadable or when
+ * its work raised inside the call ({"error": ...}).
+ */
+typedef void intake_batch_cb(const struct store_result *sr,
+			     const json_t *answer, void *arg);
+
+struct intake_batch *intake_batch_new(struct mashd *d);
+
+/* Those still waiting are answered STORE_NOT_RUN (never sent). */
+void intake_batch_free(struct intake_batch *b);
+
+/*
+ * Submit `args` (submit.lua's one object; a reference is taken): sent now
+ * or queued. -1, without calling cb, only when it was to go at once and
+ * Redis is not reachable; else cb runs exactly once.
+ */
+int intake_batch_submit(struct intake_batch *b, json_t *args,
+			intake_batch_cb *cb, void *arg);
+
+#endif
