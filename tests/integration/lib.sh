@@ -377,7 +377,10 @@ EOS
 # does not wait for that: once mashd is sent SIGCONT, mashd_ready does.
 start_mashd_stopped_at() {
 	: > "$T/a.pid"
-	rcli monitor | awk -v pidf="$T/a.pid" -v page="$1" '
+	# -W interactive: Debian's awk (mawk) reads a pipe a block at a time
+	# otherwise, and held the watch's last lines back until more came,
+	# for as long as Redis was quiet.
+	rcli monitor | awk -W interactive -v pidf="$T/a.pid" -v page="$1" '
 		index($0, page) && ++n == 1 {
 			while ((getline pid < pidf) <= 0) { close(pidf); system("sleep 0.01") }
 			system("kill -STOP " pid)
@@ -391,15 +394,13 @@ start_mashd_stopped_at() {
 }
 
 # monitor_settled: every command Redis ran before now is in $T/monitor
-# (a marker sent now comes after them, since MONITOR keeps Redis's order);
-# 1 when the marker has not come within 10 s. (After a script that held
-# Redis for seconds, t_reload_pages has seen Redis 7.0 hold back MONITOR's
-# feed for longer than that, the watch and Redis both idle; not explained.)
+# (a marker sent now comes after them, since MONITOR keeps Redis's order):
+# it exits the test when the marker has not come within 10 s.
 monitor_settled() {
 	_mark=monitor-settled-$$-$(date +%s%N)
 	rcli echo "$_mark" > /dev/null
 	wait_for 10 "grep -qF '$_mark' '$T/monitor'" ||
-		{ echo "# the watch on Redis did not settle in 10 s"; return 1; }
+		{ echo "the watch on Redis did not settle"; exit 1; }
 }
 
 # mails ADDRESS SUBJECT-WORDS: the recorded mails to ADDRESS whose subject

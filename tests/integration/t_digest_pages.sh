@@ -70,7 +70,7 @@ wait_for 30 "grep -qF '$PAGE' '$T/monitor' &&
 expect "stopped between two pages of the overdue hash" "$?" 0
 # The referrals read so far, and one overdue not read yet: of each, the
 # most late (the loader's due times follow the references).
-monitor_settled || exit 1
+monitor_settled
 echo "# overdue pages begun before the stop: $(grep -cF "$PAGE" "$T/monitor") of about $((N / 100))"
 awk -v page="$PAGE" '/"EVALSHA"/ { on = index($0, page) > 0; next }
 	on && /"HMGET" "{mash}:ref:/' "$T/monitor" |
