@@ -6,8 +6,10 @@
  * - Every submission accepted ends in exactly one call of its callback:
  *   with its own slot of the call that carried it, or with that call's
  *   outcome when the call had no answer (STORE_UNKNOWN, STORE_NOT_RUN,
- *   an error reply), or, never sent, STORE_UNKNOWN when Redis was lost
- *   (see batch_send_one) and STORE_NOT_RUN when mashd stops.
+ *   an error reply), or, never sent, STORE_NOT_RUN when Redis was lost
+ *   (see batch_send_one) and STORE_NOT_RUN when mashd stops
+ *   (intake_batch_close: before the store goes, so the calls it fails
+ *   send nothing more).
  * - Waiting submissions go in the order they came, and a call's slots in
  *   that order: the audit chain and the idempotency keys see them as if
  *   each had been its own call, one after the other.
@@ -30,6 +32,7 @@ struct intake_batch {
 	struct mashd *d;
 	struct items waiting;
 	int inflight;
+	bool closed; /* mashd stops: nothing more is sent */
 };
 
 /* One call in flight: its items, in order; several: its args hold
@@ -76,14 +79,21 @@ items_fail(struct items *list, const struct store_result *sr)
 }
 
 void
-intake_batch_free(struct intake_batch *b)
+intake_batch_close(struct intake_batch *b)
 {
 	struct store_result sr = {STORE_NOT_RUN, NULL,
 				  "mashd stopped before sending it", false};
 
 	if (b == NULL)
 		return;
+	b->closed = true;
 	items_fail(&b->waiting, &sr);
+}
+
+void
+intake_batch_free(struct intake_batch *b)
+{
+	intake_batch_close(b);
 	free(b);
 }
 
@@ -168,16 +178,15 @@ sent_call(struct intake_batch *b, struct sent *s, const json_t *args)
 
 /*
  * One call of what waits. When it cannot go (the connection was lost with
- * the call before), all that waits is told what those sent with it were
- * told, STORE_UNKNOWN: no later reply would send it, and each is looked
- * up by its key once Redis is back, or answered "unknown" at its
- * deadline, as when each went alone.
+ * the call before), all that waits is told STORE_NOT_RUN: none of it left
+ * mashd, so Redis cannot have it, and no later reply would send it.
  */
 static void
 batch_send_one(struct intake_batch *b)
 {
-	struct store_result sr = {STORE_UNKNOWN, NULL,
-				  "the connection to redis was lost", false};
+	struct store_result sr = {
+	    STORE_NOT_RUN, NULL,
+	    "the connection to redis was lost before it was sent", false};
 	struct sent *s = calloc(1, sizeof(*s));
 	json_t *args = NULL;
 
@@ -205,7 +214,8 @@ batch_send_one(struct intake_batch *b)
 static void
 batch_send(struct intake_batch *b)
 {
-	while (b->inflight < INTAKE_BATCH_INFLIGHT && !TAILQ_EMPTY(&b->waiting))
+	while (!b->closed && b->inflight < INTAKE_BATCH_INFLIGHT &&
+	       !TAILQ_EMPTY(&b->waiting))
 		batch_send_one(b);
 }
 
@@ -213,10 +223,10 @@ int
 intake_batch_submit(struct intake_batch *b, json_t *args, intake_batch_cb *cb,
 		    void *arg)
 {
-	struct item *it = calloc(1, sizeof(*it));
+	struct item *it;
 	struct sent *s = NULL;
 
-	if (it == NULL)
+	if (b->closed || (it = calloc(1, sizeof(*it))) == NULL)
 		return -1;
 	it->args = json_incref(args);
 	it->cb = cb;

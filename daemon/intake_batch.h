@@ -34,7 +34,15 @@ typedef void intake_batch_cb(const struct store_result *sr,
 
 struct intake_batch *intake_batch_new(struct mashd *d);
 
-/* Those still waiting are answered STORE_NOT_RUN (never sent). */
+/*
+ * mashd stops: those still waiting are answered STORE_NOT_RUN (never
+ * sent), nothing is sent after it and a submission is refused (-1).
+ * Called before the store is freed: the calls it then fails send none
+ * of those waiting on a store already down.
+ */
+void intake_batch_close(struct intake_batch *b);
+
+/* Closes it (if not closed yet) and frees it. */
 void intake_batch_free(struct intake_batch *b);
 
 /*

@@ -292,6 +292,9 @@ wire(struct mashd *d)
 static void
 unwire(struct mashd *d)
 {
+	/* Submissions never sent: answered "not stored" before the store
+	 * goes, so the calls it fails below send none of them. */
+	intake_batch_close(d->intake);
 	/* The store first: what still waits for Redis is answered (with an
 	 * error) while its listener's structures are still there. */
 	store_free(d->store);

@@ -151,5 +151,65 @@ expect "each referral audited once" \
 	"$(rcli xrange '{mash}:events' - + | grep -cx submit)" \
 	"$(($(nrefs) - 1))"
 
+# held4 NAME: Redis held, four POSTs read by mashd: the first in flight,
+# three waiting in mashd (never sent).
+held4() {
+	rcli client pause 60000 write > /dev/null
+	i=1
+	while [ $i -le 4 ]; do
+		curl -s -o "$T/$1.$i.body" -w '%{http_code}' -X POST \
+			-H "Authorization: Bearer $WEB_TOKEN" \
+			-H 'Content-Type: application/json' \
+			--data-binary @"$FIX/green.json" "$URL/v1/referrals" \
+			> "$T/$1.$i.code" &
+		i=$((i + 1))
+	done
+	wait_for 30 queued 4
+	expect "$1: mashd holds all 4 requests" "$?" 0
+}
+outcomes() {
+	cat "$T/$1".*.body | jq -r .outcome | sort | uniq -c |
+		awk '{print $2 "x" $1}' | xargs
+}
+
+# --- the call in flight times out: those never sent are not stored ---
+# The connection is dropped with the call (redis.timeout); the three
+# waiting cannot be sent on it, and mashd knows they never left it.
+stop_mashd
+REDIS_CONF='timeout = 2;'
+write_conf
+start_mashd
+before=$(nrefs)
+held4 lost
+wait_for 30 answered lost 4
+expect "lost: each answered 503" "$(codes lost)" 503x4
+expect "lost: the three never sent not stored" \
+	"$(outcomes lost | grep -o 'not_storedx[0-9]*')" not_storedx3
+rcli client unpause > /dev/null
+
+# --- a stop while Redis holds the call: those never sent not stored ---
+# SIGTERM: the stop's grace (10 s) passes before redis.timeout, and the
+# requests still in hand are dropped unanswered (mashd(8), SIGNALS); what
+# mashd logs of each: the one in flight unknown (Redis may have it), the
+# three never sent not stored, and nothing sent to a store already down.
+stop_mashd
+REDIS_CONF='timeout = 30;'
+write_conf 'alerts = { timeout = 5; };'
+start_mashd
+before=$(nrefs)
+from=$(log_lines)
+held4 stop
+stop_mashd
+wait_for 30 answered stop 4
+rcli client unpause > /dev/null
+expect "stop: the one in flight logged unknown" \
+	"$(tail -n "+$((from + 1))" "$T/mashd.log" | grep -c 'outcome unknown')" 1
+expect "stop: the three never sent logged not stored" \
+	"$(tail -n "+$((from + 1))" "$T/mashd.log" |
+		grep -c 'not stored: mashd stopped before sending it')" 3
+expect "stop: Redis has at most the one in flight" \
+	"$([ $(($(nrefs) - before)) -le 1 ] && echo yes)" yes
+start_mashd
+
 kill "$MONITOR_PID"
 finish
