@@ -177,11 +177,12 @@ sent_call(struct intake_batch *b, struct sent *s, const json_t *args)
 }
 
 /*
- * One call of what waits. When it cannot go (the connection was lost with
- * the call before), all that waits is told STORE_NOT_RUN: none of it left
- * mashd, so Redis cannot have it, and no later reply would send it.
+ * One call of what waits: 0 when sent. When it cannot go (the connection
+ * was lost with the call before), all that waits is told STORE_NOT_RUN:
+ * none of it left mashd, so Redis cannot have it, and no later reply
+ * would send it.
  */
-static void
+static int
 batch_send_one(struct intake_batch *b)
 {
 	struct store_result sr = {
@@ -197,7 +198,7 @@ batch_send_one(struct intake_batch *b)
 	}
 	if (args != NULL && sent_call(b, s, args) == 0) {
 		json_decref(args);
-		return;
+		return 0;
 	}
 	json_decref(args);
 	if (s != NULL) {
@@ -207,6 +208,23 @@ batch_send_one(struct intake_batch *b)
 		items_fail(&b->waiting, &sr);
 	}
 	free(s);
+	return -1;
+}
+
+/* `it` added, what waits would be more than one call takes: what waits
+ * goes first, at once. */
+static bool
+batch_full(const struct intake_batch *b, const struct item *it)
+{
+	const struct item *w;
+	size_t n = 0, bytes = item_bytes(it);
+
+	TAILQ_FOREACH(w, &b->waiting, entry)
+	{
+		n++;
+		bytes += item_bytes(w);
+	}
+	return n >= INTAKE_BATCH_MAX || (n > 0 && bytes > INTAKE_BATCH_BYTES);
 }
 
 /* Send what waits, while fewer than INTAKE_BATCH_INFLIGHT calls are in
@@ -231,10 +249,15 @@ intake_batch_submit(struct intake_batch *b, json_t *args, intake_batch_cb *cb,
 	it->args = json_incref(args);
 	it->cb = cb;
 	it->arg = arg;
-	/* Nothing waits while fewer calls are in flight (batch_send). */
+	/* Nothing waits while fewer calls are in flight (batch_send). What
+	 * waits is at most one call's worth: a whole one goes at once, so
+	 * none waits behind more than the calls in flight when it came. */
 	if (b->inflight >= INTAKE_BATCH_INFLIGHT) {
-		TAILQ_INSERT_TAIL(&b->waiting, it, entry);
-		return 0;
+		if (!batch_full(b, it) || batch_send_one(b) == 0) {
+			TAILQ_INSERT_TAIL(&b->waiting, it, entry);
+			return 0;
+		}
+		goto fail; /* Redis is not reachable */
 	}
 	/* Alone, at once, as if there were no batches. */
 	if ((s = calloc(1, sizeof(*s))) != NULL) {
@@ -244,6 +267,7 @@ intake_batch_submit(struct intake_batch *b, json_t *args, intake_batch_cb *cb,
 		if (sent_call(b, s, args) == 0)
 			return 0;
 	}
+fail:
 	json_decref(it->args);
 	free(it);
 	free(s);

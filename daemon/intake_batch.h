@@ -47,8 +47,9 @@ void intake_batch_free(struct intake_batch *b);
 
 /*
  * Submit `args` (submit.lua's one object; a reference is taken): sent now
- * or queued. -1, without calling cb, only when it was to go at once and
- * Redis is not reachable; else cb runs exactly once.
+ * or queued (it waits at most for the calls in flight now: a whole call's
+ * worth waiting goes at once). -1, without calling cb, only when Redis is
+ * not reachable or mashd stops; else cb runs exactly once.
  */
 int intake_batch_submit(struct intake_batch *b, json_t *args,
 			intake_batch_cb *cb, void *arg);

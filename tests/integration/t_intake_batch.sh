@@ -123,6 +123,36 @@ expect "the same key with another record: one 201, one 422" "$(codes k)" \
 	"201x1 422x1"
 expect "one stored" "$(($(nrefs) - before))" 1
 
+# --- what waits in mashd is bounded by one call's worth --------------
+# One in flight and 64 waiting (a whole call's worth): the 66th sends
+# those 64 at once, with the first still in flight, and waits alone. Redis
+# being held, what mashd sent waits unread in Redis's query buffer of its
+# connection: the 64 records are there before any answer.
+rec=$(wc -c < "$FIX/green.json")
+mashd_qbuf() {
+	rcli client list | grep -v 'cmd=client' |
+		sed -n 's/.* qbuf=\([0-9]*\) .*/\1/p' | sort -n | tail -1
+}
+before=$(nrefs)
+rcli client pause 60000 write > /dev/null
+i=1
+while [ $i -le 66 ]; do
+	curl -s -o "$T/bound.$i.body" -w '%{http_code}' -X POST \
+		-H "Authorization: Bearer $WEB_TOKEN" \
+		-H 'Content-Type: application/json' \
+		--data-binary @"$FIX/green.json" "$URL/v1/referrals" \
+		> "$T/bound.$i.code" &
+	i=$((i + 1))
+done
+wait_for 30 queued 66
+expect "bound: mashd holds all 66 requests" "$?" 0
+wait_for 10 "[ \"\$(mashd_qbuf)\" -gt $((60 * rec)) ]"
+expect "bound: a whole call's worth sent with one still in flight" "$?" 0
+rcli client unpause > /dev/null
+wait_for 30 answered bound 66
+expect "bound: every submission answered 201" "$(codes bound)" 201x66
+expect "bound: each stored" "$(($(nrefs) - before))" 66
+
 # --- kill -9 while a call of several is in flight ---------------------
 before=$(nrefs)
 rcli client pause 60000 write > /dev/null
