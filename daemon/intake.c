@@ -217,6 +217,23 @@ lookup_later(struct pending *p)
 		arm(p, LOOKUP_RETRY_MS);
 }
 
+/* Its deadline came while it still waited in mashd behind the call in
+ * flight: taken back, never sent, so Redis cannot have it. */
+static bool
+never_sent(struct pending *p)
+{
+	struct intake_result res = {
+	    .outcome = INTAKE_NOT_STORED,
+	    .err = "it waited in mashd for redis and was never sent"};
+
+	if (p->calls == 0 || p->lookup ||
+	    intake_batch_cancel(p->d->intake, p) != 0)
+		return false;
+	p->calls--;
+	answer(p, &res);
+	return true;
+}
+
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -224,9 +241,10 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (p->deadline <= clock_mono_ms())
-		answer_unknown(p, "redis did not answer in time");
-	else if (p->calls == 0)
+	if (p->deadline <= clock_mono_ms()) {
+		if (!never_sent(p))
+			answer_unknown(p, "redis did not answer in time");
+	} else if (p->calls == 0)
 		lookup_send(p);
 	else
 		arm(p, p->deadline - clock_mono_ms());
@@ -592,6 +610,7 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	struct pending *p;
 	json_t *args = NULL;
 	enum brag b;
+	int queued;
 
 	if (store_refusal(d->store) != NULL)
 		return -1;
@@ -622,10 +641,14 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	/* Held from the call until the answer (not until a late reply). */
 	lifecycle_hold(d->life);
 	/* Sent now, or with the others waiting when a call answers. */
-	if (intake_batch_submit(d->intake, args, submitted, p) != 0) {
+	if ((queued = intake_batch_submit(d->intake, args, submitted, p)) < 0) {
 		lifecycle_release(d->life);
 		goto fail;
 	}
+	/* Queued, it waits at most redis.timeout for the calls ahead of it
+	 * (intake_batch.h), and its own call has as long again. */
+	if (queued == 1)
+		p->deadline += d->conf->redis.timeout * 1000LL;
 	p->calls = 1;
 	arm(p, p->deadline - clock_mono_ms());
 	json_decref(args);

@@ -255,7 +255,7 @@ intake_batch_submit(struct intake_batch *b, json_t *args, intake_batch_cb *cb,
 	if (b->inflight >= INTAKE_BATCH_INFLIGHT) {
 		if (!batch_full(b, it) || batch_send_one(b) == 0) {
 			TAILQ_INSERT_TAIL(&b->waiting, it, entry);
-			return 0;
+			return 1;
 		}
 		goto fail; /* Redis is not reachable */
 	}
@@ -271,5 +271,22 @@ fail:
 	json_decref(it->args);
 	free(it);
 	free(s);
+	return -1;
+}
+
+int
+intake_batch_cancel(struct intake_batch *b, const void *arg)
+{
+	struct item *it;
+
+	TAILQ_FOREACH(it, &b->waiting, entry)
+	{
+		if (it->arg == arg) {
+			TAILQ_REMOVE(&b->waiting, it, entry);
+			json_decref(it->args);
+			free(it);
+			return 0;
+		}
+	}
 	return -1;
 }

@@ -46,12 +46,17 @@ void intake_batch_close(struct intake_batch *b);
 void intake_batch_free(struct intake_batch *b);
 
 /*
- * Submit `args` (submit.lua's one object; a reference is taken): sent now
- * or queued (it waits at most for the calls in flight now: a whole call's
- * worth waiting goes at once). -1, without calling cb, only when Redis is
- * not reachable or mashd stops; else cb runs exactly once.
+ * Submit `args` (submit.lua's one object; a reference is taken): 0 when
+ * sent now, 1 when queued (it waits at most for the calls in flight now:
+ * a whole call's worth waiting goes at once). -1, without calling cb,
+ * only when Redis is not reachable or mashd stops; else cb runs exactly
+ * once, or never once intake_batch_cancel took it back.
  */
 int intake_batch_submit(struct intake_batch *b, json_t *args,
 			intake_batch_cb *cb, void *arg);
+
+/* The submission of `arg`, still waiting (never sent), taken back and
+ * its cb never called: 0; -1 when it is not waiting (sent, or answered). */
+int intake_batch_cancel(struct intake_batch *b, const void *arg);
 
 #endif
