@@ -48,6 +48,7 @@ struct pending {
 	bool answered;
 	bool lookup;  /* the reply was lost: the key is looked up */
 	bool adopted; /* its alerts claimed: all started, or settled */
+	bool queued;  /* it waited for a call ahead: its deadline is later */
 	/* The master stored it, and no wait for its replicas confirmed it
 	 * (redis.replicas_ack): why, as the store said. */
 	char unreplicated[256];
@@ -252,6 +253,24 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * The call of one that was queued came back: the time it waited counted,
+ * what is left for a lookup is a second from now, as for one sent at once
+ * whose call took redis.timeout (but never less than that one would get).
+ */
+static void
+queued_deadline(struct pending *p)
+{
+	int64_t alone = p->deadline - p->d->conf->redis.timeout * 1000LL;
+	int64_t by = clock_mono_ms() + 1000;
+
+	p->queued = false;
+	if (by < alone)
+		by = alone;
+	if (by < p->deadline)
+		p->deadline = by;
+}
+
+/*
  * The answer of submit.lua (`o`, this submission's own, NULL when there is
  * none) or of idem.lua, made an outcome. Only a call Redis refused before
  * running it (STORE_NOT_RUN) is "not stored" as it stands; a lost or
@@ -268,6 +287,8 @@ submitted(const struct store_result *sr, const json_t *o, void *arg)
 	json_t *settled = NULL;
 
 	p->calls--;
+	if (p->queued)
+		queued_deadline(p);
 	if (sr->outcome == STORE_UNKNOWN) /* what the latest call tells */
 		snprintf(p->unreplicated, sizeof(p->unreplicated), "%s",
 			 sr->unreplicated ? sr->err : "");
@@ -647,7 +668,7 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	}
 	/* Queued, it waits at most redis.timeout for the calls ahead of it
 	 * (intake_batch.h), and its own call has as long again. */
-	if (queued == 1)
+	if ((p->queued = queued == 1))
 		p->deadline += d->conf->redis.timeout * 1000LL;
 	p->calls = 1;
 	arm(p, p->deadline - clock_mono_ms());

@@ -46,6 +46,23 @@ burst() {
 	rcli client unpause > /dev/null
 	wait_for 30 answered "$bname" "$bn"
 }
+# held NAME N: Redis held, N POSTs of green.json read by mashd: the
+# first in flight, the others waiting in mashd; each answer's code and
+# body in $T/NAME.<i>.code and .body.
+held() {
+	rcli client pause 60000 write > /dev/null
+	hi=1
+	while [ $hi -le "$2" ]; do
+		curl -s -o "$T/$1.$hi.body" -w '%{http_code}' -X POST \
+			-H "Authorization: Bearer $WEB_TOKEN" \
+			-H 'Content-Type: application/json' \
+			--data-binary @"$FIX/green.json" "$URL/v1/referrals" \
+			> "$T/$1.$hi.code" &
+		hi=$((hi + 1))
+	done
+	wait_for 30 queued "$2"
+	expect "$1: mashd holds all $2 requests" "$?" 0
+}
 codes() {
 	for f in "$T/$1".*.code; do cat "$f"; echo; done | sort | uniq -c |
 		awk '{print $2 "x" $1}' | xargs
@@ -134,18 +151,7 @@ mashd_qbuf() {
 		sed -n 's/.* qbuf=\([0-9]*\) .*/\1/p' | sort -n | tail -1
 }
 before=$(nrefs)
-rcli client pause 60000 write > /dev/null
-i=1
-while [ $i -le 66 ]; do
-	curl -s -o "$T/bound.$i.body" -w '%{http_code}' -X POST \
-		-H "Authorization: Bearer $WEB_TOKEN" \
-		-H 'Content-Type: application/json' \
-		--data-binary @"$FIX/green.json" "$URL/v1/referrals" \
-		> "$T/bound.$i.code" &
-	i=$((i + 1))
-done
-wait_for 30 queued 66
-expect "bound: mashd holds all 66 requests" "$?" 0
+held bound 66
 wait_for 10 "[ \"\$(mashd_qbuf)\" -gt $((60 * rec)) ]"
 expect "bound: a whole call's worth sent with one still in flight" "$?" 0
 rcli client unpause > /dev/null
@@ -155,17 +161,7 @@ expect "bound: each stored" "$(($(nrefs) - before))" 66
 
 # --- kill -9 while a call of several is in flight ---------------------
 before=$(nrefs)
-rcli client pause 60000 write > /dev/null
-i=1
-while [ $i -le 8 ]; do
-	curl -s -o "$T/kill.$i.body" -w '%{http_code}' -X POST \
-		-H "Authorization: Bearer $WEB_TOKEN" \
-		-H 'Content-Type: application/json' \
-		--data-binary @"$FIX/green.json" "$URL/v1/referrals" \
-		> "$T/kill.$i.code" &
-	i=$((i + 1))
-done
-wait_for 30 queued 8
+held kill 8
 rcli client unpause > /dev/null
 stop_mashd KILL
 wait_for 30 answered kill 8
@@ -181,22 +177,6 @@ expect "each referral audited once" \
 	"$(rcli xrange '{mash}:events' - + | grep -cx submit)" \
 	"$(($(nrefs) - 1))"
 
-# held4 NAME: Redis held, four POSTs read by mashd: the first in flight,
-# three waiting in mashd (never sent).
-held4() {
-	rcli client pause 60000 write > /dev/null
-	i=1
-	while [ $i -le 4 ]; do
-		curl -s -o "$T/$1.$i.body" -w '%{http_code}' -X POST \
-			-H "Authorization: Bearer $WEB_TOKEN" \
-			-H 'Content-Type: application/json' \
-			--data-binary @"$FIX/green.json" "$URL/v1/referrals" \
-			> "$T/$1.$i.code" &
-		i=$((i + 1))
-	done
-	wait_for 30 queued 4
-	expect "$1: mashd holds all 4 requests" "$?" 0
-}
 outcomes() {
 	cat "$T/$1".*.body | jq -r .outcome | sort | uniq -c |
 		awk '{print $2 "x" $1}' | xargs
@@ -210,7 +190,7 @@ REDIS_CONF='timeout = 2;'
 write_conf
 start_mashd
 before=$(nrefs)
-held4 lost
+held lost 4
 wait_for 30 answered lost 4
 expect "lost: each answered 503" "$(codes lost)" 503x4
 expect "lost: the three never sent not stored" \
@@ -228,7 +208,7 @@ write_conf 'alerts = { timeout = 5; };'
 start_mashd
 before=$(nrefs)
 from=$(log_lines)
-held4 stop
+held stop 4
 stop_mashd
 wait_for 30 answered stop 4
 rcli client unpause > /dev/null
