@@ -22,7 +22,6 @@
 #include "alert_settle.h"
 #include "clock.h"
 #include "intake.h"
-#include "intake_batch.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "scheduler.h"
@@ -48,7 +47,6 @@ struct pending {
 	bool answered;
 	bool lookup;  /* the reply was lost: the key is looked up */
 	bool adopted; /* its alerts claimed: all started, or settled */
-	bool queued;  /* it waited for a call ahead: its deadline is later */
 	/* The master stored it, and no wait for its replicas confirmed it
 	 * (redis.replicas_ack): why, as the store said. */
 	char unreplicated[256];
@@ -218,23 +216,6 @@ lookup_later(struct pending *p)
 		arm(p, LOOKUP_RETRY_MS);
 }
 
-/* Its deadline came while it still waited in mashd behind the call in
- * flight: taken back, never sent, so Redis cannot have it. */
-static bool
-never_sent(struct pending *p)
-{
-	struct intake_result res = {
-	    .outcome = INTAKE_NOT_STORED,
-	    .err = "it waited in mashd for redis and was never sent"};
-
-	if (p->calls == 0 || p->lookup ||
-	    intake_batch_cancel(p->d->intake, p) != 0)
-		return false;
-	p->calls--;
-	answer(p, &res);
-	return true;
-}
-
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -242,10 +223,9 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (p->deadline <= clock_mono_ms()) {
-		if (!never_sent(p))
-			answer_unknown(p, "redis did not answer in time");
-	} else if (p->calls == 0)
+	if (p->deadline <= clock_mono_ms())
+		answer_unknown(p, "redis did not answer in time");
+	else if (p->calls == 0)
 		lookup_send(p);
 	else
 		arm(p, p->deadline - clock_mono_ms());
@@ -253,45 +233,27 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * The call of one that was queued came back: the time it waited counted,
- * what is left for a lookup is a second from now, as for one sent at once
- * whose call took redis.timeout (but never less than that one would get).
+ * The reply of submit.lua or of idem.lua, made an outcome. Only a call
+ * Redis refused before running it (STORE_NOT_RUN) is "not stored" as it
+ * stands; a lost or timed-out one (STORE_UNKNOWN), or an error raised
+ * inside the script (it may follow writes), is looked up by its key.
  */
 static void
-queued_deadline(struct pending *p)
-{
-	int64_t alone = p->deadline - p->d->conf->redis.timeout * 1000LL;
-	int64_t by = clock_mono_ms() + 1000;
-
-	p->queued = false;
-	if (by < alone)
-		by = alone;
-	if (by < p->deadline)
-		p->deadline = by;
-}
-
-/*
- * The answer of submit.lua (`o`, this submission's own, NULL when there is
- * none) or of idem.lua, made an outcome. Only a call Redis refused before
- * running it (STORE_NOT_RUN) is "not stored" as it stands; a lost or
- * timed-out one (STORE_UNKNOWN), or an error raised inside the script (it
- * may follow writes), is looked up by its key.
- */
-static void
-submitted(const struct store_result *sr, const json_t *o, void *arg)
+call_done(const struct store_result *sr, void *arg)
 {
 	struct pending *p = arg;
 	struct intake_result res = {.outcome = INTAKE_NOT_STORED};
 	const char *result = NULL;
 	char *text = NULL;
-	json_t *settled = NULL;
+	json_t *o = NULL, *settled = NULL;
 
 	p->calls--;
-	if (p->queued)
-		queued_deadline(p);
 	if (sr->outcome == STORE_UNKNOWN) /* what the latest call tells */
 		snprintf(p->unreplicated, sizeof(p->unreplicated), "%s",
 			 sr->unreplicated ? sr->err : "");
+	if (sr->outcome == STORE_DONE && sr->err == NULL &&
+	    sr->reply->type == REDIS_REPLY_STRING)
+		o = json_loads(sr->reply->str, 0, NULL);
 	result = json_string_value(json_object_get(o, "result"));
 	if (result == NULL) {
 		/* Refused, lost, failed inside, or unreadable. */
@@ -340,20 +302,8 @@ submitted(const struct store_result *sr, const json_t *o, void *arg)
 	alert_settle_log(p->d->conf, settled);
 done:
 	free(text);
-	pending_free(p);
-}
-
-/* The reply of idem.lua. */
-static void
-call_done(const struct store_result *sr, void *arg)
-{
-	json_t *o = NULL;
-
-	if (sr->outcome == STORE_DONE && sr->err == NULL &&
-	    sr->reply->type == REDIS_REPLY_STRING)
-		o = json_loadb(sr->reply->str, sr->reply->len, 0, NULL);
-	submitted(sr, o, arg);
 	json_decref(o);
+	pending_free(p);
 }
 
 /* idem.lua: what became of the submission whose reply was lost. */
@@ -631,7 +581,6 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	struct pending *p;
 	json_t *args = NULL;
 	enum brag b;
-	int queued;
 
 	if (store_refusal(d->store) != NULL)
 		return -1;
@@ -661,15 +610,11 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 		goto fail;
 	/* Held from the call until the answer (not until a late reply). */
 	lifecycle_hold(d->life);
-	/* Sent now, or with the others waiting when a call answers. */
-	if ((queued = intake_batch_submit(d->intake, args, submitted, p)) < 0) {
+	if (store_call_object(d->store, SCRIPT_SUBMIT, args, call_done, p) !=
+	    0) {
 		lifecycle_release(d->life);
 		goto fail;
 	}
-	/* Queued, it waits at most redis.timeout for the calls ahead of it
-	 * (intake_batch.h), and its own call has as long again. */
-	if ((p->queued = queued == 1))
-		p->deadline += d->conf->redis.timeout * 1000LL;
 	p->calls = 1;
 	arm(p, p->deadline - clock_mono_ms());
 	json_decref(args);

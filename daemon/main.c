@@ -25,7 +25,6 @@
 #include "ladder.h"
 #include "ladder_gap.h"
 #include "http.h"
-#include "intake_batch.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "mashd.h"
@@ -272,8 +271,6 @@ wire(struct mashd *d)
 	d->store = store_new(d);
 	store_on_connect(d->store, kick, d);
 	store_on_disconnect(d->store, lost, d);
-	if ((d->intake = intake_batch_new(d)) == NULL)
-		fatalx("out of memory");
 	d->alerts = alert_new(d);
 	if ((d->digest = digest_new(d)) == NULL)
 		fatalx("out of memory");
@@ -292,14 +289,10 @@ wire(struct mashd *d)
 static void
 unwire(struct mashd *d)
 {
-	/* Submissions never sent: answered "not stored" before the store
-	 * goes, so the calls it fails below send none of them. */
-	intake_batch_close(d->intake);
 	/* The store first: what still waits for Redis is answered (with an
 	 * error) while its listener's structures are still there. */
 	store_free(d->store);
-	intake_batch_free(d->intake); /* after the calls it waited for */
-	spool_free(d->spool);	      /* after the store: see spool.h */
+	spool_free(d->spool); /* after the store: see spool.h */
 	service_free(d->service);
 	http_free(d->http);
 	tls_free(d->tls); /* after its connections */

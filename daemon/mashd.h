@@ -30,7 +30,6 @@ struct mashd {
 	struct event_base *base;
 	struct mash_config *conf;
 	struct store *store;
-	struct intake_batch *intake; /* submissions waiting for a call */
 	struct http *http;
 	struct ctl *ctl;
 	struct scheduler *sched;

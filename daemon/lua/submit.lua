@@ -19,9 +19,7 @@
 --   settle ({event = callback_due}: the events whose alert comes to a
 --   call-back task alone: nothing to deliver, and no transport reaches
 --   the referrer (alert_plan.c decided), with when the task is due in ms;
---   absent: none). Or {submissions = [...]}, several such objects, done
---   one after the other as if each were its own call, with one claim of
---   the alerts they queue (see the end).
+--   absent: none).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
 --   (ISO), status; for "stored", alerts: those claimed for consumer, as
 --   alert_take answers them, and settled: [{id, fields, state}] the
@@ -32,8 +30,6 @@
 --   "conflict" the key was seen with another record: nothing stored;
 --   "void"     idem.lua answered for this attempt, its reply lost, that
 --              the key was not there: it stores nothing now either.
---   For {submissions}: {results = [answer of each, in order]}, and
---   {error = why} for one whose work raised.
 -- KEYS: void:$attempt idem:$client:$idem seq:$year queue due events outbox
 -- KEYS: child:$child ref:$confirms ref:$confirms:audit index:received
 -- KEYS: callback:seq callbacks dead stats
@@ -53,7 +49,7 @@ local p = ARGV[1]
 -- event `settle` names (a call-back task alone) are not delivered at all:
 -- their first attempt's outcome is recorded here, as alert_result.lua
 -- records one (alert_outcome), and answered apart, for syslog.
-local function claim(me, ids, ctx)
+local function claim(me, ids, referrer, settle, now)
   local outbox = declared('outbox')
   local last, lag -- the group's last delivered entry, and how many wait
   for _, g in ipairs(redis.call('XINFO', 'GROUPS', outbox)) do
@@ -84,33 +80,25 @@ local function claim(me, ids, ctx)
     local fields, f = {}, entry[2]
     for i = 1, #f, 2 do fields[f[i]] = f[i + 1] end
     local event, ref = fields.event or '', fields.ref or ''
-    -- An entry of no submission stored by this call (one that raised
-    -- after queueing it, when Redis could not count the lag) stays
-    -- pending, unanswered: after alerts.claim_idle a mashd takes it over.
-    local c = ctx[entry[1]] or {settle = {}, skip = true}
-    local due = c.settle[event]
-    if c.skip then
-      -- nothing
-    elseif due then
+    local due = settle[event]
+    if due then
       local state = alert_outcome(p,
-        {id = entry[1], now = c.now, error = '', callback_due = due},
+        {id = entry[1], now = now, error = '', callback_due = due},
         {event = event, ref = ref, attempts = 1},
         {'attempts', 1, 'event', event, 'ref', ref})
       settled[#settled + 1] = {id = entry[1], fields = fields,
-                               state = state, slot = c.slot}
+                               state = state}
     else
       redis.call('HSET', from_data('alert:' .. entry[1]), 'state',
                  'pending', 'attempts', 0, 'event', event, 'ref', ref)
       out[#out + 1] = {id = entry[1], fields = fields, done = {},
-                       referrer = c.referrer, attempts = 0, slot = c.slot}
+                       referrer = referrer, attempts = 0}
     end
   end
   return out, settled
 end
 
--- submit_one: one submission's work, answered as the header says but
--- for the claim; and the outbox entries it queued (claim() takes them).
-local function submit_one(a)
+return serve(function(a)
   local received, brag, channel, actor = a.received, a.brag, a.channel,
                                          a.actor
 
@@ -169,25 +157,20 @@ local function submit_one(a)
   end
   -- The child's earlier referrals (oldest first), and how many of them
   -- fall within the repeat window: one read for the report's prior and
-  -- the repeat check below. A stored record of them that is damaged (a
-  -- Redis or Lua error) skips the repeat check, said in the audit: it
-  -- never makes the referral, stored above, fail.
-  local prev, recent, whole = {}, 0, true
+  -- the repeat check below.
+  local prev, recent = {}, 0
   if a.child ~= '' then
-    whole = pcall(function()
-      local since = tonumber(received) - a.repeat_window_ms
-      local z = redis.call('ZRANGE', declared('child:' .. a.child), 0, -1,
-                           'WITHSCORES')
-      for i = 1, #z, 2 do
-        prev[#prev + 1] = z[i]
-        if tonumber(z[i + 1]) >= since then recent = recent + 1 end
-      end
-    end)
-    if not whole then prev, recent = {}, 0 end
+    local since = tonumber(received) - a.repeat_window_ms
+    local z = redis.call('ZRANGE', declared('child:' .. a.child), 0, -1,
+                         'WITHSCORES')
+    for i = 1, #z, 2 do
+      prev[#prev + 1] = z[i]
+      if tonumber(z[i + 1]) >= since then recent = recent + 1 end
+    end
   end
   -- prior (earlier referrals of the child within the repeat window) and
   -- agency (the referrer's, last: it may hold spaces) are for the report.
-  local prior = a.child ~= '' and whole and ' prior=' .. recent or ''
+  local prior = a.child ~= '' and ' prior=' .. recent or ''
   -- A new referral has no timer fired: nothing for metrics_sync to do.
   audit_event(p, id, received, actor, 'submit',
               'channel=' .. channel .. ' brag=' .. brag ..
@@ -196,42 +179,35 @@ local function submit_one(a)
 
   -- Repeat referrals (seed 004): the same child, keyed without personal
   -- data.
-  if a.child ~= '' and whole then
-    whole = pcall(function()
-      local ckey = declared('child:' .. a.child)
-      if #prev > 0 then
-        local open, shown = 0, {}
-        for i = #prev, 1, -1 do
-          local st = redis.call('HGET', from_data('ref:' .. prev[i]),
-                                'status')
-          if st and st ~= 'decided' then open = open + 1 end
-          if #shown < 20 then shown[#shown + 1] = prev[i] end
-        end
-        redis.call('HSET', key, 'repeat', cjson.encode({
-          count = #prev, previous = shown, open = open,
-          within_window = recent}))
-        if recent + 1 >= a.repeat_threshold or open > 0 then
-          audit_event(p, id, received, 'mashd', 'repeat',
-                      'previous=' .. #prev .. ' open=' .. open ..
-                      ' within_window=' .. recent)
-          queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
-                                            'brag', brag)
-        end
+  if a.child ~= '' then
+    local ckey = declared('child:' .. a.child)
+    if #prev > 0 then
+      local open, shown = 0, {}
+      for i = #prev, 1, -1 do
+        local st = redis.call('HGET', from_data('ref:' .. prev[i]),
+                              'status')
+        if st and st ~= 'decided' then open = open + 1 end
+        if #shown < 20 then shown[#shown + 1] = prev[i] end
       end
-      redis.call('ZADD', ckey, received, id)
-    end)
-  end
-  if not whole then
-    audit_event(p, id, received, 'mashd', 'damaged',
-                'repeat check skipped: a stored record of the child\'s ' ..
-                'referrals is damaged')
+      redis.call('HSET', key, 'repeat', cjson.encode({
+        count = #prev, previous = shown, open = open,
+        within_window = recent}))
+      if recent + 1 >= a.repeat_threshold or open > 0 then
+        audit_event(p, id, received, 'mashd', 'repeat',
+                    'previous=' .. #prev .. ' open=' .. open ..
+                    ' within_window=' .. recent)
+        queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
+                                          'brag', brag)
+      end
+    end
+    redis.call('ZADD', ckey, received, id)
   end
 
   -- A written confirmation (written_confirmation_of) stops the timer of
   -- the referral it confirms. A wrong reference is recorded, never
   -- refused: a referral about a child is never lost over a link.
   local confirms = a.confirms
-  local linked = confirms == '' or pcall(function()
+  if confirms ~= '' then
     local okey = declared('ref:' .. confirms)
     if redis.call('EXISTS', okey) == 1 then
       redis.call('HSET', key, 'confirms', confirms)
@@ -249,13 +225,6 @@ local function submit_one(a)
       audit(p, id, received, actor, 'link',
             'written_confirmation_of names no referral: ' .. confirms)
     end
-  end)
-  -- The referral it names is damaged (not a referral's hash): said, and
-  -- this one stored all the same.
-  if not linked then
-    audit_event(p, id, received, actor, 'link',
-                'written_confirmation_of names a damaged record: ' ..
-                confirms)
   end
 
   queued[#queued + 1] = queue_alert(p, EVENT.ACK, id, received, 'brag', brag,
@@ -273,56 +242,12 @@ local function submit_one(a)
     hash = a.hash, attempt = a.attempt}), 'EX', a.ttl)
   queue_changed(id)
   if confirms ~= '' then queue_changed(confirms) end
+  local claimed, settled = {}, {}
+  if (a.consumer or '') ~= '' then
+    claimed, settled = claim(a.consumer, queued, a.referrer or {},
+                             a.settle or {}, received)
+  end
   return {result = 'stored', id = id, brag = brag,
-          received = a.received_iso, status = 'new', alerts = {},
-          settled = {}}, queued
-end
-
--- claim_all: the claim of the alerts every stored submission of the call
--- queued (subs[i]'s answer is outs[i], its entries queued[i]), done once,
--- each alert answered in its own submission's answer.
-local function claim_all(subs, outs, queued)
-  local me, ids, ctx = subs[1].consumer or '', {}, {}
-  for i, a in ipairs(subs) do
-    -- Another consumer (none) for one of them: alert_take takes them all.
-    if (a.consumer or '') ~= me then return end
-    for _, q in ipairs(queued[i] or {}) do
-      ids[#ids + 1] = q
-      ctx[q] = {slot = i, referrer = a.referrer or {},
-                settle = a.settle or {}, now = a.received}
-    end
-  end
-  if me == '' or #ids == 0 then return end
-  local claimed, settled = claim(me, ids, ctx)
-  for _, list in ipairs({{claimed, 'alerts'}, {settled, 'settled'}}) do
-    for _, x in ipairs(list[1]) do
-      local out = outs[x.slot][list[2]]
-      x.slot = nil
-      out[#out + 1] = x
-    end
-  end
-end
-
--- One submission (the object itself), or several ({submissions = [...]}:
--- those that waited while the call before was in flight, intake_batch.c),
--- each in its own pcall and answered in its own slot of {results = [...]},
--- in order. A submission whose work raised is answered {error = ...}: what
--- it wrote stays (a script does not roll back), and mashd looks its key
--- up as after a failed call; the others are stored all the same.
-return serve(function(a)
-  local subs = a.submissions or {a}
-  local outs, queued = {}, {}
-  for i, s in ipairs(subs) do
-    local ok, out, q = pcall(submit_one, s)
-    if ok then
-      outs[i], queued[i] = out, q
-    elseif not a.submissions then
-      error(out, 0)
-    else
-      outs[i] = {error = type(out) == 'string' and out or 'failed'}
-    end
-  end
-  claim_all(subs, outs, queued)
-  if not a.submissions then return outs[1] end
-  return {results = outs}
+          received = a.received_iso, status = 'new', alerts = claimed,
+          settled = settled}
 end)
