@@ -157,20 +157,25 @@ return serve(function(a)
   end
   -- The child's earlier referrals (oldest first), and how many of them
   -- fall within the repeat window: one read for the report's prior and
-  -- the repeat check below.
-  local prev, recent = {}, 0
+  -- the repeat check below. A stored record of them that is damaged (a
+  -- Redis or Lua error) skips the repeat check, said in the audit: it
+  -- never makes the referral, stored above, fail.
+  local prev, recent, whole = {}, 0, true
   if a.child ~= '' then
-    local since = tonumber(received) - a.repeat_window_ms
-    local z = redis.call('ZRANGE', declared('child:' .. a.child), 0, -1,
-                         'WITHSCORES')
-    for i = 1, #z, 2 do
-      prev[#prev + 1] = z[i]
-      if tonumber(z[i + 1]) >= since then recent = recent + 1 end
-    end
+    whole = pcall(function()
+      local since = tonumber(received) - a.repeat_window_ms
+      local z = redis.call('ZRANGE', declared('child:' .. a.child), 0, -1,
+                           'WITHSCORES')
+      for i = 1, #z, 2 do
+        prev[#prev + 1] = z[i]
+        if tonumber(z[i + 1]) >= since then recent = recent + 1 end
+      end
+    end)
+    if not whole then prev, recent = {}, 0 end
   end
   -- prior (earlier referrals of the child within the repeat window) and
   -- agency (the referrer's, last: it may hold spaces) are for the report.
-  local prior = a.child ~= '' and ' prior=' .. recent or ''
+  local prior = a.child ~= '' and whole and ' prior=' .. recent or ''
   -- A new referral has no timer fired: nothing for metrics_sync to do.
   audit_event(p, id, received, actor, 'submit',
               'channel=' .. channel .. ' brag=' .. brag ..
@@ -179,35 +184,42 @@ return serve(function(a)
 
   -- Repeat referrals (seed 004): the same child, keyed without personal
   -- data.
-  if a.child ~= '' then
-    local ckey = declared('child:' .. a.child)
-    if #prev > 0 then
-      local open, shown = 0, {}
-      for i = #prev, 1, -1 do
-        local st = redis.call('HGET', from_data('ref:' .. prev[i]),
-                              'status')
-        if st and st ~= 'decided' then open = open + 1 end
-        if #shown < 20 then shown[#shown + 1] = prev[i] end
+  if a.child ~= '' and whole then
+    whole = pcall(function()
+      local ckey = declared('child:' .. a.child)
+      if #prev > 0 then
+        local open, shown = 0, {}
+        for i = #prev, 1, -1 do
+          local st = redis.call('HGET', from_data('ref:' .. prev[i]),
+                                'status')
+          if st and st ~= 'decided' then open = open + 1 end
+          if #shown < 20 then shown[#shown + 1] = prev[i] end
+        end
+        redis.call('HSET', key, 'repeat', cjson.encode({
+          count = #prev, previous = shown, open = open,
+          within_window = recent}))
+        if recent + 1 >= a.repeat_threshold or open > 0 then
+          audit_event(p, id, received, 'mashd', 'repeat',
+                      'previous=' .. #prev .. ' open=' .. open ..
+                      ' within_window=' .. recent)
+          queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
+                                            'brag', brag)
+        end
       end
-      redis.call('HSET', key, 'repeat', cjson.encode({
-        count = #prev, previous = shown, open = open,
-        within_window = recent}))
-      if recent + 1 >= a.repeat_threshold or open > 0 then
-        audit_event(p, id, received, 'mashd', 'repeat',
-                    'previous=' .. #prev .. ' open=' .. open ..
-                    ' within_window=' .. recent)
-        queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
-                                          'brag', brag)
-      end
-    end
-    redis.call('ZADD', ckey, received, id)
+      redis.call('ZADD', ckey, received, id)
+    end)
+  end
+  if not whole then
+    audit_event(p, id, received, 'mashd', 'damaged',
+                'repeat check skipped: a stored record of the child\'s ' ..
+                'referrals is damaged')
   end
 
   -- A written confirmation (written_confirmation_of) stops the timer of
   -- the referral it confirms. A wrong reference is recorded, never
   -- refused: a referral about a child is never lost over a link.
   local confirms = a.confirms
-  if confirms ~= '' then
+  local linked = confirms == '' or pcall(function()
     local okey = declared('ref:' .. confirms)
     if redis.call('EXISTS', okey) == 1 then
       redis.call('HSET', key, 'confirms', confirms)
@@ -225,6 +237,13 @@ return serve(function(a)
       audit(p, id, received, actor, 'link',
             'written_confirmation_of names no referral: ' .. confirms)
     end
+  end)
+  -- The referral it names is damaged (not a referral's hash): said, and
+  -- this one stored all the same.
+  if not linked then
+    audit_event(p, id, received, actor, 'link',
+                'written_confirmation_of names a damaged record: ' ..
+                confirms)
   end
 
   queued[#queued + 1] = queue_alert(p, EVENT.ACK, id, received, 'brag', brag,
