@@ -39,6 +39,16 @@
 -- callback:<n> of a task made (the outbox and callback:seq name them).
 local p = ARGV[1]
 
+-- key_is: true when key holds a value of type t, false when it holds
+-- nothing, nil when it holds something else (a damaged record).
+local function key_is(key, t)
+  local got = redis.call('TYPE', key)
+  got = type(got) == 'table' and got.ok or got
+  if got == t then return true end
+  if got == 'none' then return false end
+  return nil
+end
+
 -- claim: the alerts this call queued (ids, oldest first) read into the
 -- pending list of consumer `me`, as alert_take's XREADGROUP would, so its
 -- mashd delivers them at once with no call of alert_take; a mashd that
@@ -157,25 +167,26 @@ return serve(function(a)
   end
   -- The child's earlier referrals (oldest first), and how many of them
   -- fall within the repeat window: one read for the report's prior and
-  -- the repeat check below. A stored record of them that is damaged (a
-  -- Redis or Lua error) skips the repeat check, said in the audit: it
-  -- never makes the referral, stored above, fail.
-  local prev, recent, whole = {}, 0, true
-  if a.child ~= '' then
-    whole = pcall(function()
-      local since = tonumber(received) - a.repeat_window_ms
-      local z = redis.call('ZRANGE', declared('child:' .. a.child), 0, -1,
-                           'WITHSCORES')
-      for i = 1, #z, 2 do
-        prev[#prev + 1] = z[i]
-        if tonumber(z[i + 1]) >= since then recent = recent + 1 end
-      end
-    end)
-    if not whole then prev, recent = {}, 0 end
+  -- the repeat check below. A stored record of the hub that holds the
+  -- wrong kind of value (damaged) is looked at before anything is written
+  -- by it, never read: what it would have told is skipped, and said in
+  -- the audit, and the referral, stored above, is stored whole.
+  local prev, recent, damaged = {}, 0, false
+  local ckey = a.child ~= '' and declared('child:' .. a.child) or nil
+  if ckey and key_is(ckey, 'zset') == nil then
+    ckey, damaged = nil, true
+  end
+  if ckey then
+    local since = tonumber(received) - a.repeat_window_ms
+    local z = redis.call('ZRANGE', ckey, 0, -1, 'WITHSCORES')
+    for i = 1, #z, 2 do
+      prev[#prev + 1] = z[i]
+      if tonumber(z[i + 1]) >= since then recent = recent + 1 end
+    end
   end
   -- prior (earlier referrals of the child within the repeat window) and
   -- agency (the referrer's, last: it may hold spaces) are for the report.
-  local prior = a.child ~= '' and whole and ' prior=' .. recent or ''
+  local prior = ckey and ' prior=' .. recent or ''
   -- A new referral has no timer fired: nothing for metrics_sync to do.
   audit_event(p, id, received, actor, 'submit',
               'channel=' .. channel .. ' brag=' .. brag ..
@@ -183,45 +194,56 @@ return serve(function(a)
               ' agency=' .. (a.agency or ''))
 
   -- Repeat referrals (seed 004): the same child, keyed without personal
-  -- data.
-  if a.child ~= '' and whole then
-    whole = pcall(function()
-      local ckey = declared('child:' .. a.child)
-      if #prev > 0 then
-        local open, shown = 0, {}
-        for i = #prev, 1, -1 do
-          local st = redis.call('HGET', from_data('ref:' .. prev[i]),
-                                'status')
+  -- data. An earlier referral whose record is damaged counts, but not as
+  -- open or decided.
+  if ckey then
+    if #prev > 0 then
+      local open, shown = 0, {}
+      for i = #prev, 1, -1 do
+        local pkey = from_data('ref:' .. prev[i])
+        local is = key_is(pkey, 'hash')
+        if is then
+          local st = redis.call('HGET', pkey, 'status')
           if st and st ~= 'decided' then open = open + 1 end
-          if #shown < 20 then shown[#shown + 1] = prev[i] end
+        elseif is == nil then
+          damaged = true
         end
-        redis.call('HSET', key, 'repeat', cjson.encode({
-          count = #prev, previous = shown, open = open,
-          within_window = recent}))
-        if recent + 1 >= a.repeat_threshold or open > 0 then
-          audit_event(p, id, received, 'mashd', 'repeat',
-                      'previous=' .. #prev .. ' open=' .. open ..
-                      ' within_window=' .. recent)
-          queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
-                                            'brag', brag)
-        end
+        if #shown < 20 then shown[#shown + 1] = prev[i] end
       end
-      redis.call('ZADD', ckey, received, id)
-    end)
+      redis.call('HSET', key, 'repeat', cjson.encode({
+        count = #prev, previous = shown, open = open,
+        within_window = recent}))
+      if recent + 1 >= a.repeat_threshold or open > 0 then
+        audit_event(p, id, received, 'mashd', 'repeat',
+                    'previous=' .. #prev .. ' open=' .. open ..
+                    ' within_window=' .. recent)
+        queued[#queued + 1] = queue_alert(p, EVENT.REPEAT, id, received,
+                                          'brag', brag)
+      end
+    end
+    redis.call('ZADD', ckey, received, id)
   end
-  if not whole then
+  if damaged then
     audit_event(p, id, received, 'mashd', 'damaged',
-                'repeat check skipped: a stored record of the child\'s ' ..
-                'referrals is damaged')
+                'repeat check: a stored record of the child\'s referrals ' ..
+                'is damaged and was passed over')
   end
 
   -- A written confirmation (written_confirmation_of) stops the timer of
   -- the referral it confirms. A wrong reference is recorded, never
-  -- refused: a referral about a child is never lost over a link.
+  -- refused: a referral about a child is never lost over a link; nor over
+  -- a damaged one (its record or its audit list not what it should be).
   local confirms = a.confirms
-  local linked = confirms == '' or pcall(function()
+  if confirms ~= '' then
     local okey = declared('ref:' .. confirms)
-    if redis.call('EXISTS', okey) == 1 then
+    local there = key_is(okey, 'hash')
+    if there == nil or
+       (there and key_is(declared('ref:' .. confirms .. ':audit'),
+                         'list') == nil) then
+      audit_event(p, id, received, actor, 'link',
+                  'written_confirmation_of names a damaged record: ' ..
+                  confirms)
+    elseif there then
       redis.call('HSET', key, 'confirms', confirms)
       if redis.call('HEXISTS', okey, 'due:written') == 1 and
          redis.call('HEXISTS', okey, 'stopped:written') == 0 then
@@ -237,13 +259,6 @@ return serve(function(a)
       audit(p, id, received, actor, 'link',
             'written_confirmation_of names no referral: ' .. confirms)
     end
-  end)
-  -- The referral it names is damaged (not a referral's hash): said, and
-  -- this one stored all the same.
-  if not linked then
-    audit_event(p, id, received, actor, 'link',
-                'written_confirmation_of names a damaged record: ' ..
-                confirms)
   end
 
   queued[#queued + 1] = queue_alert(p, EVENT.ACK, id, received, 'brag', brag,

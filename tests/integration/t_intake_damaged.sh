@@ -37,6 +37,8 @@ R1=$(jbody .id)
 stored_whole "$R1" confirm
 expect_match "the audit says the link was not made" "$(events "$R1" link)" \
 	"written_confirmation_of names a damaged record: $bad"
+expect "and it was not: no confirms on the referral" \
+	"$(rcli hexists "{mash}:ref:$R1" confirms)" 0
 
 # 2. The child's list of referrals damaged (the only child's list there
 # is: the first case's are removed).
@@ -52,21 +54,43 @@ expect "the child's list damaged: stored" \
 R2=$(jbody .id)
 stored_whole "$R2" list
 expect_match "the audit says the repeat check was skipped" "$(events "$R2" damaged)" \
-	'repeat check skipped'
+	'repeat check: .* damaged'
 
 # 3. One earlier referral of the child damaged.
 rcli del "$ckey" > /dev/null
 jq '.child.last_name = "Ravensworth"' "$FIX/amber.json" > "$T/prev.json"
 expect "another child's first referral" "$(post "$T/prev.json")" 201
 P=$(jbody .id)
+ckey2=$(rcli --scan --pattern '{mash}:child:*' | head -1)
 rcli del "{mash}:ref:$P" > /dev/null
 rcli set "{mash}:ref:$P" notahash > /dev/null
 expect "its earlier referral damaged: stored" \
 	"$(post "$T/prev.json" "$WEB_TOKEN" -H 'Idempotency-Key: prev')" 201
 R3=$(jbody .id)
 stored_whole "$R3" prev
-expect_match "the audit says the repeat check was skipped" "$(events "$R3" damaged)" \
-	'repeat check skipped'
+expect_match "the audit says the damaged one was passed over" "$(events "$R3" damaged)" \
+	'repeat check: .* damaged'
+expect "the child's list holds the new referral" \
+	"$(rcli zscore "$ckey2" "$R3" | grep -c .)" 1
+expect "its repeat counts the damaged one, open or not unknown" \
+	"$(rcli hget "{mash}:ref:$R3" repeat | jq -c '[.count, .open]')" '[1,0]'
+
+# 4. A referral confirmed whose audit list is damaged: not linked, and
+# nothing of it changed; the new one stored whole.
+X=$(ctl referral new --file "$FIX/phone.json" --json | jq -r .id)
+expect "a telephone referral, its written confirmation due" \
+	"$(rcli hexists "{mash}:ref:$X" due:written)" 1
+rcli del "{mash}:ref:$X:audit" > /dev/null
+rcli set "{mash}:ref:$X:audit" notalist > /dev/null
+jq --arg r "$X" '.written_confirmation_of = $r' "$FIX/green.json" > "$T/confirm2.json"
+expect "confirming one whose audit is damaged: stored" \
+	"$(post "$T/confirm2.json" "$WEB_TOKEN" -H 'Idempotency-Key: confirm2')" 201
+R4=$(jbody .id)
+stored_whole "$R4" confirm2
+expect "its written timer not stopped" "$(rcli hexists "{mash}:ref:$X" stopped:written)" 0
+expect "nor marked confirmed" "$(rcli hexists "{mash}:ref:$X" confirmation)" 0
+expect_match "the audit says the link was not made" "$(events "$R4" link)" \
+	"written_confirmation_of names a damaged record: $X"
 check_no_personal_data
 stop_mashd
 finish
