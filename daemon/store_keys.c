@@ -87,47 +87,11 @@ fail:
 	return -1;
 }
 
-/*
- * One KEYS: template made keys: from `a`, or, when `batch` is an array
- * (a's "submissions": several in one call) and the template names an
- * argument, once from each of its objects, so each submission's keys are
- * declared as its own call would declare them (one repeated from the submission
- * before, seq:$year, say, is declared once).
- */
-static int
-keys_of(struct store_keys *ks, const char *prefix, const char *t, size_t len,
-	const json_t *a, const json_t *batch, int argc, const char *const *argv)
-{
-	const char *prev = NULL;
-	size_t i;
-	json_t *e;
-	char *k;
-
-	if (!json_is_array(batch) || memchr(t, '$', len) == NULL) {
-		k = key_expand(prefix, t, len, a, argc, argv);
-		return k != NULL ? keys_add(ks, k) : 0;
-	}
-	json_array_foreach(batch, i, e)
-	{
-		if ((k = key_expand(prefix, t, len, e, argc, argv)) == NULL)
-			continue;
-		if (prev != NULL && strcmp(prev, k) == 0) {
-			free(k);
-			continue;
-		}
-		if (keys_add(ks, k) != 0)
-			return -1;
-		prev = k;
-	}
-	return 0;
-}
-
 int
 store_keys_make(struct store_keys *ks, const char *t, const char *prefix,
 		int argc, const char *const *argv, const json_t *args)
 {
 	json_t *a = NULL;
-	const json_t *batch;
 	int rc = 0;
 
 	if (args == NULL && strchr(t, '$') != NULL && argc == 1 &&
@@ -135,13 +99,14 @@ store_keys_make(struct store_keys *ks, const char *t, const char *prefix,
 		a = json_loads(argv[0], 0, NULL);
 	else if (args != NULL)
 		a = json_incref((json_t *)args);
-	batch = json_object_get(a, "submissions");
-	ks->max = json_is_array(batch) ? STORE_MAX_BATCH_KEYS : STORE_MAX_KEYS;
+	ks->max = STORE_MAX_KEYS;
 	while (*t != '\0' && rc == 0) {
 		size_t len = strcspn(t, " ");
+		char *k;
 
-		if (len > 0)
-			rc = keys_of(ks, prefix, t, len, a, batch, argc, argv);
+		if (len > 0 &&
+		    (k = key_expand(prefix, t, len, a, argc, argv)) != NULL)
+			rc = keys_add(ks, k);
 		t += len;
 		t += strspn(t, " ");
 	}

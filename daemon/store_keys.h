@@ -7,11 +7,8 @@
 
 #include <jansson.h>
 
-/* At most this many keys a call; for a call of several submissions
- * ({"submissions": [...]}, intake_batch.c), each declaring its own, the
- * second. */
+/* At most this many keys a call. */
 #define STORE_MAX_KEYS 24
-#define STORE_MAX_BATCH_KEYS 2048
 
 /* The keys made, each its own string; max: the limit that applied. */
 struct store_keys {
