@@ -1,11 +1,12 @@
 #!/bin/sh
-# A damaged record that a submission reads after it has begun to write
-# (a key of the hub that holds the wrong kind of value: a Redis error in
-# the middle of submit.lua, which does not roll back) never leaves a
-# half-made referral its sender was told was not stored: the referral is
-# stored whole (its key, its acknowledgement, its timers), and the audit
-# says what was skipped. Here: the referral a written confirmation names,
-# the list of a child's referrals, and one referral of that list.
+# A damaged record a submission needs (a key of the hub that holds the
+# wrong kind of value) never leaves a half-made referral its sender was
+# told was not stored: submit.lua looks at each such record before it
+# writes anything by it, passes a damaged one over, says so in the audit,
+# and stores the referral whole (its key, its acknowledgement, its
+# timers). Here: the referral a written confirmation names, the child's
+# list of referrals, one referral of that list, and the audit list of the
+# referral a written confirmation names.
 . "$(dirname "$0")/lib.sh"
 write_conf 'repeat = { secret = "damaged-test-secret-0123456789abcdef0123"; };'
 start_redis
