@@ -518,7 +518,8 @@ call_start(struct store *st, enum store_script s, int argc,
 	snprintf(nkeys, sizeof(nkeys), "%d", ks.n);
 	c->argv[0] = strdup("EVALSHA");
 	c->argv[2] = strdup(nkeys);
-	memcpy(c->argv + 3, ks.k, (size_t)ks.n * sizeof(char *));
+	if (ks.n > 0) /* a script with no keys has no array (NULL) */
+		memcpy(c->argv + 3, ks.k, (size_t)ks.n * sizeof(char *));
 	c->argc = 3 + ks.n;
 	ks.n = 0; /* the call owns them now */
 	c->argv[c->argc++] = strdup(prefix);
