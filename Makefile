@@ -28,7 +28,7 @@ PURE     = timeutil words referral brag calendar calendar_new holidays deadline 
 	   report explain
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls
-DAEMON   = main log clock lifecycle store store_conn store_check store_call store_keys store_json \
+DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue ctl_queue_page \
 	   ctl_watch ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \

@@ -40,7 +40,6 @@
 #include "lua_scripts.h"
 #include "store_call.h"
 #include "store_conn.h"
-#include "store_keys.h"
 
 /* What a script does to the data, which says whether its changes wait
  * for replicas (redis.replicas_ack). */
@@ -60,6 +59,7 @@ struct script {
 };
 
 #define STORE_MAX_ARGS 32
+#define STORE_MAX_KEYS 24
 /* What a WAIT leaves of redis.timeout for the round trips around it. */
 #define WAIT_MARGIN_MS 250
 /* The start of every answer of a change that the replicas did not
@@ -191,8 +191,8 @@ struct call {
 	struct store *st;
 	enum store_script s;
 	int argc;
-	char **argv; /* EVALSHA sha numkeys keys... prefix args... */
-	size_t *argvlen;
+	char *argv[4 + STORE_MAX_KEYS + STORE_MAX_ARGS];
+	size_t argvlen[4 + STORE_MAX_KEYS + STORE_MAX_ARGS];
 	store_outcome_cb *cb;
 	void *arg;
 	bool retried;
@@ -289,13 +289,9 @@ fail:
 static void
 call_free(struct call *c)
 {
-	if (c->argv != NULL) {
-		c->argv[1] = NULL; /* borrowed: the script's SHA */
-		for (int i = 0; i < c->argc; i++)
-			free(c->argv[i]);
-	}
-	free(c->argv);
-	free(c->argvlen);
+	c->argv[1] = NULL; /* borrowed: the script's SHA */
+	for (int i = 0; i < c->argc; i++)
+		free(c->argv[i]);
 	reply_free(c->kept);
 	free(c);
 }
@@ -482,6 +478,99 @@ call_reply(redisAsyncContext *ac, void *r, void *priv)
 	}
 }
 
+/*
+ * One key of a script's KEYS: line: the prefix, then `tmpl` with each
+ * $name made the argument `name` of the one JSON argument (`a`), or $N
+ * the N-th argument. NULL when an argument it names is absent or empty
+ * (written_confirmation_of, say): nothing to declare then.
+ */
+static char *
+key_expand(const char *prefix, const char *tmpl, size_t len, const json_t *a,
+	   int argc, const char *const *argv)
+{
+	char buf[512], num[32];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
+
+	for (size_t i = 0; i < len && n < sizeof(buf);) {
+		const char *v = NULL;
+		size_t vlen, name = 0;
+		char var[32];
+
+		if (tmpl[i] != '$') {
+			buf[n++] = tmpl[i++];
+			continue;
+		}
+		while (
+		    i + 1 + name < len && name + 1 < sizeof(var) &&
+		    (tmpl[i + 1 + name] == '_' ||
+		     (tmpl[i + 1 + name] >= 'a' && tmpl[i + 1 + name] <= 'z') ||
+		     (tmpl[i + 1 + name] >= '0' &&
+		      tmpl[i + 1 + name] <= '9'))) {
+			var[name] = tmpl[i + 1 + name];
+			name++;
+		}
+		var[name] = '\0';
+		i += 1 + name;
+		if (var[0] >= '1' && var[0] <= '9') {
+			int k = atoi(var);
+
+			v = k <= argc ? argv[k - 1] : NULL;
+		} else if (json_is_integer(json_object_get(a, var))) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(json_object_get(a, var)));
+			v = num;
+		} else {
+			v = json_string_value(json_object_get(a, var));
+		}
+		if (v == NULL || (vlen = strlen(v)) == 0 ||
+		    n + vlen >= sizeof(buf))
+			return NULL;
+		memcpy(buf + n, v, vlen);
+		n += vlen;
+	}
+	if (n >= sizeof(buf))
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* The call's KEYS from its script's template, into c->argv from [3]:
+ * their number, or -1 when out of memory or too many. `args` is the one
+ * JSON argument when the caller has it as an object (not parsed again),
+ * else NULL. */
+static int
+call_keys(struct call *c, const char *prefix, int argc, const char *const *argv,
+	  const json_t *args)
+{
+	const char *t = c->st->scripts[c->s].keys;
+	json_t *a = NULL;
+	int nkeys = 0;
+
+	if (args == NULL && strchr(t, '$') != NULL && argc == 1 &&
+	    argv[0] != NULL)
+		a = json_loads(argv[0], 0, NULL);
+	else if (args != NULL)
+		a = json_incref((json_t *)args);
+	while (*t != '\0') {
+		size_t len = strcspn(t, " ");
+		char *k;
+
+		if (len > 0 &&
+		    (k = key_expand(prefix, t, len, a, argc, argv))) {
+			if (nkeys == STORE_MAX_KEYS) {
+				free(k);
+				nkeys = -1;
+				break;
+			}
+			c->argv[3 + nkeys++] = k;
+		}
+		t += len;
+		t += strspn(t, " ");
+	}
+	json_decref(a);
+	return nkeys;
+}
+
 static int
 call_start(struct store *st, enum store_script s, int argc,
 	   const char *const *argv, const json_t *args, store_outcome_cb *cb,
@@ -489,8 +578,8 @@ call_start(struct store *st, enum store_script s, int argc,
 {
 	struct call *c;
 	const char *prefix = st->d->conf->redis.prefix;
-	struct store_keys ks = {0};
 	char nkeys[16];
+	int nk;
 
 	if (st->state != ST_UP || argc > STORE_MAX_ARGS)
 		return -1;
@@ -502,26 +591,18 @@ call_start(struct store *st, enum store_script s, int argc,
 	c->arg = arg;
 	c->need = st->d->conf->redis.replicas_ack;
 	c->deadline = clock_mono_ms() + store_timeout_ms(st);
-	if (store_keys_make(&ks, st->scripts[s].keys, prefix, argc, argv,
-			    args) != 0) {
-		log_warnx("redis: script %s: more than %d keys, or out of "
-			  "memory",
-			  st->scripts[s].name, ks.max);
+	/* EVALSHA sha numkeys keys... prefix argv... */
+	c->argc = 3;
+	if ((nk = call_keys(c, prefix, argc, argv, args)) < 0) {
+		log_warnx("redis: script %s: more than %d keys",
+			  st->scripts[s].name, STORE_MAX_KEYS);
+		c->argc = 3 + STORE_MAX_KEYS;
 		goto fail;
 	}
-	/* EVALSHA sha numkeys keys... prefix argv... */
-	if ((c->argv = calloc((size_t)(4 + ks.n + argc), sizeof(char *))) ==
-		NULL ||
-	    (c->argvlen = calloc((size_t)(4 + ks.n + argc), sizeof(size_t))) ==
-		NULL)
-		goto fail;
-	snprintf(nkeys, sizeof(nkeys), "%d", ks.n);
+	c->argc = 3 + nk;
+	snprintf(nkeys, sizeof(nkeys), "%d", nk);
 	c->argv[0] = strdup("EVALSHA");
 	c->argv[2] = strdup(nkeys);
-	if (ks.n > 0) /* a script with no keys has no array (NULL) */
-		memcpy(c->argv + 3, ks.k, (size_t)ks.n * sizeof(char *));
-	c->argc = 3 + ks.n;
-	ks.n = 0; /* the call owns them now */
 	c->argv[c->argc++] = strdup(prefix);
 	for (int i = 0; i < argc; i++)
 		c->argv[c->argc++] = strdup(argv[i] ? argv[i] : "");
@@ -531,13 +612,9 @@ call_start(struct store *st, enum store_script s, int argc,
 		if (i != 1)
 			c->argvlen[i] = strlen(c->argv[i]);
 	}
-	store_keys_clear(&ks);
 	if (call_send(c) == 0)
 		return 0;
-	call_free(c);
-	return -1;
 fail:
-	store_keys_clear(&ks);
 	call_free(c);
 	return -1;
 }
