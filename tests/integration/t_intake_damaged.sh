@@ -28,14 +28,24 @@ stored_whole() {
 		"$(rcli hget "{mash}:ref:$1" idempotency_key)" "$2"
 }
 
+# post_whole NAME WHAT: $T/NAME.json posted under the key NAME is stored
+# (201) and whole; R its reference.
+post_whole() {
+	expect "$2: stored" \
+		"$(post "$T/$1.json" "$WEB_TOKEN" -H "Idempotency-Key: $1")" 201
+	R=$(jbody .id)
+	stored_whole "$R" "$1"
+}
+
+# damage KEY VALUE: KEY holds the string VALUE, whatever it held.
+damage() { rcli set "$1" "$2" > /dev/null; }
+
 # 1. written_confirmation_of names a key that is no referral's hash.
 bad="MASH-$YEAR-900000"
-rcli set "{mash}:ref:$bad" notahash > /dev/null
+damage "{mash}:ref:$bad" notahash
 jq --arg r "$bad" '.written_confirmation_of = $r' "$FIX/green.json" > "$T/confirm.json"
-expect "confirming a damaged record: stored" \
-	"$(post "$T/confirm.json" "$WEB_TOKEN" -H 'Idempotency-Key: confirm')" 201
-R1=$(jbody .id)
-stored_whole "$R1" confirm
+post_whole confirm "confirming a damaged record"
+R1=$R
 expect_match "the audit says the link was not made" "$(events "$R1" link)" \
 	"written_confirmation_of names a damaged record: $bad"
 expect "and it was not: no confirms on the referral" \
@@ -47,13 +57,10 @@ rcli --scan --pattern '{mash}:child:*' | while read -r k; do rcli del "$k"; done
 jq '.child.last_name = "Quillfeather"' "$FIX/amber.json" > "$T/child.json"
 expect "a child's first referral" "$(post "$T/child.json")" 201
 ckey=$(rcli --scan --pattern '{mash}:child:*' | head -1)
-rcli del "$ckey" > /dev/null
-rcli set "$ckey" notasortedset > /dev/null
+damage "$ckey" notasortedset
 cp "$T/child.json" "$T/list.json"
-expect "the child's list damaged: stored" \
-	"$(post "$T/list.json" "$WEB_TOKEN" -H 'Idempotency-Key: list')" 201
-R2=$(jbody .id)
-stored_whole "$R2" list
+post_whole list "the child's list damaged"
+R2=$R
 expect_match "the audit says the repeat check was skipped" "$(events "$R2" damaged)" \
 	'repeat check: .* damaged'
 
@@ -63,12 +70,9 @@ jq '.child.last_name = "Ravensworth"' "$FIX/amber.json" > "$T/prev.json"
 expect "another child's first referral" "$(post "$T/prev.json")" 201
 P=$(jbody .id)
 ckey2=$(rcli --scan --pattern '{mash}:child:*' | head -1)
-rcli del "{mash}:ref:$P" > /dev/null
-rcli set "{mash}:ref:$P" notahash > /dev/null
-expect "its earlier referral damaged: stored" \
-	"$(post "$T/prev.json" "$WEB_TOKEN" -H 'Idempotency-Key: prev')" 201
-R3=$(jbody .id)
-stored_whole "$R3" prev
+damage "{mash}:ref:$P" notahash
+post_whole prev "its earlier referral damaged"
+R3=$R
 expect_match "the audit says the damaged one was passed over" "$(events "$R3" damaged)" \
 	'repeat check: .* damaged'
 expect "the child's list holds the new referral" \
@@ -81,13 +85,10 @@ expect "its repeat counts the damaged one, open or not unknown" \
 X=$(ctl referral new --file "$FIX/phone.json" --json | jq -r .id)
 expect "a telephone referral, its written confirmation due" \
 	"$(rcli hexists "{mash}:ref:$X" due:written)" 1
-rcli del "{mash}:ref:$X:audit" > /dev/null
-rcli set "{mash}:ref:$X:audit" notalist > /dev/null
+damage "{mash}:ref:$X:audit" notalist
 jq --arg r "$X" '.written_confirmation_of = $r' "$FIX/green.json" > "$T/confirm2.json"
-expect "confirming one whose audit is damaged: stored" \
-	"$(post "$T/confirm2.json" "$WEB_TOKEN" -H 'Idempotency-Key: confirm2')" 201
-R4=$(jbody .id)
-stored_whole "$R4" confirm2
+post_whole confirm2 "confirming one whose audit is damaged"
+R4=$R
 expect "its written timer not stopped" "$(rcli hexists "{mash}:ref:$X" stopped:written)" 0
 expect "nor marked confirmed" "$(rcli hexists "{mash}:ref:$X" confirmation)" 0
 expect_match "the audit says the link was not made" "$(events "$R4" link)" \
