@@ -55,8 +55,11 @@ wait_for 10 "arrived 'keeping the running'" || true
 stop_mashd TERM
 wait_for 10 "arrived '\"stopped\"'" || true
 
+# Not the daily digest's: on a working day after the opening, mashd sends
+# it as it starts.
 expect "mashd's own events arrive parsed: start, ready, reload, reload_failed, stop, stopped" \
-	"$(jq -r 'select(.mashd.ref == null) | .mashd.event // empty' "$L/mashd.json" | tr '\n' ' ')" \
+	"$(jq -r 'select(.mashd.ref == null and .mashd.event != "digest") |
+		.mashd.event // empty' "$L/mashd.json" | tr '\n' ' ')" \
 	"start ready reload reload_failed stop stopped "
 expect "the referral's events carry its ref: received, its alerts" \
 	"$(jq -r "select(.mashd.ref == \"$RREF\") | .mashd.event" "$L/mashd.json" | sort -u | tr '\n' ' ')" \
