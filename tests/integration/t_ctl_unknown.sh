@@ -13,14 +13,23 @@ start_mashd
 kill -STOP "$REDIS_PID"
 ctl referral new --file "$FIX/phone.json" > "$T/out" 2> "$T/err" &
 cpid=$!
-# mashd has read the request once its call waits, unread, in the hung
-# Redis's socket (ss: bytes queued at the server's end).
+# waiting: mashctl ($cpid's child) has sent its request and waits for the
+# answer, reading the control socket, and a call waits, unread, in the hung
+# Redis's socket (ss: bytes queued at the server's end). Redis's socket
+# alone is not enough: a call of mashd's own (the day's digest as it
+# starts, a poll) may wait there first, and a mashd killed then left
+# mashctl unable even to send (seen at a load of 10).
 queued() {
 	ss -xn | awk -v p="$T/redis.sock" '$5 == p && $3 > 0 { f = 1 }
 		END { exit !f }'
 }
-wait_for 10 queued
-expect "mashd's call to Redis waits in its socket" "$?" 0
+waiting() {
+	_p=$(pgrep -P "$cpid" | head -1)
+	grep -Eq 'unix_stream_(read|data_wait)' "/proc/${_p:-$cpid}/wchan" \
+		2> /dev/null && queued
+}
+wait_for 10 waiting
+expect "mashctl waits for its answer, and a call in Redis's socket" "$?" 0
 stop_mashd KILL
 wait "$cpid"
 rc=$?
@@ -57,7 +66,7 @@ unanswered() {
 	kill -STOP "$REDIS_PID"
 	ctl "$@" > /dev/null 2> "$T/err" &
 	cpid=$!
-	wait_for 10 queued
+	wait_for 10 waiting
 	stop_mashd KILL
 	wait "$cpid"
 	rc=$?
