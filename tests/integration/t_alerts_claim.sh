@@ -8,7 +8,12 @@
 mkdir -p "$T/mail" "$T/seen"
 
 # A slow MTA: the first attempt of each message fails after 2 s
-# (EX_TEMPFAIL), a later one takes 3.5 s and then records the mail.
+# (EX_TEMPFAIL), a later one takes 3.5 s and then records the mail. An
+# alert's second attempt begins 2 s (retry.first) after its first ends, so
+# it ends some 7.5 s after the first began: a claim not renewed as the
+# attempt starts would be idle past claim_idle (6 s) in the middle of it,
+# and the other mashd would deliver it too. alerts.timeout (5 s) leaves
+# 1.5 s for a slow start (valgrind's, on a loaded machine).
 cat > "$T/sendmail" <<EOS
 #!/bin/sh
 tmp="$T/mail/in.\$\$"
@@ -28,7 +33,7 @@ chmod +x "$T/sendmail"
 alerts_conf() { # CLAIM_IDLE TIMEOUT
 	write_conf "
 alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  retry = { first = 1; max = 2; attempts = 5; };
+  retry = { first = 2; max = 2; attempts = 5; };
   claim_idle = $1; timeout = $2; };
 recipients = { navigators = [ \"navigators@hub.example\" ]; };"
 }
@@ -57,7 +62,7 @@ expect "and mashd runs on" "$(ctl status --json | jq -r .redis)" up
 stop_mashd
 
 # Two mashd, the slow MTA, four acknowledgements.
-alerts_conf 5 4
+alerts_conf 6 5
 start_mashd
 sed "s|$T/mashd.sock|$T/b.sock|" "$T/mashd.conf" > "$T/b.conf"
 chmod 600 "$T/b.conf"
@@ -71,15 +76,17 @@ expect "alerts are pending with a consumer named by host, pid and a random part"
 sent() { ctl alerts --state sent --json | jq -r '.[].event' | grep -c ack; }
 wait_for 40 "[ \$(sent) -eq $N ]"
 expect "every acknowledgement is sent" "$(sent)" $N
-sleep 5 # longer than an attempt: a second delivery would show now
+sleep 6 # longer than an attempt: a second delivery would show now
 expect "each is delivered once" "$(ls "$T"/mail/*.eml | wc -l)" $N
 expect "one mail per Message-ID" \
 	"$(sed -n 's/^Message-Id: //p' "$T"/mail/*.eml | sort -u | wc -l)" $N
 # The acknowledgements only: on a working day after the opening, the
-# supervisors' digest (to syslog: one attempt) is sent too.
-expect_match "every one failed once first" \
+# supervisors' digest (to syslog: one attempt) is sent too. An attempt
+# may also run out of time on a loaded machine, and a third go.
+expect_match "every one failed at least once first" \
 	"$(ctl alerts --state sent --json |
-		jq -r '[.[] | select(.event == "ack") | .attempts] | unique | join(" ")')" '^2$'
+		jq -r '[.[] | select(.event == "ack") | .attempts] | unique | join(" ")')" \
+	'^[2-5]( [2-5])*$'
 expect "each process is a consumer of its own" \
 	"$(sed -n 's/.*delivering as consumer //p' "$T/mashd.log" | sort -u | wc -l)" 3
 kill "$PID_B"
