@@ -101,7 +101,7 @@ expect "ref, brag and event parsed into JSON" \
 expect "escapes undone" "$(json '^escapes$' .mashd.note)" \
 	'a "quote", a \ and a ] here'
 expect "a damaged element: the message kept as it came" \
-	"$(json 'damaged' '.message')" \
+	"$(json 'unterminated. damaged$' '.message')" \
 	'[mashd@32473 ref="MASH-2026-000003 unterminated] damaged'
 expect "another program's messages are not filed with mashd's" \
 	"$(grep -c 'not mashd' "$L/mashd.json" "$L/mashd.log" | tr '\n' ' ')" \
