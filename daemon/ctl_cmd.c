@@ -263,7 +263,7 @@ cmd_submit(struct ctl_conn *c)
 	it.client = channel_names[CHANNEL_PHONE];
 	it.actor = ctl_actor(c);
 	it.idem = json_string_value(key);
-	if (intake_submit(ctl_daemon(c), &it, submit_done, c) != 0) {
+	if (intake_submit(ctl_daemon(c), &it, submit_done, c, NULL) != 0) {
 		const char *why = store_refusal(ctl_daemon(c)->store);
 
 		ctl_error(c, "%s; nothing was stored, try again",

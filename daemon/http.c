@@ -214,7 +214,7 @@ post_referral(struct http *h, struct evhttp_request *req)
 	it.actor = actor;
 	it.idem = idem;
 	it.now = now;
-	if (intake_submit(h->d, &it, submit_done, req) != 0)
+	if (intake_submit(h->d, &it, submit_done, req, NULL) != 0)
 		reply_not_stored(req, store_refusal(h->d->store));
 	json_decref(rec);
 }

@@ -37,7 +37,7 @@
  * store call it made has called back (a late reply is logged and its
  * referral's timers and alerts kicked even after an UNKNOWN answer).
  */
-struct pending {
+struct intake_pending {
 	struct mashd *d;
 	intake_cb *cb;
 	void *arg;
@@ -60,7 +60,7 @@ struct pending {
 	int64_t first_due; /* its earliest timer's due time, ms; 0: none */
 };
 
-static void lookup_send(struct pending *p);
+static void lookup_send(struct intake_pending *p);
 
 /* n bytes as lower-case hex, NUL-terminated: keys and fingerprints
  * (snprintf's "%02x" for each byte was 5% of a referral's CPU). */
@@ -77,7 +77,7 @@ hex_of(const unsigned char *b, size_t n, char *out)
 }
 
 static void
-pending_free(struct pending *p)
+pending_free(struct intake_pending *p)
 {
 	if (!p->answered || p->calls > 0)
 		return;
@@ -86,7 +86,7 @@ pending_free(struct pending *p)
 }
 
 static void
-stored_log(struct pending *p, const struct intake_result *res)
+stored_log(struct intake_pending *p, const struct intake_result *res)
 {
 	if (res->replayed)
 		log_info("referral %s: repeated submission from %s answered "
@@ -108,7 +108,7 @@ stored_log(struct pending *p, const struct intake_result *res)
 
 /* The one answer: logged, given, and the request no longer in flight. */
 static void
-answer(struct pending *p, struct intake_result *res)
+answer(struct intake_pending *p, struct intake_result *res)
 {
 	res->key = p->key;
 	switch (res->outcome) {
@@ -157,7 +157,7 @@ answer(struct pending *p, struct intake_result *res)
 }
 
 static void
-answer_unknown(struct pending *p, const char *why)
+answer_unknown(struct intake_pending *p, const char *why)
 {
 	struct intake_result res = {.outcome = INTAKE_UNKNOWN, .err = why};
 
@@ -192,7 +192,7 @@ done:
 
 /* Run timer_cb in ms milliseconds, and never after the deadline. */
 static void
-arm(struct pending *p, int64_t ms)
+arm(struct intake_pending *p, int64_t ms)
 {
 	int64_t left = p->deadline - clock_mono_ms();
 	struct timeval tv;
@@ -207,7 +207,7 @@ arm(struct pending *p, int64_t ms)
 /* The reply was lost: look the key up once Redis is back, or give up at
  * the deadline. */
 static void
-lookup_later(struct pending *p)
+lookup_later(struct intake_pending *p)
 {
 	p->lookup = true;
 	if (p->deadline <= clock_mono_ms() || event_base_got_exit(p->d->base))
@@ -219,7 +219,7 @@ lookup_later(struct pending *p)
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct pending *p = arg;
+	struct intake_pending *p = arg;
 
 	(void)fd;
 	(void)what;
@@ -241,7 +241,7 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 static void
 call_done(const struct store_result *sr, void *arg)
 {
-	struct pending *p = arg;
+	struct intake_pending *p = arg;
 	struct intake_result res = {.outcome = INTAKE_NOT_STORED};
 	const char *result = NULL;
 	char *text = NULL;
@@ -308,7 +308,7 @@ done:
 
 /* idem.lua: what became of the submission whose reply was lost. */
 static void
-lookup_send(struct pending *p)
+lookup_send(struct intake_pending *p)
 {
 	json_t *a =
 	    json_pack("{ss ss ss ss si}", "client", p->client, "idem", p->key,
@@ -458,7 +458,7 @@ intake_child_key(const char *secret, const json_t *rec,
 /* The one JSON argument of submit.lua; see its header. */
 static json_t *
 submit_args(const struct mash_config *conf, const struct intake *in,
-	    enum brag b, struct pending *p)
+	    enum brag b, struct intake_pending *p)
 {
 	const char *confirms = json_string_value(
 	    json_object_get(in->record, "written_confirmation_of"));
@@ -574,11 +574,20 @@ random_hex(char *out, size_t n)
 	return 0;
 }
 
+void
+intake_abandon(struct intake_pending *p)
+{
+	if (p->answered)
+		return;
+	answer_unknown(p, "mashd stopped before redis answered");
+	pending_free(p);
+}
+
 int
 intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
-	      void *arg)
+	      void *arg, struct intake_pending **handle)
 {
-	struct pending *p;
+	struct intake_pending *p;
 	json_t *args = NULL;
 	enum brag b;
 
@@ -618,6 +627,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	p->calls = 1;
 	arm(p, p->deadline - clock_mono_ms());
 	json_decref(args);
+	if (handle != NULL)
+		*handle = p;
 	return 0;
 fail:
 	if (p->timer != NULL)

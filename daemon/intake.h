@@ -82,8 +82,18 @@ void intake_child_key(const char *secret, const json_t *rec,
  * 0 and cb later, exactly once, within redis.timeout + 1 s; -1 at once,
  * without calling cb, when the store refuses new referrals:
  * store_refusal() says why (Redis is unreachable, or not durable).
+ * *handle (unless NULL) is then the submission, for intake_abandon(),
+ * until cb runs.
  */
+struct intake_pending;
 int intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
-		  void *arg);
+		  void *arg, struct intake_pending **handle);
+/*
+ * mashd stops and cannot wait for Redis any more: cb runs now with
+ * INTAKE_UNKNOWN (the call was sent: Redis may have run it, or may when
+ * it resumes), saying how to recover, as it would when Redis does not
+ * answer in time. A late reply is still logged, as after any UNKNOWN.
+ */
+void intake_abandon(struct intake_pending *p);
 
 #endif

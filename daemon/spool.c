@@ -315,7 +315,7 @@ call_submit(struct msg *m)
 	it.actor = m->actor;
 	it.idem = m->key; /* the file's bytes: see the invariants */
 	it.now = m->now;
-	if (intake_submit(m->sp->d, &it, submit_done, m) != 0) {
+	if (intake_submit(m->sp->d, &it, submit_done, m, NULL) != 0) {
 		const char *why = store_refusal(m->sp->d->store);
 
 		msg_retry(m, why ? why : "redis is unreachable");
