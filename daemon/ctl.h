@@ -40,6 +40,9 @@ void ctl_free(struct ctl *c);
  * requests are matched against: at start (ctl_new) and on SIGHUP. */
 void ctl_roles_load(struct ctl *c);
 void ctl_stop_accepting(struct ctl *c);
+/* ctl_stop.c: a stop's grace is over (lifecycle.h): read no more
+ * requests, and answer each that waits for Redis now. */
+void ctl_abandon(struct ctl *c);
 
 /*
  * For a command: the request (a JSON object), a string member of it (NULL
@@ -80,6 +83,10 @@ void ctl_error(struct ctl_conn *c, const char *fmt, ...)
  */
 void ctl_wait(struct ctl_conn *c, bool hold);
 void ctl_done(struct ctl_conn *c);
+/* While the request waits: how ctl_abandon() answers it (fn(arg) sends
+ * the answer and calls ctl_done), instead of "mashd stopped"; NULL
+ * clears it, before the answer. */
+void ctl_on_abandon(struct ctl_conn *c, void (*fn)(void *arg), void *arg);
 /* One script call with its named arguments (taken), answered later (cb
  * gets c, ends with ctl_done); -1 with the answer sent when Redis is
  * unreachable. */

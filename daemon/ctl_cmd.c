@@ -223,6 +223,7 @@ submit_done(const struct intake_result *res, void *arg)
 	struct ctl_conn *c = arg;
 	json_t *o = res->answer ? json_loads(res->answer, 0, NULL) : NULL;
 
+	ctl_on_abandon(c, NULL, NULL);
 	if (o != NULL) /* stored: the answer every channel gives */
 		json_object_set_new(o, "ok", json_true());
 	else /* ss*: no key when NULL */
@@ -235,11 +236,19 @@ submit_done(const struct intake_result *res, void *arg)
 	ctl_done(c);
 }
 
+/* A stop's grace is over: intake answers, as its own (ctl_abandon). */
+static void
+submit_abandon(void *arg)
+{
+	intake_abandon(arg);
+}
+
 static void
 cmd_submit(struct ctl_conn *c)
 {
 	json_t *rec = json_object_get(ctl_request(c), "record");
 	json_t *key = json_object_get(ctl_request(c), "idempotency_key");
+	struct intake_pending *ip;
 	struct referral_error rerr;
 	struct intake it;
 
@@ -263,7 +272,7 @@ cmd_submit(struct ctl_conn *c)
 	it.client = channel_names[CHANNEL_PHONE];
 	it.actor = ctl_actor(c);
 	it.idem = json_string_value(key);
-	if (intake_submit(ctl_daemon(c), &it, submit_done, c, NULL) != 0) {
+	if (intake_submit(ctl_daemon(c), &it, submit_done, c, &ip) != 0) {
 		const char *why = store_refusal(ctl_daemon(c)->store);
 
 		ctl_error(c, "%s; nothing was stored, try again",
@@ -271,6 +280,7 @@ cmd_submit(struct ctl_conn *c)
 		return;
 	}
 	ctl_wait(c, false); /* intake holds it */
+	ctl_on_abandon(c, submit_abandon, ip);
 }
 
 /* claim ID [force], release ID [force], rate ID BRAG REASON, note ID

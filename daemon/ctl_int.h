@@ -57,6 +57,10 @@ struct ctl_conn {
 	/* Told as it closes (ctl_watch.c sets it on a watcher), so ctl.c
 	 * calls nothing of the modules above it. */
 	void (*gone)(struct ctl_conn *c);
+	/* Answers the request waiting at the end of a stop's grace, when
+	 * its command set one (ctl_on_abandon); else ctl_stop.c does. */
+	void (*abandon)(void *arg);
+	void *abandon_arg;
 };
 
 /* Free the connection once it is done (ctl.c). */

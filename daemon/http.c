@@ -11,10 +11,15 @@
  * What clients may hold (connections, the time a request may take to
  * arrive) is bounded by http_conns.c, which also holds each reply until it
  * is written.
+ *
+ * Every request that waits for Redis is in h->waiting until answered, so
+ * that a stop whose grace is over answers it (http_abandon): a referral
+ * with intake's answer (unknown, with its key), a read with 503.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -35,10 +40,20 @@
 #include "metrics.h"
 #include "store.h"
 
+/* A request that waits for Redis: a read held (a stop waits for it)
+ * until pending_end(), or a referral, which intake holds. */
+struct get_pending {
+	LIST_ENTRY(get_pending) entry; /* in h->waiting, until answered */
+	struct http *h;
+	struct evhttp_request *req;    /* NULL: answered by http_abandon */
+	struct intake_pending *submit; /* a referral's: intake_abandon() */
+};
+
 struct http {
 	struct mashd *d;
 	struct evhttp *evh;
 	struct http_conns *conns; /* the listener and its connections */
+	LIST_HEAD(, get_pending) waiting;
 };
 
 static void
@@ -133,10 +148,14 @@ reply_not_stored(struct evhttp_request *req, const char *why)
 static void
 submit_done(const struct intake_result *res, void *arg)
 {
-	struct evhttp_request *req = arg;
+	struct get_pending *g = arg;
+	struct evhttp_request *req = g->req;
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evbuffer *buf;
 	char loc[64];
+
+	LIST_REMOVE(g, entry);
+	free(g);
 
 	switch (res->outcome) {
 	case INTAKE_NOT_STORED: /* intake logged why */
@@ -180,6 +199,7 @@ post_referral(struct http *h, struct evhttp_request *req)
 	struct intake it;
 	char actor[96];
 	int64_t now = clock_now_ms();
+	struct get_pending *g;
 	json_t *rec;
 
 	if (client == NULL) {
@@ -214,18 +234,21 @@ post_referral(struct http *h, struct evhttp_request *req)
 	it.actor = actor;
 	it.idem = idem;
 	it.now = now;
-	if (intake_submit(h->d, &it, submit_done, req, NULL) != 0)
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		reply_not_stored(req, "out of memory");
+	} else if (intake_submit(h->d, &it, submit_done, g, &g->submit) != 0) {
+		free(g);
 		reply_not_stored(req, store_refusal(h->d->store));
+	} else {
+		g->h = h;
+		g->req = req;
+		LIST_INSERT_HEAD(&h->waiting, g, entry);
+	}
 	json_decref(rec);
 }
 
-struct get_pending {
-	struct http *h;
-	struct evhttp_request *req;
-};
-
-/* A request that waits for Redis: held (a stop waits for it) until
- * pending_end(). NULL, having answered 503, when out of memory. */
+/* A read that waits for Redis: held until pending_end(). NULL, having
+ * answered 503, when out of memory. */
 static struct get_pending *
 pending_new(struct http *h, struct evhttp_request *req)
 {
@@ -237,14 +260,19 @@ pending_new(struct http *h, struct evhttp_request *req)
 	}
 	g->h = h;
 	g->req = req;
+	LIST_INSERT_HEAD(&h->waiting, g, entry);
 	lifecycle_hold(h->d->life);
 	return g;
 }
 
+/* The read is answered now, or was (by http_abandon). */
 static void
 pending_end(struct get_pending *g)
 {
-	lifecycle_release(g->h->d->life);
+	if (g->req != NULL) {
+		LIST_REMOVE(g, entry);
+		lifecycle_release(g->h->d->life);
+	}
 	free(g);
 }
 
@@ -288,7 +316,9 @@ get_done(const json_t *r, const char *err, void *arg)
 	    json_string_value(json_object_get(r, "received"));
 	char iso[MASH_TIME_BUFSZ];
 
-	if (err != NULL) {
+	if (g->req == NULL) {
+		/* answered by http_abandon */
+	} else if (err != NULL) {
 		reply_unavailable(g->req, "the referral store is unreachable");
 	} else if (id == NULL || received == NULL) {
 		reply_error(g->req, 404, "Not Found", "no such referral", NULL);
@@ -341,7 +371,9 @@ healthz_done(const char *err, void *arg)
 	struct store *st = g->h->d->store;
 	json_t *o;
 
-	if (err != NULL) {
+	if (g->req == NULL) {
+		/* answered by http_abandon */
+	} else if (err != NULL) {
 		reply_json(g->req, 503, "Service Unavailable",
 			   json_pack("{ss ss}", "status",
 				     "redis does not answer", "error", err));
@@ -404,9 +436,9 @@ metrics_done(const struct figures *f, const char *err, void *arg)
 	struct get_pending *g = arg;
 
 	(void)err; /* redis_up says it */
-	reply_metrics(g->req, f);
-	lifecycle_release(g->h->d->life);
-	free(g);
+	if (g->req != NULL)
+		reply_metrics(g->req, f);
+	pending_end(g);
 }
 
 static void
@@ -420,6 +452,7 @@ get_metrics(struct http *h, struct evhttp_request *req)
 		g->req = req;
 		/* Held once sent: the figures do not count their request. */
 		if (metrics_collect(h->d, metrics_done, g) == 0) {
+			LIST_INSERT_HEAD(&h->waiting, g, entry);
 			lifecycle_hold(h->d->life);
 			return;
 		}
@@ -500,6 +533,7 @@ http_new(struct mashd *d)
 		return NULL;
 	}
 	h->d = d;
+	LIST_INIT(&h->waiting);
 	evhttp_set_max_body_size(h->evh, (ev_ssize_t)c->http.max_body);
 	evhttp_set_max_headers_size(h->evh, 16384);
 	evhttp_set_timeout(h->evh, 30);
@@ -520,6 +554,26 @@ http_stop_accepting(struct http *h)
 {
 	if (h != NULL)
 		http_conns_stop(h->conns);
+}
+
+void
+http_abandon(struct http *h)
+{
+	struct get_pending *g;
+
+	while (h != NULL && (g = LIST_FIRST(&h->waiting)) != NULL) {
+		if (g->submit != NULL) {
+			intake_abandon(g->submit); /* submit_done unlinks g */
+			continue;
+		}
+		evhttp_add_header(evhttp_request_get_output_headers(g->req),
+				  "Connection", "close");
+		reply_unavailable(g->req, "mashd stopped before the referral "
+					  "store answered");
+		LIST_REMOVE(g, entry);
+		g->req = NULL; /* its callback only frees it */
+		lifecycle_release(h->d->life);
+	}
 }
 
 void

@@ -36,7 +36,8 @@
 #include "store.h"
 #include "tls.h"
 
-/* How long a stop waits for requests in flight before it gives up. */
+/* How long a stop waits for requests in flight before it answers them
+ * with what it knows (lifecycle.h). */
 #define STOP_GRACE_SEC 10
 
 static void
@@ -109,16 +110,26 @@ drained(void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
+/* Stopping, and the grace is over: every request still waiting is
+ * answered now, its answer written before the loop exits. */
+static void
+abandon(void *arg)
+{
+	struct mashd *d = arg;
+
+	http_abandon(d->http);
+	ctl_abandon(d->ctl);
+}
+
 static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
 	struct mashd *d = arg;
 	/* Long enough for a delivery under way to end (it is killed after
 	 * alerts.timeout) and be recorded: never sent again after a restart. */
-	struct timeval grace = {d->conf->alerts.timeout + 2 > STOP_GRACE_SEC
-				    ? d->conf->alerts.timeout + 2
-				    : STOP_GRACE_SEC,
-				0};
+	int grace = d->conf->alerts.timeout + 2 > STOP_GRACE_SEC
+			? d->conf->alerts.timeout + 2
+			: STOP_GRACE_SEC;
 
 	(void)what;
 	if (lifecycle_draining(d->life))
@@ -129,13 +140,11 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 		  (int)sig, lifecycle_in_flight(d->life),
 		  lifecycle_unsent(d->life));
 	service_stopping(d->service);
-	lifecycle_drain(d->life);
+	lifecycle_drain(d->life, grace);
 	alert_kick(d->alerts); /* the results it holds, written now */
 	ladder_resume(d);      /* the rungs it holds, too (ladder.h) */
 	http_stop_accepting(d->http);
 	ctl_stop_accepting(d->ctl);
-	if (!lifecycle_drained(d->life))
-		event_base_loopexit(d->base, &grace);
 }
 
 /* Redis answers, at start and after each reconnection. Until the
@@ -260,7 +269,7 @@ wire(struct mashd *d)
 {
 	char err[512];
 
-	d->life = lifecycle_new(d->base, drained, d);
+	d->life = lifecycle_new(d->base, drained, abandon, d);
 	d->service = service_new(d);
 	d->sched = scheduler_new(d);
 	if ((d->recompute = recompute_new(d)) == NULL)

@@ -444,6 +444,14 @@ ctl_done(struct ctl_conn *c)
 	c->busy = c->held = false;
 }
 
+void
+ctl_on_abandon(struct ctl_conn *c, void (*fn)(void *arg), void *arg)
+{
+	(void)c;
+	(void)fn;
+	(void)arg;
+}
+
 int
 ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
 	 store_json_cb *cb)

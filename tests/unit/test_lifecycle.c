@@ -2,7 +2,9 @@
  * test_lifecycle: the counts of work in hand and the stop. `drained` runs
  * once, from the event loop, only while draining and once both counts are
  * zero; a release followed at once by a hold does not end the stop; a
- * release with nothing held aborts rather than hide a missing hold.
+ * release with nothing held aborts rather than hide a missing hold. At
+ * the grace's end what is in hand is abandoned, once, and the stop waits
+ * for the replies only.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@ struct fixture {
 	struct event_base *base;
 	struct lifecycle *l;
 	int drained;
+	int abandoned;
 };
 
 static void
@@ -32,13 +35,24 @@ on_drained(void *arg)
 	f->drained++;
 }
 
+/* As http and ctl do: the request waiting is answered, its reply held. */
+static void
+on_abandon(void *arg)
+{
+	struct fixture *f = arg;
+
+	f->abandoned++;
+	lifecycle_release(f->l);
+	lifecycle_hold_reply(f->l);
+}
+
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	f->base = event_base_new();
-	f->l = lifecycle_new(f->base, on_drained, f);
+	f->l = lifecycle_new(f->base, on_drained, on_abandon, f);
 	*state = f;
 	return 0;
 }
@@ -87,7 +101,7 @@ test_drain_waits_for_both(void **state)
 
 	lifecycle_hold(f->l);
 	lifecycle_hold_reply(f->l);
-	lifecycle_drain(f->l);
+	lifecycle_drain(f->l, 60);
 	assert_true(lifecycle_draining(f->l));
 	assert_false(lifecycle_drained(f->l));
 	turn(f);
@@ -111,7 +125,7 @@ test_drain_when_idle(void **state)
 {
 	struct fixture *f = *state;
 
-	lifecycle_drain(f->l);
+	lifecycle_drain(f->l, 60);
 	assert_true(lifecycle_drained(f->l));
 	assert_int_equal(f->drained, 0);
 	turn(f);
@@ -124,7 +138,7 @@ test_release_then_hold(void **state)
 	struct fixture *f = *state;
 
 	lifecycle_hold(f->l);
-	lifecycle_drain(f->l);
+	lifecycle_drain(f->l, 60);
 	/* One callback ends a request and starts the next. */
 	lifecycle_release(f->l);
 	lifecycle_hold_reply(f->l);
@@ -133,6 +147,45 @@ test_release_then_hold(void **state)
 	lifecycle_release_reply(f->l);
 	turn(f);
 	assert_int_equal(f->drained, 1);
+}
+
+/* The grace over, what is in hand is answered; the stop then waits for
+ * the answers to be written, not for the work still in flight. */
+static void
+test_grace_abandons(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_hold(f->l); /* a request, answered at the grace's end */
+	lifecycle_hold(f->l); /* work no one waits for (a delivery) */
+	lifecycle_drain(f->l, 0);
+	turn(f);
+	assert_int_equal(f->abandoned, 1);
+	assert_int_equal(lifecycle_in_flight(f->l), 1);
+	assert_false(lifecycle_drained(f->l)); /* its answer is unsent */
+	turn(f);
+	assert_int_equal(f->drained, 0);
+	lifecycle_release_reply(f->l);
+	assert_true(lifecycle_drained(f->l));
+	turn(f);
+	assert_int_equal(f->drained, 1);
+	assert_int_equal(f->abandoned, 1); /* once */
+	lifecycle_release(f->l);
+}
+
+/* Drained within the grace: nothing is abandoned. */
+static void
+test_drained_in_grace(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_hold(f->l);
+	lifecycle_drain(f->l, 0);
+	lifecycle_release(f->l);
+	turn(f);
+	assert_int_equal(f->drained, 1);
+	turn(f);
+	assert_int_equal(f->abandoned, 0);
 }
 
 static void
@@ -176,6 +229,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_drain_when_idle, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_release_then_hold, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_grace_abandons, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_drained_in_grace, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_underflow_aborts, setup,
 					    teardown),
