@@ -188,7 +188,20 @@ request_any(struct ctx *x, json_t *req)
 	bool reads = only_reads(json_string_value(json_object_get(req, "cmd")));
 	int why;
 	json_t *ans = request_try(x, req, &why);
+	const char *outcome =
+	    json_string_value(json_object_get(ans, "outcome"));
 
+	/* mashd stopped before Redis answered: as unknown as no answer. */
+	if (ans != NULL && outcome != NULL && strcmp(outcome, "unknown") == 0 &&
+	    !json_is_true(json_object_get(ans, "ok"))) {
+		const char *e =
+		    json_string_value(json_object_get(ans, "error"));
+
+		fprintf(stderr, "mashctl: %s\n", e ? e : "no answer");
+		json_decref(ans);
+		ans = NULL;
+		why = EXIT_UNKNOWN;
+	}
 	if (ans != NULL)
 		return ans;
 	if (why == EXIT_UNKNOWN && reads)
