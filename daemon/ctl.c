@@ -53,14 +53,16 @@
 
 static void conn_read(struct bufferevent *bev, void *arg);
 
-/* The answers are all written, or never will be: a stop may go on. */
+/* The answers are all written, or never will be (lost: the client has
+ * gone): a stop may go on. */
 static void
-conn_sent(struct ctl_conn *c)
+conn_sent(struct ctl_conn *c, bool lost)
 {
 	if (!c->unsent)
 		return;
 	c->unsent = false;
-	lifecycle_release_reply(c->ctl->d->life);
+	(lost ? lifecycle_lose_reply
+	      : lifecycle_release_reply)(c->ctl->d->life);
 }
 
 static void
@@ -68,7 +70,7 @@ conn_free(struct ctl_conn *c)
 {
 	if (c->gone != NULL)
 		c->gone(c);
-	conn_sent(c);
+	conn_sent(c, c->dead);
 	LIST_REMOVE(c, entry);
 	c->ctl->nconns--;
 	bufferevent_free(c->bev);
@@ -92,7 +94,7 @@ conn_maybe_free(struct ctl_conn *c)
 void
 ctl_send_text(struct ctl_conn *c, const char *text, size_t len)
 {
-	if (c->dead)
+	if (c->dead || c->abandoned)
 		return;
 	bufferevent_write(c->bev, text, len);
 	bufferevent_write(c->bev, "\n", 1);
@@ -130,6 +132,7 @@ static void
 request_finish(struct ctl_conn *c)
 {
 	c->busy = false;
+	c->abandoned = false;
 	json_decref(c->req);
 	c->req = NULL;
 	if (!c->dead) {
@@ -312,7 +315,7 @@ conn_read(struct bufferevent *bev, void *arg)
 bool
 ctl_gone(const struct ctl_conn *c)
 {
-	return c->dead;
+	return c->dead || c->abandoned;
 }
 
 void
@@ -346,7 +349,7 @@ conn_write(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	conn_sent(c);
+	conn_sent(c, false);
 	if (wake_stream(c))
 		return;
 	if (c->paused) { /* drained: read again */
@@ -363,16 +366,14 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	if (what & BEV_EVENT_TIMEOUT) {
-		/* Idle, or its answers unread, for control.idle_timeout. */
-		log_debug("control: %s idle: closed", c->actor);
+	if (what & (BEV_EVENT_TIMEOUT | BEV_EVENT_ERROR)) {
+		/* Idle, or its answers unread, for control.idle_timeout; or
+		 * the socket erred. What is unsent never will be written. */
+		if (what & BEV_EVENT_TIMEOUT)
+			log_debug("control: %s idle: closed", c->actor);
 		c->dead = true;
 		c->eof = true;
-		if (!wake_stream(c))
-			conn_maybe_free(c);
-	} else if (what & BEV_EVENT_ERROR) {
-		c->dead = true;
-		c->eof = true;
+		conn_sent(c, true);
 		if (!wake_stream(c))
 			conn_maybe_free(c);
 	} else if (what & BEV_EVENT_EOF) {

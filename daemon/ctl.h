@@ -84,9 +84,13 @@ void ctl_error(struct ctl_conn *c, const char *fmt, ...)
 void ctl_wait(struct ctl_conn *c, bool hold);
 void ctl_done(struct ctl_conn *c);
 /* While the request waits: how ctl_abandon() answers it (fn(arg) sends
- * the answer and calls ctl_done), instead of "mashd stopped"; NULL
- * clears it, before the answer. */
+ * the answer, then calls ctl_done, or ctl_abandoned when a callback of
+ * the store is still to come), instead of "mashd stopped"; NULL clears
+ * it, before the answer. */
 void ctl_on_abandon(struct ctl_conn *c, void (*fn)(void *arg), void *arg);
+/* Answered at the end of a stop's grace, a store callback still to come:
+ * no longer held, and nothing more is sent (ctl_gone) until ctl_done. */
+void ctl_abandoned(struct ctl_conn *c);
 /* One script call with its named arguments (taken), answered later (cb
  * gets c, ends with ctl_done); -1 with the answer sent when Redis is
  * unreachable. */
@@ -104,7 +108,8 @@ int ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
  */
 typedef void ctl_drained_cb(struct ctl_conn *c, void *arg);
 void ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg);
-/* Nothing more can be written to the connection: the client has gone. */
+/* Nothing more can be written to the connection: the client has gone,
+ * or the request was answered at the end of a stop's grace. */
 bool ctl_gone(const struct ctl_conn *c);
 
 #endif

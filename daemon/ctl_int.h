@@ -1,7 +1,8 @@
 /*
- * ctl_int.h: the control socket's connections, inside: for ctl.c, and
+ * ctl_int.h: the control socket's connections, inside: for ctl.c,
  * ctl_watch.c, which writes notices to the connections that watch the
- * queue. No other file sees them.
+ * queue, and ctl_stop.c, which answers them at the end of a stop's grace.
+ * No other file sees them.
  */
 #ifndef MASHD_CTL_INT_H
 #define MASHD_CTL_INT_H
@@ -47,6 +48,8 @@ struct ctl_conn {
 	bool busy;	/* a request is waiting for Redis */
 	bool eof;	/* no more requests will be read */
 	bool dead;	/* the socket erred: nothing can be written */
+	bool abandoned; /* answered at a stop's grace: the request's own
+			 * answer, when it comes, is not sent */
 	bool unsent;	/* an answer is not all written: a reply held */
 	bool held;	/* the request waiting holds work in flight */
 	bool paused;	/* not read until its answers are written */

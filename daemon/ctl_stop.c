@@ -3,9 +3,11 @@
  * lifecycle.h). No request is read any more; each that still waits for
  * Redis is answered now with what mashd knows: a telephone referral by
  * intake (unknown, with the key that recovers it), any other request that
- * mashd stopped before the referral store answered. The answer is held
- * and written like any other; the command's own callback, which comes
- * when the store is freed, then writes nothing.
+ * mashd stopped before the referral store answered; a stream that the
+ * list is cut, and where to go on from. The answer is held and written
+ * like any other (the connection is freed once it is); the command's own
+ * callback, which comes when Redis answers or the store is freed, then
+ * writes nothing and ends the request.
  */
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -19,6 +21,16 @@ ctl_on_abandon(struct ctl_conn *c, void (*fn)(void *arg), void *arg)
 {
 	c->abandon = fn;
 	c->abandon_arg = arg;
+}
+
+void
+ctl_abandoned(struct ctl_conn *c)
+{
+	if (c->held) {
+		c->held = false;
+		lifecycle_release(c->ctl->d->life);
+	}
+	c->abandoned = true; /* cleared as the request ends (ctl_done) */
 }
 
 static void
@@ -38,24 +50,18 @@ conn_abandon(struct ctl_conn *c)
 		conn_maybe_free(c); /* once its answers are written */
 		return;
 	}
-	/* A stream waiting for its client to read waits for no one else:
-	 * it ends as mashd exits (ctl_free). */
-	if (c->dead || c->drained != NULL)
-		return;
-	if (fn != NULL) {
+	if (c->dead)
+		return;	  /* no one to tell */
+	if (fn != NULL) { /* a stream, also one waiting for its client */
 		c->abandon = NULL;
-		fn(c->abandon_arg); /* answers, and ends the request */
+		fn(c->abandon_arg); /* answers; ends, or ctl_abandoned() */
 		return;
 	}
 	ctl_send(c,
 		 json_pack("{sb ss ss}", "ok", 0, "outcome", "unknown", "error",
 			   "mashd stopped before the referral store "
 			   "answered"));
-	if (c->held) {
-		c->held = false;
-		lifecycle_release(c->ctl->d->life);
-	}
-	c->dead = true; /* the command's answer, when it comes, is not sent */
+	ctl_abandoned(c);
 }
 
 void

@@ -26,6 +26,8 @@ struct lifecycle {
 	void *arg;
 	unsigned in_flight;
 	unsigned unsent;
+	unsigned lost; /* replies never written, their clients gone, since
+			* the stop began */
 	bool draining;
 	bool abandoned; /* the grace is over: replies only are waited for */
 	bool done;	/* `drained` was called */
@@ -150,6 +152,14 @@ lifecycle_release_reply(struct lifecycle *l)
 }
 
 void
+lifecycle_lose_reply(struct lifecycle *l)
+{
+	if (l->draining)
+		l->lost++;
+	lifecycle_release_reply(l);
+}
+
+void
 lifecycle_drain(struct lifecycle *l, int grace_sec)
 {
 	struct timeval grace = {grace_sec, 0};
@@ -184,4 +194,10 @@ unsigned
 lifecycle_unsent(const struct lifecycle *l)
 {
 	return l->unsent;
+}
+
+unsigned
+lifecycle_lost(const struct lifecycle *l)
+{
+	return l->lost;
 }

@@ -43,6 +43,9 @@ void lifecycle_release(struct lifecycle *l);
 /* A reply being written: the same, counted apart. */
 void lifecycle_hold_reply(struct lifecycle *l);
 void lifecycle_release_reply(struct lifecycle *l);
+/* Released as never to be written: its client has gone (counted, once
+ * draining, for lifecycle_lost). */
+void lifecycle_lose_reply(struct lifecycle *l);
 
 /* Stop: take no new work; call `drained` once nothing is held, or
  * `abandon` after grace_sec seconds (see above). Once only. */
@@ -53,5 +56,6 @@ bool lifecycle_drained(const struct lifecycle *l);
 
 unsigned lifecycle_in_flight(const struct lifecycle *l);
 unsigned lifecycle_unsent(const struct lifecycle *l);
+unsigned lifecycle_lost(const struct lifecycle *l);
 
 #endif

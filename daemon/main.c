@@ -111,7 +111,8 @@ drained(void *arg)
 }
 
 /* Stopping, and the grace is over: every request still waiting is
- * answered now, its answer written before the loop exits. */
+ * answered now; the loop exits once the answers are written, or 2 s
+ * later (lifecycle.c). */
 static void
 abandon(void *arg)
 {
@@ -381,11 +382,17 @@ main(int argc, char **argv)
 
 	event_base_dispatch(d.base);
 
-	if (lifecycle_in_flight(d.life) > 0 || lifecycle_unsent(d.life) > 0)
+	/* What the stop left (lifecycle.h): work still held (a request the
+	 * grace's end could not answer, a delivery not recorded); answers
+	 * queued and not all written when the flush ran out (a client not
+	 * reading); answers that never could be (their clients gone). */
+	if (lifecycle_in_flight(d.life) > 0 || lifecycle_unsent(d.life) > 0 ||
+	    lifecycle_lost(d.life) > 0)
 		log_warnx("stopped with %u request(s) unanswered, %u "
-			  "repl(ies) unsent",
-			  lifecycle_in_flight(d.life),
-			  lifecycle_unsent(d.life));
+			  "repl(ies) unsent (not read in time), %u "
+			  "unwritable (the client gone)",
+			  lifecycle_in_flight(d.life), lifecycle_unsent(d.life),
+			  lifecycle_lost(d.life));
 	log_event(NULL, NULL, "stopped", "stopped");
 	for (int i = 0; i < 3; i++)
 		event_free(ev[i]);

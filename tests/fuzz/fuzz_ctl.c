@@ -452,6 +452,12 @@ ctl_on_abandon(struct ctl_conn *c, void (*fn)(void *arg), void *arg)
 	(void)arg;
 }
 
+void
+ctl_abandoned(struct ctl_conn *c)
+{
+	c->held = false;
+}
+
 int
 ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
 	 store_json_cb *cb)

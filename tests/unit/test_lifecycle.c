@@ -207,6 +207,30 @@ underflow(struct fixture *f, void (*release)(struct lifecycle *))
 	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
+/* An answer its client never reads: the stop ends all the same, the
+ * flush's 2 s after the grace (the loop runs until then: no sleep). An
+ * answer whose client has gone is counted apart, once draining. */
+static void
+test_flush_over(void **state)
+{
+	struct fixture *f = *state;
+
+	lifecycle_hold_reply(f->l);
+	lifecycle_lose_reply(f->l); /* before the stop: not counted */
+	lifecycle_hold(f->l);	    /* answered at the grace's end */
+	lifecycle_hold_reply(f->l); /* a client gone: lost */
+	lifecycle_drain(f->l, 0);
+	lifecycle_lose_reply(f->l);
+	while (f->drained == 0 && event_base_loop(f->base, EVLOOP_ONCE) == 0)
+		;
+	assert_int_equal(f->abandoned, 1);
+	assert_int_equal(f->drained, 1);
+	assert_int_equal(lifecycle_unsent(f->l), 1); /* never written */
+	assert_int_equal(lifecycle_lost(f->l), 1);
+	assert_false(lifecycle_drained(f->l));
+	lifecycle_release_reply(f->l);
+}
+
 static void
 test_underflow_aborts(void **state)
 {
@@ -234,6 +258,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_drained_in_grace, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_flush_over, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_underflow_aborts, setup,
 					    teardown),
 	};
