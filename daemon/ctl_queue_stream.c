@@ -6,14 +6,16 @@
  * the next is asked of Redis only once the pages before it are written
  * down to CTL_OUT_MAX unsent (ctl_when_drained), so however long the
  * queue and however slowly the client reads, no answer is ever built
- * whole. A stream that cannot go on (Redis gone) ends with an error
- * line that says how many referrals were sent and where to go on from.
+ * whole. A stream that cannot go on (Redis gone, or mashd stopping
+ * while Redis hangs) ends with an error line that says how many referrals
+ * were sent and where to go on from.
  *
  * Each page is one read-only call of queue.lua; between pages the queue
  * may change: the cursor (score and reference) names one place in its
  * order, so each referral open throughout is sent exactly once (one
  * re-rated meanwhile may be sent twice or not at all, as paging by hand).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,23 +44,51 @@ stream_end(struct qstream *s)
 {
 	struct ctl_conn *c = s->c;
 
+	ctl_on_abandon(c, NULL, NULL);
 	json_decref(s->args);
 	free(s);
 	ctl_done(c);
 }
 
-/* The stream stops short: say so, and where to go on from. */
+/* The stream stops short: say so, and where to go on from; as an
+ * unknown outcome when mashd stopped (mashctl exits 4, as mashd(8)
+ * says). */
+static void
+stream_say_cut(struct qstream *s, const char *why, bool unknown)
+{
+	char msg[512];
+
+	if (s->after[0] != '\0')
+		snprintf(msg, sizeof(msg),
+			 "%s: the list is cut after %lld referrals; go on "
+			 "with --after %s",
+			 why, s->sent, s->after);
+	else
+		snprintf(msg, sizeof(msg), "%s: no referral was sent", why);
+	ctl_send(s->c, unknown ? json_pack("{sb ss ss}", "ok", 0, "outcome",
+					   "unknown", "error", msg)
+			       : json_pack("{sb ss}", "ok", 0, "error", msg));
+}
+
 static void
 stream_cut(struct qstream *s, const char *why)
 {
-	if (s->after[0] != '\0')
-		ctl_error(s->c,
-			  "%s: the list is cut after %lld referrals; go on "
-			  "with --after %s",
-			  why, s->sent, s->after);
-	else
-		ctl_error(s->c, "%s: no referral was sent", why);
+	stream_say_cut(s, why, false);
 	stream_end(s);
+}
+
+/* A stop's grace is over (ctl_abandon), the stream waiting for Redis or
+ * for its client to read: the client is told where to go on from, after
+ * the pages already queued; the stream ends as its page comes back, or
+ * once those pages are read (ctl_gone), asking Redis for no more. */
+static void
+stream_abandon(void *arg)
+{
+	struct qstream *s = arg;
+
+	stream_say_cut(s, "mashd stopped before the referral store answered",
+		       true);
+	ctl_abandoned(s->c);
 }
 
 /* Ask Redis for the page after s->after: -1 when it cannot be asked. */
@@ -148,4 +178,5 @@ ctl_queue_stream(struct ctl_conn *c, json_t *args)
 		return;
 	}
 	ctl_wait(c, true);
+	ctl_on_abandon(c, stream_abandon, s);
 }

@@ -70,13 +70,17 @@ not_a_page(const char *line, size_t len)
 	json_error_t jerr;
 	json_t *a = json_loadb(line, len, 0, &jerr);
 	const char *e = json_string_value(json_object_get(a, "error"));
+	const char *o = json_string_value(json_object_get(a, "outcome"));
 	int rc = EXIT_REFUSED;
 
-	if (a == NULL)
+	if (a == NULL) {
 		rc = stream_unreadable(jerr.text);
-	else if (json_is_false(json_object_get(a, "ok")))
+	} else if (json_is_false(json_object_get(a, "ok"))) {
 		fprintf(stderr, "mashctl: %s\n", e ? e : "refused");
-	else
+		/* mashd stopped before Redis answered: no refusal */
+		if (o != NULL && strcmp(o, "unknown") == 0)
+			rc = EXIT_UNKNOWN;
+	} else
 		rc = stream_unreadable("not a page");
 	json_decref(a);
 	return rc;

@@ -1,0 +1,60 @@
+#!/bin/sh
+# A stream (mashctl queue --all --json) when a stop's grace ends while
+# Redis hangs (SIGSTOP): the client is told that the list is cut, after
+# how many referrals, and the --after to go on from, as when Redis goes;
+# mashctl exits 4 (mashd stopped before Redis answered), not 1.
+# redis.timeout is longer than the grace; alerts.timeout = 1 makes the
+# grace its shortest, 10 s.
+. "$(dirname "$0")/lib.sh"
+at "2026-11-28 11:00:00" # a Saturday: no digest queued at the start
+start_redis
+REDIS_CONF='timeout = 60;' write_conf "alerts = { timeout = 1; };"
+start_mashd
+W=10000000000000 # QUEUE_RANK_WIDTH
+# 40,000 green referrals written straight into Redis, as t_queue_stream
+# does, in calls of 10,000 (each short of redis.timeout): some 12 MB of
+# queue, more than mashd sends ahead of its client.
+for i in 0 1 2 3; do
+	rcli eval "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do
+		local id = string.format('MASH-2025-%06d', i)
+		redis.call('HSET', '{mash}:ref:' .. id, 'id', id, 'brag', 'green',
+			'status', 'new', 'channel', 'web',
+			'received', 1700000000000 + i, 'due:decision', 1800000000000 + i)
+		redis.call('ZADD', '{mash}:queue', 2 * $W + 1700000000000 + i, id)
+	end" 0 $((i * 10000 + 1)) $(((i + 1) * 10000)) > /dev/null
+done
+CUT='mashd stopped before the referral store answered: the list is cut after [0-9]+ referrals; go on with --after [0-9]+:MASH-[0-9-]+$'
+
+stopped() { # what: mashd exits, bounded, and Redis resumes
+	if wait_for 40 kids_gone "$MASHD_PID"; then
+		ok "$1: mashd stops while Redis still hangs"
+	else
+		not_ok "$1: mashd stops while Redis still hangs"
+		kill -KILL "$MASHD_PID"
+	fi
+	wait "$MASHD_PID"
+	expect "$1: and exits 0" "$?" 0
+	MASHD_PID=
+	kill -CONT "$REDIS_PID"
+}
+
+# 1. mashctl, read on at once after its first bytes: Redis hangs and mashd
+# stops meanwhile, so the stream waits for Redis when the grace ends.
+from=$(log_lines)
+{
+	ctl queue --json 2> "$T/err"
+	echo $? > "$T/rc"
+} | {
+	head -c 1000 > /dev/null
+	kill -STOP "$REDIS_PID"
+	kill -TERM "$MASHD_PID"
+	cat > "$T/rest"
+}
+stopped "waiting for Redis"
+expect "mashctl exits 4: mashd stopped before Redis answered" "$(cat "$T/rc")" 4
+expect_match "it says the list is cut, and how to go on" "$(cat "$T/err")" \
+	"^mashctl: $CUT"
+expect "the array is not closed" "$(tail -c 1 "$T/rest")" "}"
+expect_log "the grace ended with the stream in hand" 'event="stop_grace"' "$from"
+
+finish
