@@ -559,15 +559,20 @@ http_stop_accepting(struct http *h)
 void
 http_abandon(struct http *h)
 {
-	struct get_pending *g;
+	struct get_pending *g, *next;
 
-	while (h != NULL && (g = LIST_FIRST(&h->waiting)) != NULL) {
-		if (g->submit != NULL) {
-			intake_abandon(g->submit); /* submit_done unlinks g */
-			continue;
-		}
+	if (h == NULL)
+		return;
+	/* next taken first: intake answers a referral's (submit_done
+	 * unlinks and frees g), whenever it does. */
+	for (g = LIST_FIRST(&h->waiting); g != NULL; g = next) {
+		next = LIST_NEXT(g, entry);
 		evhttp_add_header(evhttp_request_get_output_headers(g->req),
 				  "Connection", "close");
+		if (g->submit != NULL) {
+			intake_abandon(g->submit);
+			continue;
+		}
 		reply_unavailable(g->req, "mashd stopped before the referral "
 					  "store answered");
 		LIST_REMOVE(g, entry);
