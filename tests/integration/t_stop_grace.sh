@@ -102,6 +102,8 @@ expect_match "saying it may be stored, and that sending it again is safe" \
 expect "never that nothing was stored" \
 	"$(jq -r .error "$T/post.body" | grep -c 'nothing was stored')" 0
 expect_match "with Retry-After" "$(cat "$T/post.headers")" 'Retry-After: [0-9]+'
+expect_match "and Connection: close, as mashd stops" \
+	"$(cat "$T/post.headers")" 'Connection: close'
 
 # The control socket: mashctl prints mashd's answer, not its own guess.
 expect "mashctl: exit 4, the outcome is unknown" "$(cat "$T/ctl.rc")" 4
