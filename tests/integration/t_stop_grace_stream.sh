@@ -57,4 +57,32 @@ expect_match "it says the list is cut, and how to go on" "$(cat "$T/err")" \
 expect "the array is not closed" "$(tail -c 1 "$T/rest")" "}"
 expect_log "the grace ended with the stream in hand" 'event="stop_grace"' "$from"
 
+
+# 2. A client that reads one page, then nothing until the grace is over:
+# the stream waits for it to read. When it reads on, it gets the pages
+# already sent, then the line that says where the list is cut; mashd asks
+# the hung Redis for no page more.
+start_mashd
+from=$(log_lines)
+cat > "$T/hook" <<HOOK
+sleep 2 # mashd sends what it may ahead of the client, and waits
+kill -STOP $REDIS_PID
+kill -TERM $MASHD_PID
+n=0
+until tail -n +$((from + 1)) '$T/mashd.log' | grep -q 'event="stop_grace"' ||
+	[ \$n -ge 300 ]; do
+	n=\$((n + 1))
+	sleep 0.1
+done
+HOOK
+/usr/bin/python3 "$TOP/tests/tools/ctl-stream.py" read "$T/mashd.sock" 1000 \
+	"sh '$T/hook'" > "$T/cut"
+stopped "waiting for its client"
+expect_log "the grace ended with the stream in hand" \
+	'event="stop_grace".* 1 request\(s\) in flight' "$from"
+expect_match "the stream ends saying it is cut, and how to go on" \
+	"$(tail -1 "$T/cut")" "^error: $CUT"
+expect "the referrals sent before it: as many as it says" \
+	"$(($(wc -l < "$T/cut") - 1))" \
+	"$(tail -1 "$T/cut" | sed 's/.*cut after \([0-9]*\) .*/\1/')"
 finish
