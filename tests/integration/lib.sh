@@ -262,6 +262,19 @@ ctl() {
 	"$MASHCTL" -s "$T/mashd.sock" "$@"
 }
 
+# queue_fill FROM TO: green referrals MASH-2025-FROM..TO written straight
+# into Redis, as years of data leave it, each with its decision's due
+# time: one EVAL, one fsync (keep each call short of redis.timeout).
+queue_fill() {
+	rcli eval "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do
+		local id = string.format('MASH-2025-%06d', i)
+		redis.call('HSET', '{mash}:ref:' .. id, 'id', id, 'brag', 'green',
+			'status', 'new', 'channel', 'web',
+			'received', 1700000000000 + i, 'due:decision', 1800000000000 + i)
+		redis.call('ZADD', '{mash}:queue', 2 * 10000000000000 + 1700000000000 + i, id)
+	end" 0 "$1" "$2" > /dev/null
+}
+
 # timer_fill YEAR COUNT DUE STEP TIMER...: COUNT referrals written as
 # submit.lua writes them, by the benchmark's loader
 # (tools/bench/timer-fill.lua), so that thousands take a second: amber,

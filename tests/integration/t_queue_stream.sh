@@ -8,21 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 start_redis
 start_mashd
-W=10000000000000 # QUEUE_RANK_WIDTH
 STREAM="/usr/bin/python3 $TOP/tests/tools/ctl-stream.py"
 
-# fill FROM TO: green referrals written straight into Redis, as years of
-# data leave it, each with its decision's due time: one EVAL, one fsync.
-fill() {
-	rcli eval "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do
-		local id = string.format('MASH-2025-%06d', i)
-		redis.call('HSET', '{mash}:ref:' .. id, 'id', id, 'brag', 'green',
-			'status', 'new', 'channel', 'web',
-			'received', 1700000000000 + i, 'due:decision', 1800000000000 + i)
-		redis.call('ZADD', '{mash}:queue', 2 * $W + 1700000000000 + i, id)
-	end" 0 "$1" "$2" > /dev/null
-}
-fill 1 10000
+queue_fill 1 10000
 for f in red amber blue blue blue blue; do
 	post "$FIX/$f.json" > /dev/null
 	jbody .id >> "$T/posted"
@@ -96,7 +84,7 @@ expect_match "saying so" "$(cat "$T/err")" 'not a queue cursor'
 # In calls of 10,000, each short of redis.timeout, then until mashd
 # answers: a Redis busy for long is one mashd takes for hung (t_redis_hang).
 for i in 1 2 3 4 5 6 7 8; do
-	fill $((i * 10000 + 1)) $(((i + 1) * 10000))
+	queue_fill $((i * 10000 + 1)) $(((i + 1) * 10000))
 done
 wait_for 30 "ctl queue --limit 1 --json > /dev/null 2>&1"
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$MASHD_PID/status"; }

@@ -10,18 +10,11 @@ at "2026-11-28 11:00:00" # a Saturday: no digest queued at the start
 start_redis
 REDIS_CONF='timeout = 60;' write_conf "alerts = { timeout = 1; };"
 start_mashd
-W=10000000000000 # QUEUE_RANK_WIDTH
-# 40,000 green referrals written straight into Redis, as t_queue_stream
-# does, in calls of 10,000 (each short of redis.timeout): some 12 MB of
-# queue, more than mashd sends ahead of its client.
+# 40,000 green referrals, in calls of 10,000 (each short of
+# redis.timeout): some 12 MB of queue, more than mashd sends ahead of its
+# client.
 for i in 0 1 2 3; do
-	rcli eval "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do
-		local id = string.format('MASH-2025-%06d', i)
-		redis.call('HSET', '{mash}:ref:' .. id, 'id', id, 'brag', 'green',
-			'status', 'new', 'channel', 'web',
-			'received', 1700000000000 + i, 'due:decision', 1800000000000 + i)
-		redis.call('ZADD', '{mash}:queue', 2 * $W + 1700000000000 + i, id)
-	end" 0 $((i * 10000 + 1)) $(((i + 1) * 10000)) > /dev/null
+	queue_fill $((i * 10000 + 1)) $(((i + 1) * 10000))
 done
 CUT='mashd stopped before the referral store answered: the list is cut after [0-9]+ referrals; go on with --after [0-9]+:MASH-[0-9-]+$'
 
