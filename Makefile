@@ -36,7 +36,7 @@ DAEMON   = main log clock lifecycle store store_conn store_check store_call stor
 	   ctl_queue_stream \
 	   digest_pages \
 	   deliver_text deliver_session \
-	   backfill scheduler recompute ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls dns redis_open \
+	   backfill scheduler recompute ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls dns redis_open redis_auth \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.
 MASHCTL  = mashctl mashctl_lib mashctl_case mashctl_cal mashctl_referral \

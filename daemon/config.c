@@ -411,19 +411,21 @@ load_control(struct mash_config *c, char *err, size_t errlen)
 
 /*
  * A file holding secrets (client tokens, repeat.secret, webhook secrets,
- * metrics.token)
- * is refused, as sshd's StrictModes does, unless it belongs to root or to
- * the user reading it (mashd's own) and neither its group may write it
+ * metrics.token, redis.password, redis.sentinel_password) is refused, as
+ * sshd's StrictModes does, unless it belongs to root or to the user
+ * reading it (mashd's own) and neither its group may write it
  * nor others read or write it. st is the file as it was read.
  */
 static int
 check_secret_mode(const struct mash_config *c, const struct stat *st, char *err,
 		  size_t errlen)
 {
-	/* Every client has a token and every webhook a secret. */
-	bool secrets = c->nclients > 0 || c->nwebhooks > 0 ||
-		       c->repeat.secret[0] != '\0' ||
-		       c->metrics.token[0] != '\0';
+	/* Every client has a token and every webhook a secret; a password
+	 * of Redis's opens every child's record. */
+	bool secrets =
+	    c->nclients > 0 || c->nwebhooks > 0 ||
+	    c->repeat.secret[0] != '\0' || c->metrics.token[0] != '\0' ||
+	    c->redis.password != NULL || c->redis.sentinel_password != NULL;
 	unsigned mode = (unsigned)st->st_mode & 07777;
 
 	if (!secrets)

@@ -2,7 +2,8 @@
  * config_redis.c owns the redis group of mashd.conf: where the master is
  * (a socket, a host and port, or the sentinels that know it), the key
  * prefix and its hash tag, the deadline of a call, the replicas a change
- * waits for, and the durability waiver. config.c checks the group's keys
+ * waits for, the durability waiver, and the credentials mashd gives Redis
+ * and the sentinels (AUTH). config.c checks the group's keys
  * and types against its schema first; this file reads their values.
  */
 #include <stdio.h>
@@ -146,6 +147,40 @@ load_sentinels(struct mash_config *c, char *err, size_t errlen)
 }
 
 /*
+ * One pair of credentials: redis.USER_KEY and redis.PASS_KEY. A user
+ * needs a password (AUTH user pass); a password alone is the default
+ * user's (AUTH pass). An empty one is refused: Redis's requirepass ""
+ * means no password, so the key would be a mistake. No message quotes
+ * a value.
+ */
+static int
+load_auth(struct mash_config *c, const char *user_key, const char *pass_key,
+	  const char **user, const char **pass, char *err, size_t errlen)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "redis.%s", user_key);
+	if (!config_lookup_string(&c->cfg, path, user))
+		*user = NULL;
+	snprintf(path, sizeof(path), "redis.%s", pass_key);
+	if (!config_lookup_string(&c->cfg, path, pass))
+		*pass = NULL;
+	if (*pass != NULL && (*pass)[0] == '\0')
+		return redis_fail(c, pass_key, NULL, err, errlen,
+				  "must not be empty: remove it for a Redis "
+				  "that asks no password");
+	if (*user != NULL &&
+	    ((*user)[0] == '\0' || strcspn(*user, " \t\r\n") != strlen(*user)))
+		return redis_fail(c, user_key, NULL, err, errlen,
+				  "must be an ACL user's name, one word");
+	if (*user != NULL && *pass == NULL)
+		return redis_fail(c, user_key, NULL, err, errlen,
+				  "needs redis.%s, the user's password",
+				  pass_key);
+	return 0;
+}
+
+/*
  * A Redis Cluster hash tag: the text between the first '{' and the first
  * '}' after it, not empty. Keys that share it share a slot.
  */
@@ -188,5 +223,15 @@ config_load_redis(struct mash_config *c, char *err, size_t errlen)
 		return -1;
 	c->redis.allow_unsafe =
 	    config_lookup_bool(&c->cfg, "redis.allow_unsafe", &b) && b;
+	if (load_auth(c, "user", "password", &c->redis.user, &c->redis.password,
+		      err, errlen) ||
+	    load_auth(c, "sentinel_user", "sentinel_password",
+		      &c->redis.sentinel_user, &c->redis.sentinel_password, err,
+		      errlen))
+		return -1;
+	if (c->redis.nsentinels == 0 && c->redis.sentinel_password != NULL)
+		return redis_fail(c, "sentinel_password", NULL, err, errlen,
+				  "needs redis.sentinels: without them mashd "
+				  "talks to no sentinel");
 	return 0;
 }

@@ -24,6 +24,10 @@ static const struct key redis_keys[] = {
     {"prefix", CONFIG_TYPE_STRING, NULL},
     {"timeout", CONFIG_TYPE_INT, NULL},
     {"allow_unsafe", CONFIG_TYPE_BOOL, NULL},
+    {"user", CONFIG_TYPE_STRING, NULL},
+    {"password", CONFIG_TYPE_STRING, NULL},
+    {"sentinel_user", CONFIG_TYPE_STRING, NULL},
+    {"sentinel_password", CONFIG_TYPE_STRING, NULL},
     {NULL, 0, NULL},
 };
 static const struct key http_keys[] = {

@@ -22,6 +22,11 @@
  * not connect within redis.timeout, and moves to a new master when the
  * store did (a failover, or Sentinel naming another node).
  *
+ * The subscriber gives Redis the store's credentials first (redis_auth.h:
+ * AUTH, pipelined before SUBSCRIBE, which Redis answers in order); one
+ * refused is logged once until some are accepted, and the tick lets the
+ * connection go and makes another.
+ *
  * The store's master address is numeric (a host name is looked up by the
  * store, without blocking, before it connects) or a socket's path, so
  * connecting to it never waits on the DNS; a name is refused, never
@@ -43,9 +48,11 @@
 #include "ctl_queue.h"
 #include "dns.h"
 #include "log.h"
+#include "redis_auth.h"
 #include "store.h"
 
 static void watch_gone(struct ctl_conn *c);
+static void on_auth(redisAsyncContext *ac, void *r, void *priv);
 
 #define WATCH_CHANNEL "queue:changed"
 #define WATCH_TICK_MS 1000
@@ -56,7 +63,9 @@ struct watch {
 	redisAsyncContext *ac;	   /* the subscriber, or NULL */
 	char addr[WATCH_ADDR_MAX]; /* where it connects */
 	bool live;		   /* subscribed: notices flow */
-	int64_t since;		   /* when it began connecting, mono ms */
+	bool refused;		   /* Redis refused the credentials */
+	char auth_said[WATCH_ADDR_MAX + 160]; /* the refusal logged last */
+	int64_t since; /* when it began connecting, mono ms */
 	struct event *tick;
 	struct ctl_conn **conns; /* the watchers */
 	size_t n, cap;
@@ -108,13 +117,15 @@ set_live(bool live)
 	broadcast(live ? "{\"live\":true}\n" : "{\"live\":false}\n");
 }
 
-/* Drop the subscriber (from the tick, never inside hiredis). */
+/* Drop the subscriber (from the tick, never inside hiredis); why NULL:
+ * logged already. */
 static void
 drop(const char *why)
 {
 	redisAsyncContext *ac = W->ac;
 
-	log_info("control: queue notices from %s: %s", W->addr, why);
+	if (why != NULL)
+		log_info("control: queue notices from %s: %s", W->addr, why);
 	W->ac = NULL;
 	set_live(false);
 	redisAsyncFree(ac);
@@ -156,11 +167,51 @@ on_message(redisAsyncContext *ac, void *r, void *priv)
 		return;
 	if (strcmp(reply->element[0]->str, "subscribe") == 0) {
 		log_info("control: queue notices flow from %s", W->addr);
+		W->auth_said[0] = '\0';
 		set_live(true);
 	} else if (strcmp(reply->element[0]->str, "message") == 0 &&
 		   reply->element[2]->type == REDIS_REPLY_STRING) {
 		tell_changed(reply->element[2]->str);
 	}
+}
+
+/* The answer to AUTH: a refusal is told once, and the tick drops the
+ * connection. */
+static void
+on_auth(redisAsyncContext *ac, void *r, void *priv)
+{
+	char why[sizeof(W->auth_said)];
+
+	(void)priv;
+	if (r == NULL || ac != W->ac)
+		return;
+	if (!redis_auth_refused(W->d->conf, REDIS_AUTH_DATA, W->addr, r, why,
+				sizeof(why))) {
+		W->auth_said[0] = '\0';
+		return;
+	}
+	W->refused = true;
+	if (strcmp(why, W->auth_said) != 0)
+		log_warnx("control: queue notices: %s", why);
+	snprintf(W->auth_said, sizeof(W->auth_said), "%s", why);
+}
+
+/* AUTH, when a password is set, then SUBSCRIBE: 0, or -1. */
+static int
+send_subscribe(redisAsyncContext *ac)
+{
+	const char *argv[3];
+	size_t len[3];
+	int argc;
+
+	if (redis_auth_set(W->d->conf, REDIS_AUTH_DATA)) {
+		argc = redis_auth_argv(W->d->conf, REDIS_AUTH_DATA, argv, len);
+		if (redisAsyncCommandArgv(ac, on_auth, NULL, argc, argv, len) !=
+		    REDIS_OK)
+			return -1;
+	}
+	return redisAsyncCommand(ac, on_message, NULL, "SUBSCRIBE %s%s",
+				 W->d->conf->redis.prefix, WATCH_CHANNEL);
 }
 
 static void
@@ -176,11 +227,21 @@ on_connect(const redisAsyncContext *ac, int status)
 static void
 on_disconnect(const redisAsyncContext *ac, int status)
 {
+	redisReply noauth = {.type = REDIS_REPLY_ERROR};
+
 	(void)status;
 	if (ac != W->ac)
 		return; /* drop() or ctl_watch_free() let it go */
-	log_info("control: queue notices from %s lost: %s", W->addr,
-		 ac->errstr[0] ? ac->errstr : "closed");
+	/* hiredis ends a connection whose SUBSCRIBE is refused, NOAUTH when
+	 * Redis wants a password it was not given. */
+	if (!W->refused && strncmp(ac->errstr, "NOAUTH", 6) == 0) {
+		noauth.str = (char *)ac->errstr;
+		noauth.len = strlen(ac->errstr);
+		on_auth((redisAsyncContext *)ac, &noauth, NULL);
+	}
+	if (!W->refused)
+		log_info("control: queue notices from %s lost: %s", W->addr,
+			 ac->errstr[0] ? ac->errstr : "closed");
 	W->ac = NULL;
 	set_live(false);
 }
@@ -217,12 +278,12 @@ subscribe(void)
 		return;
 	}
 	W->ac = ac;
+	W->refused = false;
 	W->since = clock_mono_ms();
 	redisLibeventAttach(ac, W->d->base);
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
-	if (redisAsyncCommand(ac, on_message, NULL, "SUBSCRIBE %s%s",
-			      W->d->conf->redis.prefix, WATCH_CHANNEL) != 0)
+	if (send_subscribe(ac) != 0)
 		drop("cannot subscribe");
 }
 
@@ -240,8 +301,10 @@ tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	store_info(W->d->store, &si);
-	if (!W->live && clock_mono_ms() - W->since >
-			    (int64_t)W->d->conf->redis.timeout * 1000)
+	if (W->refused)
+		drop(NULL); /* on_auth() said why */
+	else if (!W->live && clock_mono_ms() - W->since >
+				 (int64_t)W->d->conf->redis.timeout * 1000)
 		drop("no answer within redis.timeout");
 	else if (si.master[0] != '\0' && strcmp(si.master, W->addr) != 0)
 		drop("the store moved to another master");

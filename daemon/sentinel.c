@@ -22,6 +22,11 @@
  *   question's deadline (ASK_MS), or the subscription's, counts it. A
  *   sentinel whose name the DNS does not answer for costs a question
  *   ASK_MS, as a dead one does, and the next is asked.
+ * - Every connection to a sentinel sends AUTH first, with
+ *   redis.sentinel_user and redis.sentinel_password when set
+ *   (redis_auth.h), pipelined before its command. A sentinel that
+ *   refuses them, or asks one not given, is a sentinel that does not
+ *   answer; that is logged once until one accepts them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +39,7 @@
 #include "mash/config.h"
 
 #include "log.h"
+#include "redis_auth.h"
 #include "redis_open.h"
 #include "sentinel.h"
 
@@ -44,10 +50,14 @@
 #define POLL_MS 5000
 #define SUB_RETRY_MS 1000
 
+#define REFUSED_MAX 480
+
 struct probe {
-	struct sentinel *s;	 /* NULL once given up */
-	struct redis_open *open; /* its name's lookup, under way */
-	redisAsyncContext *ac;	 /* once looked up */
+	struct sentinel *s;	   /* NULL once given up */
+	struct redis_open *open;   /* its name's lookup, under way */
+	redisAsyncContext *ac;	   /* once looked up */
+	char node[300];		   /* "host:port", as configured */
+	char refused[REFUSED_MAX]; /* AUTH's refusal, or "" */
 };
 
 struct sub {
@@ -77,8 +87,9 @@ struct sentinel {
 	bool answered;
 	char host[256];
 	int port;
-	char why[320];
+	char why[REFUSED_MAX];
 	char last[300];
+	char auth_said[REFUSED_MAX]; /* the refusal logged last */
 	struct event *step, *deadline, *poll;
 	struct sub *sub;
 	size_t sub_next; /* the sentinel to subscribe to next */
@@ -122,6 +133,49 @@ ask_end(struct sentinel *s, const char *host, int port, const char *err)
 		s->moved(host, port, NULL, s->moved_arg);
 }
 
+/* A refusal of the credentials: told once until some are accepted. */
+static void
+auth_tell(struct sentinel *s, const char *why)
+{
+	if (s == NULL || strcmp(why, s->auth_said) == 0)
+		return;
+	log_warnx("redis: sentinel %s; mashd asks the other sentinels", why);
+	snprintf(s->auth_said, sizeof(s->auth_said), "%s", why);
+}
+
+/* AUTH's answer, before that of the command after it. */
+static void
+probe_auth(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct probe *p = priv;
+
+	(void)ac;
+	if (p->s != NULL &&
+	    redis_auth_refused(p->s->d->conf, REDIS_AUTH_SENTINEL, p->node, r,
+			       p->refused, sizeof(p->refused)))
+		auth_tell(p->s, p->refused);
+}
+
+/* The credentials first when set, then the command: REDIS_OK or not. */
+static int
+auth_then(redisAsyncContext *ac, const struct mash_config *c,
+	  redisCallbackFn *auth_cb, redisCallbackFn *cb, void *priv,
+	  const char *cmd, const char *arg)
+{
+	const char *argv[3];
+	size_t len[3];
+	int argc;
+
+	if (redis_auth_set(c, REDIS_AUTH_SENTINEL)) {
+		argc = redis_auth_argv(c, REDIS_AUTH_SENTINEL, argv, len);
+		if (redisAsyncCommandArgv(ac, auth_cb, priv, argc, argv, len) !=
+		    REDIS_OK)
+			return REDIS_ERR;
+	}
+	return arg != NULL ? redisAsyncCommand(ac, cb, priv, cmd, arg)
+			   : redisAsyncCommand(ac, cb, priv, cmd);
+}
+
 static void
 probe_reply(redisAsyncContext *ac, void *r, void *priv)
 {
@@ -145,10 +199,17 @@ probe_reply(redisAsyncContext *ac, void *r, void *priv)
 				 reply->element[0]->str);
 			s->port = atoi(reply->element[1]->str);
 			s->answered = s->port > 0 && s->port < 65536;
+			s->auth_said[0] = '\0';
 			if (!s->answered)
 				snprintf(s->why, sizeof(s->why),
 					 "an odd port \"%s\"",
 					 reply->element[1]->str);
+		} else if (p->refused[0] != '\0') {
+			snprintf(s->why, sizeof(s->why), "%s", p->refused);
+		} else if (redis_auth_refused(s->d->conf, REDIS_AUTH_SENTINEL,
+					      p->node, reply, s->why,
+					      sizeof(s->why))) {
+			auth_tell(s, s->why); /* NOAUTH: none was given */
 		} else if (reply->type == REDIS_REPLY_ERROR) {
 			snprintf(s->why, sizeof(s->why), "%s", reply->str);
 		} else {
@@ -235,9 +296,9 @@ probe_opened(redisAsyncContext *ac, const char *addr, const char *err,
 	if (ac != NULL) {
 		redisEnableKeepAlive(&ac->c); /* a dead peer is seen in time */
 		p->ac = ac;
-		if (redisAsyncCommand(ac, probe_reply, p,
-				      "SENTINEL get-master-addr-by-name %s",
-				      s->name) == REDIS_OK)
+		if (auth_then(ac, s->d->conf, probe_auth, probe_reply, p,
+			      "SENTINEL get-master-addr-by-name %s",
+			      s->name) == REDIS_OK)
 			return;
 		p->s = NULL;
 		redisAsyncFree(ac); /* the callback was not queued */
@@ -257,7 +318,7 @@ ask_next(struct sentinel *s)
 	size_t n;
 	const struct config_node *nd;
 	struct probe *p;
-	char why[720];
+	char why[REFUSED_MAX + 400];
 
 	if (s->tried > 0)
 		s->cur++;
@@ -278,6 +339,7 @@ ask_next(struct sentinel *s)
 		return;
 	}
 	p->s = s;
+	snprintf(p->node, sizeof(p->node), "%s:%d", nd->host, nd->port);
 	s->probe = p;
 	after(s->deadline, ASK_MS);
 }
@@ -386,6 +448,21 @@ sub_reply(redisAsyncContext *ac, void *r, void *priv)
 	}
 }
 
+/* AUTH's answer on the subscription's connection: a refusal is told, and
+ * the subscription, never confirmed, is given up (sub_late()). */
+static void
+sub_auth(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct sub *u = priv;
+	char why[REFUSED_MAX];
+
+	(void)ac;
+	if (u->s != NULL &&
+	    redis_auth_refused(u->s->d->conf, REDIS_AUTH_SENTINEL, u->node, r,
+			       why, sizeof(why)))
+		auth_tell(u->s, why);
+}
+
 static void
 sub_drop(struct sentinel *s)
 {
@@ -431,8 +508,8 @@ sub_opened(redisAsyncContext *ac, const char *addr, const char *err, void *arg)
 	if (ac != NULL) {
 		redisEnableKeepAlive(&ac->c);
 		u->ac = ac;
-		if (redisAsyncCommand(ac, sub_reply, u,
-				      "SUBSCRIBE +switch-master") == REDIS_OK)
+		if (auth_then(ac, s->d->conf, sub_auth, sub_reply, u,
+			      "SUBSCRIBE +switch-master", NULL) == REDIS_OK)
 			return;
 		u->s = NULL;
 		redisAsyncFree(ac);

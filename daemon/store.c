@@ -19,6 +19,11 @@
  *   without blocking (redis_open.c) while the state is RESOLVING, within
  *   redis.timeout: a lookup that fails or is late is a failed connection,
  *   retried with the backoff. st->open is that lookup, under way.
+ * - The first command of every connection is AUTH (or PING, with no
+ *   password: redis_auth.h), and nothing else is sent before its answer.
+ *   Credentials refused are logged once until some are accepted (not at
+ *   every retry); the connection is let go like a Redis away, and made
+ *   again with the backoff, with the credentials in force then.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +35,7 @@
 #include "clock.h"
 #include "dns.h"
 #include "log.h"
+#include "redis_auth.h"
 #include "redis_open.h"
 #include "sentinel.h"
 #include "store.h"
@@ -91,6 +97,59 @@ role_reply(redisAsyncContext *ac, void *r, void *priv)
 	store_drop_soon(st, why);
 }
 
+/* The credentials are accepted: ROLE with sentinels, else the check. */
+static void
+authenticated(struct store *st)
+{
+	st->auth_said[0] = '\0';
+	if (st->sentinel == NULL) {
+		check_start(st);
+		return;
+	}
+	st->state = ST_ROLE;
+	if (store_send_cmd(st, role_reply, st, "ROLE") != 0)
+		store_drop_soon(st, "cannot ask the node its ROLE");
+	store_watch_arm(st);
+}
+
+/* The answer to the connection's first command (AUTH, or PING). */
+static void
+auth_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct store *st = priv;
+	char why[sizeof(st->auth_said)];
+
+	if (r == NULL || ac != st->ac || st->state != ST_AUTH)
+		return; /* the connection went: disconnect_cb() says so */
+	if (!redis_auth_refused(st->d->conf, REDIS_AUTH_DATA, st->addr, r, why,
+				sizeof(why))) {
+		authenticated(st);
+		return;
+	}
+	if (strcmp(why, st->auth_said) != 0) {
+		log_event_warnx(NULL, NULL, "redis_auth_refused",
+				"redis: %s; no referral is taken until "
+				"that is fixed (mashd retries)",
+				why);
+		snprintf(st->auth_said, sizeof(st->auth_said), "%s", why);
+	}
+	store_drop_quiet(st, why);
+}
+
+/* Connected: the credentials first (redis_auth.h). */
+static void
+auth_start(struct store *st)
+{
+	const char *argv[3];
+	size_t len[3];
+	int argc = redis_auth_argv(st->d->conf, REDIS_AUTH_DATA, argv, len);
+
+	st->state = ST_AUTH;
+	if (store_send_argv(st, auth_reply, st, argc, argv, len) != 0)
+		store_drop_soon(st, "cannot send AUTH");
+	store_watch_arm(st);
+}
+
 static void
 connect_cb(const redisAsyncContext *ac, int status)
 {
@@ -107,14 +166,7 @@ connect_cb(const redisAsyncContext *ac, int status)
 		store_schedule_reconnect(st);
 		return;
 	}
-	if (st->sentinel == NULL) {
-		check_start(st);
-		return;
-	}
-	st->state = ST_ROLE;
-	if (store_send_cmd(st, role_reply, st, "ROLE") != 0)
-		store_drop_soon(st, "cannot ask the node its ROLE");
-	store_watch_arm(st);
+	auth_start(st);
 }
 
 static void

@@ -159,6 +159,7 @@ store_down(struct store *st)
 	st->state = ST_DOWN;
 	st->durable = false;
 	st->refusal[0] = '\0';
+	st->quiet = false;
 	evtimer_del(st->watch);
 	evtimer_del(st->recheck);
 	evtimer_del(st->later);
@@ -179,8 +180,11 @@ store_drop(struct store *st, const char *why)
 
 	if (ac == NULL)
 		return;
-	log_warnx("redis: %s; dropping the connection, reconnecting in %d ms",
-		  why, st->backoff_ms);
+	if (!st->quiet)
+		log_warnx("redis: %s; dropping the connection, reconnecting "
+			  "in %d ms",
+			  why, st->backoff_ms);
+	st->quiet = false;
 	store_unreachable(st, "%s", why);
 	store_down(st);
 	st->lost = why;
@@ -199,6 +203,15 @@ later_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	store_drop(st, st->later_why);
+}
+
+void
+store_drop_quiet(struct store *st, const char *why)
+{
+	if (st->ac == NULL || st->state == ST_DROPPING)
+		return;
+	store_drop_soon(st, why);
+	st->quiet = true;
 }
 
 void

@@ -41,14 +41,16 @@ TAILQ_HEAD(sentq, sent);
 /*
  * How far a connection got: the sentinels asked for the master
  * (RESOLVING, Sentinel mode only), the connection being made
- * (CONNECTING), ROLE asked of the node reached (ROLE, Sentinel mode
- * only), Redis's durability being read (CHECKING), ready (UP), or let
- * go and about to be freed (DROPPING: see store_drop_soon()).
+ * (CONNECTING), its credentials given (AUTH: redis_auth.h), ROLE asked of the
+ * node reached (ROLE, Sentinel mode only), Redis's durability being read
+ * (CHECKING), ready (UP), or let go and about to be freed (DROPPING: see
+ * store_drop_soon()).
  */
 enum store_state {
 	ST_DOWN,
 	ST_RESOLVING,
 	ST_CONNECTING,
+	ST_AUTH,
 	ST_ROLE,
 	ST_CHECKING,
 	ST_UP,
@@ -71,7 +73,12 @@ struct store {
 	struct event *watch;   /* the deadline of the oldest command */
 	struct event *recheck; /* the next durability check */
 	struct event *later;   /* a drop asked for inside a callback */
-	char later_why[128];
+	char later_why[STORE_ADDR_MAX + 160];
+	bool quiet; /* the drop's why is logged already */
+	/* The last refusal of the credentials logged, so that a Redis that
+	 * refuses them is told once, not at every retry; "" once one is
+	 * accepted. */
+	char auth_said[STORE_ADDR_MAX + 160];
 	struct sentq sent;
 	bool checking;	   /* a durability check is in flight */
 	bool durable;	   /* the last check on this connection */
@@ -124,8 +131,10 @@ void store_schedule_reconnect(struct store *st);
  * waiting on it is answered STORE_UNKNOWN with `why`; connect again. */
 void store_drop(struct store *st, const char *why);
 /* The same, asked from inside a callback of the connection: done at once
- * after it returns, and meanwhile no call is sent. */
+ * after it returns, and meanwhile no call is sent. With `quiet`, the drop
+ * logs nothing: the caller said why already. */
 void store_drop_soon(struct store *st, const char *why);
+void store_drop_quiet(struct store *st, const char *why);
 /* Why the store is not UP, for store_why(): a sentence after "the
  * referral store is unreachable". */
 void store_unreachable(struct store *st, const char *fmt, ...)

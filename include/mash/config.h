@@ -84,6 +84,11 @@ struct mash_config {
 		const char *prefix;
 		int timeout;	   /* seconds a call may wait for Redis */
 		bool allow_unsafe; /* take referrals on a Redis not durable */
+		/* AUTH of every connection to Redis (user NULL: AUTH pass,
+		 * as Redis's default user), and of every one to a sentinel;
+		 * a NULL password: no AUTH. */
+		const char *user, *password;
+		const char *sentinel_user, *sentinel_password;
 	} redis;
 	struct {
 		const char *address;
