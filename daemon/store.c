@@ -283,13 +283,18 @@ resolved(const char *host, int port, const char *err, void *arg)
 	if (st->closing || st->state != ST_RESOLVING)
 		return;
 	if (host == NULL) {
-		log_warnx("redis: %s; asking again in %d ms", err,
-			  st->backoff_ms);
+		/* Once while it stays the same: every second otherwise. */
+		if (strcmp(err, st->resolve_said) != 0)
+			log_warnx("redis: %s; asking again every %d ms or "
+				  "less, until one does",
+				  err, STORE_BACKOFF_MAX_SENTINEL_MS);
+		snprintf(st->resolve_said, sizeof(st->resolve_said), "%s", err);
 		store_unreachable(st, "%s", err);
 		st->state = ST_DOWN;
 		store_schedule_reconnect(st);
 		return;
 	}
+	st->resolve_said[0] = '\0';
 	connect_to(st, NULL, host, port);
 }
 

@@ -79,6 +79,9 @@ struct store {
 	 * refuses them is told once, not at every retry; "" once one is
 	 * accepted. */
 	char auth_said[STORE_ADDR_MAX + 160];
+	/* The sentinels' last failure to name the master, logged once
+	 * while it stays the same. */
+	char resolve_said[480];
 	struct sentq sent;
 	bool checking;	   /* a durability check is in flight */
 	bool durable;	   /* the last check on this connection */
