@@ -65,7 +65,7 @@ write_conf
 sed -i "s|^redis = { |redis = { password = 5; |" "$T/mashd.conf"
 "$MASHD" -n -c "$T/mashd.conf" > /dev/null 2> "$T/err"
 expect "a password that is no string: mashd -n exits 1" "$?" 1
-expect_match "naming the key" "$(cat "$T/err")" 'redis\.password'
+expect_match "naming the key and its type" "$(cat "$T/err")" 'redis\.password: must be a string'
 REDIS_CONF='user = "mashd";' write_conf
 "$MASHD" -n -c "$T/mashd.conf" > /dev/null 2> "$T/err"
 expect "a user without a password: mashd -n exits 1" "$?" 1
