@@ -126,6 +126,10 @@ expect "an ACL user: mashd reaches Redis" \
 	"$(ctl status --json | jq -r .redis)" up
 expect_match "logged in as that user" "$(rcli client list)" 'user=mashd '
 expect "a referral is taken" "$(post "$FIX/amber.json")" 201
+(printf '{"v":1,"cmd":"watch"}\n'; sleep 60) |
+	socat - UNIX-CONNECT:"$T/mashd.sock" > "$T/notices2" 2>/dev/null &
+wait_for 10 "grep -q '\"live\":true' '$T/notices2'"
+expect "a watcher: notices flow as that user" "$?" 0
 # A reload changes nothing of a connection made: the next one uses it.
 REDIS_CONF="user = \"mashd\"; password = \"$WRONG\";" write_conf
 _from=$(log_lines)
@@ -133,8 +137,26 @@ kill -HUP "$MASHD_PID"
 expect_log "reload" "reload: .* read again" "$_from"
 expect "after the reload, the connection made goes on" \
 	"$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200
+# The queue notices' connection lost: its next one is refused, once said
+# while it retries at every tick, and the watcher told notices may be
+# lost; the store's connection goes on.
+_e0=$(auth_errors WRONGPASS)
+rcli client kill id "$(rcli client list | grep 'cmd=subscribe ' |
+	grep 'user=mashd ' | sed -n 's/^id=\([0-9]*\) .*/\1/p')" > /dev/null
+expect_log "the queue notices' next connection uses the new password, refused" \
+	"control: queue notices: $T/redis.sock refused the password for user mashd: WRONGPASS" \
+	"$_from"
+wait_for 10 "grep -qx '{\"live\":false}' '$T/notices2'"
+expect "and the watcher is told notices may be lost" "$?" 0
+wait_for 20 "[ \$((\$(auth_errors WRONGPASS) - $_e0)) -ge 3 ]"
+expect "it retries (3 connections refused)" "$?" 0
+expect "and says so once" "$(tail -n "+$((_from + 1))" "$T/mashd.log" |
+	grep -c 'refused the password')" 1
+expect "the store's connection goes on" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200
+# The store's connection lost: its next one is refused too.
 rcli client kill user mashd > /dev/null
-expect_log "the next connection uses the new password, refused" \
+expect_log "the store's next connection uses the new password, refused" \
 	"redis: $T/redis.sock refused the password for user mashd: WRONGPASS" \
 	"$_from"
 wait_for 10 '[ "$(curl -s -o /dev/null -w "%{http_code}" "$URL/healthz")" = 503 ]'
