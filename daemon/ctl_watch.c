@@ -25,7 +25,8 @@
  * The subscriber gives Redis the store's credentials first (redis_auth.h:
  * AUTH, pipelined before SUBSCRIBE, which Redis answers in order); one
  * refused is logged once until some are accepted, and the tick lets the
- * connection go and makes another.
+ * connection go and makes another. So is a NOPERM to SUBSCRIBE (an ACL
+ * user without the channel), told once until notices flow.
  *
  * The store's master address is numeric (a host name is looked up by the
  * store, without blocking, before it connects) or a socket's path, so
@@ -60,11 +61,13 @@ static void on_auth(redisAsyncContext *ac, void *r, void *priv);
 
 struct watch {
 	struct mashd *d;
-	redisAsyncContext *ac;	   /* the subscriber, or NULL */
-	char addr[WATCH_ADDR_MAX]; /* where it connects */
-	bool live;		   /* subscribed: notices flow */
-	bool refused;		   /* Redis refused the credentials */
-	char auth_said[WATCH_ADDR_MAX + 160]; /* the refusal logged last */
+	redisAsyncContext *ac;		   /* the subscriber, or NULL */
+	char addr[WATCH_ADDR_MAX];	   /* where it connects */
+	bool live;			   /* subscribed: notices flow */
+	bool refused;			   /* AUTH or SUBSCRIBE refused: drop */
+	bool auth_told;			   /* a refusal of AUTH is logged */
+	bool perm_told;			   /* a NOPERM to SUBSCRIBE is logged */
+	char failed[WATCH_ADDR_MAX + 160]; /* AUTH's other error, or "" */
 	int64_t since; /* when it began connecting, mono ms */
 	struct event *tick;
 	struct ctl_conn **conns; /* the watchers */
@@ -167,7 +170,7 @@ on_message(redisAsyncContext *ac, void *r, void *priv)
 		return;
 	if (strcmp(reply->element[0]->str, "subscribe") == 0) {
 		log_info("control: queue notices flow from %s", W->addr);
-		W->auth_said[0] = '\0';
+		W->auth_told = W->perm_told = false;
 		set_live(true);
 	} else if (strcmp(reply->element[0]->str, "message") == 0 &&
 		   reply->element[2]->type == REDIS_REPLY_STRING) {
@@ -175,25 +178,70 @@ on_message(redisAsyncContext *ac, void *r, void *priv)
 	}
 }
 
-/* The answer to AUTH: a refusal is told once, and the tick drops the
- * connection. */
+/* A refusal of the credentials: told once until some are accepted; the
+ * tick drops the connection. */
+static void
+auth_refused(const char *why)
+{
+	W->refused = true;
+	if (!W->auth_told)
+		log_warnx("control: queue notices: %s", why);
+	W->auth_told = true;
+}
+
+/* The answer to AUTH; another error than a refusal is dropped by the
+ * tick, logged as any failure. */
 static void
 on_auth(redisAsyncContext *ac, void *r, void *priv)
 {
-	char why[sizeof(W->auth_said)];
+	char why[sizeof(W->failed)];
 
 	(void)priv;
 	if (r == NULL || ac != W->ac)
 		return;
-	if (!redis_auth_refused(W->d->conf, REDIS_AUTH_DATA, W->addr, r, why,
-				sizeof(why))) {
-		W->auth_said[0] = '\0';
-		return;
+	switch (redis_auth_answer(W->d->conf, REDIS_AUTH_DATA, W->addr, r, why,
+				  sizeof(why))) {
+	case REDIS_AUTH_ACCEPTED:
+		W->auth_told = false;
+		break;
+	case REDIS_AUTH_REFUSED:
+		auth_refused(why);
+		break;
+	case REDIS_AUTH_FAILED:
+		W->refused = true;
+		snprintf(W->failed, sizeof(W->failed), "%s", why);
+		break;
 	}
+}
+
+/* SUBSCRIBE refused (hiredis then ends the connection, its error in
+ * errstr): NOAUTH when Redis wants a password not given, NOPERM when
+ * redis.user may not use the channel. Each told once; true if either. */
+static bool
+subscribe_refused(const redisAsyncContext *ac)
+{
+	redisReply e = {.type = REDIS_REPLY_ERROR};
+	char why[sizeof(W->failed)];
+
+	e.str = (char *)ac->errstr;
+	e.len = strlen(ac->errstr);
+	if (redis_auth_missing(W->d->conf, REDIS_AUTH_DATA, W->addr, &e, why,
+			       sizeof(why))) {
+		auth_refused(why);
+		return true;
+	}
+	if (strncmp(ac->errstr, "NOPERM", 6) != 0)
+		return false;
+	if (!W->perm_told)
+		log_warnx(
+		    "control: queue notices from %s: NOPERM: redis.user "
+		    "may not subscribe to %s%s (its ACL needs the channel "
+		    "&%s%s); mashctl watch shows no changes until it may",
+		    W->addr, W->d->conf->redis.prefix, WATCH_CHANNEL,
+		    W->d->conf->redis.prefix, WATCH_CHANNEL);
+	W->perm_told = true;
 	W->refused = true;
-	if (strcmp(why, W->auth_said) != 0)
-		log_warnx("control: queue notices: %s", why);
-	snprintf(W->auth_said, sizeof(W->auth_said), "%s", why);
+	return true;
 }
 
 /* AUTH, when a password is set, then SUBSCRIBE: 0, or -1. */
@@ -227,19 +275,13 @@ on_connect(const redisAsyncContext *ac, int status)
 static void
 on_disconnect(const redisAsyncContext *ac, int status)
 {
-	redisReply noauth = {.type = REDIS_REPLY_ERROR};
-
 	(void)status;
 	if (ac != W->ac)
-		return; /* drop() or ctl_watch_free() let it go */
-	/* hiredis ends a connection whose SUBSCRIBE is refused, NOAUTH when
-	 * Redis wants a password it was not given. */
-	if (!W->refused && strncmp(ac->errstr, "NOAUTH", 6) == 0) {
-		noauth.str = (char *)ac->errstr;
-		noauth.len = strlen(ac->errstr);
-		on_auth((redisAsyncContext *)ac, &noauth, NULL);
-	}
-	if (!W->refused)
+		return;		  /* drop() or ctl_watch_free() let it go */
+	if (W->failed[0] != '\0') /* AUTH's error, then Redis closed */
+		log_info("control: queue notices from %s: %s", W->addr,
+			 W->failed);
+	else if (!W->refused && !subscribe_refused(ac))
 		log_info("control: queue notices from %s lost: %s", W->addr,
 			 ac->errstr[0] ? ac->errstr : "closed");
 	W->ac = NULL;
@@ -279,6 +321,7 @@ subscribe(void)
 	}
 	W->ac = ac;
 	W->refused = false;
+	W->failed[0] = '\0';
 	W->since = clock_mono_ms();
 	redisLibeventAttach(ac, W->d->base);
 	redisAsyncSetConnectCallback(ac, on_connect);
@@ -302,7 +345,7 @@ tick(evutil_socket_t fd, short what, void *arg)
 	}
 	store_info(W->d->store, &si);
 	if (W->refused)
-		drop(NULL); /* on_auth() said why */
+		drop(W->failed[0] ? W->failed : NULL); /* else: said */
 	else if (!W->live && clock_mono_ms() - W->since >
 				 (int64_t)W->d->conf->redis.timeout * 1000)
 		drop("no answer within redis.timeout");

@@ -36,17 +36,42 @@ bool redis_auth_set(const struct mash_config *c, enum redis_auth_of of);
 int redis_auth_argv(const struct mash_config *c, enum redis_auth_of of,
 		    const char **argv, size_t *argvlen);
 
+/* What the answer to the first command says. */
+enum redis_auth_answer {
+	REDIS_AUTH_ACCEPTED, /* go on */
+	REDIS_AUTH_REFUSED,  /* the credentials are wrong or missing */
+	REDIS_AUTH_FAILED,   /* another error: a failure like any other */
+};
+
 /*
- * Whether `r` says the credentials are refused or missing: r is the
- * answer to the first command (any error to AUTH counts), or, when no
- * password is set, to any command (NOAUTH counts). Then a sentence in
- * buf, which never holds the password:
- * "ADDR refused the password for user U: WRONGPASS ...", or
- * "ADDR requires a password: set redis.password". False when it does not
- * (r may be NULL: the connection went, which says nothing about AUTH).
+ * Reads `r`, the answer to the first command (AUTH, or PING with no
+ * password), which may be NULL (the connection went: FAILED). Unless
+ * ACCEPTED, a sentence in buf, which quotes of the error only its code
+ * word and never holds a password:
+ * "ADDR refused the password for user U: WRONGPASS, a wrong password or
+ * user, or the user is disabled", "ADDR requires a password: set
+ * redis.password" (REFUSED); "ADDR: AUTH failed: ERR, it is at
+ * maxclients" (FAILED).
  */
-bool redis_auth_refused(const struct mash_config *c, enum redis_auth_of of,
+enum redis_auth_answer redis_auth_answer(const struct mash_config *c,
+					 enum redis_auth_of of,
+					 const char *addr, const redisReply *r,
+					 char *buf, size_t len);
+
+/*
+ * Whether `r`, the answer to a later command, is NOAUTH while no password
+ * is set: then "ADDR requires a password: set redis.password" in buf.
+ */
+bool redis_auth_missing(const struct mash_config *c, enum redis_auth_of of,
 			const char *addr, const redisReply *r, char *buf,
 			size_t len);
+
+/*
+ * The code word of the error `r` (its text up to the first space, at most
+ * 32 characters: "ERR", "NOPERM"), or "an error" when that would hold
+ * the password or the user: what a log line may quote of an error.
+ */
+void redis_auth_code(const struct mash_config *c, enum redis_auth_of of,
+		     const redisReply *r, char *buf, size_t len);
 
 #endif

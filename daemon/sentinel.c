@@ -26,7 +26,9 @@
  *   redis.sentinel_user and redis.sentinel_password when set
  *   (redis_auth.h), pipelined before its command. A sentinel that
  *   refuses them, or asks one not given, is a sentinel that does not
- *   answer; that is logged once until one accepts them.
+ *   answer; that is logged once for each sentinel (they are asked in
+ *   turn) until it accepts them. Any other error is what it is ("is not
+ *   a sentinel: ERR"), never quoted beyond its code word.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +55,12 @@
 #define REFUSED_MAX 480
 
 struct probe {
-	struct sentinel *s;	   /* NULL once given up */
-	struct redis_open *open;   /* its name's lookup, under way */
-	redisAsyncContext *ac;	   /* once looked up */
-	char node[300];		   /* "host:port", as configured */
-	char refused[REFUSED_MAX]; /* AUTH's refusal, or "" */
+	struct sentinel *s;	 /* NULL once given up */
+	struct redis_open *open; /* its name's lookup, under way */
+	redisAsyncContext *ac;	 /* once looked up */
+	char node[300];		 /* "host:port", as configured */
+	size_t idx;		 /* its index in s->nodes */
+	char auth[REFUSED_MAX];	 /* why AUTH was not accepted, or "" */
 };
 
 struct sub {
@@ -65,12 +68,14 @@ struct sub {
 	struct redis_open *open; /* its name's lookup, under way */
 	redisAsyncContext *ac;	 /* once looked up */
 	char node[300];
+	size_t idx;
 	bool confirmed;
 };
 
 struct sentinel {
 	struct mashd *d;
 	struct config_node *nodes;
+	bool *told; /* each node's refusal of the credentials is logged */
 	size_t nnodes;
 	char name[256]; /* redis.master_name */
 	sentinel_master_cb *moved;
@@ -89,7 +94,6 @@ struct sentinel {
 	int port;
 	char why[REFUSED_MAX];
 	char last[300];
-	char auth_said[REFUSED_MAX]; /* the refusal logged last */
 	struct event *step, *deadline, *poll;
 	struct sub *sub;
 	size_t sub_next; /* the sentinel to subscribe to next */
@@ -133,27 +137,70 @@ ask_end(struct sentinel *s, const char *host, int port, const char *err)
 		s->moved(host, port, NULL, s->moved_arg);
 }
 
-/* A refusal of the credentials: told once until some are accepted. */
+/* A sentinel's refusal of the credentials: told once until it accepts
+ * some (each sentinel apart: they are asked in turn). */
 static void
-auth_tell(struct sentinel *s, const char *why)
+auth_tell(struct sentinel *s, size_t idx, const char *why)
 {
-	if (s == NULL || strcmp(why, s->auth_said) == 0)
+	if (s->told[idx])
 		return;
 	log_warnx("redis: sentinel %s; mashd asks the other sentinels", why);
-	snprintf(s->auth_said, sizeof(s->auth_said), "%s", why);
+	s->told[idx] = true;
 }
 
-/* AUTH's answer, before that of the command after it. */
+/* AUTH's answer, before that of the command after it, in `why`: a
+ * refusal is told; another error is the sentinel's failure. */
+static void
+auth_read(struct sentinel *s, size_t idx, const char *node, const void *r,
+	  char *why, size_t len)
+{
+	why[0] = '\0';
+	switch (redis_auth_answer(s->d->conf, REDIS_AUTH_SENTINEL, node, r, why,
+				  len)) {
+	case REDIS_AUTH_ACCEPTED:
+		s->told[idx] = false;
+		break;
+	case REDIS_AUTH_REFUSED:
+		auth_tell(s, idx, why);
+		break;
+	case REDIS_AUTH_FAILED:
+		log_debug("redis: sentinel %s", why);
+		break;
+	}
+}
+
 static void
 probe_auth(redisAsyncContext *ac, void *r, void *priv)
 {
 	struct probe *p = priv;
 
 	(void)ac;
-	if (p->s != NULL &&
-	    redis_auth_refused(p->s->d->conf, REDIS_AUTH_SENTINEL, p->node, r,
-			       p->refused, sizeof(p->refused)))
-		auth_tell(p->s, p->refused);
+	if (p->s != NULL && r != NULL)
+		auth_read(p->s, p->idx, p->node, r, p->auth, sizeof(p->auth));
+}
+
+/* An error in answer to SENTINEL, in s->why: what it is, quoting only its
+ * code word (redis_auth.h). */
+static void
+probe_error(struct sentinel *s, const struct probe *p, const redisReply *r)
+{
+	char code[40];
+
+	if (p->auth[0] != '\0') { /* NOAUTH after AUTH: AUTH said why */
+		snprintf(s->why, sizeof(s->why), "%s", p->auth);
+		return;
+	}
+	if (redis_auth_missing(s->d->conf, REDIS_AUTH_SENTINEL, p->node, r,
+			       s->why, sizeof(s->why))) {
+		auth_tell(s, p->idx, s->why);
+		return;
+	}
+	redis_auth_code(s->d->conf, REDIS_AUTH_SENTINEL, r, code, sizeof(code));
+	snprintf(s->why, sizeof(s->why), "%s %s: %s", p->node,
+		 strncmp(r->str, "ERR unknown command", 19) == 0
+		     ? "is not a sentinel"
+		     : "answered an error",
+		 code);
 }
 
 /* The credentials first when set, then the command: REDIS_OK or not. */
@@ -189,7 +236,9 @@ probe_reply(redisAsyncContext *ac, void *r, void *priv)
 		s->answered = false;
 		if (reply == NULL)
 			snprintf(s->why, sizeof(s->why), "%s",
-				 ac->err ? ac->errstr : "connection lost");
+				 p->auth[0] ? p->auth
+				 : ac->err  ? ac->errstr
+					    : "connection lost");
 		else if (reply->type == REDIS_REPLY_ARRAY &&
 			 reply->elements == 2 &&
 			 reply->element[0]->type == REDIS_REPLY_STRING &&
@@ -199,19 +248,13 @@ probe_reply(redisAsyncContext *ac, void *r, void *priv)
 				 reply->element[0]->str);
 			s->port = atoi(reply->element[1]->str);
 			s->answered = s->port > 0 && s->port < 65536;
-			s->auth_said[0] = '\0';
+			s->told[p->idx] = false;
 			if (!s->answered)
 				snprintf(s->why, sizeof(s->why),
 					 "an odd port \"%s\"",
 					 reply->element[1]->str);
-		} else if (p->refused[0] != '\0') {
-			snprintf(s->why, sizeof(s->why), "%s", p->refused);
-		} else if (redis_auth_refused(s->d->conf, REDIS_AUTH_SENTINEL,
-					      p->node, reply, s->why,
-					      sizeof(s->why))) {
-			auth_tell(s, s->why); /* NOAUTH: none was given */
 		} else if (reply->type == REDIS_REPLY_ERROR) {
-			snprintf(s->why, sizeof(s->why), "%s", reply->str);
+			probe_error(s, p, reply);
 		} else {
 			snprintf(s->why, sizeof(s->why),
 				 "it knows no master \"%s\"", s->name);
@@ -339,6 +382,7 @@ ask_next(struct sentinel *s)
 		return;
 	}
 	p->s = s;
+	p->idx = s->cur % n;
 	snprintf(p->node, sizeof(p->node), "%s:%d", nd->host, nd->port);
 	s->probe = p;
 	after(s->deadline, ASK_MS);
@@ -448,8 +492,9 @@ sub_reply(redisAsyncContext *ac, void *r, void *priv)
 	}
 }
 
-/* AUTH's answer on the subscription's connection: a refusal is told, and
- * the subscription, never confirmed, is given up (sub_late()). */
+/* AUTH's answer on the subscription's connection. Refused, the
+ * SUBSCRIBE after it is answered NOAUTH, on which hiredis closes the
+ * connection: sub_reply() hears NULL and tries the next sentinel. */
 static void
 sub_auth(redisAsyncContext *ac, void *r, void *priv)
 {
@@ -457,10 +502,8 @@ sub_auth(redisAsyncContext *ac, void *r, void *priv)
 	char why[REFUSED_MAX];
 
 	(void)ac;
-	if (u->s != NULL &&
-	    redis_auth_refused(u->s->d->conf, REDIS_AUTH_SENTINEL, u->node, r,
-			       why, sizeof(why)))
-		auth_tell(u->s, why);
+	if (u->s != NULL && r != NULL)
+		auth_read(u->s, u->idx, u->node, r, why, sizeof(why));
 }
 
 static void
@@ -539,6 +582,7 @@ sub_start(struct sentinel *s)
 		return;
 	}
 	u->s = s;
+	u->idx = (s->sub_next - 1) % n;
 	snprintf(u->node, sizeof(u->node), "%s:%d", nd->host, nd->port);
 	s->sub = u;
 	after(s->sub_deadline, ASK_MS);
@@ -564,6 +608,8 @@ sentinel_new(struct mashd *d, sentinel_master_cb *moved, void *arg)
 	s->d = d;
 	s->nnodes = d->conf->redis.nsentinels;
 	if ((s->nodes = calloc(s->nnodes, sizeof(*s->nodes))) == NULL)
+		fatalx("sentinel_new: out of memory");
+	if ((s->told = calloc(s->nnodes + 1, sizeof(*s->told))) == NULL)
 		fatalx("sentinel_new: out of memory");
 	memcpy(s->nodes, d->conf->redis.sentinels,
 	       s->nnodes * sizeof(*s->nodes));
@@ -609,6 +655,7 @@ sentinel_free(struct sentinel *s)
 	event_free(s->sub_retry);
 	event_free(s->sub_deadline);
 	free(s->nodes);
+	free(s->told);
 	free(s);
 }
 

@@ -23,7 +23,8 @@
  *   password: redis_auth.h), and nothing else is sent before its answer.
  *   Credentials refused are logged once until some are accepted (not at
  *   every retry); the connection is let go like a Redis away, and made
- *   again with the backoff, with the credentials in force then.
+ *   again with the backoff, with the credentials in force then. Another
+ *   error to AUTH (maxclients, AUTH unknown) is a failure like any.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -121,10 +122,16 @@ auth_reply(redisAsyncContext *ac, void *r, void *priv)
 
 	if (r == NULL || ac != st->ac || st->state != ST_AUTH)
 		return; /* the connection went: disconnect_cb() says so */
-	if (!redis_auth_refused(st->d->conf, REDIS_AUTH_DATA, st->addr, r, why,
-				sizeof(why))) {
+	switch (redis_auth_answer(st->d->conf, REDIS_AUTH_DATA, st->addr, r,
+				  why, sizeof(why))) {
+	case REDIS_AUTH_ACCEPTED:
 		authenticated(st);
 		return;
+	case REDIS_AUTH_FAILED: /* as any failure: logged at every drop */
+		store_drop_soon(st, why);
+		return;
+	case REDIS_AUTH_REFUSED:
+		break;
 	}
 	if (strcmp(why, st->auth_said) != 0) {
 		log_event_warnx(NULL, NULL, "redis_auth_refused",
