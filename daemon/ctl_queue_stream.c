@@ -35,6 +35,7 @@ struct qstream {
 	char after[96];	  /* where the next page starts: "" at first */
 	long long sent;	  /* referrals sent so far */
 	const char *zone; /* the hub's, for local times */
+	bool asking;	  /* a page asked of Redis, not yet answered */
 };
 
 static void page_done(const struct store_result *res, void *arg);
@@ -79,14 +80,18 @@ stream_cut(struct qstream *s, const char *why)
 
 /* A stop's grace is over (ctl_abandon), the stream waiting for Redis or
  * for its client to read: the client is told where to go on from, after
- * the pages already queued; the stream ends as its page comes back, or
- * once those pages are read (ctl_gone), asking Redis for no more. */
+ * the pages already queued, and why: the store that did not answer only
+ * when a page was asked of it; the stream ends as its page comes back,
+ * or once those pages are read (ctl_gone), asking Redis for no more. */
 static void
 stream_abandon(void *arg)
 {
 	struct qstream *s = arg;
 
-	stream_say_cut(s, "mashd stopped before the referral store answered",
+	stream_say_cut(s,
+		       s->asking
+			   ? "mashd stopped before the referral store answered"
+			   : "mashd stopped",
 		       true);
 	ctl_abandoned(s->c);
 }
@@ -99,7 +104,10 @@ page_ask(struct qstream *s)
 
 	if (args != NULL)
 		json_object_set_new(args, "after", json_string(s->after));
-	return ctl_queue_ask(s->c, args, page_done, s);
+	if (ctl_queue_ask(s->c, args, page_done, s) != 0)
+		return -1;
+	s->asking = true;
+	return 0;
 }
 
 /* The pages before are written (ctl_when_drained): the next one. */
@@ -123,6 +131,7 @@ page_done(const struct store_result *res, void *arg)
 	char next[sizeof(s->after)], *line;
 	size_t len;
 
+	s->asking = false;
 	if (ctl_gone(s->c)) {
 		stream_end(s);
 		return;

@@ -16,7 +16,8 @@ start_mashd
 for i in 0 1 2 3; do
 	queue_fill $((i * 10000 + 1)) $(((i + 1) * 10000))
 done
-CUT='mashd stopped before the referral store answered: the list is cut after [0-9]+ referrals; go on with --after [0-9]+:MASH-[0-9-]+$'
+TAIL='the list is cut after [0-9]+ referrals; go on with --after [0-9]+:MASH-[0-9-]+$'
+CUT="mashd stopped before the referral store answered: $TAIL"
 
 stopped() { # what: mashd exits, bounded, and Redis resumes
 	if wait_for 40 kids_gone "$MASHD_PID"; then
@@ -73,9 +74,34 @@ HOOK
 stopped "waiting for its client"
 expect_log "the grace ended with the stream in hand" \
 	'event="stop_grace".* 1 request\(s\) in flight' "$from"
+# Waiting for its client, mashd had asked Redis nothing, and says only
+# that it stopped; a page asked of the hung Redis just before (a slow
+# start) is said as in case 1. Case 3 tells the two apart.
 expect_match "the stream ends saying it is cut, and how to go on" \
-	"$(tail -1 "$T/cut")" "^error: $CUT"
+	"$(tail -1 "$T/cut")" "^error: mashd stopped( before the referral store answered)?: $TAIL"
 expect "the referrals sent before it: as many as it says" \
 	"$(($(wc -l < "$T/cut") - 1))" \
 	"$(tail -1 "$T/cut" | sed 's/.*cut after \([0-9]*\) .*/\1/')"
+
+# 3. The same client with Redis answering throughout: every page asked
+# came back, so the cut line blames no store, only the stop.
+start_mashd
+from=$(log_lines)
+cat > "$T/hook" <<HOOK
+sleep 2 # mashd sends what it may ahead of the client, and waits
+kill -TERM $MASHD_PID
+n=0
+until tail -n +$((from + 1)) '$T/mashd.log' | grep -q 'event="stop_grace"' ||
+	[ \$n -ge 300 ]; do
+	n=\$((n + 1))
+	sleep 0.1
+done
+HOOK
+/usr/bin/python3 "$TOP/tests/tools/ctl-stream.py" read "$T/mashd.sock" 1000 \
+	"sh '$T/hook'" > "$T/cut3"
+wait_for 40 kids_gone "$MASHD_PID"
+wait "$MASHD_PID"
+MASHD_PID=
+expect_match "Redis answering: the cut line says mashd stopped, no more" \
+	"$(tail -1 "$T/cut3")" "^error: mashd stopped: $TAIL"
 finish
