@@ -157,7 +157,7 @@ $(BUILD)/words-lua: $(BUILD)/words-lua.o $(PURE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(PURE_OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PURE_OBJ) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(PURE_OBJ) $(LDLIBS) -lcmocka
 
 unit: $(UNITS:%=$(BUILD)/%)
 	@set -e; for t in $(UNITS); do \

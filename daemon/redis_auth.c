@@ -87,15 +87,19 @@ redis_auth_code(const struct mash_config *c, enum redis_auth_of of,
 	size_t n = 0;
 
 	creds(c, of, &user, &pass);
-	while (n < r->len && n < sizeof(code) - 1 && r->str[n] > ' ' &&
-	       r->str[n] < 127)
+	/* Redis's code word is capitals, ended by a space or the reply's
+	 * end, measured whole: anything else (an echo of what was sent, a
+	 * long word a cut could leave part of a password in) is not quoted,
+	 * nor a word that holds a credential. */
+	while (n < r->len && r->str[n] >= 'A' && r->str[n] <= 'Z')
 		n++;
+	if (n == 0 || n >= sizeof(code) || (n < r->len && r->str[n] != ' ')) {
+		snprintf(buf, len, "an error");
+		return;
+	}
 	snprintf(code, sizeof(code), "%.*s", (int)n, r->str);
-	/* A code word that holds a credential (or is none) is not quoted;
-	 * checked whole, before buf may cut it. */
 	snprintf(buf, len, "%s",
-		 n == 0 || holds(code, pass) || holds(code, user) ? "an error"
-								  : code);
+		 holds(code, pass) || holds(code, user) ? "an error" : code);
 }
 
 bool

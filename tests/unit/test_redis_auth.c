@@ -16,6 +16,7 @@
 #include "../../daemon/redis_auth.c"
 
 #define PASS "s3cret-pass-0123456789"
+#define LONG_PASS "correct-horse-battery-staple-0123456789"
 
 static int
 argv_of(const struct mash_config *c, enum redis_auth_of of, char *out)
@@ -204,6 +205,16 @@ test_failed(void **state)
 	assert_string_equal(buf, "a: AUTH failed: an error");
 	redis_auth_code(&c, REDIS_AUTH_DATA, &r, buf, 4);
 	assert_string_equal(buf, "an ");
+	/* A password longer than a code word may be, echoed first: no part
+	 * of it is quoted (a cut word held none of it whole). */
+	c.redis.password = LONG_PASS;
+	assert_int_equal(ANSWER(&c, REDIS_AUTH_DATA, "a", LONG_PASS " said"),
+			 REDIS_AUTH_FAILED);
+	assert_string_equal(buf, "a: AUTH failed: an error");
+	assert_int_equal(ANSWER(&c, REDIS_AUTH_DATA, "a", "-" LONG_PASS),
+			 REDIS_AUTH_FAILED);
+	assert_string_equal(buf, "a: AUTH failed: an error");
+	c.redis.password = PASS;
 	r = reply(REDIS_REPLY_ERROR, "NOPERM this user has no permissions");
 	redis_auth_code(&c, REDIS_AUTH_DATA, &r, buf, sizeof(buf));
 	assert_string_equal(buf, "NOPERM");
