@@ -239,6 +239,8 @@ probe_reply(redisAsyncContext *ac, void *r, void *priv)
 				 p->auth[0] ? p->auth
 				 : ac->err  ? ac->errstr
 					    : "connection lost");
+		else if (p->auth[0] != '\0') /* refused: its answer unused */
+			snprintf(s->why, sizeof(s->why), "%s", p->auth);
 		else if (reply->type == REDIS_REPLY_ARRAY &&
 			 reply->elements == 2 &&
 			 reply->element[0]->type == REDIS_REPLY_STRING &&

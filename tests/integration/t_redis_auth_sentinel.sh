@@ -120,4 +120,38 @@ expect_log "a node named as a sentinel: said to be none" \
 expect "and not to refuse the password" \
 	"$(tail -n "+$((_from + 1))" "$T/mashd.log" | grep -c 'refused the password')" 0
 no_secret "no password in the log"
+stop_mashd
+
+# ---- a sentinel that asks no password, given one: it refuses AUTH, and
+# what it answers after is not used (as a node that asks none is
+# refused), so mashd asks again, saying so once; before, it used the
+# answer and said the refusal again at every look (every 5 s).
+SP2=$(sent_port 2)
+mkdir -p "$T/sent2"
+cat > "$T/sent2/sentinel.conf" <<EOC
+port $SP2
+bind 127.0.0.1
+dir $T/sent2
+sentinel monitor mash 127.0.0.1 $(node_port 0) 1
+sentinel auth-pass mash $PASS
+EOC
+redis-sentinel "$T/sent2/sentinel.conf" --logfile "$T/sent2.log" &
+SENT2_PID=$!
+s2() { env -u REDISCLI_AUTH redis-cli -p "$SP2" "$@"; }
+wait_for 10 "s2 sentinel get-master-addr-by-name mash | grep -qx '$(node_port 0)'" ||
+	{ echo "sentinel 2 does not name the node"; exit 1; }
+s2_errors() { s2 info stats | tr -d '\r' | sed -n 's/^total_error_replies://p'; }
+_from=$(log_lines)
+_e=$(s2_errors)
+REDIS_AT="sentinels = [ \"127.0.0.1:$SP2\" ]; master_name = \"mash\";"
+REDIS_CONF="password = \"$PASS\"; sentinel_password = \"$SPASS\";" write_conf
+start_mashd --unready
+wait_for 30 "[ \$((\$(s2_errors) - $_e)) -ge 4 ]"
+expect "a sentinel that asks none: asked again and again (4 refusals)" "$?" 0
+expect "said once, not at every look" \
+	"$(tail -n "+$((_from + 1))" "$T/mashd.log" |
+		grep -c "sentinel 127\.0\.0\.1:$SP2 refused the password")" 1
+expect "its answer unused: Redis is away" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 503
+no_secret "no password in the log"
 finish
