@@ -19,6 +19,23 @@ done
 TAIL='the list is cut after [0-9]+ referrals; go on with --after [0-9]+:MASH-[0-9-]+$'
 CUT="mashd stopped before the referral store answered: $TAIL"
 
+# write_hook [COMMAND]: $T/hook, run by ctl-stream.py after the first
+# page: it waits for mashd to send ahead, runs COMMAND, stops mashd and
+# waits for the end of its grace.
+write_hook() {
+	cat > "$T/hook" <<HOOK
+sleep 2 # mashd sends what it may ahead of the client, and waits
+${1:-:}
+kill -TERM $MASHD_PID
+n=0
+until tail -n +$((from + 1)) '$T/mashd.log' | grep -q 'event="stop_grace"' ||
+	[ \$n -ge 300 ]; do
+	n=\$((n + 1))
+	sleep 0.1
+done
+HOOK
+}
+
 stopped() { # what: mashd exits, bounded, and Redis resumes
 	if wait_for 40 kids_gone "$MASHD_PID"; then
 		ok "$1: mashd stops while Redis still hangs"
@@ -58,17 +75,7 @@ expect_log "the grace ended with the stream in hand" 'event="stop_grace"' "$from
 # the hung Redis for no page more.
 start_mashd
 from=$(log_lines)
-cat > "$T/hook" <<HOOK
-sleep 2 # mashd sends what it may ahead of the client, and waits
-kill -STOP $REDIS_PID
-kill -TERM $MASHD_PID
-n=0
-until tail -n +$((from + 1)) '$T/mashd.log' | grep -q 'event="stop_grace"' ||
-	[ \$n -ge 300 ]; do
-	n=\$((n + 1))
-	sleep 0.1
-done
-HOOK
+write_hook "kill -STOP $REDIS_PID"
 /usr/bin/python3 "$TOP/tests/tools/ctl-stream.py" read "$T/mashd.sock" 1000 \
 	"sh '$T/hook'" > "$T/cut"
 stopped "waiting for its client"
@@ -87,16 +94,7 @@ expect "the referrals sent before it: as many as it says" \
 # came back, so the cut line blames no store, only the stop.
 start_mashd
 from=$(log_lines)
-cat > "$T/hook" <<HOOK
-sleep 2 # mashd sends what it may ahead of the client, and waits
-kill -TERM $MASHD_PID
-n=0
-until tail -n +$((from + 1)) '$T/mashd.log' | grep -q 'event="stop_grace"' ||
-	[ \$n -ge 300 ]; do
-	n=\$((n + 1))
-	sleep 0.1
-done
-HOOK
+write_hook
 /usr/bin/python3 "$TOP/tests/tools/ctl-stream.py" read "$T/mashd.sock" 1000 \
 	"sh '$T/hook'" > "$T/cut3"
 wait_for 40 kids_gone "$MASHD_PID"
