@@ -57,6 +57,10 @@ ctl_find_show_history(const json_t *r, json_t *out)
 	json_object_set_new(out, "related",
 			    ctl_items_with_instants(
 				json_object_get(r, "related"), received, 1));
+	/* The child's list of referrals damaged: none listed, and why. */
+	if (json_is_string(json_object_get(r, "related_damaged")))
+		json_object_set(out, "related_damaged",
+				json_object_get(r, "related_damaged"));
 	/* mashd's now, which the timers keep: "2h10m left" by it. */
 	json_object_set_new(out, "now",
 			    json_string(mash_time_format(clock_now_ms(), buf)));

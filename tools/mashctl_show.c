@@ -420,9 +420,10 @@ show_ratings(const struct calendar *cal, const json_t *ratings)
  * them. */
 static void
 show_related(const struct calendar *cal, const json_t *ref,
-	     const json_t *related)
+	     const json_t *answer)
 {
 	const json_t *rep = json_object_get(ref, "repeat"), *e;
+	const json_t *related = json_object_get(answer, "related");
 	char at[64];
 	size_t i;
 
@@ -438,6 +439,12 @@ show_related(const struct calendar *cal, const json_t *ref,
 			json_object_get(rep, "within_window")));
 	json_array_foreach(related, i, e)
 	{
+		if (json_is_string(json_object_get(e, "damaged"))) {
+			/* passed over by mashd, and said */
+			printf("  %-17s damaged record (%s)\n", str(e, "id"),
+			       str(e, "damaged"));
+			continue;
+		}
 		printf("  %-17s %s  %-6s %s%s%s\n", str(e, "id"),
 		       local_at(cal, str(e, "received"), at, sizeof(at)),
 		       str(e, "brag"), str(e, "status"),
@@ -446,7 +453,10 @@ show_related(const struct calendar *cal, const json_t *ref,
 			   : "",
 		       strcmp(str(e, "outcome"), "-") ? str(e, "outcome") : "");
 	}
-	if (json_array_size(related) == 0 && !json_is_object(rep))
+	if (json_is_string(json_object_get(answer, "related_damaged")))
+		printf("  damaged record: %s; its referrals are not listed\n",
+		       str(answer, "related_damaged"));
+	else if (json_array_size(related) == 0 && !json_is_object(rep))
 		printf("  no other referral about this child is known\n");
 }
 
@@ -472,7 +482,7 @@ show_page(struct ctx *x, const json_t *answer)
 	}
 	show_timers(c->calendar, json_object_get(ref, "timers"));
 	show_ratings(c->calendar, json_object_get(answer, "ratings"));
-	show_related(c->calendar, ref, json_object_get(answer, "related"));
+	show_related(c->calendar, ref, answer);
 	config_free(c);
 }
 

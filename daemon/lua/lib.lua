@@ -157,6 +157,34 @@ local function idem_seen(a, seen)
   return first, first.hash ~= nil and first.hash ~= a.hash
 end
 
+-- Damaged records. A key of the hub that holds the wrong kind of value
+-- (a string where a referral's hash should be), or none where one was
+-- named, is damaged: a script that walks other referrals' records passes
+-- such a one over and says so in its answer, and never fails the read
+-- of the healthy ones for it (t_show_damaged.sh, t_intake_damaged.sh).
+
+-- key_is: true when key holds a value of type t, false when it holds
+-- nothing, nil when it holds something else (a damaged record).
+local function key_is(key, t)
+  local got = redis.call('TYPE', key)
+  got = type(got) == 'table' and got.ok or got
+  if got == t then return true end
+  if got == 'none' then return false end
+  return nil
+end
+
+-- read_sound: redis.call(cmd, key, ...)'s answer, or nil when key holds
+-- another kind of value than cmd reads (damaged). One call either way:
+-- the damage is told by Redis's WRONGTYPE, not looked for first.
+local function read_sound(cmd, key, ...)
+  local v = redis.pcall(cmd, key, ...)
+  if type(v) == 'table' and v.err then
+    if string.find(v.err, 'WRONGTYPE', 1, true) then return nil end
+    error(v, 0)
+  end
+  return v
+end
+
 -- redis_now: Redis's clock (TIME), UTC ms as a string: the one clock the
 -- timers fire by, whatever the clock of the mashd calling. (Redis 7 runs
 -- scripts by their effects, so TIME may come before a write.)

@@ -39,16 +39,6 @@
 -- callback:<n> of a task made (the outbox and callback:seq name them).
 local p = ARGV[1]
 
--- key_is: true when key holds a value of type t, false when it holds
--- nothing, nil when it holds something else (a damaged record).
-local function key_is(key, t)
-  local got = redis.call('TYPE', key)
-  got = type(got) == 'table' and got.ok or got
-  if got == t then return true end
-  if got == 'none' then return false end
-  return nil
-end
-
 -- claim: the alerts this call queued (ids, oldest first) read into the
 -- pending list of consumer `me`, as alert_take's XREADGROUP would, so its
 -- mashd delivers them at once with no call of alert_take; a mashd that
