@@ -276,7 +276,9 @@ page_failed(struct recompute *rc, const char *err)
 	run_end(rc, err);
 }
 
-/* The page written: what moved, and what was left as started again. */
+/* The page written: what was left as started again. Each move is in the
+ * audit (reschedule.lua) and counted in the run's one line: the log has
+ * no line a referral moved, which a big reload made thousands of. */
 static void
 resched_done(const json_t *r, const char *err, void *arg)
 {
@@ -291,11 +293,6 @@ resched_done(const json_t *r, const char *err, void *arg)
 	}
 	json_array_foreach(json_object_get(r, "items"), i, e)
 	{
-		json_int_t n = json_integer_value(json_object_get(e, "moved"));
-
-		if (n > 0)
-			log_info("referral %s: %lld timer(s) rescheduled",
-				 jfield(e, "id"), (long long)n);
 		if (*jfield(e, "kept") != '\0')
 			log_info("referral %s: %s started again since its page "
 				 "was read: left as it is",

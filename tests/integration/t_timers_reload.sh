@@ -94,6 +94,10 @@ expect "stored the old way: screening still 17:00" \
 	"$(timer "$R5" screening due | minute)" 2026-11-24T17:00
 expect_match "the decision's move is audited" "$(events "$R1" reschedule)" \
 	'timer=decision from=[0-9]+ to=[0-9]+'
+expect "and not logged a line a referral: the summing-up line counts it" \
+	"$(grep -c "referral $R1: .*rescheduled" "$T/mashd.log")" 0
+expect_match "that line" "$(grep 'timers: recomputed' "$T/mashd.log" | tail -1)" \
+	'recomputed 6 open referral\(s\): [1-9][0-9]* timer\(s\) moved$'
 expect "the red screening's is not: it did not move" \
 	"$(events "$R1" reschedule | grep -c 'timer=screening ')" 0
 # A screened referral keeps its place by its decision alone, as screening
