@@ -120,7 +120,10 @@ explain_done(const json_t *r, const char *err, void *arg)
 	size_t i;
 
 	if (err != NULL) {
-		ctl_error(c, "redis: %s", err);
+		if (strncmp(err, "ERR ", 4) == 0) /* explain.lua refused */
+			ctl_error(c, "%s", ctl_refusal(err));
+		else
+			ctl_error(c, "redis: %s", err);
 		goto done;
 	}
 	if (json_object_get(r, "received") == NULL) {

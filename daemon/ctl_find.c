@@ -57,10 +57,14 @@ ctl_find_show_history(const json_t *r, json_t *out)
 	json_object_set_new(out, "related",
 			    ctl_items_with_instants(
 				json_object_get(r, "related"), received, 1));
-	/* The child's list of referrals damaged: none listed, and why. */
-	if (json_is_string(json_object_get(r, "related_damaged")))
-		json_object_set(out, "related_damaged",
-				json_object_get(r, "related_damaged"));
+	/* A list damaged (the child's, or the referral's own events): none
+	 * listed from it, and why. */
+	for (size_t k = 0; k < 2; k++) {
+		const char *key = k ? "ratings_damaged" : "related_damaged";
+
+		if (json_is_string(json_object_get(r, key)))
+			json_object_set(out, key, json_object_get(r, key));
+	}
 	/* mashd's now, which the timers keep: "2h10m left" by it. */
 	json_object_set_new(out, "now",
 			    json_string(mash_time_format(clock_now_ms(), buf)));

@@ -21,8 +21,9 @@ void ctl_find_child(struct ctl_conn *c);
 json_t *ctl_items_with_instants(const json_t *list, const char *const *keys,
 				size_t n);
 /* show.lua's ratings and related referrals, their instants made ISO 8601,
- * set on `out` as "ratings" and "related" (with "related_damaged" when
- * the child's list is damaged), and mashd's "now". */
+ * set on `out` as "ratings" and "related" (with "ratings_damaged" and
+ * "related_damaged" when a list they come from is damaged), and mashd's
+ * "now". */
 void ctl_find_show_history(const json_t *r, json_t *out);
 
 #endif

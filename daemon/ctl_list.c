@@ -150,7 +150,11 @@ child_done(const json_t *r, const char *err, void *arg)
 	/* No name nor date here: only how many were found, and by whom. */
 	log_info("referrals of one child looked up by %s: %zu found",
 		 ctl_actor(c), json_array_size(items));
-	ctl_send(c, json_pack("{sb so}", "ok", 1, "items", items));
+	/* A list of the child's referrals that could not be read: said. */
+	ctl_send(
+	    c,
+	    json_pack("{sb so sI}", "ok", 1, "items", items, "damaged_lists",
+		      json_integer_value(json_object_get(r, "damaged_lists"))));
 done:
 	ctl_done(c);
 }

@@ -249,6 +249,13 @@ page_items(struct recompute *rc, const json_t *page, json_t *items)
 		if (*id == '\0' || json_object_get(rc->seen, id) != NULL)
 			continue;
 		json_object_set_new(rc->seen, id, json_true());
+		if (*jfield(e, "damaged") != '\0') { /* timers.lua says */
+			log_warnx("referral %s: cannot reschedule: its record "
+				  "is damaged (%s)",
+				  id, jfield(e, "damaged"));
+			rc->failed++;
+			continue;
+		}
 		if (brag_parse(jfield(e, "brag"), &b) != 0 ||
 		    (item = item_of(rc->d->conf, id, b, e)) == NULL) {
 			log_warnx("referral %s: cannot reschedule: %s", id,

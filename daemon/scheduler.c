@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 
+#include "mash/jfield.h"
 #include "mash/timeutil.h"
 
 #include "alert.h"
@@ -221,6 +222,11 @@ fired(struct scheduler *s, const json_t *r)
 				  "referral %s timer %s fired due=%s", id,
 				  timer, due);
 	}
+	/* Taken from the due set, not fired: said, as fire.lua audits it. */
+	json_array_foreach(json_object_get(r, "damaged"), i, e)
+	    log_warnx("referral %s: timer %s not fired: its record is "
+		      "damaged (not a hash)",
+		      jfield(e, "id"), jfield(e, "timer"));
 	ladder_fired(s->d, json_object_get(r, "fired"), ms_field(r, "now"));
 	return n;
 }

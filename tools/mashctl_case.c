@@ -272,7 +272,10 @@ cmd_callbacks(struct ctx *x, int argc, char **argv)
 
 			printf("%-6s %-17s %-17s %-16s %-*s %-5s",
 			       str(it, "id"), str(it, "ref"), str(it, "event"),
-			       str(it, "phone"), LOCAL_TIME_COLS,
+			       json_is_string(json_object_get(it, "damaged"))
+				   ? "damaged record"
+				   : str(it, "phone"),
+			       LOCAL_TIME_COLS,
 			       local_time(x, str(it, "due"), due, sizeof(due)),
 			       str(it, "state"));
 			if (json_is_string(json_object_get(it, "called_by")))

@@ -91,6 +91,12 @@ list_print(const struct calendar *cal, const json_t *items, bool all)
 		const char *st = str(it, "status");
 		bool decided = strcmp(st, "decided") == 0;
 
+		if (json_is_string(json_object_get(it, "damaged"))) {
+			/* passed over by mashd, and said */
+			printf("%-17s damaged record (%s)\n", str(it, "id"),
+			       str(it, "damaged"));
+			continue;
+		}
 		local(cal, str(it, "received"), rec);
 		local(cal, str(it, "decided"), dec);
 		printf("%-17s %-6s %-*s %-10s %-11s %s\n", str(it, "id"),
@@ -215,6 +221,12 @@ cmd_child(struct ctx *x, int argc, char **argv)
 	       LOCAL_LEN - 14, "RECEIVED", "STATUS", "OUTCOME");
 	json_array_foreach(items, i, it)
 	{
+		if (json_is_string(json_object_get(it, "damaged"))) {
+			/* passed over by mashd, and said */
+			printf("%-17s damaged record (%s)\n", str(it, "id"),
+			       str(it, "damaged"));
+			continue;
+		}
 		printf("%-17s %-6s %-*s %-10s %s\n", str(it, "id"),
 		       str(it, "brag"), LOCAL_LEN - 14,
 		       local(c->calendar, str(it, "received"), rec),
@@ -222,6 +234,11 @@ cmd_child(struct ctx *x, int argc, char **argv)
 		       *str(it, "outcome") ? str(it, "outcome") : "-");
 	}
 	printf("(%zu referral(s) about this child)\n", json_array_size(items));
+	if (json_integer_value(json_object_get(a, "damaged_lists")) > 0)
+		printf("(%lld of the child's lists of referrals damaged: "
+		       "their referrals could not be read)\n",
+		       (long long)json_integer_value(
+			   json_object_get(a, "damaged_lists")));
 	config_free(c);
 	json_decref(a);
 	return 0;

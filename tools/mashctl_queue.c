@@ -161,6 +161,13 @@ queue_row(FILE *out, const struct queue_page *pg, const json_t *it, bool mark)
 	json_t *v;
 	size_t i;
 
+	if (json_is_string(json_object_get(it, "damaged"))) {
+		/* passed over by mashd, and said */
+		fprintf(out, "%s %-11s damaged record (%s)\n", mark ? "*" : " ",
+			short_ref(pg, str(it, "id"), ref, sizeof(ref)),
+			str(it, "damaged"));
+		return;
+	}
 	json_array_foreach(json_object_get(it, "categories"), i, v)
 	{
 		size_t n = strlen(cats);

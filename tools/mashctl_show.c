@@ -393,8 +393,9 @@ show_timers(const struct calendar *cal, const json_t *timers)
 
 /* From the audit trail: the rating at intake, then each re-rating. */
 static void
-show_ratings(const struct calendar *cal, const json_t *ratings)
+show_ratings(const struct calendar *cal, const json_t *answer)
 {
+	const json_t *ratings = json_object_get(answer, "ratings");
 	char at[64];
 	const json_t *e;
 	size_t i;
@@ -412,7 +413,11 @@ show_ratings(const struct calendar *cal, const json_t *ratings)
 		else
 			printf("%s by %s\n", d, str(e, "actor"));
 	}
-	if (json_array_size(ratings) == 0)
+	if (json_is_string(json_object_get(answer, "ratings_damaged")))
+		printf("  damaged record: %s (the events themselves are kept "
+		       "in the audit trail)\n",
+		       str(answer, "ratings_damaged"));
+	else if (json_array_size(ratings) == 0)
 		printf("  (not in the audit trail)\n");
 }
 
@@ -481,7 +486,7 @@ show_page(struct ctx *x, const json_t *answer)
 		printf("\nrecord: %s\n", rec ? "(unreadable)" : "(none)");
 	}
 	show_timers(c->calendar, json_object_get(ref, "timers"));
-	show_ratings(c->calendar, json_object_get(answer, "ratings"));
+	show_ratings(c->calendar, answer);
 	show_related(c->calendar, ref, answer);
 	config_free(c);
 }

@@ -81,8 +81,11 @@ return serve(function(a)
     end
     local referrer = {}
     if fields.ref then
-      local rec = redis.call('HGET', from_data('ref:' .. fields.ref),
-                             'record')
+      -- A referral whose record is damaged (lib.lua) gives no contact:
+      -- its alert goes on, and one for its referrer reaches no one.
+      local rec = call_undamaged('HMGET', from_data('ref:' .. fields.ref),
+                                 'record')
+      rec = rec and rec[1]
       if rec then
         local okd, r = pcall(cjson.decode, rec)
         if okd and type(r) == 'table' and type(r.referrer) == 'table' then

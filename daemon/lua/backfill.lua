@@ -24,8 +24,9 @@ return serve(function(a)
     while n < last and left > 0 do
       n, left = n + 1, left - 1
       local id = string.format(REF_FORMAT, y, n)
-      local r = redis.call('HMGET', from_data('ref:' .. id), 'received',
-                           'status', 'decided')
+      -- A record damaged (lib.lua) is not indexed: list never shows it.
+      local r = call_undamaged('HMGET', from_data('ref:' .. id), 'received',
+                               'status', 'decided') or {}
       if tonumber(r[1]) then
         redis.call('ZADD', declared('index:received'), r[1], id)
         indexed = indexed + 1

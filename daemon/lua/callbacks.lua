@@ -4,8 +4,9 @@
 -- telephone number from its referral's record: that read is audited.
 -- Arguments: actor, at (ms), all (boolean), limit.
 -- Answer: {open, closed (how many there are), tasks = [{id, ref, event,
--- alert, created, due, state, phone, called_at, called_by, note}]},
--- times in ms.
+-- alert, created, due, state, phone, called_at, called_by, note,
+-- damaged}]}, times in ms; damaged ("not a hash") when the referral's
+-- record is damaged (lib.lua), and no phone read.
 -- KEYS: callbacks callbacks:done events
 -- Keys from data: callback:<n> of each task listed, and its referral's
 -- ref:<ref> and ref:<ref>:audit.
@@ -18,8 +19,10 @@ return serve(function(a)
     local t = {}
     for i = 1, #h, 2 do t[h[i]] = h[i + 1] end
     if not t.id then return end
-    local rec = redis.call('HGET', from_data('ref:' .. (t.ref or '')),
-                           'record')
+    local rec = call_undamaged('HMGET', from_data('ref:' .. (t.ref or '')),
+                               'record')
+    if not rec then t.damaged = 'not a hash' end
+    rec = rec and rec[1]
     if rec then
       local ok, r = pcall(cjson.decode, rec)
       if ok and type(r) == 'table' and type(r.referrer) == 'table' and
@@ -27,7 +30,9 @@ return serve(function(a)
         t.phone = r.referrer.phone
       end
     end
-    audit(p, t.ref or '', a.at, a.actor, 'callbacks',
+    -- A read changes no timer: audit_event, with no metrics_sync (which
+    -- would read a damaged record).
+    audit_event(p, t.ref or '', a.at, a.actor, 'callbacks',
           'task=' .. task .. ': the referrer\'s telephone number read')
     tasks[#tasks + 1] = t
   end

@@ -18,8 +18,9 @@ return serve(function(a)
   local h, od, wr = r[2], {}, {}
   for i = 1, #h, 2 do
     local id, timers = h[i], ' ' .. h[i + 1] .. ' '
-    local v = redis.call('HMGET', from_data('ref:' .. id), 'owner',
-                         'due:' .. D, 'brag', 'due:' .. W)
+    -- A record damaged (lib.lua): listed by its reference alone.
+    local v = call_undamaged('HMGET', from_data('ref:' .. id), 'owner',
+                             'due:' .. D, 'brag', 'due:' .. W) or {}
     if string.find(timers, ' ' .. D .. ' ', 1, true) then
       od[#od + 1] = {id = id, holder = v[1] or '', due = v[2] or '',
                      brag = v[3] or ''}

@@ -37,10 +37,14 @@ return serve(function(a)
   local r, timers = read_referral(key, {'received', 'brag', 'channel',
                                         'status', 'reopened', 'decided'},
                                   {'start', 'fired', 'stopped', 'rung'})
+  if not r then
+    refuse('referral ' .. a.id .. ' is damaged: its record is not a hash')
+  end
   local asked = not a.timer
   for _, t in ipairs(timers) do asked = asked or t.timer == a.timer end
   if not asked then return {received = r.received or '', timers = {}} end
-  local ratings = audit_of(a.id, {rate = true})
+  -- A damaged list of events: none known (a start then is "recorded").
+  local ratings = audit_of(a.id, {rate = true}) or {}
   local out = {}
   for i, t in ipairs(timers) do
     local start, why, detail = why_started(t, r, ratings)

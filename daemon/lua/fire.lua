@@ -5,11 +5,14 @@
 -- "Now" is Redis's TIME, never the caller's clock: a mashd whose clock is
 -- fast fires nothing early, for itself or any other.
 -- Arguments: limit (timers claimed at most).
--- Answer: {now, fired = [{id, timer, due, brag, late, event}], next}:
+-- Answer: {now, fired = [{id, timer, due, brag, late, event}], next,
+-- damaged = [{id, timer}] (absent when none)}:
 -- times and late in ms, as strings; next is the earliest due time left in
 -- the due set (at most now when more is due than the limit took), absent
--- when none is left. The instant a timer fired is `now`, Redis's clock
--- when it was claimed, recorded with its due time in its audit event.
+-- when none is left; damaged, the timers taken whose referral's record
+-- is damaged (lib.lua): passed over, not fired, each said in the audit.
+-- The instant a timer fired is `now`, Redis's clock when it was claimed,
+-- recorded with its due time in its audit event.
 -- The work of each audit() and queue_alert() that is the same for every
 -- timer (the digest's setting, the counters of /metrics, the watchers'
 -- notice, metrics_sync's walk) is done once a call, or not at all
@@ -40,12 +43,21 @@ local function ms_text(x)
 end
 
 -- fire_one: the timer `member`, due at `at`, fires at `now` (and the
--- answer's `fired` gets it) unless its referral is gone or it stopped.
+-- answer's `fired` gets it) unless its referral is gone or it stopped;
+-- one whose referral's record is damaged goes to DAMAGED instead.
+local DAMAGED = {}
 local function fire_one(b, member, at, now, now_s, fired)
   local id, timer = string.match(member, MEMBER)
   local key = id and from_data('ref:' .. id)
-  local v = key and redis.call('HMGET', key, 'stopped:' .. timer,
+  local v = key and call_undamaged('HMGET', key, 'stopped:' .. timer,
                                unpack(WANT))
+  if key and not v then
+    DAMAGED[#DAMAGED + 1] = {id = id, timer = timer}
+    batch_audit(b, p, '', now_s, 'mashd', 'damaged',
+                'timer=' .. timer .. ' of ' .. id .. ' not fired: the ' ..
+                'referral\'s record is damaged')
+    return
+  end
   -- A referral's hash holds its BRAG: without one, it may be gone.
   if not v or v[1] or not (v[2] or redis.call('EXISTS', key) == 1) then
     return
@@ -108,5 +120,6 @@ return serve_as(function(a)
     if not ok then error(err, 0) end
   end
   local first = redis.call('ZRANGE', declared('due'), 0, 0, 'WITHSCORES')
-  return {now = now_s, fired = fired, next = first[2]}
+  return {now = now_s, fired = fired, next = first[2],
+          damaged = #DAMAGED > 0 and DAMAGED or nil}
 end, cjson.encode)

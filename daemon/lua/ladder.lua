@@ -25,8 +25,11 @@ local function schedule(b, e, at)
     return false
   end
   local key = from_data('ref:' .. e.id)
-  local v = redis.call('HMGET', key, 'brag', 'rung:' .. T, 'status',
-                       'stopped:' .. TIMER.DECISION, 'stopped:' .. T)
+  local v = call_undamaged('HMGET', key, 'brag', 'rung:' .. T, 'status',
+                           'stopped:' .. TIMER.DECISION, 'stopped:' .. T)
+  -- A record damaged (lib.lua) gets no rung: its timers fire no more
+  -- (fire.lua says so).
+  if not v then return false end
   -- A referral's hash holds its BRAG: without one, it may be gone.
   if not (v[1] or redis.call('EXISTS', key) == 1) then return false end
   local rung = tonumber(v[2] or '0')

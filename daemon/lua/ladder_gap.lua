@@ -22,9 +22,10 @@ return serve(function(a)
     local id, timers = r[2][i], ' ' .. r[2][i + 1] .. ' '
     if string.find(timers, ' ' .. D .. ' ', 1, true)
        and not redis.call('ZSCORE', declared('due'), id .. ':' .. T) then
-      local v = redis.call('HMGET', from_data('ref:' .. id), 'status',
-                           'stopped:' .. T, 'rung:' .. T, 'due:' .. T,
-                           'due:' .. D)
+      -- A record damaged (lib.lua): no due time read, so no gap.
+      local v = call_undamaged('HMGET', from_data('ref:' .. id), 'status',
+                               'stopped:' .. T, 'rung:' .. T, 'due:' .. T,
+                               'due:' .. D) or {}
       if v[1] ~= 'decided' and not v[2] then
         local rung = tonumber(v[3] or '0')
         local due = v[5]

@@ -173,10 +173,10 @@ local function key_is(key, t)
   return nil
 end
 
--- read_sound: redis.call(cmd, key, ...)'s answer, or nil when key holds
--- another kind of value than cmd reads (damaged). One call either way:
--- the damage is told by Redis's WRONGTYPE, not looked for first.
-local function read_sound(cmd, key, ...)
+-- call_undamaged: redis.call(cmd, key, ...)'s answer, or nil when key
+-- holds another kind of value than cmd takes (damaged). One call either
+-- way: the damage is told by Redis's WRONGTYPE, not looked for first.
+local function call_undamaged(cmd, key, ...)
   local v = redis.pcall(cmd, key, ...)
   if type(v) == 'table' and v.err then
     if string.find(v.err, 'WRONGTYPE', 1, true) then return nil end
@@ -262,7 +262,8 @@ local function metrics_sync(p, id)
       fields[#fields + 1] = 'fired:' .. t
       fields[#fields + 1] = 'stopped:' .. t
     end
-    local v = redis.call('HMGET', key, unpack(fields))
+    -- A record damaged: counted overdue for nothing.
+    local v = call_undamaged('HMGET', key, unpack(fields)) or {}
     for i, t in ipairs(DEADLINES) do
       if v[2 * i - 1] and not v[2 * i] then now[#now + 1] = t end
     end
@@ -304,12 +305,15 @@ local function audit_hash(prev, prev_hash, ref, at, actor, action, detail)
 end
 
 -- audit_of: the referral's audit events whose action is a key of
--- `actions`, oldest first, each {at, actor, action, detail}. Its
--- ref:<id>:audit list and the events stream must be declared.
+-- `actions`, oldest first, each {at, actor, action, detail}; nil when its
+-- list of events is damaged. Its ref:<id>:audit list and the events
+-- stream must be declared.
 local function audit_of(id, actions)
   local out = {}
-  for _, eid in ipairs(redis.call('LRANGE', declared('ref:' .. id ..
-                                                     ':audit'), 0, -1)) do
+  local eids = call_undamaged('LRANGE', declared('ref:' .. id .. ':audit'),
+                              0, -1)
+  if not eids then return nil end
+  for _, eid in ipairs(eids) do
     local e = redis.call('XRANGE', declared('events'), eid, eid)
     if e[1] then
       local f, ev = e[1][2], {}
@@ -348,8 +352,14 @@ local function audit_event(p, ref, at, actor, action, detail, counts)
                          'actor', actor, 'action', action, 'detail', detail,
                          'prev', HEAD.id, 'hash', hash)
   HEAD.id, HEAD.hash, HEAD.dirty = eid, hash, true
-  if ref ~= '' then
-    redis.call('RPUSH', key_of('ref:' .. ref .. ':audit'), eid)
+  local list = ref ~= '' and key_of('ref:' .. ref .. ':audit')
+  if list and not call_undamaged('RPUSH', list, eid) then
+    -- The referral's list of its events is damaged: the event is in the
+    -- stream, its chain whole, and the change it records goes on; that
+    -- it is not in the list is said by an event of the hub's.
+    audit_event(p, '', at, 'mashd', 'damaged',
+                'event ' .. eid .. ' of ' .. ref .. ' is not in its ' ..
+                'referral\'s list of events: the list is damaged', counts)
   end
   if counts then -- a batch's: added up, written once (batch_close)
     local field = metrics_field(action, detail)
@@ -446,7 +456,8 @@ end
 -- each timer of TIMERS due:<timer> with the fields `per_timer` (e.g.
 -- 'fired', 'stopped', 'start'). Answers the fields by name (nil when
 -- absent), and the timers it has (those with a due time), in TIMERS
--- order, each {timer = t, due = ms, <per_timer field> = value or nil}.
+-- order, each {timer = t, due = ms, <per_timer field> = value or nil};
+-- nil when the referral's record is damaged (not a hash).
 -- queue.lua and timers.lua read a referral through it.
 -- The fields' list is made once for each (names, per_timer) pair of a
 -- script's call, not for every referral of a page.
@@ -465,7 +476,8 @@ local function read_referral(key, names, per_timer)
     READ_WANT[names] = made
   end
   local want, width = made.want, 1 + #per_timer
-  local v = redis.call('HMGET', key, unpack(want))
+  local v = call_undamaged('HMGET', key, unpack(want))
+  if not v then return nil end -- damaged: the caller says so
   local fields, timers = {}, {}
   for i, n in ipairs(names) do fields[n] = v[i] or nil end
   for k, t in ipairs(TIMERS) do

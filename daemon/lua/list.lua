@@ -11,7 +11,8 @@
 --   scan.
 -- Answer: {items = [{id, brag, status, outcome, channel, client, agency,
 --   owner, received, decided (ms or "")}], next (absent at the end),
---   scanned}.
+--   scanned}. A referral whose record is damaged (lib.lua), whatever the
+--   filters: {id, status = "damaged", damaged = "not a hash"}.
 -- KEYS: index:received index:decided
 -- Keys from data: ref:<id> of each referral read.
 local p = ARGV[1]
@@ -30,8 +31,12 @@ end
 -- The referral `id` as an item when it passes the filters, else nil.
 local function item_of(a, id)
   local key = from_data('ref:' .. id)
-  local r = redis.call('HMGET', key, 'brag', 'status', 'outcome', 'channel',
-                       'client', 'owner', 'received', 'decided')
+  local r = call_undamaged('HMGET', key, 'brag', 'status', 'outcome',
+                           'channel', 'client', 'owner', 'received',
+                           'decided')
+  if not r then
+    return {id = id, status = 'damaged', damaged = 'not a hash'}
+  end
   if not r[2] then return nil end -- gone: an index is never trusted
   if not a.all and r[2] ~= 'decided' then return nil end -- reopened
   if a.brag and r[1] ~= a.brag then return nil end

@@ -15,7 +15,9 @@
 -- not stopped), timers (by name: {due, fired, stopped}), next_due (null
 -- or {timer, due}: the deadline to come first), owner (null for none),
 -- repeat (null, or the count of the child's referrals)}, every time ISO
--- 8601 UTC or null. The queue is ordered by score, then reference (as
+-- 8601 UTC or null; a referral whose record is damaged (lib.lua), whatever
+-- the filters: {id, status = "damaged", damaged = "not a hash" or
+-- "missing"}. The queue is ordered by score, then reference (as
 -- Redis orders a sorted set), so a cursor names one place in it: paging
 -- on from it gives each referral once, bar one re-rated meanwhile.
 -- KEYS: queue
@@ -214,7 +216,17 @@ end
 -- filters leave it out.
 local function item_of(a, id)
   local key = from_data('ref:' .. id)
-  local v = redis.call('HMGET', key, unpack(WANT))
+  local v = call_undamaged('HMGET', key, unpack(WANT))
+  -- Every stored referral has a status: without one, it is gone.
+  local damaged = not v and 'not a hash' or not v[F_STATUS] and 'missing'
+  if damaged then
+    N = 0
+    put('{"id":')
+    put_str(id)
+    put(',"status":"damaged","damaged":"', damaged, '"}')
+    ITEMS[#ITEMS + 1] = table.concat(OUT, '', 1, N)
+    return true
+  end
   local owner = v[F_OWNER]
   if (a.owner and owner ~= a.owner) or (a.unclaimed and owner)
      or (a.overdue and not overdue(v)) then

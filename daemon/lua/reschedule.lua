@@ -19,10 +19,11 @@ local p = ARGV[1]
 -- Does timer t of the referral at key still run from the start its new
 -- due time was worked out from, neither fired nor stopped?
 local function still_runs(key, t)
-  local v = redis.call('HMGET', key, 'due:' .. t.timer,
-                       'fired:' .. t.timer, 'stopped:' .. t.timer,
-                       'start:' .. t.timer)
-  if not v[1] or v[2] or v[3] then return nil, false end
+  local v = call_undamaged('HMGET', key, 'due:' .. t.timer,
+                           'fired:' .. t.timer, 'stopped:' .. t.timer,
+                           'start:' .. t.timer)
+  -- Damaged since its page was read (lib.lua): nothing moves.
+  if not v or not v[1] or v[2] or v[3] then return nil, false end
   -- A start recorded other than the one read: started again meanwhile.
   -- (A timer with none recorded ran from receipt or its last re-rating,
   -- as timers.lua read it; what starts one again records its start.)

@@ -9,8 +9,9 @@
 -- repeat field names), or {} when there is no such referral. A related
 -- referral whose record is damaged (lib.lua) is listed with status
 -- "damaged" and damaged saying how ("not a hash", "missing"); a child's
--- list that is damaged lists none, and related_damaged says so. A
--- referral that is itself damaged is refused, saying so.
+-- list that is damaged lists none, and related_damaged says so; its
+-- own list of events damaged, ratings is [] and ratings_damaged says so.
+-- A referral that is itself damaged is refused, saying so.
 -- KEYS: ref:$id ref:$id:audit events
 -- Keys from data: child:<key> of the referral, ref:<id> of each related.
 local p = ARGV[1]
@@ -22,7 +23,7 @@ local RELATED_MAX = 50
 local function related_of(id, child, rep)
   local ids = {}
   if child then
-    ids = read_sound('ZRANGE', from_data('child:' .. child), 0, -1)
+    ids = call_undamaged('ZRANGE', from_data('child:' .. child), 0, -1)
     if not ids then
       return {}, 'the child\'s list of referrals is not a sorted set'
     end
@@ -35,8 +36,8 @@ local function related_of(id, child, rep)
   local out = {}
   for _, other in ipairs(ids) do
     if other ~= id and type(other) == 'string' and #out < RELATED_MAX then
-      local r = read_sound('HMGET', from_data('ref:' .. other), 'received',
-                           'brag', 'status', 'outcome')
+      local r = call_undamaged('HMGET', from_data('ref:' .. other),
+                               'received', 'brag', 'status', 'outcome')
       -- Every stored referral has a status: a hash without one is no
       -- referral's (or none is there).
       local damaged = not r and 'not a hash' or not r[3] and 'missing'
@@ -54,7 +55,7 @@ local function related_of(id, child, rep)
 end
 
 return serve(function(a)
-  local all = read_sound('HGETALL', declared('ref:' .. a.id))
+  local all = call_undamaged('HGETALL', declared('ref:' .. a.id))
   if not all then
     refuse('referral ' .. a.id .. ' is damaged: its record is not a hash')
   end
@@ -71,7 +72,9 @@ return serve(function(a)
     end
   end
   local related, related_damaged = related_of(a.id, child, rep)
-  return {fields = fields,
-          ratings = audit_of(a.id, {submit = true, rate = true}),
+  local ratings = audit_of(a.id, {submit = true, rate = true})
+  return {fields = fields, ratings = ratings or {},
+          ratings_damaged = not ratings and
+                            'its list of events is not a list' or nil,
           related = related, related_damaged = related_damaged}
 end)

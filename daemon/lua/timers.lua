@@ -16,7 +16,9 @@
 -- default, comes whole).
 -- Answer: {cursor, total (the queue's length now), items = [{id, brag,
 -- received, timers = [{timer, start}]}]}: the timers it has, in TIMERS
--- order; times in ms, as strings.
+-- order; times in ms, as strings. A referral whose record is damaged
+-- (lib.lua) is {id, damaged = "not a hash"}, and worked out by none; one
+-- whose list of events is damaged, as one with no re-rating.
 -- KEYS: queue events
 -- Keys from data: ref:<id> and ref:<id>:audit of each referral on the
 -- page.
@@ -24,8 +26,8 @@ local p = ARGV[1]
 
 -- The instant of a referral's last re-rating, or nil.
 local function last_rating(id)
-  local eids = redis.call('LRANGE', from_data('ref:' .. id .. ':audit'), 0,
-                         -1)
+  local eids = call_undamaged('LRANGE', from_data('ref:' .. id .. ':audit'),
+                              0, -1) or {}
   for i = #eids, 1, -1 do
     local e = redis.call('XRANGE', declared('events'), eids[i], eids[i])
     if e[1] then
@@ -41,6 +43,7 @@ end
 local function item_of(id)
   local r, timers = read_referral(from_data('ref:' .. id),
                                   {'brag', 'received'}, {'start'})
+  if not r then return {id = id, damaged = 'not a hash'} end
   local item = {id = id, brag = r.brag or '', received = r.received or '',
                 timers = {}}
   local recorded = false

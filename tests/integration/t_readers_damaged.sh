@@ -1,0 +1,100 @@
+#!/bin/sh
+# A damaged record of one referral (its key holds a string, not a hash;
+# its list of events a string, not a list) never fails what reads the
+# others: the queue, `list`, `child` and `callbacks` list it as a damaged
+# record; a reload works out the others' timers and says which it could
+# not; the timers of the others fire, and the damaged one's are passed
+# over, said in the log and the audit; and mashd serves on.
+# (show: t_show_damaged.)
+# 2026-11-24 is a Tuesday; London is on GMT. The clock is pinned, so no
+# daily digest comes between.
+. "$(dirname "$0")/lib.sh"
+write_conf 'repeat = { secret = "damaged-test-secret-0123456789abcdef0123"; };'
+start_redis
+at "2026-11-24 10:00:00"
+start_mashd
+
+# damage KEY VALUE: KEY holds the string VALUE, whatever it held.
+damage() { rcli set "$1" "$2" > /dev/null; }
+# short REF: this year's reference as the queue shows it (its number).
+short() { echo "$1" | sed 's/.*-0*//'; }
+
+# A and B about one child; C about another, decided; K's referrer known
+# by telephone alone (its acknowledgement is a call-back task).
+jq '.child.last_name = "Marchbanks"' "$FIX/amber.json" > "$T/child.json"
+jq 'del(.referrer.email)' "$FIX/green.json" > "$T/phoned.json"
+cp "$FIX/red.json" "$T/red.json"
+for nf in A:child B:child C:red K:phoned; do
+	expect "referral ${nf%:*} stored" "$(post "$T/${nf#*:}.json")" 201
+	eval "${nf%:*}=\$(jbody .id)"
+done
+ctl decide "$C" nfa --reason 'Information only' > /dev/null
+expect "C decided" "$?" 0
+expect "K's referrer has a call-back task" \
+	"$(ctl callbacks --json | jq -r '.[].ref')" "$K"
+damage "{mash}:ref:$A" notahash
+damage "{mash}:ref:$K" notahash
+
+# 1. The queue: the others listed, A as a damaged record.
+out=$(ctl queue 2>&1)
+expect "mashctl queue answers" "$?" 0
+expect_match "A listed as a damaged record" "$out" \
+	"^  $(short "$A") +damaged record \\(not a hash\\)"
+expect_match "and B as it is" "$out" "  $(short "$B") +amber "
+expect "queue --json: A damaged, B new" \
+	"$(ctl queue --json | jq -c "[.[] | select(.id == \"$A\" or .id == \"$B\") | .status]")" \
+	'["damaged","new"]'
+
+# /metrics and status: Redis answers. (The overdue counts are worked out
+# again from the queue when the store has none: A among them.)
+rcli hdel '{mash}:stats' counting > /dev/null
+expect "/metrics: Redis up" "$(curl -s "$URL/metrics" | grep '^mashd_redis_up ')" \
+	'mashd_redis_up 1'
+expect "status: Redis up" "$(ctl status --json | jq -r .redis)" up
+
+# 2. list --all and child: the same.
+out=$(ctl list --all 2>&1)
+expect "mashctl list answers" "$?" 0
+expect_match "list: A a damaged record" "$out" "$A +damaged record \\(not a hash\\)"
+expect_match "list: C decided" "$out" "$C +red "
+out=$(ctl child --name "Octavienne Marchbanks" --dob 2017-09-02 2>&1)
+expect "mashctl child answers" "$?" 0
+expect_match "child: A a damaged record" "$out" "$A +damaged record \\(not a hash\\)"
+expect_match "child: B as it is" "$out" "$B +amber "
+
+# 3. callbacks: K's task listed, its record said damaged, no telephone.
+out=$(ctl callbacks 2>&1)
+expect "mashctl callbacks answers" "$?" 0
+expect_match "K's task: damaged record" "$out" "$K .* damaged record "
+
+# 4. A reload: the others worked out, A said.
+n=$(grep -c 'timers: recomputed' "$T/mashd.log")
+kill -HUP "$MASHD_PID"
+wait_for 10 "[ \$(grep -c 'timers: recomputed' '$T/mashd.log') -gt $n ]"
+expect_match "the reload works out B, and says A could not be" \
+	"$(grep 'timers: recomputed' "$T/mashd.log" | tail -1)" \
+	'recomputed 1 open referral\(s\): 0 timer\(s\) moved; 2 referral\(s\) could not be rescheduled'
+expect_match "A named" "$(grep "referral $A: cannot reschedule" "$T/mashd.log")" \
+	'its record is damaged'
+
+# 5. B's list of events damaged too; Thursday: B's timers fire, A's are
+# passed over and said.
+damage "{mash}:ref:$B:audit" notalist
+stop_mashd
+at "2026-11-26 12:00:00"
+start_mashd
+wait_for 10 "fired $B decision"
+expect "B's decision fires" "$?" 0
+expect_log "A's decision passed over, said" \
+	"referral $A: timer decision not fired: its record is damaged"
+expect "and not left due (else fired again and again)" \
+	"$(rcli zscore '{mash}:due' "$A:decision")" ""
+expect_match "the audit says so" "$(events '' damaged)" \
+	"timer=decision of $A not fired"
+expect_match "and that B's firing is not in its damaged list of events" \
+	"$(events '' damaged)" "of $B is not in its referral's list of events"
+
+expect "mashd still answers" "$(ctl status --json | jq -r .redis)" up
+
+stop_mashd
+finish
