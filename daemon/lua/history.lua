@@ -6,10 +6,14 @@
 local p = ARGV[1]
 return serve(function(a)
   local key = referral(p, a.id)
+  local list = declared('ref:' .. a.id .. ':audit')
+  if key_is(list, 'list') == nil then
+    refuse('referral ' .. a.id .. ' is damaged: its list of events is ' ..
+           'not a list (the events themselves are kept in the audit trail)')
+  end
   audit(p, a.id, a.at, a.actor, 'history', 'audit trail read')
   local events = {}
-  for _, eid in ipairs(redis.call('LRANGE', declared('ref:' .. a.id ..
-                                                     ':audit'), 0, -1)) do
+  for _, eid in ipairs(redis.call('LRANGE', list, 0, -1)) do
     local e = redis.call('XRANGE', declared('events'), eid, eid)
     if e[1] then
       local f, ev = e[1][2], {}

@@ -194,10 +194,15 @@ local function redis_now()
                                math.floor(tonumber(t[2]) / 1000))
 end
 
--- referral: the key of referral `id`; refuses when there is none.
+-- referral: the key of referral `id`; refuses when there is none, or
+-- when its record is damaged (before anything is changed by it).
 local function referral(p, id)
   local k = key_of('ref:' .. id)
-  if redis.call('EXISTS', k) == 0 then refuse('no referral ' .. id) end
+  local is = key_is(k, 'hash')
+  if is == nil then
+    refuse('referral ' .. id .. ' is damaged: its record is not a hash')
+  end
+  if not is then refuse('no referral ' .. id) end
   return k
 end
 

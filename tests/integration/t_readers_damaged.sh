@@ -4,8 +4,8 @@
 # others: the queue, `list`, `child` and `callbacks` list it as a damaged
 # record; a reload works out the others' timers and says which it could
 # not; the timers of the others fire, and the damaged one's are passed
-# over, said in the log and the audit; and mashd serves on.
-# (show: t_show_damaged.)
+# over, said in the log and the audit. What asks for the damaged referral
+# itself is refused, saying so, and mashd serves on. (show: t_show_damaged.)
 # 2026-11-24 is a Tuesday; London is on GMT. The clock is pinned, so no
 # daily digest comes between.
 . "$(dirname "$0")/lib.sh"
@@ -94,6 +94,15 @@ expect_match "the audit says so" "$(events '' damaged)" \
 expect_match "and that B's firing is not in its damaged list of events" \
 	"$(events '' damaged)" "of $B is not in its referral's list of events"
 
+# 6. What asks for A itself is refused, saying so; mashd serves on.
+for cmd in "claim $A" "history $A" "explain $A" "history $B"; do
+	ctl $cmd > "$T/out" 2>&1
+	expect "$cmd fails" "$?" 1
+	expect_match "$cmd says the record is damaged" "$(cat "$T/out")" \
+		"^mashctl: referral MASH-2026-[0-9]+ is damaged: its (record is not a hash|list of events is not a list)"
+done
+expect_match "show of B says its list of events is damaged" \
+	"$(ctl show "$B")" 'damaged record: its list of events is not a list'
 expect "mashd still answers" "$(ctl status --json | jq -r .redis)" up
 
 stop_mashd
