@@ -361,6 +361,10 @@ jbody() {
 	jq -r "$1" "$T/body"
 }
 
+# damage KEY VALUE: KEY holds the string VALUE, whatever it held: a
+# damaged record (SET replaces any kind of value).
+damage() { rcli set "$1" "$2" > /dev/null; }
+
 # How many referrals Redis holds, all keys counted.
 nrefs() {
 	rcli --scan --pattern '{mash}:ref:*' | grep -cv ':audit$'

@@ -37,9 +37,6 @@ post_whole() {
 	stored_whole "$R" "$1"
 }
 
-# damage KEY VALUE: KEY holds the string VALUE, whatever it held.
-damage() { rcli set "$1" "$2" > /dev/null; }
-
 # 1. written_confirmation_of names a key that is no referral's hash.
 bad="MASH-$YEAR-900000"
 damage "{mash}:ref:$bad" notahash

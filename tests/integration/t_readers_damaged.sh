@@ -14,8 +14,6 @@ start_redis
 at "2026-11-24 10:00:00"
 start_mashd
 
-# damage KEY VALUE: KEY holds the string VALUE, whatever it held.
-damage() { rcli set "$1" "$2" > /dev/null; }
 # short REF: this year's reference as the queue shows it (its number).
 short() { echo "$1" | sed 's/.*-0*//'; }
 

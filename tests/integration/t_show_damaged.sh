@@ -13,9 +13,6 @@ start_redis
 at "2026-11-24 10:00:00"
 start_mashd
 
-# damage KEY VALUE: KEY holds the string VALUE, whatever it held.
-damage() { rcli set "$1" "$2" > /dev/null; }
-
 # raw CMD ID: mashd's answer to {"cmd": CMD, "id": ID} on the control
 # socket, whole (`show --json` prints the referral alone).
 raw() {
