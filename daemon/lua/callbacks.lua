@@ -33,7 +33,10 @@ return serve(function(a)
     -- A read changes no timer: audit_event, with no metrics_sync (which
     -- would read a damaged record).
     audit_event(p, t.ref or '', a.at, a.actor, 'callbacks',
-          'task=' .. task .. ': the referrer\'s telephone number read')
+                'task=' .. task .. (t.damaged and
+                  ': the referrer\'s telephone number not read: the ' ..
+                  'record is damaged' or
+                  ': the referrer\'s telephone number read'))
     tasks[#tasks + 1] = t
   end
   for _, task in ipairs(redis.call('ZRANGE', open, 0, a.limit - 1)) do

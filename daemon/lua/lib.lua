@@ -267,8 +267,9 @@ local function metrics_sync(p, id)
       fields[#fields + 1] = 'fired:' .. t
       fields[#fields + 1] = 'stopped:' .. t
     end
-    -- A record damaged: counted overdue for nothing.
-    local v = call_undamaged('HMGET', key, unpack(fields)) or {}
+    -- A record damaged: its figure left as it was, nothing being known.
+    local v = call_undamaged('HMGET', key, unpack(fields))
+    if not v then return end
     for i, t in ipairs(DEADLINES) do
       if v[2 * i - 1] and not v[2 * i] then now[#now + 1] = t end
     end

@@ -49,6 +49,9 @@ rcli hdel '{mash}:stats' counting > /dev/null
 expect "/metrics: Redis up" "$(curl -s "$URL/metrics" | grep '^mashd_redis_up ')" \
 	'mashd_redis_up 1'
 expect "status: Redis up" "$(ctl status --json | jq -r .redis)" up
+expect "/metrics: nothing overdue yet" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_overdue_referrals{timer="decision"}')" \
+	'mashd_overdue_referrals{timer="decision"} 0'
 
 # 2. list --all and child: the same.
 out=$(ctl list --all 2>&1)
@@ -64,6 +67,20 @@ expect_match "child: B as it is" "$out" "$B +amber "
 out=$(ctl callbacks 2>&1)
 expect "mashctl callbacks answers" "$?" 0
 expect_match "K's task: damaged record" "$out" "$K .* damaged record "
+expect "no read of K's telephone number is audited since (none was)" \
+	"$(events "$K" callbacks | grep -c 'telephone number read')" 1
+expect_match "the audit says why" "$(events "$K" callbacks)" \
+	'not read: the record is damaged'
+# K counted overdue for its decision as the figures stood before its
+# record was damaged: closing its task (an audit of K) leaves that be.
+rcli hset '{mash}:overdue' "$K" decision > /dev/null
+rcli hincrby '{mash}:stats' overdue:decision 1 > /dev/null
+ctl called "$(ctl callbacks --json | jq -r '.[0].id')" --note 'no answer' \
+	> /dev/null
+expect "K's task closed" "$?" 0
+expect "/metrics: K still counted overdue" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_overdue_referrals{timer="decision"}')" \
+	'mashd_overdue_referrals{timer="decision"} 1'
 
 # 4. A reload: the others worked out, A said.
 n=$(grep -c 'timers: recomputed' "$T/mashd.log")
