@@ -99,12 +99,22 @@ part_overdue(struct out *o, const struct calendar *cal, const json_t *g,
 	put(o, "\nDecisions overdue: %lld\n", num(g, "overdue_n"));
 	json_array_foreach(json_object_get(g, "overdue"), i, e)
 	{
-		/* to the nearest minute */
-		int64_t late = report_working_minutes(
-		    cal, strtoll(jfield(e, "due"), NULL, 10), now + 30000);
+		int64_t late;
 
 		if (!room(o))
 			break;
+		listed++;
+		/* A record damaged: nothing of it known but its reference. */
+		if (json_object_get(e, "damaged") != NULL) {
+			put(o,
+			    "  %s  record damaged (%s): its holder and "
+			    "lateness unknown\n",
+			    jfield(e, "id"), jfield(e, "damaged"));
+			continue;
+		}
+		/* to the nearest minute */
+		late = report_working_minutes(
+		    cal, strtoll(jfield(e, "due"), NULL, 10), now + 30000);
 		put(o,
 		    "  %s  held by %s, late by %lld h %02lld min of working "
 		    "time (due %s)\n",
@@ -112,7 +122,6 @@ part_overdue(struct out *o, const struct calendar *cal, const json_t *g,
 		    holder(jfield(e, "holder"), who, sizeof(who)),
 		    (long long)late / 60, (long long)late % 60,
 		    local(cal, jfield(e, "due"), due, sizeof(due)));
-		listed++;
 	}
 	more(o, listed, num(g, "overdue_n"), "mashctl queue");
 }
@@ -131,8 +140,12 @@ part_list(struct out *o, const struct calendar *cal, const json_t *list,
 	{
 		if (!room(o))
 			break;
-		put(o, "  %s  %s %s\n", jfield(e, idkey), word,
-		    local(cal, jfield(e, atkey), at, sizeof(at)));
+		if (json_object_get(e, "damaged") != NULL)
+			put(o, "  %s  record damaged (%s)\n", jfield(e, idkey),
+			    jfield(e, "damaged"));
+		else
+			put(o, "  %s  %s %s\n", jfield(e, idkey), word,
+			    local(cal, jfield(e, atkey), at, sizeof(at)));
 		listed++;
 	}
 	more(o, listed, n, see);

@@ -7,7 +7,9 @@
 -- a hash in Redis's compact encoding, hash-max-listpack-entries fields or
 -- fewer, 512 by default, comes whole whatever the count).
 -- Answer: {cursor, overdue [{id, holder, due, brag}] (the decisions
--- overdue), written [{id, due}] (the written confirmations missing)}.
+-- overdue), written [{id, due}] (the written confirmations missing)};
+-- an item whose record is damaged (lib.lua) is {id, due = "", damaged =
+-- "not a hash"}: nothing of it is known but its reference.
 -- KEYS: overdue
 -- Keys from data: ref:<id> of each referral on the page.
 local p = ARGV[1]
@@ -18,15 +20,16 @@ return serve(function(a)
   local h, od, wr = r[2], {}, {}
   for i = 1, #h, 2 do
     local id, timers = h[i], ' ' .. h[i + 1] .. ' '
-    -- A record damaged (lib.lua): listed by its reference alone.
     local v = call_undamaged('HMGET', from_data('ref:' .. id), 'owner',
-                             'due:' .. D, 'brag', 'due:' .. W) or {}
+                             'due:' .. D, 'brag', 'due:' .. W)
+    local bad = not v and 'not a hash' or nil
+    v = v or {}
     if string.find(timers, ' ' .. D .. ' ', 1, true) then
       od[#od + 1] = {id = id, holder = v[1] or '', due = v[2] or '',
-                     brag = v[3] or ''}
+                     brag = v[3] or '', damaged = bad}
     end
     if string.find(timers, ' ' .. W .. ' ', 1, true) then
-      wr[#wr + 1] = {id = id, due = v[4] or ''}
+      wr[#wr + 1] = {id = id, due = v[4] or '', damaged = bad}
     end
   end
   return {cursor = r[1], overdue = od, written = wr}

@@ -1,0 +1,38 @@
+#!/bin/sh
+# The supervisors' daily digest names a referral whose record is damaged
+# (a string where its hash was) among the decisions overdue as a damaged
+# record: never a lateness or a holder mashd cannot know. It used to say
+# "held by nobody (not claimed), late by 23572 h", from the empty fields
+# of a record it could not read.
+# 2026-11-30 is a Monday; the hub opens at 08:00 (GMT).
+. "$(dirname "$0")/lib.sh"
+recording_sendmail
+write_conf "
+alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; };
+recipients = { navigators = [ \"navigators@hub.example\" ];
+  supervisors = [ \"supervisors@hub.example\" ]; };"
+start_redis
+# Sunday evening: two referrals' decisions fall due, and fire.
+at "2026-11-29 20:00:00"
+timer_fill 2025 2 $(($(redis_ms) + 1000)) 1 decision
+start_mashd
+wait_for 30 "[ \"\$(rcli zcount '{mash}:due' -inf $(($(redis_ms) + 60000)))\" = 0 ]"
+expect "both decisions fired" "$?" 0
+stop_mashd
+damage '{mash}:ref:MASH-2025-000001' notahash
+# Monday's opening: the digest.
+at "2026-11-30 07:59:58"
+start_mashd
+wait_for 30 "[ -n \"\$(mails supervisors@hub.example 'daily digest')\" ]"
+expect "the digest is sent" "$?" 0
+body=$(sed '1,/^$/d' "$(mails supervisors@hub.example 'daily digest' | head -1)")
+echo "$body" | sed 's/^/# /'
+expect "the damaged one: a damaged record, no lateness, no holder" \
+	"$(echo "$body" | grep 'MASH-2025-000001' | sed 's/^ *//')" \
+	'MASH-2025-000001  record damaged (not a hash): its holder and lateness unknown'
+expect_match "the other as it is" "$(echo "$body" | grep 'MASH-2025-000002')" \
+	'held by nobody \(not claimed\), late by '
+expect "the audit chain is whole" \
+	"$(ctl audit verify > /dev/null 2>&1; echo $?)" 0
+stop_mashd
+finish
