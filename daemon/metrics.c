@@ -52,6 +52,7 @@ enum labels {
 	LABELS_CHANNEL,	 /* every intake channel */
 	LABELS_STATE,	 /* an alert's delivery states */
 	LABELS_CALLBACK, /* a call-back task's states */
+	LABELS_HELD,	 /* timers held for a damaged record */
 };
 #define LABELS_MAX 16
 
@@ -78,6 +79,9 @@ static const struct family {
     {"callbacks", "mashd_callbacks", "gauge", "state", LABELS_CALLBACK,
      "Call-back tasks: referrers no transport reaches, for the navigators "
      "to telephone."},
+    {"damaged", "mashd_timers_damaged", "gauge", "state", LABELS_HELD,
+     "Timers due whose referral's record is damaged: held, not fired, until "
+     "the record is restored and mashd reloaded."},
 };
 
 /* The labels of a family, from the words of words.h and brag.h. */
@@ -109,6 +113,9 @@ labels_of(enum labels which, const char *out[LABELS_MAX])
 		break;
 	case LABELS_CALLBACK:
 		out[n++] = "open";
+		break;
+	case LABELS_HELD:
+		out[n++] = "held";
 		break;
 	}
 	return n;
@@ -454,6 +461,7 @@ metrics_json(const struct figures *f)
 	json_object_set_new(o, "alerts", group_json(f, &families[3]));
 	json_object_set_new(o, "fired", group_json(f, &families[4]));
 	json_object_set_new(o, "callbacks", group_json(f, &families[5]));
+	json_object_set_new(o, "damaged", group_json(f, &families[6]));
 	return o;
 }
 

@@ -13,8 +13,10 @@
 -- last id now, "": escalations are read back from it), held_last (the
 -- last held alert now, "": the held alerts told end there), callbacks
 -- (+ callbacks_n) [{ref, due}], soonest due first; dead (+ dead_n,
--- dead_total) [{ref, event, at}], the dead letters since `since`}.
--- KEYS: digest:last events digest:held callbacks dead
+-- dead_total) [{ref, event, at}], the dead letters since `since`;
+-- damaged (+ damaged_n) [{ref, timer, due}], the timers held, not fired,
+-- for a damaged record (fire.lua), the earliest due first}.
+-- KEYS: digest:last events digest:held callbacks dead due:damaged
 -- Keys from data: callback:<n> of each task listed, alert:<id> of each
 -- dead letter listed.
 local p = ARGV[1]
@@ -56,5 +58,15 @@ return serve(function(a)
   out.dead = dead
   out.dead_n = redis.call('ZCOUNT', declared('dead'), '(' .. out.since, '+inf')
   out.dead_total = redis.call('ZCARD', declared('dead'))
+
+  -- Timers held for a damaged record: references and times only.
+  local held, dm = declared('due:damaged'), {}
+  local h = redis.call('ZRANGE', held, 0, max - 1, 'WITHSCORES')
+  for i = 1, #h, 2 do
+    local ref, timer = string.match(h[i], '^(.*):([^:]*)$')
+    dm[#dm + 1] = {ref = ref or h[i], timer = timer or '', due = h[i + 1]}
+  end
+  out.damaged = dm
+  out.damaged_n = redis.call('ZCARD', held)
   return out
 end)

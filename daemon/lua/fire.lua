@@ -10,14 +10,16 @@
 -- times and late in ms, as strings; next is the earliest due time left in
 -- the due set (at most now when more is due than the limit took), absent
 -- when none is left; damaged, the timers taken whose referral's record
--- is damaged (lib.lua): passed over, not fired, each said in the audit.
+-- is damaged (lib.lua): passed over, not fired, each said in the audit
+-- and held with its due time in due:damaged, for a reload to put back
+-- once the record is whole again (reschedule.lua).
 -- The instant a timer fired is `now`, Redis's clock when it was claimed,
 -- recorded with its due time in its audit event.
 -- The work of each audit() and queue_alert() that is the same for every
 -- timer (the digest's setting, the counters of /metrics, the watchers'
 -- notice, metrics_sync's walk) is done once a call, or not at all
 -- (lib.lua's batch).
--- KEYS: due events outbox queue stats overdue
+-- KEYS: due due:damaged events outbox queue stats overdue
 -- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
 -- What a firing reads of its referral, in one HMGET after stopped:<timer>.
@@ -44,7 +46,7 @@ end
 
 -- fire_one: the timer `member`, due at `at`, fires at `now` (and the
 -- answer's `fired` gets it) unless its referral is gone or it stopped;
--- one whose referral's record is damaged goes to DAMAGED instead.
+-- one whose referral's record is damaged goes to DAMAGED, and is held.
 local DAMAGED = {}
 local function fire_one(b, member, at, now, now_s, fired)
   local id, timer = string.match(member, MEMBER)
@@ -53,9 +55,11 @@ local function fire_one(b, member, at, now, now_s, fired)
                                unpack(WANT))
   if key and not v then
     DAMAGED[#DAMAGED + 1] = {id = id, timer = timer}
+    redis.call('ZADD', declared('due:damaged'), at, member)
     batch_audit(b, p, '', now_s, 'mashd', 'damaged',
-                'timer=' .. timer .. ' of ' .. id .. ' not fired: the ' ..
-                'referral\'s record is damaged')
+                'timer=' .. timer .. ' due=' .. ms_text(at) .. ' of ' ..
+                id .. ' not fired: the referral\'s record is damaged; ' ..
+                'held until a reload finds it whole')
     return
   end
   -- A referral's hash holds its BRAG: without one, it may be gone.
@@ -105,10 +109,11 @@ return serve_as(function(a)
   local fired = {}
   if #due > 0 then
     -- Each timer leaves the due set as it fires, not the batch at once: a
-    -- referral's record that fails its firing (damaged: a Lua or Redis
-    -- error) ends the call with that one timer taken, and the rest of
-    -- the batch still due for the next call, which mashd makes a second
-    -- later. The watchers still hear of those fired before it.
+    -- Redis or Lua error at one timer (not a damaged record: that one is
+    -- passed over and held, above) ends the call with that one timer
+    -- taken, and the rest of the batch still due for the next call, which
+    -- mashd makes a second later. The watchers still hear of those fired
+    -- before it.
     local b = batch_open()
     local ok, err = pcall(function()
       for i = 1, #due, 2 do

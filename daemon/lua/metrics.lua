@@ -7,6 +7,7 @@
 --   alerts   pending    alerts not yet delivered: new, or waiting to retry
 --   alerts   dead       dead letters
 --   callbacks open      call-back tasks not yet closed
+--   damaged  held       timers due, held for a damaged record (fire.lua)
 --   alerts   sent, callback, requeued } counters kept in Redis by the
 --   taken    <channel>  referrals     } scripts that audit each (below)
 --   fired    <timer>    timers fired  }
@@ -24,7 +25,7 @@
 -- the rule audit() counts by); the call that reaches the end of the stream
 -- sets "counting", from when audit() counts, and counts each open
 -- referral's overdue timers once. Atomic, so no event is counted twice.
--- KEYS: queue outbox dead callbacks events stats overdue
+-- KEYS: queue outbox dead callbacks events stats overdue due:damaged
 -- Keys from data: ref:<id> of each referral in the queue, once.
 local p = ARGV[1]
 
@@ -97,6 +98,7 @@ return serve(function(a)
   put('alerts', 'pending', waiting)
   put('alerts', 'dead', redis.call('ZCARD', declared('dead')))
   put('callbacks', 'open', redis.call('ZCARD', declared('callbacks')))
+  put('damaged', 'held', redis.call('ZCARD', declared('due:damaged')))
 
   local all = redis.call('HGETALL', declared('stats'))
   for i = 1, #all, 2 do

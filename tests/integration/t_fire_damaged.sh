@@ -14,7 +14,9 @@ at "2026-11-27 15:00:00"
 # ago, a millisecond apart: one batch, in that order.
 timer_fill 2024 5 $(($(redis_ms) - 10000)) 1 screening
 expect "five timers due" "$(rcli zcard '{mash}:due')" 5
-# The third referral's record is damaged: a string where its hash was.
+# The third referral's record is damaged: a string where its hash was
+# (a copy kept, as a backup would be).
+rcli copy '{mash}:ref:MASH-2024-000003' '{mash}:backup' > /dev/null
 rcli del '{mash}:ref:MASH-2024-000003' > /dev/null
 rcli set '{mash}:ref:MASH-2024-000003' damaged > /dev/null
 
@@ -32,6 +34,25 @@ expect_log "mashd says the damaged one's timer was not fired" \
 expect "and no call failed for it" \
 	"$(grep -c 'timers: cannot fire' "$T/mashd.log")" 0
 expect "mashd still answers" "$(ctl status > /dev/null 2>&1; echo $?)" 0
+# Its timer is held with its due time, said in the audit and /metrics.
+due3=$(rcli zscore '{mash}:due:damaged' MASH-2024-000003:screening)
+expect_match "the timer is held with its due time" "$due3" '^[0-9]{13}$'
+expect_match "the audit says its due time" "$(events '' damaged)" \
+	"timer=screening due=$due3 of MASH-2024-000003 not fired"
+expect "/metrics: one timer held for a damaged record" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
+	'mashd_timers_damaged{state="held"} 1'
+# The record restored from the backup, and a reload: the timer fires.
+rcli del '{mash}:ref:MASH-2024-000003' > /dev/null
+rcli rename '{mash}:backup' '{mash}:ref:MASH-2024-000003' > /dev/null
+kill -HUP "$MASHD_PID"
+wait_for 10 "[ -n \"\$(rcli zscore '{mash}:due' MASH-2024-000003:screening)\" ]"
+expect "restored and reloaded: its screening is due again" "$?" 0
+expect_match "the audit says it was put back" \
+	"$(events MASH-2024-000003 restore)" "timer=screening due=$due3: held"
+expect "no timer held now" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
+	'mashd_timers_damaged{state="held"} 0'
 expect "the audit chain is whole" \
 	"$(ctl audit verify > /dev/null 2>&1; echo $?)" 0
 stop_mashd

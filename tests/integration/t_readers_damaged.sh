@@ -30,6 +30,7 @@ ctl decide "$C" nfa --reason 'Information only' > /dev/null
 expect "C decided" "$?" 0
 expect "K's referrer has a call-back task" \
 	"$(ctl callbacks --json | jq -r '.[].ref')" "$K"
+rcli copy "{mash}:ref:$A" '{mash}:backup' > /dev/null # as a backup holds it
 damage "{mash}:ref:$A" notahash
 damage "{mash}:ref:$K" notahash
 
@@ -104,8 +105,13 @@ expect_log "A's decision passed over, said" \
 	"referral $A: timer decision not fired: its record is damaged"
 expect "and not left due (else fired again and again)" \
 	"$(rcli zscore '{mash}:due' "$A:decision")" ""
+expect_match "but held, with its due time" \
+	"$(rcli zscore '{mash}:due:damaged' "$A:decision")" '^[0-9]{13}$'
+expect "/metrics: the timers held for a damaged record (A's, K's)" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
+	"mashd_timers_damaged{state=\"held\"} $(rcli zcard '{mash}:due:damaged')"
 expect_match "the audit says so" "$(events '' damaged)" \
-	"timer=decision of $A not fired"
+	"timer=decision due=[0-9]+ of $A not fired"
 expect_match "and that B's firing is not in its damaged list of events" \
 	"$(events '' damaged)" "of $B is not in its referral's list of events"
 
@@ -119,6 +125,22 @@ done
 expect_match "show of B says its list of events is damaged" \
 	"$(ctl show "$B")" 'damaged record: its list of events is not a list'
 expect "mashd still answers" "$(ctl status --json | jq -r .redis)" up
+
+# 7. A's record restored from its backup, and a reload: its decision,
+# held since Thursday, fires, once.
+rcli del "{mash}:ref:$A" > /dev/null
+rcli rename '{mash}:backup' "{mash}:ref:$A" > /dev/null
+kill -HUP "$MASHD_PID"
+wait_for 10 "fired $A decision"
+expect "restored and reloaded: A's decision fires" "$?" 0
+expect "once" "$(events "$A" fire | grep -c 'timer=decision ')" 1
+expect "none of A's held now" \
+	"$(rcli zrange '{mash}:due:damaged' 0 -1 | grep -c "^$A:")" 0
+expect "/metrics: K's alone held" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
+	"mashd_timers_damaged{state=\"held\"} $(rcli zrange '{mash}:due:damaged' 0 -1 | grep -c "^$K:")"
+expect "the audit chain is whole" \
+	"$(ctl audit verify > /dev/null 2>&1; echo $?)" 0
 
 stop_mashd
 finish
