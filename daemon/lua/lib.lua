@@ -333,15 +333,9 @@ local function audit_of(id, actions)
   return out
 end
 
--- audit_event: one event of the audit trail (SPEC section 9: who, what,
--- when, why), chained as above (the head is written by serve()), also
--- indexed under its referral so `history` reads it at once, and counted
--- (metrics_count). Without metrics_sync: for an event that changes
--- neither its referral's timers nor its place in the queue (an alert's
--- delivery, a new referral's receipt), where that would change nothing;
--- else audit() below. With `counts` (a batch's), the counter is added to
--- it instead, for batch_close() to write.
-local function audit_event(p, ref, at, actor, action, detail, counts)
+-- chain_add: one event added to the audit stream, chained as above (the
+-- head is written by serve()); its id.
+local function chain_add(ref, at, actor, action, detail)
   local events = declared('events')
   if not HEAD then
     local h = redis.call('HMGET', declared('events:head'), 'id', 'hash')
@@ -351,21 +345,31 @@ local function audit_event(p, ref, at, actor, action, detail, counts)
       HEAD.id, HEAD.hash = last[1] and last[1][1] or '0-0', ''
     end
   end
-  at = tostring(at)
   local hash = audit_hash(HEAD.id, HEAD.hash, ref, at, actor, action,
                           detail)
   local eid = redis.call('XADD', events, '*', 'ref', ref, 'at', at,
                          'actor', actor, 'action', action, 'detail', detail,
                          'prev', HEAD.id, 'hash', hash)
   HEAD.id, HEAD.hash, HEAD.dirty = eid, hash, true
+  return eid
+end
+
+-- audit_event: one event of the audit trail (SPEC section 9), chained,
+-- indexed under its referral for `history`, and counted (metrics_count;
+-- with `counts`, a batch's, added there for batch_close()). No
+-- metrics_sync: for an event that changes neither its referral's timers
+-- nor its place in the queue (an alert's delivery); else audit() below.
+local function audit_event(p, ref, at, actor, action, detail, counts)
+  at = tostring(at)
+  local eid = chain_add(ref, at, actor, action, detail)
   local list = ref ~= '' and key_of('ref:' .. ref .. ':audit')
   if list and not call_undamaged('RPUSH', list, eid) then
     -- The referral's list of its events is damaged: the event is in the
     -- stream, its chain whole, and the change it records goes on; that
     -- it is not in the list is said by an event of the hub's.
-    audit_event(p, '', at, 'mashd', 'damaged',
-                'event ' .. eid .. ' of ' .. ref .. ' is not in its ' ..
-                'referral\'s list of events: the list is damaged', counts)
+    chain_add('', at, 'mashd', 'damaged', 'event ' .. eid .. ' of ' ..
+              ref .. ' is not in its referral\'s list of events: the ' ..
+              'list is damaged')
   end
   if counts then -- a batch's: added up, written once (batch_close)
     local field = metrics_field(action, detail)
