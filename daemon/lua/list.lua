@@ -12,7 +12,9 @@
 -- Answer: {items = [{id, brag, status, outcome, channel, client, agency,
 --   owner, received, decided (ms or "")}], next (absent at the end),
 --   scanned}. A referral whose record is damaged (lib.lua), whatever the
---   filters: {id, status = "damaged", damaged = "not a hash"}.
+--   filters: {id, status = "damaged", damaged = "not a hash"}, or, for
+--   one the index names whose record is missing or has no status (no
+--   referral is ever removed), damaged = "missing", as child.lua says.
 -- KEYS: index:received index:decided
 -- Keys from data: ref:<id> of each referral read.
 local p = ARGV[1]
@@ -37,7 +39,9 @@ local function item_of(a, id)
   if not r then
     return {id = id, status = 'damaged', damaged = 'not a hash'}
   end
-  if not r[2] then return nil end -- gone: an index is never trusted
+  if not r[2] then -- named by the index, yet no referral there
+    return {id = id, status = 'damaged', damaged = 'missing'}
+  end
   if not a.all and r[2] ~= 'decided' then return nil end -- reopened
   if a.brag and r[1] ~= a.brag then return nil end
   if a.outcome and r[3] ~= a.outcome then return nil end

@@ -55,9 +55,14 @@ expect "/metrics: nothing overdue yet" \
 	'mashd_overdue_referrals{timer="decision"} 0'
 
 # 2. list --all and child: the same.
+# And the index names a referral whose record is missing altogether.
+rcli zadd '{mash}:index:received' "$(redis_ms)" MASH-2026-000099 > /dev/null
 out=$(ctl list --all 2>&1)
 expect "mashctl list answers" "$?" 0
 expect_match "list: A a damaged record" "$out" "$A +damaged record \\(not a hash\\)"
+expect_match "list: the one missing said, not left out" "$out" \
+	"MASH-2026-000099 +damaged record \\(missing\\)"
+rcli zrem '{mash}:index:received' MASH-2026-000099 > /dev/null
 expect_match "list: C decided" "$out" "$C +red "
 out=$(ctl child --name "Octavienne Marchbanks" --dob 2017-09-02 2>&1)
 expect "mashctl child answers" "$?" 0
