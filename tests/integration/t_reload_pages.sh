@@ -133,8 +133,14 @@ expect "the summing-up line: each referral read counted once, each move" \
 # The moves are in the audit, counted in that line: the log has no line a
 # referral moved (it had about N), only the re-rated one's (and the other
 # mashd's of what it did).
+# (An empty pattern would match every line, and the check below pass on
+# an empty list: each is named, and the list holds the others.)
+expect_match "the three left out are named" \
+	"$RATED $DEC_READ $DEC_UNREAD" '^MASH-[0-9-]+ MASH-[0-9-]+ MASH-[0-9-]+$'
 cut -d' ' -f1 "$T/dm" "$T/sm" | sort -u |
 	grep -v -e "$RATED" -e "$DEC_READ" -e "$DEC_UNREAD" > "$T/moved"
+expect_match "the referrals moved are listed: many" \
+	"$(grep -c . "$T/moved")" '^[1-9][0-9]+$'
 expect "no line in the log for each referral moved" \
 	"$(grep -cF -f "$T/moved" "$T/mashd.log")" 0
 
