@@ -151,30 +151,29 @@ part_list(struct out *o, const struct calendar *cal, const json_t *list,
 	more(o, listed, n, see);
 }
 
-/* The timers held, not fired, for a damaged record (fire.lua). */
+/* The timers deferred, not fired, for a damaged record (fire.lua). */
 static void
-part_damaged(struct out *o, const struct calendar *cal, const json_t *g)
+part_damaged(struct out *o, const json_t *g)
 {
 	const json_t *e;
 	size_t i, listed = 0;
-	char due[64];
 
 	if (num(g, "damaged_n") == 0)
 		return;
 	put(o,
-	    "\nTimers not fired, held while the referral's record is damaged "
-	    "(restore it, then reload mashd): %lld\n",
+	    "\nTimers not fired, their referral's record damaged or missing "
+	    "(looked at again hourly; restore it from a backup): %lld\n",
 	    num(g, "damaged_n"));
 	json_array_foreach(json_object_get(g, "damaged"), i, e)
 	{
 		if (!room(o))
 			break;
-		put(o, "  %s  %s due %s\n", jfield(e, "ref"),
-		    jfield(e, "timer"),
-		    local(cal, jfield(e, "due"), due, sizeof(due)));
+		put(o, "  %s  %s\n", jfield(e, "ref"), jfield(e, "timer"));
 		listed++;
 	}
-	more(o, listed, num(g, "damaged_n"), "mashd's log");
+	more(o, listed, num(g, "damaged_n"),
+	     "the gauge mashd_timers_damaged counts them, and the hub's "
+	     "audit events \"damaged\" name each");
 }
 
 static void
@@ -256,7 +255,7 @@ digest_text(const struct calendar *cal, const json_t *g, const json_t *total,
 	put(&o, "References and counts only: see each referral with "
 		"mashctl show REF.\n");
 	part_overdue(&o, cal, g, w->now);
-	part_damaged(&o, cal, g);
+	part_damaged(&o, g);
 	put(&o, "\nEscalations fired %s%s: %lld%s\n",
 	    last_at[0] ? "since " : "in the last 24 hours",
 	    last_at[0] ? local(cal, last_at, last, sizeof(last)) : "",

@@ -52,7 +52,7 @@ enum labels {
 	LABELS_CHANNEL,	 /* every intake channel */
 	LABELS_STATE,	 /* an alert's delivery states */
 	LABELS_CALLBACK, /* a call-back task's states */
-	LABELS_HELD,	 /* timers held for a damaged record */
+	LABELS_DEFERRED, /* timers deferred for a damaged record */
 };
 #define LABELS_MAX 16
 
@@ -79,9 +79,9 @@ static const struct family {
     {"callbacks", "mashd_callbacks", "gauge", "state", LABELS_CALLBACK,
      "Call-back tasks: referrers no transport reaches, for the navigators "
      "to telephone."},
-    {"damaged", "mashd_timers_damaged", "gauge", "state", LABELS_HELD,
-     "Timers due whose referral's record is damaged: held, not fired, until "
-     "the record is restored and mashd reloaded."},
+    {"damaged", "mashd_timers_damaged", "gauge", "state", LABELS_DEFERRED,
+     "Timers due whose referral's record is damaged or missing: deferred, "
+     "looked at again hourly, fired once the record is restored."},
 };
 
 /* The labels of a family, from the words of words.h and brag.h. */
@@ -114,8 +114,8 @@ labels_of(enum labels which, const char *out[LABELS_MAX])
 	case LABELS_CALLBACK:
 		out[n++] = "open";
 		break;
-	case LABELS_HELD:
-		out[n++] = "held";
+	case LABELS_DEFERRED:
+		out[n++] = "deferred";
 		break;
 	}
 	return n;

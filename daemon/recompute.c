@@ -305,16 +305,10 @@ resched_done(const json_t *r, const char *err, void *arg)
 				 "was read: left as it is",
 				 jfield(e, "id"), jfield(e, "kept"));
 	}
-	/* Held while its record was damaged (fire.lua), due again. */
-	json_array_foreach(json_object_get(r, "restored"), i, e)
-	    log_info("referral %s: timer %s due again (due=%s): its record "
-		     "is whole",
-		     jfield(e, "id"), jfield(e, "timer"), jfield(e, "due"));
 	json_decref(rc->page);
 	rc->page = NULL;
 	rc->moved += (unsigned)json_integer_value(json_object_get(r, "moved"));
-	if (json_integer_value(json_object_get(r, "moved")) > 0 ||
-	    json_array_size(json_object_get(r, "restored")) > 0)
+	if (json_integer_value(json_object_get(r, "moved")) > 0)
 		scheduler_kick(rc->d->sched);
 	if (!ended_here(rc, strcmp(rc->cursor, "0") == 0))
 		next_or_end(rc);

@@ -222,11 +222,12 @@ fired(struct scheduler *s, const json_t *r)
 				  "referral %s timer %s fired due=%s", id,
 				  timer, due);
 	}
-	/* Taken from the due set, not fired: said, as fire.lua audits it. */
+	/* Deferred an hour, not fired: said, as fire.lua audits it. */
 	json_array_foreach(json_object_get(r, "damaged"), i, e)
-	    log_warnx("referral %s: timer %s not fired: its record is "
-		      "damaged (not a hash)",
-		      jfield(e, "id"), jfield(e, "timer"));
+	    log_warnx("referral %s: timer %s not fired: its record is %s; "
+		      "looked at again hourly until it reads (restore it "
+		      "from a backup)",
+		      jfield(e, "id"), jfield(e, "timer"), jfield(e, "why"));
 	ladder_fired(s->d, json_object_get(r, "fired"), ms_field(r, "now"));
 	return n;
 }

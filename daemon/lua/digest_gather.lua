@@ -14,8 +14,8 @@
 -- last held alert now, "": the held alerts told end there), callbacks
 -- (+ callbacks_n) [{ref, due}], soonest due first; dead (+ dead_n,
 -- dead_total) [{ref, event, at}], the dead letters since `since`;
--- damaged (+ damaged_n) [{ref, timer, due}], the timers held, not fired,
--- for a damaged record (fire.lua), the earliest due first}.
+-- damaged (+ damaged_n) [{ref, timer}], the timers deferred, not fired,
+-- for a damaged or missing record (fire.lua), by reference}.
 -- KEYS: digest:last events digest:held callbacks dead due:damaged
 -- Keys from data: callback:<n> of each task listed, alert:<id> of each
 -- dead letter listed.
@@ -59,14 +59,14 @@ return serve(function(a)
   out.dead_n = redis.call('ZCOUNT', declared('dead'), '(' .. out.since, '+inf')
   out.dead_total = redis.call('ZCARD', declared('dead'))
 
-  -- Timers held for a damaged record: references and times only.
-  local held, dm = declared('due:damaged'), {}
-  local h = redis.call('ZRANGE', held, 0, max - 1, 'WITHSCORES')
-  for i = 1, #h, 2 do
-    local ref, timer = string.match(h[i], '^(.*):([^:]*)$')
-    dm[#dm + 1] = {ref = ref or h[i], timer = timer or '', due = h[i + 1]}
+  -- Timers deferred for a damaged record: references and timers only.
+  local deferred, dm = declared('due:damaged'), {}
+  local h = redis.call('SORT', deferred, 'LIMIT', 0, max, 'ALPHA')
+  for _, m in ipairs(h) do
+    local ref, timer = string.match(m, '^(.*):([^:]*)$')
+    dm[#dm + 1] = {ref = ref or m, timer = timer or ''}
   end
   out.damaged = dm
-  out.damaged_n = redis.call('ZCARD', held)
+  out.damaged_n = redis.call('SCARD', deferred)
   return out
 end)

@@ -6,13 +6,17 @@
 -- fast fires nothing early, for itself or any other.
 -- Arguments: limit (timers claimed at most).
 -- Answer: {now, fired = [{id, timer, due, brag, late, event}], next,
--- damaged = [{id, timer}] (absent when none)}:
+-- damaged = [{id, timer, due, why}] (absent when none)}:
 -- times and late in ms, as strings; next is the earliest due time left in
 -- the due set (at most now when more is due than the limit took), absent
--- when none is left; damaged, the timers taken whose referral's record
--- is damaged (lib.lua): passed over, not fired, each said in the audit
--- and held with its due time in due:damaged, for a reload to put back
--- once the record is whole again (reschedule.lua).
+-- when none is left; damaged, the timers deferred because their
+-- referral's record is damaged (lib.lua) or missing (no referral is ever
+-- removed, so a record gone is damage too): not fired, not dropped, as a
+-- mail queue defers: each stays in the due set, due again an hour on
+-- (DAMAGED_RECHECK_MS), is named in due:damaged (a set) and said in the
+-- audit, and fires as any other once its record reads again (restored
+-- from a backup). A timer the record says fired already for its due time
+-- is not fired again (audited 'skip').
 -- The instant a timer fired is `now`, Redis's clock when it was claimed,
 -- recorded with its due time in its audit event.
 -- The work of each audit() and queue_alert() that is the same for every
@@ -23,8 +27,11 @@
 -- Keys from data: ref:<id> and ref:<id>:audit of each timer due.
 local p = ARGV[1]
 -- What a firing reads of its referral, in one HMGET after stopped:<timer>.
+-- (and then due:<timer> and fired:<timer>, the timer's own).
 local WANT = {'brag', 'owner', 'due:' .. TIMER.DECISION,
               'due:' .. TIMER.SCREENING, 'rung:' .. TIMER.OVERDUE_REMINDER}
+-- How long a timer whose record is damaged waits for another look.
+local DAMAGED_RECHECK_MS = 3600000
 -- A member of the due set: <reference>:<timer>.
 local MEMBER = '^(' .. REF_PATTERN .. '):([%w_]+)$'
 
@@ -44,28 +51,72 @@ local function ms_text(x)
   return string.format('%.0f', x)
 end
 
--- fire_one: the timer `member`, due at `at`, fires at `now` (and the
--- answer's `fired` gets it) unless its referral is gone or it stopped;
--- one whose referral's record is damaged goes to DAMAGED, and is held.
+-- The members of due:damaged, read once a call when a timer leaves the
+-- due set (nil until then): only when there are any is one taken out.
+local DEFERRED = nil
+local function leaves_damaged(member)
+  if DEFERRED == nil then
+    DEFERRED = redis.call('SCARD', declared('due:damaged'))
+  end
+  if DEFERRED > 0 then redis.call('SREM', declared('due:damaged'), member) end
+end
+
+-- defer: the timer `member` (taken off the due set), due at `at`, whose
+-- referral's record cannot be read (`why`), back in the due set an hour
+-- on, named in due:damaged, audited and told in the answer.
 local DAMAGED = {}
+local function defer(b, member, id, timer, at, now, now_s, why)
+  local again = ms_text(now + DAMAGED_RECHECK_MS)
+  redis.call('ZADD', declared('due'), again, member)
+  redis.call('SADD', declared('due:damaged'), member)
+  DAMAGED[#DAMAGED + 1] = {id = id, timer = timer, due = ms_text(at),
+                           why = why}
+  batch_audit(b, p, '', now_s, 'mashd', 'damaged',
+              'timer=' .. timer .. ' due=' .. ms_text(at) .. ' of ' .. id ..
+              ' not fired: the referral\'s record is ' .. why ..
+              '; looked at again at ' .. again)
+end
+
+-- fired_already: the record's fired:<timer> is at or after its
+-- due:<timer>: this due time fired (a record restored from a backup
+-- taken after it did). Not for the reminder ladder: its rungs re-arm
+-- the same timer, and one caught up after mashd was away is due before
+-- the rung before it fired.
+local function fired_already(timer, due, fired)
+  if timer == TIMER.OVERDUE_REMINDER then return false end
+  due, fired = tonumber(due), tonumber(fired)
+  return due ~= nil and fired ~= nil and fired >= due
+end
+
+-- fire_one: the timer `member`, due at `at`, fires at `now` (and the
+-- answer's `fired` gets it) unless it stopped or fired already for its
+-- due time; one whose referral's record is damaged or missing is
+-- deferred.
 local function fire_one(b, member, at, now, now_s, fired)
   local id, timer = string.match(member, MEMBER)
-  local key = id and from_data('ref:' .. id)
-  local v = key and call_undamaged('HMGET', key, 'stopped:' .. timer,
-                               unpack(WANT))
-  if key and not v then
-    DAMAGED[#DAMAGED + 1] = {id = id, timer = timer}
-    redis.call('ZADD', declared('due:damaged'), at, member)
-    batch_audit(b, p, '', now_s, 'mashd', 'damaged',
-                'timer=' .. timer .. ' due=' .. ms_text(at) .. ' of ' ..
-                id .. ' not fired: the referral\'s record is damaged; ' ..
-                'held until a reload finds it whole')
-    return
+  if not id then return end -- not of mashd's making: dropped
+  local key = from_data('ref:' .. id)
+  local v = call_undamaged('HMGET', key, 'stopped:' .. timer, WANT[1],
+                           WANT[2], WANT[3], WANT[4], WANT[5],
+                           'due:' .. timer, 'fired:' .. timer)
+  if not v then
+    return defer(b, member, id, timer, at, now, now_s, 'damaged (not a hash)')
   end
   -- A referral's hash holds its BRAG: without one, it may be gone.
-  if not v or v[1] or not (v[2] or redis.call('EXISTS', key) == 1) then
+  if not (v[2] or redis.call('EXISTS', key) == 1) then
+    return defer(b, member, id, timer, at, now, now_s, 'missing')
+  end
+  leaves_damaged(member)
+  if v[1] then return end
+  if fired_already(timer, v[7], v[8]) then
+    batch_audit(b, p, id, now_s, 'mashd', 'skip',
+                'timer=' .. timer .. ' due=' .. v[7] .. ': fired at ' ..
+                v[8] .. ' already')
     return
   end
+  -- Deferred while its record was damaged: due when the record says.
+  local due = tonumber(v[7] or '')
+  if due and due < at then at = due end
   local brag = utf8_mend(v[2] or '')
   local at_s = ms_text(at)
   local late_s = ms_text(now - at)
@@ -110,7 +161,7 @@ return serve_as(function(a)
   if #due > 0 then
     -- Each timer leaves the due set as it fires, not the batch at once: a
     -- Redis or Lua error at one timer (not a damaged record: that one is
-    -- passed over and held, above) ends the call with that one timer
+    -- deferred, above) ends the call with that one timer
     -- taken, and the rest of the batch still due for the next call, which
     -- mashd makes a second later. The watchers still hear of those fired
     -- before it.

@@ -7,7 +7,7 @@
 --   alerts   pending    alerts not yet delivered: new, or waiting to retry
 --   alerts   dead       dead letters
 --   callbacks open      call-back tasks not yet closed
---   damaged  held       timers due, held for a damaged record (fire.lua)
+--   damaged  deferred   timers deferred for a damaged record (fire.lua)
 --   alerts   sent, callback, requeued } counters kept in Redis by the
 --   taken    <channel>  referrals     } scripts that audit each (below)
 --   fired    <timer>    timers fired  }
@@ -98,7 +98,7 @@ return serve(function(a)
   put('alerts', 'pending', waiting)
   put('alerts', 'dead', redis.call('ZCARD', declared('dead')))
   put('callbacks', 'open', redis.call('ZCARD', declared('callbacks')))
-  put('damaged', 'held', redis.call('ZCARD', declared('due:damaged')))
+  put('damaged', 'deferred', redis.call('SCARD', declared('due:damaged')))
 
   local all = redis.call('HGETALL', declared('stats'))
   for i = 1, #all, 2 do

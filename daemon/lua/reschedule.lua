@@ -5,20 +5,18 @@
 -- again since its page was read (a re-rating, a reopening) was given its
 -- due time by what started it, and is left as it is. Each move is
 -- audited, and a referral moved keeps its place in the queue by its
--- deadlines as they now stand.
+-- deadlines as they now stand. A timer deferred while its record was
+-- damaged (fire.lua: in due:damaged, due again an hour on) whose record
+-- reads again goes back to the due time the record gives, which fires it
+-- at once if past.
 -- Arguments: actor, at (ms), items: [{id, timers: [{timer, due, start}]}]:
 -- due times and starts (each as timers.lua answered it) in ms, as
 -- strings.
--- Each call first puts back into the due set the timers held for a
--- damaged record (fire.lua) whose record is a hash again (restored from
--- a backup), at the due time they were held with, each audited
--- (action "restore"); those of a referral gone are dropped.
 -- Answer: {moved (timers moved in all), items: [{id, moved, kept}]: each
 -- referral with a timer moved (moved) or left as started again (kept, the
--- timers' names separated by spaces), restored [{id, timer, due}]}.
+-- timers' names separated by spaces)}.
 -- KEYS: due due:damaged queue events
--- Keys from data: ref:<id> and ref:<id>:audit of each referral of items
--- and of each timer held.
+-- Keys from data: ref:<id> and ref:<id>:audit of each referral of items.
 local p = ARGV[1]
 
 -- Does timer t of the referral at key still run from the start its new
@@ -36,6 +34,17 @@ local function still_runs(key, t)
   return v[1], false
 end
 
+-- deferred: is `member` deferred for a damaged record? due:damaged is
+-- read once a call, and each member only when it holds any.
+local DEFERRED = nil
+local function deferred(member)
+  if DEFERRED == nil then
+    DEFERRED = redis.call('SCARD', declared('due:damaged'))
+  end
+  return DEFERRED > 0 and
+         redis.call('SISMEMBER', declared('due:damaged'), member) == 1
+end
+
 -- One referral's timers: how many moved, and those left as started again.
 local function reschedule(b, a, e)
   local key, moved, kept = from_data('ref:' .. e.id), 0, {}
@@ -48,6 +57,12 @@ local function reschedule(b, a, e)
       redis.call('ZADD', declared('due'), t.due, e.id .. ':' .. t.timer)
       batch_audit(b, p, e.id, a.at, a.actor, 'reschedule',
                   'timer=' .. t.timer .. ' from=' .. old .. ' to=' .. t.due)
+      moved = moved + 1
+    elseif old and deferred(e.id .. ':' .. t.timer) then
+      redis.call('ZADD', declared('due'), 'XX', old, e.id .. ':' .. t.timer)
+      batch_audit(b, p, e.id, a.at, a.actor, 'reschedule',
+                  'timer=' .. t.timer .. ' to=' .. old .. ': deferred ' ..
+                  'while its record was damaged')
       moved = moved + 1
     end
   end
@@ -67,33 +82,8 @@ local function reschedule(b, a, e)
   return moved, kept
 end
 
--- The held timers whose record is whole again, back into the due set
--- (at most 100 a call: a reload makes a call a page, and reloads again).
-local MEMBER = '^(' .. REF_PATTERN .. '):([%w_]+)$'
-local function put_back_held(b, a)
-  local held, back = declared('due:damaged'), {}
-  local h = redis.call('ZRANGE', held, 0, 99, 'WITHSCORES')
-  for i = 1, #h, 2 do
-    local id, timer = string.match(h[i], MEMBER)
-    local is = false -- a member not of mashd's making: dropped
-    if id then is = key_is(from_data('ref:' .. id), 'hash') end
-    if is ~= nil then -- a hash again, or gone
-      redis.call('ZREM', held, h[i])
-    end
-    if is then
-      redis.call('ZADD', declared('due'), 'NX', h[i + 1], h[i])
-      batch_audit(b, p, id, a.at, a.actor, 'restore',
-                  'timer=' .. timer .. ' due=' .. h[i + 1] .. ': held ' ..
-                  'while its record was damaged, due again')
-      back[#back + 1] = {id = id, timer = timer, due = h[i + 1]}
-    end
-  end
-  return back
-end
-
 return serve(function(a)
   local b, moved, out = batch_open(), 0, {}
-  local restored = put_back_held(b, a)
   for _, e in ipairs(a.items) do
     local n, kept = reschedule(b, a, e)
     moved = moved + n
@@ -102,5 +92,5 @@ return serve(function(a)
     end
   end
   batch_close(b)
-  return {moved = moved, items = out, restored = restored}
+  return {moved = moved, items = out}
 end)

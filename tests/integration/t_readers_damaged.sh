@@ -4,7 +4,9 @@
 # others: the queue, `list`, `child` and `callbacks` list it as a damaged
 # record; a reload works out the others' timers and says which it could
 # not; the timers of the others fire, and the damaged one's are passed
-# over, said in the log and the audit. What asks for the damaged referral
+# over (deferred an hour, again and again until their record reads),
+# said in the log and the audit; restored from a backup, the next look
+# fires them, once. What asks for the damaged referral
 # itself is refused, saying so, and mashd serves on. (show: t_show_damaged.)
 # 2026-11-24 is a Tuesday; London is on GMT. The clock is pinned, so no
 # daily digest comes between.
@@ -108,13 +110,14 @@ wait_for 10 "fired $B decision"
 expect "B's decision fires" "$?" 0
 expect_log "A's decision passed over, said" \
 	"referral $A: timer decision not fired: its record is damaged"
-expect "and not left due (else fired again and again)" \
-	"$(rcli zscore '{mash}:due' "$A:decision")" ""
-expect_match "but held, with its due time" \
-	"$(rcli zscore '{mash}:due:damaged' "$A:decision")" '^[0-9]{13}$'
-expect "/metrics: the timers held for a damaged record (A's, K's)" \
+again=$(rcli zscore '{mash}:due' "$A:decision")
+expect "deferred: still due, an hour on (13:00 at the earliest)" \
+	"$((${again:-0} >= $(date -u -d '2026-11-26 13:00:00' +%s%3N)))" 1
+expect "and named in due:damaged" \
+	"$(rcli sismember '{mash}:due:damaged' "$A:decision")" 1
+expect "/metrics: the timers deferred for a damaged record (A's 4, K's 2)" \
 	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
-	"mashd_timers_damaged{state=\"held\"} $(rcli zcard '{mash}:due:damaged')"
+	"mashd_timers_damaged{state=\"deferred\"} 6"
 expect_match "the audit says so" "$(events '' damaged)" \
 	"timer=decision due=[0-9]+ of $A not fired"
 expect_match "and that B's firing is not in its damaged list of events" \
@@ -131,19 +134,24 @@ expect_match "show of B says its list of events is damaged" \
 	"$(ctl show "$B")" 'damaged record: its list of events is not a list'
 expect "mashd still answers" "$(ctl status --json | jq -r .redis)" up
 
-# 7. A's record restored from its backup, and a reload: its decision,
-# held since Thursday, fires, once.
+# 7. A's record restored from its backup, and a reload: its timers,
+# deferred since Thursday, go back to the due times the record gives, and
+# fire at once, each once.
 rcli del "{mash}:ref:$A" > /dev/null
 rcli rename '{mash}:backup' "{mash}:ref:$A" > /dev/null
 kill -HUP "$MASHD_PID"
 wait_for 10 "fired $A decision"
 expect "restored and reloaded: A's decision fires" "$?" 0
 expect "once" "$(events "$A" fire | grep -c 'timer=decision ')" 1
-expect "none of A's held now" \
-	"$(rcli zrange '{mash}:due:damaged' 0 -1 | grep -c "^$A:")" 0
-expect "/metrics: K's alone held" \
+wait_for 10 "[ \"\$(rcli scard '{mash}:due:damaged')\" = 2 ]"
+expect "none of A's deferred now: K's two alone" \
+	"$(rcli smembers '{mash}:due:damaged' | sort | tr '\n' ' ')" \
+	"$K:decision $K:decision_warning "
+expect "/metrics: K's two deferred" \
 	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
-	"mashd_timers_damaged{state=\"held\"} $(rcli zrange '{mash}:due:damaged' 0 -1 | grep -c "^$K:")"
+	"mashd_timers_damaged{state=\"deferred\"} 2"
+expect "A's decision fired once" \
+	"$(rcli hexists "{mash}:ref:$A" fired:decision)" 1
 expect "the audit chain is whole" \
 	"$(ctl audit verify > /dev/null 2>&1; echo $?)" 0
 

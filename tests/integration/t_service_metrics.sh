@@ -75,8 +75,8 @@ expect_match "Content-Type is the text format 0.0.4" \
 expect "every family has its HELP and TYPE" \
 	"$(grep -c '^# HELP mashd_' "$T/metrics") $(grep -c '^# TYPE mashd_' "$T/metrics")" \
 	"19 19"
-expect "no timer held for a damaged record" \
-	"$(m 'mashd_timers_damaged{state="held"}')" 0
+expect "no timer deferred for a damaged record" \
+	"$(m 'mashd_timers_damaged{state="deferred"}')" 0
 expect "the master in use, no failover seen, no replica awaited" \
 	"$(m "mashd_redis_master_info{address=\"$T/redis.sock\"}") $(m mashd_redis_failovers_total) $(m mashd_redis_replicas_ack)" \
 	"1 0 0"
