@@ -13,6 +13,16 @@
 start_redis
 at "2026-11-27 15:00:00"
 
+# look_restored REF INSTANT: REF's record restored from the backup (no
+# reload), mashd started at INSTANT: true once REF's screening fired.
+look_restored() {
+	rcli del "{mash}:ref:$1" > /dev/null
+	rcli rename '{mash}:backup' "{mash}:ref:$1" > /dev/null
+	at "$2"
+	start_mashd
+	wait_for 20 "fired $1 screening"
+}
+
 # Five referrals, MASH-2024-000001 to 000005, their screening due 10 s
 # ago, a millisecond apart: one batch, in that order.
 due0=$(($(redis_ms) - 10000))
@@ -51,11 +61,7 @@ stop_mashd
 
 # The record restored from the backup (no reload); past the hour, the
 # next look fires it, once, by the due time its record gives.
-rcli del '{mash}:ref:MASH-2024-000003' > /dev/null
-rcli rename '{mash}:backup' '{mash}:ref:MASH-2024-000003' > /dev/null
-at "2026-11-27 16:00:30"
-start_mashd
-wait_for 10 "fired MASH-2024-000003 screening"
+look_restored MASH-2024-000003 "2026-11-27 16:00:30"
 expect "restored: its screening fires" "$?" 0
 expect "once: five fire events in all" \
 	"$(rcli xrange '{mash}:events' - + | grep -cx fire)" 5
@@ -121,11 +127,7 @@ expect "/metrics: 152 deferred" \
 	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
 	'mashd_timers_damaged{state="deferred"} 152'
 stop_mashd
-rcli del '{mash}:ref:MASH-2023-000151' > /dev/null
-rcli rename '{mash}:backup' '{mash}:ref:MASH-2023-000151' > /dev/null
-at "2026-11-27 18:31:00"
-start_mashd
-wait_for 20 "fired MASH-2023-000151 screening"
+look_restored MASH-2023-000151 "2026-11-27 18:31:00"
 expect "the last of 152 restored fires at the next look" "$?" 0
 wait_for 10 "[ \"\$(rcli scard '{mash}:due:damaged')\" = 151 ]"
 expect "151 deferred still" "$?" 0
