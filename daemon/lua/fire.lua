@@ -16,7 +16,9 @@
 -- (DAMAGED_RECHECK_MS), is named in due:damaged (a set) and said in the
 -- audit, and fires as any other once its record reads again (restored
 -- from a backup). A timer the record says fired already for its due time
--- is not fired again (audited 'skip').
+-- is not fired again (audited 'skip'). A member of due:damaged no longer
+-- in the due set (stopped by another script) is dropped, 100 looked at a
+-- call.
 -- The instant a timer fired is `now`, Redis's clock when it was claimed,
 -- recorded with its due time in its audit event.
 -- The work of each audit() and queue_alert() that is the same for every
@@ -51,14 +53,31 @@ local function ms_text(x)
   return string.format('%.0f', x)
 end
 
--- The members of due:damaged, read once a call when a timer leaves the
--- due set (nil until then): only when there are any is one taken out.
-local DEFERRED = nil
+-- How many members of due:damaged, read once a call (SCARD): the one
+-- command of the hot path when none is deferred. A due:damaged of
+-- another kind than a set (damaged) counts as none deferred: a deferral
+-- then works through the due set alone (its score moved an hour on).
+local DEFERRED = 0
+local function damaged_call(cmd, ...)
+  return call_undamaged(cmd, declared('due:damaged'), ...)
+end
+
+-- leaves_damaged: the timer `member` leaves due:damaged; true when it
+-- was in it (deferred).
 local function leaves_damaged(member)
-  if DEFERRED == nil then
-    DEFERRED = redis.call('SCARD', declared('due:damaged'))
+  return DEFERRED > 0 and damaged_call('SREM', member) == 1
+end
+
+-- Members of due:damaged looked at a call for a timer stopped since it
+-- was deferred (lib.lua's stop_timer takes it off the due set only).
+local DAMAGED_SWEEP = 100
+local function sweep_damaged()
+  if DEFERRED == 0 then return end
+  for _, m in ipairs(damaged_call('SRANDMEMBER', DAMAGED_SWEEP) or {}) do
+    if not redis.call('ZSCORE', declared('due'), m) then
+      damaged_call('SREM', m)
+    end
   end
-  if DEFERRED > 0 then redis.call('SREM', declared('due:damaged'), member) end
 end
 
 -- defer: the timer `member` (taken off the due set), due at `at`, whose
@@ -68,7 +87,7 @@ local DAMAGED = {}
 local function defer(b, member, id, timer, at, now, now_s, why)
   local again = ms_text(now + DAMAGED_RECHECK_MS)
   redis.call('ZADD', declared('due'), again, member)
-  redis.call('SADD', declared('due:damaged'), member)
+  damaged_call('SADD', member)
   DAMAGED[#DAMAGED + 1] = {id = id, timer = timer, due = ms_text(at),
                            why = why}
   batch_audit(b, p, '', now_s, 'mashd', 'damaged',
@@ -158,6 +177,7 @@ return serve_as(function(a)
   local due = redis.call('ZRANGEBYSCORE', declared('due'), '-inf', now_s,
                          'WITHSCORES', 'LIMIT', 0, a.limit)
   local fired = {}
+  DEFERRED = damaged_call('SCARD') or 0
   if #due > 0 then
     -- Each timer leaves the due set as it fires, not the batch at once: a
     -- Redis or Lua error at one timer (not a damaged record: that one is
@@ -175,6 +195,7 @@ return serve_as(function(a)
     batch_close(b)
     if not ok then error(err, 0) end
   end
+  sweep_damaged()
   local first = redis.call('ZRANGE', declared('due'), 0, 0, 'WITHSCORES')
   return {now = now_s, fired = fired, next = first[2],
           damaged = #DAMAGED > 0 and DAMAGED or nil}

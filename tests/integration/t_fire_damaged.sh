@@ -135,4 +135,47 @@ expect "it fired once" "$(events MASH-2023-000151 fire | wc -l)" 1
 expect "the audit chain is whole" \
 	"$(ctl audit verify > /dev/null 2>&1; echo $?)" 0
 stop_mashd
+
+# What is left deferred above is set aside for the checks below.
+rcli del '{mash}:due' '{mash}:due:damaged' > /dev/null
+
+# A due:damaged that is not a set (damaged itself): due timers still fire
+# (fire.lua took each off the due set, then failed on it, one lost a
+# call), and a damaged record's timer is still deferred, by the due set.
+rcli set '{mash}:due:damaged' notaset > /dev/null
+at "2026-11-28 09:00:00"
+timer_fill 2026 2 $(($(redis_ms) - 10000)) 1 screening
+damage '{mash}:ref:MASH-2026-000002' damaged
+start_mashd
+wait_for 10 "[ \"\$(events MASH-2026-000001 fire | wc -l)\" = 1 ]"
+expect "due:damaged not a set: a due timer still fires" "$?" 0
+h10=$(date -u -d '2026-11-28 10:00:00' +%s%3N)
+wait_for 10 "[ \"\$(rcli zscore '{mash}:due' MASH-2026-000002:screening)\" -ge $h10 ]"
+expect "  and a damaged record's timer is deferred by the due set alone" "$?" 0
+stop_mashd
+rcli del '{mash}:due' '{mash}:due:damaged' > /dev/null
+
+# A deferred timer, its record restored and screened before the next
+# look (screen takes it off the due set only): the next call that fires
+# anything takes it out of due:damaged, and the gauge says 0.
+at "2026-11-28 15:00:00"
+timer_fill 2028 1 $(($(redis_ms) - 10000)) 1 screening
+rcli copy '{mash}:ref:MASH-2028-000001' '{mash}:backup' > /dev/null
+damage '{mash}:ref:MASH-2028-000001' damaged
+start_mashd
+wait_for 10 "[ \"\$(rcli scard '{mash}:due:damaged')\" = 1 ]"
+rcli del '{mash}:ref:MASH-2028-000001' > /dev/null
+rcli rename '{mash}:backup' '{mash}:ref:MASH-2028-000001' > /dev/null
+ctl screen MASH-2028-000001 --reason "checks done" > /dev/null
+expect "screened: off the due set" \
+	"$(rcli zscore '{mash}:due' MASH-2028-000001:screening)" ""
+stop_mashd
+timer_fill 2029 1 $(($(redis_ms) - 10000)) 1 screening
+start_mashd
+wait_for 10 "[ \"\$(events MASH-2029-000001 fire | wc -l)\" = 1 ]"
+expect "a later call fires a timer" "$?" 0
+expect "/metrics: the screened one no longer deferred" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" \
+	'mashd_timers_damaged{state="deferred"} 0'
+stop_mashd
 finish
