@@ -13,11 +13,13 @@
 -- referral's record is damaged (lib.lua) or missing (no referral is ever
 -- removed, so a record gone is damage too): not fired, not dropped, as a
 -- mail queue defers: each stays in the due set, due again an hour on
--- (DAMAGED_RECHECK_MS), is named in due:damaged (a set) and said in the
--- audit, and fires as any other once its record reads again (restored
--- from a backup). A timer the record says fired already for its due time
--- is not fired again (audited 'skip'). A member of due:damaged no longer
--- in the due set (stopped by another script) is dropped, 100 looked at a
+-- (DAMAGED_RECHECK_MS), is named in due:damaged (a set), said in the
+-- audit and the answer at its first deferral only, and fires as any
+-- other once its record reads again (restored from a backup), when the
+-- record says it is due: if that is still ahead, it goes back in the due
+-- set then. A timer the record says fired already for its due time is
+-- not fired again (audited 'skip'). A member of due:damaged no longer in
+-- the due set (stopped by another script) is dropped, 100 looked at a
 -- call.
 -- The instant a timer fired is `now`, Redis's clock when it was claimed,
 -- recorded with its due time in its audit event.
@@ -82,12 +84,14 @@ end
 
 -- defer: the timer `member` (taken off the due set), due at `at`, whose
 -- referral's record cannot be read (`why`), back in the due set an hour
--- on, named in due:damaged, audited and told in the answer.
+-- on and named in due:damaged; the first deferral only (SADD adds it) is
+-- audited, with its due time, and told in the answer: the later hourly
+-- looks are silent (the gauge and the digest tell of them).
 local DAMAGED = {}
 local function defer(b, member, id, timer, at, now, now_s, why)
   local again = ms_text(now + DAMAGED_RECHECK_MS)
   redis.call('ZADD', declared('due'), again, member)
-  damaged_call('SADD', member)
+  if damaged_call('SADD', member) ~= 1 then return end
   DAMAGED[#DAMAGED + 1] = {id = id, timer = timer, due = ms_text(at),
                            why = why}
   batch_audit(b, p, '', now_s, 'mashd', 'damaged',
@@ -125,7 +129,7 @@ local function fire_one(b, member, at, now, now_s, fired)
   if not (v[2] or redis.call('EXISTS', key) == 1) then
     return defer(b, member, id, timer, at, now, now_s, 'missing')
   end
-  leaves_damaged(member)
+  local deferred = leaves_damaged(member)
   if v[1] then return end
   if fired_already(timer, v[7], v[8]) then
     batch_audit(b, p, id, now_s, 'mashd', 'skip',
@@ -133,9 +137,15 @@ local function fire_one(b, member, at, now, now_s, fired)
                 v[8] .. ' already')
     return
   end
-  -- Deferred while its record was damaged: due when the record says.
+  -- Deferred while its record was damaged: due when the restored record
+  -- says, back in the due set if that is still ahead.
   local due = tonumber(v[7] or '')
-  if due and due < at then at = due end
+  if deferred and due and due > now then
+    redis.call('ZADD', declared('due'), ms_text(due), member)
+    return
+  elseif due and (deferred or due < at) then
+    at = due
+  end
   local brag = utf8_mend(v[2] or '')
   local at_s = ms_text(at)
   local late_s = ms_text(now - at)

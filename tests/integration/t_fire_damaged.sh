@@ -155,6 +155,52 @@ expect "  and a damaged record's timer is deferred by the due set alone" "$?" 0
 stop_mashd
 rcli del '{mash}:due' '{mash}:due:damaged' > /dev/null
 
+# Two looks an hour apart at a timer still damaged: one audit event, one
+# log line, at the first (each hourly look added both, and from the
+# second said the look as its due).
+at "2026-11-28 11:00:00"
+due1=$(($(redis_ms) - 10000))
+timer_fill 2027 1 $due1 1 screening
+rcli copy '{mash}:ref:MASH-2027-000001' '{mash}:backup' > /dev/null
+damage '{mash}:ref:MASH-2027-000001' damaged
+start_mashd
+wait_for 10 "[ \"\$(rcli scard '{mash}:due:damaged')\" = 1 ]"
+stop_mashd
+at "2026-11-28 12:00:30"
+start_mashd
+h13=$(date -u -d '2026-11-28 13:00:00' +%s%3N)
+wait_for 10 "[ \"\$(rcli zscore '{mash}:due' MASH-2027-000001:screening)\" -ge $h13 ]"
+expect "looked at again an hour on" "$?" 0
+expect "two looks: one audit event" \
+	"$(events '' damaged | grep -c 'of MASH-2027-000001 ')" 1
+expect_match "  with its due time" "$(events '' damaged)" \
+	"timer=screening due=$due1 of MASH-2027-000001 not fired"
+expect "  and one log line" "$(grep -c \
+	'referral MASH-2027-000001: timer screening not fired' "$T/mashd.log")" 1
+stop_mashd
+
+# Restored with its due time still ahead (14:00): the look past 13:00
+# does not fire it early, but puts it back at that due time.
+h14=$(date -u -d '2026-11-28 14:00:00' +%s%3N)
+rcli del '{mash}:ref:MASH-2027-000001' > /dev/null
+rcli rename '{mash}:backup' '{mash}:ref:MASH-2027-000001' > /dev/null
+rcli hset '{mash}:ref:MASH-2027-000001' due:screening $h14 > /dev/null
+at "2026-11-28 13:01:00"
+start_mashd
+wait_for 10 "[ \"\$(rcli scard '{mash}:due:damaged')\" = 0 ]"
+expect "restored, due ahead: not fired early" \
+	"$(events MASH-2027-000001 fire | wc -l)" 0
+expect "  but due again at its record's due time" \
+	"$(rcli zscore '{mash}:due' MASH-2027-000001:screening)" $h14
+stop_mashd
+at "2026-11-28 14:00:30"
+start_mashd
+wait_for 10 "[ \"\$(events MASH-2027-000001 fire | wc -l)\" = 1 ]"
+expect "  and fires then, once" "$?" 0
+expect_match "  by that due time" "$(events MASH-2027-000001 fire)" \
+	"timer=screening due=$h14 "
+stop_mashd
+
 # A deferred timer, its record restored and screened before the next
 # look (screen takes it off the due set only): the next call that fires
 # anything takes it out of due:damaged, and the gauge says 0.
