@@ -26,6 +26,8 @@ taken() { wait_for 10 "[ ! -e \"\$SP/new/\$N\" ]"; }
 filed() { [ -f "$SP/cur/$N:2,S" ] && echo yes || echo no; }
 quarantined() { # WHAT WHY
 	if [ -f "$SP/quarantine/$N" ]; then
+		# Its sidecar is written just after the message is moved in.
+		wait_for 10 test -s "$SP/quarantine/$N.why"
 		expect_match "$1: quarantined, and the sidecar says why" \
 			"$(cat "$SP/quarantine/$N.why")" "Reason: $2"
 	else
