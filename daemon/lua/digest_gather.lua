@@ -61,12 +61,12 @@ return serve(function(a)
 
   -- Timers deferred for a damaged record: references and timers only.
   local deferred, dm = declared('due:damaged'), {}
-  local h = redis.call('SORT', deferred, 'LIMIT', 0, max, 'ALPHA')
+  local h = call_undamaged('SORT', deferred, 'LIMIT', 0, max, 'ALPHA') or {}
   for _, m in ipairs(h) do
     local ref, timer = string.match(m, '^(.*):([^:]*)$')
     dm[#dm + 1] = {ref = ref or m, timer = timer or ''}
   end
   out.damaged = dm
-  out.damaged_n = redis.call('SCARD', deferred)
+  out.damaged_n = call_undamaged('SCARD', deferred) or 0
   return out
 end)

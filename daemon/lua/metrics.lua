@@ -98,7 +98,8 @@ return serve(function(a)
   put('alerts', 'pending', waiting)
   put('alerts', 'dead', redis.call('ZCARD', declared('dead')))
   put('callbacks', 'open', redis.call('ZCARD', declared('callbacks')))
-  put('damaged', 'deferred', redis.call('SCARD', declared('due:damaged')))
+  put('damaged', 'deferred',
+      call_undamaged('SCARD', declared('due:damaged')) or 0)
 
   local all = redis.call('HGETALL', declared('stats'))
   for i = 1, #all, 2 do

@@ -39,7 +39,7 @@ end
 local DEFERRED = nil
 local function deferred(member)
   if DEFERRED == nil then
-    DEFERRED = redis.call('SCARD', declared('due:damaged'))
+    DEFERRED = call_undamaged('SCARD', declared('due:damaged')) or 0
   end
   return DEFERRED > 0 and
          redis.call('SISMEMBER', declared('due:damaged'), member) == 1

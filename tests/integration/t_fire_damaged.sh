@@ -152,6 +152,12 @@ expect "due:damaged not a set: a due timer still fires" "$?" 0
 h10=$(date -u -d '2026-11-28 10:00:00' +%s%3N)
 wait_for 10 "[ \"\$(rcli zscore '{mash}:due' MASH-2026-000002:screening)\" -ge $h10 ]"
 expect "  and a damaged record's timer is deferred by the due set alone" "$?" 0
+expect_match "  /metrics answers, none counted as deferred" \
+	"$(curl -s "$URL/metrics" | grep '^mashd_timers_damaged')" ' 0$'
+_from=$(log_lines)
+kill -HUP "$MASHD_PID"
+wait_for 10 "tail -n +$((_from + 1)) '$T/mashd.log' | grep -q 'recomputed'"
+expect "  and a reload recomputes the timers" "$?" 0
 stop_mashd
 rcli del '{mash}:due' '{mash}:due:damaged' > /dev/null
 
