@@ -320,6 +320,16 @@ get_done(const json_t *r, const char *err, void *arg)
 		/* answered by http_abandon */
 	} else if (err != NULL) {
 		reply_unavailable(g->req, "the referral store is unreachable");
+	} else if (json_is_true(json_object_get(r, "damaged"))) {
+		/* Not "unreachable" (a client would try again for ever). */
+		/* The URI holds a reference mash_ref_valid() passed. */
+		log_warnx("http: GET %s: the referral's record is damaged "
+			  "(not a hash)",
+			  evhttp_request_get_uri(g->req));
+		reply_error(g->req, 500, "Internal Server Error",
+			    "the referral's record is damaged and cannot be "
+			    "read; ask the hub",
+			    NULL);
 	} else if (id == NULL || received == NULL) {
 		reply_error(g->req, 404, "Not Found", "no such referral", NULL);
 	} else {

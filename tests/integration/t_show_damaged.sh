@@ -60,5 +60,18 @@ expect_match "saying it is damaged" "$(cat "$T/out")" \
 	"referral $A is damaged: its record is not a hash"
 expect "mashd still answers" "$(raw show "$C" | jq -r .ok)" true
 
+# 4. Its referrer's GET: the record is damaged, said so (500), never
+# "unreachable" (503), which a client would try again for ever.
+expect "GET of a damaged referral: 500" \
+	"$(curl -s -o "$T/body" -w '%{http_code}' \
+		-H "Authorization: Bearer $WEB_TOKEN" "$URL/v1/referrals/$A")" 500
+expect_match "saying its record is damaged" "$(jbody .error)" \
+	"record is damaged and cannot be read"
+expect_log "and mashd's log names it" \
+	"GET /v1/referrals/$A: the referral's record is damaged"
+expect "a healthy one's GET still answers" \
+	"$(curl -s -o /dev/null -w '%{http_code}' \
+		-H "Authorization: Bearer $WEB_TOKEN" "$URL/v1/referrals/$C")" 200
+
 stop_mashd
 finish
