@@ -370,6 +370,16 @@ nrefs() {
 	rcli --scan --pattern '{mash}:ref:*' | grep -cv ':audit$'
 }
 
+# staff_mail_conf [ALERTS]: write_conf with alerts mailed by the test's
+# sendmail (recording_sendmail) to one address of the navigators and one
+# of the supervisors; ALERTS goes inside the alerts group.
+staff_mail_conf() {
+	write_conf "
+alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; $1 };
+recipients = { navigators = [ \"navigators@hub.example\" ];
+  supervisors = [ \"supervisors@hub.example\" ]; };"
+}
+
 # recording_sendmail: $T/sendmail, a sendmail(8) stand-in that records
 # each mail as $T/mail/N.eml and its arguments as N.args; it fails with
 # EX_TEMPFAIL while $T/sendmail.fail exists.

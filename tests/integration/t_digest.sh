@@ -10,10 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 recording_sendmail
 conf() { # [EXTRA-ALERTS-KEYS]
-	write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; $1 };
-recipients = { navigators = [ \"navigators@hub.example\" ];
-  supervisors = [ \"supervisors@hub.example\" ]; };"
+	staff_mail_conf "$1"
 	cp "$T/mashd.conf" "$T/a.conf"
 	sed "s|$T/mashd.sock|$T/b.sock|" "$T/a.conf" > "$T/b.conf"
 	chmod 600 "$T/b.conf"

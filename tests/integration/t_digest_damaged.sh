@@ -8,10 +8,7 @@
 # 2026-11-30 is a Monday; the hub opens at 08:00 (GMT).
 . "$(dirname "$0")/lib.sh"
 recording_sendmail
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; };
-recipients = { navigators = [ \"navigators@hub.example\" ];
-  supervisors = [ \"supervisors@hub.example\" ]; };"
+staff_mail_conf
 start_redis
 # Sunday evening: two referrals' decisions fall due, and fire.
 at "2026-11-29 20:00:00"

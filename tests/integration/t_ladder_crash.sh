@@ -9,10 +9,7 @@
 # 2026-11-24 is a Tuesday (GMT); office hours Mon-Thu 08:00-17:30.
 . "$(dirname "$0")/lib.sh"
 recording_sendmail
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; };
-recipients = { navigators = [ \"navigators@hub.example\" ];
-  supervisors = [ \"supervisors@hub.example\" ]; };"
+staff_mail_conf
 start_redis
 R1=MASH-2026-000001
 reminders() { nmails navigators@hub.example "\\[$1\\] decision still overdue"; }

@@ -7,10 +7,7 @@
 # however many mashd share the Redis. 2026-11-24 is a Tuesday (GMT).
 . "$(dirname "$0")/lib.sh"
 recording_sendmail
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\"; };
-recipients = { navigators = [ \"navigators@hub.example\" ];
-  supervisors = [ \"supervisors@hub.example\" ]; };"
+staff_mail_conf
 start_redis
 R1=MASH-2026-000001
 R2=MASH-2026-000002
