@@ -33,6 +33,14 @@ roles = { call_handlers = [ \"user:mash-test-call\" ];
 	sed -i "s|^control = { socket = \"$T/mashd.sock\"; };|control = { socket = \"$T/mashd.sock\"; mode = \"0666\"; };|" \
 		"$T/mashd.conf"
 }
+# The roles' users exist before mashd starts: it resolves the names
+# named in roles at start and on SIGHUP, not at each request (on a new
+# machine, made after the start, they had no role).
+if [ "$(id -u)" = 0 ]; then
+	for u in mash-test-call mash-test-nav1 mash-test-admin; do
+		id "$u" > /dev/null 2>&1 || useradd -M -N -s /usr/sbin/nologin "$u"
+	done
+fi
 conf "$T/sendmail" true
 start_redis
 # Tuesday 24 November 2026, 10:00: the hub is open.
@@ -142,9 +150,6 @@ expect "nor in a webhook but the one that reaches referrers" \
 if [ "$(id -u)" != 0 ]; then
 	skip "roles are tested as several users: run as root"
 else
-	for u in mash-test-call mash-test-nav1 mash-test-admin; do
-		id "$u" > /dev/null 2>&1 || useradd -M -N -s /usr/sbin/nologin "$u"
-	done
 	chmod 755 "$T"
 	as() { # USER MASHCTL-ARGS...
 		_u=$1
