@@ -64,6 +64,11 @@ stop_mashd KILL
 gap $R1
 at "2026-11-25 12:05:00"
 start_mashd
+# The start's own look closes the gap first; the gap is made again only
+# after it (under valgrind the look can end after the lines below).
+wait_for 20 "[ -n \"\$(rcli zscore {mash}:due $R1:overdue_reminder)\" ]"
+expect_log "the start closes it" \
+	"referral $R1: overdue with no reminder pending: scheduling reminder 2"
 rcli zrem '{mash}:due' "$R1:overdue_reminder" > /dev/null
 rcli hset "{mash}:ref:$R1" rung:overdue_reminder 1 > /dev/null
 from=$(log_lines)
