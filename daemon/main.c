@@ -200,6 +200,13 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
+	/* A stop under way is not turned back into work: a reload would
+	 * start recomputing timers and looking for gaps (Redis calls the
+	 * drain would then wait for), with the configuration it ends on. */
+	if (lifecycle_draining(d->life)) {
+		log_warnx("reload: not done: mashd is stopping");
+		return;
+	}
 	service_reloading(d->service);
 	/* The system's, whatever becomes of mashd's own. */
 	if (dns_reload(d->dns) != 0)
