@@ -428,15 +428,15 @@ end
 
 -- queue_alert: an alert into the outbox, for alert.c to deliver: its
 -- event (EVENT.X) and reference, then name/value pairs, then when; or,
--- held for the digest, into the stream digest:held instead.
+-- held for the digest, into digest:held instead. Its id, and its fields.
 local function queue_alert(p, event, ref, at, ...)
   local f = {'event', event, 'ref', ref, ...}
   f[#f + 1] = 'at'
   f[#f + 1] = at
   if digest_holds(event, ref, f) then
-    return redis.call('XADD', declared('digest:held'), '*', unpack(f))
+    return redis.call('XADD', declared('digest:held'), '*', unpack(f)), f
   end
-  return redis.call('XADD', declared('outbox'), '*', unpack(f))
+  return redis.call('XADD', declared('outbox'), '*', unpack(f)), f
 end
 
 -- page_take: one referral onto a page of a paged answer (queue, list),
@@ -651,9 +651,9 @@ end
 -- to the supervisors, and its audit event. a is alert_result.lua's
 -- attempt {id, now, next_at, max_attempts, error, callback_due}; f what
 -- alert:<id> held: {event, ref, task (nil: none), attempts (with this
--- one)}. alert_result.lua records each attempt with it, and submit.lua
--- an alert with nothing to deliver, in the call that queued it.
--- Answers the state: "sent", "callback", "pending" or "dead".
+-- one)}; a.unread: never read into the pending list. alert_result.lua
+-- records each attempt with it, and submit.lua an alert with nothing to
+-- deliver, in its call. Answers "sent", "callback", "pending" or "dead".
 local function alert_outcome(p, a, f, extra)
   local key, outbox = from_data('alert:' .. a.id), declared('outbox')
   local event, ref, task, attempts = f.event, f.ref, f.task, f.attempts
@@ -675,7 +675,7 @@ local function alert_outcome(p, a, f, extra)
     state = task and 'callback' or 'sent'
     redis.call('HSET', key, 'state', state, 'sent', a.now, 'last_error', '',
                unpack(fields))
-    redis.call('XACK', outbox, 'mashd', a.id)
+    if not a.unread then redis.call('XACK', outbox, 'mashd', a.id) end
   elseif attempts >= a.max_attempts then
     state = 'dead'
     redis.call('HSET', key, 'state', state, 'dead', a.now,

@@ -52,6 +52,12 @@ ACK1=$(ack "$R1" id)
 expect_match "its alert is the outbox's entry" "$ACK1" '^[0-9]+-[0-9]+$'
 expect "nothing of it pending in the outbox's group" \
 	"$(rcli xpending '{mash}:outbox' mashd - + 100 | grep -c "^$ACK1\$")" 0
+# Settled in the call, it is never read into the pending list: the group
+# is moved past it, counting it read, so that neither alert_take nor the
+# next submit's claim takes it (or sees an entry waiting before its own).
+group() { rcli xinfo groups '{mash}:outbox' | awk -v f="$1" 'p == f { print } { p = $0 }'; }
+expect "the group has delivered up to it" "$(group last-delivered-id)" "$ACK1"
+expect "and counts nothing unread" "$(group lag)" 0
 expect "its making is audited" "$(events "$R1" callback | grep -c "task=$TASK ")" 1
 expect "and its outcome" \
 	"$(events "$R1" alert | grep -c 'event=ack state=callback attempts=1')" 1
