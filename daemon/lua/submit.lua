@@ -194,15 +194,16 @@ return serve(function(a)
   -- the repeat check below. A stored record of the hub that holds the
   -- wrong kind of value (damaged) is looked at before anything is written
   -- by it, never read: what it would have told is skipped, and said in
-  -- the audit, and the referral, stored above, is stored whole.
+  -- the audit, and the referral, stored above, is stored whole. (The
+  -- read itself tells: WRONGTYPE, with no TYPE before it.)
   local prev, recent, damaged = {}, 0, false
   local ckey = a.child ~= '' and declared('child:' .. a.child) or nil
-  if ckey and key_is(ckey, 'zset') == nil then
+  local z = ckey and call_undamaged('ZRANGE', ckey, 0, -1, 'WITHSCORES')
+  if ckey and not z then
     ckey, damaged = nil, true
   end
   if ckey then
     local since = tonumber(received) - a.repeat_window_ms
-    local z = redis.call('ZRANGE', ckey, 0, -1, 'WITHSCORES')
     for i = 1, #z, 2 do
       prev[#prev + 1] = z[i]
       if tonumber(z[i + 1]) >= since then recent = recent + 1 end
@@ -224,12 +225,12 @@ return serve(function(a)
     if #prev > 0 then
       local open, shown = 0, {}
       for i = #prev, 1, -1 do
-        local pkey = from_data('ref:' .. prev[i])
-        local is = key_is(pkey, 'hash')
-        if is then
-          local st = redis.call('HGET', pkey, 'status')
-          if st and st ~= 'decided' then open = open + 1 end
-        elseif is == nil then
+        -- false: no record, or no status; nil: damaged (WRONGTYPE).
+        local st = call_undamaged('HGET', from_data('ref:' .. prev[i]),
+                                  'status')
+        if st then
+          if st ~= 'decided' then open = open + 1 end
+        elseif st == nil then
           damaged = true
         end
         if #shown < 20 then shown[#shown + 1] = prev[i] end
