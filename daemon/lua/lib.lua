@@ -243,9 +243,8 @@ local function metrics_field(action, detail)
 end
 
 -- metrics_count: the event's counter, once the store counts as it goes
--- (stats's field "counting"; until then metrics.lua counts the events
--- from the stream, these included).
--- (Whether it counts is read once a call: only metrics.lua changes it.)
+-- (stats's field "counting", read once a call: only metrics.lua changes
+-- it; until then metrics.lua counts the stream's events, these included).
 local COUNTING = nil
 local function metrics_count(p, action, detail)
   local field = metrics_field(action, detail)
@@ -300,15 +299,16 @@ end
 -- follows the last event written before the chain existed (or 0-0), with
 -- "" as that one's hash: older events carry no hash and are counted, not
 -- verified.
--- (One concatenation, not a table of parts: half the time, the same
--- bytes: each field as <length>:<field>, joined by newlines.)
+-- (One concatenation of each field as <length>:<field>, joined by
+-- newlines; each length written once a call, LEN, as tostring() does.)
+local LEN = setmetatable({}, {__index = function(t, n)
+  local s = tostring(n); t[n] = s; return s end})
 local function audit_hash(prev, prev_hash, ref, at, actor, action, detail)
-  return redis.sha1hex(#prev .. ':' .. prev .. '\n' ..
-                       #prev_hash .. ':' .. prev_hash .. '\n' ..
-                       #ref .. ':' .. ref .. '\n' .. #at .. ':' .. at ..
-                       '\n' .. #actor .. ':' .. actor .. '\n' ..
-                       #action .. ':' .. action .. '\n' ..
-                       #detail .. ':' .. detail)
+  return redis.sha1hex(LEN[#prev] .. ':' .. prev .. '\n' .. LEN[#prev_hash] ..
+                       ':' .. prev_hash .. '\n' .. LEN[#ref] .. ':' .. ref ..
+                       '\n' .. LEN[#at] .. ':' .. at .. '\n' .. LEN[#actor] ..
+                       ':' .. actor .. '\n' .. LEN[#action] .. ':' .. action ..
+                       '\n' .. LEN[#detail] .. ':' .. detail)
 end
 
 -- audit_of: the referral's audit events whose action is a key of
