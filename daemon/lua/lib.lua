@@ -232,10 +232,10 @@ local function metrics_field(action, detail)
     return 'taken:' .. (string.match(detail, 'channel=(%S+)') or 'unknown')
   elseif action == 'fire' then
     return 'fired:' .. (string.match(detail, 'timer=(%S+)') or 'unknown')
-  elseif action == 'alert' and string.match(detail, 'state=sent') then
-    return 'alerts:sent'
-  elseif action == 'alert' and string.match(detail, 'state=callback') then
-    return 'alerts:callback'
+  elseif action == 'alert' then -- plain finds: a pattern tries each byte
+    return string.find(detail, 'state=sent', 1, true) and 'alerts:sent' or
+           string.find(detail, 'state=callback', 1, true) and
+           'alerts:callback' or nil
   elseif action == 'alert_retry' then
     return 'alerts:requeued'
   end
