@@ -7,13 +7,18 @@ child, WIN (16) calls pipelined; for each CUT (see CUTPOINTS: the script
 ends after that step; "empty" returns before the prelude, "prelude"
 before the body, "full" runs it whole), REP (3) runs, each printed:
 Redis's CPU (INFO cpu, user+sys) and EVALSHA's time (INFO commandstats)
-per call, in us. SCRIPT=file replays that text instead of TOP's
-lib.lua and submit.lua (to compare two versions)."""
+per call, in us. A CUT written CUT@FILE cuts FILE's text instead of
+TOP's lib.lua and submit.lua put together (to compare two versions; the
+rounds go through all the CUTs in turn)."""
 import os, re, socket, subprocess, sys, time, tempfile, shutil
 
 TOP, MON, N = sys.argv[1], sys.argv[2], int(sys.argv[3])
 CUTS = sys.argv[4:] or ['full']
 WIN = int(os.environ.get('WIN', '16'))
+# CG=1: Redis runs under callgrind, which counts the instructions it runs
+# for the measured calls (not the kernel's): a figure the machine's load
+# does not move, where CPU time moves with it.
+CG = os.environ.get('CG') == '1'
 
 def parse_monitor(line):
     i = line.index('] ') + 2
@@ -81,8 +86,6 @@ class R:
         self.send(resp(*a)); return self.read()
 
 def script_text():
-    if os.environ.get('SCRIPT'):
-        return open(os.environ['SCRIPT']).read()
     words = os.path.join(TOP, 'build/words.lua')
     lib = os.path.join(TOP, 'daemon/lua/lib.lua')
     sub = os.path.join(TOP, 'daemon/lua/submit.lua')
@@ -92,7 +95,7 @@ def script_text():
 # cut label -> the line (a regex) after which the script returns
 CUTPOINTS = [
     ('decode', r'^return serve\(function\(a\)'),
-    ('idem', r'^  local queued = \{\}'),
+    ('idem', r"^  local n = redis\.call\('INCR'"),
     ('hset', r"^  redis\.call\('HSET', key, unpack\(fields\)\)"),
     ('zadds', r"^    redis\.call\('ZADD', declared\('due'\), unpack\(due_set\)\)"),
     ('child', r"^  local prior = "),
@@ -111,9 +114,13 @@ def cut(text, label):
     rx = dict(CUTPOINTS)[label]
     if rx is None: return text
     lines = text.split('\n'); out = []; done = False
+    before = label in ('idem',)  # cut before the line, not after
     for l in lines:
+        if before and not done and re.search(rx, l):
+            out.append("  do return {result = 'cut'} end")
+            done = True
         out.append(l)
-        if not done and re.search(rx, l):
+        if not before and not done and re.search(rx, l):
             # close a block the line opens
             if label == 'zadds': out.append('  end')
             out.append("  do return {result = 'cut'} end")
@@ -125,16 +132,20 @@ def cut(text, label):
 def run(label):
     d = tempfile.mkdtemp(prefix='submit-replay.')
     sock = d + '/r.sock'
-    p = subprocess.Popen(['redis-server', TOP + '/conf/redis.conf', '--port', '0',
+    vg = ['valgrind', '--tool=callgrind', '--instr-atstart=no',
+          '--callgrind-out-file=' + d + '/cg.out'] if CG else []
+    p = subprocess.Popen(vg + ['redis-server', TOP + '/conf/redis.conf', '--port', '0',
         '--unixsocket', sock, '--dir', d, '--daemonize', 'no', '--logfile', d + '/log',
         '--save', '', '--auto-aof-rewrite-percentage', '0'])
     try:
-        for _ in range(100):
+        for _ in range(400 if CG else 100):
             if os.path.exists(sock): break
             time.sleep(0.05)
         time.sleep(0.1)
         r = R(sock)
-        sha = r.cmd('SCRIPT', 'LOAD', cut(script_text(), label))
+        cut_at, _, path = label.partition('@')  # CUT@FILE: FILE's text
+        text = open(path).read() if path else script_text()
+        sha = r.cmd('SCRIPT', 'LOAD', cut(text, cut_at))
         if isinstance(sha, Exception): raise sha
         def batch(lo, hi):
             for s in range(lo, hi, WIN):
@@ -151,11 +162,26 @@ def run(label):
             m = re.search(r'cmdstat_evalsha:calls=(\d+),usec=(\d+)', info)
             return us, int(m.group(1)), int(m.group(2))
         s0 = stats()
+        if CG:
+            subprocess.check_call(['callgrind_control', '-i', 'on', str(p.pid)],
+                                  stdout=subprocess.DEVNULL)
         batch(200, 200 + N)
+        if CG:
+            subprocess.check_call(['callgrind_control', '-d', str(p.pid)],
+                                  stdout=subprocess.DEVNULL)
         s1 = stats()
         try: r.cmd('SHUTDOWN', 'NOSAVE')
         except Exception: pass
-        return (s1[0] - s0[0]) / N, (s1[2] - s0[2]) / (s1[1] - s0[1]), last
+        ir = 0
+        if CG:
+            for f in os.listdir(d):
+                if f.startswith('cg.out') and os.environ.get('CG_KEEP'):
+                    shutil.copy(os.path.join(d, f), os.environ['CG_KEEP'] + '.' + f)
+                if f.startswith('cg.out'):
+                    for l in open(os.path.join(d, f)):
+                        if l.startswith('summary:') or l.startswith('totals:'):
+                            ir = max(ir, int(l.split()[1]))
+        return (s1[0] - s0[0]) / N, (s1[2] - s0[2]) / (s1[1] - s0[1]), last, ir / N
     finally:
         p.wait(timeout=10) if p.poll() is None and False else None
         try: p.kill()
@@ -164,7 +190,18 @@ def run(label):
         shutil.rmtree(d, ignore_errors=True)
 
 REP = int(os.environ.get('REP', '3'))
+# Rounds outermost, so that a machine whose load drifts weighs on every
+# cut alike.
+res = {label: [] for label in CUTS}
+for _ in range(REP):
+    for label in CUTS:
+        res[label].append(run(label))
 for label in CUTS:
-    res = [run(label) for _ in range(REP)]
-    cpus = sorted(x[0] for x in res); scrs = sorted(x[1] for x in res)
-    print('%-8s cpu %s  script %s  %s' % (label, ' '.join('%6.1f' % c for c in cpus), ' '.join('%6.1f' % c for c in scrs), (res[-1][2] or b'')[:40]), flush=True)
+    cpus = sorted(x[0] for x in res[label])
+    scrs = sorted(x[1] for x in res[label])
+    if CG:
+        irs = sorted(x[3] for x in res[label])
+        print('%-8s instructions a call %s' % (label, ' '.join('%8.0f' % c for c in irs)), flush=True)
+        continue
+    print('%-8s cpu %s  script %s' % (label, ' '.join('%6.1f' % c for c in cpus),
+          ' '.join('%6.1f' % c for c in scrs)), flush=True)
