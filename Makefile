@@ -28,7 +28,7 @@ PURE     = timeutil words referral brag calendar calendar_new holidays deadline 
 	   report explain
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls
-DAEMON   = main log clock lifecycle store store_conn store_check store_call store_json \
+DAEMON   = main log clock crypto_reuse lifecycle store store_conn store_check store_call store_json \
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue ctl_queue_page \
 	   ctl_watch ctl_stop ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
@@ -220,7 +220,7 @@ FUZZ_OBJ_mail     = $(BUILD)/mail.o $(BUILD)/mail_mime.o $(PURE_OBJ)
 FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o \
 		    $(BUILD)/ctl_screen.o $(BUILD)/ctl_find.o $(BUILD)/ctl_list.o \
 		    $(BUILD)/ctl_queue.o $(BUILD)/ctl_audit.o $(BUILD)/ctl_report.o \
-		    $(BUILD)/intake.o $(BUILD)/ctl_explain.o \
+		    $(BUILD)/intake.o $(BUILD)/crypto_reuse.o $(BUILD)/ctl_explain.o \
 		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_page.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 

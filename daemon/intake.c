@@ -7,10 +7,7 @@
 #include <string.h>
 
 #include <event2/event.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "mash/brag.h"
@@ -22,6 +19,7 @@
 #include "alert.h"
 #include "alert_settle.h"
 #include "clock.h"
+#include "crypto_reuse.h"
 #include "intake.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -359,7 +357,7 @@ intake_key_of(const char *prefix, const void *buf, size_t len,
 
 	if (n < 0 || n > 7) /* cut to 7 */
 		n = n < 0 ? 0 : 7;
-	SHA256(buf, len, md);
+	crypto_sha256(buf, len, md);
 	hex_of(md, SHA256_DIGEST_LENGTH, out + n);
 }
 
@@ -377,7 +375,7 @@ record_hash(const json_t *rec, char out[2 * SHA256_DIGEST_LENGTH + 1])
 
 	if (text == NULL)
 		return -1;
-	SHA256((const unsigned char *)text, strlen(text), md);
+	crypto_sha256(text, strlen(text), md);
 	free(text);
 	hex_of(md, SHA256_DIGEST_LENGTH, out);
 	return 0;
@@ -397,50 +395,6 @@ normalise(const char *s, char *out, size_t len)
 			out[n++] = (char)tolower(ch);
 	}
 	out[n] = '\0';
-}
-
-/*
- * HMAC-SHA256 of text under secret into md: its length. The key is set
- * up once and kept while the secret stays the same (HMAC() fetches the
- * digest and sets the key up again on every call: 3.6 us against 0.6 us
- * here); HMAC() itself when OpenSSL cannot keep it.
- */
-static unsigned
-hmac_sha256(const char *secret, const char *text, unsigned char *md)
-{
-	static EVP_MAC_CTX *ctx;
-	static char *keyed; /* the secret ctx holds, NULL: none */
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
-				   OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-			       OSSL_PARAM_construct_end()};
-	unsigned mdlen = 0;
-	size_t len = 0;
-
-	if (keyed == NULL || strcmp(keyed, secret) != 0) {
-		EVP_MAC *mac =
-		    ctx == NULL ? EVP_MAC_fetch(NULL, "HMAC", NULL) : NULL;
-
-		if (mac != NULL)
-			ctx = EVP_MAC_CTX_new(mac);
-		EVP_MAC_free(mac);
-		free(keyed);
-		keyed = NULL;
-		if (ctx != NULL &&
-		    EVP_MAC_init(ctx, (const unsigned char *)secret,
-				 strlen(secret), params) == 1)
-			keyed = strdup(secret);
-	} else if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1) {
-		free(keyed);
-		keyed = NULL;
-	}
-	if (keyed != NULL &&
-	    EVP_MAC_update(ctx, (const unsigned char *)text, strlen(text)) ==
-		1 &&
-	    EVP_MAC_final(ctx, md, &len, EVP_MAX_MD_SIZE) == 1)
-		return (unsigned)len;
-	HMAC(EVP_sha256(), secret, (int)strlen(secret),
-	     (const unsigned char *)text, strlen(text), md, &mdlen);
-	return mdlen;
 }
 
 /*
@@ -470,7 +424,7 @@ child_key(const char *secret, const json_t *rec, char *out)
 	normalise(json_string_value(json_object_get(ch, "last_name")), last,
 		  sizeof(last));
 	snprintf(text, sizeof(text), "%s|%s|%s", first, last, date);
-	hex_of(md, hmac_sha256(secret, text, md), out);
+	hex_of(md, crypto_hmac_sha256(secret, text, md), out);
 }
 
 /* The referrer's agency for the report (mashctl report --by agency): as
@@ -635,9 +589,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	snprintf(p->client, sizeof(p->client), "%s", in->client);
 	snprintf(p->brag, sizeof(p->brag), "%s", brag_name(b));
 	/* mashd's own key, before the call: a lost reply is found by it.
-	 * Both random tokens from one draw (each RAND_bytes() about 2.5 us),
-	 * none when the system has no randomness to give. */
-	if (RAND_bytes(rnd, (int)sizeof(rnd)) != 1) {
+	 * Nothing when the system has no randomness to give. */
+	if (crypto_random(rnd, sizeof(rnd)) != 0) {
 		free(p);
 		return -1;
 	}
