@@ -462,11 +462,9 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	char child[2 * EVP_MAX_MD_SIZE + 1];
 	struct deadlines dl;
 	json_t *a, *timers, *cats;
-	char *record, *cats_text;
+	char *cats_text;
 	int y, m, dd;
 
-	if ((record = json_dumps(in->record, JSON_COMPACT)) == NULL)
-		return NULL;
 	a = json_object();
 	timers = json_array();
 	mash_civil_from_days(in->now / 86400000, &y, &m, &dd);
@@ -485,7 +483,6 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 	json_object_set_new(a, "channel", json_string(in->channel));
 	json_object_set_new(a, "client", json_string(in->client));
 	json_object_set_new(a, "actor", json_string(in->actor));
-	json_object_set_new(a, "record", json_string(record));
 	/* Kept apart for the queue's items, which show them (queue.lua). */
 	cats = json_object_get(json_object_get(in->record, "concern"),
 			       "categories");
@@ -522,7 +519,6 @@ submit_args(const struct mash_config *conf, const struct intake *in,
 		    json_pack("{ss ss}", "name", timer_name(t), "due", num));
 	}
 	json_object_set_new(a, "timers", timers);
-	free(record);
 	return a;
 }
 
@@ -573,6 +569,7 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 {
 	struct intake_pending *p;
 	json_t *args = NULL;
+	char *record = NULL; /* the record's text, stored as it is */
 	unsigned char rnd[2 * KEY_BYTES]; /* mashd's key, the attempt */
 	enum brag b;
 
@@ -607,18 +604,20 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	if (p->key[0] == '\0' || record_hash(in->record, p->hash) != 0 ||
 	    (p->timer = evtimer_new(d->base, timer_cb, p)) == NULL ||
 	    (args = submit_args(d->conf, in, b, p)) == NULL ||
-	    claim_args(d, in, args) != 0)
+	    claim_args(d, in, args) != 0 ||
+	    (record = json_dumps(in->record, JSON_COMPACT)) == NULL)
 		goto fail;
 	/* Held from the call until the answer (not until a late reply). */
 	lifecycle_hold(d->life);
-	if (store_call_object(d->store, SCRIPT_SUBMIT, args, call_done, p) !=
-	    0) {
+	if (store_call_object_text(d->store, SCRIPT_SUBMIT, args, record,
+				   call_done, p) != 0) {
 		lifecycle_release(d->life);
 		goto fail;
 	}
 	p->calls = 1;
 	arm(p, p->deadline - clock_mono_ms());
 	json_decref(args);
+	free(record);
 	if (handle != NULL)
 		*handle = p;
 	return 0;
@@ -626,6 +625,7 @@ fail:
 	if (p->timer != NULL)
 		event_free(p->timer);
 	json_decref(args);
+	free(record);
 	free(p);
 	return -1;
 }

@@ -640,3 +640,19 @@ store_call_object(struct store *st, enum store_script s, const json_t *args,
 	free(text);
 	return rc;
 }
+
+int
+store_call_object_text(struct store *st, enum store_script s,
+		       const json_t *args, const char *text,
+		       store_outcome_cb *cb, void *arg)
+{
+	char *obj = json_dumps(args, JSON_COMPACT);
+	const char *argv[2] = {obj, text};
+	int rc;
+
+	if (obj == NULL)
+		return -1;
+	rc = call_start(st, s, 2, argv, args, cb, arg);
+	free(obj);
+	return rc;
+}

@@ -116,6 +116,14 @@ int store_call_outcome(struct store *st, enum store_script s, int argc,
  */
 int store_call_object(struct store *st, enum store_script s, const json_t *args,
 		      store_outcome_cb *cb, void *arg);
+/*
+ * store_call_object() with a second argument, `text`, sent as it is
+ * (ARGV[3]): submit.lua's record, which inside the object would be
+ * escaped into it by mashd and read out of it again by the script.
+ */
+int store_call_object_text(struct store *st, enum store_script s,
+			   const json_t *args, const char *text,
+			   store_outcome_cb *cb, void *arg);
 /* For store.c only: the scripts' table, and loading them on a new
  * connection. */
 void store_scripts_init(struct store *st);

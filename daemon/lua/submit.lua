@@ -3,8 +3,7 @@
 -- navigators' alert, go to the outbox in this same call: no referral
 -- without its alerts.
 -- Arguments (intake.c): year, received (ms, a string), received_iso,
---   brag, score (a string), channel, client, actor, record (the record's
---   JSON text, stored as it is), categories (the concern's, a JSON array
+--   brag, score (a string), channel, client, actor, categories (the concern's, a JSON array
 --   text, kept for queue.lua), idem (the idempotency key: the client's,
 --   or one mashd made, so every referral has one), hash (SHA-256 of the
 --   canonical record), attempt (this call's own random token), ttl
@@ -20,6 +19,8 @@
 --   call-back task alone: nothing to deliver, and no transport reaches
 --   the referrer (alert_plan.c decided), with when the task is due in ms;
 --   absent: none).
+-- ARGV[3], after them: the record's JSON text, stored as it is (apart,
+-- so that it is neither escaped into the arguments nor read out of them).
 -- Answer: {result, and for "stored" and "replayed" id, brag, received
 --   (ISO), status; for "stored", alerts: those claimed for consumer, as
 --   alert_take answers them, and settled: [{id, fields, state}] the
@@ -161,7 +162,7 @@ return serve(function(a)
   -- The referral and its timers in one HSET, its timers due in one ZADD
   -- (each call of Redis from a script costs about as much as a small
   -- script's whole run).
-  local fields = {'id', id, 'record', a.record, 'status', 'new',
+  local fields = {'id', id, 'record', ARGV[3], 'status', 'new',
                   'brag', brag, 'channel', channel, 'client', a.client,
                   'received', received, 'updated', received,
                   'idempotency_key', a.idem,

@@ -334,7 +334,22 @@ store_call_outcome(struct store *st, enum store_script s, int argc,
 	return 0;
 }
 
-/* Intake's submission, as store_call_outcome() above: one object. */
+/* Intake's submission: the object, and the record's text. */
+int
+store_call_object_text(struct store *st, enum store_script s,
+		       const json_t *args, const char *text,
+		       store_outcome_cb *cb, void *arg)
+{
+	json_t *r;
+
+	if (text == NULL || (r = json_loads(text, 0, NULL)) == NULL ||
+	    !json_is_object(r))
+		fuzz_fail("intake's record is not a JSON object");
+	json_decref(r);
+	return store_call_object(st, s, args, cb, arg);
+}
+
+/* queue.lua's call, and intake's object (store_call_object_text). */
 int
 store_call_object(struct store *st, enum store_script s, const json_t *args,
 		  store_outcome_cb *cb, void *arg)
