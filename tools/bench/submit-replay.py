@@ -54,7 +54,8 @@ def variant(i):
     def sub(x):
         return (x.replace(att, att[:-8] + tag).replace(idem, idem[:-8] + tag)
                 .replace(child, child[:-8] + tag))
-    return [sub(k) for k in keys], [argv[0], sub(argv[1])]
+    # the arguments after the JSON object (submit.lua's record) as caught
+    return [sub(k) for k in keys], [argv[0], sub(argv[1])] + argv[2:]
 
 def resp(*args):
     out = [b'*%d\r\n' % len(args)]
