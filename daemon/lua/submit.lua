@@ -90,7 +90,11 @@ local function claim(me, ids, sent, referrer, settle, now)
   -- XREADGROUP NOACK would leave it (lag 0), without the read, which
   -- seeks into the stream's last node entry by entry (about 25 us). Moved
   -- after their outcomes are written: a call that fails before leaves
-  -- them unread, for alert_take.
+  -- them unread, for alert_take. It trusts the check above that nothing
+  -- waits unread before ids[1] (an ENTRIESREAD set too high by hand
+  -- would make lag lie, and this skip a live alert); and only the
+  -- acknowledgement is ever settled (alert_settle.c), one id a call, so
+  -- no failure can leave one settled and unread behind another.
   local all = type(read) == 'number'
   for i = 1, #ids do
     if not settle[sent[i].event or ''] then all = false end

@@ -58,6 +58,8 @@ expect "nothing of it pending in the outbox's group" \
 group() { rcli xinfo groups '{mash}:outbox' | awk -v f="$1" 'p == f { print } { p = $0 }'; }
 expect "the group has delivered up to it" "$(group last-delivered-id)" "$ACK1"
 expect "and counts nothing unread" "$(group lag)" 0
+expect "having read every entry ever added" "$(group entries-read)" \
+	"$(rcli xinfo stream '{mash}:outbox' | awk 'p == "entries-added" { print } { p = $0 }')"
 expect "its making is audited" "$(events "$R1" callback | grep -c "task=$TASK ")" 1
 expect "and its outcome" \
 	"$(events "$R1" alert | grep -c 'event=ack state=callback attempts=1')" 1
