@@ -8,6 +8,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d ${TMPDIR:-/tmp}/submit-capture.XXXXXX)
 redis-server $TOP/conf/redis.conf --port 0 --unixsocket $T/redis.sock --dir $T --daemonize no --logfile $T/redis.log --save '' --auto-aof-rewrite-percentage 0 &
 RP=$!
+MP= MON=
+# Whatever fails (set -e), nothing started here is left running.
+trap 'kill $MON $MP $RP 2> /dev/null || true' EXIT
 sleep 0.5
 WEB_TOKEN=bench-web-form-token-0123456789
 cat > $T/mashd.conf <<EOC
