@@ -66,7 +66,7 @@ crypto_random(unsigned char *out, size_t n)
 
 	if (n > sizeof(pool))
 		return -1;
-	if (left < n) { /* what is left is wiped already */
+	if (left < n) { /* what is left is never given: overwritten */
 		if (RAND_bytes(pool, (int)sizeof(pool)) != 1)
 			return -1;
 		left = sizeof(pool);

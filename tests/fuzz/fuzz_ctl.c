@@ -317,7 +317,7 @@ lifecycle_release(struct lifecycle *l)
 		fuzz_fail("work released that was not held");
 }
 
-/* intake.c's call: submit.lua's one argument, a JSON object. */
+/* A call with its arguments as texts: none is expected from here. */
 int
 store_call_outcome(struct store *st, enum store_script s, int argc,
 		   const char *const *argv, store_outcome_cb *cb, void *arg)

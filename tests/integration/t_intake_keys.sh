@@ -24,6 +24,11 @@ REF=$(jbody .id)
 want=$(key_under "$SECRET")
 expect "the child's key is the HMAC of the normalised names and date, in lower-case hex" \
 	"$(rcli zscore "{mash}:child:$want" "$REF" > /dev/null && rcli exists "{mash}:child:$want")" 1
+# The second referral under the same secret: the key kept set up
+# between referrals gives the same HMAC.
+post "$FIX/red.json" > /dev/null
+expect "and again for the next referral under the same secret" \
+	"$(rcli zscore "{mash}:child:$want" "$(jbody .id)" | grep -c .)" 1
 key=$(rcli --scan --pattern '{mash}:idem:web-form:*' | head -1)
 expect_match "mashd's own idempotency key: mashd- and 32 lower-case hex digits" \
 	"$key" '^\{mash\}:idem:web-form:mashd-[0-9a-f]{32}$'
@@ -44,5 +49,18 @@ expect "after it, the child's key is the HMAC under the new secret" \
 	"$(rcli zscore "{mash}:child:$want2" "$REF2" > /dev/null && rcli exists "{mash}:child:$want2")" 1
 expect "and not under the old one" \
 	"$(rcli zscore "{mash}:child:$want" "$REF2")" ""
+post "$FIX/red.json" > /dev/null
+expect "and again for the next referral under the new secret" \
+	"$(rcli zscore "{mash}:child:$want2" "$(jbody .id)" | grep -c .)" 1
+
+# The record is stored as the compact JSON of what was sent, byte for
+# byte: quotes, a backslash, a newline and non-ASCII text included.
+SUMMARY='She said "not again" \ the door was shut
+Zoë, 6'
+jq --arg s "$SUMMARY" '.concern.summary = $s' "$FIX/amber.json" > "$T/odd.json"
+post "$T/odd.json" > /dev/null
+rec=$(rcli hget "{mash}:ref:$(jbody .id)" record)
+expect "the record stored is compact JSON" "$(printf '%s' "$rec" | jq -c .)" "$rec"
+expect "holding the summary as sent" "$(printf '%s' "$rec" | jq -r .concern.summary)" "$SUMMARY"
 stop_mashd TERM
 finish
