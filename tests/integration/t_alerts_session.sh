@@ -113,6 +113,11 @@ expect_match "its error says the step and the code" "$(echo "$a" | jq -r .last_e
 expect "the session answered sanely: no new process" "$(starts)" "$s0"
 expect "no message was taken" "$(nmails t.adeyinka-holm@academy.example "$G1")" 0
 rm "$T/smtp/act"
+# The dead letter's own notice to the supervisors was refused too, and
+# goes now; the steps below wait for it, or its retries would run into
+# theirs and start a second session beside the kept one.
+wait_for 15 "alert_in sent $G1 dead_letter"
+expect "the dead letter's notice goes once RCPT is taken again" "$?" 0
 
 # A refusal at each other step fails that attempt alone: the retry, with
 # the MTA willing again, delivers it, over the same session.
