@@ -395,6 +395,30 @@ EOS
 	chmod +x "$T/sendmail"
 }
 
+# hanging_sendmail: $T/sendmail, a stand-in for an MTA that fails at once
+# (EX_TEMPFAIL) while $T/fail exists, hangs while $T/hang exists (a child
+# of its own holds it up, as a real one's would; its pid is added to
+# $T/sleepers), else takes $T/slow seconds (0 if absent) and records the
+# mail as $T/mail/N.eml.
+hanging_sendmail() {
+	mkdir -p "$T/mail"
+	cat > "$T/sendmail" <<EOS
+#!/bin/sh
+[ -e "$T/fail" ] && exit 75
+tmp="$T/mail/in.\$\$"
+cat > "\$tmp"
+if [ -e "$T/hang" ]; then
+	sleep 3600 &
+	echo \$! >> "$T/sleepers"
+	wait
+	exit 75
+fi
+[ -e "$T/slow" ] && sleep \$(cat "$T/slow")
+mv "\$tmp" "$T/mail/\$(date +%s%N).\$\$.eml"
+EOS
+	chmod +x "$T/sendmail"
+}
+
 # start_mashd_stopped_at TEXT: mashd started (spawn_mashd), watched (rcli
 # monitor into $T/monitor, its pid MON) from before its start, since a
 # slow start (valgrind's) may reach the call watched for before a watch

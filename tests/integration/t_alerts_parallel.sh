@@ -5,24 +5,8 @@
 # starts no new delivery and waits for those under way, so a mail handed
 # over is recorded and never sent again after a restart.
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/mail"
-
-# The MTA hangs while $T/hang exists (a child of its own holds it up, as
-# a real one's would), else takes $T/slow seconds (0 if absent).
-cat > "$T/sendmail" <<EOS
-#!/bin/sh
-tmp="$T/mail/in.\$\$"
-cat > "\$tmp"
-if [ -e "$T/hang" ]; then
-	sleep 3600 &
-	echo \$! >> "$T/sleepers"
-	wait
-	exit 75
-fi
-[ -e "$T/slow" ] && sleep \$(cat "$T/slow")
-mv "\$tmp" "$T/mail/\$(date +%s%N).\$\$.eml"
-EOS
-chmod +x "$T/sendmail"
+# The MTA hangs while $T/hang exists, else takes $T/slow seconds.
+hanging_sendmail
 # An alert may need two mails at once (the referrer's and the staff's).
 write_conf "alerts = { max_parallel = 1; };"
 "$MASHD" -n -c "$T/mashd.conf" > "$T/out" 2>&1
