@@ -32,7 +32,7 @@ DAEMON   = main log clock crypto_reuse lifecycle store store_conn store_check st
 	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue ctl_queue_page \
 	   ctl_watch ctl_stop ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
-	   alert_batch alert_audience alert_plan alert_log alert_settle \
+	   alert_batch alert_audience alert_plan alert_log alert_settle alert_mailq \
 	   ctl_queue_stream \
 	   digest_pages \
 	   deliver_text deliver_session \

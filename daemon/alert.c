@@ -11,14 +11,31 @@
  * Invariants: at most one alert_take call is in flight (a->busy); an
  * alert is in a->jobs from its claim (by alert_take, or by submit.lua for
  * a new referral's alerts: alert_adopt) until alert_result answered, so it
- * is never delivered twice at once by this process. At most
- * alerts.max_parallel jobs deliver at once (a->njobs; a job whose parts
- * all ended waits for its result in alert_batch.c, a->nrecording, at most
- * ALERT_RECORDING), and a job starts only when the mailer has a free
- * process for each of its mails, so no more than max_parallel sendmail
- * processes ever run; the others wait in the outbox. A job starts all
- * its parts as soon as it is claimed, so an attempt ends within
- * alerts.timeout of its claim (see alert_take.lua).
+ * is never delivered twice at once by this process. At most ALERT_HELD
+ * (4 x alerts.max_parallel) jobs deliver at once (a->njobs; a job whose
+ * parts all ended waits for its result in alert_batch.c, a->nrecording,
+ * at most ALERT_RECORDING); the others wait in the outbox.
+ *
+ * A job starts its syslog line and its webhooks as soon as it is claimed,
+ * whatever the mail processes are doing; its mails wait in a->mailq for
+ * a process, and start while fewer than alerts.max_parallel run, so no
+ * more ever run. The queue's order (rank, lowest first): the time the
+ * alert was claimed, less alerts.timeout for an "at once" event (red,
+ * repeat); ties in claim order. So an at-once alert's mail goes before
+ * every other claimed up to alerts.timeout earlier, and behind the older
+ * ones: none is passed over for ever.
+ *
+ * The claim: j->claimed is the monotonic time just before the call that
+ * claimed the alert was sent (alert_take, or submit.lua), so the claim in
+ * Redis is no older; Redis lets another mashd take it claim_idle after.
+ * A part is started only before j->claimed + claim_idle - timeout
+ * (claim_ends()), and ends within timeout of its start, so within the
+ * claim. A mail still waiting at that time is not started: it fails
+ * ("no sendmail process free in time", retried as any failure), by
+ * a->expire, armed at the first such time; a job claimed too long ago
+ * for that (a late reply of submit.lua) starts nothing and is taken again
+ * (XCLAIM renews the claim). A stop starts no waiting mail: each fails at
+ * once, so the jobs end within alerts.timeout of it and are recorded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +50,12 @@
 #include "mash/calendar.h"
 #include "mash/config.h"
 #include "mash/jfield.h"
+#include "mash/words.h"
 
 #include "alert.h"
 #include "alert_audience.h"
 #include "alert_batch.h"
+#include "alert_int.h"
 #include "alert_log.h"
 #include "alert_plan.h"
 #include "alert_text.h"
@@ -50,43 +69,6 @@
 #define ALERT_POLL_MS 1000
 #define ALERT_BATCH 16
 #define ALERT_RECORDING (4 * ALERT_BATCH_SIZE)
-
-struct job;
-
-struct part {
-	struct job *job;
-	char name[80];
-	bool finished;
-};
-
-struct job {
-	struct alerter *a;
-	LIST_ENTRY(job) entry; /* in a->jobs */
-	char id[48];
-	json_t *alert; /* as alert_take gave it */
-	struct part parts[ALERT_MAX_PARTS];
-	int nparts;
-	int left;
-	bool callback;	/* no transport reaches the referrer: a task instead */
-	bool recording; /* every part ended: its result waits in a->batch */
-	char error[256];
-};
-
-struct alerter {
-	struct mashd *d;
-	struct event *tick;
-	struct mailer *mailer;
-	struct webhooks *hooks;
-	struct alert_batch *batch;
-	char consumer[256];
-	bool busy;
-	bool again;
-	bool starved; /* an alert waits for room: look when a job ends */
-	LIST_HEAD(, job) jobs;
-	int njobs;	/* in a->jobs, delivering */
-	int nrecording; /* in a->jobs, waiting for alert_result */
-	int asked;	/* the count of the take in flight */
-};
 
 static void look(struct alerter *a);
 
@@ -113,12 +95,13 @@ referrer(const struct job *j, const char *k)
 
 static void job_finish(struct job *j);
 
-/* A transport's answer: err is NULL when it took the part. */
-static void
-part_done(const char *err, void *arg)
+void
+alert_part_done(const char *err, void *arg)
 {
 	struct part *p = arg;
 	struct job *j = p->job;
+	struct alerter *a = j->a;
+	bool mail = strncmp(p->name, "mail:", 5) == 0;
 
 	if (p->finished)
 		return;
@@ -134,7 +117,9 @@ part_done(const char *err, void *arg)
 		p->name[0] = '\0'; /* not delivered */
 	}
 	if (--j->left == 0)
-		job_finish(j);
+		job_finish(j); /* j may be gone */
+	if (mail)
+		alert_pump(a); /* a process is free: the next mail */
 }
 
 static void
@@ -166,7 +151,22 @@ start_mail(struct part *p, const char *const *to, size_t nto, bool for_referrer)
 	snprintf(msgid, sizeof(msgid), "%s.%s%s%s@mashd", j->id,
 		 for_referrer ? "referrer" : "staff",
 		 field(j, "ref")[0] ? "." : "", field(j, "ref"));
-	mailer_send(j->a->mailer, &m, part_done, p);
+	mailer_send(j->a->mailer, &m, alert_part_done, p);
+}
+
+/* A mail part, its process free: to the mailer. */
+void
+alert_mail_start(struct part *p)
+{
+	struct job *j = p->job;
+
+	if (strcmp(p->name, "mail:referrer") == 0) {
+		const char *one[] = {referrer(j, "email")};
+
+		start_mail(p, one, 1, true);
+	} else {
+		start_mail(p, j->pl.au.staff, j->pl.au.nstaff, false);
+	}
 }
 
 /* Mail is on (alerts.sendmail is not "") and the referrer has an address. */
@@ -230,10 +230,10 @@ start_hook(struct part *p, const struct config_webhook *w, unsigned to)
 	};
 
 	if (body == NULL) {
-		part_done("bad url", p);
+		alert_part_done("bad url", p);
 		return;
 	}
-	webhooks_post(j->a->hooks, &post, part_done, p);
+	webhooks_post(j->a->hooks, &post, alert_part_done, p);
 	free(body);
 }
 
@@ -298,53 +298,50 @@ job_finish(struct job *j)
 			result_done, j);
 }
 
-/* How many sendmail processes the plan of j needs. */
-static int
-job_mails(const struct job *j)
+static bool
+urgent(const char *event)
 {
-	int n = 0;
-
-	for (int i = 0; i < j->nparts; i++)
-		if (strncmp(j->parts[i].name, "mail:", 5) == 0)
-			n++;
-	return n;
+	return strcmp(event, alert_event_names[EVENT_RED]) == 0 ||
+	       strcmp(event, alert_event_names[EVENT_REPEAT]) == 0;
 }
 
 /*
- * Start the delivery of one alert, as just claimed by alert_take. False,
- * with nothing started and nothing held, when the mailer has too few free
- * processes for its mails: it stays pending with this consumer, and is
- * taken again when one is free.
+ * Start the delivery of one alert, as just claimed (before `claimed`) by
+ * alert_take or submit.lua: its syslog line and webhooks now, its mails
+ * when a process is free. False, with nothing started and nothing held,
+ * when ALERT_HELD jobs deliver already, or its claim is too old for an
+ * attempt to end within it: it stays pending with this consumer, and is
+ * taken (claimed) again by a look.
  */
 static bool
-job_start(struct alerter *a, json_t *alert, int free_procs)
+job_start(struct alerter *a, json_t *alert, int64_t claimed)
 {
 	const struct mash_config *c = a->d->conf;
-	struct job *j = calloc(1, sizeof(*j));
-	struct alert_plan pl;
+	struct job *j;
 	struct part *p;
 
-	if (j == NULL) {
+	if (a->njobs >= ALERT_HELD(c) ||
+	    clock_mono_ms() >=
+		claimed + (c->alerts.claim_idle - c->alerts.timeout) * 1000LL ||
+	    (j = calloc(1, sizeof(*j))) == NULL) {
 		json_decref(alert);
 		return false;
 	}
 	j->a = a;
 	j->alert = alert;
+	j->claimed = claimed;
 	snprintf(j->id, sizeof(j->id), "%s",
 		 json_string_value(json_object_get(alert, "id")));
+	j->urgent = urgent(field(j, "event"));
 	alert_plan_make(c, fields(j), json_object_get(alert, "referrer"),
-			json_object_get(alert, "done"), &pl);
-	for (int i = 0; i < pl.nparts; i++) {
+			json_object_get(alert, "done"), &j->pl);
+	for (int i = 0; i < j->pl.nparts; i++) {
 		j->parts[i].job = j;
-		memcpy(j->parts[i].name, pl.parts[i], sizeof(j->parts[i].name));
+		memcpy(j->parts[i].name, j->pl.parts[i],
+		       sizeof(j->parts[i].name));
 	}
-	j->nparts = j->left = pl.nparts;
-	j->callback = pl.callback;
-	if (job_mails(j) > free_procs) {
-		json_decref(j->alert);
-		free(j);
-		return false;
-	}
+	j->nparts = j->left = j->pl.nparts;
+	j->callback = j->pl.callback;
 	/* In flight until its result is recorded: a stop waits for it, so a
 	 * mail sent is never sent again after a restart. */
 	lifecycle_hold(a->d->life);
@@ -352,7 +349,7 @@ job_start(struct alerter *a, json_t *alert, int free_procs)
 	a->njobs++;
 	/* syslog, always: the reference, the event, the roles. */
 	alert_log_attempt(
-	    j->id, fields(j), pl.au.roles,
+	    j->id, fields(j), j->pl.au.roles,
 	    (long long)json_integer_value(json_object_get(alert, "attempts")) +
 		1);
 	if (j->left == 0) { /* syslog carried it */
@@ -363,19 +360,15 @@ job_start(struct alerter *a, json_t *alert, int free_procs)
 	j->left++;
 	for (int i = 0; i < j->nparts; i++) {
 		p = &j->parts[i];
-		if (strcmp(p->name, "mail:referrer") == 0) {
-			const char *one[] = {referrer(j, "email")};
-
-			start_mail(p, one, 1, true);
-		} else if (strcmp(p->name, "mail:staff") == 0) {
-			start_mail(p, pl.au.staff, pl.au.nstaff, false);
-		} else {
-			for (size_t k = 0; k < c->nwebhooks; k++)
-				if (strcmp(p->name + 5, c->webhooks[k].name) ==
-				    0)
-					start_hook(p, &c->webhooks[k], pl.to);
+		if (strncmp(p->name, "mail:", 5) == 0) {
+			alert_mail_wait(p);
+			continue;
 		}
+		for (size_t k = 0; k < c->nwebhooks; k++)
+			if (strcmp(p->name + 5, c->webhooks[k].name) == 0)
+				start_hook(p, &c->webhooks[k], j->pl.to);
 	}
+	alert_pump(a);
 	if (--j->left == 0)
 		job_finish(j);
 	return true;
@@ -404,18 +397,11 @@ arm(struct alerter *a, int ms)
 	evtimer_add(a->tick, &tv);
 }
 
-/* Free sendmail processes, under alerts.max_parallel. */
-static int
-free_procs(const struct alerter *a)
-{
-	return a->d->conf->alerts.max_parallel - (int)mailer_running(a->mailer);
-}
-
-/* Start the alerts just claimed for this consumer, in the outbox's order:
- * one that waits for processes keeps the others behind it, so none waits
- * for ever. False when one could not start (it stays pending here). */
+/* Start the alerts just claimed (before `claimed`) for this consumer, in
+ * the order given: once one cannot start (no room, or its claim too old),
+ * none of the others does. False then (they stay pending here). */
 static bool
-start_all(struct alerter *a, const json_t *alerts)
+start_all(struct alerter *a, const json_t *alerts, int64_t claimed)
 {
 	json_t *alert;
 	bool full = false;
@@ -429,7 +415,7 @@ start_all(struct alerter *a, const json_t *alerts)
 		if (full || id == NULL || in_flight(a, id) ||
 		    lifecycle_draining(a->d->life))
 			continue;
-		if (!job_start(a, json_incref(alert), free_procs(a)))
+		if (!job_start(a, json_incref(alert), claimed))
 			full = true;
 	}
 	return !full;
@@ -445,7 +431,7 @@ take_done(const json_t *r, const char *err, void *arg)
 	a->busy = false;
 	if (err != NULL)
 		log_warnx("alerts: cannot read the outbox: %s", err);
-	full = !start_all(a, alerts);
+	full = !start_all(a, alerts, a->take_sent);
 	a->starved |= full;
 	/* A whole batch: more may wait, take them while there is room (a
 	 * job that ends calls look() too). */
@@ -466,7 +452,8 @@ look(struct alerter *a)
 	const struct mash_config *c = a->d->conf;
 	json_t *busy;
 	const struct job *j;
-	int room = c->alerts.max_parallel - a->njobs;
+	int64_t sent;
+	int room = ALERT_HELD(c) - a->njobs;
 
 	if (a->nrecording >= ALERT_RECORDING)
 		room = 0; /* until Redis has taken the results */
@@ -480,7 +467,7 @@ look(struct alerter *a)
 	 * a full house waits for a job to end, the tick only in case. */
 	if (lifecycle_draining(a->d->life) || a->d->timers_behind)
 		return;
-	if (room <= 0 || free_procs(a) <= 0) {
+	if (room <= 0) {
 		a->starved = true;
 		arm(a, ALERT_POLL_MS);
 		return;
@@ -493,6 +480,7 @@ look(struct alerter *a)
 	{
 		json_array_append_new(busy, json_string(j->id));
 	}
+	sent = clock_mono_ms(); /* the claims are younger */
 	if (store_call_json(
 		a->d->store, SCRIPT_ALERT_TAKE,
 		json_pack("{ss sI si sI so}", "consumer", a->consumer, "now",
@@ -503,6 +491,7 @@ look(struct alerter *a)
 		arm(a, ALERT_POLL_MS);
 		return;
 	}
+	a->take_sent = sent;
 	a->asked = room;
 	a->busy = true;
 }
@@ -539,11 +528,13 @@ alert_new(struct mashd *d)
 	snprintf(a->consumer, sizeof(a->consumer), "%s:%ld:%s", host,
 		 (long)getpid(), hex);
 	log_info("alerts: delivering as consumer %s", a->consumer);
+	TAILQ_INIT(&a->mailq);
 	a->tick = evtimer_new(d->base, tick, a);
+	a->expire = evtimer_new(d->base, alert_expire, a);
 	a->mailer = mailer_new(d->base);
 	a->hooks = webhooks_new(d->base, d->dns);
 	a->batch = alert_batch_new(d);
-	if (a->tick == NULL || a->hooks == NULL)
+	if (a->tick == NULL || a->expire == NULL || a->hooks == NULL)
 		fatalx("alert_new: out of memory");
 	arm(a, 0);
 	return a;
@@ -554,7 +545,7 @@ alert_consumer(struct alerter *a)
 {
 	if (a == NULL || lifecycle_draining(a->d->life))
 		return "";
-	if (a->njobs >= a->d->conf->alerts.max_parallel ||
+	if (a->njobs >= ALERT_HELD(a->d->conf) ||
 	    a->nrecording >= ALERT_RECORDING) {
 		a->starved = true;
 		return "";
@@ -566,11 +557,11 @@ alert_consumer(struct alerter *a)
 }
 
 bool
-alert_adopt(struct alerter *a, const json_t *alerts)
+alert_adopt(struct alerter *a, const json_t *alerts, int64_t claimed)
 {
 	if (a == NULL || json_array_size(alerts) == 0)
 		return false;
-	if (start_all(a, alerts))
+	if (start_all(a, alerts, claimed))
 		return true;
 	a->starved = true; /* the others wait pending here */
 	arm(a, ALERT_POLL_MS);
@@ -580,10 +571,12 @@ alert_adopt(struct alerter *a, const json_t *alerts)
 void
 alert_kick(struct alerter *a)
 {
-	if (a != NULL && lifecycle_draining(a->d->life))
+	if (a != NULL && lifecycle_draining(a->d->life)) {
+		alert_pump(a); /* the mails waiting fail: none starts now */
 		alert_batch_flush(a->batch); /* a stop waits for no delay */
-	else if (a != NULL)
+	} else if (a != NULL) {
 		look(a);
+	}
 }
 
 void
@@ -595,8 +588,10 @@ alert_free(struct alerter *a)
 	mailer_free(a->mailer);
 	webhooks_free(a->hooks);
 	alert_batch_free(a->batch); /* the results not sent: still pending */
+	TAILQ_INIT(&a->mailq);	    /* its parts go with their jobs */
 	while (!LIST_EMPTY(&a->jobs))
 		job_free(LIST_FIRST(&a->jobs));
 	event_free(a->tick);
+	event_free(a->expire);
 	free(a);
 }

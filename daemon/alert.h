@@ -11,6 +11,7 @@
 #define MASHD_ALERT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -27,9 +28,11 @@ void alert_free(struct alerter *a);
  */
 const char *alert_consumer(struct alerter *a);
 /* Deliver the alerts submit.lua claimed for alert_consumer(), in its
- * answer's form (alert_take's). True when all of them started; else the
- * rest are pending with this consumer and taken by the next look. */
-bool alert_adopt(struct alerter *a, const json_t *alerts);
+ * answer's form (alert_take's); `claimed` is clock_mono_ms() read before
+ * the call was sent (their claim is younger). True when all of them
+ * started; else the rest are pending with this consumer and taken by the
+ * next look. */
+bool alert_adopt(struct alerter *a, const json_t *alerts, int64_t claimed);
 /* Look at the outbox now: something was just written to it. While
  * stopping: write the delivery results gathered, without waiting. */
 void alert_kick(struct alerter *a);

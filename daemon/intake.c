@@ -42,6 +42,7 @@ struct intake_pending {
 	void *arg;
 	struct event *timer; /* the deadline, or the next lookup */
 	int64_t deadline;    /* monotonic ms: the answer is given by then */
+	int64_t sent;	     /* monotonic ms: submit.lua was sent after */
 	int calls;	     /* store calls not yet called back: 0 or 1 */
 	bool answered;
 	bool lookup;  /* the reply was lost: the key is looked up */
@@ -287,10 +288,11 @@ call_done(const struct store_result *sr, void *arg)
 		 * those it settled, logged once the referral is. Either
 		 * way none of them waits in the outbox. */
 		settled = json_object_get(o, "settled");
-		p->adopted = json_array_size(json_object_get(o, "alerts")) > 0
-				 ? alert_adopt(p->d->alerts,
-					       json_object_get(o, "alerts"))
-				 : json_array_size(settled) > 0;
+		p->adopted =
+		    json_array_size(json_object_get(o, "alerts")) > 0
+			? alert_adopt(p->d->alerts,
+				      json_object_get(o, "alerts"), p->sent)
+			: json_array_size(settled) > 0;
 	} else {
 		res.err = "odd reply from redis";
 	}
@@ -600,7 +602,8 @@ intake_submit(struct mashd *d, const struct intake *in, intake_cb *cb,
 	}
 	/* The store gives up on a call after redis.timeout; the lookup
 	 * gets one second more. */
-	p->deadline = clock_mono_ms() + d->conf->redis.timeout * 1000LL + 1000;
+	p->sent = clock_mono_ms();
+	p->deadline = p->sent + d->conf->redis.timeout * 1000LL + 1000;
 	if (p->key[0] == '\0' || record_hash(in->record, p->hash) != 0 ||
 	    (p->timer = evtimer_new(d->base, timer_cb, p)) == NULL ||
 	    (args = submit_args(d->conf, in, b, p)) == NULL ||

@@ -1,11 +1,22 @@
 -- alert_take: the alerts this consumer should deliver now, each claimed
 -- for it in this same step: its own pending ones whose retry time has
--- come, orphans (pending with another consumer, idle longer than
--- claim_idle: a mashd that stopped or died) taken over, then new outbox
--- entries. The claim is renewed (XCLAIM resets the entry's idle time) on
--- every attempt, before it starts: an attempt lasts at most
--- alerts.timeout, less than claim_idle, so no other mashd takes an alert
--- in the middle of one. Each comes with what delivery needs.
+-- come and orphans (pending with another consumer, idle longer than
+-- claim_idle: a mashd that stopped or died) taken over ("due"), and new
+-- outbox entries. The order, count at most:
+--   1. the due ones due for claim_idle or longer ("late"; one never
+--      tried is due since it was queued), oldest entry first;
+--   2. new entries up to the last "at once" one (event red or repeat)
+--      among the first unread: a new Red is not held behind retries;
+--   3. the other due ones, oldest entry first;
+--   4. the other new entries, oldest first.
+-- A due alert passed over by new ones becomes late within claim_idle,
+-- and then goes before them: none waits for ever. (Due ones are looked
+-- for among the first count in the pending list that are due.)
+-- The claim is renewed (XCLAIM resets the entry's idle time) on every
+-- attempt, before it starts: alert.c starts an attempt's parts only
+-- while they end within claim_idle of the call (alerts.timeout less), so
+-- no other mashd takes an alert in the middle of one. Each comes with
+-- what delivery needs.
 -- Arguments: consumer, now (ms), count, claim_idle (ms), busy [the ids
 -- this consumer is delivering already: never taken again].
 -- Answer: {alerts = [{id, fields {the outbox entry's}, attempts, done
@@ -25,35 +36,68 @@ return serve(function(a)
     error(e, 0)
   end
 
-  -- The pending list, oldest first, a page at a time: retries and
-  -- orphans go before new alerts, and none is missed past the first page.
-  local ids = {}
+  -- The due ones: the first count of the pending list, oldest first, a
+  -- page at a time, none missed past the first page.
+  local late, due = {}, {}
   local page, from = 1000, '-'
-  while #ids < count do
+  while #late + #due < count do
     local pending = redis.call('XPENDING', outbox, 'mashd', from, '+', page)
     for _, pe in ipairs(pending) do
-      if #ids >= count then break end
+      if #late + #due >= count then break end
       local id, owner, idled = pe[1], pe[2], pe[3]
       if not busy[id] and (owner == me or idled >= idle) then
         local next_at = tonumber(redis.call('HGET',
                                             from_data('alert:' .. id),
                                             'next_at') or '0')
-        if next_at <= now then
-          redis.call('XCLAIM', outbox, 'mashd', me, 0, id, 'JUSTID')
-          ids[#ids + 1] = id
+        if next_at + idle <= now then
+          late[#late + 1] = id
+        elseif next_at <= now then
+          due[#due + 1] = id
         end
       end
     end
     if #pending < page then break end
     from = '(' .. pending[#pending][1]
   end
-  if #ids < count then
-    local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT',
-                           count - #ids, 'STREAMS', outbox, '>')
+  local ids = {}
+  local function claim(list)
+    for _, id in ipairs(list) do
+      if #ids >= count then return end
+      redis.call('XCLAIM', outbox, 'mashd', me, 0, id, 'JUSTID')
+      ids[#ids + 1] = id
+    end
+  end
+  local function read(n)
+    if n <= 0 then return end
+    local new = redis.call('XREADGROUP', 'GROUP', 'mashd', me, 'COUNT', n,
+                           'STREAMS', outbox, '>')
     if new and new[1] then
       for _, entry in ipairs(new[1][2]) do ids[#ids + 1] = entry[1] end
     end
   end
+  claim(late)
+  -- The first unread entries: how many to read to reach the last at-once.
+  if #ids < count then
+    local last
+    for _, g in ipairs(redis.call('XINFO', 'GROUPS', outbox)) do
+      local info = {}
+      for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+      if info.name == 'mashd' then last = info['last-delivered-id'] end
+    end
+    local upto = 0
+    local unread = redis.call('XRANGE', outbox, '(' .. (last or '0-0'), '+',
+                              'COUNT', count - #ids)
+    for i, entry in ipairs(unread) do
+      local f, ev = entry[2], nil
+      for k = 1, #f, 2 do
+        if f[k] == 'event' then ev = f[k + 1] end
+      end
+      if ev == EVENT.RED or ev == EVENT.REPEAT then upto = i end
+    end
+    read(upto)
+  end
+  claim(due)
+  read(count - #ids)
 
   -- A consumer left by a mashd that stopped or died, once nothing is
   -- pending with it, is forgotten: the group does not grow with restarts.

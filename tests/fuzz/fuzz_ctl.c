@@ -246,9 +246,10 @@ alert_consumer(struct alerter *a)
 }
 
 bool
-alert_adopt(struct alerter *a, const json_t *alerts)
+alert_adopt(struct alerter *a, const json_t *alerts, int64_t claimed)
 {
 	(void)a;
+	(void)claimed;
 	return json_array_size(alerts) == 0;
 }
 

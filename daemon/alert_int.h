@@ -1,0 +1,81 @@
+/*
+ * alert_int: what alert.c and alert_mailq.c share: a delivery job, its
+ * parts, the alerter (alert.c's head comment has their invariants).
+ */
+#ifndef MASHD_ALERT_INT_H
+#define MASHD_ALERT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "alert_plan.h"
+#include "mashd.h"
+
+/* Jobs delivering at once, those whose mails wait for a process too. */
+#define ALERT_HELD(c) (4 * (c)->alerts.max_parallel)
+
+struct job;
+
+struct part {
+	struct job *job;
+	TAILQ_ENTRY(part) wait; /* in a->mailq while waiting */
+	char name[80];
+	bool finished;
+	bool waiting;
+	int64_t rank; /* its place in a->mailq: lowest first */
+};
+
+struct job {
+	struct alerter *a;
+	LIST_ENTRY(job) entry; /* in a->jobs */
+	char id[48];
+	json_t *alert; /* as alert_take gave it */
+	struct alert_plan pl;
+	int64_t claimed; /* monotonic ms: the claiming call was sent after */
+	bool urgent;	 /* an "at once" event: red, repeat */
+	struct part parts[ALERT_MAX_PARTS];
+	int nparts;
+	int left;
+	bool callback;	/* no transport reaches the referrer: a task instead */
+	bool recording; /* every part ended: its result waits in a->batch */
+	char error[256];
+};
+
+struct alerter {
+	struct mashd *d;
+	struct event *tick;
+	struct mailer *mailer;
+	struct webhooks *hooks;
+	struct alert_batch *batch;
+	char consumer[256];
+	bool busy;
+	bool again;
+	bool starved; /* an alert waits for room: look when a job ends */
+	bool pumping; /* in pump(): it is not entered again */
+	struct event *expire; /* the first waiting mail's claim_ends() */
+	TAILQ_HEAD(mailq_head, part)
+	mailq;		   /* mail parts waiting for a process */
+	int64_t take_sent; /* monotonic ms: the take in flight's */
+	LIST_HEAD(, job) jobs;
+	int njobs;	/* in a->jobs, delivering */
+	int nrecording; /* in a->jobs, waiting for alert_result */
+	int asked;	/* the count of the take in flight */
+};
+
+/* A transport's answer: err is NULL when it took the part. */
+void alert_part_done(const char *err, void *arg);
+/* Hand a mail part to the mailer (sendmail, or a kept session). */
+void alert_mail_start(struct part *p);
+
+/* alert_mailq.c: mail part p waits for a process, in its rank. */
+void alert_mail_wait(struct part *p);
+/* The waiting mails: those past their time fail, the first start. */
+void alert_pump(struct alerter *a);
+/* a->expire's callback. */
+void alert_expire(evutil_socket_t fd, short what, void *arg);
+
+#endif
