@@ -5,8 +5,9 @@
 -- outbox entries. The order, count at most:
 --   1. the due ones due for claim_idle or longer ("late"; one never
 --      tried is due since it was queued), oldest entry first;
---   2. new entries up to the last "at once" one (event red or repeat)
---      among the first unread: a new Red is not held behind retries;
+--   2. when one of the first 64 unread entries is "at once" (event red
+--      or repeat), the new entries up to it, oldest first: a new Red is
+--      not held behind retries, nor behind more than 64 new ones;
 --   3. the other due ones, oldest entry first;
 --   4. the other new entries, oldest first.
 -- A due alert passed over by new ones becomes late within claim_idle,
@@ -86,7 +87,7 @@ return serve(function(a)
     end
     local upto = 0
     local unread = redis.call('XRANGE', outbox, '(' .. (last or '0-0'), '+',
-                              'COUNT', count - #ids)
+                              'COUNT', 64)
     for i, entry in ipairs(unread) do
       local f, ev = entry[2], nil
       for k = 1, #f, 2 do
@@ -94,7 +95,7 @@ return serve(function(a)
       end
       if ev == EVENT.RED or ev == EVENT.REPEAT then upto = i end
     end
-    read(upto)
+    read(math.min(upto, count - #ids))
   end
   claim(due)
   read(count - #ids)

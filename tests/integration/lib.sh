@@ -419,6 +419,30 @@ EOS
 	chmod +x "$T/sendmail"
 }
 
+# stuck_mta_conf: hanging_sendmail; a webhook receiver for the event red
+# (what it gets in $T/hooks, red_hooks counts them); write_conf with
+# alerts.max_parallel 2, alerts.timeout 60 (a hung sendmail lives that
+# long), retries every second; children counts mashd's (sendmail ones).
+stuck_mta_conf() {
+	mkdir -p "$T/hooks"
+	hanging_sendmail
+	"$BUILD/webhook-recv" "$T/hook.port" "$T/hooks" "$T/hook.status" &
+	wait_for 5 test -s "$T/hook.port"
+	write_conf "
+alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
+  max_parallel = 2; timeout = 60; claim_idle = 130;
+  retry = { first = 1; max = 1; attempts = 100; }; };
+recipients = { navigators = [ \"navigators@hub.example\" ];
+  first_response = [ \"first-response@hub.example\" ]; };
+webhooks = (
+  { name = \"sms\"; url = \"http://127.0.0.1:$(cat "$T/hook.port")/hook\";
+    insecure = true; events = [ \"red\" ];
+    secret = \"webhook-secret-0123456789\"; }
+);"
+}
+children() { pgrep -P "$MASHD_PID" | wc -l; }
+red_hooks() { grep -l '"event":"red"' "$T"/hooks/*.body 2>/dev/null | wc -l; }
+
 # start_mashd_stopped_at TEXT: mashd started (spawn_mashd), watched (rcli
 # monitor into $T/monitor, its pid MON) from before its start, since a
 # slow start (valgrind's) may reach the call watched for before a watch

@@ -6,26 +6,11 @@
 # processes run. Once the MTA answers, every part is delivered, and the
 # webhook, delivered before, is not sent again.
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/hooks"
 # The MTA fails at once while $T/fail exists, hangs while $T/hang does.
-hanging_sendmail
-"$BUILD/webhook-recv" "$T/hook.port" "$T/hooks" "$T/hook.status" &
-wait_for 5 test -s "$T/hook.port"
-HOOK_PORT=$(cat "$T/hook.port")
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  max_parallel = 2; timeout = 60; claim_idle = 130;
-  retry = { first = 1; max = 1; attempts = 100; }; };
-recipients = { navigators = [ \"navigators@hub.example\" ];
-  first_response = [ \"first-response@hub.example\" ]; };
-webhooks = (
-  { name = \"sms\"; url = \"http://127.0.0.1:$HOOK_PORT/hook\"; insecure = true;
-    events = [ \"red\" ]; secret = \"webhook-secret-0123456789\"; }
-);"
+stuck_mta_conf
 start_redis
 start_mashd
 
-children() { pgrep -P "$MASHD_PID" | wc -l; }
 # A watch on the sendmail processes, every 50 ms, the most seen in $T/most.
 watch_children() {
 	_m=0
@@ -35,7 +20,6 @@ watch_children() {
 		sleep 0.05
 	done
 }
-red_hooks() { grep -l '"event":"red"' "$T"/hooks/*.body 2>/dev/null | wc -l; }
 
 # Four acknowledgements fail, and wait for their retry.
 touch "$T/fail"
