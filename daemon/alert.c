@@ -28,14 +28,17 @@
  * The claim: j->claimed is the monotonic time just before the call that
  * claimed the alert was sent (alert_take, or submit.lua), so the claim in
  * Redis is no older; Redis lets another mashd take it claim_idle after.
- * A part is started only before j->claimed + claim_idle - timeout
- * (claim_ends()), and ends within timeout of its start, so within the
- * claim. A mail still waiting at that time is not started: it fails
- * ("no sendmail process free in time", retried as any failure), by
- * a->expire, armed at the first such time; a job claimed too long ago
- * for that (a late reply of submit.lua) starts nothing and is taken again
- * (XCLAIM renews the claim). A stop starts no waiting mail: each fails at
- * once, so the jobs end within alerts.timeout of it and are recorded.
+ * A job starts only before j->claimed + claim_idle - timeout (at once,
+ * but for a late reply), and its parts started then end within timeout,
+ * so within the claim. A mail that waits for a process starts only before
+ * j->claimed + (claim_idle - timeout) / 2 (alert_claim_ends()), so it
+ * ends within the claim with half a second at least to spare for its
+ * result to be written. A mail still waiting then is not started: it
+ * fails ("no sendmail process free in time", retried as any failure), by
+ * a->expire, armed at the first such time. A job claimed too long ago (a
+ * late reply of submit.lua) starts nothing and is taken again (XCLAIM
+ * renews the claim). A stop starts no waiting mail: each fails at once,
+ * so the jobs end within alerts.timeout of it and are recorded.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,6 +12,8 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "mash/config.h"
+
 #include "alert_plan.h"
 #include "mashd.h"
 
@@ -65,6 +67,18 @@ struct alerter {
 	int nrecording; /* in a->jobs, waiting for alert_result */
 	int asked;	/* the count of the take in flight */
 };
+
+/*
+ * The last time a part of an alert claimed (before) `claimed` may start:
+ * it ends alerts.timeout later, and half of what is left of claim_idle is
+ * for its end to be seen and recorded, before another mashd may take the
+ * alert over (alert.c's head comment).
+ */
+static inline int64_t
+alert_claim_ends(const struct mash_config *c, int64_t claimed)
+{
+	return claimed + (c->alerts.claim_idle - c->alerts.timeout) * 500LL;
+}
 
 /* A transport's answer: err is NULL when it took the part. */
 void alert_part_done(const char *err, void *arg);

@@ -20,14 +20,10 @@ free_procs(const struct alerter *a)
 	return a->d->conf->alerts.max_parallel - (int)mailer_running(a->mailer);
 }
 
-/* The last time a part of j may start: it ends, alerts.timeout later,
- * before j's claim could be taken over (see the head comment). */
 static int64_t
 claim_ends(const struct job *j)
 {
-	const struct mash_config *c = j->a->d->conf;
-
-	return j->claimed + (c->alerts.claim_idle - c->alerts.timeout) * 1000LL;
+	return alert_claim_ends(j->a->d->conf, j->claimed);
 }
 
 void
