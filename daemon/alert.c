@@ -28,17 +28,19 @@
  * The claim: j->claimed is the monotonic time just before the call that
  * claimed the alert was sent (alert_take, or submit.lua), so the claim in
  * Redis is no older; Redis lets another mashd take it claim_idle after.
- * A job starts only before j->claimed + claim_idle - timeout (at once,
- * but for a late reply), and its parts started then end within timeout,
- * so within the claim. A mail that waits for a process starts only before
- * j->claimed + (claim_idle - timeout) / 2 (alert_claim_ends()), so it
- * ends within the claim with half a second at least to spare for its
- * result to be written. A mail still waiting then is not started: it
- * fails ("no sendmail process free in time", retried as any failure), by
- * a->expire, armed at the first such time. A job claimed too long ago (a
- * late reply of submit.lua) starts nothing and is taken again (XCLAIM
- * renews the claim). A stop starts no waiting mail: each fails at once,
- * so the jobs end within alerts.timeout of it and are recorded.
+ * A job starts at once after the take's reply, as before (its latency is
+ * taken as small), and its parts that start then (webhooks, mails with a
+ * process free) end within timeout, so within the claim. A job adopted
+ * from submit.lua's reply starts only before j->claimed + claim_idle -
+ * timeout (the reply may be late); else it starts nothing and is taken
+ * again (XCLAIM renews the claim). A mail that waits for a process starts
+ * only before j->claimed + (claim_idle - timeout) / 2
+ * (alert_claim_ends()), so it ends within the claim with half a second
+ * at least to spare for its result to be written. A mail still waiting
+ * then is not started: it fails ("no sendmail process free in time",
+ * retried as any failure), by a->expire, armed at the first such time. A
+ * stop starts no waiting mail: each fails at once, so the jobs end within
+ * alerts.timeout of it and are recorded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,22 +312,22 @@ urgent(const char *event)
 
 /*
  * Start the delivery of one alert, as just claimed (before `claimed`) by
- * alert_take or submit.lua: its syslog line and webhooks now, its mails
- * when a process is free. False, with nothing started and nothing held,
- * when ALERT_HELD jobs deliver already, or its claim is too old for an
- * attempt to end within it: it stays pending with this consumer, and is
- * taken (claimed) again by a look.
+ * alert_take or submit.lua (`adopted`): its syslog line and webhooks now,
+ * its mails when a process is free. False, with nothing started and
+ * nothing held, when ALERT_HELD jobs deliver already, or submit.lua's
+ * claim is too old for an attempt to end within it: it stays pending
+ * with this consumer, and is taken (claimed) again by a look.
  */
 static bool
-job_start(struct alerter *a, json_t *alert, int64_t claimed)
+job_start(struct alerter *a, json_t *alert, int64_t claimed, bool adopted)
 {
 	const struct mash_config *c = a->d->conf;
+	int64_t late = (c->alerts.claim_idle - c->alerts.timeout) * 1000LL;
 	struct job *j;
 	struct part *p;
 
 	if (a->njobs >= ALERT_HELD(c) ||
-	    clock_mono_ms() >=
-		claimed + (c->alerts.claim_idle - c->alerts.timeout) * 1000LL ||
+	    (adopted && clock_mono_ms() >= claimed + late) ||
 	    (j = calloc(1, sizeof(*j))) == NULL) {
 		json_decref(alert);
 		return false;
@@ -364,7 +366,7 @@ job_start(struct alerter *a, json_t *alert, int64_t claimed)
 	for (int i = 0; i < j->nparts; i++) {
 		p = &j->parts[i];
 		if (strncmp(p->name, "mail:", 5) == 0) {
-			alert_mail_wait(p);
+			alert_mail_offer(p);
 			continue;
 		}
 		for (size_t k = 0; k < c->nwebhooks; k++)
@@ -404,7 +406,8 @@ arm(struct alerter *a, int ms)
  * the order given: once one cannot start (no room, or its claim too old),
  * none of the others does. False then (they stay pending here). */
 static bool
-start_all(struct alerter *a, const json_t *alerts, int64_t claimed)
+start_all(struct alerter *a, const json_t *alerts, int64_t claimed,
+	  bool adopted)
 {
 	json_t *alert;
 	bool full = false;
@@ -418,7 +421,7 @@ start_all(struct alerter *a, const json_t *alerts, int64_t claimed)
 		if (full || id == NULL || in_flight(a, id) ||
 		    lifecycle_draining(a->d->life))
 			continue;
-		if (!job_start(a, json_incref(alert), claimed))
+		if (!job_start(a, json_incref(alert), claimed, adopted))
 			full = true;
 	}
 	return !full;
@@ -434,7 +437,7 @@ take_done(const json_t *r, const char *err, void *arg)
 	a->busy = false;
 	if (err != NULL)
 		log_warnx("alerts: cannot read the outbox: %s", err);
-	full = !start_all(a, alerts, a->take_sent);
+	full = !start_all(a, alerts, a->take_sent, false);
 	a->starved |= full;
 	/* A whole batch: more may wait, take them while there is room (a
 	 * job that ends calls look() too). */
@@ -564,7 +567,7 @@ alert_adopt(struct alerter *a, const json_t *alerts, int64_t claimed)
 {
 	if (a == NULL || json_array_size(alerts) == 0)
 		return false;
-	if (start_all(a, alerts, claimed))
+	if (start_all(a, alerts, claimed, true))
 		return true;
 	a->starved = true; /* the others wait pending here */
 	arm(a, ALERT_POLL_MS);

@@ -69,10 +69,10 @@ struct alerter {
 };
 
 /*
- * The last time a part of an alert claimed (before) `claimed` may start:
- * it ends alerts.timeout later, and half of what is left of claim_idle is
- * for its end to be seen and recorded, before another mashd may take the
- * alert over (alert.c's head comment).
+ * The last time a mail of an alert claimed (before) `claimed` that waited
+ * for a process may start: it ends alerts.timeout later, and half of what
+ * is left of claim_idle is for its end to be seen and recorded, before
+ * another mashd may take the alert over (alert.c's head comment).
  */
 static inline int64_t
 alert_claim_ends(const struct mash_config *c, int64_t claimed)
@@ -87,6 +87,9 @@ void alert_mail_start(struct part *p);
 
 /* alert_mailq.c: mail part p waits for a process, in its rank. */
 void alert_mail_wait(struct part *p);
+/* Mail part p of a job just started: at once if a process is free and
+ * none waits, else it waits (alert_mail_wait). */
+void alert_mail_offer(struct part *p);
 /* The waiting mails: those past their time fail, the first start. */
 void alert_pump(struct alerter *a);
 /* a->expire's callback. */

@@ -45,6 +45,17 @@ alert_mail_wait(struct part *p)
 	TAILQ_INSERT_HEAD(&a->mailq, p, wait);
 }
 
+void
+alert_mail_offer(struct part *p)
+{
+	struct alerter *a = p->job->a;
+
+	if (TAILQ_EMPTY(&a->mailq) && free_procs(a) > 0)
+		alert_mail_start(p);
+	else
+		alert_mail_wait(p);
+}
+
 static void
 mail_unwait(struct part *p)
 {
