@@ -37,10 +37,12 @@
  * only before j->claimed + (claim_idle - timeout) / 2
  * (alert_claim_ends()), so it ends within the claim with half a second
  * at least to spare for its result to be written. A mail still waiting
- * then is not started: it fails ("no sendmail process free in time",
- * retried as any failure), by a->expire, armed at the first such time. A
- * stop starts no waiting mail: each fails at once, so the jobs end within
- * alerts.timeout of it and are recorded.
+ * then is not started: it fails ("no sendmail process free in time"), by
+ * a->expire, armed at the first such time. A stop starts no waiting mail:
+ * each fails at once, so the jobs end within alerts.timeout of it and are
+ * recorded. A job whose only failures are such mails never started spends
+ * no attempt (j->unstarted; alert_result.lua): it is pending, due at once,
+ * never made dead by them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +122,7 @@ alert_part_done(const char *err, void *arg)
 			snprintf(j->error, sizeof(j->error), "%s: %s", p->name,
 				 err);
 		p->name[0] = '\0'; /* not delivered */
+		j->failed++;
 	}
 	if (--j->left == 0)
 		job_finish(j); /* j may be gone */
@@ -286,7 +289,7 @@ result_done(const char *state, const char *err, void *arg)
 static void
 job_finish(struct job *j)
 {
-	json_t *done = json_array();
+	json_t *done = json_array(), *r;
 
 	for (int i = 0; i < j->nparts; i++)
 		if (j->parts[i].name[0] != '\0')
@@ -295,12 +298,14 @@ job_finish(struct job *j)
 	j->recording = true;
 	j->a->njobs--;
 	j->a->nrecording++;
-	alert_batch_add(j->a->batch,
-			alert_batch_result(j->a->d->conf, j->id,
-					   json_integer_value(json_object_get(
-					       j->alert, "attempts")),
-					   j->error, done, j->callback),
-			result_done, j);
+	r = alert_batch_result(
+	    j->a->d->conf, j->id,
+	    json_integer_value(json_object_get(j->alert, "attempts")), j->error,
+	    done, j->callback);
+	/* Only mails never handed to sendmail failed: no attempt is spent. */
+	if (r != NULL && j->failed > 0 && j->failed == j->unstarted)
+		json_object_set_new(r, "unstarted", json_true());
+	alert_batch_add(j->a->batch, r, result_done, j);
 }
 
 static bool

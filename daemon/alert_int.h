@@ -45,6 +45,8 @@ struct job {
 	bool callback;	/* no transport reaches the referrer: a task instead */
 	bool recording; /* every part ended: its result waits in a->batch */
 	char error[256];
+	int failed;    /* parts that failed */
+	int unstarted; /* of them, mails never handed to sendmail */
 };
 
 struct alerter {

@@ -84,6 +84,7 @@ alert_pump(struct alerter *a)
 		if (!stopping && now < claim_ends(p->job))
 			continue;
 		mail_unwait(p);
+		p->job->unstarted++; /* no attempt spent: alert_result.lua */
 		alert_part_done(stopping ? "not started: mashd is stopping"
 					 : "no sendmail process free in time",
 				p);

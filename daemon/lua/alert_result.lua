@@ -12,7 +12,11 @@
 -- (ms: when to try again), max_attempts, error ("" when every part went),
 -- done (the parts this attempt delivered: ["mail:staff", "hook:sms",
 -- ...]), callback_due (ms: when the call is due; absent when the referrer
--- was reached or is not told)}.
+-- was reached or is not told), unstarted (true when the only parts that
+-- failed are mails never handed to sendmail: no process was free in time,
+-- or mashd was stopping)}. Such an attempt spends none: its parts
+-- delivered are remembered, it is pending, due at once, never dead; when
+-- nothing went, nothing else is written (no audit event).
 -- Answer: {states}, one per attempt in its order: "sent", "callback",
 -- "pending" or "dead".
 -- KEYS: outbox dead events callback:seq callbacks
@@ -32,7 +36,18 @@ local function record(a)
     redis.call('SADD', from_data('alert:' .. a.id .. ':done'),
                unpack(a.done))
   end
-  local attempts = redis.call('HINCRBY', key, 'attempts', 1)
+  local attempts
+  if a.unstarted then
+    if not (a.done and #a.done > 0) then
+      redis.call('HSET', key, 'state', 'pending', 'next_at', a.now,
+                 'last_error', a.error)
+      return 'pending'
+    end
+    attempts = tonumber(redis.call('HGET', key, 'attempts') or '0') or 0
+    a.next_at, a.max_attempts = a.now, attempts + 1
+  else
+    attempts = redis.call('HINCRBY', key, 'attempts', 1)
+  end
   local f = redis.call('HMGET', key, 'event', 'ref', 'callback')
   return alert_outcome(p, a, {event = f[1] or '', ref = f[2] or '',
                               task = f[3] or nil, attempts = attempts})
