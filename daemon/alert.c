@@ -30,14 +30,13 @@
  * Redis is no older; Redis lets another mashd take it claim_idle after.
  * A job starts at once after the take's reply, as before (its latency is
  * taken as small), and its parts that start then (webhooks, mails with a
- * process free) end within timeout, so within the claim. A job adopted
- * from submit.lua's reply starts only before j->claimed + claim_idle -
- * timeout (the reply may be late); else it starts nothing and is taken
- * again (XCLAIM renews the claim). A mail that waits for a process starts
- * only before j->claimed + (claim_idle - timeout) / 2
- * (alert_claim_ends()), so it ends within the claim with half a second
- * at least to spare for its result to be written. A mail still waiting
- * then is not started: it fails ("no sendmail process free in time"), by
+ * process free) are not checked against the claim. A job adopted from
+ * submit.lua's reply and a mail that waits for a process start only
+ * before j->claimed + (claim_idle - timeout) / 2 (alert_claim_ends()), so
+ * they end within the claim with half a second at least to spare for the
+ * result to be written. An adopted job later than that starts nothing
+ * and is taken again (XCLAIM renews the claim); a mail still waiting then
+ * is not started: it fails ("no sendmail process free in time"), by
  * a->expire, armed at the first such time. A stop starts no waiting mail:
  * each fails at once, so the jobs end within alerts.timeout of it and are
  * recorded. A job whose only failures are such mails never started spends
@@ -327,12 +326,11 @@ static bool
 job_start(struct alerter *a, json_t *alert, int64_t claimed, bool adopted)
 {
 	const struct mash_config *c = a->d->conf;
-	int64_t late = (c->alerts.claim_idle - c->alerts.timeout) * 1000LL;
 	struct job *j;
 	struct part *p;
 
 	if (a->njobs >= ALERT_HELD(c) ||
-	    (adopted && clock_mono_ms() >= claimed + late) ||
+	    (adopted && clock_mono_ms() >= alert_claim_ends(c, claimed)) ||
 	    (j = calloc(1, sizeof(*j))) == NULL) {
 		json_decref(alert);
 		return false;

@@ -72,9 +72,10 @@ struct alerter {
 
 /*
  * The last time a mail of an alert claimed (before) `claimed` that waited
- * for a process may start: it ends alerts.timeout later, and half of what
- * is left of claim_idle is for its end to be seen and recorded, before
- * another mashd may take the alert over (alert.c's head comment).
+ * for a process, or a job adopted from submit.lua's reply, may start: it ends
+ * alerts.timeout later, and half of what is left of claim_idle is for its end
+ * to be seen and recorded, before another mashd may take the alert over
+ * (alert.c's head comment).
  */
 static inline int64_t
 alert_claim_ends(const struct mash_config *c, int64_t claimed)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# A new referral's alert, claimed by submit.lua, starts at once only while
+# a mail started then may still wait and end within the claim: before
+# claimed + (claim_idle - timeout) / 2 (alert_claim_ends), as a take's
+# waiting mail. Redis held up 0.7 s (CLIENT PAUSE) makes submit.lua's
+# reply come 0.7 s after its call was sent: past 0.5 s, so the alert is
+# not started then but taken again, its claim renewed (alert_take's
+# XCLAIM) before it starts.
+. "$(dirname "$0")/lib.sh"
+hanging_sendmail
+write_conf "
+alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
+  max_parallel = 2; timeout = 3; claim_idle = 4;
+  retry = { first = 1; max = 1; attempts = 100; }; };"
+start_redis
+start_mashd
+touch "$T/hang"
+# xclaims: how many XCLAIMs Redis has run (alert_take's, in its script).
+xclaims() {
+	rcli info commandstats | sed -n 's/^cmdstat_xclaim:calls=\([0-9]*\),.*/\1/p'
+}
+before=$(xclaims)
+rcli client pause 700 write > /dev/null
+expect "posted" "$(post "$FIX/amber.json")" 201
+wait_for 5 "[ \$(ls '$T'/mail/in.* 2>/dev/null | wc -l) -ge 1 ]"
+expect "its mail is handed to sendmail" "$?" 0
+expect "its claim was renewed (XCLAIM) before it started" \
+	"$(($(xclaims) - ${before:-0}))" 1
+rm "$T/hang"
+kill $(cat "$T/sleepers") 2>/dev/null
+finish
