@@ -7,17 +7,19 @@
 --      tried is due since it was queued), oldest entry first;
 --   2. when one of the first 64 unread entries is "at once" (event red
 --      or repeat), the new entries up to it, oldest first: a new Red is
---      not held behind retries, nor behind more than 64 new ones;
+--      not held behind retries (one behind more than 64 unread entries
+--      is not seen: it waits its turn among the new ones, in 4);
 --   3. the other due ones, oldest entry first;
 --   4. the other new entries, oldest first.
 -- A due alert passed over by new ones becomes late within claim_idle,
 -- and then goes before them: none waits for ever. (Due ones are looked
 -- for among the first count in the pending list that are due.)
 -- The claim is renewed (XCLAIM resets the entry's idle time) on every
--- attempt, before it starts: alert.c starts an attempt's parts only
--- while they end within claim_idle of the call (alerts.timeout less), so
--- no other mashd takes an alert in the middle of one. Each comes with
--- what delivery needs.
+-- attempt, before it starts: alert.c starts a taken alert's parts at
+-- once (they end alerts.timeout later, within claim_idle when this call
+-- answers promptly), and a mail that waits for a process only while it
+-- ends within claim_idle of the call, so no other mashd takes an alert in
+-- the middle of one. Each comes with what delivery needs.
 -- Arguments: consumer, now (ms), count, claim_idle (ms), busy [the ids
 -- this consumer is delivering already: never taken again].
 -- Answer: {alerts = [{id, fields {the outbox entry's}, attempts, done
