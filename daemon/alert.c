@@ -117,11 +117,16 @@ alert_part_done(const char *err, void *arg)
 		    field(j, "ref"), field(j, "brag"), field(j, "event"),
 		    "alert %s ref=%s event=%s: %s failed: %s", j->id,
 		    field(j, "ref"), field(j, "event"), p->name, err);
-		if (j->error[0] == '\0')
+		j->failed++;
+		/* The first failure says why, but one that spends the
+		 * attempt goes before a mail never started, which spends
+		 * none: the dead letter names what failed. */
+		if (j->error[0] == '\0' || (!p->unstarted && !j->error_real)) {
 			snprintf(j->error, sizeof(j->error), "%s: %s", p->name,
 				 err);
+			j->error_real = !p->unstarted;
+		}
 		p->name[0] = '\0'; /* not delivered */
-		j->failed++;
 	}
 	if (--j->left == 0)
 		job_finish(j); /* j may be gone */

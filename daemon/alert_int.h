@@ -28,7 +28,8 @@ struct part {
 	char name[80];
 	bool finished;
 	bool waiting;
-	int64_t rank; /* its place in a->mailq: lowest first */
+	bool unstarted; /* failed never handed to sendmail (alert_mailq.c) */
+	int64_t rank;	/* its place in a->mailq: lowest first */
 };
 
 struct job {
@@ -45,8 +46,9 @@ struct job {
 	bool callback;	/* no transport reaches the referrer: a task instead */
 	bool recording; /* every part ended: its result waits in a->batch */
 	char error[256];
-	int failed;    /* parts that failed */
-	int unstarted; /* of them, mails never handed to sendmail */
+	int failed;	 /* parts that failed */
+	int unstarted;	 /* of them, mails never handed to sendmail */
+	bool error_real; /* j->error is a failure that spends an attempt */
 };
 
 struct alerter {

@@ -85,6 +85,7 @@ alert_pump(struct alerter *a)
 			continue;
 		mail_unwait(p);
 		p->job->unstarted++; /* no attempt spent: alert_result.lua */
+		p->unstarted = true;
 		alert_part_done(stopping ? "not started: mashd is stopping"
 					 : "no sendmail process free in time",
 				p);
