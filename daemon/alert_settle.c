@@ -45,10 +45,9 @@ alert_settle_args(const struct mash_config *c, const json_t *referrer,
 		 * lost, or a crash, after this call would leave it "sent"
 		 * with no line written. */
 		if (pl.nparts == 0 && pl.callback &&
-		    json_object_set_new(
-			settle, name,
-			json_integer(calendar_next_open(c->calendar, now))) !=
-			0)
+		    json_object_set_new(settle, name,
+					json_integer(calendar_next_open(
+					    c->calendar, now))) != 0)
 			goto fail;
 	}
 	return json_object_set_new(args, "settle", settle);

@@ -12,8 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAILDIR_STUCK_MAX 256 /* stuck files remembered, each with a backoff   \
-			       */
+#define MAILDIR_STUCK_MAX                                                      \
+	256 /* stuck files remembered, each with a backoff                     \
+	     */
 #define MAILDIR_STUCK_MIN_MS 1000
 #define MAILDIR_STUCK_MAX_MS 300000
 

@@ -13,8 +13,9 @@
 struct webhooks;
 
 struct webhook_post {
-	const char *url;     /* https://, or http:// when allowed */
-	const char *ca_file; /* the CAs of an https:// url; NULL: the system's */
+	const char *url; /* https://, or http:// when allowed */
+	const char
+	    *ca_file; /* the CAs of an https:// url; NULL: the system's */
 	const char *secret;
 	int timeout; /* seconds */
 	const char *body;
