@@ -630,17 +630,10 @@ int
 store_call_object(struct store *st, enum store_script s, const json_t *args,
 		  store_outcome_cb *cb, void *arg)
 {
-	char *text = json_dumps(args, JSON_COMPACT);
-	const char *argv[1] = {text};
-	int rc;
-
-	if (text == NULL)
-		return -1;
-	rc = call_start(st, s, 1, argv, args, cb, arg);
-	free(text);
-	return rc;
+	return store_call_object_text(st, s, args, NULL, cb, arg);
 }
 
+/* text NULL: the object alone (store_call_object). */
 int
 store_call_object_text(struct store *st, enum store_script s,
 		       const json_t *args, const char *text,
@@ -652,7 +645,7 @@ store_call_object_text(struct store *st, enum store_script s,
 
 	if (obj == NULL)
 		return -1;
-	rc = call_start(st, s, 2, argv, args, cb, arg);
+	rc = call_start(st, s, text != NULL ? 2 : 1, argv, args, cb, arg);
 	free(obj);
 	return rc;
 }
