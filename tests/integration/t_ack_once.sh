@@ -17,7 +17,7 @@ REF_MAIL=t.adeyinka-holm@academy.example
 write_conf "alerts = { sendmail = \"\"; record_delay_ms = 3000; };"
 start_redis
 start_mashd
-rcli monitor > "$T/monitor" 2> /dev/null &
+redis-cli -s "$T/redis.sock" monitor > "$T/monitor" 2> /dev/null &
 MON=$!
 wait_for 5 "grep -q OK '$T/monitor'"
 # Redis's fsyncs (appendfsync always: one for each pass of its loop

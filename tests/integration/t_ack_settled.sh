@@ -30,7 +30,7 @@ start_mashd
 wait_for 20 "grep -q 'event=digest brag= to=supervisors attempt=1' '$T/mashd.log'"
 expect "the day's digest is taken first" "$?" 0
 
-rcli monitor > "$T/monitor" 2> /dev/null &
+redis-cli -s "$T/redis.sock" monitor > "$T/monitor" 2> /dev/null &
 MON=$!
 wait_for 5 "grep -q OK '$T/monitor'"
 expect "a referral from a referrer known only by telephone" \

@@ -25,11 +25,14 @@ xclaims() {
 takes() {
 	grep -c '"EVALSHA" .*"{mash}:outbox" "{mash}:settings"' "$T/monitor"
 }
-rcli monitor > "$T/monitor" &
+# redis-cli itself, not rcli: $! is then the MONITOR client, which kill ends.
+redis-cli -s "$T/redis.sock" monitor > "$T/monitor" &
 MON=$!
 wait_for 5 "[ \$(takes) -ge 1 ]"
+expect "mashd takes alerts (MONITOR sees alert_take)" "$?" 0
 n=$(takes)
 wait_for 5 "[ \$(takes) -gt $n ]"
+expect "and takes again a second later" "$?" 0
 before=$(xclaims)
 rcli client pause 700 write > /dev/null
 expect "posted" "$(post "$FIX/amber.json")" 201
@@ -44,6 +47,7 @@ else
 		"$(($(xclaims) - ${before:-0}))" 1
 fi
 kill "$MON"
+wait "$MON" 2>/dev/null
 rm "$T/hang"
 kill $(cat "$T/sleepers") 2>/dev/null
 finish
