@@ -419,19 +419,28 @@ EOS
 	chmod +x "$T/sendmail"
 }
 
+# mta_conf TIMEOUT CLAIM_IDLE ATTEMPTS [MORE]: write_conf with alerts
+# through $T/sendmail (hanging_sendmail's, or a test's own), at most 2 at
+# once, each given TIMEOUT seconds, claims idle after CLAIM_IDLE, retries
+# every second up to ATTEMPTS; MORE is added after the alerts group.
+mta_conf() {
+	write_conf "
+alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
+  max_parallel = 2; timeout = $1; claim_idle = $2;
+  retry = { first = 1; max = 1; attempts = $3; }; };
+${4:-}"
+}
+
 # stuck_mta_conf: hanging_sendmail; a webhook receiver for the event red
-# (what it gets in $T/hooks, red_hooks counts them); write_conf with
-# alerts.max_parallel 2, alerts.timeout 60 (a hung sendmail lives that
-# long), retries every second; children counts mashd's (sendmail ones).
+# (what it gets in $T/hooks, red_hooks counts them); mta_conf with
+# alerts.timeout 60 (a hung sendmail lives that long), 100 attempts;
+# children counts mashd's (sendmail ones).
 stuck_mta_conf() {
 	mkdir -p "$T/hooks"
 	hanging_sendmail
 	"$BUILD/webhook-recv" "$T/hook.port" "$T/hooks" "$T/hook.status" &
 	wait_for 5 test -s "$T/hook.port"
-	write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  max_parallel = 2; timeout = 60; claim_idle = 130;
-  retry = { first = 1; max = 1; attempts = 100; }; };
+	mta_conf 60 130 100 "
 recipients = { navigators = [ \"navigators@hub.example\" ];
   first_response = [ \"first-response@hub.example\" ]; };
 webhooks = (

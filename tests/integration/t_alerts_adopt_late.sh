@@ -10,10 +10,7 @@
 # (alert_take's XCLAIM) before it starts.
 . "$(dirname "$0")/lib.sh"
 hanging_sendmail
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  max_parallel = 2; timeout = 3; claim_idle = 4;
-  retry = { first = 1; max = 1; attempts = 100; }; };"
+mta_conf 3 4 100
 start_redis
 start_mashd
 touch "$T/hang"

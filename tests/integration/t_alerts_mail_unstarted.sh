@@ -16,10 +16,7 @@ ack_states() {
 # most wait longer than (claim_idle - timeout) / 2 = 0.5 s, again and
 # again; with 2 attempts they were dead letters before.
 echo 1 > "$T/slow"
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  max_parallel = 2; timeout = 3; claim_idle = 4;
-  retry = { first = 1; max = 1; attempts = 2; }; };"
+mta_conf 3 4 2
 start_redis
 start_mashd
 for i in 1 2 3 4 5 6 7 8; do post "$FIX/amber.json" > /dev/null; done
@@ -36,10 +33,7 @@ rm "$T/slow" "$T"/mail/*.eml
 
 # A stop with a mail waiting (two hang): it fails unstarted, and is left
 # pending, no attempt spent, though one attempt is all there is.
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  max_parallel = 2; timeout = 5; claim_idle = 60;
-  retry = { first = 1; max = 1; attempts = 1; }; };"
+mta_conf 5 60 1
 rcli del '{mash}:dead' > /dev/null
 start_mashd
 touch "$T/hang"

@@ -6,10 +6,7 @@
 # once the MTA answers it is delivered, once.
 . "$(dirname "$0")/lib.sh"
 hanging_sendmail
-write_conf "
-alerts = { sendmail = \"$T/sendmail\"; from = \"mash-alerts@hub.example\";
-  max_parallel = 2; timeout = 30; claim_idle = 34;
-  retry = { first = 1; max = 1; attempts = 100; }; };"
+mta_conf 30 34 100
 start_redis
 start_mashd
 
