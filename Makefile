@@ -45,7 +45,10 @@ MASHCTL  = mashctl mashctl_lib mashctl_case mashctl_cal mashctl_referral \
 	   mashctl_stream \
 	   ask ask_date ask_suggest phone $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-LUA      = $(wildcard daemon/lua/*.lua)
+# The scripts, and the library put in front of each (lib.lua first: the
+# others use its helpers).
+LUA_LIB  = daemon/lua/lib.lua daemon/lua/lib_batch.lua daemon/lua/lib_alert.lua
+LUA      = $(filter-out $(LUA_LIB),$(wildcard daemon/lua/*.lua))
 
 PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
@@ -147,12 +150,16 @@ $(BUILD)/%.o: tools/%.c | $(BUILD)
 
 # Lua scripts are compiled in as C strings; see tools/lua2c.sh. In front
 # of each go the hub's words, written by tools/words-lua from the same
-# tables the C uses (include/mash/words.h), then daemon/lua/lib.lua.
+# tables the C uses (include/mash/words.h), then the library's helpers
+# that the script uses: $(BUILD)/lib.lua, the files of LUA_LIB in order
+# (the benches and tests put it in front of their own scripts too).
 $(BUILD)/store_call.o: $(BUILD)/lua_scripts.h
-$(BUILD)/lua_scripts.h: $(BUILD)/words.lua $(LUA) tools/lua2c.sh \
-		       tools/lua-prelude.awk | $(BUILD)
-	sh tools/lua2c.sh $(BUILD)/words.lua daemon/lua/lib.lua $(LUA) \
+$(BUILD)/lua_scripts.h: $(BUILD)/words.lua $(BUILD)/lib.lua $(LUA) \
+		       tools/lua2c.sh tools/lua-prelude.awk | $(BUILD)
+	sh tools/lua2c.sh $(BUILD)/words.lua $(BUILD)/lib.lua $(LUA) \
 		> $@.tmp && mv $@.tmp $@
+$(BUILD)/lib.lua: $(LUA_LIB) | $(BUILD)
+	cat $(LUA_LIB) > $@.tmp && mv $@.tmp $@
 $(BUILD)/words.lua: $(BUILD)/words-lua
 	$(BUILD)/words-lua > $@.tmp && mv $@.tmp $@
 $(BUILD)/words-lua: $(BUILD)/words-lua.o $(PURE_OBJ)

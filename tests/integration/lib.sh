@@ -282,7 +282,7 @@ queue_fill() {
 # later; their references are MASH-YEAR-000001 on.
 timer_fill() {
 	if [ -z "${TIMER_FILL:-}" ]; then
-		cat "$BUILD/words.lua" "$TOP/daemon/lua/lib.lua" \
+		cat "$BUILD/words.lua" "$BUILD/lib.lua" \
 			"$TOP/tools/bench/timer-fill.lua" > "$T/timer-fill.lua"
 		TIMER_FILL=$(rcli -x script load < "$T/timer-fill.lua")
 	fi

@@ -25,7 +25,7 @@ start_redis
 		printf "%.0f\n", -2208988800000 + rand() * 9467280000000 }'
 } > "$T/ms"
 "$BUILD/time-format" < "$T/ms" > "$T/c"
-cat "$BUILD/words.lua" "$TOP/daemon/lua/lib.lua" > "$T/iso.lua"
+cat "$BUILD/words.lua" "$BUILD/lib.lua" > "$T/iso.lua"
 cat >> "$T/iso.lua" << 'LUA'
 local out = {}
 for w in string.gmatch(ARGV[1], '%S+') do

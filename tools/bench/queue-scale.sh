@@ -73,7 +73,7 @@ post 1 1 > /dev/null
 SEQ=$((SEQ + 1))
 tpl=$(rcli zrange "${P}queue" 0 0)
 curl -sf "$URL/metrics" > /dev/null || fail "GET /metrics failed"
-cat "$BUILD/words.lua" "$LUA/lib.lua" "$TOP/tools/bench/fill.lua" > "$T/fill.lua"
+cat "$BUILD/words.lua" "$BUILD/lib.lua" "$TOP/tools/bench/fill.lua" > "$T/fill.lua"
 fsha=$(rcli -x script load < "$T/fill.lua")
 fill_to "$SMALL"
 metrics_at "$SMALL"

@@ -88,7 +88,7 @@ class R:
 
 def script_text():
     words = os.path.join(TOP, 'build/words.lua')
-    lib = os.path.join(TOP, 'daemon/lua/lib.lua')
+    lib = os.path.join(TOP, 'build/lib.lua')
     sub = os.path.join(TOP, 'daemon/lua/submit.lua')
     pre = subprocess.check_output(['awk', '-f', os.path.join(TOP, 'tools/lua-prelude.awk'), words, lib, sub])
     return pre.decode() + open(sub).read()
