@@ -328,6 +328,41 @@ unwire(struct mashd *d)
 	lifecycle_free(d->life); /* the others release what they held */
 }
 
+/* mashd -n: the configuration loads, and the certificate and key load
+ * and match. Frees conf; the exit status. */
+static int
+check_config(struct mash_config *conf, const char *path)
+{
+	char err[512];
+	struct tls *t = tls_new(conf, err, sizeof(err));
+
+	if (t == NULL) {
+		fprintf(stderr, "mashd: %s\n", err);
+		config_free(conf);
+		return 1;
+	}
+	tls_free(t);
+	printf("mashd: %s: configuration OK\n", path);
+	config_free(conf);
+	return 0;
+}
+
+/* What the stop left (lifecycle.h): work still held (a request the
+ * grace's end could not answer, a delivery not recorded); answers queued
+ * and not all written when the flush ran out (a client not reading);
+ * answers that never could be (their clients gone). */
+static void
+log_left(struct lifecycle *life)
+{
+	if (lifecycle_in_flight(life) > 0 || lifecycle_unsent(life) > 0 ||
+	    lifecycle_lost(life) > 0)
+		log_warnx("stopped with %u request(s) unanswered, %u "
+			  "repl(ies) unsent (not read in time), %u "
+			  "unwritable (the client gone)",
+			  lifecycle_in_flight(life), lifecycle_unsent(life),
+			  lifecycle_lost(life));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -344,20 +379,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "mashd: %s\n", err);
 		return 1;
 	}
-	if (check_only) {
-		/* The certificate and key load, and match. */
-		struct tls *t = tls_new(d.conf, err, sizeof(err));
-
-		if (t == NULL) {
-			fprintf(stderr, "mashd: %s\n", err);
-			config_free(d.conf);
-			return 1;
-		}
-		tls_free(t);
-		printf("mashd: %s: configuration OK\n", path);
-		config_free(d.conf);
-		return 0;
-	}
+	if (check_only)
+		return check_config(d.conf, path);
 	log_init(d.foreground);
 	if (!d.foreground && getenv("NOTIFY_SOCKET") == NULL &&
 	    daemon(0, 0) != 0)
@@ -389,17 +412,7 @@ main(int argc, char **argv)
 
 	event_base_dispatch(d.base);
 
-	/* What the stop left (lifecycle.h): work still held (a request the
-	 * grace's end could not answer, a delivery not recorded); answers
-	 * queued and not all written when the flush ran out (a client not
-	 * reading); answers that never could be (their clients gone). */
-	if (lifecycle_in_flight(d.life) > 0 || lifecycle_unsent(d.life) > 0 ||
-	    lifecycle_lost(d.life) > 0)
-		log_warnx("stopped with %u request(s) unanswered, %u "
-			  "repl(ies) unsent (not read in time), %u "
-			  "unwritable (the client gone)",
-			  lifecycle_in_flight(d.life), lifecycle_unsent(d.life),
-			  lifecycle_lost(d.life));
+	log_left(d.life);
 	log_event(NULL, NULL, "stopped", "stopped");
 	for (int i = 0; i < 3; i++)
 		event_free(ev[i]);
