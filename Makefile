@@ -29,7 +29,7 @@ PURE     = timeutil words referral brag calendar calendar_new holidays deadline 
 # The reader of mashd.conf (include/mash/config.h), shared the same way.
 CONF     = config config_schema config_time config_redis config_tls
 DAEMON   = main log clock crypto_reuse lifecycle store store_conn store_check store_call store_json \
-	   sentinel intake http http_conns ctl roles ctl_args ctl_cmd ctl_queue ctl_queue_page \
+	   sentinel intake http http_conns ctl ctl_admit roles ctl_args ctl_cmd ctl_queue ctl_queue_page \
 	   ctl_watch ctl_stop ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
 	   alert_batch alert_audience alert_plan alert_log alert_settle alert_mailq \

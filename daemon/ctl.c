@@ -5,12 +5,13 @@
  * overtake each other. The commands themselves are ctl_cmd.c's and
  * ctl_alerts.c's, with ctl_args.c's helpers; the role table is roles.c's.
  *
- * The caller is who the kernel says it is (SO_PEERCRED, SO_PEERGROUPS),
- * never who the request claims to be; its uid goes into every audit event
- * it causes, and its roles (roles.* of the configuration) say which
- * commands it may run. Roles are resolved into a table at start and on
- * SIGHUP (ctl_roles_load, roles.h): no name-service call is ever made on
- * a request's path, where a slow sssd or LDAP would stall the event loop.
+ * The caller is who the kernel says it is (SO_PEERCRED, SO_PEERGROUPS,
+ * ctl_admit.c), never who the request claims to be; its uid goes into
+ * every audit event it causes, and its roles (roles.* of the
+ * configuration) say which commands it may run. Roles are resolved into a table
+ * at start and on SIGHUP (ctl_roles_load, roles.h): no name-service call is
+ * ever made on a request's path, where a slow sssd or LDAP would stall the
+ * event loop.
  *
  * No client can take the socket from the others: a connection is read
  * only while less than CTL_OUT_MAX of its answers wait unsent; one idle
@@ -397,115 +398,6 @@ set_actor(struct ctl_conn *c, uid_t uid)
 		snprintf(c->actor, sizeof(c->actor), "uid:%u", (unsigned)uid);
 }
 
-/* The groups the peer's process holds; none when the kernel cannot say. */
-static void
-peer_groups(evutil_socket_t fd, gid_t **gids, size_t *ngids)
-{
-	socklen_t len = 32 * sizeof(gid_t);
-	gid_t *g = NULL;
-
-	*gids = NULL;
-	*ngids = 0;
-#ifdef SO_PEERGROUPS
-	for (int tries = 0; tries < 2; tries++) {
-		gid_t *ng = realloc(g, len > 0 ? len : sizeof(gid_t));
-
-		if (ng == NULL)
-			break;
-		g = ng;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
-			*gids = g;
-			*ngids = len / sizeof(gid_t);
-			return;
-		}
-		if (errno != ERANGE)
-			break;
-	}
-#else
-	(void)fd;
-	(void)len;
-#endif
-	free(g);
-}
-
-/*
- * Refuse a connection with one line that says why, and log it, at most
- * once a second with the count of those not logged.
- */
-static void
-refuse(struct ctl *ctl, evutil_socket_t fd, uid_t uid, const char *fmt, ...)
-{
-	char msg[256], line[320];
-	time_t now = time(NULL);
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	n = snprintf(line, sizeof(line), "{\"ok\":false,\"error\":\"%s\"}\n",
-		     msg);
-	/* A fresh socket's buffer takes it at once: never wait on it. */
-	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		log_debug("control: refusal to uid %u unsent", (unsigned)uid);
-	shutdown(fd, SHUT_WR);
-	close(fd);
-	if (now != ctl->refused_at) {
-		log_warnx("control: refused uid %u: %s (%u more refused "
-			  "since the last warning)",
-			  (unsigned)uid, msg, ctl->refused);
-		ctl->refused_at = now;
-		ctl->refused = 0;
-	} else {
-		ctl->refused++;
-	}
-}
-
-/* Root, mashd's own user and the admins take the reserved slots. */
-static bool
-admitted(struct ctl *ctl, evutil_socket_t fd, uid_t uid, unsigned roles)
-{
-	const struct mash_config *conf = ctl->d->conf;
-	unsigned max = (unsigned)conf->control.max_connections;
-	unsigned reserved =
-	    (unsigned)CONFIG_CTL_RESERVED(conf->control.max_connections);
-	unsigned mine = 0;
-	struct ctl_conn *c;
-
-	if (lifecycle_draining(ctl->d->life)) {
-		refuse(ctl, fd, uid, "mashd is stopping: try again later");
-		return false;
-	}
-	if (roles & CTL_ROLE(CTL_ADMINS)) {
-		if (ctl->nconns < max)
-			return true;
-		refuse(ctl, fd, uid,
-		       "too many control connections "
-		       "(control.max_connections = %u)",
-		       max);
-		return false;
-	}
-	LIST_FOREACH(c, &ctl->conns, entry)
-	{
-		mine += c->uid == uid;
-	}
-	if (mine >= (unsigned)conf->control.max_per_uid) {
-		refuse(ctl, fd, uid,
-		       "too many control connections for uid %u "
-		       "(control.max_per_uid = %d)",
-		       (unsigned)uid, conf->control.max_per_uid);
-		return false;
-	}
-	if (ctl->nconns >= max - reserved) {
-		refuse(ctl, fd, uid,
-		       "too many control connections (control.max_connections "
-		       "= %u, the last %u kept for root and admins)",
-		       max, reserved);
-		return false;
-	}
-	return true;
-}
-
 static void
 ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	   int salen, void *arg)
@@ -526,11 +418,11 @@ ctl_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		close(fd);
 		return;
 	}
-	peer_groups(fd, &gids, &ngids);
-	if (!admitted(ctl, fd, cred.uid,
-		      roles_of(ctl->roles, cred.uid, cred.gid, gids, ngids)) ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
+	if (!ctl_admit(ctl, fd, &cred, &gids, &ngids))
+		return;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		free(gids);
+		close(fd);
 		return;
 	}
 	c->ctl = ctl;

@@ -1,7 +1,8 @@
 /*
  * ctl_int.h: the control socket's connections, inside: for ctl.c,
- * ctl_watch.c, which writes notices to the connections that watch the
- * queue, and ctl_stop.c, which answers them at the end of a stop's grace.
+ * ctl_admit.c, which decides who may connect, ctl_watch.c, which writes
+ * notices to the connections that watch the queue, and ctl_stop.c, which
+ * answers them at the end of a stop's grace.
  * No other file sees them.
  */
 #ifndef MASHD_CTL_INT_H
@@ -68,5 +69,14 @@ struct ctl_conn {
 
 /* Free the connection once it is done (ctl.c). */
 void conn_maybe_free(struct ctl_conn *c);
+
+/*
+ * May the peer on fd, as the kernel gave it, open a control connection
+ * (ctl_admit.c)? True with *gids (*ngids of them) its groups, for the
+ * caller to keep and free; false when refused, fd then answered with why
+ * and closed.
+ */
+bool ctl_admit(struct ctl *ctl, evutil_socket_t fd, const struct ucred *cred,
+	       gid_t **gids, size_t *ngids);
 
 #endif
