@@ -266,26 +266,37 @@ return serve_reply(function(a)
   -- page is at most `limit` items and `scan` referrals looked at, and
   -- the next starts after the last one looked at. One more than a page
   -- is read, to know whether another follows.
-  local taken, scanned, last_score, last_id = 0, 0, nil, nil
+  local taken, scanned, last_id = 0, 0, nil
   local offset, next_cursor, more = 0, nil, true
   local batch = math.min(a.limit + 1, 1001)
+  -- The references without their scores (Redis would write each as a
+  -- double, and Lua read it back): the cursor's score is asked of the
+  -- last one looked at, and the skip's of the first ones, whose score
+  -- may be the cursor's, until one is past it.
+  local skipping = skip_score ~= nil
   while more do
     local got = redis.call('ZRANGEBYSCORE', declared('queue'), from, to,
-                           'WITHSCORES', 'LIMIT', offset, batch)
-    offset = offset + #got / 2
-    for i = 1, #got, 2 do
-      local id, score = got[i], tonumber(got[i + 1])
-      if not (skip_score and score == skip_score and id <= skip_id) then
+                           'LIMIT', offset, batch)
+    offset = offset + #got
+    for i = 1, #got do
+      local id = got[i]
+      if skipping then
+        local score = tonumber(redis.call('ZSCORE', declared('queue'), id))
+        skipping = score == skip_score
+        if skipping and id <= skip_id then id = nil end
+      end
+      if id then
         if taken >= a.limit or scanned >= a.scan then
-          next_cursor = string.format('%.0f', last_score) .. ':' .. last_id
+          next_cursor = string.format('%.0f', tonumber(redis.call(
+            'ZSCORE', declared('queue'), last_id))) .. ':' .. last_id
           break
         end
         scanned = scanned + 1
-        last_score, last_id = score, id
+        last_id = id
         if item_of(a, id) then taken = taken + 1 end
       end
     end
-    more = next_cursor == nil and #got / 2 == batch
+    more = next_cursor == nil and #got == batch
   end
   local head = {now = iso(redis_now()), count = taken,
                 next = next_cursor}
