@@ -23,72 +23,46 @@
 -- KEYS: queue
 -- Keys from data: ref:<id> of each referral looked at.
 
--- Each item is written in pieces (OUT, N), made one string once whole
--- (ITEMS): a string made in Lua costs Redis a hash of its every byte, and
--- table.concat of a whole page would make and hash its growing prefixes
--- again and again. mashd joins the items (ctl_queue_page.c). ITEMS[1] is
--- the head's place.
-local OUT, N, ITEMS = {}, 0, {'head'}
-local function put(a, b, c, d, e)
-  N = N + 1
-  OUT[N] = a
-  if b then
-    N = N + 1
-    OUT[N] = b
-    if c then
-      N = N + 1
-      OUT[N] = c
-      if d then
-        N = N + 1
-        OUT[N] = d
-        if e then
-          N = N + 1
-          OUT[N] = e
-        end
-      end
-    end
-  end
-end
+-- Each item is one concatenation of its parts, each timer's one too;
+-- a part that repeats (a quoted time, a rating) is made once a call.
+-- Redis's instructions a referral at 100,000 open (callgrind): about
+-- 129,000 when items were written a piece at a time by a function into a
+-- table, 101,000 so (about 39,000 of them the HMGET). No page is made one
+-- string: mashd joins the items (ctl_queue_page.c). ITEMS[1] is the
+-- head's place.
+local ITEMS = {'head'}
 
--- A string field as JSON, into the page (json_str() when it has a byte
--- to escape or to check: a stored field may not be what mashd wrote).
+-- A string field as JSON (json_str() when it has a byte to escape or to
+-- check: a stored field may not be what mashd wrote).
 local NOT_PLAIN = '[%z\1-\31"\\\128-\255]'
-local function put_str(s)
-  if string.find(s, NOT_PLAIN) then
-    put(json_str(s))
-  else
-    put('"', s, '"')
+local function str_json(s)
+  if string.find(s, NOT_PLAIN) then return json_str(s) end
+  return '"' .. s .. '"'
+end
+
+-- f, whose answer for each argument is kept for the call: the parts of
+-- items that repeat (due times, ratings) are made once.
+local function once(f)
+  local made = {}
+  return function(x)
+    local v = made[x]
+    if v == nil then
+      v = f(x)
+      made[x] = v
+    end
+    return v
   end
 end
 
--- The same for a word of few values (a rating, a state, a channel): each
--- is looked at once a call (SAFE: it needs no escaping).
-local SAFE = {}
-local function put_word(s)
-  if SAFE[s] then
-    put('"', s, '"')
-  else
-    put_str(s)
-    if not string.find(s, NOT_PLAIN) then SAFE[s] = true end
-  end
-end
+-- The same for a word of few values (a rating, a state, a channel).
+local word_json = once(str_json)
 
--- iso_time() of an instant, once for each of a call (due times repeat).
-local ISO = {}
-local function iso(ms)
-  local t = ISO[ms]
-  if not t then
-    t = iso_time(tonumber(ms) or 0)
-    ISO[ms] = t
-  end
-  return t
-end
-
--- An instant of the hash (ms as text, false when absent) as JSON: null
--- when absent or "".
-local function put_instant(v)
-  if v and v ~= '' then put('"', iso(v), '"') else put('null') end
-end
+-- iso_time() of an instant (ms as text, or a number); the same quoted,
+-- as JSON, of a string of the hash's; a due time's value, to find the
+-- first.
+local iso = once(function(ms) return iso_time(tonumber(ms) or 0) end)
+local qiso = once(function(ms) return '"' .. iso(ms) .. '"' end)
+local num = once(function(ms) return tonumber(ms) or 0 end)
 
 -- The fields read of a referral (one HMGET): these, then for each timer
 -- of TIMERS its due, fired and stopped (T_AT[k]: where the k-th's due is).
@@ -98,16 +72,14 @@ local WANT = {'brag', 'status', 'channel', 'received', 'owner', 'repeat',
               'categories'}
 local IS_DEADLINE = {}
 for _, d in ipairs(DEADLINES) do IS_DEADLINE[d] = true end
-local NT, T_AT, T_DEADLINE, T_FIRST, T_NEXT, T_NAME = #TIMERS, {}, {}, {},
-                                                       {}, {}
+local NT, T_AT, T_DEADLINE, T_OPEN, T_NAME = #TIMERS, {}, {}, {}, {}
 for k, t in ipairs(TIMERS) do
   T_AT[k] = #WANT + 1
   WANT[#WANT + 1] = 'due:' .. t
   WANT[#WANT + 1] = 'fired:' .. t
   WANT[#WANT + 1] = 'stopped:' .. t
   T_DEADLINE[k] = IS_DEADLINE[t] or false
-  T_FIRST[k] = '"' .. t .. '":{"due":"'
-  T_NEXT[k] = ',"' .. t .. '":{"due":"'
+  T_OPEN[k] = '"' .. t .. '":{"due":'
   T_NAME[k] = '"' .. t .. '"'
 end
 
@@ -136,48 +108,37 @@ end
 -- The JSON array a stored categories field shows as, once for each
 -- text of a call (few differ): false when it is no JSON list with a
 -- string in it (an object, numbers: then the record's are shown).
-local CATS = {}
-local function cats_shown(text)
-  local shown = CATS[text]
-  if shown == nil then
-    local ok, list = pcall(cjson.decode, text)
-    shown = ok and type(list) == 'table' and strings_array(list)
-    if shown == '[]' then shown = false end
-    CATS[text] = shown
-  end
-  return shown
-end
+local cats_shown = once(function(text)
+  local ok, list = pcall(cjson.decode, text)
+  local shown = ok and type(list) == 'table' and strings_array(list)
+  return shown ~= '[]' and shown
+end)
 
 -- The concern's categories as a JSON array: the field submit.lua keeps,
 -- or, for a referral stored before it kept one (or whose field cannot be
 -- read), read from the record.
-local function put_categories(cats, key)
+local function categories_json(cats, key)
   local shown = cats and cats_shown(cats)
-  if shown then
-    put(shown)
-    return
-  end
+  if shown then return shown end
   local ok, rec = pcall(cjson.decode, redis.call('HGET', key, 'record') or '')
-  put(strings_array(ok and type(rec) == 'table' and
-                    type(rec.concern) == 'table' and rec.concern.categories))
+  return strings_array(ok and type(rec) == 'table' and
+                       type(rec.concern) == 'table' and rec.concern.categories)
 end
 
 -- How many referrals of the child a repeat counts, as JSON, or null.
-local function put_repeat(text)
+local function repeat_json(text)
   local ok, rep = false, nil
   if text then ok, rep = pcall(cjson.decode, text) end
   local n = ok and type(rep) == 'table' and tonumber(rep.count)
-  put(n and string.format('%d', n) or 'null')
+  return n and string.format('%d', n) or 'null'
 end
 
--- An item's overdue (the deadlines fired and not stopped), timers (by
--- name) and next_due (the deadline to come first), as mashctl shows them.
--- overdue comes first but is known last: its place is kept (slot).
-local function put_timers(v)
-  put(',"overdue":[')
-  N = N + 1
-  local slot, late, next_k, next_due, first = N, '', nil, nil, true
-  put('],"timers":{')
+-- An item's timers (by name, joined by commas), overdue (the deadlines
+-- fired and not stopped) and next_due (the deadline to come first), as
+-- mashctl shows them.
+local TPARTS = {}
+local function timers_json(v)
+  local n, late, next_k, next_due, next_at = 0, '', nil, nil, nil
   for k = 1, NT do
     local at = T_AT[k]
     local due = v[at]
@@ -185,46 +146,39 @@ local function put_timers(v)
       local fired, stopped = v[at + 1], v[at + 2]
       if fired == '' then fired = false end
       if stopped == '' then stopped = false end
-      put(first and T_FIRST[k] or T_NEXT[k], iso(due))
-      first = false
-      if fired then
-        put('","fired":"', iso(fired), '","stopped":')
-      else
-        put('","fired":null,"stopped":')
-      end
-      if stopped then put('"', iso(stopped), '"}') else put('null}') end
+      n = n + 1
+      TPARTS[n] = T_OPEN[k] .. qiso(due) .. ',"fired":' ..
+                  (fired and qiso(fired) or 'null') .. ',"stopped":' ..
+                  (stopped and qiso(stopped) or 'null') .. '}'
       if T_DEADLINE[k] and not stopped then
         if fired then
           late = late == '' and T_NAME[k] or late .. ',' .. T_NAME[k]
         else
-          local d = tonumber(due) or 0
-          if next_k == nil or d < next_due then next_k, next_due = k, d end
+          local d = num(due)
+          if next_k == nil or d < next_due then
+            next_k, next_due, next_at = k, d, due
+          end
         end
       end
     end
   end
-  OUT[slot] = late
+  local nd = 'null'
   if next_k then
-    put('},"next_due":{"timer":"', TIMERS[next_k], '","due":"',
-        iso(next_due), '"}')
-  else
-    put('},"next_due":null')
+    nd = '{"timer":' .. T_NAME[next_k] .. ',"due":' .. qiso(next_at) .. '}'
   end
+  return table.concat(TPARTS, ',', 1, n), late, nd
 end
 
--- A referral's item, written into the page: true, or nil when the
--- filters leave it out.
+-- A referral's item, onto the page: true, or nil when the filters leave
+-- it out.
 local function item_of(a, id)
   local key = from_data('ref:' .. id)
   local v = call_undamaged('HMGET', key, unpack(WANT))
   -- Every stored referral has a status: without one, it is gone.
   local damaged = not v and 'not a hash' or not v[F_STATUS] and 'missing'
   if damaged then
-    N = 0
-    put('{"id":')
-    put_str(id)
-    put(',"status":"damaged","damaged":"', damaged, '"}')
-    ITEMS[#ITEMS + 1] = table.concat(OUT, '', 1, N)
+    ITEMS[#ITEMS + 1] = '{"id":' .. str_json(id) ..
+                        ',"status":"damaged","damaged":"' .. damaged .. '"}'
     return true
   end
   local owner = v[F_OWNER]
@@ -232,24 +186,17 @@ local function item_of(a, id)
      or (a.overdue and not overdue(v)) then
     return nil
   end
-  N = 0
-  put('{"id":')
-  put_str(id)
-  put(',"brag":')
-  put_word(v[F_BRAG] or '')
-  put(',"status":')
-  put_word(v[F_STATUS] or '')
-  put(',"channel":')
-  put_word(v[F_CHANNEL] or '')
-  put(',"received":"', iso(v[F_RECEIVED] or ''), '","categories":')
-  put_categories(v[F_CATS], key)
-  put_timers(v)
-  put(',"owner":')
-  if owner and owner ~= '' then put_str(owner) else put('null') end
-  put(',"repeat":')
-  put_repeat(v[F_REPEAT])
-  put('}')
-  ITEMS[#ITEMS + 1] = table.concat(OUT, '', 1, N)
+  local timers, late, next_due = timers_json(v)
+  ITEMS[#ITEMS + 1] =
+    '{"id":' .. str_json(id) .. ',"brag":' .. word_json(v[F_BRAG] or '') ..
+    ',"status":' .. word_json(v[F_STATUS] or '') ..
+    ',"channel":' .. word_json(v[F_CHANNEL] or '') ..
+    ',"received":' .. qiso(v[F_RECEIVED] or '') ..
+    ',"categories":' .. categories_json(v[F_CATS], key) ..
+    ',"overdue":[' .. late .. '],"timers":{' .. timers ..
+    '},"next_due":' .. next_due ..
+    ',"owner":' .. (owner and owner ~= '' and str_json(owner) or 'null') ..
+    ',"repeat":' .. repeat_json(v[F_REPEAT]) .. '}'
   return true
 end
 
