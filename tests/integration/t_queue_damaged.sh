@@ -60,4 +60,13 @@ expect "a NUL shows as U+FFFD there too" \
 	"$(ctl show "$3" --json | jq -r .channel)" "$(printf 'we\357\277\275b')"
 expect "text that reads as an escape is left as it is" \
 	"$(ctl show "$4" --json | jq -r .owner)" 'uid:7 \u0000'
+# A queue member whose reference is not of mashd's form (a quote, a byte
+# that is not UTF-8) is written escaped and mended, as any text.
+odd="$(printf 'MASH-2026-0"1\351')"
+rcli copy "{mash}:ref:$1" "{mash}:ref:$odd" > /dev/null
+rcli zadd "{mash}:queue" "$(rcli zscore "{mash}:queue" "$1")" "$odd" > /dev/null
+ctl queue --json > "$T/odd.json"
+expect "an odd reference: the stream answers" "$?" 0
+expect "an odd reference: streamed, escaped and mended" \
+	"$(jq -r '.[].id' "$T/odd.json" | grep -c "^$(printf 'MASH-2026-0"1\357\277\275')\$")" 1
 finish
