@@ -50,6 +50,23 @@ undo(char *t)
 	return t;
 }
 
+/* t without its Date: line, in place: two messages made a second apart
+ * differ there alone. */
+static char *
+no_date(char *t)
+{
+	char *d = strncmp(t, "Date: ", 6) == 0 ? t : strstr(t, "\nDate: ");
+	char *end;
+
+	if (d == NULL)
+		return t;
+	if (d != t)
+		d++;
+	if ((end = strchr(d, '\n')) != NULL)
+		memmove(d, end + 1, strlen(end + 1) + 1);
+	return t;
+}
+
 static void
 test_smtp_data(void **state)
 {
@@ -67,8 +84,9 @@ test_smtp_data(void **state)
 	for (size_t i = 0; i < n; i++)
 		if (text[i] == '\n')
 			assert_true(i > 0 && text[i - 1] == '\r');
-	/* The same message: only the line ends and the dots differ. */
-	assert_string_equal(undo(text), plain);
+	/* The same message: only the line ends and the dots differ (and
+	 * the Date, when the two were made on either side of a second). */
+	assert_string_equal(no_date(undo(text)), no_date(plain));
 	g_free(text);
 	g_free(plain);
 }
