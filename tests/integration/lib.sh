@@ -175,6 +175,9 @@ at() {
 	OFFSET_MS=0
 	[ -z "$1" ] || OFFSET_MS=$(($(date -u -d "$1" +%s%3N) - $(date +%s%3N)))
 	echo "$OFFSET_MS" > "$T/clock"
+	# A LIVE_CLOCK mashd reads this file at each reading of the time;
+	# renamed into place, it is never read half written.
+	fake_clock > "$T/faketime.tmp" && mv "$T/faketime.tmp" "$T/faketime"
 	[ -z "$REDIS_PID" ] || wait_for 5 redis_on_time ||
 		{ echo "redis's clock did not follow at $1"; exit 1; }
 }
@@ -205,6 +208,12 @@ redis_on_time() {
 # $MASHD_PREFIX, when set, is a command that execs mashd (and its
 # $MASHD_WRAP) with the same pid, e.g. "prlimit --nofile=1024:1024".
 # SKEW_MS=N start_mashd: its clock N ms ahead of the test's (after `at`).
+# LIVE_CLOCK=1 start_mashd: its clock follows each `at` while it runs
+# (libfaketime reads $T/faketime at each reading; CLOCK_MONOTONIC, its
+# timers' clock, stays the real one): a test that only needs things done
+# at chosen instants need not restart mashd for each (a start under
+# valgrind costs seconds). A timer due after such a jump waits for its
+# libevent timer, armed before it: a start (its catch-up) fires it.
 start_mashd() {
 	spawn_mashd "$@"
 	mashd_ready
@@ -219,7 +228,13 @@ spawn_mashd() {
 	[ "${1:-}" = --unready ] && _ready=
 	[ -f "$T/mashd.conf" ] || write_conf
 	_from=0; [ -f "$T/mashd.log" ] && _from=$(wc -l < "$T/mashd.log")
-	if [ -n "$AT" ]; then
+	if [ -n "$AT" ] && [ -n "${LIVE_CLOCK:-}" ]; then
+		TZ=UTC FAKETIME_TIMESTAMP_FILE=$T/faketime FAKETIME_NO_CACHE=1 \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD=$FAKETIME_LIB \
+		ASAN_OPTIONS=verify_asan_link_order=0 \
+			$MASHD_PREFIX $MASHD_WRAP "$MASHD" -f -c "$T/mashd.conf" \
+			2>> "$T/mashd.log" &
+	elif [ -n "$AT" ]; then
 		# ASan must come first among preloads; libfaketime is one too.
 		TZ=UTC FAKETIME=$(fake_clock "${SKEW_MS:-0}") LD_PRELOAD=$FAKETIME_LIB \
 		ASAN_OPTIONS=verify_asan_link_order=0 \

@@ -8,11 +8,13 @@
 . "$(dirname "$0")/lib.sh"
 write_conf 'repeat = { secret = "report-test-secret-0123456789"; threshold = 3; window_days = 365; };'
 start_redis
-# when INSTANT: mashd runs on the test's clock from that instant.
+# when INSTANT: mashd runs on the test's clock from that instant. One
+# mashd follows the clock (LIVE_CLOCK): it was restarted at each instant,
+# 19 starts, 100 of this test's 112 s under valgrind.
+LIVE_CLOCK=1
 when() {
-	[ -n "$MASHD_PID" ] && stop_mashd
 	at "$1"
-	start_mashd
+	[ -n "$MASHD_PID" ] || start_mashd
 }
 id_of() { jq -r .id "$T/body"; }
 
@@ -46,6 +48,9 @@ ctl reopen "$E" --reason "the school rang again" > /dev/null
 when "2026-11-27 10:00:00"
 ctl decide "$E" nfa --reason "no further action after all" > /dev/null
 when "2026-11-27 11:00:05"
+# C's escalation, due at 11:00, armed days before: a start fires it.
+stop_mashd
+start_mashd
 wait_for 10 "[ -n \"\$(rcli hget '{mash}:ref:$C' fired:escalation)\" ]"
 when "2026-11-28 10:00:00"
 post "$FIX/green.json" > /dev/null; F=$(id_of)
