@@ -191,7 +191,8 @@ faults: all $(FAULT_TOOLS)
 		sh tests/faults/run.sh
 
 faults-short: all $(FAULT_TOOLS)
-	@MASH_BUILD=$(CURDIR)/$(BUILD) FAULT_CYCLES=5 sh tests/faults/run.sh
+	@MASH_BUILD=$(CURDIR)/$(BUILD) FAULT_CYCLES=5 FAULT_JOBS=$(NPROC) \
+		sh tests/faults/run.sh
 
 $(BUILD)/mash-load: tools/bench/mash-load.c tools/bench/body.h | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS) -lm

@@ -3,18 +3,33 @@
 # redis-server and mashd, sum up as the integration suite does, and gather
 # the figures FAULTS.md reports. FAULT_CYCLES: faults per scenario.
 dir=$(cd "$(dirname "$0")" && pwd)
+# FAULT_JOBS scenarios at once (default 1; make check's faults-short runs
+# as many as there are processors, as the integration suite does: the
+# scenarios spend most of their time waiting on their faults). Each has
+# its own directory, sockets and port; its output is printed whole when
+# it ends, and the figures are gathered in name order.
+jobs=${FAULT_JOBS:-1}
+case $jobs in '' | *[!0-9]* | 0) echo "run.sh: FAULT_JOBS: not a count: $jobs" >&2; exit 2 ;; esac
+out=$(mktemp -d "${TMPDIR:-/tmp}/mashd-faults.XXXXXX") || exit 1
+trap 'rm -rf "$out"' EXIT
+trap 'exit 130' INT TERM
 tp=0
 tf=0
 ts=0
 figures=
 start=$(date +%s)
+for t in "$dir"/f_*.sh; do echo "$t"; done | xargs -P "$jobs" -I{} sh -c '
+	out=$1 t=$2 n=$(basename "$2" .sh) s=$(date +%s)
+	sh "$t" > "$out/$n.out" 2>&1
+	echo $? > "$out/$n.rc"
+	echo "($n: $(($(date +%s) - s)) s)" >> "$out/$n.out"
+	flock "$out/lock" cat "$out/$n.out"' sh "$out" {}
 for t in "$dir"/f_*.sh; do
-	out=$(sh "$t" 2>&1)
-	rc=$?
-	printf '%s\n' "$out"
-	figures="$figures$(printf '%s\n' "$out" | grep '^figures ')
+	n=$(basename "$t" .sh)
+	rc=$(cat "$out/$n.rc" 2>/dev/null || echo 1)
+	figures="$figures$(grep '^figures ' "$out/$n.out" 2>/dev/null)
 "
-	line=$(printf '%s\n' "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' | tail -1)
+	line=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$out/$n.out" 2>/dev/null | tail -1)
 	set -- $line
 	p=${1:-0}
 	f=${2:-0}
