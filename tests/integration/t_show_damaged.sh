@@ -17,7 +17,7 @@ start_mashd
 # socket, whole (`show --json` prints the referral alone).
 raw() {
 	printf '{"v":1,"cmd":"%s","id":"%s"}\n' "$1" "$2" |
-		timeout 5 socat - UNIX-CONNECT:"$T/mashd.sock"
+		timeout 35 socat -t 30 - UNIX-CONNECT:"$T/mashd.sock"
 }
 
 # Three referrals about one child: A, B, then C, the one shown.
