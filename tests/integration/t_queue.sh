@@ -64,7 +64,7 @@ expect_match "no daemon: says where it looked" "$(cat "$T/err")" nonexistent.soc
 
 # A client speaking garbage gets an error line and mashd goes on.
 printf 'this is not json\n{"v":1,"cmd":"status"}\n' |
-	timeout 5 socat - UNIX-CONNECT:"$T/mashd.sock" > "$T/raw" 2>/dev/null ||
+	timeout 35 socat -t 30 - UNIX-CONNECT:"$T/mashd.sock" > "$T/raw" 2>/dev/null ||
 	printf 'this is not json\n' > /dev/null
 if command -v socat > /dev/null; then
 	expect_match "garbage gets an error" "$(head -1 "$T/raw")" '"ok":false'
