@@ -6,8 +6,10 @@ dir=$(cd "$(dirname "$0")" && pwd)
 # FAULT_JOBS scenarios at once (default 1; make check's faults-short runs
 # as many as there are processors, as the integration suite does: the
 # scenarios spend most of their time waiting on their faults). Each has
-# its own directory, sockets and port; its output is printed whole when
-# it ends, and the figures are gathered in name order.
+# its own directory and sockets, and a TCP port picked free at random
+# (lib.sh's pick_port: free when looked at, not reserved, so two at once
+# may, rarely, pick the same and one fail to bind); its output is printed
+# whole when it ends, and the figures are gathered in name order.
 jobs=${FAULT_JOBS:-1}
 case $jobs in '' | *[!0-9]* | 0) echo "run.sh: FAULT_JOBS: not a count: $jobs" >&2; exit 2 ;; esac
 out=$(mktemp -d "${TMPDIR:-/tmp}/mashd-faults.XXXXXX") || exit 1

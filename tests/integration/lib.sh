@@ -209,11 +209,14 @@ redis_on_time() {
 # $MASHD_WRAP) with the same pid, e.g. "prlimit --nofile=1024:1024".
 # SKEW_MS=N start_mashd: its clock N ms ahead of the test's (after `at`).
 # LIVE_CLOCK=1 start_mashd: its clock follows each `at` while it runs
-# (libfaketime reads $T/faketime at each reading; CLOCK_MONOTONIC, its
-# timers' clock, stays the real one): a test that only needs things done
-# at chosen instants need not restart mashd for each (a start under
-# valgrind costs seconds). A timer due after such a jump waits for its
-# libevent timer, armed before it: a start (its catch-up) fires it.
+# (libfaketime reads $T/faketime at each reading; CLOCK_MONOTONIC stays
+# the real one): a test that only needs things done at chosen instants
+# need not restart mashd for each (a start under valgrind costs seconds).
+# Timers that an `at` makes due fire within about a second (the
+# scheduler looks at least once a second, by Redis's clock, which `at`
+# moves): racing the test's next command, so a test that checks what a
+# timer did waits for it (wait_for), never assumes it has or has not
+# fired. SKEW_MS is not applied.
 start_mashd() {
 	spawn_mashd "$@"
 	mashd_ready

@@ -18,8 +18,8 @@ trap 'rm -rf "$out"' EXIT
 trap 'exit 130' INT TERM
 
 # The longest tests start first, so the lanes end close together: each
-# test's seconds in tests/integration/durations (a fresh clone's make
-# check: the valgrind pass, then the ASan one), longest first. A test not
+# test's seconds in tests/integration/durations (as make check measured
+# them: the valgrind pass, then the ASan one), longest first. A test not
 # listed there (a new one) counts as long: it starts among the first.
 order() {
 	_col=3

@@ -48,7 +48,9 @@ ctl reopen "$E" --reason "the school rang again" > /dev/null
 when "2026-11-27 10:00:00"
 ctl decide "$E" nfa --reason "no further action after all" > /dev/null
 when "2026-11-27 11:00:05"
-# C's escalation, due at 11:00, armed days before: a start fires it.
+# C's escalation, due at 11:00, armed days before: the live clock's
+# mashd fires it within a second; a restart is kept as a second way its
+# catch-up must also come to the same (the report counts it once).
 stop_mashd
 start_mashd
 wait_for 10 "[ -n \"\$(rcli hget '{mash}:ref:$C' fired:escalation)\" ]"
