@@ -54,7 +54,7 @@ PURE_OBJ   = $(PURE:%=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/%.o)
 CTL_OBJ    = $(MASHCTL:%=$(BUILD)/%.o)
 
-.PHONY: all deps run test check programs unit integration faults faults-short valgrind \
+.PHONY: all deps run test check programs unit integration faults faults-short valgrind valgrind-short \
 	clean help fuzz fuzz-run fuzz-replay shape
 all: $(BUILD)/mashd $(BUILD)/mashctl $(BUILD)/webhook-recv $(BUILD)/smtp-stub \
 	$(BUILD)/redis-cutter $(BUILD)/redis-clock.so $(BUILD)/time-format
@@ -104,7 +104,7 @@ test: deps
 NPROC   := $(shell nproc 2>/dev/null || echo 1)
 check: shape
 	@$(MAKE) --no-print-directory -j$(NPROC) programs
-	@$(MAKE) --no-print-directory unit faults-short valgrind fuzz-replay
+	@$(MAKE) --no-print-directory unit faults-short valgrind-short fuzz-replay
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build-clang CC=clang \
 		programs
 	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang unit \
@@ -201,10 +201,22 @@ $(BUILD)/fault-check: tests/faults/fault-check.c tools/bench/body.h | $(BUILD)
 	$(CC) $(CFLAGS) -Itools/bench $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # mashd under memcheck: any error or definite leak fails its clean exit.
+VALGRIND_WRAP = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99
 valgrind: all
-	@MASH_BUILD=$(CURDIR)/$(BUILD) MASHD_WRAP="valgrind -q --leak-check=full \
-		--errors-for-leak-kinds=definite --error-exitcode=99" \
+	@MASH_BUILD=$(CURDIR)/$(BUILD) MASHD_WRAP="$(VALGRIND_WRAP)" \
 		sh tests/integration/run.sh
+
+# make check's valgrind pass: every test but those tests/integration/
+# valgrind-long names (each runs in the ASan pass; make valgrind runs all).
+VG_LONG  = $(shell sed -n 's/^\(t_[a-z0-9_]*\) .*/\1/p' \
+	     tests/integration/valgrind-long)
+VG_SHORT = $(filter-out $(VG_LONG:%=tests/integration/%.sh), \
+	     $(sort $(wildcard tests/integration/t_*.sh)))
+valgrind-short: all
+	@echo "valgrind pass: all integration tests but $(VG_LONG) (make valgrind runs those too)"
+	@MASH_BUILD=$(CURDIR)/$(BUILD) MASHD_WRAP="$(VALGRIND_WRAP)" \
+		sh tests/integration/run.sh $(VG_SHORT)
 
 # The benchmarks: tools/mash-bench, figures in BENCHMARKS.md.
 .PHONY: bench
