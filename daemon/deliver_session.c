@@ -68,7 +68,7 @@ struct session {
 	pid_t pid; /* its process group's too; 0 once reaped */
 	struct bufferevent *in, *out; /* its stdin, its stdout; NULL: closed */
 	enum step step;
-	bool used;	     /* a transaction went over it: RSET first */
+	bool used;	     /* its last transaction failed: RSET first */
 	struct xact *x;	     /* the transaction it carries */
 	struct event *timer; /* idle, then QUIT's bound */
 };
@@ -204,7 +204,6 @@ begin(struct session *s)
 		s->step = RSET;
 		return;
 	}
-	s->used = true;
 	say(s, "MAIL FROM:<%s>\r\n", s->x->from);
 	s->step = MAIL;
 	s->x->next = 0;
@@ -226,6 +225,7 @@ transaction_end(struct session *s, const char *why)
 {
 	struct sessions *ss = s->ss;
 
+	s->used = why != NULL; /* after 250 to ".", no RSET: RFC 5321 4.1.4 */
 	session_idle(s);
 	xact_end(s->x, why);
 	dispatch(ss);
