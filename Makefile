@@ -35,7 +35,7 @@ DAEMON   = main log clock crypto_reuse lifecycle store store_conn store_check st
 	   alert_batch alert_audience alert_plan alert_log alert_settle alert_mailq \
 	   ctl_queue_stream \
 	   digest_pages \
-	   deliver_text deliver_session \
+	   deliver_text deliver_session deliver_pipes \
 	   backfill scheduler recompute ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls dns redis_open redis_auth \
 	   metrics service spool maildir mail mail_mime $(CONF) $(PURE)
 # mashctl links none of mashd's own modules: only those two groups.

@@ -32,53 +32,15 @@
 
 #include "deliver_int.h"
 #include "deliver_session.h"
+#include "deliver_session_int.h"
 #include "log.h"
 
-#define SESSION_IDLE_SEC 10   /* an idle session is sent QUIT after */
-#define SESSION_QUIT_SEC 5    /* and killed if still there after */
-#define SESSION_LINE_MAX 4096 /* a longer reply line is not SMTP */
-
-enum step { GREET, EHLO, HELO, RSET, MAIL, RCPT, DATA, DOT, IDLE, QUIT, DEAD };
+#define SESSION_IDLE_SEC 10 /* an idle session is sent QUIT after */
+#define SESSION_QUIT_SEC 5  /* and killed if still there after */
 
 static const char *const step_name[] = {
     "the greeting", "EHLO",  "HELO", "RSET", "MAIL FROM", "RCPT TO",
     "DATA",	    "\".\"", "idle", "QUIT", "the end",
-};
-
-struct session;
-
-struct xact {
-	TAILQ_ENTRY(xact) entry; /* in ss->pending while s is NULL */
-	struct sessions *ss;
-	struct session *s;
-	char *sendmail, *from, **to, *data;
-	size_t nto, next, len, refused; /* refused: by RCPT TO */
-	char why[128];			/* the first refusal's step and code */
-	char id[64];			/* the alert's, for the log */
-	int timeout;
-	struct event *timer;
-	mail_done_cb *done;
-	void *arg;
-};
-
-struct session {
-	TAILQ_ENTRY(session) entry;
-	struct sessions *ss;
-	char *sendmail;
-	pid_t pid; /* its process group's too; 0 once reaped */
-	struct bufferevent *in, *out; /* its stdin, its stdout; NULL: closed */
-	enum step step;
-	bool used;	     /* its last transaction failed: RSET first */
-	struct xact *x;	     /* the transaction it carries */
-	struct event *timer; /* idle, then QUIT's bound */
-};
-
-struct sessions {
-	struct event_base *base;
-	struct event *sigchld;
-	TAILQ_HEAD(, session) all;
-	TAILQ_HEAD(, xact) pending;
-	unsigned nsessions, running, max;
 };
 
 static void dispatch(struct sessions *ss);
@@ -126,20 +88,13 @@ xact_fill(struct xact *x, const struct mail *mail)
 			return "out of memory";
 	}
 	x->data = deliver_text(mail, true, &x->len);
+	x->data = g_realloc(x->data, x->len + sizeof(".\r\n"));
+	memcpy(x->data + x->len, ".\r\n", sizeof(".\r\n")); /* one write */
+	x->len += sizeof(".\r\n") - 1;
 	return NULL;
 }
 
 /* ---- one session ---------------------------------------------------- */
-
-static void
-say(struct session *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	evbuffer_add_vprintf(bufferevent_get_output(s->in), fmt, ap);
-	va_end(ap);
-}
 
 static void
 arm(struct session *s, int sec)
@@ -149,18 +104,8 @@ arm(struct session *s, int sec)
 	evtimer_add(s->timer, &tv);
 }
 
-static void
-close_pipes(struct session *s)
-{
-	if (s->in != NULL)
-		bufferevent_free(s->in);
-	if (s->out != NULL)
-		bufferevent_free(s->out);
-	s->in = s->out = NULL;
-}
-
 /* The session goes, with its group; its message fails with `why`. */
-static void
+void
 session_kill(struct session *s, const char *why)
 {
 	struct xact *x = s->x;
@@ -301,8 +246,7 @@ reply(struct session *s, int code, const char *esc)
 			begin(s);
 			return;
 		case DATA:
-			bufferevent_write(s->in, s->x->data, s->x->len);
-			say(s, ".\r\n");
+			session_put(s, s->x->data, s->x->len); /* and "." */
 			s->step = DOT;
 			return;
 		case DOT: /* taken; for some recipients only, it says so */
@@ -333,8 +277,8 @@ reply(struct session *s, int code, const char *esc)
 	session_kill(s, why);
 }
 
-static void
-on_read(struct bufferevent *bev, void *arg)
+void
+session_on_read(struct bufferevent *bev, void *arg)
 {
 	struct session *s = arg;
 	struct evbuffer *b = bufferevent_get_input(bev);
@@ -359,8 +303,8 @@ on_read(struct bufferevent *bev, void *arg)
 		session_kill(s, "sendmail -bs answered an overlong line");
 }
 
-static void
-on_event(struct bufferevent *bev, short what, void *arg)
+void
+session_on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct session *s = arg;
 	char why[96];
@@ -378,8 +322,8 @@ on_event(struct bufferevent *bev, short what, void *arg)
 }
 
 /* Idle too long: QUIT. QUIT or a kill not done by now: kill. */
-static void
-on_timer(evutil_socket_t fd, short what, void *arg)
+void
+session_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
 
@@ -389,73 +333,6 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		session_quit(s);
 	else if (s->pid > 0)
 		session_kill(s, "sendmail -bs did not go");
-}
-
-static int
-session_pipes(struct session *s, int fds[4])
-{
-	struct event_base *base = s->ss->base;
-
-	if (evutil_make_socket_nonblocking(fds[1]) != 0 ||
-	    evutil_make_socket_nonblocking(fds[2]) != 0 ||
-	    (s->in = bufferevent_socket_new(base, fds[1],
-					    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-		return -1;
-	fds[1] = -1;
-	if ((s->out = bufferevent_socket_new(base, fds[2],
-					     BEV_OPT_CLOSE_ON_FREE)) == NULL)
-		return -1;
-	fds[2] = -1;
-	bufferevent_setcb(s->in, NULL, NULL, on_event, s);
-	bufferevent_setcb(s->out, on_read, NULL, on_event, s);
-	bufferevent_enable(s->in, EV_WRITE);
-	bufferevent_enable(s->out, EV_READ);
-	return 0;
-}
-
-/* sendmail -bs, its stdin and stdout on pipes. 0, or an errno. */
-static int
-session_start(struct sessions *ss, const char *sendmail, struct session **sp)
-{
-	char *argv[] = {"sendmail", "-bs", NULL};
-	struct session *s = calloc(1, sizeof(*s));
-	int fds[4] = {-1, -1, -1, -1}, rc = ENOMEM;
-
-	if (s == NULL)
-		return ENOMEM;
-	s->ss = ss;
-	if ((s->sendmail = strdup(sendmail)) == NULL ||
-	    (s->timer = evtimer_new(ss->base, on_timer, s)) == NULL)
-		goto fail;
-	if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(fds + 2, O_CLOEXEC) != 0) {
-		rc = errno;
-		goto fail;
-	}
-	if ((rc = deliver_spawn(sendmail, argv, fds[0], fds[3], &s->pid)) != 0)
-		goto fail;
-	close(fds[0]);
-	close(fds[3]);
-	fds[0] = fds[3] = -1;
-	TAILQ_INSERT_TAIL(&ss->all, s, entry);
-	ss->nsessions++;
-	if (session_pipes(s, fds) != 0) {
-		session_kill(s, "out of memory"); /* reaped as any other */
-		for (int i = 0; i < 4; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		return ENOMEM;
-	}
-	*sp = s;
-	return 0;
-fail:
-	for (int i = 0; i < 4; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	if (s->timer != NULL)
-		event_free(s->timer);
-	free(s->sendmail);
-	free(s);
-	return rc;
 }
 
 /* ---- the sessions --------------------------------------------------- */
