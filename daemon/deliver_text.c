@@ -70,48 +70,42 @@ message(const struct mail *mail)
 	return m;
 }
 
-/* The text through GMime's own filters: CRLF, then SMTP's dot-stuffing. */
-static char *
-smtp_data(const char *text, size_t *len)
-{
-	GMimeStream *mem = g_mime_stream_mem_new();
-	GMimeStream *f = g_mime_stream_filter_new(mem);
-	GMimeFilter *crlf = g_mime_filter_unix2dos_new(TRUE);
-	GMimeFilter *dots = g_mime_filter_smtp_data_new();
-	GByteArray *a;
-	char *out;
-
-	g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), crlf);
-	g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), dots);
-	g_mime_stream_write(f, text, strlen(text));
-	g_mime_stream_flush(f);
-	a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	*len = a->len;
-	out = g_malloc(a->len + 1);
-	memcpy(out, a->data, a->len);
-	out[a->len] = '\0';
-	g_object_unref(crlf);
-	g_object_unref(dots);
-	g_object_unref(f);
-	g_object_unref(mem);
-	return out;
-}
-
+/*
+ * The message written by GMime straight into the buffer it is returned
+ * in: for SMTP through GMime's own filters (CRLF, then SMTP's
+ * dot-stuffing) on the way. Written to a string, then filtered into a
+ * second buffer and copied into a third, it cost two copies and a strlen
+ * a mail.
+ */
 char *
 deliver_text(const struct mail *mail, bool smtp, size_t *len)
 {
 	GMimeMessage *m = message(mail);
-	char *text = g_mime_object_to_string(GMIME_OBJECT(m), NULL);
-	char *data;
+	GByteArray *a = g_byte_array_new();
+	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(a);
+	GMimeStream *f = mem;
+	GMimeFilter *crlf = NULL, *dots = NULL;
 
-	g_object_unref(m);
-	if (!smtp) {
-		*len = strlen(text);
-		return text;
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	if (smtp) {
+		f = g_mime_stream_filter_new(mem);
+		crlf = g_mime_filter_unix2dos_new(TRUE);
+		dots = g_mime_filter_smtp_data_new();
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), crlf);
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), dots);
 	}
-	data = smtp_data(text, len);
-	g_free(text);
-	return data;
+	g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, f);
+	g_mime_stream_flush(f);
+	if (smtp) {
+		g_object_unref(crlf);
+		g_object_unref(dots);
+		g_object_unref(f);
+	}
+	g_object_unref(mem);
+	g_object_unref(m);
+	*len = a->len;
+	g_byte_array_append(a, (const guint8 *)"", 1);
+	return (char *)g_byte_array_free(a, FALSE);
 }
 
 int
