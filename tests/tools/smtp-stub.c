@@ -11,10 +11,13 @@
  * instead of the right one, "die" (exit at once, leaving a child of its
  * own, "orphan PID" in the log),
  * "hang" (answer nothing, ever) or "slow" (the right reply, two seconds late).
+ * A MAIL while a transaction is open (before the reply to its "." or an
+ * RSET) gets 503, as from Postfix: a client must RSET after a failure.
  * Without -bs it is `sendmail -t`: it writes its input as MAILDIR/N.eml and
  * exits 0.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +203,9 @@ main(int argc, char **argv)
 {
 	char line[1024], rcpt[8192] = "";
 	int bs = 0;
+	/* A transaction is open from a MAIL taken to the reply to its "."
+	 * or an RSET; a MAIL inside one is refused, as Postfix does. */
+	bool open = false;
 
 	if (argc < 3)
 		return 2;
@@ -218,12 +224,16 @@ main(int argc, char **argv)
 		logf_("%s\n", verb);
 		if (strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) {
 			reply("250-stub\r\n250 8BITMIME\r\n");
+		} else if (strcmp(verb, "MAIL") == 0 && open) {
+			reply("503 5.5.1 Error: nested MAIL command\r\n");
 		} else if (strcmp(verb, "MAIL") == 0) {
 			rcpt[0] = '\0';
 			nrcpt = 0;
 			snprintf(from, sizeof(from), "%s", line + 5);
-			if (!odd("MAIL"))
+			if (!odd("MAIL")) {
 				reply("250 2.1.0 ok\r\n");
+				open = true;
+			}
 		} else if (strcmp(verb, "RCPT") == 0) {
 			if (!(nrcpt++ == 0 && odd("RCPT1")) && !odd("RCPT")) {
 				strncat(rcpt, line + 8,
@@ -231,10 +241,13 @@ main(int argc, char **argv)
 				reply("250 2.1.5 ok\r\n");
 			}
 		} else if (strcmp(verb, "DATA") == 0) {
-			if (!odd("DATA"))
+			if (!odd("DATA")) {
 				data(rcpt, argc - 3, argv + 3);
+				open = false;
+			}
 		} else if (strcmp(verb, "RSET") == 0) {
 			reply("250 2.0.0 ok\r\n");
+			open = false;
 		} else if (strcmp(verb, "QUIT") == 0) {
 			reply("221 2.0.0 bye\r\n");
 			return 0;
