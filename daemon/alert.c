@@ -101,7 +101,7 @@ referrer(const struct job *j, const char *k)
 
 static void job_finish(struct job *j);
 
-void
+static void
 alert_part_done(const char *err, void *arg)
 {
 	struct part *p = arg;
@@ -167,7 +167,7 @@ start_mail(struct part *p, const char *const *to, size_t nto, bool for_referrer)
 }
 
 /* A mail part, its process free: to the mailer. */
-void
+static void
 alert_mail_start(struct part *p)
 {
 	struct job *j = p->job;
@@ -529,6 +529,8 @@ alert_new(struct mashd *d)
 	if (a == NULL)
 		fatalx("alert_new: out of memory");
 	a->d = d;
+	a->mail_start = alert_mail_start;
+	a->part_done = alert_part_done;
 	LIST_INIT(&a->jobs);
 	gethostname(host, sizeof(host) - 1);
 	/* Unique to this process: two containers may share a host name and a

@@ -53,6 +53,11 @@ struct job {
 
 struct alerter {
 	struct mashd *d;
+	/* alert.c's, for alert_mailq.c (which names nothing of alert.c):
+	 * hand a mail part to the mailer; a part's answer (err NULL when
+	 * its transport took it). */
+	void (*mail_start)(struct part *p);
+	void (*part_done)(const char *err, void *arg);
 	struct event *tick;
 	struct mailer *mailer;
 	struct webhooks *hooks;
@@ -84,11 +89,6 @@ alert_claim_ends(const struct mash_config *c, int64_t claimed)
 {
 	return claimed + (c->alerts.claim_idle - c->alerts.timeout) * 500LL;
 }
-
-/* A transport's answer: err is NULL when it took the part. */
-void alert_part_done(const char *err, void *arg);
-/* Hand a mail part to the mailer (sendmail, or a kept session). */
-void alert_mail_start(struct part *p);
 
 /* alert_mailq.c: mail part p waits for a process, in its rank. */
 void alert_mail_wait(struct part *p);

@@ -51,7 +51,7 @@ alert_mail_offer(struct part *p)
 	struct alerter *a = p->job->a;
 
 	if (TAILQ_EMPTY(&a->mailq) && free_procs(a) > 0)
-		alert_mail_start(p);
+		a->mail_start(p);
 	else
 		alert_mail_wait(p);
 }
@@ -86,13 +86,13 @@ alert_pump(struct alerter *a)
 		mail_unwait(p);
 		p->job->unstarted++; /* no attempt spent: alert_result.lua */
 		p->unstarted = true;
-		alert_part_done(stopping ? "not started: mashd is stopping"
-					 : "no sendmail process free in time",
-				p);
+		a->part_done(stopping ? "not started: mashd is stopping"
+				      : "no sendmail process free in time",
+			     p);
 	}
 	while ((p = TAILQ_FIRST(&a->mailq)) != NULL && free_procs(a) > 0) {
 		mail_unwait(p);
-		alert_mail_start(p);
+		a->mail_start(p);
 	}
 	TAILQ_FOREACH(p, &a->mailq, wait)
 	{

@@ -79,8 +79,9 @@ session_pipes(struct session *s, int fds[4])
 					     BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		return -1;
 	fds[2] = -1;
-	bufferevent_setcb(s->in, NULL, NULL, session_on_event, s);
-	bufferevent_setcb(s->out, session_on_read, NULL, session_on_event, s);
+	bufferevent_setcb(s->in, NULL, NULL, s->ss->hooks->on_event, s);
+	bufferevent_setcb(s->out, s->ss->hooks->on_read, NULL,
+			  s->ss->hooks->on_event, s);
 	bufferevent_enable(s->in, EV_WRITE);
 	bufferevent_enable(s->out, EV_READ);
 	return 0;
@@ -98,7 +99,7 @@ session_start(struct sessions *ss, const char *sendmail, struct session **sp)
 		return ENOMEM;
 	s->ss = ss;
 	if ((s->sendmail = strdup(sendmail)) == NULL ||
-	    (s->timer = evtimer_new(ss->base, session_on_timer, s)) == NULL)
+	    (s->timer = evtimer_new(ss->base, ss->hooks->on_timer, s)) == NULL)
 		goto fail;
 	if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(fds + 2, O_CLOEXEC) != 0) {
 		rc = errno;
@@ -112,7 +113,7 @@ session_start(struct sessions *ss, const char *sendmail, struct session **sp)
 	TAILQ_INSERT_TAIL(&ss->all, s, entry);
 	ss->nsessions++;
 	if (session_pipes(s, fds) != 0) {
-		session_kill(s, "out of memory"); /* reaped as any other */
+		ss->hooks->kill(s, "out of memory"); /* reaped as any other */
 		for (int i = 0; i < 4; i++)
 			if (fds[i] >= 0)
 				close(fds[i]);

@@ -105,7 +105,7 @@ arm(struct session *s, int sec)
 }
 
 /* The session goes, with its group; its message fails with `why`. */
-void
+static void
 session_kill(struct session *s, const char *why)
 {
 	struct xact *x = s->x;
@@ -277,7 +277,7 @@ reply(struct session *s, int code, const char *esc)
 	session_kill(s, why);
 }
 
-void
+static void
 session_on_read(struct bufferevent *bev, void *arg)
 {
 	struct session *s = arg;
@@ -303,7 +303,7 @@ session_on_read(struct bufferevent *bev, void *arg)
 		session_kill(s, "sendmail -bs answered an overlong line");
 }
 
-void
+static void
 session_on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct session *s = arg;
@@ -322,7 +322,7 @@ session_on_event(struct bufferevent *bev, short what, void *arg)
 }
 
 /* Idle too long: QUIT. QUIT or a kill not done by now: kill. */
-void
+static void
 session_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
@@ -499,6 +499,13 @@ sessions_quit_idle(struct sessions *ss)
 	}
 }
 
+static const struct session_hooks hooks = {
+    session_on_read,
+    session_on_event,
+    session_on_timer,
+    session_kill,
+};
+
 struct sessions *
 sessions_new(struct event_base *base)
 {
@@ -507,6 +514,7 @@ sessions_new(struct event_base *base)
 	if (ss == NULL)
 		fatalx("sessions_new: out of memory");
 	ss->base = base;
+	ss->hooks = &hooks;
 	TAILQ_INIT(&ss->all);
 	TAILQ_INIT(&ss->pending);
 	if ((ss->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, ss)) == NULL)

@@ -49,8 +49,20 @@ struct session {
 	struct event *timer; /* idle, then QUIT's bound */
 };
 
+/* What deliver_session.c does with a session's events, given to
+ * deliver_pipes.c (which calls nothing of deliver_session.c by name):
+ * its replies, the end of a pipe, its timer; and its end, with its
+ * group, its message failing with `why`. */
+struct session_hooks {
+	bufferevent_data_cb on_read;
+	bufferevent_event_cb on_event;
+	event_callback_fn on_timer;
+	void (*kill)(struct session *s, const char *why);
+};
+
 struct sessions {
 	struct event_base *base;
+	const struct session_hooks *hooks;
 	struct event *sigchld;
 	TAILQ_HEAD(, session) all;
 	TAILQ_HEAD(, xact) pending;
@@ -65,12 +77,5 @@ void close_pipes(struct session *s);
 void say(struct session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void session_put(struct session *s, const char *p, size_t n);
-
-/* deliver_session.c: a session's replies, the end of a pipe, its timer;
- * and its end, with its group, its message failing with `why`. */
-void session_on_read(struct bufferevent *bev, void *arg);
-void session_on_event(struct bufferevent *bev, short what, void *arg);
-void session_on_timer(evutil_socket_t fd, short what, void *arg);
-void session_kill(struct session *s, const char *why);
 
 #endif
