@@ -16,7 +16,8 @@
 -- failed are mails never handed to sendmail: no process was free in time,
 -- or mashd was stopping)}. Such an attempt spends none: its parts
 -- delivered are remembered, it is pending, due at once, never dead; when
--- nothing went, nothing else is written (no audit event).
+-- nothing went, nothing else is written (no audit event), and its error
+-- is kept only when no earlier attempt left one.
 -- Answer: {states}, one per attempt in its order: "sent", "callback",
 -- "pending" or "dead".
 -- KEYS: outbox dead events callback:seq callbacks
@@ -39,8 +40,14 @@ local function record(a)
   local attempts
   if a.unstarted then
     if not (a.done and #a.done > 0) then
-      redis.call('HSET', key, 'state', 'pending', 'next_at', a.now,
-                 'last_error', a.error)
+      -- The last error of an attempt that was spent stays: it is why
+      -- the alert is still pending, not a mail that never started.
+      if (redis.call('HGET', key, 'last_error') or '') == '' then
+        redis.call('HSET', key, 'state', 'pending', 'next_at', a.now,
+                   'last_error', a.error)
+      else
+        redis.call('HSET', key, 'state', 'pending', 'next_at', a.now)
+      end
       return 'pending'
     end
     attempts = tonumber(redis.call('HGET', key, 'attempts') or '0') or 0

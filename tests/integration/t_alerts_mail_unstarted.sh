@@ -51,4 +51,39 @@ expect "the two hung are dead, the third pending with no attempt spent" \
 	" 2 dead 1
  1 pending 0"
 kill $(cat "$T/sleepers") 2>/dev/null
+rm -f "$T/hang" "$T"/mail/in.*
+
+# An alert whose first attempt failed for real (sendmail exited 75),
+# then, at its retry, never started (the processes hang, mashd stops):
+# its last error is still the real one, not the unstarted attempt's.
+mta_conf 5 60 3
+rcli flushall > /dev/null
+start_mashd
+touch "$T/fail"
+post "$FIX/amber.json" > /dev/null
+R=$(jbody .id)
+ack_key() {
+	for k in $(rcli --scan --pattern '{mash}:alert:*' | grep -v ':done$'); do
+		set -- $(rcli hmget "$k" event ref)
+		[ "$1 $2" = "ack $R" ] && echo "$k"
+	done
+}
+wait_for 10 "[ \"\$(rcli hget \"\$(ack_key)\" attempts)\" = 1 ]"
+expect "its first attempt fails (sendmail exits 75)" "$?" 0
+first=$(rcli hget "$(ack_key)" last_error)
+expect_match "and says so" "$first" '75'
+rm "$T/fail"
+touch "$T/hang"
+for i in 1 2; do post "$FIX/green.json" > /dev/null; done
+wait_for 10 "[ \$(pgrep -P $MASHD_PID | wc -l) -ge 2 ]"
+expect "two other mails hang the two processes" "$?" 0
+sleep 2 # its retry (1 s) is taken, and waits for a process
+from=$(log_lines)
+stop_mashd
+expect_log "at the stop its retry fails unstarted" \
+	"ref=$R event=ack: mail:referrer failed: not started: mashd is stopping" "$from"
+expect "no attempt spent on it" "$(rcli hget "$(ack_key)" attempts)" 1
+expect "its last error is still the real one" \
+	"$(rcli hget "$(ack_key)" last_error)" "$first"
+kill $(cat "$T/sleepers") 2>/dev/null
 finish
