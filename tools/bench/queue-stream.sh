@@ -20,7 +20,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/queue-stream.XXXXXX")
 RP= MP=
 # Whatever fails (set -e), nothing started here is left running.
 trap 'kill $MP $RP 2> /dev/null || true; wait 2> /dev/null; rm -rf "$T"' EXIT
-WEB_TOKEN=bench-web-form-token-0123456789
+. "$TOP/tools/bench/conf.sh" # bench_conf, WEB_TOKEN
 rcli() { redis-cli -s "$T/redis.sock" "$@"; }
 hz=$(getconf CLK_TCK)
 cpu_ms() { awk -v hz="$hz" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
@@ -44,18 +44,7 @@ redis-server "$TOP/conf/redis.conf" --port 0 --unixsocket "$T/redis.sock" \
 	--auto-aof-rewrite-percentage 0 &
 RP=$!
 wait_for 10 "rcli ping"
-cat > "$T/mashd.conf" << EOC
-redis = { socket = "$T/redis.sock"; allow_unsafe = true; };
-http = { address = "127.0.0.1"; port = 0; max_body = 65536; };
-control = { socket = "$T/mashd.sock"; };
-calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };
-clients = (
-  { name = "web-form"; token = "$WEB_TOKEN"; channel = "web"; }
-);
-repeat = { secret = "bench-repeat-secret-0123456789abcdef"; };
-alerts = { sendmail = "/bin/true"; };
-EOC
-chmod 600 "$T/mashd.conf"
+bench_conf /bin/true
 
 # start_mashd BUILD: mashd of BUILD, listening, Redis reached.
 start_mashd() {

@@ -12,19 +12,8 @@ MP= MON=
 # Whatever fails (set -e), nothing started here is left running.
 trap 'kill $MON $MP $RP 2> /dev/null || true' EXIT
 sleep 0.5
-WEB_TOKEN=bench-web-form-token-0123456789
-cat > $T/mashd.conf <<EOC
-redis = { socket = "$T/redis.sock"; allow_unsafe = true; };
-http = { address = "127.0.0.1"; port = 0; max_body = 65536; };
-control = { socket = "$T/mashd.sock"; };
-calendar = { holidays_file = "$TOP/conf/bank-holidays.json"; };
-clients = (
-  { name = "web-form"; token = "$WEB_TOKEN"; channel = "web"; }
-);
-repeat = { secret = "bench-repeat-secret-0123456789abcdef"; };
-alerts = { sendmail = "/bin/true"; };
-EOC
-chmod 600 $T/mashd.conf
+. "$TOP/tools/bench/conf.sh" # bench_conf, WEB_TOKEN
+bench_conf /bin/true
 $TOP/build/mashd -f -c $T/mashd.conf 2> $T/mashd.log &
 MP=$!
 sleep 1
