@@ -24,12 +24,15 @@
 -- Keys from data: ref:<id> of each referral looked at.
 
 -- Each item is one concatenation of its parts, each timer's one too;
--- a part that repeats (a quoted time, a rating) is made once a call.
+-- a part that repeats (a rating, a state) is made once a call; times,
+-- which on a hub all differ, are made each time.
 -- Redis's instructions a referral at 100,000 open (callgrind): about
 -- 129,000 when items were written a piece at a time by a function into a
--- table, 101,000 so (about 39,000 of them the HMGET). No page is made one
--- string: mashd joins the items (ctl_queue_page.c). ITEMS[1] is the
--- head's place.
+-- table, 101,000 so (about 39,000 of them the HMGET), on copies sharing
+-- their times; on copies with times of their own (as on a hub), 181,800
+-- with each time kept for the call and made by string.format, 129,400
+-- now. No page is made one string: mashd joins the items
+-- (ctl_queue_page.c). ITEMS[1] is the head's place.
 local ITEMS = {'head'}
 
 -- A string field as JSON (json_str() when it has a byte to escape or to
@@ -65,12 +68,13 @@ end
 -- The same for a word of few values (a rating, a state, a channel).
 local word_json = once(str_json)
 
--- iso_time() of an instant (ms as text, or a number); the same quoted,
--- as JSON, of a string of the hash's; a due time's value, to find the
--- first.
-local iso = once(function(ms) return iso_time(tonumber(ms) or 0) end)
-local qiso = once(function(ms) return '"' .. iso(ms) .. '"' end)
-local num = once(function(ms) return tonumber(ms) or 0 end)
+-- An instant of the hash's (ms as text) as JSON: iso_time() quoted, in
+-- one concatenation. Not kept for the call: on a hub no two referrals
+-- share a time, and a table of 100,000s of them costs more than it saves
+-- (lib.lua keeps each day's date).
+local function qiso(ms)
+  return iso_time(tonumber(ms) or 0, '"')
+end
 
 -- The fields read of a referral (one HMGET): these, then for each timer
 -- of TIMERS its due, fired and stopped (T_AT[k]: where the k-th's due is).
@@ -155,24 +159,23 @@ local function timers_json(v)
       if fired == '' then fired = false end
       if stopped == '' then stopped = false end
       n = n + 1
-      TPARTS[n] = T_OPEN[k] .. qiso(due) .. ',"fired":' ..
+      local d = tonumber(due) or 0
+      local qdue = iso_time(d, '"')
+      TPARTS[n] = T_OPEN[k] .. qdue .. ',"fired":' ..
                   (fired and qiso(fired) or 'null') .. ',"stopped":' ..
                   (stopped and qiso(stopped) or 'null') .. '}'
       if T_DEADLINE[k] and not stopped then
         if fired then
           late = late == '' and T_NAME[k] or late .. ',' .. T_NAME[k]
-        else
-          local d = num(due)
-          if next_k == nil or d < next_due then
-            next_k, next_due, next_at = k, d, due
-          end
+        elseif next_k == nil or d < next_due then
+          next_k, next_due, next_at = k, d, qdue
         end
       end
     end
   end
   local nd = 'null'
   if next_k then
-    nd = '{"timer":' .. T_NAME[next_k] .. ',"due":' .. qiso(next_at) .. '}'
+    nd = '{"timer":' .. T_NAME[next_k] .. ',"due":' .. next_at .. '}'
   end
   return table.concat(TPARTS, ',', 1, n), late, nd
 end
@@ -253,7 +256,7 @@ return serve_reply(function(a)
     end
     more = next_cursor == nil and #got == batch
   end
-  local head = {now = iso(redis_now()), count = taken,
+  local head = {now = iso_time(tonumber(redis_now()) or 0), count = taken,
                 next = next_cursor}
   if a.counts then
     head.counts = {}
