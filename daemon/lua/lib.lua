@@ -541,23 +541,25 @@ end
 -- (a string, e.g. '"' for JSON) either side when given: the civil date
 -- of the day (H. Hinnant's days_from_civil inverted, as
 -- mash_civil_from_days), kept for the call since a page's times share
--- few days; the time of day from TWO, in the same concatenation (no
--- string.format: a page writes 100,000s of distinct times, about 10,000
--- instructions each so).
+-- few days; the time of day from ISO_TWO, in the same concatenation (no
+-- string.format: a stream writes over a million distinct times, about
+-- 10,000 instructions each so). What no stored instant can be (not a
+-- number, infinite, or past 2^53 ms either way, where a double's
+-- integers are no longer exact) is written as 0 is, as a field that is
+-- no number at all (tonumber(...) or 0): a damaged field never stops a
+-- listing (t_queue_damaged).
 local ISO_DAYS = {}
 local ISO_TWO = {}
 for i = 0, 59 do ISO_TWO[i] = string.format('%02d', i) end
+local ISO_MAX_MS = 9007199254740992
 local function iso_time(ms, quote)
-  local floor = math.floor
-  local secs = floor(ms / 1000)
-  -- Past 2^53 ms (or not a number) integers are not exact: as before.
-  local exact = secs == secs and secs < 9007199254740 and
-                secs > -9007199254740
-  local rem = exact and secs % 86400 or nil
-  local days = exact and (secs - rem) / 86400 or floor(secs / 86400)
-  if not exact then rem = secs - days * 86400 end
+  if not (ms > -ISO_MAX_MS and ms < ISO_MAX_MS) then ms = 0 end
+  local secs = math.floor(ms / 1000)
+  local rem = secs % 86400
+  local days = (secs - rem) / 86400
   local date = ISO_DAYS[days]
   if not date then
+    local floor = math.floor
     local z = days + 719468
     local era = floor(z / 146097)
     local doe = z - era * 146097
@@ -572,12 +574,6 @@ local function iso_time(ms, quote)
     ISO_DAYS[days] = date
   end
   quote = quote or ''
-  if not exact then
-    return quote .. date .. string.format('%02d:%02d:%02dZ',
-                                          floor(rem / 3600),
-                                          floor(rem / 60) % 60, rem % 60) ..
-           quote
-  end
   local s = rem % 60
   local m = rem % 3600
   return quote .. date .. ISO_TWO[(rem - m) / 3600] .. ':' ..

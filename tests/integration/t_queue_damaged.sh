@@ -69,4 +69,16 @@ ctl queue --json > "$T/odd.json"
 expect "an odd reference: the stream answers" "$?" 0
 expect "an odd reference: streamed, escaped and mended" \
 	"$(jq -r '.[].id' "$T/odd.json" | grep -c "^$(printf 'MASH-2026-0"1\357\277\275')\$")" 1
+# Times that no instant is (not a number, infinite, past a double's
+# exact integers) show as 0's, as a time that is no number at all; before,
+# one such field stopped every listing ("table index is NaN").
+rcli hset "{mash}:ref:$2" received nan due:decision inf fired:decision 1e400 > /dev/null
+ctl queue --json > "$T/times.json"
+expect "odd times: the stream answers" "$?" 0
+expect "odd times: every one streamed" "$(jq length "$T/times.json")" 5
+expect "odd times: shown as 0's" \
+	"$(jq -r --arg id "$2" '.[] | select(.id == $id) | [.received, .timers.decision.due, .timers.decision.fired] | join(" ")' "$T/times.json")" \
+	"1970-01-01T00:00:00Z 1970-01-01T00:00:00Z 1970-01-01T00:00:00Z"
+out=$(ctl queue 2>&1)
+expect "odd times: mashctl queue answers" "$?" 0
 finish

@@ -40,4 +40,21 @@ expect "a leap day, at noon" "$(grep -c '^2000-02-29T12:00:00Z$' "$T/lua")" 1
 expect "no 29 February in 1900 or 2100" "$(grep -c -e '^1900-02-29' -e '^2100-02-29' "$T/lua")" 0
 expect "C's format" "$(grep -c '^[0-9]\{4\}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$' "$T/lua")" \
 	"$(wc -l < "$T/ms")"
+# What no stored instant can be (not a number, infinite, past 2^53 ms)
+# is written as 0 is, the way a field that is no number at all is; a
+# fraction of a ms as its whole ms; quoted, the same between quotes.
+cat "$BUILD/words.lua" "$BUILD/lib.lua" > "$T/odd.lua"
+cat >> "$T/odd.lua" << 'LUA'
+local out = {}
+for _, x in ipairs({0/0, 1/0, -1/0, 1e300, -1e300, 2^53, -2^53}) do
+  out[#out + 1] = iso_time(x)
+end
+out[#out + 1] = iso_time(1764531045123.9)
+out[#out + 1] = iso_time(1764531045123.9, '"')
+out[#out + 1] = iso_time(2^53 - 1)
+return table.concat(out, ' ')
+LUA
+expect "odd instants: no error, 0's time, a fraction dropped, quoted" \
+	"$(rcli eval "$(cat "$T/odd.lua")" 0)" \
+	"$(printf '1970-01-01T00:00:00Z %.0s' 1 2 3 4 5 6 7)2025-11-30T19:30:45Z \"2025-11-30T19:30:45Z\" 287396-10-12T08:59:00Z"
 finish
