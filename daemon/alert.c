@@ -40,8 +40,10 @@
  * a->expire, armed at the first such time. A stop starts no waiting mail:
  * each fails at once, so the jobs end within alerts.timeout of it and are
  * recorded. A job whose only failures are such mails never started spends
- * no attempt (j->unstarted; alert_result.lua): it is pending, due at once,
- * never made dead by them.
+ * no attempt (j->unstarted; alert_result.lua): it is pending, never made
+ * dead by them; due at once after a stop, and after one that waited in
+ * vain, once as long again as no mail has been answered (at most 5
+ * minutes) or at the next mail answered (alert_mailq.c: a hung MTA).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +114,8 @@ alert_part_done(const char *err, void *arg)
 	if (p->finished)
 		return;
 	p->finished = true;
+	if (mail && !p->unstarted)
+		alert_mail_answered(p, err);
 	if (err != NULL) {
 		log_event_warnx(
 		    field(j, "ref"), field(j, "brag"), field(j, "event"),
@@ -306,9 +310,19 @@ job_finish(struct job *j)
 	    j->a->d->conf, j->id,
 	    json_integer_value(json_object_get(j->alert, "attempts")), j->error,
 	    done, j->callback);
-	/* Only mails never handed to sendmail failed: no attempt is spent. */
-	if (r != NULL && j->failed > 0 && j->failed == j->unstarted)
+	/* Only mails never handed to sendmail failed: no attempt is spent;
+	 * one waited in vain: its retry waits while sendmail does not
+	 * answer (alert_mailq.c). */
+	if (r != NULL && j->failed > 0 && j->failed == j->unstarted) {
 		json_object_set_new(r, "unstarted", json_true());
+		if (j->held) {
+			json_object_set_new(r, "held", json_true());
+			json_object_set_new(
+			    r, "next_at",
+			    json_integer(clock_now_ms() +
+					 alert_mail_hold_ms(j->a)));
+		}
+	}
 	alert_batch_add(j->a->batch, r, result_done, j);
 }
 
@@ -497,10 +511,10 @@ look(struct alerter *a)
 	sent = clock_mono_ms(); /* the claims are younger */
 	if (store_call_json(
 		a->d->store, SCRIPT_ALERT_TAKE,
-		json_pack("{ss sI si sI so}", "consumer", a->consumer, "now",
+		json_pack("{ss sI si sI so sI}", "consumer", a->consumer, "now",
 			  (json_int_t)clock_now_ms(), "count", room,
 			  "claim_idle", (json_int_t)c->alerts.claim_idle * 1000,
-			  "busy", busy),
+			  "busy", busy, "answered", (json_int_t)a->answered_at),
 		take_done, a) != 0) {
 		arm(a, ALERT_POLL_MS);
 		return;
@@ -532,6 +546,7 @@ alert_new(struct mashd *d)
 	a->mail_start = alert_mail_start;
 	a->part_done = alert_part_done;
 	LIST_INIT(&a->jobs);
+	a->answered = clock_mono_ms(); /* a hung MTA is seen from the start */
 	gethostname(host, sizeof(host) - 1);
 	/* Unique to this process: two containers may share a host name and a
 	 * pid, never the random part. Alerts a mashd left pending are taken

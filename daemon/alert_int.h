@@ -28,8 +28,9 @@ struct part {
 	char name[80];
 	bool finished;
 	bool waiting;
-	bool unstarted; /* failed never handed to sendmail (alert_mailq.c) */
-	int64_t rank;	/* its place in a->mailq: lowest first */
+	bool unstarted;	 /* failed never handed to sendmail (alert_mailq.c) */
+	int64_t rank;	 /* its place in a->mailq: lowest first */
+	int64_t started; /* monotonic ms: handed to the mailer */
 };
 
 struct job {
@@ -49,6 +50,7 @@ struct job {
 	int failed;	 /* parts that failed */
 	int unstarted;	 /* of them, mails never handed to sendmail */
 	bool error_real; /* j->error is a failure that spends an attempt */
+	bool held;	 /* a mail of it waited in vain: its retry waits too */
 };
 
 struct alerter {
@@ -75,6 +77,16 @@ struct alerter {
 	int njobs;	/* in a->jobs, delivering */
 	int nrecording; /* in a->jobs, waiting for alert_result */
 	int asked;	/* the count of the take in flight */
+	/* A hung MTA (alert_mailq.c): when a mail last answered (monotonic
+	 * ms, the start before the first; wall-clock ms, 0 before the first),
+	 * whether mail is held up (told so), when that was last told, and
+	 * the mails not started since the last answer. */
+	int64_t answered;
+	int64_t answered_at;
+	bool stuck;
+	bool starting; /* in a->mail_start(): an answer now is no MTA's */
+	int64_t stuck_told;
+	long nheld;
 };
 
 /*
@@ -95,6 +107,12 @@ void alert_mail_wait(struct part *p);
 /* Mail part p of a job just started: at once if a process is free and
  * none waits, else it waits (alert_mail_wait). */
 void alert_mail_offer(struct part *p);
+/* A mail part handed to the mailer ended (err NULL when it went): an
+ * answer from the MTA, unless it ended at once or failed at its timeout. */
+void alert_mail_answered(struct part *p, const char *err);
+/* How long a job's retry waits when a mail of it failed unstarted
+ * (j->held): the time since a mail last answered, at most 5 minutes. */
+int64_t alert_mail_hold_ms(const struct alerter *a);
 /* The waiting mails: those past their time fail, the first start. */
 void alert_pump(struct alerter *a);
 /* a->expire's callback. */

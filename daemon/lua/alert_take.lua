@@ -20,8 +20,13 @@
 -- answers promptly), and a mail that waits for a process only while it
 -- ends within claim_idle of the call, so no other mashd takes an alert in
 -- the middle of one. Each comes with what delivery needs.
+-- An alert whose mail waited in vain for a hung MTA (alert_result.lua's
+-- held: when, in ms) is due at its next_at, or as soon as a mail is
+-- answered after it was held (answered later than held): among the due
+-- ones, never late before its next_at.
 -- Arguments: consumer, now (ms), count, claim_idle (ms), busy [the ids
--- this consumer is delivering already: never taken again].
+-- this consumer is delivering already: never taken again], answered (ms:
+-- when this consumer's MTA last answered a mail; 0 or absent: not yet).
 -- Answer: {alerts = [{id, fields {the outbox entry's}, attempts, done
 -- [the parts delivered before], referrer {email, phone}}]}.
 -- KEYS: outbox
@@ -30,6 +35,7 @@
 local p = ARGV[1]
 return serve(function(a)
   local me, now, count, idle = a.consumer, a.now, a.count, a.claim_idle
+  local answered = tonumber(a.answered) or 0
   local busy = {}
   for _, id in ipairs(a.busy or {}) do busy[id] = true end
   local outbox = declared('outbox')
@@ -49,12 +55,13 @@ return serve(function(a)
       if #late + #due >= count then break end
       local id, owner, idled = pe[1], pe[2], pe[3]
       if not busy[id] and (owner == me or idled >= idle) then
-        local next_at = tonumber(redis.call('HGET',
-                                            from_data('alert:' .. id),
-                                            'next_at') or '0')
+        local f = redis.call('HMGET', from_data('alert:' .. id), 'next_at',
+                             'held')
+        local next_at = tonumber(f[1] or '0') or 0
+        local held = tonumber(f[2] or '0') or 0
         if next_at + idle <= now then
           late[#late + 1] = id
-        elseif next_at <= now then
+        elseif next_at <= now or (held > 0 and held < answered) then
           due[#due + 1] = id
         end
       end
