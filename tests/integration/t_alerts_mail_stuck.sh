@@ -22,9 +22,17 @@ stat() {
 	rcli info commandstats | sed -n "s/^cmdstat_$1:calls=\([0-9]*\),.*/\1/p"
 }
 aof() { rcli info persistence | sed -n 's/^aof_current_size:\([0-9]*\).*/\1/p'; }
+# cpu: Redis's CPU seconds (user + system), and mashd's (clock ticks).
+cpu() {
+	rcli info cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/ { s += $2 }
+		END { printf "%.3f", s }'
+}
+ticks() { awk '{ print $14 + $15 }' "/proc/$MASHD_PID/stat"; }
 rcli config resetstat > /dev/null
 from=$(log_lines)
 aof0=$(aof)
+cpu0=$(cpu)
+ticks0=$(ticks)
 sleep 20
 evals=$(stat evalsha)
 xclaims=$(stat xclaim)
@@ -33,7 +41,8 @@ unstarted=$(tail -n "+$((from + 1))" "$T/mashd.log" |
 lines=$(($(log_lines) - from))
 echo "# in 20 s: $evals script calls, $xclaims XCLAIMs, $lines log lines" \
 	"($unstarted mails failed unstarted), AOF +$(($(aof) - aof0)) bytes," \
-	"load $(cut -d' ' -f1-3 /proc/loadavg)"
+	"Redis CPU +$(awk -v a="$(cpu)" -v b="$cpu0" 'BEGIN { printf "%.3f", a - b }') s," \
+	"mashd CPU +$(($(ticks) - ticks0)) ticks, load $(cut -d' ' -f1-3 /proc/loadavg)"
 # Four mails waiting, each taken again every second or so (as before:
 # 78 XCLAIMs and 156 lines), would pass 30 XCLAIMs and 60 lines by far;
 # at growing intervals each is taken again 3 or 4 times.
