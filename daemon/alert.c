@@ -454,11 +454,15 @@ take_done(const json_t *r, const char *err, void *arg)
 {
 	struct alerter *a = arg;
 	json_t *alerts = json_object_get(r, "alerts");
+	const char *cursor;
 	bool full;
 
 	a->busy = false;
 	if (err != NULL)
 		log_warnx("alerts: cannot read the outbox: %s", err);
+	else if ((cursor = json_string_value(json_object_get(r, "cursor"))) !=
+		 NULL)
+		snprintf(a->cursor, sizeof(a->cursor), "%s", cursor);
 	full = !start_all(a, alerts, a->take_sent, false);
 	a->starved |= full;
 	/* A whole batch: more may wait, take them while there is room (a
@@ -511,10 +515,11 @@ look(struct alerter *a)
 	sent = clock_mono_ms(); /* the claims are younger */
 	if (store_call_json(
 		a->d->store, SCRIPT_ALERT_TAKE,
-		json_pack("{ss sI si sI so sI}", "consumer", a->consumer, "now",
-			  (json_int_t)clock_now_ms(), "count", room,
+		json_pack("{ss sI si sI so sI ss}", "consumer", a->consumer,
+			  "now", (json_int_t)clock_now_ms(), "count", room,
 			  "claim_idle", (json_int_t)c->alerts.claim_idle * 1000,
-			  "busy", busy, "answered", (json_int_t)a->answered_at),
+			  "busy", busy, "answered", (json_int_t)a->answered_at,
+			  "cursor", a->cursor),
 		take_done, a) != 0) {
 		arm(a, ALERT_POLL_MS);
 		return;

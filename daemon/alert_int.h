@@ -77,6 +77,8 @@ struct alerter {
 	int njobs;	/* in a->jobs, delivering */
 	int nrecording; /* in a->jobs, waiting for alert_result */
 	int asked;	/* the count of the take in flight */
+	/* alert_take.lua's cursor: the last pending entry it looked at. */
+	char cursor[48];
 	/* A hung MTA (alert_mailq.c): when a mail last answered (monotonic
 	 * ms, the start before the first; wall-clock ms, 0 before the first),
 	 * whether mail is held up (told so), when that was last told, and

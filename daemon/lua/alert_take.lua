@@ -13,7 +13,8 @@
 --   4. the other new entries, oldest first.
 -- A due alert passed over by new ones becomes late within claim_idle,
 -- and then goes before them: none waits for ever. (Due ones are looked
--- for among the first count in the pending list that are due.)
+-- for among the first count in the pending list that are due, and among
+-- at most SCAN entries of it a call, from the cursor when it is longer.)
 -- The claim is renewed (XCLAIM resets the entry's idle time) on every
 -- attempt, before it starts: alert.c starts a taken alert's parts at
 -- once (they end alerts.timeout later, within claim_idle when this call
@@ -26,13 +27,17 @@
 -- ones, never late before its next_at.
 -- Arguments: consumer, now (ms), count, claim_idle (ms), busy [the ids
 -- this consumer is delivering already: never taken again], answered (ms:
--- when this consumer's MTA last answered a mail; 0 or absent: not yet).
+-- when this consumer's MTA last answered a mail; 0 or absent: not yet),
+-- cursor (the previous call's; '' or absent: none).
 -- Answer: {alerts = [{id, fields {the outbox entry's}, attempts, done
--- [the parts delivered before], referrer {email, phone}}]}.
+-- [the parts delivered before], referrer {email, phone}}], cursor (the
+-- last pending entry looked at, '' when none: for the next call)}.
 -- KEYS: outbox
 -- Keys from data: alert:<id> and alert:<id>:done of each alert taken,
 -- and its referral's ref:<ref>.
 local p = ARGV[1]
+-- The most pending entries one call looks at.
+local SCAN = 256
 return serve(function(a)
   local me, now, count, idle = a.consumer, a.now, a.count, a.claim_idle
   local answered = tonumber(a.answered) or 0
@@ -45,30 +50,64 @@ return serve(function(a)
     error(e, 0)
   end
 
-  -- The due ones: the first count of the pending list, oldest first, a
-  -- page at a time, none missed past the first page.
+  -- The due ones, oldest entry first, among at most SCAN entries of the
+  -- pending list a call: all of it while it holds no more than SCAN,
+  -- else from just after the last one the previous call looked at
+  -- (cursor), going round to its head, so the work of a call is bounded
+  -- however long the list grows (a hung MTA holds every alert in it), and
+  -- every entry is looked at again within ceil(length / SCAN) calls that
+  -- find fewer than count due.
   local late, due = {}, {}
-  local page, from = 1000, '-'
-  while #late + #due < count do
-    local pending = redis.call('XPENDING', outbox, 'mashd', from, '+', page)
-    for _, pe in ipairs(pending) do
-      if #late + #due >= count then break end
-      local id, owner, idled = pe[1], pe[2], pe[3]
-      if not busy[id] and (owner == me or idled >= idle) then
-        local f = redis.call('HMGET', from_data('alert:' .. id), 'next_at',
-                             'held')
-        local next_at = tonumber(f[1] or '0') or 0
-        local held = tonumber(f[2] or '0') or 0
-        if next_at + idle <= now then
-          late[#late + 1] = id
-        elseif next_at <= now or (held > 0 and held < answered) then
-          due[#due + 1] = id
-        end
+  local total = redis.call('XPENDING', outbox, 'mashd')[1]
+  local cursor = type(a.cursor) == 'string' and a.cursor or ''
+  local looked, seen, last, pass = 0, {}, nil, 1
+  -- early: the due ones found once the scan went round to the head (older
+  -- than those found before it), put first.
+  local early_late, early_due = {}, {}
+  local function look_at(pe)
+    local id, owner, idled = pe[1], pe[2], pe[3]
+    if not busy[id] and (owner == me or idled >= idle) then
+      local f = redis.call('HMGET', from_data('alert:' .. id), 'next_at',
+                           'held')
+      local next_at = tonumber(f[1] or '0') or 0
+      local held = tonumber(f[2] or '0') or 0
+      local l, d = late, due
+      if pass == 2 then l, d = early_late, early_due end
+      if next_at + idle <= now then
+        l[#l + 1] = id
+      elseif next_at <= now or (held > 0 and held < answered) then
+        d[#d + 1] = id
       end
     end
-    if #pending < page then break end
-    from = '(' .. pending[#pending][1]
   end
+  local from = '-'
+  if total > SCAN and string.match(cursor, '^%d+%-%d+$') then
+    from = '(' .. cursor
+  end
+  local start = from
+  while looked < SCAN and #late + #due + #early_late + #early_due < count do
+    local n = math.min(1000, SCAN - looked)
+    local pending = redis.call('XPENDING', outbox, 'mashd', from, '+', n)
+    for _, pe in ipairs(pending) do
+      if #late + #due + #early_late + #early_due >= count or seen[pe[1]] then
+        looked = SCAN
+        break
+      end
+      seen[pe[1]], looked, last = true, looked + 1, pe[1]
+      look_at(pe)
+    end
+    if looked >= SCAN then break end
+    if #pending < n then
+      -- The end of the list: round to its head once, when not from it.
+      if pass == 2 or start == '-' then break end
+      pass, from = 2, '-'
+    else
+      from = '(' .. pending[#pending][1]
+    end
+  end
+  for _, id in ipairs(late) do early_late[#early_late + 1] = id end
+  for _, id in ipairs(due) do early_due[#early_due + 1] = id end
+  late, due = early_late, early_due
   local ids = {}
   local function claim(list)
     for _, id in ipairs(list) do
@@ -160,5 +199,5 @@ return serve(function(a)
       id = id, fields = fields, done = done, referrer = referrer,
       attempts = tonumber(redis.call('HGET', key, 'attempts') or '0')}
   end
-  return {alerts = out}
+  return {alerts = out, cursor = last or ''}
 end)

@@ -1,0 +1,72 @@
+#!/bin/sh
+# The work of one alert take is bounded however long the outbox's pending
+# list grows (a hung MTA holds every alert in it: m-hung review, finding
+# 1): with 3,000 alerts pending and held, none due, a take looks at no
+# more than 256 of them (before: all 3,000, one HMGET each, every
+# second), going on from where the last one stopped, so one that falls
+# due at the far end of the list is still taken, within 3000 / 256 takes.
+. "$(dirname "$0")/lib.sh"
+recording_sendmail
+mta_conf 5 10 3
+start_redis
+N=3000
+# N outbox entries pending with a consumer gone long ago (idle an hour,
+# so any mashd may take them over), each alert held, due in 10 minutes.
+rcli eval "
+local o = KEYS[1]
+redis.call('XGROUP', 'CREATE', o, 'mashd', '0', 'MKSTREAM')
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+for i = 1, tonumber(ARGV[1]) do
+  local id = redis.call('XADD', o, '*', 'event', 'amber', 'ref', 'MASH-X-' .. i)
+  redis.call('HSET', '{mash}:alert:' .. id, 'state', 'pending', 'attempts', 0,
+             'event', 'amber', 'ref', 'MASH-X-' .. i,
+             'next_at', now + 600000, 'held', now - 1000)
+end
+redis.call('XREADGROUP', 'GROUP', 'mashd', 'ghost', 'COUNT', ARGV[1],
+           'STREAMS', o, '>')
+for _, e in ipairs(redis.call('XRANGE', o, '-', '+')) do
+  redis.call('XCLAIM', o, 'mashd', 'ghost', 0, e[1], 'IDLE', 3600000)
+end
+return redis.call('XPENDING', o, 'mashd')[1]
+" 1 '{mash}:outbox' "$N" > /dev/null
+expect "$N alerts pending" "$(rcli xpending '{mash}:outbox' mashd | head -1)" "$N"
+start_mashd
+# stat NAME: calls of Redis command NAME since the reset.
+stat() {
+	rcli info commandstats | tr -d '\r' |
+		sed -n "s/^cmdstat_$1:calls=\([0-9]*\),.*/\1/p"
+}
+# cpu: Redis's CPU seconds so far (user + system).
+cpu() {
+	rcli info cpu | tr -d '\r' |
+		awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'
+}
+sleep 2
+rcli config resetstat > /dev/null
+cpu0=$(cpu)
+sleep 5
+# Each take asks XINFO CONSUMERS once (alert_take.lua alone does).
+takes=$(stat 'xinfo|consumers')
+hmgets=$(stat hmget)
+xpend=$(stat xpending)
+echo "# in 5 s: ${takes:-0} takes, ${hmgets:-0} HMGETs, ${xpend:-0} XPENDINGs," \
+	"Redis CPU +$(awk -v a="$(cpu)" -v b="$cpu0" 'BEGIN { printf "%.3f", a - b }') s," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
+expect "takes ran" "$([ "${takes:-0}" -ge 2 ] && echo yes)" yes
+expect "a take looks at 256 pending alerts at most (<= 260 HMGETs a take)" \
+	"$([ "${hmgets:-0}" -le $((takes * 260)) ] && echo yes)" yes
+expect "and reads the pending list in 2 pages at most (+ its count)" \
+	"$([ "${xpend:-0}" -le $((takes * 3)) ] && echo yes)" yes
+# The one before the last falls due: it is still looked at, and taken
+# (claimed from the ghost), within ceil(3000 / 256) = 12 takes (a second
+# apart) and some.
+id=$(rcli xpending '{mash}:outbox' mashd - + "$N" ghost |
+	grep '^[0-9]*-[0-9]*$' | tail -2 | head -1)
+rcli hset "{mash}:alert:$id" next_at 1 > /dev/null
+wait_for 20 "! rcli xpending '{mash}:outbox' mashd - + $N ghost | grep -q '^$id\$'"
+expect "one due at the far end of the list is taken" "$?" 0
+expect "none other" \
+	"$(rcli xpending '{mash}:outbox' mashd - + "$N" ghost | grep -c '^[0-9]*-[0-9]*$')" \
+	$((N - 1))
+finish
