@@ -82,7 +82,7 @@ struct alerter {
 	/* A hung MTA (alert_mailq.c): when a mail last answered (monotonic
 	 * ms, the start before the first; wall-clock ms, 0 before the first),
 	 * whether mail is held up (told so), when that was last told, and
-	 * the mails not started since the last answer. */
+	 * the tries of a mail not started since the last answer. */
 	int64_t answered;
 	int64_t answered_at;
 	bool stuck;

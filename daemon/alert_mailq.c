@@ -12,7 +12,10 @@
  * alerts held go as soon as a mail answers again (alert_take.lua's
  * "answered"). Once no mail has answered for alerts.timeout while mails
  * waited, mail is held up: that is logged once, again every
- * ALERT_STUCK_TELL_MS with a count, and once when a mail answers again.
+ * ALERT_STUCK_TELL_MS with the count of tries of a mail not started (a
+ * mail held again and again counts each time), and once when sendmail
+ * answers again (a mail sent, or one that failed quickly: EX_TEMPFAIL is
+ * an answer too, so mail may still not flow).
  * No personal data.
  */
 #include <stdint.h>
@@ -80,10 +83,10 @@ alert_mail_answered(struct part *p, const char *err)
 	     now - p->started >= a->d->conf->alerts.timeout * 750LL))
 		return;
 	if (a->stuck)
-		log_info("alerts: mail flows again: sendmail answered after "
-			 "%lld s held up; %ld mail%s not started meanwhile",
+		log_info("alerts: sendmail answers again, after %lld s without "
+			 "an answer; %ld tr%s of a mail not started meanwhile",
 			 (long long)(now - a->answered) / 1000, a->nheld,
-			 a->nheld == 1 ? "" : "s");
+			 a->nheld == 1 ? "y" : "ies");
 	a->stuck = false;
 	a->nheld = 0;
 	a->answered = now;
@@ -113,9 +116,10 @@ held(struct part *p, int64_t now)
 	} else if (a->stuck && now - a->stuck_told >= ALERT_STUCK_TELL_MS) {
 		a->stuck_told = now;
 		log_warnx("alerts: mail still held up: no sendmail process has "
-			  "answered for %lld min; %ld mail%s not started since",
+			  "answered for %lld min; %ld tr%s of a mail not "
+			  "started since",
 			  (long long)quiet / 60000, a->nheld,
-			  a->nheld == 1 ? "" : "s");
+			  a->nheld == 1 ? "y" : "ies");
 	}
 }
 
