@@ -23,8 +23,8 @@
 -- the middle of one. Each comes with what delivery needs.
 -- An alert whose mail waited in vain for a hung MTA (alert_result.lua's
 -- held: when, in ms) is due at its next_at, or as soon as a mail is
--- answered after it was held (answered later than held): among the due
--- ones, never late before its next_at.
+-- answered after it was held (answered no earlier than held: an answer in
+-- the same ms wakes it): among the due ones, never late before its next_at.
 -- Arguments: consumer, now (ms), count, claim_idle (ms), busy [the ids
 -- this consumer is delivering already: never taken again], answered (ms:
 -- when this consumer's MTA last answered a mail; 0 or absent: not yet),
@@ -75,7 +75,7 @@ return serve(function(a)
       if pass == 2 then l, d = early_late, early_due end
       if next_at + idle <= now then
         l[#l + 1] = id
-      elseif next_at <= now or (held > 0 and held < answered) then
+      elseif next_at <= now or (held > 0 and held <= answered) then
         d[#d + 1] = id
       end
     end

@@ -5,10 +5,31 @@
 # more than 256 of them (before: all 3,000, one HMGET each, every
 # second), going on from where the last one stopped, so one that falls
 # due at the far end of the list is still taken, within 3000 / 256 takes.
+# And a held alert wakes at an answer in the same millisecond.
 . "$(dirname "$0")/lib.sh"
 recording_sendmail
 mta_conf 5 10 3
 start_redis
+# take CONSUMER NOW ANSWERED: alert_take.lua as mashd builds it, called
+# under the prefix {tie}: (apart from the hub's), its answer's ids.
+take() {
+	{ awk -f "$TOP/tools/lua-prelude.awk" "$BUILD/words.lua" "$BUILD/lib.lua" \
+		"$TOP/daemon/lua/alert_take.lua"
+	  cat "$TOP/daemon/lua/alert_take.lua"; } > "$T/take.lua"
+	rcli eval "$(cat "$T/take.lua")" 3 '{tie}:outbox' '{tie}:settings' \
+		'{tie}:digest:held' '{tie}:' \
+		"{\"consumer\":\"$1\",\"now\":$2,\"count\":4,\"claim_idle\":60000,\"busy\":[],\"answered\":$3}" |
+		grep -o '"id":"[0-9]*-[0-9]*"' | wc -l
+}
+# A held alert is woken by an answer in the same millisecond as its hold
+# (<=: finding 6), not one before.
+rcli xadd '{tie}:outbox' 1-1 event amber ref MASH-T-1 > /dev/null
+rcli xgroup create '{tie}:outbox' mashd 0 > /dev/null
+rcli xreadgroup group mashd c1 count 1 streams '{tie}:outbox' '>' > /dev/null
+rcli hset '{tie}:alert:1-1' state pending attempts 0 event amber \
+	ref MASH-T-1 next_at 900000 held 5000 > /dev/null
+expect "an answer before the hold does not wake it" "$(take c1 6000 4999)" 0
+expect "one in the same ms wakes it" "$(take c1 6000 5000)" 1
 N=3000
 # N outbox entries pending with a consumer gone long ago (idle an hour,
 # so any mashd may take them over), each alert held, due in 10 minutes.
