@@ -458,11 +458,13 @@ take_done(const json_t *r, const char *err, void *arg)
 	bool full;
 
 	a->busy = false;
-	if (err != NULL)
+	if (err != NULL) {
 		log_warnx("alerts: cannot read the outbox: %s", err);
-	else if ((cursor = json_string_value(json_object_get(r, "cursor"))) !=
-		 NULL)
+		a->cursor[0] = '\0'; /* the next take starts from the head */
+	} else if ((cursor = json_string_value(json_object_get(r, "cursor"))) !=
+		   NULL) {
 		snprintf(a->cursor, sizeof(a->cursor), "%s", cursor);
+	}
 	full = !start_all(a, alerts, a->take_sent, false);
 	a->starved |= full;
 	/* A whole batch: more may wait, take them while there is room (a

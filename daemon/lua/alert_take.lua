@@ -61,6 +61,9 @@ return serve(function(a)
   local total = redis.call('XPENDING', outbox, 'mashd')[1]
   local cursor = type(a.cursor) == 'string' and a.cursor or ''
   local looked, seen, last, pass = 0, {}, nil, 1
+  -- order: the entries looked at, in turn; before[id]: the cursor from
+  -- which a call looks at id first ('' for the head).
+  local order, before, prev = {}, {}, ''
   -- early: the due ones found once the scan went round to the head (older
   -- than those found before it), put first.
   local early_late, early_due = {}, {}
@@ -85,22 +88,32 @@ return serve(function(a)
     from = '(' .. cursor
   end
   local start = from
+  if from ~= '-' then prev = cursor end
   while looked < SCAN and #late + #due + #early_late + #early_due < count do
     local n = math.min(1000, SCAN - looked)
-    local pending = redis.call('XPENDING', outbox, 'mashd', from, '+', n)
+    -- A cursor Redis will not take (no ID of this stream: mashd keeps
+    -- the last one given, but it may be damaged) restarts from the head
+    -- rather than failing every take after it.
+    local pending
+    if from ~= '-' then
+      pending = redis.pcall('XPENDING', outbox, 'mashd', from, '+', n)
+      if pending.err then start, from, pending, prev = '-', '-', nil, '' end
+    end
+    pending = pending or redis.call('XPENDING', outbox, 'mashd', from, '+', n)
     for _, pe in ipairs(pending) do
       if #late + #due + #early_late + #early_due >= count or seen[pe[1]] then
         looked = SCAN
         break
       end
       seen[pe[1]], looked, last = true, looked + 1, pe[1]
+      order[#order + 1], before[pe[1]], prev = pe[1], prev, pe[1]
       look_at(pe)
     end
     if looked >= SCAN then break end
     if #pending < n then
       -- The end of the list: round to its head once, when not from it.
       if pass == 2 or start == '-' then break end
-      pass, from = 2, '-'
+      pass, from, prev = 2, '-', ''
     else
       from = '(' .. pending[#pending][1]
     end
@@ -147,6 +160,19 @@ return serve(function(a)
   end
   claim(due)
   read(count - #ids)
+  -- A due one found but not taken (the room went to new Red alerts, or
+  -- to older due ones): the next call looks at it again, from just
+  -- before it, rather than a round of the list later.
+  local want, took = {}, {}
+  for _, id in ipairs(late) do want[id] = true end
+  for _, id in ipairs(due) do want[id] = true end
+  for _, id in ipairs(ids) do took[id] = true end
+  for _, id in ipairs(order) do
+    if want[id] and not took[id] then
+      last = before[id]
+      break
+    end
+  end
 
   -- A consumer left by a mashd that stopped or died, once nothing is
   -- pending with it, is forgotten: the group does not grow with restarts.

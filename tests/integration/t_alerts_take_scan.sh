@@ -10,16 +10,18 @@
 recording_sendmail
 mta_conf 5 10 3
 start_redis
-# take CONSUMER NOW ANSWERED: alert_take.lua as mashd builds it, called
-# under the prefix {tie}: (apart from the hub's), its answer's ids.
+# take CONSUMER NOW ANSWERED [CURSOR [PREFIX]]: alert_take.lua as mashd
+# builds it, called under the prefix {tie}: (apart from the hub's) or
+# PREFIX, its answer's ids.
 take() {
+	_p=${5:-{tie\}:}
 	{ awk -f "$TOP/tools/lua-prelude.awk" "$BUILD/words.lua" "$BUILD/lib.lua" \
 		"$TOP/daemon/lua/alert_take.lua"
 	  cat "$TOP/daemon/lua/alert_take.lua"; } > "$T/take.lua"
-	rcli eval "$(cat "$T/take.lua")" 3 '{tie}:outbox' '{tie}:settings' \
-		'{tie}:digest:held' '{tie}:' \
-		"{\"consumer\":\"$1\",\"now\":$2,\"count\":4,\"claim_idle\":60000,\"busy\":[],\"answered\":$3}" |
-		grep -o '"id":"[0-9]*-[0-9]*"' | wc -l
+	rcli eval "$(cat "$T/take.lua")" 3 "${_p}outbox" "${_p}settings" \
+		"${_p}digest:held" "$_p" \
+		"{\"consumer\":\"$1\",\"now\":$2,\"count\":4,\"claim_idle\":60000,\"busy\":[],\"answered\":$3,\"cursor\":\"${4:-}\"}" |
+		tee "$T/answer" | grep -o '"id":"[0-9]*-[0-9]*"' | wc -l
 }
 # A held alert is woken by an answer in the same millisecond as its hold
 # (<=: finding 6), not one before.
@@ -90,4 +92,38 @@ expect "one due at the far end of the list is taken" "$?" 0
 expect "none other" \
 	"$(rcli xpending '{mash}:outbox' mashd - + "$N" ghost | grep -c '^[0-9]*-[0-9]*$')" \
 	$((N - 1))
+# A cursor Redis takes for no ID of the stream (out of range: mashd only
+# keeps IDs Redis gave, but a stored one may be damaged) restarts the scan
+# from the head: the take still answers (here 4 held alerts woken by an
+# answer) where it failed, and with it every take after (m-hung review 2,
+# finding 1).
+now=$(($(date +%s) * 1000))
+expect "a cursor out of range: the take still answers" \
+	"$(take c9 "$now" "$now" 99999999999999999999999-0 '{mash}:')" 4
+# A due alert found but not taken, the room gone to new Red alerts, is
+# looked at again by the next take, not a round of the list later (m-hung
+# review 2, finding 2): 600 pending (a ghost's, idle an hour), held, but
+# 300-0 due; 4 unread Reds fill the first take from cursor 256-0.
+rcli eval "
+local o = KEYS[1]
+for i = 1, 600 do
+  redis.call('XADD', o, i .. '-0', 'event', 'amber', 'ref', 'MASH-Y-' .. i)
+end
+redis.call('XGROUP', 'CREATE', o, 'mashd', '0')
+redis.call('XREADGROUP', 'GROUP', 'mashd', 'ghost', 'COUNT', 600, 'STREAMS', o, '>')
+for i = 1, 600 do
+  redis.call('XCLAIM', o, 'mashd', 'ghost', 0, i .. '-0', 'IDLE', 3600000)
+  redis.call('HSET', '{due}:alert:' .. i .. '-0', 'state', 'pending',
+             'attempts', 0, 'event', 'amber', 'ref', 'MASH-Y-' .. i,
+             'next_at', i == 300 and ARGV[1] - 1000 or ARGV[1] + 600000)
+end
+for i = 601, 604 do
+  redis.call('XADD', o, i .. '-0', 'event', 'red', 'ref', 'MASH-Y-' .. i)
+end
+" 1 '{due}:outbox' "$now" > /dev/null
+take c7 "$now" 0 256-0 '{due}:' > /dev/null
+expect "the Reds took the first take; the due one, the next" \
+	"$(take c7 "$now" 0 "$(jq -r .cursor "$T/answer")" '{due}:' &&
+	   jq -r '[.alerts[].id] | join(" ")' "$T/answer")" "1
+300-0"
 finish
