@@ -257,6 +257,14 @@ gathered(json_t *r, const char *err, void *arg)
 		end(g);
 		return;
 	}
+	if (json_is_true(json_object_get(r, "sent"))) {
+		/* Sent already (before a restart, or by another mashd): as
+		 * digest.lua would have answered, after the whole gathering. */
+		json_decref(r);
+		memcpy(g->done, g->date, sizeof(g->done));
+		end(g);
+		return;
+	}
 	g->gathered = r;
 	g->when.to = midnight(c->calendar, g->when.at, 0, NULL, 0);
 	g->when.from = last_working_day(c->calendar, g->when.at);
@@ -288,8 +296,9 @@ start(struct digest *g, int64_t now)
 	memcpy(g->date, date, sizeof(g->date));
 	g->when.at = open;
 	g->when.now = now;
-	if (digest_pages_gather(g->d->store, now - 86400000LL, DIGEST_MAX_ITEMS,
-				DIGEST_SCAN, gathered, g) != 0)
+	if (digest_pages_gather(g->d->store, g->date, now - 86400000LL,
+				DIGEST_MAX_ITEMS, DIGEST_SCAN, gathered,
+				g) != 0)
 		g->busy = false; /* Redis is away: the reconnection kicks */
 }
 

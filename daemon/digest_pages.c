@@ -295,14 +295,23 @@ first_done(const json_t *r, const char *err, void *arg)
 		fail(w, "out of memory");
 		return;
 	}
+	if (json_is_true(json_object_get(r, "sent"))) {
+		/* The date's digest went out already: nothing to gather. */
+		json_t *o = w->out;
+
+		w->out = NULL;
+		w->cb(o, NULL, w->arg);
+		gather_free(w);
+		return;
+	}
 	json_object_set_new(w->out, "escalations_partial", json_false());
 	if (next(w) != 0)
 		fail(w, "redis is unreachable");
 }
 
 int
-digest_pages_gather(struct store *st, int64_t since, int max, int scan,
-		    digest_pages_cb *cb, void *arg)
+digest_pages_gather(struct store *st, const char *date, int64_t since, int max,
+		    int scan, digest_pages_cb *cb, void *arg)
 {
 	struct gather *w = calloc(1, sizeof(*w));
 
@@ -323,10 +332,10 @@ digest_pages_gather(struct store *st, int64_t since, int max, int scan,
 	w->seen_wr = json_object();
 	if (w->od == NULL || w->wr == NULL || w->esc == NULL ||
 	    w->held == NULL || w->seen_od == NULL || w->seen_wr == NULL ||
-	    store_call_json(
-		st, SCRIPT_DIGEST_GATHER,
-		json_pack("{sI si}", "since", (json_int_t)since, "max", max),
-		first_done, w) != 0) {
+	    store_call_json(st, SCRIPT_DIGEST_GATHER,
+			    json_pack("{ss sI si}", "date", date, "since",
+				      (json_int_t)since, "max", max),
+			    first_done, w) != 0) {
 		gather_free(w);
 		return -1;
 	}

@@ -26,13 +26,15 @@ struct store;
 typedef void digest_pages_cb(json_t *gathered, const char *err, void *arg);
 
 /*
- * Gather the digest: escalations and dead letters since `since` (ms)
- * when no digest was sent before, `max` items listed a part, `scan`
- * audit events looked back through at most. Returns -1 at once, without
- * calling cb, when Redis is not reachable; else cb runs exactly once,
- * later.
+ * Gather the digest of local date `date` ("2026-11-30"): escalations and
+ * dead letters since `since` (ms) when no digest was sent before, `max`
+ * items listed a part, `scan` audit events looked back through at most;
+ * or, when that date's digest was sent already (a restart, another
+ * mashd), {"sent": true} alone, with nothing read. Returns -1 at once,
+ * without calling cb, when Redis is not reachable; else cb runs exactly
+ * once, later.
  */
-int digest_pages_gather(struct store *st, int64_t since, int max, int scan,
-			digest_pages_cb *cb, void *arg);
+int digest_pages_gather(struct store *st, const char *date, int64_t since,
+			int max, int scan, digest_pages_cb *cb, void *arg);
 
 #endif

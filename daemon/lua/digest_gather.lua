@@ -5,9 +5,12 @@
 -- digest_overdue.lua, digest_escalations.lua and digest_held.lua, so no
 -- call holds Redis for long. Reads only: the digest is written, once per
 -- local date, by digest.lua.
--- Arguments: since (ms: escalations and dead letters since then when no
--- digest was sent before), max (items listed per part; all are counted).
--- Answer: {now (Redis's clock, ms), last_at (the last digest's instant,
+-- Arguments: date (the digest's local date, "2026-11-30"), since (ms:
+-- escalations and dead letters since then when no digest was sent
+-- before), max (items listed per part; all are counted).
+-- Answer: {sent = true} alone, having read nothing else, when the digest
+-- of date was sent already (digest.lua claimed its key: by this mashd
+-- before a restart, or by another); else {now (Redis's clock, ms), last_at (the last digest's instant,
 -- "" for none), head (the audit chain's head, "", for digest.lua),
 -- since (ms), stop (the last digest's head, ""), top (the audit stream's
 -- last id now, "": escalations are read back from it), held_last (the
@@ -16,11 +19,18 @@
 -- dead_total) [{ref, event, at}], the dead letters since `since`;
 -- damaged (+ damaged_n) [{ref, timer}], the timers deferred, not fired,
 -- for a damaged or missing record (fire.lua), by reference}.
--- KEYS: digest:last events digest:held callbacks dead due:damaged
+-- KEYS: digest:sent:$date digest:last events digest:held callbacks dead
+-- KEYS: due:damaged
 -- Keys from data: callback:<n> of each task listed, alert:<id> of each
 -- dead letter listed.
 local p = ARGV[1]
 return serve(function(a)
+  -- A mashd started on a day whose digest went out: nothing to gather
+  -- (the day's audit trail, read page by page, only for digest.lua to
+  -- answer that the date is taken).
+  if redis.call('EXISTS', declared('digest:sent:' .. a.date)) == 1 then
+    return {sent = true}
+  end
   local out = {now = redis_now()}
   local max = tonumber(a.max)
   local last = redis.call('HMGET', declared('digest:last'), 'at', 'eid')

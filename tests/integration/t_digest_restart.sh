@@ -1,0 +1,83 @@
+#!/bin/sh
+# t_digest_restart: a mashd started on a day whose digest was sent already
+# (by it before a restart, or by another mashd) does not gather that
+# digest again. Before, each start read the day's audit trail back to the
+# last digest (digest_escalations.lua, a page of 250 events a call) and
+# forward for the timeliness (report_events.lua), only for digest.lua to
+# answer that the date's digest was sent: work that grew with the day's
+# events, and in `make bench`, which restarts mashd before its rows over
+# `sendmail -bs` sessions, was counted against intake with mail (about
+# +600 us of Redis a referral by the third run; BENCHMARKS.md). Counted
+# as t_metrics_counters counts a scrape: the commands Redis runs over a
+# restart and 10 referrals with mail, after 20 and after 1,020 referrals
+# with mail: none may run more.
+. "$(dirname "$0")/lib.sh"
+# A sendmail that takes each message and drops it.
+printf '#!/bin/sh\ncat > /dev/null\n' > "$T/sendmail"
+chmod +x "$T/sendmail"
+staff_mail_conf
+start_redis
+at "2026-11-24 10:00:00" # Tuesday, the hub open
+start_mashd
+sent_key='{mash}:digest:sent:2026-11-24'
+wait_for 30 "[ \"\$(rcli exists '$sent_key')\" = 1 ]"
+expect "the digest of the day is sent at the first start" "$?" 0
+
+settled() { # no alert waiting to be delivered
+	curl -s "$URL/metrics" | grep -q '^mashd_alerts{state="pending"} 0$'
+}
+# posts N: N referrals whose acknowledgement goes by mail, 4 at a time.
+posts() {
+	seq "$1" | xargs -P 4 -I{} curl -s -o /dev/null -X POST \
+		-H "Authorization: Bearer $WEB_TOKEN" \
+		-H 'Content-Type: application/json' \
+		--data-binary @"$FIX/amber.json" "$URL/v1/referrals"
+	wait_for 60 settled
+}
+# quiet: no digest's work for a second: its pages read the overdue hash
+# (HSCAN) and the audit stream back (XREVRANGE), and digest.lua claims
+# the date (SET); mashd's own ticks (alert_take, the scheduler: XRANGE,
+# ZRANGE, a few EVALSHA a second) go on.
+digestish() { rcli info commandstats | tr -d '\r' |
+	sed -n 's/^cmdstat_\(xrevrange\|hscan\|set\):calls=\([0-9]*\),.*/\2/p' |
+	tr '\n' ' '; }
+quiet() {
+	_a=$(digestish)
+	sleep 1
+	[ "$_a" = "$(digestish)" ]
+}
+# cost: the commands a restart and 10 referrals with mail run in Redis
+# (theirs and their scripts'), "command calls" a line.
+cost() {
+	wait_for 60 quiet
+	rcli config resetstat > /dev/null
+	stop_mashd
+	start_mashd
+	posts 10
+	wait_for 60 quiet
+	rcli info commandstats | tr -d '\r' | grep '^cmdstat_' |
+		sed 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),.*/\1 \2/' | sort
+}
+
+posts 20
+cost > "$T/cost1"
+posts 1000
+cost > "$T/cost2"
+expect "the digest sent is not gathered again: no audit event read back (XREVRANGE) over a restart" \
+	"$(awk '$1 == "xrevrange"' "$T/cost2")" ""
+# Command by command: a digest gathered again reads 1,000 referrals'
+# events (about 2,000) in pages of 250, back and forth: about 8 more of
+# each; mashd's ticks (about one alert_take a second) add one or two of
+# theirs, as the two windows differ by a second or so.
+expect "1,000 referrals more: no command runs more over a restart and 10 referrals (none of them 5 more)" \
+	"$(join -a2 -e0 -o 0,1.2,2.2 "$T/cost1" "$T/cost2" |
+	   awk '$3 - $2 >= 5 { print $1, $2, "->", $3 }')" ""
+expect "one digest of the day in the outbox" \
+	"$(rcli eval "local n = 0
+for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  for i = 1, #e[2], 2 do
+    if e[2][i] == 'event' and e[2][i + 1] == 'digest' then n = n + 1 end
+  end
+end
+return n" 1 '{mash}:outbox')" 1
+finish
