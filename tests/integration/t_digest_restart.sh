@@ -12,7 +12,7 @@
 # restart and 5 referrals with mail, before and after 2,000 more
 # referrals of the day (written as submit.lua writes them, each with its
 # audit event, by timer_fill: a second, where posting them took most of
-# the test's time under valgrind): none may run more.
+# the test's time under valgrind): the gather's reads may not run more.
 . "$(dirname "$0")/lib.sh"
 # A sendmail that takes each message and drops it.
 printf '#!/bin/sh\ncat > /dev/null\n' > "$T/sendmail"
@@ -65,19 +65,20 @@ posts 10
 cost > "$T/cost1"
 # 2,000 referrals more today, their timers due in 30 days (none fires).
 e0=$(rcli xlen '{mash}:events')
-timer_fill 2025 2000 $(($(redis_ms) + 30 * 86400000)) 1 decision
+timer_fill 2026 2000 $(($(redis_ms) + 30 * 86400000)) 1 decision
 expect "the day's audit trail 2,000 events longer" \
 	$(($(rcli xlen '{mash}:events') - e0)) 2000
 cost > "$T/cost2"
 expect "the digest sent is not gathered again: no audit event read back (XREVRANGE) over a restart" \
 	"$(awk '$1 == "xrevrange"' "$T/cost1" "$T/cost2")" ""
-# Command by command: a digest gathered again reads the 2,000 events in
-# pages of 250, back (XREVRANGE) and forth (XRANGE): 8 more of each;
-# mashd's ticks (about one alert_take a second) add one or two of theirs,
-# as the two windows differ by a second or so.
-expect "2,000 referrals more: no command runs more over a restart and 5 referrals (none of them 5 more)" \
+# The gather's reads, command by command: a digest gathered again reads
+# the 2,000 events in pages of 250, back (XREVRANGE) and forth (XRANGE),
+# and the overdue hash (HSCAN). Only those that no tick of mashd's runs
+# are compared (alert_take's XRANGE, XCLAIM and SMEMBERS vary with the
+# outbox entries the new mashd adopts, /metrics' ZCOUNT with the polls).
+expect "2,000 referrals more: the gather's reads (XREVRANGE, HSCAN) no more over a restart" \
 	"$(join -a2 -e0 -o 0,1.2,2.2 "$T/cost1" "$T/cost2" |
-	   awk '$3 - $2 >= 5 { print $1, $2, "->", $3 }')" ""
+	   awk '($1 == "xrevrange" || $1 == "hscan") && $3 > $2 { print $1, $2, "->", $3 }')" ""
 expect "one digest of the day in the outbox" \
 	"$(rcli eval "local n = 0
 for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
