@@ -7,7 +7,8 @@
  *   (report_events.lua into report.c), composed (digest_text.c), then
  *   claimed and written in one call (digest.lua).
  * - `done` is the local date this mashd last saw sent (by it or another);
- *   a failure leaves it, so the next look (within a minute) tries again.
+ *   a failure leaves it, so the next look (within a minute) tries again;
+ *   a reconnection to Redis or a reload forgets it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -344,6 +345,10 @@ conf_written(const json_t *r, const char *err, void *arg)
 void
 digest_kick(struct digest *g)
 {
+	/* Redis again (or a reload): it may have lost the date's claim with
+	 * the data of a failover, so what this mashd saw sent is asked again
+	 * (one EXISTS while Redis has it: digest_gather.lua). */
+	g->done[0] = '\0';
 	if (store_call_json(
 		g->d->store, SCRIPT_DIGEST_CONF,
 		json_pack("{sb}", "digest", g->d->conf->alerts.digest),

@@ -87,4 +87,11 @@ for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
   end
 end
 return n" 1 '{mash}:outbox')" 1
+# A failover that lost the date's claim (the new master never had it):
+# once mashd is connected again it asks whether the digest was sent, and
+# sends it, where it went on believing what it saw before.
+rcli del "$sent_key" > /dev/null
+rcli client kill type normal > /dev/null
+wait_for 30 "[ \"\$(rcli exists '$sent_key')\" = 1 ]"
+expect "a digest whose claim Redis lost is sent again once mashd is back" "$?" 0
 finish
