@@ -192,6 +192,71 @@ test_seven_bit(void **state)
 	g_free(text);
 }
 
+/*
+ * The message's bytes, but its Date line, as GMime wrote them before
+ * deliver_text() reused the From mailbox, gave a 7-bit body as a data
+ * wrapper and made no headers in advance (checked against that code):
+ * an ASCII acknowledgement, and a body past ASCII to two addresses (one
+ * IDN) under a subject that folds.
+ */
+static void
+test_golden(void **state)
+{
+	static const char *two[] = {"a@example.org", "b@b\xc3\xbc"
+						     "cher.example"};
+	struct mail m = mail;
+	size_t n;
+	char *text;
+
+	(void)state;
+	m.body =
+	    "Your referral MASH-2026-000001 was received.\n.one dot\nend\n";
+	text = deliver_text(&m, false, &n);
+	assert_string_equal(no_date(text),
+			    "From: MASH alerts <mash-alerts@hub.example>\n"
+			    "Subject: [MASH-2026-000001] referral received\n"
+			    "To: someone@example.org\n"
+			    "Message-Id: <1-0.referrer@mashd>\n"
+			    "Auto-Submitted: auto-generated\n"
+			    "X-Mash-Reference: MASH-2026-000001\n"
+			    "X-Mash-Event: ack\n"
+			    "MIME-Version: 1.0\n"
+			    "Content-Type: text/plain; charset=us-ascii\n"
+			    "Content-Transfer-Encoding: 7bit\n"
+			    "\n"
+			    "Your referral MASH-2026-000001 was received.\n"
+			    ".one dot\n"
+			    "end\n");
+	g_free(text);
+	m.to = two;
+	m.nto = 2;
+	m.subject = "[MASH-2026-000002] Red referral: a very long subject "
+		    "that goes on and on past the fold point of seventy-eight";
+	m.body = "Caf\xc3\xa9 n\xc3\xa4me\nline\n";
+	m.msgid = "2-0.staff@mashd";
+	m.ref = "MASH-2026-000002";
+	m.event = "red";
+	text = deliver_text(&m, false, &n);
+	assert_string_equal(
+	    no_date(text),
+	    "From: MASH alerts <mash-alerts@hub.example>\n"
+	    "Subject: [MASH-2026-000002] Red referral: a very long subject "
+	    "that goes on and\n"
+	    " on past the fold point of seventy-eight\n"
+	    "To: a@example.org, b@xn--bcher-kva.example\n"
+	    "Message-Id: <2-0.staff@mashd>\n"
+	    "Auto-Submitted: auto-generated\n"
+	    "X-Mash-Reference: MASH-2026-000002\n"
+	    "X-Mash-Event: red\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=iso-8859-1\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "\n"
+	    "Caf=E9 n=E4me\n"
+	    "line\n");
+	g_free(text);
+}
+
 int
 main(void)
 {
@@ -199,6 +264,7 @@ main(void)
 	    cmocka_unit_test(test_smtp_data),
 	    cmocka_unit_test(test_reply),
 	    cmocka_unit_test(test_seven_bit),
+	    cmocka_unit_test(test_golden),
 	};
 	int rc;
 
