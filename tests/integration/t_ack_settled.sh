@@ -89,6 +89,11 @@ expect "which is not recorded in the submit call" "$(red state)" pending
 RED=$(red id)
 IDS=$(ctl alerts --json | jq -r ".[] | select(.ref == \"$R1\" or .ref == \"$R2\") | select(.event == \"ack\") | .id")
 stop_mashd # a stop writes the results it holds
+# MONITOR shows commands in the order Redis ran them: once a mark sent
+# after the stop is in the file, every call before it is too (killed at
+# once, the monitor lost the stop's last calls, now and then, under load).
+rcli echo t_ack_settled-mark > /dev/null
+wait_for 10 "grep -q t_ack_settled-mark '$T/monitor'"
 kill "$MON"
 expect "but by its result, once its line is written" \
 	"$(rcli hget "{mash}:alert:$RED" state)" sent
