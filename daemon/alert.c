@@ -312,15 +312,18 @@ job_finish(struct job *j)
 	    done, j->callback);
 	/* Only mails never handed to sendmail failed: no attempt is spent;
 	 * one waited in vain: its retry waits while sendmail does not
-	 * answer (alert_mailq.c). */
+	 * answer (alert_mailq.c), from the result's now, which
+	 * alert_result.lua records as when it was held: a second reading of
+	 * the clock put it past the 5 minutes by the ms between. */
 	if (r != NULL && j->failed > 0 && j->failed == j->unstarted) {
 		json_object_set_new(r, "unstarted", json_true());
 		if (j->held) {
 			json_object_set_new(r, "held", json_true());
 			json_object_set_new(
 			    r, "next_at",
-			    json_integer(clock_now_ms() +
-					 alert_mail_hold_ms(j->a)));
+			    json_integer(
+				json_integer_value(json_object_get(r, "now")) +
+				alert_mail_hold_ms(j->a)));
 		}
 	}
 	alert_batch_add(j->a->batch, r, result_done, j);
