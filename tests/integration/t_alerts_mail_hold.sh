@@ -9,12 +9,14 @@
 # mails held go at once, each once.
 . "$(dirname "$0")/lib.sh"
 hanging_sendmail
-# alerts.timeout 16 s (a hung sendmail is killed at each step of the
-# clock, not an answer: it ends past three quarters of it), claim_idle 17
-# (a mail waits 0.5 s for a process); redis.timeout 600 s: a call in
+# alerts.timeout 60 s (a hung sendmail is killed at each step of the
+# clock, not an answer: it ends past three quarters of it; and no start
+# under valgrind on a loaded machine lasts the 60 s after which "held up"
+# is said before the first step), claim_idle 61 (a mail waits 0.5 s for
+# a process); redis.timeout 600 s: a call in
 # flight over a step of 310 s does not time out.
 REDIS_CONF="timeout = 600;"
-mta_conf 16 17 100
+mta_conf 60 61 100
 LIVE_CLOCK=mono
 at "2026-11-24 10:00:00"
 # The sleeps of the hung sendmails end with the test, whatever its end.
@@ -43,15 +45,15 @@ holds() {
 held_since() { holds | awk -v t="$1" '$1 >= t' | wc -l; }
 # step SECONDS: the clocks move on; then, once the hung sendmails are
 # killed (alerts.timeout) and the alerts due tried again, two hang and
-# the four others are held anew (bounded: it says when they are not).
+# the four others are held anew (a check).
 # (What is held after the step is held at its start or later, and the
 # start is no more than a second short of SECONDS on: `at` takes whole
 # seconds. mashd may see it before `at` returns: valgrind's did.)
 step() {
 	_t=$(($(now_ms) + $1 * 1000 - 1000))
 	ahead "$1"
-	wait_for 30 "[ \$(held_since $_t) -ge 4 ] && [ \$(children) -ge 2 ]" ||
-		echo "# after $1 s more: $(held_since "$_t") held, $(children) running"
+	wait_for 30 "[ \$(held_since $_t) -ge 4 ] && [ \$(children) -ge 2 ]"
+	expect "after $1 s more: four held anew, two hanging" "$?" 0
 }
 # longest: the longest wait for a retry among the alerts held (ms).
 longest() { holds | awk '{ d = $2 - $1; if (d > m) m = d } END { print m + 0 }'; }
@@ -94,12 +96,12 @@ expect "the retries still 5 minutes away at most, 15 minutes in" \
 	"$(longest | awk '{ print ($1 <= 300000 && $1 >= 290000) ? "yes" : $1 " ms" }')" yes
 
 # The MTA answers again: the two sendmails hung are killed at their
-# timeout (20 s on), their alerts tried again a second later are
+# timeout (70 s on), their alerts tried again a second later are
 # answered, and the four held go with them, not at their retry (5
 # minutes away: the clock moves no more).
 rm "$T/hang"
 tries=$(free_lines)
-ahead 20
+ahead 70
 wait_for 20 "[ \$(ls '$T'/mail/*.eml 2>/dev/null | wc -l) -ge 6 ]"
 expect "once sendmail answers, the six are delivered within 20 s" "$?" 0
 again='alerts: sendmail answers again, after ([0-9]+) s without an answer; ([0-9]+) tr(y|ies) of a mail not started meanwhile'
@@ -107,7 +109,7 @@ expect_log "mashd says sendmail answers again" "$again"
 line=$(grep -E "$again" "$T/mashd.log" | head -1)
 expect "after the quarter of an hour without an answer" \
 	"$(printf '%s' "$line" | sed -E "s/.*$again.*/\\1/" |
-		awk -v s="$((($(now_ms) - t0) / 1000))" '{ print ($1 >= 950 && $1 <= s) ? "yes" : $1 " of " s }')" yes
+		awk -v s="$((($(now_ms) - t0) / 1000))" '{ print ($1 >= 940 && $1 <= s) ? "yes" : $1 " of " s }')" yes
 expect "counting every try held" \
 	"$(printf '%s' "$line" | sed -E "s/.*$again.*/\\2/")" "$tries"
 kill $(cat "$T/sleepers") 2>/dev/null
