@@ -55,11 +55,11 @@ return redis.call('XPENDING', o, 'mashd')[1]
 " 1 '{mash}:outbox' "$N" > /dev/null
 expect "$N alerts pending" "$(rcli xpending '{mash}:outbox' mashd | head -1)" "$N"
 start_mashd
-# stat NAME: calls of Redis command NAME since the reset.
-stat() {
-	rcli info commandstats | tr -d '\r' |
-		sed -n "s/^cmdstat_$1:calls=\([0-9]*\),.*/\1/p"
-}
+# stat NAME: calls of Redis command NAME since the reset, as of the last
+# snap (one INFO for all the counts compared: a take between two reads
+# made them disagree, under valgrind).
+snap() { rcli info commandstats | tr -d '\r' > "$T/stats"; }
+stat() { sed -n "s/^cmdstat_$1:calls=\([0-9]*\),.*/\1/p" "$T/stats"; }
 # cpu: Redis's CPU seconds so far (user + system).
 cpu() {
 	rcli info cpu | tr -d '\r' |
@@ -69,6 +69,7 @@ sleep 2
 rcli config resetstat > /dev/null
 cpu0=$(cpu)
 sleep 5
+snap
 # Each take asks XINFO CONSUMERS once (alert_take.lua alone does).
 takes=$(stat 'xinfo|consumers')
 hmgets=$(stat hmget)
