@@ -18,6 +18,9 @@
  * ready for DATA (without the closing "."). *len is its length.
  */
 char *deliver_text(const struct mail *mail, bool smtp, size_t *len);
+/* What deliver_text() keeps from one message to the next, let go: before
+ * g_mime_shutdown(). */
+void deliver_text_free(void);
 
 /*
  * `sendmail ARG...` (argv[0] is "sendmail"), started by posix_spawnp in a

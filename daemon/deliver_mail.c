@@ -210,6 +210,7 @@ mailer_free(struct mailer *m)
 		send_free(m, s);
 	}
 	event_free(m->sigchld);
+	deliver_text_free();
 	g_mime_shutdown();
 	free(m);
 }
