@@ -195,39 +195,60 @@ test_seven_bit(void **state)
 /*
  * The message's bytes, but its Date line, as GMime wrote them before
  * deliver_text() reused the From mailbox, gave a 7-bit body as a data
- * wrapper and made no headers in advance (checked against that code):
- * an ASCII acknowledgement, and a body past ASCII to two addresses (one
- * IDN) under a subject that folds.
+ * wrapper, made no headers in advance and kept its message from one mail
+ * to the next (checked against that code): an ASCII acknowledgement, and
+ * a body past ASCII to two addresses (one IDN) under a subject that
+ * folds.
  */
-static void
-test_golden(void **state)
+static const char ascii_text[] =
+    "From: MASH alerts <mash-alerts@hub.example>\n"
+    "Subject: [MASH-2026-000001] referral received\n"
+    "To: someone@example.org\n"
+    "Message-Id: <1-0.referrer@mashd>\n"
+    "Auto-Submitted: auto-generated\n"
+    "X-Mash-Reference: MASH-2026-000001\n"
+    "X-Mash-Event: ack\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "Content-Transfer-Encoding: 7bit\n"
+    "\n"
+    "Your referral MASH-2026-000001 was received.\n"
+    ".one dot\n"
+    "end\n";
+static const char latin1_text[] =
+    "From: MASH alerts <mash-alerts@hub.example>\n"
+    "Subject: [MASH-2026-000002] Red referral: a very long subject "
+    "that goes on and\n"
+    " on past the fold point of seventy-eight\n"
+    "To: a@example.org, b@xn--bcher-kva.example\n"
+    "Message-Id: <2-0.staff@mashd>\n"
+    "Auto-Submitted: auto-generated\n"
+    "X-Mash-Reference: MASH-2026-000002\n"
+    "X-Mash-Event: red\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=iso-8859-1\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Caf=E9 n=E4me\n"
+    "line\n";
+
+static struct mail
+ascii_mail(void)
+{
+	struct mail m = mail;
+
+	m.body =
+	    "Your referral MASH-2026-000001 was received.\n.one dot\nend\n";
+	return m;
+}
+
+static struct mail
+latin1_mail(void)
 {
 	static const char *two[] = {"a@example.org", "b@b\xc3\xbc"
 						     "cher.example"};
 	struct mail m = mail;
-	size_t n;
-	char *text;
 
-	(void)state;
-	m.body =
-	    "Your referral MASH-2026-000001 was received.\n.one dot\nend\n";
-	text = deliver_text(&m, false, &n);
-	assert_string_equal(no_date(text),
-			    "From: MASH alerts <mash-alerts@hub.example>\n"
-			    "Subject: [MASH-2026-000001] referral received\n"
-			    "To: someone@example.org\n"
-			    "Message-Id: <1-0.referrer@mashd>\n"
-			    "Auto-Submitted: auto-generated\n"
-			    "X-Mash-Reference: MASH-2026-000001\n"
-			    "X-Mash-Event: ack\n"
-			    "MIME-Version: 1.0\n"
-			    "Content-Type: text/plain; charset=us-ascii\n"
-			    "Content-Transfer-Encoding: 7bit\n"
-			    "\n"
-			    "Your referral MASH-2026-000001 was received.\n"
-			    ".one dot\n"
-			    "end\n");
-	g_free(text);
 	m.to = two;
 	m.nto = 2;
 	m.subject = "[MASH-2026-000002] Red referral: a very long subject "
@@ -236,35 +257,72 @@ test_golden(void **state)
 	m.msgid = "2-0.staff@mashd";
 	m.ref = "MASH-2026-000002";
 	m.event = "red";
-	text = deliver_text(&m, false, &n);
-	assert_string_equal(
-	    no_date(text),
-	    "From: MASH alerts <mash-alerts@hub.example>\n"
-	    "Subject: [MASH-2026-000002] Red referral: a very long subject "
-	    "that goes on and\n"
-	    " on past the fold point of seventy-eight\n"
-	    "To: a@example.org, b@xn--bcher-kva.example\n"
-	    "Message-Id: <2-0.staff@mashd>\n"
-	    "Auto-Submitted: auto-generated\n"
-	    "X-Mash-Reference: MASH-2026-000002\n"
-	    "X-Mash-Event: red\n"
-	    "MIME-Version: 1.0\n"
-	    "Content-Type: text/plain; charset=iso-8859-1\n"
-	    "Content-Transfer-Encoding: quoted-printable\n"
-	    "\n"
-	    "Caf=E9 n=E4me\n"
-	    "line\n");
+	return m;
+}
+
+/* deliver_text(m) is want, but its Date line. */
+static void
+assert_text(const struct mail *m, const char *want)
+{
+	size_t n;
+	char *text = deliver_text(m, false, &n);
+
+	assert_string_equal(no_date(text), want);
 	g_free(text);
+}
+
+static void
+test_golden(void **state)
+{
+	struct mail a = ascii_mail(), l = latin1_mail();
+
+	(void)state;
+	assert_text(&a, ascii_text);
+	assert_text(&l, latin1_text);
+}
+
+/*
+ * One message kept and filled anew for each mail: nothing of a mail
+ * stays in the next. Two To then one, a Latin-1 body then an ASCII one
+ * (its charset and encoding set back), another From and back, a mail
+ * to no one (no To: at all) then one to someone (To: in its place).
+ */
+static void
+test_kept(void **state)
+{
+	struct mail a = ascii_mail(), l = latin1_mail(), o = a;
+	size_t n;
+	char *text, *s;
+
+	(void)state;
+	assert_text(&l, latin1_text);
+	assert_text(&a, ascii_text);
+	assert_text(&l, latin1_text);
+	assert_text(&a, ascii_text);
+	o.from = "other@hub.example";
+	text = deliver_text(&o, true, &n);
+	assert_non_null(strstr(text, "\r\nFrom: MASH alerts <other@hub.example>"
+				     "\r\nSubject: "));
+	g_free(text);
+	assert_text(&a, ascii_text);
+	o = a;
+	o.nto = 0;
+	text = deliver_text(&o, false, &n);
+	assert_null(strstr(text, "To:"));
+	s = strstr(text, "\nSubject: ");
+	assert_non_null(s);
+	assert_memory_equal(strchr(s + 1, '\n'), "\nMessage-Id: ", 13);
+	g_free(text);
+	assert_text(&a, ascii_text);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_smtp_data),
-	    cmocka_unit_test(test_reply),
-	    cmocka_unit_test(test_seven_bit),
-	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_smtp_data), cmocka_unit_test(test_reply),
+	    cmocka_unit_test(test_seven_bit), cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_kept),
 	};
 	int rc;
 
