@@ -328,6 +328,7 @@ main(void)
 
 	g_mime_init();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	deliver_text_free();
 	g_mime_shutdown();
 	return rc;
 }
