@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gmime/gmime.h>
@@ -49,6 +50,7 @@ static struct {
 	InternetAddress *from;
 	char *from_addr;
 	GMimeMessage *m;
+	time_t date; /* the second in m's Date: */
 	GMimeStream *mem, *smtp;
 	GByteArray *idle;
 } kept;
@@ -95,12 +97,38 @@ text_body(GMimeTextPart *tp, const char *body)
 	s = g_mime_stream_mem_new_with_buffer(body, strlen(body));
 	w = g_mime_data_wrapper_new_with_stream(s,
 						GMIME_CONTENT_ENCODING_DEFAULT);
-	g_mime_text_part_set_charset(tp, "us-ascii");
+	/* In the kept part, what the mail before left is said again only
+	 * when it differs (a body past ASCII before). */
+	if (g_strcmp0(g_mime_text_part_get_charset(tp), "us-ascii") != 0)
+		g_mime_text_part_set_charset(tp, "us-ascii");
 	g_mime_part_set_content(GMIME_PART(tp), w);
-	g_mime_part_set_content_encoding(GMIME_PART(tp),
-					 GMIME_CONTENT_ENCODING_7BIT);
+	if (g_mime_part_get_content_encoding(GMIME_PART(tp)) !=
+	    GMIME_CONTENT_ENCODING_7BIT)
+		g_mime_part_set_content_encoding(GMIME_PART(tp),
+						 GMIME_CONTENT_ENCODING_7BIT);
 	g_object_unref(w);
 	g_object_unref(s);
+}
+
+/*
+ * The Date: now, to the second. The kept message keeps the one it has
+ * when the second is the same as its mail before's (GMime formatted the
+ * date and then parsed it back for each mail: 33,700 instructions of
+ * 283,500 in callgrind).
+ */
+static void
+set_date(GMimeMessage *m)
+{
+	time_t now = time(NULL);
+	GDateTime *dt;
+
+	if (m == kept.m && now == kept.date)
+		return;
+	dt = g_date_time_new_from_unix_local((gint64)now);
+	g_mime_message_set_date(m, dt);
+	g_date_time_unref(dt);
+	if (m == kept.m)
+		kept.date = now;
 }
 
 /* The list holds exactly the address given. */
@@ -131,10 +159,8 @@ fill(GMimeMessage *m, const struct mail *mail)
 	InternetAddressList *to =
 	    g_mime_message_get_addresses(m, GMIME_ADDRESS_TYPE_TO);
 	GMimeObject *part = g_mime_message_get_mime_part(m);
-	GDateTime *now = g_date_time_new_now_local();
 
-	g_mime_message_set_date(m, now);
-	g_date_time_unref(now);
+	set_date(m);
 	set_list(g_mime_message_get_from(m), from_mailbox(mail->from));
 	g_mime_message_set_subject(m, mail->subject, "utf-8");
 	if (internet_address_list_length(to) > 0)

@@ -316,13 +316,76 @@ test_kept(void **state)
 	assert_text(&a, ascii_text);
 }
 
+/* The Date line of text, "" if none, into out. */
+static void
+date_of(const char *text, char *out, size_t n)
+{
+	const char *d =
+	    strncmp(text, "Date: ", 6) == 0 ? text : strstr(text, "\nDate: ");
+	size_t len;
+
+	out[0] = '\0';
+	if (d == NULL)
+		return;
+	d += d == text ? 6 : 7;
+	len = strcspn(d, "\r\n");
+	snprintf(out, n, "%.*s", (int)len, d);
+}
+
+/* Is date the second before or the one after it was made? */
+static bool
+date_now(const char *date, GDateTime *before, GDateTime *after)
+{
+	char *b = g_mime_utils_header_format_date(before);
+	char *a = g_mime_utils_header_format_date(after);
+	bool ok = strcmp(date, b) == 0 || strcmp(date, a) == 0;
+
+	g_free(b);
+	g_free(a);
+	return ok;
+}
+
+/*
+ * The kept message's Date is set again only when the second has moved:
+ * each message's Date is the second it was made in, also after a second
+ * with no mail, for the kept message (one To) and for a message of its
+ * own (no To).
+ */
+static void
+test_date(void **state)
+{
+	struct mail a = ascii_mail(), none = a;
+	char first[64], date[64];
+	size_t n;
+
+	(void)state;
+	none.nto = 0;
+	for (int round = 0; round < 3; round++) {
+		const struct mail *m = round == 2 ? &none : &a;
+		GDateTime *before = g_date_time_new_now_local();
+		char *text = deliver_text(m, round == 1, &n);
+		GDateTime *after = g_date_time_new_now_local();
+
+		date_of(text, date, sizeof(date));
+		assert_true(date_now(date, before, after));
+		if (round > 0)
+			assert_string_not_equal(date, first);
+		snprintf(first, sizeof(first), "%s", date);
+		g_free(text);
+		g_date_time_unref(before);
+		g_date_time_unref(after);
+		if (round < 2)
+			g_usleep(1100 * 1000); /* the next second */
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_smtp_data), cmocka_unit_test(test_reply),
 	    cmocka_unit_test(test_seven_bit), cmocka_unit_test(test_golden),
-	    cmocka_unit_test(test_kept),
+	    cmocka_unit_test(test_kept),      cmocka_unit_test(test_date),
 	};
 	int rc;
 
