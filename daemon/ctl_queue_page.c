@@ -1,11 +1,11 @@
 /*
  * ctl_queue_page.c: a page of queue.lua's as the line mashctl reads, for
  * a page (ctl_queue.c) and a stream (ctl_queue_stream.c). queue.lua
- * writes each item in its final shape (ISO 8601 times, the timers by
- * name, overdue, next_due), so the items' text goes through unparsed:
- * only the page's head (now, count, next, counts) is read here. mashd's
- * work on a page is then a copy, whatever its items hold.
+ * selects and reads the referrals; each item's JSON is made here
+ * (queue_item.c), the page's head (now, count, next, counts) read.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "ctl_queue.h"
+#include "queue_item.h"
 #include "store.h"
 
 #define LINE_START "{\"ok\":true,\"items\":"
@@ -58,31 +59,43 @@ line_tail(const json_t *head, const char *zone, long long sent)
 	return text;
 }
 
-/* The items of queue.lua's answer, joined as a JSON array, after `start`
- * and before `tail`'s members: the line, or NULL. */
+/* The line: `start`, the items of queue.lua's answer made (queue_item.c)
+ * and joined as a JSON array, then `tail`'s members; NULL when an item
+ * is not queue.lua's, or memory ran out. */
 static char *
 line_join(const redisReply *r, const char *start, const char *tail, size_t *len)
 {
-	size_t n = strlen(start) + strlen(tail) + r->elements + 2, at;
-	char *line;
+	size_t at = strlen(start), n = strlen(tail);
+	size_t cap = at + n + 2 + 700 * r->elements;
+	struct queue_items *q = queue_items_new();
+	char *line = malloc(cap);
+	bool ok = q != NULL && line != NULL;
 
-	for (size_t i = 1; i < r->elements; i++)
-		n += r->element[i]->len;
-	if ((line = malloc(n)) == NULL)
-		return NULL;
-	at = strlen(start);
-	memcpy(line, start, at);
-	line[at++] = '[';
-	for (size_t i = 1; i < r->elements; i++) {
+	if (ok) {
+		memcpy(line, start, at);
+		line[at++] = '[';
+	}
+	for (size_t i = 1; ok && i < r->elements; i++) {
 		if (i > 1)
 			line[at++] = ',';
-		memcpy(line + at, r->element[i]->str, r->element[i]->len);
-		at += r->element[i]->len;
+		ok = queue_item_append(q, r->element[i], &line, &at, &cap) == 0;
+		/* room for the next comma, or the end */
+		if (ok && cap - at < n + 2) {
+			char *b = realloc(line, cap = at + n + 2 + 700);
+
+			ok = b != NULL;
+			line = ok ? b : line;
+		}
+	}
+	queue_items_free(q);
+	if (!ok) {
+		free(line);
+		return NULL;
 	}
 	line[at++] = ']';
 	line[at++] = ',';
-	strcpy(line + at, tail + 1); /* the tail's members, and its } */
-	*len = at + strlen(tail + 1);
+	memcpy(line + at, tail + 1, n); /* the tail's members, its } and NUL */
+	*len = at + n - 1;
 	return line;
 }
 
@@ -94,13 +107,9 @@ ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 	char *tail, *line = NULL;
 	long long total;
 
-	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1)
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_STRING)
 		return NULL;
-	for (size_t i = 0; i < r->elements; i++)
-		if (r->element[i]->type != REDIS_REPLY_STRING ||
-		    (i > 0 &&
-		     (r->element[i]->len < 2 || r->element[i]->str[0] != '{')))
-			return NULL;
 	if ((head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
 			       NULL)) == NULL)
 		return NULL;

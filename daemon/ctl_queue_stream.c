@@ -149,7 +149,7 @@ page_done(const struct store_result *res, void *arg)
 		stream_cut(s, why);
 		return;
 	}
-	/* The items as queue.lua wrote them: no page is parsed here. */
+	/* The items made of what queue.lua read (queue_item.c). */
 	line = ctl_queue_line(r, s->zone, &s->sent, next, sizeof(next), &len);
 	if (line == NULL) {
 		stream_cut(s, "redis: the script's answer is not a page");
