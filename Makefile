@@ -168,6 +168,12 @@ $(BUILD)/words-lua: $(BUILD)/words-lua.o $(PURE_OBJ)
 $(BUILD)/test_%: tests/unit/test_%.c $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(PURE_OBJ) $(LDLIBS) -lcmocka
 
+# test_queue_item: mashd's queue_item.o too (no I/O in it).
+$(BUILD)/test_queue_item: tests/unit/test_queue_item.c $(BUILD)/queue_item.o \
+		$(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon -MMD -MP $(LDFLAGS) -o $@ $< \
+		$(BUILD)/queue_item.o $(PURE_OBJ) $(LDLIBS) -lcmocka
+
 unit: $(UNITS:%=$(BUILD)/%)
 	@set -e; for t in $(UNITS); do \
 		echo "== unit $$t ($(BUILD))"; \
