@@ -1,9 +1,10 @@
 #!/bin/sh
 # The queue's items are made in mashd (queue_item.c) from the fields
 # queue.lua reads: every stored field is untrusted, and what it shows for
-# an odd one is what queue.lua showed when it made the items itself. The
-# fixture tests/fixtures/queue-odd.json is the stream of the build before
-# (items made in Lua) on this same store: numbers as Lua's tonumber()
+# an odd one is what queue.lua showed when it made the items itself.
+# t_queue_odd.json, beside this file (not among the fixtures, which
+# t_privacy posts each), is the stream of the build before (items made
+# in Lua) on this same store: numbers as Lua's tonumber()
 # reads them (spaces, hexadecimal, exponents, signs, nan, inf, past 2^53,
 # years past 9999 or before 0), "" for a fired or stopped timer, a due
 # that is "", categories that are no list of strings (then the record's),
@@ -66,12 +67,12 @@ expect "the stream answers" "$?" 0
 ctl queue --limit 1000 --json > "$T/page.json"
 expect "the page answers" "$?" 0
 if [ -n "${QUEUE_ODD_WRITE:-}" ]; then
-	cp "$T/all.json" "$FIX/queue-odd.json"
+	cp "$T/all.json" "$(dirname "$0")/t_queue_odd.json"
 fi
 expect "the stream: the bytes the items made in Lua were" \
-	"$(cmp "$T/all.json" "$FIX/queue-odd.json" 2>&1; echo $?)" 0
+	"$(cmp "$T/all.json" "$(dirname "$0")/t_queue_odd.json" 2>&1; echo $?)" 0
 expect "the page: the same items" \
-	"$(jq -c .items "$T/page.json")" "$(jq -c . "$FIX/queue-odd.json")"
+	"$(jq -c .items "$T/page.json")" "$(jq -c . "$(dirname "$0")/t_queue_odd.json")"
 expect "all nine listed" "$(jq length "$T/all.json")" 9
 out=$(ctl queue 2>&1)
 expect "mashctl queue answers" "$?" 0

@@ -3,7 +3,7 @@
  * takes and refuses what jansson's json_loadb() (JSON_DISABLE_EOF_CHECK,
  * an object) takes and refuses, and ends where it ends: on chosen texts,
  * and on 300,000 mutations (a byte changed, dropped or doubled) of the
- * items of tests/fixtures/queue-odd.json.
+ * items of tests/integration/t_queue_odd.json.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,7 +96,7 @@ test_mutations(void **state)
 	long size;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/fixtures/queue-odd.json",
+	snprintf(path, sizeof(path), "%s/tests/integration/t_queue_odd.json",
 		 top ? top : ".");
 	assert_non_null(f = fopen(path, "rb"));
 	fseek(f, 0, SEEK_END);
