@@ -33,7 +33,6 @@ enum { F_BRAG, F_STATUS, F_CHANNEL, F_RECEIVED, F_OWNER, F_REPEAT, F_CATS };
 #define F_TIMERS 7
 #define NFIELDS (F_TIMERS + 3 * TIMER_COUNT)
 #define ISO_MAX_MS 9007199254740992.0 /* 2^53 */
-#define MEND_MAX (1 << 20)	      /* a field mended at most: longer, cut */
 
 struct queue_items {
 	json_t *item, *id, *brag, *status, *channel, *received, *cats;
@@ -288,8 +287,6 @@ mend(struct queue_items *q, const char *s, size_t n, size_t *out_len)
 	*out_len = n;
 	if (i == n)
 		return s;
-	if (n > MEND_MAX)
-		return NULL;
 	if (q->mend_cap < 3 * n) {
 		char *m = realloc(q->mend, 3 * n);
 
