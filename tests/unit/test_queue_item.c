@@ -152,7 +152,7 @@ build(redisReply *e, char **text)
 	*text = malloc(cap);
 	rc = queue_item_append(q, e, text, &len, &cap);
 	queue_items_free(q);
-	if (rc == 0)
+	if (rc == 0 && (*text = realloc(*text, len + 1)) != NULL)
 		(*text)[len] = '\0';
 	return rc;
 }
