@@ -42,7 +42,7 @@ DAEMON   = main log clock crypto_reuse lifecycle store store_conn store_check st
 MASHCTL  = mashctl mashctl_lib mashctl_case mashctl_cal mashctl_referral \
 	   mashctl_screen mashctl_help mashctl_audit mashctl_report mashctl_queue mashctl_watch mashctl_show mashctl_ref mashctl_list \
 	   mashctl_explain \
-	   mashctl_stream mashctl_jscan \
+	   mashctl_stream \
 	   ask ask_date ask_suggest phone $(CONF) $(PURE)
 UNITS    = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 # The scripts, and the library put in front of each (lib.lua first: the
@@ -173,12 +173,6 @@ $(BUILD)/test_queue_item: tests/unit/test_queue_item.c $(BUILD)/queue_item.o \
 		$(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) -Idaemon -MMD -MP $(LDFLAGS) -o $@ $< \
 		$(BUILD)/queue_item.o $(PURE_OBJ) $(LDLIBS) -lcmocka
-
-# test_jscan: mashctl's mashctl_jscan.o against jansson.
-$(BUILD)/test_jscan: tests/unit/test_jscan.c $(BUILD)/mashctl_jscan.o \
-		$(PURE_OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) -Itools -MMD -MP $(LDFLAGS) -o $@ $< \
-		$(BUILD)/mashctl_jscan.o $(PURE_OBJ) $(LDLIBS) -lcmocka
 
 unit: $(UNITS:%=$(BUILD)/%)
 	@set -e; for t in $(UNITS); do \

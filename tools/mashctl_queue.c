@@ -21,7 +21,6 @@
 #include "mash/timeutil.h"
 
 #include "mashctl.h"
-#include "mashctl_jscan.h"
 #include "mashctl_queue.h"
 
 #define PAGE_PERSON 50 /* a person's first page */
@@ -288,21 +287,26 @@ page_end(const char *p, size_t len)
 }
 
 /* One page of the stream: its items, as members of the array, each
- * printed as mashd sent it, once checked to be a JSON object as jansson
- * would read it (mashctl_jscan.c: nothing built, a sixth of the CPU). */
+ * printed as mashd sent it, once jansson has read it whole. */
 static int
 json_all_page(const char *line, size_t len, void *arg)
 {
 	struct json_all *j = arg;
 	const char *p = line + strlen(STREAM_PAGE_START), *end = line + len;
-	size_t n;
+	json_error_t jerr;
+	json_t *it;
 
 	while (p < end && *p != ']') {
-		if ((n = jscan_object(p, (size_t)(end - p))) == 0)
-			return stream_unreadable("an item");
+		it = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK,
+				&jerr);
+		if (!json_is_object(it)) {
+			json_decref(it);
+			return stream_unreadable(it ? "an item" : jerr.text);
+		}
+		json_decref(it);
 		printf("%s\n  ", j->n++ ? "," : "");
-		fwrite(p, 1, n, stdout);
-		p += n;
+		fwrite(p, 1, (size_t)jerr.position, stdout);
+		p += jerr.position;
 		if (p < end && *p == ',')
 			p++;
 		else
