@@ -2,12 +2,11 @@
  * ctl_queue_stream.c: `queue` with "stream": every open referral from
  * the cursor on (mashctl queue --all --json), page after page on one
  * connection, one line a page: {"ok":true,"items":[...],"next":CURSOR}
- * until the last, whose "next" is null. mashd holds two pages at most:
- * as one comes back from Redis the next is asked, before this one is
- * made (Redis reads while mashd makes), but only while less than
- * CTL_OUT_MAX of the pages before waits unsent, else once it is written
- * down to that (ctl_when_drained), so however long the queue and however
- * slowly the client reads, no answer is ever built whole. A stream that cannot go on (Redis gone, or mashd stopping
+ * until the last, whose "next" is null. mashd holds one page at a time:
+ * the next is asked of Redis only once the pages before it are written
+ * down to CTL_OUT_MAX unsent (ctl_when_drained), so however long the
+ * queue and however slowly the client reads, no answer is ever built
+ * whole. A stream that cannot go on (Redis gone, or mashd stopping
  * while Redis hangs) ends with an error line that says how many referrals
  * were sent and where to go on from.
  *
@@ -33,14 +32,10 @@
 struct qstream {
 	struct ctl_conn *c;
 	json_t *args;	  /* queue.lua's, but "after" */
-	char after[96];	  /* where the page after those sent starts */
-	char asked[96];	  /* where the page asked of Redis starts */
+	char after[96];	  /* where the next page starts: "" at first */
 	long long sent;	  /* referrals sent so far */
 	const char *zone; /* the hub's, for local times */
 	bool asking;	  /* a page asked of Redis, not yet answered */
-	bool cut;	  /* said so: end as the page asked comes back */
-	bool making;	  /* in page_done: a page is being made */
-	bool unasked;	  /* the page ahead could not be asked */
 };
 
 static void page_done(const struct store_result *res, void *arg);
@@ -101,14 +96,14 @@ stream_abandon(void *arg)
 	ctl_abandoned(s->c);
 }
 
-/* Ask Redis for the page from s->asked: -1 when it cannot be asked. */
+/* Ask Redis for the page after s->after: -1 when it cannot be asked. */
 static int
 page_ask(struct qstream *s)
 {
 	json_t *args = json_copy(s->args);
 
 	if (args != NULL)
-		json_object_set_new(args, "after", json_string(s->asked));
+		json_object_set_new(args, "after", json_string(s->after));
 	if (ctl_queue_ask(s->c, args, page_done, s) != 0)
 		return -1;
 	s->asking = true;
@@ -121,23 +116,10 @@ page_next(struct ctl_conn *c, void *arg)
 {
 	struct qstream *s = arg;
 
-	if (s->making) /* asked ahead, from page_done: it goes on */
-		s->unasked = page_ask(s) != 0;
-	else if (ctl_gone(c))
+	if (ctl_gone(c))
 		stream_end(s);
 	else if (page_ask(s) != 0)
 		stream_cut(s, "the referral store is unreachable");
-}
-
-/* The next page is asked of Redis before this one is made (ask ahead:
- * Redis reads it while mashd makes this one), unless the pages before
- * wait unsent past CTL_OUT_MAX: then once they are written. mashd holds
- * two pages at most, this one and the one asked. */
-static void
-page_ahead(struct qstream *s, const char *next)
-{
-	memcpy(s->asked, next, sizeof(s->asked));
-	ctl_when_drained(s->c, page_next, s);
 }
 
 static void
@@ -150,7 +132,7 @@ page_done(const struct store_result *res, void *arg)
 	size_t len;
 
 	s->asking = false;
-	if (ctl_gone(s->c) || s->cut) {
+	if (ctl_gone(s->c)) {
 		stream_end(s);
 		return;
 	}
@@ -167,28 +149,20 @@ page_done(const struct store_result *res, void *arg)
 		stream_cut(s, why);
 		return;
 	}
-	s->making = true;
-	if (ctl_queue_next(r, next, sizeof(next)) == 0 && next[0] != '\0')
-		page_ahead(s, next);
-	s->making = false;
 	/* The items made of what queue.lua read (queue_item.c). */
 	line = ctl_queue_line(r, s->zone, &s->sent, next, sizeof(next), &len);
 	if (line == NULL) {
-		stream_say_cut(s, "redis: the script's answer is not a page",
-			       false);
-		if (s->asking)
-			s->cut = true; /* ends as the page asked comes back */
-		else
-			stream_end(s);
+		stream_cut(s, "redis: the script's answer is not a page");
 		return;
 	}
 	ctl_send_text(s->c, line, len);
 	free(line);
-	memcpy(s->after, next, sizeof(s->after));
-	if (s->unasked)
-		stream_cut(s, "the referral store is unreachable");
-	else if (next[0] == '\0')
+	if (next[0] == '\0') {
 		stream_end(s);
+		return;
+	}
+	memcpy(s->after, next, sizeof(s->after));
+	ctl_when_drained(s->c, page_next, s);
 }
 
 void
@@ -206,7 +180,6 @@ ctl_queue_stream(struct ctl_conn *c, json_t *args)
 	s->args = args;
 	s->zone = calendar_options(ctl_daemon(c)->conf->calendar)->timezone;
 	snprintf(s->after, sizeof(s->after), "%s", after ? after : "");
-	memcpy(s->asked, s->after, sizeof(s->asked));
 	if (page_ask(s) != 0) {
 		json_decref(s->args);
 		free(s);
