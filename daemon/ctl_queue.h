@@ -25,6 +25,11 @@ int ctl_queue_ask(struct ctl_conn *c, json_t *args, store_outcome_cb *cb,
  * (sent NULL), "counts" when asked; for a stream, "sent", the referrals
  * sent so far, *sent counted on. The cursor of the next page goes to
  * next ("" for none). NULL when the answer is not queue.lua's. */
+/* Why a page could not be made: mashd cannot tell which (it is not
+ * Redis's failure alone: the items are made by mashd). */
+#define CTL_QUEUE_UNMADE                                                       \
+	"the page could not be made (queue.lua's answer is not of its "        \
+	"shape, or mashd ran out of memory)"
 char *ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 		     char *next, size_t nextsz, size_t *len);
 /* watch: {"ok":true,"live":...} now, then one line a change as it happens

@@ -152,7 +152,7 @@ page_done(const struct store_result *res, void *arg)
 	/* The items made of what queue.lua read (queue_item.c). */
 	line = ctl_queue_line(r, s->zone, &s->sent, next, sizeof(next), &len);
 	if (line == NULL) {
-		stream_cut(s, "redis: the script's answer is not a page");
+		stream_cut(s, CTL_QUEUE_UNMADE);
 		return;
 	}
 	ctl_send_text(s->c, line, len);
