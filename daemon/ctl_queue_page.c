@@ -59,29 +59,41 @@ line_tail(const json_t *head, const char *zone, long long sent)
 	return text;
 }
 
-/* The line: `start`, the items of queue.lua's answer made (queue_item.c)
- * and joined as a JSON array, then `tail`'s members; NULL when an item
- * is not queue.lua's, or memory ran out. */
-static char *
-line_join(const redisReply *r, const char *start, const char *tail, size_t *len)
+/* How a page's items are framed: the text before them (`open`), between
+ * two (`sep`), after the last (`close`, and `none` when there is none),
+ * then `rest`. */
+struct framing {
+	const char *start, *open, *sep, *close, *none, *rest;
+};
+
+static size_t
+frame_room(const struct framing *f)
 {
-	size_t at = strlen(start), n = strlen(tail);
-	size_t cap = at + n + 2 + 700 * r->elements;
+	return strlen(f->sep) + strlen(f->close) + strlen(f->rest) + 1;
+}
+
+/* The text: the items of queue.lua's answer made (queue_item.c) and
+ * framed by f; NULL when an item is not queue.lua's, or memory ran out. */
+static char *
+line_join(const redisReply *r, const struct framing *f, size_t *len)
+{
+	size_t at = strlen(f->start) + strlen(f->open), room = frame_room(f);
+	size_t cap = at + room + 700 * r->elements;
 	struct queue_items *q = queue_items_new();
 	char *line = malloc(cap);
 	bool ok = q != NULL && line != NULL;
 
-	if (ok) {
-		memcpy(line, start, at);
-		line[at++] = '[';
-	}
+	if (ok)
+		snprintf(line, cap, "%s%s", f->start, f->open);
 	for (size_t i = 1; ok && i < r->elements; i++) {
-		if (i > 1)
-			line[at++] = ',';
+		if (i > 1) {
+			memcpy(line + at, f->sep, strlen(f->sep));
+			at += strlen(f->sep);
+		}
 		ok = queue_item_append(q, r->element[i], &line, &at, &cap) == 0;
-		/* room for the next comma, or the end */
-		if (ok && cap - at < n + 2) {
-			char *b = realloc(line, cap = at + n + 2 + 700);
+		/* room for the next separator, or the end */
+		if (ok && cap - at < room) {
+			char *b = realloc(line, cap = at + room + 700);
 
 			ok = b != NULL;
 			line = ok ? b : line;
@@ -92,10 +104,9 @@ line_join(const redisReply *r, const char *start, const char *tail, size_t *len)
 		free(line);
 		return NULL;
 	}
-	line[at++] = ']';
-	line[at++] = ',';
-	memcpy(line + at, tail + 1, n); /* the tail's members, its } and NUL */
-	*len = at + n - 1;
+	at += (size_t)snprintf(line + at, cap - at, "%s%s",
+			       r->elements > 1 ? f->close : f->none, f->rest);
+	*len = at;
 	return line;
 }
 
@@ -120,10 +131,22 @@ ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 		     : "");
 	tail = line_tail(head, zone, total);
 	json_decref(head);
-	if (tail != NULL &&
-	    (line = line_join(r, LINE_START, tail, len)) != NULL &&
-	    sent != NULL)
-		*sent = total;
+	if (tail != NULL && sent != NULL) {
+		/* a stream's page: its head, an item a line, its tail */
+		char start[64];
+		struct framing f = {start, "", "\n", "\n", "", tail};
+
+		snprintf(start, sizeof(start), "{\"ok\":true,\"items\":%zu}\n",
+			 r->elements - 1);
+		if ((line = line_join(r, &f, len)) != NULL)
+			*sent = total;
+	} else if (tail != NULL) {
+		/* a page: one line, its items an array, the tail's members
+		 * after them */
+		struct framing f = {LINE_START, "[", ",", "],", "],", tail + 1};
+
+		line = line_join(r, &f, len);
+	}
 	free(tail);
 	return line;
 }

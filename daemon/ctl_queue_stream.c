@@ -1,8 +1,11 @@
 /*
  * ctl_queue_stream.c: `queue` with "stream": every open referral from
  * the cursor on (mashctl queue --all --json), page after page on one
- * connection, one line a page: {"ok":true,"items":[...],"next":CURSOR}
- * until the last, whose "next" is null. mashd holds one page at a time:
+ * connection: each page its head line {"ok":true,"items":N}, its items
+ * one a line, and its tail line {..., "next":CURSOR}, until the last,
+ * whose "next" is null (mashctl copies each item as it came, reading
+ * none: they are jansson's, made by queue_item.c). mashd holds one page
+ * at a time:
  * the next is asked of Redis only once the pages before it are written
  * down to CTL_OUT_MAX unsent (ctl_when_drained), so however long the
  * queue and however slowly the client reads, no answer is ever built
