@@ -110,6 +110,23 @@ line_join(const redisReply *r, const struct framing *f, size_t *len)
 	return line;
 }
 
+int
+ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
+{
+	json_t *head, *n;
+
+	next[0] = '\0';
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    (head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
+			       NULL)) == NULL)
+		return -1;
+	if (json_is_string(n = json_object_get(head, "next")))
+		snprintf(next, nextsz, "%s", json_string_value(n));
+	json_decref(head);
+	return 0;
+}
+
 char *
 ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 	       char *next, size_t nextsz, size_t *len)
