@@ -4,10 +4,10 @@
  * connection: each page its head line {"ok":true,"items":N}, its items
  * one a line, and its tail line {..., "next":CURSOR}, until the last,
  * whose "next" is null (mashctl copies each item as it came, reading
- * none: they are jansson's, made by queue_item.c). mashd holds one page
- * at a time:
- * the next is asked of Redis only once the pages before it are written
- * down to CTL_OUT_MAX unsent (ctl_when_drained), so however long the
+ * none: they are jansson's, made by queue_item.c). mashd holds two
+ * pages at most: as one comes back the next is asked, before this one is
+ * made, but only when the pages before are written down to CTL_OUT_MAX
+ * unsent, else once they are (ctl_when_drained), so however long the
  * queue and however slowly the client reads, no answer is ever built
  * whole. A stream that cannot go on (Redis gone, or mashd stopping
  * while Redis hangs) ends with an error line that says how many referrals
