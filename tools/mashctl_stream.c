@@ -80,6 +80,20 @@ read_line(FILE *in, char **line, size_t *cap)
 	return len;
 }
 
+/* An error line of mashd's (its refusal, or the stream cut short): say
+ * it; the exit status. */
+static int
+said_no(const json_t *a)
+{
+	const char *e = json_string_value(json_object_get(a, "error"));
+	const char *o = json_string_value(json_object_get(a, "outcome"));
+
+	fprintf(stderr, "mashctl: %s\n", e ? e : "refused");
+	/* mashd stopped before Redis answered: no refusal */
+	return o != NULL && strcmp(o, "unknown") == 0 ? EXIT_UNKNOWN
+						      : EXIT_REFUSED;
+}
+
 /* A line that should be a page's head: the count of items it announces,
  * or -1 having set *rc: mashd's refusal, or what it cannot read. */
 static long long
@@ -88,17 +102,12 @@ page_head(const char *line, size_t len, int *rc)
 	json_error_t jerr;
 	json_t *a = json_loadb(line, len, 0, &jerr);
 	const json_t *n = json_object_get(a, "items");
-	const char *e = json_string_value(json_object_get(a, "error"));
-	const char *o = json_string_value(json_object_get(a, "outcome"));
 	long long items = -1;
 
 	if (a == NULL) {
 		*rc = stream_unreadable(jerr.text);
 	} else if (json_is_false(json_object_get(a, "ok"))) {
-		fprintf(stderr, "mashctl: %s\n", e ? e : "refused");
-		/* mashd stopped before Redis answered: no refusal */
-		*rc = o != NULL && strcmp(o, "unknown") == 0 ? EXIT_UNKNOWN
-							     : EXIT_REFUSED;
+		*rc = said_no(a);
 	} else if (!json_is_true(json_object_get(a, "ok")) ||
 		   !json_is_integer(n) || json_integer_value(n) < 0) {
 		*rc = stream_unreadable("not a page");
@@ -117,7 +126,9 @@ page_tail(const char *line, size_t len)
 	const json_t *next = json_object_get(tail, "next");
 	int rc;
 
-	if (tail == NULL || !(json_is_string(next) || json_is_null(next)))
+	if (json_is_false(json_object_get(tail, "ok")))
+		rc = said_no(tail);
+	else if (tail == NULL || !(json_is_string(next) || json_is_null(next)))
 		rc = stream_unreadable(tail == NULL ? "a page's end" : "next");
 	else
 		rc = json_is_string(next) ? -1 : 0;
@@ -125,11 +136,15 @@ page_tail(const char *line, size_t len)
 	return rc;
 }
 
+/* An item's line, as mashd writes each (queue_item.c: jansson's compact
+ * text of an object, its "id" first, which holds no newline). */
+#define ITEM_START "{\"id\":\""
+
 /* One page: its head, its items (each given to item() as mashd wrote
  * it), its tail. -1 when a page follows, -2 when the answer ends before
  * the page does, else the exit status. An item line is taken as mashd's
- * (jansson's compact text of an object, which holds no newline) once its
- * frame is right: an object's braces, on a line of its own. */
+ * once its frame is right: on a line of its own, an object's braces,
+ * its "id" first (no head, tail or error line is taken for one). */
 static int
 read_page(FILE *in, char **line, size_t *cap, stream_item_fn *item, void *arg)
 {
@@ -144,7 +159,9 @@ read_page(FILE *in, char **line, size_t *cap, stream_item_fn *item, void *arg)
 	for (; n > 0; n--) {
 		if ((len = read_line(in, line, cap)) < 0)
 			return -2;
-		if (len < 2 || (*line)[0] != '{' || (*line)[len - 1] != '}')
+		if ((size_t)len <= strlen(ITEM_START) ||
+		    memcmp(*line, ITEM_START, strlen(ITEM_START)) != 0 ||
+		    (*line)[len - 1] != '}')
 			return stream_unreadable("an item");
 		item(*line, (size_t)len, arg);
 	}

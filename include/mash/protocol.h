@@ -8,7 +8,8 @@
  * error line that says where the stream was cut; a page is a head line
  * {"ok":true,"items":N}, N lines of one item each (so that mashctl copies
  * an item without reading it), and a tail line {"now","zone","sent",
- * "next"}.
+ * "next"}. (A stream read across this framing and the one before, a page
+ * a line, is an unreadable answer either way: mashctl exits 3.)
  */
 #ifndef MASH_PROTOCOL_H
 #define MASH_PROTOCOL_H

@@ -1,11 +1,13 @@
 #!/bin/sh
 # mashctl queue --all --json prints only what mashd framed as a page's
 # items: each page a head line {"ok":true,"items":N}, N lines of one item
-# each (jansson's compact text of an object, made by mashd), and a tail
-# line whose "next" says whether a page follows. mashctl copies each item
-# as it came, reading none, once its frame is right. A line out of frame
-# (an item that is no object's braces, a head whose count is no count, a
-# tail that is no JSON or has no "next") stops the stream at that line,
+# each (jansson's compact text of an object, its "id" first, made by
+# mashd), and a tail line whose "next" says whether a page follows.
+# mashctl copies each item as it came, reading none, once its frame is
+# right. A line out of frame (an item that is no object's braces or has
+# not its "id" first: a head, a tail, an error line; a head whose count
+# is no count; a tail that is no JSON or has no "next") stops the stream
+# at that line,
 # exit 3, "unreadable answer", the array left open so no reader takes it
 # for the whole queue; the items before it are printed as sent. A page
 # cut short (mashd gone in the middle of it) says the list is cut, exit
@@ -72,13 +74,22 @@ check() {
 	"$MASHCTL" -s "$T/fake.sock" queue --all --json > "$T/out" 2> "$T/err"
 	expect "$_what: exit 3" "$?" 3
 	wait
+	_want='['
+	_i=0
+	while [ $_i -lt "$_items" ]; do
+		[ $_i -eq 0 ] || _want="$_want,"
+		_want="$_want
+  $GOOD"
+		_i=$((_i + 1))
+	done
 	expect "$_what: the items before it printed, no other" \
-		"$(grep -c MASH-2026-00000 "$T/out")" "$_items"
+		"$(cat "$T/out")" "$_want"
 	expect "$_what: the array left open" \
 		"$(jq length "$T/out" > /dev/null 2>&1 && echo closed || echo open)" open
 }
 n=0
-for bad in '["a"]' '"a"' '{"id":"a"' 'id":"a"}' '' '{'; do
+for bad in '["a"]' '"a"' '{"id":"a"' 'id":"a"}' '' '{' '{"ok":false,"error":"x"}' \
+	"$TAIL null}" '{"ok":true,"items":1}' '{"x":1,"id":"a"}'; do
 	n=$((n + 1))
 	check "item $n out of frame" '{"ok":true,"items":3}' "$GOOD" "$bad" \
 		"$GOOD2" "$TAIL null}"
@@ -87,6 +98,16 @@ for bad in '["a"]' '"a"' '{"id":"a"' 'id":"a"}' '' '{'; do
 done
 check "a page with fewer items than its head says" '{"ok":true,"items":3}' \
 	"$GOOD" "$TAIL null}"
+# A tail that says no (as mashd's error lines do): what it says, exit 1
+# (4 for an unknown outcome), never the end of the list.
+serve '{"ok":true,"items":1}' "$GOOD" \
+	'{"ok":false,"error":"mashd stopped","next":null}'
+"$MASHCTL" -s "$T/fake.sock" queue --all --json > "$T/out" 2> "$T/err"
+expect "a tail that says no: exit 1" "$?" 1
+wait
+expect "a tail that says no: the array left open" \
+	"$(jq length "$T/out" > /dev/null 2>&1 && echo closed || echo open)" open
+expect_match "a tail that says no: said" "$(cat "$T/err")" "mashd stopped"
 check "a tail with no next" '{"ok":true,"items":1}' "$GOOD" '{"now":"x"}'
 check "a tail that is no JSON" '{"ok":true,"items":1}' "$GOOD" '{"next":nul'
 check "a second head whose count is no count" -2 "$HEAD2" "$GOOD" "$GOOD" \
