@@ -1,6 +1,7 @@
 /*
- * ctl_queue_page.c: a page of queue.lua's as the line mashctl reads, for
- * a page (ctl_queue.c) and a stream (ctl_queue_stream.c). queue.lua
+ * ctl_queue_page.c: a page of queue.lua's as the text mashctl reads,
+ * for a page (ctl_queue.c: one line) and a stream (ctl_queue_stream.c:
+ * a head line, an item a line, a tail line). queue.lua
  * selects and reads the referrals; each item's JSON is made here
  * (queue_item.c), the page's head (now, count, next, counts) read.
  */

@@ -43,6 +43,10 @@ def read(path, limit, hook=None):
         if a is None:
             print("error: closed within a page", flush=True)
             return
+        if not a.get("ok", True) or "next" not in a:
+            print("error: " + a.get("error", "a page's tail with no next"),
+                  flush=True)
+            return
         if first and hook:
             sys.stdout.flush()
             subprocess.run(hook, shell=True, check=True)
