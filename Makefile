@@ -8,7 +8,7 @@ PKGS     = libevent libevent_openssl hiredis libconfig jansson libsystemd \
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD) \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lssl -lcrypto
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lssl -lcrypto -lm
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
@@ -33,7 +33,7 @@ DAEMON   = main log clock crypto_reuse lifecycle store store_conn store_check st
 	   ctl_watch ctl_stop ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
 	   alert_batch alert_audience alert_plan alert_log alert_settle alert_mailq \
-	   ctl_queue_stream \
+	   ctl_queue_stream queue_item \
 	   digest_pages \
 	   deliver_text deliver_session deliver_pipes \
 	   backfill scheduler recompute ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls dns redis_open redis_auth \
@@ -168,6 +168,12 @@ $(BUILD)/words-lua: $(BUILD)/words-lua.o $(PURE_OBJ)
 $(BUILD)/test_%: tests/unit/test_%.c $(PURE_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(PURE_OBJ) $(LDLIBS) -lcmocka
 
+# test_queue_item: mashd's queue_item.o too (no I/O in it).
+$(BUILD)/test_queue_item: tests/unit/test_queue_item.c $(BUILD)/queue_item.o \
+		$(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon -MMD -MP $(LDFLAGS) -o $@ $< \
+		$(BUILD)/queue_item.o $(PURE_OBJ) $(LDLIBS) -lcmocka
+
 unit: $(UNITS:%=$(BUILD)/%)
 	@set -e; for t in $(UNITS); do \
 		echo "== unit $$t ($(BUILD))"; \
@@ -241,7 +247,7 @@ FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o
 		    $(BUILD)/ctl_screen.o $(BUILD)/ctl_find.o $(BUILD)/ctl_list.o \
 		    $(BUILD)/ctl_queue.o $(BUILD)/ctl_audit.o $(BUILD)/ctl_report.o \
 		    $(BUILD)/intake.o $(BUILD)/crypto_reuse.o $(BUILD)/ctl_explain.o \
-		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_page.o \
+		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_page.o $(BUILD)/queue_item.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 
 .SECONDEXPANSION:

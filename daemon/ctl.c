@@ -331,6 +331,14 @@ ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
 	c->drained_arg = arg;
 }
 
+bool
+ctl_drained_now(const struct ctl_conn *c)
+{
+	return !ctl_gone(c) &&
+	       evbuffer_get_length(bufferevent_get_output(c->bev)) <=
+		   CTL_OUT_MAX;
+}
+
 /* A stream waits for its pages to be written: it goes on, or, the
  * connection gone, ends. True when it was called: c may be freed. */
 static bool

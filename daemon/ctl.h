@@ -108,6 +108,9 @@ int ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
  */
 typedef void ctl_drained_cb(struct ctl_conn *c, void *arg);
 void ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg);
+/* Are the pages before written down to CTL_OUT_MAX (ctl_when_drained
+ * would call fn at once), the client still there? */
+bool ctl_drained_now(const struct ctl_conn *c);
 /* Nothing more can be written to the connection: the client has gone,
  * or the request was answered at the end of a stop's grace. */
 bool ctl_gone(const struct ctl_conn *c);

@@ -41,7 +41,7 @@ queue_done(const struct store_result *res, void *arg)
 			ctl_error(c, "redis: %s", err);
 	} else if ((line = ctl_queue_line(r, o->timezone, NULL, next,
 					  sizeof(next), &len)) == NULL) {
-		ctl_error(c, "redis: the script's answer is not a page");
+		ctl_error(c, "%s", CTL_QUEUE_UNMADE);
 	} else {
 		ctl_send_text(c, line, len);
 		free(line);

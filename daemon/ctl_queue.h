@@ -20,11 +20,21 @@ void ctl_queue_stream(struct ctl_conn *c, json_t *args);
  * -1 at once when it cannot be asked (ctl_queue_page.c). */
 int ctl_queue_ask(struct ctl_conn *c, json_t *args, store_outcome_cb *cb,
 		  void *arg);
-/* queue.lua's answer as the line mashctl reads (malloc'd, its length in
- * *len): {"ok":true,"items":[...],"now","zone","next"} and, for a page
- * (sent NULL), "counts" when asked; for a stream, "sent", the referrals
- * sent so far, *sent counted on. The cursor of the next page goes to
- * next ("" for none). NULL when the answer is not queue.lua's. */
+/* The cursor of the page after queue.lua's answer r into next ("" for
+ * none): 0, or -1 when r is not queue.lua's. */
+int ctl_queue_next(const redisReply *r, char *next, size_t nextsz);
+/* Why a page could not be made: mashd cannot tell which (it is not
+ * Redis's failure alone: the items are made by mashd). */
+#define CTL_QUEUE_UNMADE                                                       \
+	"the page could not be made (queue.lua's answer is not of its "        \
+	"shape, or mashd ran out of memory)"
+/* queue.lua's answer as the text mashctl reads (malloc'd, its length in
+ * *len, no newline at its end). For a page (sent NULL), one line:
+ * {"ok":true,"items":[...],"now","zone","next"} and "counts" when asked.
+ * For a stream's page, lines: its head {"ok":true,"items":N}, the N items
+ * one a line, its tail {"now","zone","sent","next"}, "sent" the
+ * referrals sent so far, *sent counted on. The cursor of the next page
+ * goes to next ("" for none). NULL when the answer is not queue.lua's. */
 char *ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 		     char *next, size_t nextsz, size_t *len);
 /* watch: {"ok":true,"live":...} now, then one line a change as it happens

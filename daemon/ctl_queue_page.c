@@ -1,11 +1,12 @@
 /*
- * ctl_queue_page.c: a page of queue.lua's as the line mashctl reads, for
- * a page (ctl_queue.c) and a stream (ctl_queue_stream.c). queue.lua
- * writes each item in its final shape (ISO 8601 times, the timers by
- * name, overdue, next_due), so the items' text goes through unparsed:
- * only the page's head (now, count, next, counts) is read here. mashd's
- * work on a page is then a copy, whatever its items hold.
+ * ctl_queue_page.c: a page of queue.lua's as the text mashctl reads,
+ * for a page (ctl_queue.c: one line) and a stream (ctl_queue_stream.c:
+ * a head line, an item a line, a tail line). queue.lua
+ * selects and reads the referrals; each item's JSON is made here
+ * (queue_item.c), the page's head (now, count, next, counts) read.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "ctl_queue.h"
+#include "queue_item.h"
 #include "store.h"
 
 #define LINE_START "{\"ok\":true,\"items\":"
@@ -58,32 +60,72 @@ line_tail(const json_t *head, const char *zone, long long sent)
 	return text;
 }
 
-/* The items of queue.lua's answer, joined as a JSON array, after `start`
- * and before `tail`'s members: the line, or NULL. */
-static char *
-line_join(const redisReply *r, const char *start, const char *tail, size_t *len)
-{
-	size_t n = strlen(start) + strlen(tail) + r->elements + 2, at;
-	char *line;
+/* How a page's items are framed: the text before them (`open`), between
+ * two (`sep`), after the last (`close`, and `none` when there is none),
+ * then `rest`. */
+struct framing {
+	const char *start, *open, *sep, *close, *none, *rest;
+};
 
-	for (size_t i = 1; i < r->elements; i++)
-		n += r->element[i]->len;
-	if ((line = malloc(n)) == NULL)
-		return NULL;
-	at = strlen(start);
-	memcpy(line, start, at);
-	line[at++] = '[';
-	for (size_t i = 1; i < r->elements; i++) {
-		if (i > 1)
-			line[at++] = ',';
-		memcpy(line + at, r->element[i]->str, r->element[i]->len);
-		at += r->element[i]->len;
+static size_t
+frame_room(const struct framing *f)
+{
+	return strlen(f->sep) + strlen(f->close) + strlen(f->rest) + 1;
+}
+
+/* The text: the items of queue.lua's answer made (queue_item.c) and
+ * framed by f; NULL when an item is not queue.lua's, or memory ran out. */
+static char *
+line_join(const redisReply *r, const struct framing *f, size_t *len)
+{
+	size_t at = strlen(f->start) + strlen(f->open), room = frame_room(f);
+	size_t cap = at + room + 700 * r->elements;
+	struct queue_items *q = queue_items_new();
+	char *line = malloc(cap);
+	bool ok = q != NULL && line != NULL;
+
+	if (ok)
+		snprintf(line, cap, "%s%s", f->start, f->open);
+	for (size_t i = 1; ok && i < r->elements; i++) {
+		if (i > 1) {
+			memcpy(line + at, f->sep, strlen(f->sep));
+			at += strlen(f->sep);
+		}
+		ok = queue_item_append(q, r->element[i], &line, &at, &cap) == 0;
+		/* room for the next separator, or the end */
+		if (ok && cap - at < room) {
+			char *b = realloc(line, cap = at + room + 700);
+
+			ok = b != NULL;
+			line = ok ? b : line;
+		}
 	}
-	line[at++] = ']';
-	line[at++] = ',';
-	strcpy(line + at, tail + 1); /* the tail's members, and its } */
-	*len = at + strlen(tail + 1);
+	queue_items_free(q);
+	if (!ok) {
+		free(line);
+		return NULL;
+	}
+	at += (size_t)snprintf(line + at, cap - at, "%s%s",
+			       r->elements > 1 ? f->close : f->none, f->rest);
+	*len = at;
 	return line;
+}
+
+int
+ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
+{
+	json_t *head, *n;
+
+	next[0] = '\0';
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    (head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
+			       NULL)) == NULL)
+		return -1;
+	if (json_is_string(n = json_object_get(head, "next")))
+		snprintf(next, nextsz, "%s", json_string_value(n));
+	json_decref(head);
+	return 0;
 }
 
 char *
@@ -94,13 +136,9 @@ ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 	char *tail, *line = NULL;
 	long long total;
 
-	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1)
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_STRING)
 		return NULL;
-	for (size_t i = 0; i < r->elements; i++)
-		if (r->element[i]->type != REDIS_REPLY_STRING ||
-		    (i > 0 &&
-		     (r->element[i]->len < 2 || r->element[i]->str[0] != '{')))
-			return NULL;
 	if ((head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
 			       NULL)) == NULL)
 		return NULL;
@@ -111,10 +149,22 @@ ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 		     : "");
 	tail = line_tail(head, zone, total);
 	json_decref(head);
-	if (tail != NULL &&
-	    (line = line_join(r, LINE_START, tail, len)) != NULL &&
-	    sent != NULL)
-		*sent = total;
+	if (tail != NULL && sent != NULL) {
+		/* a stream's page: its head, an item a line, its tail */
+		char start[64];
+		struct framing f = {start, "", "\n", "\n", "", tail};
+
+		snprintf(start, sizeof(start), "{\"ok\":true,\"items\":%zu}\n",
+			 r->elements - 1);
+		if ((line = line_join(r, &f, len)) != NULL)
+			*sent = total;
+	} else if (tail != NULL) {
+		/* a page: one line, its items an array, the tail's members
+		 * after them */
+		struct framing f = {LINE_START, "[", ",", "],", "],", tail + 1};
+
+		line = line_join(r, &f, len);
+	}
 	free(tail);
 	return line;
 }

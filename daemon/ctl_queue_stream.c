@@ -1,10 +1,13 @@
 /*
  * ctl_queue_stream.c: `queue` with "stream": every open referral from
  * the cursor on (mashctl queue --all --json), page after page on one
- * connection, one line a page: {"ok":true,"items":[...],"next":CURSOR}
- * until the last, whose "next" is null. mashd holds one page at a time:
- * the next is asked of Redis only once the pages before it are written
- * down to CTL_OUT_MAX unsent (ctl_when_drained), so however long the
+ * connection: each page its head line {"ok":true,"items":N}, its items
+ * one a line, and its tail line {..., "next":CURSOR}, until the last,
+ * whose "next" is null (mashctl copies each item as it came, reading
+ * none: they are jansson's, made by queue_item.c). mashd holds two
+ * pages at most: as one comes back the next is asked, before this one is
+ * made, but only when the pages before are written down to CTL_OUT_MAX
+ * unsent, else once they are (ctl_when_drained), so however long the
  * queue and however slowly the client reads, no answer is ever built
  * whole. A stream that cannot go on (Redis gone, or mashd stopping
  * while Redis hangs) ends with an error line that says how many referrals
@@ -36,6 +39,7 @@ struct qstream {
 	long long sent;	  /* referrals sent so far */
 	const char *zone; /* the hub's, for local times */
 	bool asking;	  /* a page asked of Redis, not yet answered */
+	bool cut;	  /* said to be cut: ends as the page asked comes */
 };
 
 static void page_done(const struct store_result *res, void *arg);
@@ -96,14 +100,15 @@ stream_abandon(void *arg)
 	ctl_abandoned(s->c);
 }
 
-/* Ask Redis for the page after s->after: -1 when it cannot be asked. */
+/* Ask Redis for the page after the cursor after: -1 when it cannot be
+ * asked. */
 static int
-page_ask(struct qstream *s)
+page_ask(struct qstream *s, const char *after)
 {
 	json_t *args = json_copy(s->args);
 
 	if (args != NULL)
-		json_object_set_new(args, "after", json_string(s->after));
+		json_object_set_new(args, "after", json_string(after));
 	if (ctl_queue_ask(s->c, args, page_done, s) != 0)
 		return -1;
 	s->asking = true;
@@ -118,10 +123,15 @@ page_next(struct ctl_conn *c, void *arg)
 
 	if (ctl_gone(c))
 		stream_end(s);
-	else if (page_ask(s) != 0)
+	else if (page_ask(s, s->after) != 0)
 		stream_cut(s, "the referral store is unreachable");
 }
 
+/* A page came back: it is made and sent. When the pages before are
+ * written already, the next is asked first, so that Redis reads it while
+ * mashd makes this one (mashd holds two pages then, and at most two more
+ * unsent past CTL_OUT_MAX); else it is asked once they are written
+ * (ctl_when_drained), as the stream's bound says. */
 static void
 page_done(const struct store_result *res, void *arg)
 {
@@ -129,10 +139,11 @@ page_done(const struct store_result *res, void *arg)
 	const char *err = res->err;
 	struct qstream *s = arg;
 	char next[sizeof(s->after)], *line;
+	bool ahead = false, unasked = false;
 	size_t len;
 
 	s->asking = false;
-	if (ctl_gone(s->c)) {
+	if (ctl_gone(s->c) || s->cut) {
 		stream_end(s);
 		return;
 	}
@@ -149,20 +160,30 @@ page_done(const struct store_result *res, void *arg)
 		stream_cut(s, why);
 		return;
 	}
-	/* The items as queue.lua wrote them: no page is parsed here. */
+	if (ctl_queue_next(r, next, sizeof(next)) == 0 && next[0] != '\0' &&
+	    ctl_drained_now(s->c)) {
+		unasked = page_ask(s, next) != 0;
+		ahead = !unasked;
+	}
+	/* The items made of what queue.lua read (queue_item.c). */
 	line = ctl_queue_line(r, s->zone, &s->sent, next, sizeof(next), &len);
 	if (line == NULL) {
-		stream_cut(s, "redis: the script's answer is not a page");
+		stream_say_cut(s, CTL_QUEUE_UNMADE, false);
+		if (ahead)
+			s->cut = true; /* it ends as the page asked comes */
+		else
+			stream_end(s);
 		return;
 	}
 	ctl_send_text(s->c, line, len);
 	free(line);
-	if (next[0] == '\0') {
-		stream_end(s);
-		return;
-	}
 	memcpy(s->after, next, sizeof(s->after));
-	ctl_when_drained(s->c, page_next, s);
+	if (next[0] == '\0')
+		stream_end(s);
+	else if (unasked)
+		stream_cut(s, "the referral store is unreachable");
+	else if (!ahead)
+		ctl_when_drained(s->c, page_next, s);
 }
 
 void
@@ -180,7 +201,7 @@ ctl_queue_stream(struct ctl_conn *c, json_t *args)
 	s->args = args;
 	s->zone = calendar_options(ctl_daemon(c)->conf->calendar)->timezone;
 	snprintf(s->after, sizeof(s->after), "%s", after ? after : "");
-	if (page_ask(s) != 0) {
+	if (page_ask(s, s->after) != 0) {
 		json_decref(s->args);
 		free(s);
 		ctl_error(c, "the referral store is unreachable; try again");

@@ -37,17 +37,17 @@ json_t *request_try(struct ctx *x, json_t *req, int *why);
 json_t *request_any(struct ctx *x, json_t *req);
 /* The same; exits with EXIT_REFUSED, saying why, when mashd refused. */
 json_t *request(struct ctx *x, json_t *req);
-/* A request (taken) answered by many lines, one a page (mashctl_stream.c):
- * page(line, len, arg) for each page's line, its text as mashd wrote it
- * (without its newline), beginning STREAM_PAGE_START; it returns -1 for
- * more, else the exit status to end with. Returns it, or, when mashd
- * refuses, answers what is no page or the stream stops short, says so on
- * stderr and returns the exit status. */
-#define STREAM_PAGE_START "{\"ok\":true,\"items\":["
-typedef int stream_page_fn(const char *line, size_t len, void *arg);
-int request_stream(struct ctx *x, json_t *req, stream_page_fn *page, void *arg);
+/* A request (taken) answered by many lines, pages of items
+ * (mashctl_stream.c): item(text, len, arg) for each item, its text as
+ * mashd wrote it (one JSON object, without its newline). Returns 0 once
+ * the last page is read; when mashd refuses, answers what is no page or
+ * the stream stops short, says so on stderr and returns the exit
+ * status. */
+typedef void stream_item_fn(const char *text, size_t len, void *arg);
+int request_stream(struct ctx *x, json_t *req, stream_item_fn *item, void *arg);
 void print_json(json_t *o);
-/* The line of a page that is not one: say so; the exit status. */
+/* A line of a stream that is not what it should be: say so; the exit
+ * status. */
 int stream_unreadable(const char *why);
 /* o's string k, or "-". */
 const char *str(const json_t *o, const char *k);

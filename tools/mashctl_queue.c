@@ -261,60 +261,15 @@ struct json_all {
 	size_t n; /* items printed */
 };
 
-/* The members of a page's line after its items ("now", "next"...): the
- * exit status to end with, or -1 when a page follows. */
-static int
-page_end(const char *p, size_t len)
-{
-	char *o = malloc(len + 2);
-	json_error_t jerr;
-	json_t *tail = NULL, *next;
-	int rc;
-
-	if (o != NULL) {
-		o[0] = '{';
-		memcpy(o + 1, p, len);
-		tail = json_loadb(o, len + 1, 0, &jerr);
-	}
-	next = json_object_get(tail, "next");
-	if (tail == NULL || !(json_is_string(next) || json_is_null(next)))
-		rc = stream_unreadable(tail == NULL ? "a page's end" : "next");
-	else
-		rc = json_is_string(next) ? -1 : 0;
-	json_decref(tail);
-	free(o);
-	return rc;
-}
-
-/* One page of the stream: its items, as members of the array, each
- * printed as mashd sent it, once jansson has read it whole. */
-static int
-json_all_page(const char *line, size_t len, void *arg)
+/* One item of the stream, as a member of the array, printed as mashd
+ * sent it. */
+static void
+json_all_item(const char *text, size_t len, void *arg)
 {
 	struct json_all *j = arg;
-	const char *p = line + strlen(STREAM_PAGE_START), *end = line + len;
-	json_error_t jerr;
-	json_t *it;
 
-	while (p < end && *p != ']') {
-		it = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK,
-				&jerr);
-		if (!json_is_object(it)) {
-			json_decref(it);
-			return stream_unreadable(it ? "an item" : jerr.text);
-		}
-		json_decref(it);
-		printf("%s\n  ", j->n++ ? "," : "");
-		fwrite(p, 1, (size_t)jerr.position, stdout);
-		p += jerr.position;
-		if (p < end && *p == ',')
-			p++;
-		else
-			break;
-	}
-	if (end - p < 2 || p[0] != ']' || p[1] != ',')
-		return stream_unreadable("a page's items");
-	return page_end(p + 2, (size_t)(end - p - 2));
+	printf("%s\n  ", j->n++ ? "," : "");
+	fwrite(text, 1, len, stdout);
 }
 
 /* Every referral, as one JSON array, streamed by mashd page by page on
@@ -330,7 +285,7 @@ queue_json_all(struct ctx *x, const struct queue_opts *q)
 
 	json_object_set_new(req, "stream", json_true());
 	printf("[");
-	if ((rc = request_stream(x, req, json_all_page, &j)) != 0)
+	if ((rc = request_stream(x, req, json_all_item, &j)) != 0)
 		return rc;
 	printf(j.n ? "\n]\n" : "]\n");
 	return 0;

@@ -511,9 +511,10 @@ local function queue_changed(id)
 end
 
 -- serve_reply: serve() for a script whose caller takes its answer as
--- text it passes on unparsed (queue.lua, read by ctl_queue_page.c): the
--- body's answer goes to Redis as it is, a string or a list of strings (an
--- array reply); a refusal is "ERR <sentence>" as with serve().
+-- Redis's reply, not one JSON text (queue.lua, read by ctl_queue_page.c):
+-- the body's answer goes to Redis as it is, a string or a list (an array
+-- reply, of strings or of lists); a refusal is "ERR <sentence>" as with
+-- serve().
 local function serve_reply(body)
   return serve_as(body, function(out) return out end)
 end

@@ -5,12 +5,12 @@
 -- the filters); after ("" or the cursor of the page before, "score:id");
 -- filters: owner (held by this actor), unclaimed, overdue (a deadline
 -- fired and not stopped); counts (also count the queue per rating).
--- Answer (serve_reply: texts, which mashd passes on unparsed,
--- ctl_queue_page.c): the page's head, a JSON object {now (Redis's clock,
--- by which timers fire, ISO 8601 UTC), count (items), next (absent at the
--- end of the range: else the cursor of the next page), counts = {red,
--- amber, green, blue} when asked}; then its items, each a JSON object
--- in its final shape, as `mashctl queue --json` shows it: {id, brag,
+-- Answer (serve_reply): the page's head, a JSON object's text {now
+-- (Redis's clock, by which timers fire, ISO 8601 UTC), count (items),
+-- next (absent at the end of the range: else the cursor of the next
+-- page), counts = {red, amber, green, blue} when asked}; then its items,
+-- each as read (below), of which mashd makes the JSON object
+-- `mashctl queue --json` shows (daemon/queue_item.c): {id, brag,
 -- status, channel, received, categories, overdue (the deadlines fired and
 -- not stopped), timers (by name: {due, fired, stopped}), next_due (null
 -- or {timer, due}: the deadline to come first), owner (null for none),
@@ -23,36 +23,22 @@
 -- KEYS: queue
 -- Keys from data: ref:<id> of each referral looked at.
 
--- Each item is one concatenation of its parts, each timer's one too;
--- a part that repeats (a rating, a state) is made once a call; times,
--- which on a hub all differ, are made each time.
--- Redis's instructions a referral at 100,000 open (callgrind): about
--- 129,000 when items were written a piece at a time by a function into a
--- table, 101,000 so (about 39,000 of them the HMGET), on copies sharing
--- their times; on copies with times of their own (as on a hub), 181,800
--- with each time kept for the call and made by string.format, 129,400
--- now. No page is made one string: mashd joins the items
--- (ctl_queue_page.c). ITEMS[1] is the head's place.
+-- Lua selects, mashd shows: each item goes to mashd as what was read of
+-- it, and mashd writes its JSON (daemon/queue_item.c, the one builder of
+-- items, for pages and streams): {id, fields (the HMGET's array as read:
+-- WANT's fields, false for a missing one), categories (the strings of
+-- the list shown, below), repeat (the count of the child's referrals as
+-- integer text, or false)}; a referral whose record is damaged: {id,
+-- "not a hash" or "missing"}. What is decided stays here: the range, the
+-- cursor, the filters, the counts, the categories read from the record
+-- when the field cannot be shown. Redis's instructions a referral at
+-- 100,000 open (callgrind, copies with times of their own): 129,400
+-- when items were made here as JSON text; see BENCHMARKS.md for now.
+-- ITEMS[1] is the head's place.
 local ITEMS = {'head'}
 
--- A string field as JSON (json_str() when it has a byte to escape or to
--- check: a stored field may not be what mashd wrote).
-local NOT_PLAIN = '[%z\1-\31"\\\128-\255]'
-local function str_json(s)
-  if string.find(s, NOT_PLAIN) then return json_str(s) end
-  return '"' .. s .. '"'
-end
-
--- A reference as JSON: one of REF_PATTERN's needs no check (its anchored
--- match costs Redis about half of NOT_PLAIN's search).
-local REF_ONLY = '^' .. REF_PATTERN .. '$'
-local function ref_json(s)
-  if string.find(s, REF_ONLY) then return '"' .. s .. '"' end
-  return str_json(s)
-end
-
 -- f, whose answer for each argument is kept for the call: the parts of
--- items that repeat (due times, ratings) are made once.
+-- items that repeat (categories' texts) are read once.
 local function once(f)
   local made = {}
   return function(x)
@@ -65,34 +51,21 @@ local function once(f)
   end
 end
 
--- The same for a word of few values (a rating, a state, a channel).
-local word_json = once(str_json)
-
--- An instant of the hash's (ms as text) as JSON: iso_time() quoted, in
--- one concatenation. Not kept for the call: on a hub no two referrals
--- share a time, and a table of 100,000s of them costs more than it saves
--- (lib.lua keeps each day's date).
-local function qiso(ms)
-  return iso_time(tonumber(ms) or 0, '"')
-end
-
 -- The fields read of a referral (one HMGET): these, then for each timer
 -- of TIMERS its due, fired and stopped (T_AT[k]: where the k-th's due is).
-local F_BRAG, F_STATUS, F_CHANNEL, F_RECEIVED, F_OWNER, F_REPEAT, F_CATS =
-  1, 2, 3, 4, 5, 6, 7
+-- queue_item.c reads them in this order.
+local F_STATUS, F_OWNER, F_REPEAT, F_CATS = 2, 5, 6, 7
 local WANT = {'brag', 'status', 'channel', 'received', 'owner', 'repeat',
               'categories'}
 local IS_DEADLINE = {}
 for _, d in ipairs(DEADLINES) do IS_DEADLINE[d] = true end
-local NT, T_AT, T_DEADLINE, T_OPEN, T_NAME = #TIMERS, {}, {}, {}, {}
+local NT, T_AT, T_DEADLINE = #TIMERS, {}, {}
 for k, t in ipairs(TIMERS) do
   T_AT[k] = #WANT + 1
   WANT[#WANT + 1] = 'due:' .. t
   WANT[#WANT + 1] = 'fired:' .. t
   WANT[#WANT + 1] = 'stopped:' .. t
   T_DEADLINE[k] = IS_DEADLINE[t] or false
-  T_OPEN[k] = '"' .. t .. '":{"due":'
-  T_NAME[k] = '"' .. t .. '"'
 end
 
 -- A deadline fired and not stopped (the --overdue filter).
@@ -106,78 +79,44 @@ local function overdue(v)
   return false
 end
 
--- The strings of a list (a Lua table, else none) as a JSON array.
-local function strings_array(list)
+-- The strings of a list (a Lua table, else none), in a table.
+local function strings_of(list)
   local out = {}
   if type(list) == 'table' then
     for _, c in ipairs(list) do
-      if type(c) == 'string' then out[#out + 1] = json_str(c) end
+      if type(c) == 'string' then out[#out + 1] = c end
     end
   end
-  return '[' .. table.concat(out, ',') .. ']'
+  return out
 end
 
--- The JSON array a stored categories field shows as, once for each
--- text of a call (few differ): false when it is no JSON list with a
--- string in it (an object, numbers: then the record's are shown).
+-- The strings a stored categories field shows, once for each text of a
+-- call (few differ): false when it is no JSON list with a string in it
+-- (an object, numbers: then the record's are shown).
 local cats_shown = once(function(text)
   local ok, list = pcall(cjson.decode, text)
-  local shown = ok and type(list) == 'table' and strings_array(list)
-  return shown ~= '[]' and shown
+  local shown = ok and type(list) == 'table' and strings_of(list)
+  return shown and #shown > 0 and shown
 end)
 
--- The concern's categories as a JSON array: the field submit.lua keeps,
--- or, for a referral stored before it kept one (or whose field cannot be
--- read), read from the record.
-local function categories_json(cats, key)
+-- The concern's categories: the field submit.lua keeps, or, for a
+-- referral stored before it kept one (or whose field cannot be read),
+-- read from the record.
+local function categories_of(cats, key)
   local shown = cats and cats_shown(cats)
   if shown then return shown end
   local ok, rec = pcall(cjson.decode, redis.call('HGET', key, 'record') or '')
-  return strings_array(ok and type(rec) == 'table' and
-                       type(rec.concern) == 'table' and rec.concern.categories)
+  return strings_of(ok and type(rec) == 'table' and
+                    type(rec.concern) == 'table' and rec.concern.categories)
 end
 
--- How many referrals of the child a repeat counts, as JSON, or null.
-local function repeat_json(text)
+-- How many referrals of the child a repeat counts, as integer text, or
+-- false.
+local function repeat_of(text)
   local ok, rep = false, nil
   if text then ok, rep = pcall(cjson.decode, text) end
   local n = ok and type(rep) == 'table' and tonumber(rep.count)
-  return n and string.format('%d', n) or 'null'
-end
-
--- An item's timers (by name, joined by commas), overdue (the deadlines
--- fired and not stopped) and next_due (the deadline to come first), as
--- mashctl shows them.
-local TPARTS = {}
-local function timers_json(v)
-  local n, late, next_k, next_due, next_at = 0, '', nil, nil, nil
-  for k = 1, NT do
-    local at = T_AT[k]
-    local due = v[at]
-    if due then
-      local fired, stopped = v[at + 1], v[at + 2]
-      if fired == '' then fired = false end
-      if stopped == '' then stopped = false end
-      n = n + 1
-      local d = tonumber(due) or 0
-      local qdue = iso_time(d, '"')
-      TPARTS[n] = T_OPEN[k] .. qdue .. ',"fired":' ..
-                  (fired and qiso(fired) or 'null') .. ',"stopped":' ..
-                  (stopped and qiso(stopped) or 'null') .. '}'
-      if T_DEADLINE[k] and not stopped then
-        if fired then
-          late = late == '' and T_NAME[k] or late .. ',' .. T_NAME[k]
-        elseif next_k == nil or d < next_due then
-          next_k, next_due, next_at = k, d, qdue
-        end
-      end
-    end
-  end
-  local nd = 'null'
-  if next_k then
-    nd = '{"timer":' .. T_NAME[next_k] .. ',"due":' .. next_at .. '}'
-  end
-  return table.concat(TPARTS, ',', 1, n), late, nd
+  return n and string.format('%d', n) or false
 end
 
 -- A referral's item, onto the page: true, or nil when the filters leave
@@ -188,8 +127,7 @@ local function item_of(a, id)
   -- Every stored referral has a status: without one, it is gone.
   local damaged = not v and 'not a hash' or not v[F_STATUS] and 'missing'
   if damaged then
-    ITEMS[#ITEMS + 1] = '{"id":' .. str_json(id) ..
-                        ',"status":"damaged","damaged":"' .. damaged .. '"}'
+    ITEMS[#ITEMS + 1] = {id, damaged}
     return true
   end
   local owner = v[F_OWNER]
@@ -197,17 +135,8 @@ local function item_of(a, id)
      or (a.overdue and not overdue(v)) then
     return nil
   end
-  local timers, late, next_due = timers_json(v)
-  ITEMS[#ITEMS + 1] =
-    '{"id":' .. ref_json(id) .. ',"brag":' .. word_json(v[F_BRAG] or '') ..
-    ',"status":' .. word_json(v[F_STATUS] or '') ..
-    ',"channel":' .. word_json(v[F_CHANNEL] or '') ..
-    ',"received":' .. qiso(v[F_RECEIVED] or '') ..
-    ',"categories":' .. categories_json(v[F_CATS], key) ..
-    ',"overdue":[' .. late .. '],"timers":{' .. timers ..
-    '},"next_due":' .. next_due ..
-    ',"owner":' .. (owner and owner ~= '' and str_json(owner) or 'null') ..
-    ',"repeat":' .. repeat_json(v[F_REPEAT]) .. '}'
+  ITEMS[#ITEMS + 1] = {id, v, categories_of(v[F_CATS], key),
+                       v[F_REPEAT] and repeat_of(v[F_REPEAT]) or false}
   return true
 end
 

@@ -4,8 +4,12 @@
  * line. Every request carries "v"; a response is {"ok":true,...} or
  * {"ok":false,"error":"..."}. The caller's identity comes from SO_PEERCRED,
  * never from the request. One request is answered by many lines: queue
- * with "stream":true, a line a page until the one whose "next" is null,
- * or an error line that says where the stream was cut.
+ * with "stream":true, pages until the one whose "next" is null, or an
+ * error line that says where the stream was cut; a page is a head line
+ * {"ok":true,"items":N}, N lines of one item each (so that mashctl copies
+ * an item without reading it), and a tail line {"now","zone","sent",
+ * "next"}. (A stream read across this framing and the one before, a page
+ * a line, is an unreadable answer either way: mashctl exits 3.)
  */
 #ifndef MASH_PROTOCOL_H
 #define MASH_PROTOCOL_H

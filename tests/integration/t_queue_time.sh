@@ -1,8 +1,10 @@
 #!/bin/sh
-# queue.lua writes the times of the queue's items itself (Redis's Lua has
-# no os.date): lib.lua's iso_time must write every instant exactly as
-# mashd's C formatter (mash_time_format) does, across leap days, century
-# years, year ends, instants before 1970 and thousands of others.
+# queue.lua writes the time of a page's head itself (Redis's Lua has no
+# os.date; the items' times are mashd's, queue_item.c, held to the same
+# formatter by test_queue_item): lib.lua's iso_time must write every
+# instant exactly as mashd's C formatter (mash_time_format) does, across
+# leap days, century years, year ends, instants before 1970 and thousands
+# of others.
 . "$(dirname "$0")/lib.sh"
 start_redis
 

@@ -32,8 +32,21 @@ def read(path, limit, hook=None):
         if not a.get("ok"):
             print("error: " + a.get("error", ""), flush=True)
             return
-        for it in a["items"]:
-            print(it["id"])
+        # a page: this head, its items one a line, then its tail
+        for _ in range(a["items"]):
+            item = f.readline()
+            if not item.endswith(b"\n"):
+                print("error: closed within a page", flush=True)
+                return
+            print(json.loads(item)["id"])
+        a = json.loads(f.readline() or b"null")
+        if a is None:
+            print("error: closed within a page", flush=True)
+            return
+        if not a.get("ok", True) or "next" not in a:
+            print("error: " + a.get("error", "a page's tail with no next"),
+                  flush=True)
+            return
         if first and hook:
             sys.stdout.flush()
             subprocess.run(hook, shell=True, check=True)

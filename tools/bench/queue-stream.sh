@@ -9,7 +9,8 @@
 # time Redis (INFO cpu), mashd (/proc/PID/stat) and mashctl (time) spent,
 # the EVALSHA calls Redis ran meanwhile (about one a page of 1,000: more
 # means mashd was doing something else too), mashd's RSS after it, and
-# the load average before and after.
+# the load average before and after; with MASH_BUILD_B, whether A's
+# and B's output of each round are the same bytes (cmp).
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 A=${MASH_BUILD:-$TOP/build}
@@ -80,7 +81,7 @@ echo "filled to $(rcli zcard '{mash}:queue') open in $(($(date +%s) - t0)) s"
 stream() {
 	l0=$(load) r0=$(rcpu_ms) e0=$(evalsha) d0=$(cpu_ms "$MP") t0=$(date +%s%N)
 	/usr/bin/time -f '%U %S' -o "$T/ctl.time" \
-		"$2/mashctl" -s "$T/mashd.sock" queue --all --json > "$T/out.json"
+		"$2/mashctl" -s "$T/mashd.sock" queue --all --json > "$T/out-$3.json"
 	t1=$(date +%s%N)
 	printf '%s: wall %d ms; CPU ms: Redis %d, mashd %d, mashctl %d; %d EVALSHA; mashd RSS %s kB; load %s to %s\n' \
 		"$1" $(((t1 - t0) / 1000000)) $(($(rcpu_ms) - r0)) \
@@ -94,12 +95,17 @@ i=0
 while [ $i -lt "$STREAMS" ]; do
 	i=$((i + 1))
 	[ -z "$B" ] || start_mashd "$A"
-	stream "A $i" "$A"
+	stream "A $i" "$A" A
 	[ -n "$B" ] || continue
 	start_mashd "$B"
-	stream "B $i" "$B"
+	stream "B $i" "$B" B
+	if cmp -s "$T/out-A.json" "$T/out-B.json"; then
+		echo "round $i: A and B the same bytes"
+	else
+		echo "round $i: A and B differ: $(cmp "$T/out-A.json" "$T/out-B.json" 2>&1)"
+	fi
 done
-[ "$(jq length "$T/out.json")" = "$N" ] || {
+[ "$(jq length "$T/out-A.json")" = "$N" ] || {
 	echo "queue-stream.sh: the last stream did not list $N" >&2
 	exit 1
 }
