@@ -164,6 +164,10 @@ page_done(const struct store_result *res, void *arg)
 	    ctl_drained_now(s->c)) {
 		unasked = page_ask(s, next) != 0;
 		ahead = !unasked;
+		/* sent now: else hiredis writes it once the loop turns, after
+		 * this page is made, and Redis would wait on mashd */
+		if (ahead)
+			store_flush(ctl_daemon(s->c)->store);
 	}
 	/* The items made of what queue.lua read (queue_item.c). */
 	line = ctl_queue_line(r, s->zone, &s->sent, next, sizeof(next), &len);

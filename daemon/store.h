@@ -54,6 +54,11 @@ void store_info(const struct store *st, struct store_info *out);
 void store_on_connect(struct store *st, void (*fn)(void *), void *arg);
 /* Run when a connection that was up is lost (not at store_free()). */
 void store_on_disconnect(struct store *st, void (*fn)(void *), void *arg);
+/* Write the commands asked so far to Redis now, rather than when the
+ * event loop next turns: for a caller about to hold the loop (a stream's
+ * page made while the next is asked). A failure is left to the
+ * connection's own handling, which finds it on its next write or read. */
+void store_flush(struct store *st);
 
 /*
  * The scripts' typed contract (store_json.c; lib.lua's serve()): a script

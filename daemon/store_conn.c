@@ -132,6 +132,18 @@ store_send_argv(struct store *st, redisCallbackFn *fn, void *priv, int argc,
 	return 0;
 }
 
+void
+store_flush(struct store *st)
+{
+	int done;
+
+	/* Not redisAsyncHandleWrite(): from within a reply's callback its
+	 * failure would free the context under hiredis's feet. */
+	if (st->ac != NULL && (st->ac->c.flags & REDIS_CONNECTED) &&
+	    st->ac->c.err == 0)
+		(void)redisBufferWrite(&st->ac->c, &done);
+}
+
 /* ---- giving a connection up ------------------------------------------ */
 
 void
