@@ -1,0 +1,55 @@
+#!/bin/sh
+# A digest due at mashd's start, with a backlog of due timers that still
+# fires when alert delivery's 10 s hold ends (mashd(8)): the digest is
+# gathered once the backlog is fired, so it counts every decision overdue
+# and every escalation the backlog fired, as the same store fired before
+# it would (gathered when the 10 s ended it counted a part of them: 17,181
+# overdue of 20,000 and no escalation in c-cold's cold start). The
+# firing is stalled by Redis's CLIENT PAUSE, not by thousands of timers:
+# mashd's monotonic clock (its hold) moves past the 10 s with `at`
+# (LIVE_CLOCK=mono) while Redis holds its fire.lua calls.
+# 2026-12-10 is a Thursday: the hub opened at 08:00.
+. "$(dirname "$0")/lib.sh"
+# A fire.lua call in flight over the step of the clock must not time out.
+REDIS_CONF='timeout = 60;'
+LIVE_CLOCK=mono
+start_redis
+at "2026-12-10 09:00:00"
+N=5000
+# Each referral's decision and escalation, due an hour ago.
+timer_fill 2026 $N $(($(redis_ms) - 3600000)) 0 decision escalation
+due_now() { rcli zcount '{mash}:due' -inf "$(redis_ms)"; }
+start_mashd
+# The first batch fired, and its answer read by mashd (the hold starts at
+# it): then Redis holds mashd's next calls.
+wait_for 30 '[ "$(rcli hexists "{mash}:ref:MASH-2026-000001" fired:decision)" = 1 ]'
+rcli client pause 120000 write > /dev/null
+wait_for 30 "grep -q 'referral MASH-2026-000001 timer decision fired' '$T/mashd.log'"
+left=$(due_now)
+echo "# $left of $((2 * N)) timers still due when Redis pauses"
+expect "the backlog is still due when Redis pauses" \
+	"$([ "$left" -gt 1000 ] && echo yes)" yes
+# 15 s on, on mashd's monotonic clock too: past the hold of alerts.
+at "2026-12-10 09:00:15"
+rcli client unpause > /dev/null
+wait_for 60 '[ "$(due_now)" = 0 ]'
+expect "the backlog fired" "$?" 0
+wait_for 30 "[ -n \"\$(events '' digest | grep 'date=2026-12-10 ')\" ]"
+expect "Thursday's digest written" "$?" 0
+detail=$(events '' digest | grep 'date=2026-12-10 ')
+echo "# $detail"
+count() { echo "$detail" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+# What the store holds, every timer fired.
+overdue=$(rcli eval "local n = 0
+	for _, v in ipairs(redis.call('HVALS', '{mash}:overdue')) do
+	  if string.find(' ' .. v .. ' ', ' decision ', 1, true) then n = n + 1 end
+	end
+	return n" 0)
+escalations=$(events 'MASH-2026-[0-9]*' fire | grep -c ' detail timer=escalation ')
+echo "# the store, fired: overdue=$overdue escalations=$escalations"
+expect "the store holds every decision overdue" "$overdue" $N
+expect "and every escalation fired" "$escalations" $N
+expect "the digest counts every decision overdue" "$(count overdue)" "$overdue"
+expect "and every escalation the backlog fired" "$(count escalations)" "$escalations"
+stop_mashd
+finish
