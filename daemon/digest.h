@@ -17,6 +17,8 @@
 #ifndef MASHD_DIGEST_H
 #define MASHD_DIGEST_H
 
+#include <stdbool.h>
+
 struct mashd;
 struct digest;
 
@@ -25,9 +27,13 @@ void digest_free(struct digest *g);
 /* Redis is there (start, reconnection) or the configuration was read
  * again: write alerts.digest to Redis and look at the time again. */
 void digest_kick(struct digest *g);
-/* While a backlog of due timers fires (d->timers_behind) the digest is
- * not gathered, so the firings have Redis to themselves: the scheduler
- * calls this when the backlog is fired or the hold ends (scheduler.c). */
-void digest_resume(struct digest *g);
+/* While a backlog of due timers fires (d->digest_behind) the digest is
+ * not gathered, so that it counts what the backlog fires: the scheduler
+ * calls this when the backlog is fired, or a stop or Redis's absence ends
+ * the wait, or with cut when its DIGEST_BACKLOG_MIN minutes end it while
+ * the backlog still fires (a digest gathered then is logged: event
+ * digest_backlog). */
+#define DIGEST_BACKLOG_MIN 5
+void digest_resume(struct digest *g, bool cut);
 
 #endif

@@ -157,6 +157,7 @@ kick(void *arg)
 	struct mashd *d = arg;
 
 	d->timers_behind = true;
+	d->digest_behind = true;
 	scheduler_kick(d->sched);
 	spool_kick(d->spool);
 	service_redis_up(d->service);

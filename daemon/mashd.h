@@ -45,6 +45,7 @@ struct mashd {
 	int64_t started_ms;
 	bool foreground;
 	bool timers_behind; /* a backlog of due timers firing: alerts wait */
+	bool digest_behind; /* and the digest waits (scheduler.c) */
 };
 
 #endif

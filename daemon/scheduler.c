@@ -45,11 +45,15 @@
 #define SCHED_BATCH 500
 /* fire.lua calls in flight at most, while a backlog is fired. */
 #define SCHED_IN_FLIGHT 2
-/* Alerts, the rungs of the reminder ladder, the look for its gaps and the
- * digest's gathering wait while a backlog of due timers is fired back to
- * back (and at start, until the first answer tells whether one is), so
- * that the firings have Redis to themselves, for this long at most. */
+/* Alerts, the rungs of the reminder ladder and the look for its gaps
+ * wait while a backlog of due timers is fired back to back (and at start,
+ * until the first answer tells whether one is), so that the firings have
+ * Redis to themselves, for this long at most. */
 #define SCHED_HOLD_MS 10000
+/* The digest's gathering waits until the backlog is fired, so that it
+ * counts what the backlog fires (the decisions overdue, the escalations),
+ * or for this long at most: a backlog that never ends holds no digest. */
+#define SCHED_DIGEST_HOLD_MS (DIGEST_BACKLOG_MIN * 60 * 1000)
 /* The daemon's clock is warned of past this difference from Redis's, said
  * to agree again below the second, and warned of again each hour. */
 #define CLOCK_SKEW_WARN_MS 2000
@@ -106,29 +110,40 @@ arm(struct scheduler *s, int64_t ms, bool at_due)
 /*
  * While a backlog of due timers is fired (behind), alert deliveries wait
  * (alert.c's look() takes none), and so do the rungs (ladder.c holds
- * them), the look for the ladder's gaps and the digest's gathering,
- * SCHED_HOLD_MS at most; when it is fired, or the hold ends, they go on:
- * the rungs held first, so the gaps' look finds them scheduled.
+ * them) and the look for the ladder's gaps, SCHED_HOLD_MS at most; when
+ * it is fired, or the hold ends, they go on: the rungs held first, so the
+ * gaps' look finds them scheduled. The digest's gathering waits until it
+ * is fired, SCHED_DIGEST_HOLD_MS at most, so that it counts what the
+ * backlog fires. A stop ends both waits.
  */
 static void
 hold_while_behind(struct scheduler *s, bool behind)
 {
 	struct mashd *d = s->d;
 	int64_t mono = clock_mono_ms();
+	bool draining = lifecycle_draining(d->life), digest, cut = false;
 
 	if (behind && !s->behind)
 		s->behind_mono = mono;
 	s->behind = behind;
-	behind = behind && mono - s->behind_mono < SCHED_HOLD_MS &&
-		 !lifecycle_draining(d->life);
+	digest = behind && !draining;
+	behind = digest && mono - s->behind_mono < SCHED_HOLD_MS;
+	if (digest && mono - s->behind_mono >= SCHED_DIGEST_HOLD_MS) {
+		digest = false;
+		cut = true;
+	}
 	if (d->timers_behind && !behind) {
 		d->timers_behind = false;
 		alert_kick(d->alerts);
 		ladder_resume(d);
 		ladder_gap_resume(d);
-		digest_resume(d->digest);
 	}
 	d->timers_behind = behind;
+	if (d->digest_behind && !digest) {
+		d->digest_behind = false;
+		digest_resume(d->digest, cut);
+	}
+	d->digest_behind = digest;
 }
 
 static void

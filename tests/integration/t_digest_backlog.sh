@@ -7,34 +7,46 @@
 # overdue of 20,000 and no escalation in c-cold's cold start). The
 # firing is stalled by Redis's CLIENT PAUSE, not by thousands of timers:
 # mashd's monotonic clock (its hold) moves past the 10 s with `at`
-# (LIVE_CLOCK=mono) while Redis holds its fire.lua calls.
-# 2026-12-10 is a Thursday: the hub opened at 08:00.
+# (LIVE_CLOCK=mono) while Redis holds its fire.lua calls. A backlog
+# still firing after 5 minutes holds the digest no longer: it is gathered
+# then, and mashd says so (event digest_backlog).
+# 2026-12-10 is a Thursday, 2026-12-11 a Friday: the hub opened at 08:00.
 . "$(dirname "$0")/lib.sh"
-# A fire.lua call in flight over the step of the clock must not time out.
-REDIS_CONF='timeout = 60;'
+# A fire.lua call in flight over the steps of the clock must not time out.
+REDIS_CONF='timeout = 600;'
 LIVE_CLOCK=mono
 start_redis
 at "2026-12-10 09:00:00"
-N=5000
+N=3000
 # Each referral's decision and escalation, due an hour ago.
-timer_fill 2026 $N $(($(redis_ms) - 3600000)) 0 decision escalation
 due_now() { rcli zcount '{mash}:due' -inf "$(redis_ms)"; }
-start_mashd
-# The first batch fired, and its answer read by mashd (the hold starts at
-# it): then Redis holds mashd's next calls.
-wait_for 30 '[ "$(rcli hexists "{mash}:ref:MASH-2026-000001" fired:decision)" = 1 ]'
-rcli client pause 120000 write > /dev/null
-wait_for 30 "grep -q 'referral MASH-2026-000001 timer decision fired' '$T/mashd.log'"
-left=$(due_now)
-echo "# $left of $((2 * N)) timers still due when Redis pauses"
-expect "the backlog is still due when Redis pauses" \
-	"$([ "$left" -gt 1000 ] && echo yes)" yes
+# backlog YEAR: mashd started on N referrals of YEAR, each with its
+# decision and escalation due an hour ago; once the first batch is fired,
+# and its answer read by mashd (the hold starts at it), Redis holds
+# mashd's next calls (CLIENT UNPAUSE ends it).
+backlog() {
+	timer_fill $1 $N $(($(redis_ms) - 3600000)) 0 decision escalation
+	start_mashd
+	# (polled without wait_for's sleeps, so that the pause comes early)
+	_i=0
+	while [ "$(rcli hexists "{mash}:ref:MASH-$1-000001" fired:decision)" != 1 ] &&
+		[ $_i -lt 3000 ]; do
+		_i=$((_i + 1))
+	done
+	rcli client pause 600000 write > /dev/null
+	wait_for 30 "grep -q 'referral MASH-$1-000001 timer decision fired' '$T/mashd.log'"
+	left=$(due_now)
+	echo "# $left of $((2 * N)) timers still due when Redis pauses"
+	expect "the backlog is still due when Redis pauses" \
+		"$([ "$left" -gt 1000 ] && echo yes)" yes
+}
+backlog 2026
 # 15 s on, on mashd's monotonic clock too: past the hold of alerts.
 at "2026-12-10 09:00:15"
 rcli client unpause > /dev/null
 wait_for 60 '[ "$(due_now)" = 0 ]'
 expect "the backlog fired" "$?" 0
-wait_for 30 "[ -n \"\$(events '' digest | grep 'date=2026-12-10 ')\" ]"
+wait_for 180 '[ "$(rcli exists "{mash}:digest:sent:2026-12-10")" = 1 ]'
 expect "Thursday's digest written" "$?" 0
 detail=$(events '' digest | grep 'date=2026-12-10 ')
 echo "# $detail"
@@ -51,5 +63,24 @@ expect "the store holds every decision overdue" "$overdue" $N
 expect "and every escalation fired" "$escalations" $N
 expect "the digest counts every decision overdue" "$(count overdue)" "$overdue"
 expect "and every escalation the backlog fired" "$(count escalations)" "$escalations"
+stop_mashd
+
+# Friday: the backlog stalled 5 min 30 s (mashd's clock), in one step
+# (shorter than redis.timeout): the digest waits no longer.
+at "2026-12-11 09:00:00"
+backlog 2027
+at "2026-12-11 09:05:30"
+rcli client unpause > /dev/null
+wait_for 180 '[ "$(rcli exists "{mash}:digest:sent:2026-12-11")" = 1 ]'
+expect "Friday's digest written" "$?" 0
+expect_log "mashd says the digest waited for the backlog no longer" \
+	'event="digest_backlog"\] digest: the digest of 2026-12-11 is gathered while a backlog of due timers still fires, after waiting 5 min for it'
+wait_for 60 '[ "$(due_now)" = 0 ]'
+expect "then the backlog fired" "$?" 0
+detail=$(events '' digest | grep 'date=2026-12-11 ')
+echo "# $detail"
+expect "gathered before the backlog had fired its escalations" \
+	"$([ "$(count escalations)" -lt $N ] && echo yes)" yes
+expect "said once" "$(grep -c 'event="digest_backlog"' "$T/mashd.log")" 1
 stop_mashd
 finish
