@@ -29,6 +29,7 @@
 #include "digest.h"
 #include "digest_pages.h"
 #include "digest_text.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "mashd.h"
 #include "store.h"
@@ -51,7 +52,6 @@ struct digest {
 	struct event *ev;
 	bool busy;
 	bool waiting;  /* for a backlog of timers to fire (digest_resume) */
-	bool cut;      /* resumed with the backlog still firing */
 	char done[16]; /* "2026-11-30": sent for that local date */
 	/* the digest under way */
 	char date[16];
@@ -302,13 +302,14 @@ start(struct digest *g, int64_t now)
 				DIGEST_MAX_ITEMS, DIGEST_SCAN, gathered,
 				g) != 0)
 		g->busy = false; /* Redis is away: the reconnection kicks */
-	else if (g->cut)
-		log_event_warnx(NULL, NULL, "digest_backlog",
-				"digest: the digest of %s is gathered while a "
-				"backlog of due timers still fires, after "
-				"waiting %d min for it: it does not count what "
-				"is yet to fire",
-				g->date, DIGEST_BACKLOG_MIN);
+	else if (g->d->backlog_firing)
+		log_event_warnx(
+		    NULL, NULL, "digest_backlog",
+		    "digest: the digest of %s is gathered while a "
+		    "backlog of due timers still fires, %d min or "
+		    "more after it began: it does not count what is "
+		    "yet to fire",
+		    g->date, DIGEST_BACKLOG_MIN);
 }
 
 static void
@@ -319,6 +320,9 @@ look(struct digest *g)
 	if (g->busy)
 		return;
 	evtimer_del(g->ev);
+	/* a stop gathers none: the next start does (its backlog fired) */
+	if (lifecycle_draining(g->d->life))
+		return;
 	if (g->d->digest_behind) {
 		g->waiting = true;
 		return;
@@ -367,14 +371,12 @@ digest_kick(struct digest *g)
 }
 
 void
-digest_resume(struct digest *g, bool cut)
+digest_resume(struct digest *g)
 {
 	if (g == NULL || !g->waiting)
 		return;
 	g->waiting = false;
-	g->cut = cut;
 	look(g);
-	g->cut = false;
 }
 
 struct digest *

@@ -30,10 +30,10 @@ void digest_kick(struct digest *g);
 /* While a backlog of due timers fires (d->digest_behind) the digest is
  * not gathered, so that it counts what the backlog fires: the scheduler
  * calls this when the backlog is fired, or a stop or Redis's absence ends
- * the wait, or with cut when its DIGEST_BACKLOG_MIN minutes end it while
- * the backlog still fires (a digest gathered then is logged: event
- * digest_backlog). */
+ * the wait, or its DIGEST_BACKLOG_MIN minutes do. A digest gathered while
+ * a backlog still fires (d->backlog_firing: after those minutes) is
+ * logged (event digest_backlog); none is gathered during a stop. */
 #define DIGEST_BACKLOG_MIN 5
-void digest_resume(struct digest *g, bool cut);
+void digest_resume(struct digest *g);
 
 #endif

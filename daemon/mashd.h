@@ -44,8 +44,9 @@ struct mashd {
 	const char *config_path;
 	int64_t started_ms;
 	bool foreground;
-	bool timers_behind; /* a backlog of due timers firing: alerts wait */
-	bool digest_behind; /* and the digest waits (scheduler.c) */
+	bool timers_behind;  /* a backlog of due timers firing: alerts wait */
+	bool digest_behind;  /* and the digest waits (scheduler.c) */
+	bool backlog_firing; /* whatever waits on it, or no longer */
 };
 
 #endif

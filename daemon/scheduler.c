@@ -121,17 +121,15 @@ hold_while_behind(struct scheduler *s, bool behind)
 {
 	struct mashd *d = s->d;
 	int64_t mono = clock_mono_ms();
-	bool draining = lifecycle_draining(d->life), digest, cut = false;
+	bool draining = lifecycle_draining(d->life), digest;
 
 	if (behind && !s->behind)
 		s->behind_mono = mono;
 	s->behind = behind;
-	digest = behind && !draining;
+	d->backlog_firing = behind;
+	digest =
+	    behind && !draining && mono - s->behind_mono < SCHED_DIGEST_HOLD_MS;
 	behind = digest && mono - s->behind_mono < SCHED_HOLD_MS;
-	if (digest && mono - s->behind_mono >= SCHED_DIGEST_HOLD_MS) {
-		digest = false;
-		cut = true;
-	}
 	if (d->timers_behind && !behind) {
 		d->timers_behind = false;
 		alert_kick(d->alerts);
@@ -141,7 +139,7 @@ hold_while_behind(struct scheduler *s, bool behind)
 	d->timers_behind = behind;
 	if (d->digest_behind && !digest) {
 		d->digest_behind = false;
-		digest_resume(d->digest, cut);
+		digest_resume(d->digest);
 	}
 	d->digest_behind = digest;
 }
