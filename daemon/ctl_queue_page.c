@@ -111,8 +111,11 @@ line_join(const redisReply *r, const struct framing *f, size_t *len)
 	return line;
 }
 
-int
-ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
+/* queue.lua's answer's head, parsed (the caller's to free), the cursor
+ * of the page after it into next ("" for none); NULL when r is not
+ * queue.lua's. */
+static json_t *
+page_head(const redisReply *r, char *next, size_t nextsz)
 {
 	json_t *head, *n;
 
@@ -121,9 +124,19 @@ ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
 	    r->element[0]->type != REDIS_REPLY_STRING ||
 	    (head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
 			       NULL)) == NULL)
-		return -1;
+		return NULL;
 	if (json_is_string(n = json_object_get(head, "next")))
 		snprintf(next, nextsz, "%s", json_string_value(n));
+	return head;
+}
+
+int
+ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
+{
+	json_t *head = page_head(r, next, nextsz);
+
+	if (head == NULL)
+		return -1;
 	json_decref(head);
 	return 0;
 }
@@ -136,17 +149,9 @@ ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 	char *tail, *line = NULL;
 	long long total;
 
-	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
-	    r->element[0]->type != REDIS_REPLY_STRING)
-		return NULL;
-	if ((head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
-			       NULL)) == NULL)
+	if ((head = page_head(r, next, nextsz)) == NULL)
 		return NULL;
 	total = sent != NULL ? *sent + (long long)(r->elements - 1) : -1;
-	snprintf(next, nextsz, "%s",
-		 json_is_string(json_object_get(head, "next"))
-		     ? json_string_value(json_object_get(head, "next"))
-		     : "");
 	tail = line_tail(head, zone, total);
 	json_decref(head);
 	if (tail != NULL && sent != NULL) {
