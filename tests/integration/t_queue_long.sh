@@ -15,19 +15,21 @@ set -- $(cat "$T/ids")
 # 1,100,000 bytes of 'a', then an e with an acute accent (UTF-8)
 rcli eval "redis.call('HSET', KEYS[1], 'owner',
 	string.rep('a', 1100000) .. '\195\169')" 1 "{mash}:ref:$2" > /dev/null
+# shown WHAT FILE ITEMS: the three listed in FILE (its items at the jq
+# path ITEMS), the long owner whole, its last letter as stored.
+shown() {
+	expect "$1: all three" "$(jq "$3 | length" "$2")" 3
+	expect "$1: the owner whole" \
+		"$(jq -r --arg id "$ID" "$3[] | select(.id == \$id) | .owner | length" "$2")" 1100001
+	expect "$1: the owner's last letter as stored" \
+		"$(jq -r --arg id "$ID" "$3[] | select(.id == \$id) | .owner[-1:]" "$2")" "$(printf '\303\251')"
+}
+ID=$2
 ctl queue --json > "$T/all.json" 2> "$T/err"
 expect "the stream answers" "$?" 0
-expect "the stream: all three" "$(jq length "$T/all.json")" 3
-expect "the stream: the owner whole" \
-	"$(jq -r --arg id "$2" '.[] | select(.id == $id) | .owner | length' "$T/all.json")" 1100001
-expect "the stream: the owner's last letter as stored" \
-	"$(jq -r --arg id "$2" '.[] | select(.id == $id) | .owner[-1:]' "$T/all.json")" "$(printf '\303\251')"
+shown "the stream" "$T/all.json" .
 ctl queue --limit 10 --json > "$T/page.json" 2> "$T/err"
 expect "the page answers" "$?" 0
-expect "the page: all three" "$(jq '.items | length' "$T/page.json")" 3
-expect "the page: the owner whole" \
-	"$(jq -r --arg id "$2" '.items[] | select(.id == $id) | .owner | length' "$T/page.json")" 1100001
-expect "the page: the owner's last letter as stored" \
-	"$(jq -r --arg id "$2" '.items[] | select(.id == $id) | .owner[-1:]' "$T/page.json")" "$(printf '\303\251')"
+shown "the page" "$T/page.json" .items
 expect "mashd still answers" "$(ctl queue --json | jq length)" 3
 finish
