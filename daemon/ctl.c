@@ -285,6 +285,14 @@ out:
 	c->req = NULL;
 }
 
+/* Are c's answers written down to CTL_OUT_MAX unsent? */
+static bool
+out_low(const struct ctl_conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) <=
+	       CTL_OUT_MAX;
+}
+
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
@@ -295,8 +303,7 @@ conn_read(struct bufferevent *bev, void *arg)
 
 	while (!c->busy && !c->dead) {
 		/* A client that does not read its answers is not read. */
-		if (evbuffer_get_length(bufferevent_get_output(bev)) >
-		    CTL_OUT_MAX) {
+		if (!out_low(c)) {
 			c->paused = true;
 			bufferevent_disable(bev, EV_READ);
 			return;
@@ -322,8 +329,7 @@ ctl_gone(const struct ctl_conn *c)
 void
 ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
 {
-	if (c->dead || evbuffer_get_length(bufferevent_get_output(c->bev)) <=
-			   CTL_OUT_MAX) {
+	if (c->dead || out_low(c)) {
 		fn(c, arg);
 		return;
 	}
@@ -334,9 +340,7 @@ ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
 bool
 ctl_drained_now(const struct ctl_conn *c)
 {
-	return !ctl_gone(c) &&
-	       evbuffer_get_length(bufferevent_get_output(c->bev)) <=
-		   CTL_OUT_MAX;
+	return !ctl_gone(c) && out_low(c);
 }
 
 /* A stream waits for its pages to be written: it goes on, or, the
