@@ -343,8 +343,9 @@ metrics_prometheus(const struct figures *f, struct evbuffer *out)
 	evbuffer_add_printf(out, "mashd_uptime_seconds %lld\n",
 			    (long long)f->uptime_s);
 	header(out, "mashd_requests_in_flight", "gauge",
-	       "Requests accepted and not yet answered, and alert deliveries "
-	       "not yet recorded.");
+	       "Requests accepted and not yet answered, alert deliveries not "
+	       "yet recorded, and the timers' calls a stop waits for (a batch "
+	       "being fired, reminders being scheduled).");
 	evbuffer_add_printf(out, "mashd_requests_in_flight %u\n", f->inflight);
 	header(out, "mashd_redis_up", "gauge",
 	       "1 when Redis answered this scrape, else 0 (and the figures "

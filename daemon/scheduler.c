@@ -287,15 +287,30 @@ fire_done(const json_t *r, const char *err, void *arg)
 		finish(s, next - now, true);
 }
 
+/* A batch's answer, the work in flight it was released (lifecycle.h):
+ * a stop waits for it, within its grace, as Redis may have fired the
+ * batch already: what it fired is logged and its rungs sent before
+ * mashd exits, not left to the next look for the ladder's gaps. */
+static void
+fire_answered(const json_t *r, const char *err, void *arg)
+{
+	struct scheduler *s = arg;
+	struct lifecycle *life = s->d->life;
+
+	fire_done(r, err, s);
+	lifecycle_release(life);
+}
+
 /* Claims what is due; the scheduler is busy. False when Redis is away. */
 static bool
 fire(struct scheduler *s)
 {
 	s->asked_mono = clock_mono_ms();
 	if (store_call_json(s->d->store, SCRIPT_FIRE,
-			    json_pack("{si}", "limit", SCHED_BATCH), fire_done,
-			    s) != 0)
+			    json_pack("{si}", "limit", SCHED_BATCH),
+			    fire_answered, s) != 0)
 		return false;
+	lifecycle_hold(s->d->life);
 	s->firing++;
 	return true;
 }
