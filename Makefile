@@ -235,7 +235,7 @@ bench: all
 # (make fuzz, clang only) and with replay.c as a plain program that runs
 # each file it is given once (make fuzz-replay, any compiler, part of
 # make check).
-FUZZERS      ?= referral holidays config mail ctl
+FUZZERS      ?= referral holidays config mail ctl answer
 FUZZ_SECONDS ?= 60
 FUZZ_DEPS     = tests/fuzz/fuzz.h
 FUZZ_ENV      = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
@@ -249,6 +249,7 @@ FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o
 		    $(BUILD)/intake.o $(BUILD)/crypto_reuse.o $(BUILD)/ctl_explain.o \
 		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_page.o $(BUILD)/queue_item.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
+FUZZ_OBJ_answer   = $(FUZZ_OBJ_ctl) $(BUILD)/store_json.o
 
 .SECONDEXPANSION:
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_OBJ_$$*) \

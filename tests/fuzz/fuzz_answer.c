@@ -1,0 +1,853 @@
+/*
+ * fuzz_answer: what Redis answers, read by the control socket's real
+ * handlers. The input's first line is a request (one JSON object, as in
+ * fuzz_ctl), run by its handler in ctl_cmd.c's table for a caller with
+ * every role. The rest is what the scripts answer, one answer for each
+ * call, in the order the calls are made:
+ *
+ *   - "R" then Redis's protocol (RESP): each reply that hiredis's own
+ *     redisReader reads from it answers one call, so any shape arrives
+ *     (queue.lua's arrays, errors, integers, nils, nested arrays);
+ *   - else one line an answer: "-" then an error's text (a script's
+ *     refusal, "ERR ..."), or the JSON text a script answers, given as
+ *     Redis gives it, a bulk string (store_json.c parses it, jansson).
+ *
+ * A call made when the answers are used up is lost, as when the
+ * connection to Redis is. The scripts' answers reach the handlers
+ * through the real store_json.c; queue.lua's through ctl_queue_page.c
+ * and queue_item.c, for a page (ctl_queue.c) and a stream
+ * (ctl_queue_stream.c: its page_done, page after page).
+ *
+ * Invariants: every request gets exactly one answer (a stream: pages,
+ * then its last page or one error line), an object with "ok" a boolean
+ * and a sentence when it is false; every line mashd writes is one JSON
+ * object (a page's line; a stream page's head {"ok":true,"items":N},
+ * N item lines, each beginning {"id":", as mashctl copies them unread,
+ * and its tail, whose "sent" counts the items so far); a stream asks each
+ * page after the cursor its last page's tail names, and an error line
+ * after a page says where to go on ("--after" that cursor); the
+ * connection waits once and is done once; nothing a script answered
+ * but an id reaches a log line (records hold personal data).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+
+#include "mash/protocol.h"
+#include "mash/referral.h"
+#include "mash/words.h"
+
+#include "alert.h"
+#include "clock.h"
+#include "ctl.h"
+#include "ctl_queue.h"
+#include "intake.h"
+#include "log.h"
+#include "mash/config.h"
+#include "metrics.h"
+#include "scheduler.h"
+#include "store.h"
+
+#include "fuzz.h"
+
+#define MAX_CALLS 256	   /* calls of one request: more is a spin */
+#define MAX_ELEMENTS 65536 /* a RESP array's header, at most (below) */
+#define MAX_PRIVATE 512	   /* answer strings kept for the log's check */
+
+struct ctl_conn {
+	json_t *req;
+	bool busy, held, done_once;
+	int waits, dones;
+	int terminal; /* answers that end the request */
+	bool stream;  /* a stream's page was sent */
+	long long sent;
+	char cursor[1024]; /* the last page's "next", "" for none */
+	bool cut_after;	   /* a page with a cursor was sent */
+	void (*abandon)(void *);
+	void *abandon_arg;
+};
+
+static struct mashd hub;
+static struct mash_config *conf;
+static const char actor[] = "uid:1000(fuzz)";
+
+/* The calls waiting for their answer, first come first answered. */
+static struct pending {
+	store_outcome_cb *cb;
+	void *arg;
+	enum store_script s;
+	char *after; /* queue.lua's "after", when it is queue.lua */
+} calls[8];
+static int ncalls, made;
+static int holds;
+
+/* ---- the answers -------------------------------------------------- */
+
+static const char *ans, *ans_end;
+static redisReader *reader;
+
+/* The strings of the answers given so far (not ids): none may be logged. */
+static char *private_s[MAX_PRIVATE];
+static int nprivate;
+
+static void
+keep_private(const char *s, size_t n)
+{
+	if (n < 6 || nprivate == MAX_PRIVATE || memchr(s, '\0', n) != NULL)
+		return;
+	private_s[nprivate++] = strndup(s, n);
+}
+
+static void
+private_json(const json_t *v)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (json_is_string(v))
+		keep_private(json_string_value(v), json_string_length(v));
+	json_object_foreach((json_t *)v, k, e)
+	{
+		/* ids (a reference, an alert's, a task's) may be logged */
+		if (strcmp(k, "id") != 0 && strcmp(k, "ref") != 0)
+			private_json(e);
+	}
+	json_array_foreach(v, i, e) private_json(e);
+}
+
+static void
+private_reply(const redisReply *r, bool first)
+{
+	if (r->type == REDIS_REPLY_STRING) {
+		json_t *o = json_loadb(r->str, r->len, 0, NULL);
+
+		if (o != NULL)
+			private_json(o);
+		else if (!first)
+			keep_private(r->str, r->len);
+		json_decref(o);
+	}
+	/* an item's first element is its reference */
+	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
+		private_reply(r->element[i], i == 0);
+}
+
+/* The next answer: a reply to free, or NULL when there is none. */
+static redisReply *
+next_answer(void)
+{
+	redisReply *r = NULL;
+
+	if (reader != NULL) {
+		void *v = NULL;
+
+		if (redisReaderGetReply(reader, &v) != REDIS_OK)
+			return NULL;
+		r = v;
+	} else if (ans < ans_end) {
+		const char *nl = memchr(ans, '\n', (size_t)(ans_end - ans));
+		const char *end = nl != NULL ? nl : ans_end;
+		bool error = *ans == '-';
+		size_t n = (size_t)(end - ans) - (error ? 1 : 0);
+
+		r = calloc(1, sizeof(*r));
+		if (r == NULL || (r->str = malloc(n + 1)) == NULL)
+			fuzz_fail("out of memory");
+		memcpy(r->str, ans + (error ? 1 : 0), n);
+		r->str[n] = '\0';
+		r->len = n;
+		r->type = error ? REDIS_REPLY_ERROR : REDIS_REPLY_STRING;
+		ans = nl != NULL ? nl + 1 : ans_end;
+	}
+	if (r != NULL && r->type != REDIS_REPLY_ERROR)
+		private_reply(r, false);
+	return r;
+}
+
+/* Is an answer's array header too long for a real answer? hiredis 0.14
+ * allocates the elements' pointers as the header comes. */
+static bool
+too_long(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (*p == '*' && strtoll(p + 1, NULL, 10) > MAX_ELEMENTS)
+			return true;
+	return false;
+}
+
+/* ---- the log: nothing a script answered but an id ----------------- */
+
+static bool
+known_id(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	/* a reference, a stream's id, a number, the audit chain's hash */
+	return n > 0 && (mash_ref_valid(s) ||
+			 (strspn(s, "0123456789-") == n && strchr(s, '-')) ||
+			 (strspn(s, "0123456789") == n && n <= 18) ||
+			 (strspn(s, "0123456789abcdef") == n && n == 40));
+}
+
+static void
+check_arg(const char *fmt, const char *a)
+{
+	if (a == NULL || known_id(a))
+		return;
+	for (int i = 0; i < nprivate; i++)
+		if (strstr(a, private_s[i]) != NULL &&
+		    strstr(fmt, private_s[i]) == NULL &&
+		    strstr(actor, private_s[i]) == NULL)
+			fuzz_fail("a script's answer \"%s\" logged by \"%s\"",
+				  private_s[i], fmt);
+}
+
+static void
+check_log(const char *fmt, va_list ap)
+{
+	for (const char *f = fmt; *f != '\0'; f++) {
+		int longs = 0;
+
+		if (*f != '%')
+			continue;
+		if (*++f == '%')
+			continue;
+		while (strchr("-+ #0123456789.", *f) != NULL)
+			f++;
+		for (; *f == 'l' || *f == 'z'; f++)
+			longs += *f == 'z' ? 2 : 1;
+		switch (*f) {
+		case 's':
+			check_arg(fmt, va_arg(ap, const char *));
+			break;
+		case 'd':
+		case 'i':
+		case 'u':
+			if (longs == 0)
+				(void)va_arg(ap, int);
+			else
+				(void)va_arg(ap, long long);
+			break;
+		default:
+			fuzz_fail("log format \"%s\" not understood", fmt);
+		}
+	}
+}
+
+#define LOG_CHECKED(...)                                                       \
+	do {                                                                   \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		check_log(fmt, ap);                                            \
+		va_end(ap);                                                    \
+	} while (0)
+
+void
+log_info(const char *fmt, ...)
+{
+	LOG_CHECKED();
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	LOG_CHECKED();
+}
+
+void
+log_event(const char *ref, const char *brag, const char *event, const char *fmt,
+	  ...)
+{
+	check_arg(fmt, ref);
+	check_arg(fmt, brag);
+	check_arg(fmt, event);
+	LOG_CHECKED();
+}
+
+void
+log_event_warnx(const char *ref, const char *brag, const char *event,
+		const char *fmt, ...)
+{
+	check_arg(fmt, ref);
+	check_arg(fmt, brag);
+	check_arg(fmt, event);
+	LOG_CHECKED();
+}
+
+/* ---- what the handlers call, stubbed (as fuzz_ctl.c) ---------------- */
+
+int64_t
+clock_now_ms(void)
+{
+	return fuzz_instant("2026-11-24T10:00:00Z");
+}
+
+int64_t
+clock_mono_ms(void)
+{
+	return 1000;
+}
+
+void
+alert_kick(struct alerter *a)
+{
+	(void)a;
+}
+
+void
+scheduler_kick(struct scheduler *s)
+{
+	(void)s;
+}
+
+void
+scheduler_due(struct scheduler *s, int64_t due_ms)
+{
+	(void)s;
+	(void)due_ms;
+}
+
+const char *
+alert_consumer(struct alerter *a)
+{
+	(void)a;
+	return "";
+}
+
+bool
+alert_adopt(struct alerter *a, const json_t *alerts, int64_t claimed)
+{
+	(void)a;
+	(void)claimed;
+	return json_array_size(alerts) == 0;
+}
+
+int
+alert_settle_args(const struct mash_config *c, const json_t *referrer,
+		  const char *brag, bool hub_closed, int64_t now, json_t *args)
+{
+	(void)c;
+	(void)referrer;
+	(void)brag;
+	(void)hub_closed;
+	(void)now;
+	(void)args;
+	return 0;
+}
+
+void
+alert_settle_log(const struct mash_config *c, const json_t *settled)
+{
+	(void)c;
+	(void)settled;
+}
+
+void
+metrics_local(struct mashd *d, struct figures *f)
+{
+	(void)d;
+	memset(f, 0, sizeof(*f));
+}
+
+int
+metrics_collect(struct mashd *d, metrics_cb *cb, void *arg)
+{
+	(void)d;
+	(void)cb;
+	(void)arg;
+	return -1;
+}
+
+json_t *
+metrics_json(const struct figures *f)
+{
+	(void)f;
+	return json_pack("{ss}", "redis", "down");
+}
+
+void
+lifecycle_hold(struct lifecycle *l)
+{
+	(void)l;
+	holds++;
+}
+
+void
+lifecycle_release(struct lifecycle *l)
+{
+	(void)l;
+	if (--holds < 0)
+		fuzz_fail("work released that was not held");
+}
+
+const char *
+store_refusal(const struct store *st)
+{
+	(void)st;
+	return NULL;
+}
+
+void
+store_flush(struct store *st)
+{
+	(void)st;
+}
+
+/* ---- the store: every call waits for the input's next answer ------- */
+
+static int
+pend(enum store_script s, const json_t *args, store_outcome_cb *cb, void *arg)
+{
+	struct pending *p;
+
+	if ((unsigned)s >= SCRIPT_COUNT)
+		fuzz_fail("script %d is none", (int)s);
+	if (++made > MAX_CALLS)
+		fuzz_fail("more than %d calls for one request", MAX_CALLS);
+	if (ncalls == (int)(sizeof(calls) / sizeof(calls[0])))
+		fuzz_fail("more than %d calls at once", ncalls);
+	p = &calls[ncalls++];
+	p->cb = cb;
+	p->arg = arg;
+	p->s = s;
+	p->after = NULL;
+	if (s == SCRIPT_QUEUE) {
+		const char *a =
+		    json_string_value(json_object_get(args, "after"));
+
+		if (a == NULL)
+			fuzz_fail("queue.lua asked without a cursor");
+		p->after = strdup(a);
+	}
+	return 0;
+}
+
+int
+store_call_object(struct store *st, enum store_script s, const json_t *args,
+		  store_outcome_cb *cb, void *arg)
+{
+	char *text;
+
+	(void)st;
+	if (!json_is_object(args) ||
+	    (text = json_dumps(args, JSON_COMPACT)) == NULL)
+		fuzz_fail("script %d without its arguments", (int)s);
+	free(text);
+	return pend(s, args, cb, arg);
+}
+
+int
+store_call_object_text(struct store *st, enum store_script s,
+		       const json_t *args, const char *text,
+		       store_outcome_cb *cb, void *arg)
+{
+	json_t *r;
+
+	if (text == NULL || (r = json_loads(text, 0, NULL)) == NULL)
+		fuzz_fail("intake's record is not JSON");
+	json_decref(r);
+	return store_call_object(st, s, args, cb, arg);
+}
+
+int
+store_call_outcome(struct store *st, enum store_script s, int argc,
+		   const char *const *argv, store_outcome_cb *cb, void *arg)
+{
+	(void)st;
+	(void)argv;
+	if (argc < 1)
+		fuzz_fail("script %d without arguments", (int)s);
+	return pend(s, NULL, cb, arg);
+}
+
+/* A stream's page: the cursor asked is the one its last page named. */
+static void
+check_cursor(struct ctl_conn *c, const struct pending *p)
+{
+	if (p->s != SCRIPT_QUEUE || !c->stream)
+		return;
+	if (strcmp(p->after, c->cursor) != 0)
+		fuzz_fail("a stream asked after \"%s\", its page named \"%s\"",
+			  p->after, c->cursor);
+}
+
+/* Answer the first call waiting: 0, or -1 when none waits. */
+static int
+answer_one(struct ctl_conn *c)
+{
+	struct pending p;
+	struct store_result sr = {.outcome = STORE_DONE};
+	redisReply *r;
+
+	if (ncalls == 0)
+		return -1;
+	p = calls[0];
+	memmove(calls, calls + 1, sizeof(calls[0]) * (size_t)--ncalls);
+	check_cursor(c, &p);
+	free(p.after);
+	r = next_answer();
+	if (r == NULL) {
+		sr.outcome = STORE_UNKNOWN;
+		sr.err = "the connection to redis was lost";
+	} else if (r->type == REDIS_REPLY_ERROR) {
+		sr.err = r->str;
+	} else {
+		sr.reply = r;
+	}
+	p.cb(&sr, p.arg);
+	freeReplyObject(r);
+	return 0;
+}
+
+/* ---- the connection ----------------------------------------------- */
+
+const json_t *
+ctl_request(const struct ctl_conn *c)
+{
+	return c->req;
+}
+
+const char *
+ctl_arg(const struct ctl_conn *c, const char *key)
+{
+	return json_string_value(json_object_get(c->req, key));
+}
+
+const char *
+ctl_actor(const struct ctl_conn *c)
+{
+	(void)c;
+	return actor;
+}
+
+struct mashd *
+ctl_daemon(const struct ctl_conn *c)
+{
+	(void)c;
+	return &hub;
+}
+
+unsigned
+ctl_roles(const struct ctl_conn *c)
+{
+	(void)c;
+	return CTL_ROLE(CTL_CALL_HANDLERS) | CTL_ROLE(CTL_NAVIGATORS) |
+	       CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS);
+}
+
+static void
+answer_checked(struct ctl_conn *c, json_t *o)
+{
+	const json_t *ok = json_object_get(o, "ok");
+	const char *err = json_string_value(json_object_get(o, "error"));
+
+	if (!json_is_object(o))
+		fuzz_fail("an answer that is no object");
+	if (!json_is_boolean(ok))
+		fuzz_fail("an answer without \"ok\"");
+	if (json_is_false(ok) && (err == NULL || err[0] == '\0'))
+		fuzz_fail("a refusal without a sentence");
+	if (c->terminal > 0)
+		fuzz_fail("an answer after the request's last");
+}
+
+/* A stream that is cut after a page says where to go on from. */
+static void
+check_cut(struct ctl_conn *c, const json_t *o)
+{
+	const char *err = json_string_value(json_object_get(o, "error"));
+	char want[sizeof(c->cursor) + 16];
+
+	if (!c->stream || json_is_true(json_object_get(o, "ok")))
+		return;
+	if (!c->cut_after) {
+		if (strstr(err, "no referral was sent") == NULL)
+			fuzz_fail("a stream cut before its first cursor, "
+				  "saying \"%s\"",
+				  err);
+		return;
+	}
+	snprintf(want, sizeof(want), "--after %s", c->cursor);
+	if (strstr(err, want) == NULL)
+		fuzz_fail("a stream cut after \"%s\" says \"%s\"", c->cursor,
+			  err);
+}
+
+void
+ctl_send(struct ctl_conn *c, json_t *o)
+{
+	char *text;
+
+	if (o == NULL)
+		fuzz_fail("an answer that could not be built");
+	answer_checked(c, o);
+	check_cut(c, o);
+	if ((text = json_dumps(o, JSON_COMPACT)) == NULL)
+		fuzz_fail("an answer that does not serialise");
+	free(text);
+	json_decref(o);
+	c->terminal++;
+}
+
+/* One line of what mashd writes: a JSON object, NULL-checked. */
+static json_t *
+line_json(const char *p, size_t n, const char *what)
+{
+	json_t *o = json_loadb(p, n, 0, NULL);
+
+	if (!json_is_object(o))
+		fuzz_fail("%s that is no JSON object: %.*s", what, (int)n, p);
+	return o;
+}
+
+/* A page's items: objects whose id is a string. */
+static void
+check_items(const json_t *items)
+{
+	const json_t *it;
+	size_t i;
+
+	if (!json_is_array(items))
+		fuzz_fail("a page without its items");
+	json_array_foreach(items, i, it)
+	{
+		if (!json_is_string(json_object_get(it, "id")))
+			fuzz_fail("an item without its id");
+	}
+}
+
+/* A stream's page: head, items, tail, each a line. */
+static void
+stream_page(struct ctl_conn *c, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl;
+	json_t *head, *tail, *next;
+	json_int_t n, sent;
+
+	nl = memchr(p, '\n', len);
+	head = line_json(p, (size_t)(nl - p), "a stream page's head");
+	n = json_integer_value(json_object_get(head, "items"));
+	if (!json_is_true(json_object_get(head, "ok")) ||
+	    json_object_size(head) != 2 || n < 0)
+		fuzz_fail("a stream page's head is not {ok, items}");
+	json_decref(head);
+	p = nl + 1;
+	for (json_int_t i = 0; i < n; i++) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			fuzz_fail("a stream page with %lld items of %lld",
+				  (long long)i, (long long)n);
+		if ((size_t)(nl - p) < 8 || memcmp(p, "{\"id\":\"", 7) != 0)
+			fuzz_fail("an item line not as mashctl expects: %.*s",
+				  (int)(nl - p), p);
+		json_decref(line_json(p, (size_t)(nl - p), "an item line"));
+		p = nl + 1;
+	}
+	if (memchr(p, '\n', (size_t)(end - p)) != NULL)
+		fuzz_fail("a stream page with more lines than its items");
+	tail = line_json(p, (size_t)(end - p), "a stream page's tail");
+	sent = json_integer_value(json_object_get(tail, "sent"));
+	next = json_object_get(tail, "next");
+	if (sent != c->sent + n ||
+	    !json_is_string(json_object_get(tail, "now")))
+		fuzz_fail("a tail that counts %lld sent of %lld",
+			  (long long)sent, c->sent + (long long)n);
+	c->sent = sent;
+	if (json_is_null(next)) {
+		c->terminal++;
+	} else if (json_is_string(next)) {
+		snprintf(c->cursor, sizeof(c->cursor), "%s",
+			 json_string_value(next));
+		c->cut_after = true;
+	} else {
+		fuzz_fail("a tail whose next is no cursor");
+	}
+	json_decref(tail);
+}
+
+void
+ctl_send_text(struct ctl_conn *c, const char *text, size_t len)
+{
+	json_t *o;
+
+	if (c->terminal > 0)
+		fuzz_fail("text after the request's last answer");
+	if (memchr(text, '\n', len) != NULL) {
+		if (!json_is_true(json_object_get(c->req, "stream")))
+			fuzz_fail("lines for a request that is no stream");
+		c->stream = true;
+		stream_page(c, text, len);
+		return;
+	}
+	o = line_json(text, len, "an answer");
+	if (json_object_get(o, "items") != NULL)
+		check_items(json_object_get(o, "items"));
+	ctl_send(c, o);
+}
+
+void
+ctl_error(struct ctl_conn *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_send(c, json_pack("{sbss}", "ok", 0, "error", msg));
+}
+
+void
+ctl_wait(struct ctl_conn *c, bool hold)
+{
+	if (c->busy || c->waits++ > 0)
+		fuzz_fail("waiting twice");
+	c->busy = true;
+	c->held = hold;
+	if (hold)
+		lifecycle_hold(NULL);
+}
+
+void
+ctl_done(struct ctl_conn *c)
+{
+	if (!c->busy || c->dones++ > 0)
+		fuzz_fail("done without waiting");
+	if (c->held)
+		lifecycle_release(NULL);
+	c->busy = c->held = false;
+}
+
+void
+ctl_on_abandon(struct ctl_conn *c, void (*fn)(void *arg), void *arg)
+{
+	c->abandon = fn;
+	c->abandon_arg = arg;
+}
+
+void
+ctl_abandoned(struct ctl_conn *c)
+{
+	if (c->held)
+		lifecycle_release(NULL);
+	c->held = false;
+}
+
+int
+ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
+	 store_json_cb *cb)
+{
+	if (args == NULL) {
+		ctl_error(c, "nothing was done: the request cannot be put "
+			     "into JSON for the store");
+		return -1;
+	}
+	if (store_call_json(hub.store, s, args, cb, c) != 0)
+		fuzz_fail("store_call_json refused a call");
+	ctl_wait(c, true);
+	return 0;
+}
+
+/* The pages before are written at once, or on the next turn: both ways
+ * of page_done, one page each. */
+void
+ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
+{
+	fn(c, arg);
+}
+
+bool
+ctl_gone(const struct ctl_conn *c)
+{
+	(void)c;
+	return false;
+}
+
+bool
+ctl_drained_now(const struct ctl_conn *c)
+{
+	(void)c;
+	return made % 2 == 1;
+}
+
+void
+ctl_watch(struct ctl_conn *c)
+{
+	ctl_send(c, json_pack("{sb sb}", "ok", 1, "live", 0));
+}
+
+/* ---- one request, its answers from the input --------------------- */
+
+static void
+one_request(const char *line, size_t len)
+{
+	struct ctl_conn c = {0};
+	const struct ctl_command *cmd = NULL;
+	const char *name;
+
+	c.req = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	name = ctl_arg(&c, "cmd");
+	for (size_t i = 0; name != NULL && i < ctl_ncommands; i++)
+		if (strcmp(name, ctl_commands[i].name) == 0)
+			cmd = &ctl_commands[i];
+	if (cmd == NULL) {
+		json_decref(c.req);
+		return;
+	}
+	cmd->fn(&c);
+	while (answer_one(&c) == 0)
+		;
+	if (c.busy)
+		fuzz_fail("%s: a request never done", name);
+	if (c.terminal != 1)
+		fuzz_fail("%s: %d answers", name, c.terminal);
+	if (c.waits != c.dones)
+		fuzz_fail("%s: waited %d times, done %d", name, c.waits,
+			  c.dones);
+	if (holds != 0)
+		fuzz_fail("%s: work still in flight after the answer", name);
+	json_decref(c.req);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size, *nl;
+
+	if (conf == NULL) {
+		char err[512];
+
+		if ((conf = config_load(NULL, err, sizeof(err))) == NULL)
+			fuzz_fail("config: %s", err);
+		hub.conf = conf;
+		if ((hub.base = event_base_new()) == NULL)
+			fuzz_fail("no event base");
+	}
+	if ((nl = memchr(p, '\n', size)) == NULL)
+		return 0;
+	ans = nl + 1;
+	ans_end = end;
+	if (ans < end && *ans == 'R') {
+		if (too_long(ans, end))
+			return 0;
+		if ((reader = redisReaderCreate()) == NULL ||
+		    redisReaderFeed(reader, ans + 1, (size_t)(end - ans - 1)) !=
+			REDIS_OK)
+			fuzz_fail("no redisReader");
+	}
+	made = 0;
+	one_request(p, (size_t)(nl - p));
+	if (ncalls != 0)
+		fuzz_fail("%d calls never answered", ncalls);
+	if (reader != NULL)
+		redisReaderFree(reader);
+	reader = NULL;
+	for (int i = 0; i < nprivate; i++)
+		free(private_s[i]);
+	nprivate = 0;
+	return 0;
+}
