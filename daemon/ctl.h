@@ -67,6 +67,10 @@ const char *ctl_text(struct ctl_conn *c, const char *key, const char *what);
 json_t *ctl_instant(const json_t *o, const char *k);
 /* A script's refusal as a sentence: Lua's "ERR " left out. */
 const char *ctl_refusal(const char *err);
+/* A sentence made UTF-8 in place, as JSON needs it: each byte of no
+ * well-formed sequence (Redis's errors are any bytes; a sentence cut to
+ * its buffer may end mid-character) becomes '?'. */
+void ctl_mend(char *msg);
 
 /* Answer: one JSON object (taken), or {"ok":false,"error":...}. */
 void ctl_send(struct ctl_conn *c, json_t *o);

@@ -57,3 +57,40 @@ ctl_refusal(const char *err)
 {
 	return strncmp(err, "ERR ", 4) ? err : err + 4;
 }
+
+/* The bytes of a well-formed UTF-8 sequence at s (as jansson checks one:
+ * no overlong form, surrogate or code point past U+10FFFF), else 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t n = c < 0x80		    ? 1
+		   : c >= 0xC2 && c <= 0xDF ? 2
+		   : c >= 0xE0 && c <= 0xEF ? 3
+		   : c >= 0xF0 && c <= 0xF4 ? 4
+					    : 0;
+
+	if (n > 1 &&
+	    ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+	     (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)))
+		return 0;
+	for (size_t k = 1; k < n; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF) /* the NUL too */
+			return 0;
+	return n;
+}
+
+void
+ctl_mend(char *msg)
+{
+	unsigned char *s = (unsigned char *)msg;
+
+	while (*s != '\0') {
+		size_t n = utf8_len(s);
+
+		if (n == 0)
+			*s++ = '?';
+		else
+			s += n;
+	}
+}

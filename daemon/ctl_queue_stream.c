@@ -70,6 +70,7 @@ stream_say_cut(struct qstream *s, const char *why, bool unknown)
 			 why, s->sent, s->after);
 	else
 		snprintf(msg, sizeof(msg), "%s: no referral was sent", why);
+	ctl_mend(msg);
 	ctl_send(s->c, unknown ? json_pack("{sb ss ss}", "ok", 0, "outcome",
 					   "unknown", "error", msg)
 			       : json_pack("{sb ss}", "ok", 0, "error", msg));

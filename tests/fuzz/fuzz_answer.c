@@ -698,6 +698,7 @@ ctl_error(struct ctl_conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	ctl_mend(msg); /* as ctl.c's */
 	ctl_send(c, json_pack("{sbss}", "ok", 0, "error", msg));
 }
 
