@@ -74,6 +74,7 @@ walk_all(const struct mash_config *conf, const json_t *r, enum brag b,
 				in.base = walked[TIMER_DECISION];
 			else if (k == TIMER_SCREENING_ESCALATE)
 				in.base = walked[TIMER_SCREENING];
+			json_decref(out[k]); /* listed twice: the last */
 			out[k] = explain_timer(conf->calendar, &conf->timers,
 					       &in, &walked[k]);
 		}
