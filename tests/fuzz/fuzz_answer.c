@@ -113,8 +113,10 @@ private_json(const json_t *v)
 		keep_private(json_string_value(v), json_string_length(v));
 	json_object_foreach((json_t *)v, k, e)
 	{
-		/* ids (a reference, an alert's, a task's) may be logged */
-		if (strcmp(k, "id") != 0 && strcmp(k, "ref") != 0)
+		/* ids (a reference, an alert's, a task's) and the audit
+		 * chain's digests may be logged */
+		if (strcmp(k, "id") != 0 && strcmp(k, "ref") != 0 &&
+		    strcmp(k, "hash") != 0 && strcmp(k, "prev_hash") != 0)
 			private_json(e);
 	}
 	json_array_foreach(v, i, e) private_json(e);
@@ -187,11 +189,10 @@ known_id(const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 
-	/* a reference, a stream's id, a number, the audit chain's hash */
+	/* a reference, a stream's id, a number */
 	return n > 0 && (mash_ref_valid(s) ||
 			 (strspn(s, "0123456789-") == n && strchr(s, '-')) ||
-			 (strspn(s, "0123456789") == n && n <= 18) ||
-			 (strspn(s, "0123456789abcdef") == n && n == 40));
+			 (strspn(s, "0123456789") == n && n <= 18));
 }
 
 static void
