@@ -143,8 +143,8 @@ callbacks_done(const json_t *r, const char *err, void *arg)
 	log_info("call-back tasks listed to %s", ctl_actor(c));
 	/* No silent cap: the counts say what a list of CALLBACKS_LIMIT
 	 * left out. */
-	ctl_send(c, json_pack("{sb so sO sO}", "ok", 1, "items", items, "open",
-			      json_object_get(r, "open"), "closed",
+	ctl_send(c, json_pack("{sb so sO? sO?}", "ok", 1, "items", items,
+			      "open", json_object_get(r, "open"), "closed",
 			      json_object_get(r, "closed")));
 done:
 	ctl_done(c);

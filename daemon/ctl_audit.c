@@ -67,8 +67,8 @@ verify_answer(struct ctl_conn *c, const json_t *r)
 				"%s %s",
 				ctl_actor(c), jfield(r, "event"),
 				jfield(r, "what"));
-	ctl_send(c, json_pack("{sb sb sO sO ss ss sO}", "ok", 1, "verified", ok,
-			      "checked", json_object_get(r, "checked"),
+	ctl_send(c, json_pack("{sb sb sO? sO? ss ss sO?}", "ok", 1, "verified",
+			      ok, "checked", json_object_get(r, "checked"),
 			      "unchained", json_object_get(r, "unchained"),
 			      "event", jfield(r, "event"), "what",
 			      jfield(r, "what"), "head", head));
