@@ -176,9 +176,16 @@ next_answer(void)
 static bool
 too_long(const char *p, const char *end)
 {
-	for (; p < end; p++)
-		if (*p == '*' && strtoll(p + 1, NULL, 10) > MAX_ELEMENTS)
-			return true;
+	for (; p < end; p++) {
+		long long n = 0;
+
+		if (*p != '*')
+			continue;
+		for (const char *d = p + 1; d < end && *d >= '0' && *d <= '9';
+		     d++)
+			if ((n = n * 10 + (*d - '0')) > MAX_ELEMENTS)
+				return true;
+	}
 	return false;
 }
 
