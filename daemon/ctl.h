@@ -65,7 +65,8 @@ const char *ctl_text(struct ctl_conn *c, const char *key, const char *what);
 /* An instant member of a script's answer (UTC ms, as text) for a person:
  * an ISO 8601 string, or null when absent. */
 json_t *ctl_instant(const json_t *o, const char *k);
-/* A script's refusal as a sentence: Lua's "ERR " left out. */
+/* A script's refusal as a sentence: Lua's "ERR " left out; one that
+ * says nothing is said to. */
 const char *ctl_refusal(const char *err);
 /* A sentence made UTF-8 in place, as JSON needs it: each byte of no
  * well-formed sequence (Redis's errors are any bytes; a sentence cut to

@@ -55,7 +55,12 @@ ctl_instant(const json_t *o, const char *k)
 const char *
 ctl_refusal(const char *err)
 {
-	return strncmp(err, "ERR ", 4) ? err : err + 4;
+	const char *s = strncmp(err, "ERR ", 4) ? err : err + 4;
+
+	/* a refusal without its sentence (Redis's error is any bytes) */
+	return s[strspn(s, " ")] != '\0'
+		   ? s
+		   : "the referral store refused, without saying why";
 }
 
 /* The bytes of a well-formed UTF-8 sequence at s (as jansson checks one:
