@@ -196,10 +196,11 @@ known_id(const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 
-	/* a reference, a stream's id, a number */
+	/* a reference, a stream's id, a number, a digest (the audit's) */
 	return n > 0 && (mash_ref_valid(s) ||
 			 (strspn(s, "0123456789-") == n && strchr(s, '-')) ||
-			 (strspn(s, "0123456789") == n && n <= 18));
+			 (strspn(s, "0123456789") == n && n <= 18) ||
+			 (strspn(s, "0123456789abcdef") == n && n >= 32));
 }
 
 static void
