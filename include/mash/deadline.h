@@ -47,8 +47,9 @@ struct deadlines {
 void deadline_rules_default(struct deadline_rules *r);
 
 /*
- * The instant `span` after `from`; 0 for SPAN_NONE and for a due time the
- * calendar cannot find within ten years.
+ * The instant `span` after `from`; 0 for SPAN_NONE, for a due time the
+ * calendar cannot find within ten years, and for a `from` past the year
+ * 9999 (or as far before 1970).
  */
 int64_t deadline_after(const struct calendar *cal, const struct span *s,
 		       int64_t from_ms);
