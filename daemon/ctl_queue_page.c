@@ -113,7 +113,8 @@ line_join(const redisReply *r, const struct framing *f, size_t *len)
 
 /* queue.lua's answer's head, parsed (the caller's to free), the cursor
  * of the page after it into next ("" for none); NULL when r is not
- * queue.lua's. */
+ * queue.lua's, or its cursor does not fit next (queue.lua's is a score
+ * and a reference: one cut would be asked for another page). */
 static json_t *
 page_head(const redisReply *r, char *next, size_t nextsz)
 {
@@ -125,8 +126,13 @@ page_head(const redisReply *r, char *next, size_t nextsz)
 	    (head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
 			       NULL)) == NULL)
 		return NULL;
-	if (json_is_string(n = json_object_get(head, "next")))
-		snprintf(next, nextsz, "%s", json_string_value(n));
+	if (json_is_string(n = json_object_get(head, "next")) &&
+	    (size_t)snprintf(next, nextsz, "%s", json_string_value(n)) >=
+		nextsz) {
+		next[0] = '\0';
+		json_decref(head);
+		return NULL;
+	}
 	return head;
 }
 
