@@ -94,10 +94,30 @@ static redisReader *reader;
 static char *private_s[MAX_PRIVATE];
 static int nprivate;
 
+static const json_t *request;
+
+/* Is s (n bytes) one of the request's strings (the command, a typed id:
+ * fuzz_ctl's to check)? */
+static bool
+typed(const char *s, size_t n)
+{
+	const char *k;
+	const json_t *v;
+
+	json_object_foreach((json_t *)request, k, v)
+	{
+		if (json_is_string(v) && json_string_length(v) == n &&
+		    memcmp(json_string_value(v), s, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void
 keep_private(const char *s, size_t n)
 {
-	if (n < 6 || nprivate == MAX_PRIVATE || memchr(s, '\0', n) != NULL)
+	if (n < 6 || nprivate == MAX_PRIVATE || memchr(s, '\0', n) != NULL ||
+	    typed(s, n))
 		return;
 	private_s[nprivate++] = strndup(s, n);
 }
@@ -800,11 +820,13 @@ one_request(const char *line, size_t len)
 	const char *name;
 
 	c.req = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	request = c.req;
 	name = ctl_arg(&c, "cmd");
 	for (size_t i = 0; name != NULL && i < ctl_ncommands; i++)
 		if (strcmp(name, ctl_commands[i].name) == 0)
 			cmd = &ctl_commands[i];
 	if (cmd == NULL) {
+		request = NULL;
 		json_decref(c.req);
 		return;
 	}
@@ -820,6 +842,7 @@ one_request(const char *line, size_t len)
 			  c.dones);
 	if (holds != 0)
 		fuzz_fail("%s: work still in flight after the answer", name);
+	request = NULL;
 	json_decref(c.req);
 }
 
