@@ -237,7 +237,7 @@ bench: all
 # make check).
 FUZZERS      ?= referral holidays config mail ctl answer
 FUZZ_SECONDS ?= 60
-FUZZ_DEPS     = tests/fuzz/fuzz.h
+FUZZ_DEPS     = tests/fuzz/fuzz.h tests/fuzz/fuzz_handlers.h
 FUZZ_ENV      = LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
 FUZZ_OBJ_referral = $(PURE_OBJ)
 FUZZ_OBJ_holidays = $(PURE_OBJ)

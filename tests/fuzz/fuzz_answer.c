@@ -85,6 +85,9 @@ static struct pending {
 static int ncalls, made;
 static int holds;
 
+static void log_arg(const char *fmt, const char *s);
+#include "fuzz_handlers.h"
+
 /* ---- the answers -------------------------------------------------- */
 
 static const char *ans, *ans_end;
@@ -211,22 +214,19 @@ too_long(const char *p, const char *end)
 
 /* ---- the log: nothing a script answered but an id ----------------- */
 
+/* An id, or a digest (the audit's): what may be logged of an answer. */
 static bool
-known_id(const char *s)
+answer_id(const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 
-	/* a reference, a stream's id, a number, a digest (the audit's) */
-	return n > 0 && (mash_ref_valid(s) ||
-			 (strspn(s, "0123456789-") == n && strchr(s, '-')) ||
-			 (strspn(s, "0123456789") == n && n <= 18) ||
-			 (strspn(s, "0123456789abcdef") == n && n >= 32));
+	return known_id(s) || (n >= 32 && strspn(s, "0123456789abcdef") == n);
 }
 
 static void
-check_arg(const char *fmt, const char *a)
+log_arg(const char *fmt, const char *a)
 {
-	if (a == NULL || known_id(a))
+	if (a == NULL || answer_id(a))
 		return;
 	for (int i = 0; i < nprivate; i++)
 		if (strstr(a, private_s[i]) != NULL &&
@@ -234,197 +234,6 @@ check_arg(const char *fmt, const char *a)
 		    strstr(actor, private_s[i]) == NULL)
 			fuzz_fail("a script's answer \"%s\" logged by \"%s\"",
 				  private_s[i], fmt);
-}
-
-static void
-check_log(const char *fmt, va_list ap)
-{
-	for (const char *f = fmt; *f != '\0'; f++) {
-		int longs = 0;
-
-		if (*f != '%')
-			continue;
-		if (*++f == '%')
-			continue;
-		while (strchr("-+ #0123456789.", *f) != NULL)
-			f++;
-		for (; *f == 'l' || *f == 'z'; f++)
-			longs += *f == 'z' ? 2 : 1;
-		switch (*f) {
-		case 's':
-			check_arg(fmt, va_arg(ap, const char *));
-			break;
-		case 'd':
-		case 'i':
-		case 'u':
-			if (longs == 0)
-				(void)va_arg(ap, int);
-			else
-				(void)va_arg(ap, long long);
-			break;
-		default:
-			fuzz_fail("log format \"%s\" not understood", fmt);
-		}
-	}
-}
-
-#define LOG_CHECKED(...)                                                       \
-	do {                                                                   \
-		va_list ap;                                                    \
-		va_start(ap, fmt);                                             \
-		check_log(fmt, ap);                                            \
-		va_end(ap);                                                    \
-	} while (0)
-
-void
-log_info(const char *fmt, ...)
-{
-	LOG_CHECKED();
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
-	LOG_CHECKED();
-}
-
-void
-log_event(const char *ref, const char *brag, const char *event, const char *fmt,
-	  ...)
-{
-	check_arg(fmt, ref);
-	check_arg(fmt, brag);
-	check_arg(fmt, event);
-	LOG_CHECKED();
-}
-
-void
-log_event_warnx(const char *ref, const char *brag, const char *event,
-		const char *fmt, ...)
-{
-	check_arg(fmt, ref);
-	check_arg(fmt, brag);
-	check_arg(fmt, event);
-	LOG_CHECKED();
-}
-
-/* ---- what the handlers call, stubbed (as fuzz_ctl.c) ---------------- */
-
-int64_t
-clock_now_ms(void)
-{
-	return fuzz_instant("2026-11-24T10:00:00Z");
-}
-
-int64_t
-clock_mono_ms(void)
-{
-	return 1000;
-}
-
-void
-alert_kick(struct alerter *a)
-{
-	(void)a;
-}
-
-void
-scheduler_kick(struct scheduler *s)
-{
-	(void)s;
-}
-
-void
-scheduler_due(struct scheduler *s, int64_t due_ms)
-{
-	(void)s;
-	(void)due_ms;
-}
-
-const char *
-alert_consumer(struct alerter *a)
-{
-	(void)a;
-	return "";
-}
-
-bool
-alert_adopt(struct alerter *a, const json_t *alerts, int64_t claimed)
-{
-	(void)a;
-	(void)claimed;
-	return json_array_size(alerts) == 0;
-}
-
-int
-alert_settle_args(const struct mash_config *c, const json_t *referrer,
-		  const char *brag, bool hub_closed, int64_t now, json_t *args)
-{
-	(void)c;
-	(void)referrer;
-	(void)brag;
-	(void)hub_closed;
-	(void)now;
-	(void)args;
-	return 0;
-}
-
-void
-alert_settle_log(const struct mash_config *c, const json_t *settled)
-{
-	(void)c;
-	(void)settled;
-}
-
-void
-metrics_local(struct mashd *d, struct figures *f)
-{
-	(void)d;
-	memset(f, 0, sizeof(*f));
-}
-
-int
-metrics_collect(struct mashd *d, metrics_cb *cb, void *arg)
-{
-	(void)d;
-	(void)cb;
-	(void)arg;
-	return -1;
-}
-
-json_t *
-metrics_json(const struct figures *f)
-{
-	(void)f;
-	return json_pack("{ss}", "redis", "down");
-}
-
-void
-lifecycle_hold(struct lifecycle *l)
-{
-	(void)l;
-	holds++;
-}
-
-void
-lifecycle_release(struct lifecycle *l)
-{
-	(void)l;
-	if (--holds < 0)
-		fuzz_fail("work released that was not held");
-}
-
-const char *
-store_refusal(const struct store *st)
-{
-	(void)st;
-	return NULL;
-}
-
-void
-store_flush(struct store *st)
-{
-	(void)st;
 }
 
 /* ---- the store: every call waits for the input's next answer ------- */
@@ -534,32 +343,6 @@ answer_one(struct ctl_conn *c)
 }
 
 /* ---- the connection ----------------------------------------------- */
-
-const json_t *
-ctl_request(const struct ctl_conn *c)
-{
-	return c->req;
-}
-
-const char *
-ctl_arg(const struct ctl_conn *c, const char *key)
-{
-	return json_string_value(json_object_get(c->req, key));
-}
-
-const char *
-ctl_actor(const struct ctl_conn *c)
-{
-	(void)c;
-	return actor;
-}
-
-struct mashd *
-ctl_daemon(const struct ctl_conn *c)
-{
-	(void)c;
-	return &hub;
-}
 
 unsigned
 ctl_roles(const struct ctl_conn *c)
@@ -802,12 +585,6 @@ ctl_drained_now(const struct ctl_conn *c)
 {
 	(void)c;
 	return made % 2 == 1;
-}
-
-void
-ctl_watch(struct ctl_conn *c)
-{
-	ctl_send(c, json_pack("{sb sb}", "ok", 1, "live", 0));
 }
 
 /* ---- one request, its answers from the input --------------------- */

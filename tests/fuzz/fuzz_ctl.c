@@ -63,6 +63,9 @@ static struct mashd hub;
 static struct mash_config *conf;
 static const char actor[] = "uid:1000(fuzz)";
 
+static void log_arg(const char *fmt, const char *s);
+#include "fuzz_handlers.h"
+
 /* ---- the log: nothing typed but a reference or a command -------------- */
 
 /* Is p inside a string of v (at any depth)? */
@@ -94,20 +97,6 @@ inside(json_t *v, const char *p)
 static json_t *logging_req;
 
 /*
- * A referral's reference, an alert's id as mashctl alerts shows it, or a
- * call-back task's number: ids the handlers check before they log them.
- */
-static bool
-known_id(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	return n > 0 && (mash_ref_valid(s) ||
-			 (strspn(s, "0123456789-") == n && strchr(s, '-')) ||
-			 (strspn(s, "0123456789") == n && n <= 18));
-}
-
-/*
  * Is p text the caller typed? The reference may be logged once it is
  * one, and the command once it is known; nothing else of the request.
  */
@@ -130,192 +119,12 @@ private_arg(const char *p)
 	return false;
 }
 
-/* Walk the format as printf does, checking each %s argument. */
+/* Nothing typed but a checked id and the command reaches the log. */
 static void
-check_log(const char *fmt, va_list ap)
+log_arg(const char *fmt, const char *s)
 {
-	for (const char *f = fmt; *f != '\0'; f++) {
-		int longs = 0;
-
-		if (*f != '%')
-			continue;
-		if (*++f == '%')
-			continue;
-		while (strchr("-+ #0123456789.", *f) != NULL)
-			f++;
-		for (; *f == 'l' || *f == 'z'; f++)
-			longs += *f == 'z' ? 2 : 1;
-		switch (*f) {
-		case 's':
-			if (private_arg(va_arg(ap, const char *)))
-				fuzz_fail("typed text logged by \"%s\"", fmt);
-			break;
-		case 'd':
-		case 'i':
-		case 'u':
-			if (longs == 0)
-				(void)va_arg(ap, int);
-			else
-				(void)va_arg(ap, long long);
-			break;
-		default:
-			fuzz_fail("log format \"%s\" not understood", fmt);
-		}
-	}
-}
-
-void
-log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	check_log(fmt, ap);
-	va_end(ap);
-}
-
-void
-log_event(const char *ref, const char *brag, const char *event, const char *fmt,
-	  ...)
-{
-	va_list ap;
-
-	if (private_arg(ref) || private_arg(brag) || private_arg(event))
-		fuzz_fail("typed text in a log event's data");
-	va_start(ap, fmt);
-	check_log(fmt, ap);
-	va_end(ap);
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	check_log(fmt, ap);
-	va_end(ap);
-}
-
-void
-log_event_warnx(const char *ref, const char *brag, const char *event,
-		const char *fmt, ...)
-{
-	va_list ap;
-
-	if (private_arg(ref) || private_arg(brag) || private_arg(event))
-		fuzz_fail("typed text in a log event's data");
-	va_start(ap, fmt);
-	check_log(fmt, ap);
-	va_end(ap);
-}
-
-/* ---- what the handlers call, stubbed ----------------------------------- */
-
-int64_t
-clock_now_ms(void)
-{
-	return fuzz_instant("2026-11-24T10:00:00Z");
-}
-
-void
-alert_kick(struct alerter *a)
-{
-	(void)a;
-}
-
-void
-scheduler_kick(struct scheduler *s)
-{
-	(void)s;
-}
-
-void
-scheduler_due(struct scheduler *s, int64_t due_ms)
-{
-	(void)s;
-	(void)due_ms;
-}
-
-/* No room here: submit.lua claims nothing, the alerts wait for a take. */
-const char *
-alert_consumer(struct alerter *a)
-{
-	(void)a;
-	return "";
-}
-
-bool
-alert_adopt(struct alerter *a, const json_t *alerts, int64_t claimed)
-{
-	(void)a;
-	(void)claimed;
-	return json_array_size(alerts) == 0;
-}
-
-/* With no consumer nothing is settled (claim_args asks only with one). */
-int
-alert_settle_args(const struct mash_config *c, const json_t *referrer,
-		  const char *brag, bool hub_closed, int64_t now, json_t *args)
-{
-	(void)c;
-	(void)referrer;
-	(void)brag;
-	(void)hub_closed;
-	(void)now;
-	(void)args;
-	return 0;
-}
-
-void
-alert_settle_log(const struct mash_config *c, const json_t *settled)
-{
-	(void)c;
-	(void)settled;
-}
-
-void
-metrics_local(struct mashd *d, struct figures *f)
-{
-	(void)d;
-	memset(f, 0, sizeof(*f));
-}
-
-int
-metrics_collect(struct mashd *d, metrics_cb *cb, void *arg)
-{
-	(void)d;
-	(void)cb;
-	(void)arg;
-	return -1; /* as when Redis is down: the local figures answer */
-}
-
-json_t *
-metrics_json(const struct figures *f)
-{
-	(void)f;
-	return json_pack("{ss}", "redis", "down");
-}
-
-int64_t
-clock_mono_ms(void)
-{
-	return 1000;
-}
-
-void
-lifecycle_hold(struct lifecycle *l)
-{
-	(void)l;
-	holds++;
-}
-
-void
-lifecycle_release(struct lifecycle *l)
-{
-	(void)l;
-	if (--holds < 0)
-		fuzz_fail("work released that was not held");
+	if (private_arg(s))
+		fuzz_fail("typed text logged by \"%s\"", fmt);
 }
 
 /* A call with its arguments as texts: none is expected from here. */
@@ -367,32 +176,6 @@ store_call_object(struct store *st, enum store_script s, const json_t *args,
 }
 
 /* ---- the connection -------------------------------------------------- */
-
-const json_t *
-ctl_request(const struct ctl_conn *c)
-{
-	return c->req;
-}
-
-const char *
-ctl_arg(const struct ctl_conn *c, const char *key)
-{
-	return json_string_value(json_object_get(c->req, key));
-}
-
-const char *
-ctl_actor(const struct ctl_conn *c)
-{
-	(void)c;
-	return actor;
-}
-
-struct mashd *
-ctl_daemon(const struct ctl_conn *c)
-{
-	(void)c;
-	return &hub;
-}
 
 unsigned
 ctl_roles(const struct ctl_conn *c)
@@ -526,12 +309,6 @@ ctl_drained_now(const struct ctl_conn *c)
 	return true;
 }
 
-void
-store_flush(struct store *st)
-{
-	(void)st;
-}
-
 /* The calls that page through Redis themselves (audit verify, report,
  * the last verification in status): their arguments are checked as
  * ctl_call's are, then the store is gone, which each must answer. */
@@ -546,21 +323,6 @@ store_call_json(struct store *st, enum store_script s, json_t *args,
 		fuzz_fail("script %d without its arguments", (int)s);
 	json_decref(args);
 	return -1;
-}
-
-const char *
-store_refusal(const struct store *st)
-{
-	(void)st;
-	return NULL;
-}
-
-/* ctl_watch.c holds a Redis subscriber and writes notices to the socket:
- * not here. Its request is answered as mashd answers it. */
-void
-ctl_watch(struct ctl_conn *c)
-{
-	ctl_send(c, json_pack("{sb sb}", "ok", 1, "live", 0));
 }
 
 /* ---- ctl.c's handle_line, with the caller's roles given ------------- */
