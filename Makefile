@@ -249,7 +249,8 @@ FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o
 		    $(BUILD)/intake.o $(BUILD)/crypto_reuse.o $(BUILD)/ctl_explain.o \
 		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_page.o $(BUILD)/queue_item.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
-FUZZ_OBJ_answer   = $(FUZZ_OBJ_ctl) $(BUILD)/store_json.o
+FUZZ_OBJ_answer   = $(FUZZ_OBJ_ctl) $(BUILD)/store_json.o \
+		    $(BUILD)/digest_pages.o $(BUILD)/digest_text.o
 
 .SECONDEXPANSION:
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(FUZZ_OBJ_$$*) \

@@ -45,6 +45,8 @@
 #include "clock.h"
 #include "ctl.h"
 #include "ctl_queue.h"
+#include "digest_pages.h"
+#include "digest_text.h"
 #include "intake.h"
 #include "log.h"
 #include "mash/config.h"
@@ -125,6 +127,23 @@ keep_private(const char *s, size_t n)
 	private_s[nprivate++] = strndup(s, n);
 }
 
+/* Members of an answer that may be told: ids (a reference, an
+ * alert's, a task's), the audit chain's digests, a holder's login, and
+ * mashd's own words (a timer, a rating, an event, why a record is
+ * damaged). */
+static bool
+told(const char *k)
+{
+	static const char *const keys[] = {"id",	"ref",	  "hash",
+					   "prev_hash", "holder", "timer",
+					   "brag",	"event",  "damaged"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
 static void
 private_json(const json_t *v)
 {
@@ -136,10 +155,7 @@ private_json(const json_t *v)
 		keep_private(json_string_value(v), json_string_length(v));
 	json_object_foreach((json_t *)v, k, e)
 	{
-		/* ids (a reference, an alert's, a task's) and the audit
-		 * chain's digests may be logged */
-		if (strcmp(k, "id") != 0 && strcmp(k, "ref") != 0 &&
-		    strcmp(k, "hash") != 0 && strcmp(k, "prev_hash") != 0)
+		if (!told(k))
 			private_json(e);
 	}
 	json_array_foreach(v, i, e) private_json(e);
@@ -587,6 +603,76 @@ ctl_drained_now(const struct ctl_conn *c)
 	return made % 2 == 1;
 }
 
+/* ---- the daily digest: "~digest", no command of the socket's ------ */
+
+#define DIGEST_MAX 20000 /* bytes of the digest's text (digest.c's) */
+
+/* The digest's bytes: NUL-terminated within their buffer, UTF-8 (a
+ * mail's body), no answer string but ids, holders and words of mashd's. */
+static void
+check_digest(const char *text, size_t len, const char *detail)
+{
+	const char *end = memchr(text, '\0', len);
+	json_t *t;
+
+	if (end == NULL)
+		fuzz_fail("a digest without its end");
+	if ((t = json_stringn(text, (size_t)(end - text))) == NULL)
+		fuzz_fail("a digest that is no UTF-8");
+	json_decref(t);
+	for (int i = 0; i < nprivate; i++)
+		if (strstr(text, private_s[i]) != NULL &&
+		    !answer_id(private_s[i]))
+			fuzz_fail("the digest tells \"%s\" of an answer",
+				  private_s[i]);
+	for (const char *p = detail; *p != '\0'; p++)
+		if (*p < ' ' || *p > '~')
+			fuzz_fail("a digest's detail not printable ASCII");
+}
+
+static void
+gathered(json_t *g, const char *err, void *arg)
+{
+	struct ctl_conn *c = arg;
+	const struct digest_when w = {fuzz_instant("2026-11-30T08:00:00Z"),
+				      fuzz_instant("2026-11-30T08:00:05Z"),
+				      fuzz_instant("2026-11-29T00:00:00Z"),
+				      fuzz_instant("2026-11-30T00:00:00Z")};
+	static char text[DIGEST_MAX], detail[512];
+
+	if (c->terminal++ > 0)
+		fuzz_fail("a digest gathered twice");
+	if (g == NULL) {
+		if (err == NULL || err[0] == '\0')
+			fuzz_fail("a digest not gathered, without a reason");
+		return;
+	}
+	if (!json_is_true(json_object_get(g, "sent"))) {
+		digest_text(conf->calendar, g, json_object_get(c->req, "total"),
+			    &w, text, sizeof(text), detail, sizeof(detail));
+		check_digest(text, sizeof(text), detail);
+		if (getenv("FUZZ_SHOW") != NULL) /* to look at a seed's */
+			fprintf(stderr, "%s%s\n", text, detail);
+	}
+	json_decref(g);
+}
+
+static void
+digest_request(struct ctl_conn *c)
+{
+	json_int_t max = json_integer_value(json_object_get(c->req, "max"));
+	json_int_t scan = json_integer_value(json_object_get(c->req, "scan"));
+
+	if (digest_pages_gather(
+		hub.store, "2026-11-30", fuzz_instant("2026-11-29T08:00:00Z"),
+		(int)(max % 100), (int)(scan % 5000 + 1), gathered, c) != 0)
+		fuzz_fail("a digest not asked");
+	while (answer_one(c) == 0)
+		;
+	if (c->terminal != 1)
+		fuzz_fail("a digest gathered %d times", c->terminal);
+}
+
 /* ---- one request, its answers from the input --------------------- */
 
 static void
@@ -602,6 +688,8 @@ one_request(const char *line, size_t len)
 	for (size_t i = 0; name != NULL && i < ctl_ncommands; i++)
 		if (strcmp(name, ctl_commands[i].name) == 0)
 			cmd = &ctl_commands[i];
+	if (name != NULL && strcmp(name, "~digest") == 0)
+		digest_request(&c);
 	if (cmd == NULL) {
 		request = NULL;
 		json_decref(c.req);
