@@ -5,16 +5,12 @@
  * UTC arithmetic, so across a clock change 24 hours is 24 hours.
  */
 #include <limits.h>
-#include <stdbool.h>
 #include <string.h>
 
 #include "mash/deadline.h"
+#include "mash/timeutil.h"
 
 #define MS_PER_MIN 60000LL
-/* 9999-12-31T23:59:59.999Z: an instant past it, either side of 1970, is
- * none (a damaged record's start: the calendar's arithmetic would
- * overflow on it). */
-#define INSTANT_MAX 253402300799999LL
 
 void
 deadline_rules_default(struct deadline_rules *r)
@@ -53,12 +49,6 @@ elapsed(int64_t t, int64_t minutes)
 	return t + minutes * MS_PER_MIN;
 }
 
-static bool
-instant_ok(int64_t t)
-{
-	return t >= -INSTANT_MAX && t <= INSTANT_MAX;
-}
-
 /* A due time the calendar could not find is no due time at all. */
 static int64_t
 never_to_none(int64_t t)
@@ -90,7 +80,7 @@ int64_t
 deadline_after_traced(const struct calendar *cal, const struct span *s,
 		      int64_t from_ms, const struct calendar_trace *tr)
 {
-	if (!instant_ok(from_ms))
+	if (!mash_instant_ok(from_ms))
 		return 0;
 	switch (s->unit) {
 	case SPAN_ELAPSED_MINUTES:
@@ -117,7 +107,7 @@ int64_t
 deadline_before_traced(const struct calendar *cal, const struct span *s,
 		       int64_t to_ms, const struct calendar_trace *tr)
 {
-	if (to_ms == 0 || to_ms == CALENDAR_NEVER || !instant_ok(to_ms))
+	if (to_ms == 0 || to_ms == CALENDAR_NEVER || !mash_instant_ok(to_ms))
 		return 0;
 	switch (s->unit) {
 	case SPAN_ELAPSED_MINUTES:

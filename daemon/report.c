@@ -14,6 +14,7 @@
 
 #include "mash/brag.h"
 #include "mash/report.h"
+#include "mash/timeutil.h"
 #include "mash/words.h"
 
 #define WRITTEN_MS (24 * 3600 * 1000LL)
@@ -256,7 +257,8 @@ report_working_minutes(const struct calendar *cal, int64_t a_ms, int64_t b_ms)
 {
 	int64_t lo = 0, hi;
 
-	if (b_ms <= a_ms || calendar_add_working_minutes(cal, a_ms, 0) > b_ms)
+	if (!mash_instant_ok(a_ms) || !mash_instant_ok(b_ms) || b_ms <= a_ms ||
+	    calendar_add_working_minutes(cal, a_ms, 0) > b_ms)
 		return 0;
 	/* The most minutes m with a + m working minutes <= b. */
 	hi = (b_ms - a_ms) / 60000;

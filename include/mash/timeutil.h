@@ -10,6 +10,17 @@
 #include <stdint.h>
 
 #define MASH_TIME_BUFSZ 32
+/* 9999-12-31T23:59:59.999Z: the instants mashd works time out from lie
+ * within this either side of 1970. A stored time past it (a damaged
+ * record's, strtoll's INT64_MAX) would overflow the calendar's
+ * arithmetic: it is none. */
+#define MASH_INSTANT_MAX 253402300799999LL
+
+static inline bool
+mash_instant_ok(int64_t ms)
+{
+	return ms >= -MASH_INSTANT_MAX && ms <= MASH_INSTANT_MAX;
+}
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t mash_days_from_civil(int y, int m, int d);

@@ -254,6 +254,14 @@ test_working_minutes(void **state)
 	assert_int_equal(report_working_minutes(cal, at("2026-11-24T10:00:00Z"),
 						at("2026-11-23T10:00:00Z")),
 			 0);
+	/* A damaged record's time (strtoll's limits): none, not an
+	 * overflow (b - a, and the calendar's ms of a second). */
+	assert_int_equal(
+	    report_working_minutes(cal, INT64_MIN, at("2026-11-23T10:00:00Z")),
+	    0);
+	assert_int_equal(
+	    report_working_minutes(cal, at("2026-11-23T10:00:00Z"), INT64_MAX),
+	    0);
 	calendar_free(cal);
 }
 
