@@ -144,6 +144,10 @@ told(const char *k)
 	return false;
 }
 
+/* Keep v's strings, but under the keys that may be told. A string that
+ * is itself JSON (the stored record, show.lua's "record" field) is read
+ * too, and its strings kept: a child's name is as private alone as in
+ * the record's whole text. */
 static void
 private_json(const json_t *v)
 {
@@ -151,8 +155,16 @@ private_json(const json_t *v)
 	json_t *e;
 	size_t i;
 
-	if (json_is_string(v))
-		keep_private(json_string_value(v), json_string_length(v));
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v);
+		json_t *inner = json_loadb(s, n, 0, NULL);
+
+		keep_private(s, n);
+		if (inner != NULL)
+			private_json(inner);
+		json_decref(inner);
+	}
 	json_object_foreach((json_t *)v, k, e)
 	{
 		if (!told(k))
