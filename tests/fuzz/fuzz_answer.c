@@ -58,7 +58,6 @@
 
 #define MAX_CALLS 256	   /* calls of one request: more is a spin */
 #define MAX_ELEMENTS 65536 /* a RESP array's header, at most (below) */
-#define MAX_PRIVATE 512	   /* answer strings kept for the log's check */
 
 struct ctl_conn {
 	json_t *req;
@@ -95,9 +94,50 @@ static void log_arg(const char *fmt, const char *s);
 static const char *ans, *ans_end;
 static redisReader *reader;
 
-/* The strings of the answers given so far (not ids): none may be logged. */
-static char *private_s[MAX_PRIVATE];
-static int nprivate;
+/* Strings, as many as the answers hold (no bound: one lost would let
+ * it be logged unseen). */
+struct strings {
+	char **s;
+	size_t n, cap;
+};
+
+/* The strings of the answers given so far (not ids): none may be logged.
+ * The ids they told under the keys that hold ids, in an id's shape: these
+ * may be. */
+static struct strings private_s, told_ids;
+
+static void
+strings_add(struct strings *v, const char *s, size_t n)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap > 0 ? 2 * v->cap : 64;
+		char **m = realloc(v->s, cap * sizeof(*m));
+
+		if (m == NULL)
+			fuzz_fail("out of memory");
+		v->s = m;
+		v->cap = cap;
+	}
+	if ((v->s[v->n++] = strndup(s, n)) == NULL)
+		fuzz_fail("out of memory");
+}
+
+static bool
+strings_has(const struct strings *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->s[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void
+strings_clear(struct strings *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		free(v->s[i]);
+	v->n = 0;
+}
 
 static const json_t *request;
 
@@ -121,10 +161,31 @@ typed(const char *s, size_t n)
 static void
 keep_private(const char *s, size_t n)
 {
-	if (n < 6 || nprivate == MAX_PRIVATE || memchr(s, '\0', n) != NULL ||
-	    typed(s, n))
+	if (n < 6 || memchr(s, '\0', n) != NULL || typed(s, n))
 		return;
-	private_s[nprivate++] = strndup(s, n);
+	strings_add(&private_s, s, n);
+}
+
+/* A digest of the audit's chain (hash, prev_hash), wherever it is. */
+static bool
+hex_digest(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 32 && strspn(s, "0123456789abcdef") == n;
+}
+
+/* Is v, told under the key k, an id of that key's shape? */
+static void
+keep_told(const char *k, const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (s == NULL || strlen(s) != json_string_length(v))
+		return;
+	if ((strcmp(k, "id") == 0 && known_id(s)) ||
+	    (strcmp(k, "ref") == 0 && mash_ref_valid(s)))
+		strings_add(&told_ids, s, strlen(s));
 }
 
 /* Members of an answer that may be told: ids (a reference, an
@@ -169,6 +230,8 @@ private_json(const json_t *v)
 	{
 		if (!told(k))
 			private_json(e);
+		else
+			keep_told(k, e);
 	}
 	json_array_foreach(v, i, e) private_json(e);
 }
@@ -242,13 +305,16 @@ too_long(const char *p, const char *end)
 
 /* ---- the log: nothing a script answered but an id ----------------- */
 
-/* An id, or a digest (the audit's): what may be logged of an answer. */
+/* What may be logged of an answer: a reference, a digest (the audit's),
+ * an id the answer told under "id" or "ref", or the id the request
+ * typed. A string of another shape, or found under another key, is not
+ * an id however it looks (a date of birth, an NHS number). */
 static bool
 answer_id(const char *s)
 {
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	return known_id(s) || (n >= 32 && strspn(s, "0123456789abcdef") == n);
+	return mash_ref_valid(s) || hex_digest(s) ||
+	       strings_has(&told_ids, s) ||
+	       (typed(s, strlen(s)) && known_id(s));
 }
 
 static void
@@ -256,12 +322,12 @@ log_arg(const char *fmt, const char *a)
 {
 	if (a == NULL || answer_id(a))
 		return;
-	for (int i = 0; i < nprivate; i++)
-		if (strstr(a, private_s[i]) != NULL &&
-		    strstr(fmt, private_s[i]) == NULL &&
-		    strstr(actor, private_s[i]) == NULL)
+	for (size_t i = 0; i < private_s.n; i++)
+		if (strstr(a, private_s.s[i]) != NULL &&
+		    strstr(fmt, private_s.s[i]) == NULL &&
+		    strstr(actor, private_s.s[i]) == NULL)
 			fuzz_fail("a script's answer \"%s\" logged by \"%s\"",
-				  private_s[i], fmt);
+				  private_s.s[i], fmt);
 }
 
 /* ---- the store: every call waits for the input's next answer ------- */
@@ -632,11 +698,11 @@ check_digest(const char *text, size_t len, const char *detail)
 	if ((t = json_stringn(text, (size_t)(end - text))) == NULL)
 		fuzz_fail("a digest that is no UTF-8");
 	json_decref(t);
-	for (int i = 0; i < nprivate; i++)
-		if (strstr(text, private_s[i]) != NULL &&
-		    !answer_id(private_s[i]))
+	for (size_t i = 0; i < private_s.n; i++)
+		if (strstr(text, private_s.s[i]) != NULL &&
+		    !answer_id(private_s.s[i]))
 			fuzz_fail("the digest tells \"%s\" of an answer",
-				  private_s[i]);
+				  private_s.s[i]);
 	for (const char *p = detail; *p != '\0'; p++)
 		if (*p < ' ' || *p > '~')
 			fuzz_fail("a digest's detail not printable ASCII");
@@ -756,8 +822,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (reader != NULL)
 		redisReaderFree(reader);
 	reader = NULL;
-	for (int i = 0; i < nprivate; i++)
-		free(private_s[i]);
-	nprivate = 0;
+	strings_clear(&private_s);
+	strings_clear(&told_ids);
 	return 0;
 }

@@ -32,17 +32,29 @@
 
 /* ---- the log -------------------------------------------------------- */
 
+/* A Redis stream's id: digits, one dash, digits. */
+static bool
+stream_id(const char *s)
+{
+	size_t a = strspn(s, "0123456789");
+
+	return a > 0 && s[a] == '-' && s[a + 1] != '\0' &&
+	       strspn(s + a + 1, "0123456789") == strlen(s + a + 1);
+}
+
 /*
- * A referral's reference, an alert's id as mashctl alerts shows it, or a
- * call-back task's number: ids the handlers check before they log them.
+ * A referral's reference (MASH-YYYY-NNNNNN), an alert's id as mashctl
+ * alerts shows it (a stream id), or a call-back task's number: ids the
+ * handlers check before they log them. Only ever asked of a value under
+ * a key that holds an id (a request's "id", an answer's "id"): a date of
+ * birth, an NHS or a telephone number are no ids anywhere else.
  */
 static bool
 known_id(const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 
-	return n > 0 && (mash_ref_valid(s) ||
-			 (strspn(s, "0123456789-") == n && strchr(s, '-')) ||
+	return n > 0 && (mash_ref_valid(s) || stream_id(s) ||
 			 (strspn(s, "0123456789") == n && n <= 18));
 }
 
