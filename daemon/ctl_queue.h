@@ -21,7 +21,8 @@ void ctl_queue_stream(struct ctl_conn *c, json_t *args);
 int ctl_queue_ask(struct ctl_conn *c, json_t *args, store_outcome_cb *cb,
 		  void *arg);
 /* The cursor of the page after queue.lua's answer r into next ("" for
- * none): 0, or -1 when r is not queue.lua's. */
+ * none): 0; 1 when it does not fit next (next ""), -1 when r is not
+ * queue.lua's. */
 int ctl_queue_next(const redisReply *r, char *next, size_t nextsz);
 /* Why a page could not be made: mashd cannot tell which (it is not
  * Redis's failure alone: the items are made by mashd). */

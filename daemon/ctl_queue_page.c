@@ -112,15 +112,17 @@ line_join(const redisReply *r, const struct framing *f, size_t *len)
 }
 
 /* queue.lua's answer's head, parsed (the caller's to free), the cursor
- * of the page after it into next ("" for none); NULL when r is not
- * queue.lua's, or its cursor does not fit next (queue.lua's is a score
- * and a reference: one cut would be asked for another page). */
+ * of the page after it into next ("" for none, or when it does not fit:
+ * then *long_next, as one cut would be asked for another page); NULL
+ * when r is not queue.lua's. A page names the cursor whole (its tail is
+ * made of the head), a stream cannot go on from it. */
 static json_t *
-page_head(const redisReply *r, char *next, size_t nextsz)
+page_head(const redisReply *r, char *next, size_t nextsz, bool *long_next)
 {
 	json_t *head, *n;
 
 	next[0] = '\0';
+	*long_next = false;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
 	    r->element[0]->type != REDIS_REPLY_STRING ||
 	    (head = json_loadb(r->element[0]->str, r->element[0]->len, 0,
@@ -130,8 +132,7 @@ page_head(const redisReply *r, char *next, size_t nextsz)
 	    (size_t)snprintf(next, nextsz, "%s", json_string_value(n)) >=
 		nextsz) {
 		next[0] = '\0';
-		json_decref(head);
-		return NULL;
+		*long_next = true;
 	}
 	return head;
 }
@@ -139,12 +140,13 @@ page_head(const redisReply *r, char *next, size_t nextsz)
 int
 ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
 {
-	json_t *head = page_head(r, next, nextsz);
+	bool long_next;
+	json_t *head = page_head(r, next, nextsz, &long_next);
 
 	if (head == NULL)
 		return -1;
 	json_decref(head);
-	return 0;
+	return long_next ? 1 : 0;
 }
 
 char *
@@ -154,8 +156,9 @@ ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 	json_t *head;
 	char *tail, *line = NULL;
 	long long total;
+	bool long_next;
 
-	if ((head = page_head(r, next, nextsz)) == NULL)
+	if ((head = page_head(r, next, nextsz, &long_next)) == NULL)
 		return NULL;
 	total = sent != NULL ? *sent + (long long)(r->elements - 1) : -1;
 	tail = line_tail(head, zone, total);

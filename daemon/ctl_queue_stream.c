@@ -76,6 +76,22 @@ stream_say_cut(struct qstream *s, const char *why, bool unknown)
 			       : json_pack("{sb ss}", "ok", 0, "error", msg));
 }
 
+/* A page was sent whose cursor is longer than mashd keeps (a queue
+ * member that is no reference): the stream cannot go on from it. */
+static void
+stream_cut_long(struct qstream *s)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg),
+		 "the list is cut after %lld referrals: the cursor after them "
+		 "is too long to go on from (a queue member that is no "
+		 "reference)",
+		 s->sent);
+	ctl_send(s->c, json_pack("{sb ss}", "ok", 0, "error", msg));
+	stream_end(s);
+}
+
 static void
 stream_cut(struct qstream *s, const char *why)
 {
@@ -140,7 +156,7 @@ page_done(const struct store_result *res, void *arg)
 	const char *err = res->err;
 	struct qstream *s = arg;
 	char next[sizeof(s->after)], *line;
-	bool ahead = false, unasked = false;
+	bool ahead = false, unasked = false, long_next;
 	size_t len;
 
 	s->asking = false;
@@ -161,8 +177,8 @@ page_done(const struct store_result *res, void *arg)
 		stream_cut(s, why);
 		return;
 	}
-	if (ctl_queue_next(r, next, sizeof(next)) == 0 && next[0] != '\0' &&
-	    ctl_drained_now(s->c)) {
+	long_next = ctl_queue_next(r, next, sizeof(next)) == 1;
+	if (next[0] != '\0' && ctl_drained_now(s->c)) {
 		unasked = page_ask(s, next) != 0;
 		ahead = !unasked;
 		/* sent now: else hiredis writes it once the loop turns, after
@@ -183,7 +199,9 @@ page_done(const struct store_result *res, void *arg)
 	ctl_send_text(s->c, line, len);
 	free(line);
 	memcpy(s->after, next, sizeof(s->after));
-	if (next[0] == '\0')
+	if (long_next)
+		stream_cut_long(s);
+	else if (next[0] == '\0')
 		stream_end(s);
 	else if (unasked)
 		stream_cut(s, "the referral store is unreachable");

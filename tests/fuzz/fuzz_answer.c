@@ -25,7 +25,8 @@
  * N item lines, each beginning {"id":", as mashctl copies them unread,
  * and its tail, whose "sent" counts the items so far); a stream asks each
  * page after the cursor its last page's tail names, and an error line
- * after a page says where to go on ("--after" that cursor); the
+ * after a page says where to go on ("--after" that cursor; or, for a
+ * cursor too long for mashd, that it is cut after the referrals sent); the
  * connection waits once and is done once; nothing a script answered
  * but an id reaches a log line (records hold personal data).
  */
@@ -58,6 +59,7 @@
 
 #define MAX_CALLS 256	   /* calls of one request: more is a spin */
 #define MAX_ELEMENTS 65536 /* a RESP array's header, at most (below) */
+#define CURSOR_KEPT 96	   /* bytes of a stream's cursor mashd goes on from */
 
 struct ctl_conn {
 	json_t *req;
@@ -476,6 +478,17 @@ check_cut(struct ctl_conn *c, const json_t *o)
 			fuzz_fail("a stream cut before its first cursor, "
 				  "saying \"%s\"",
 				  err);
+		return;
+	}
+	if (strlen(c->cursor) >= CURSOR_KEPT) {
+		/* none to go on from: cut where the page ended, saying so */
+		snprintf(want, sizeof(want),
+			 "cut after %lld referrals: ", c->sent);
+		if (strstr(err, want) == NULL ||
+		    strstr(err, "too long to go on from") == NULL)
+			fuzz_fail(
+			    "a stream cut after a long cursor says \"%s\"",
+			    err);
 		return;
 	}
 	snprintf(want, sizeof(want), "--after %s", c->cursor);
