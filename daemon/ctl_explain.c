@@ -44,10 +44,28 @@ iso_or_null(int64_t ms)
 	return ms ? json_string(mash_time_format(ms, buf)) : json_null();
 }
 
-/* The walked due time of every timer the stored answer `r` lists. */
+/* Why a timer has no walk though a start is stored: none, its own
+ * start is damaged, or the start of the timer its due time hangs on. */
+enum start_damage { START_OK, START_DAMAGED, BASE_DAMAGED };
+
+/* Is timer t's stored start damaged: no instant (not a number, or past
+ * the year 9999 or as far before 1970), so no due time is computed from
+ * it? */
+static bool
+start_damaged(const json_t *t)
+{
+	const char *v = jfield(t, "start");
+	int64_t ms = ms_of(t, "start");
+
+	return v[0] != '\0' && (ms == 0 || !mash_instant_ok(ms));
+}
+
+/* The walked due time of every timer the stored answer `r` lists, and
+ * whether its start is damaged. */
 static void
 walk_all(const struct mash_config *conf, const json_t *r, enum brag b,
-	 int64_t walked[TIMER_COUNT], json_t *out[TIMER_COUNT])
+	 int64_t walked[TIMER_COUNT], enum start_damage bad[TIMER_COUNT],
+	 json_t *out[TIMER_COUNT])
 {
 	const json_t *t;
 	size_t i;
@@ -70,10 +88,16 @@ walk_all(const struct mash_config *conf, const json_t *r, enum brag b,
 			in.brag = b;
 			in.start = ms_of(t, "start");
 			in.why = jfield(t, "why");
+			bad[k] = start_damaged(t) ? START_DAMAGED : START_OK;
 			if (k == TIMER_DECISION_WARNING)
 				in.base = walked[TIMER_DECISION];
 			else if (k == TIMER_SCREENING_ESCALATE)
 				in.base = walked[TIMER_SCREENING];
+			if (derived && bad[k] == START_OK &&
+			    bad[k == TIMER_DECISION_WARNING
+				    ? TIMER_DECISION
+				    : TIMER_SCREENING] != START_OK)
+				bad[k] = BASE_DAMAGED;
 			json_decref(out[k]); /* listed twice: the last */
 			out[k] = explain_timer(conf->calendar, &conf->timers,
 					       &in, &walked[k]);
@@ -83,8 +107,16 @@ walk_all(const struct mash_config *conf, const json_t *r, enum brag b,
 /* What mashd stored of timer t beside the walk `o`: its due time, when
  * it fired or stopped, and whether the walk agrees. */
 static void
-stored(json_t *o, const json_t *t, int64_t walked)
+stored(json_t *o, const json_t *t, int64_t walked, enum start_damage bad)
 {
+	static const char *const why_none[] = {
+	    "mashd keeps no start for this timer: its due time was set when "
+	    "the one before it fired",
+	    "the stored start is damaged (no time, or past the year 9999): "
+	    "no due time can be computed from it",
+	    "the stored start of the timer this one hangs on is damaged (no "
+	    "time, or past the year 9999): no due time can be computed from "
+	    "it"};
 	int64_t due = ms_of(t, "due");
 	const char *detail = jfield(t, "detail");
 
@@ -100,9 +132,7 @@ stored(json_t *o, const json_t *t, int64_t walked)
 		json_object_set_new(
 		    o, "note",
 		    json_string(walked == 0
-				    ? "mashd keeps no start for this timer: "
-				      "its due time was set when the one "
-				      "before it fired"
+				    ? why_none[bad]
 				    : "the rules in force give another due "
 				      "time than the one stored: they changed "
 				      "since; a reload (SIGHUP) works every "
@@ -116,6 +146,7 @@ explain_done(const json_t *r, const char *err, void *arg)
 	const struct mash_config *conf = ctl_daemon(c)->conf;
 	const char *id = ctl_arg(c, "id"), *want = ctl_arg(c, "timer");
 	int64_t walked[TIMER_COUNT] = {0};
+	enum start_damage bad[TIMER_COUNT] = {START_OK};
 	json_t *out[TIMER_COUNT] = {NULL}, *list, *t;
 	enum brag b = BRAG_AMBER;
 	size_t i;
@@ -132,7 +163,7 @@ explain_done(const json_t *r, const char *err, void *arg)
 		goto done;
 	}
 	(void)brag_parse(jfield(r, "brag"), &b);
-	walk_all(conf, r, b, walked, out);
+	walk_all(conf, r, b, walked, bad, out);
 	list = json_array();
 	json_array_foreach(json_object_get(r, "timers"), i, t)
 	{
@@ -140,7 +171,7 @@ explain_done(const json_t *r, const char *err, void *arg)
 
 		if (timer_parse(jfield(t, "timer"), &k) != 0 || out[k] == NULL)
 			continue;
-		stored(out[k], t, walked[k]);
+		stored(out[k], t, walked[k], bad[k]);
 		if (want == NULL || strcmp(want, timer_name(k)) == 0)
 			json_array_append(list, out[k]);
 	}
