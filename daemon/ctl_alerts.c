@@ -125,6 +125,13 @@ callbacks_done(const json_t *r, const char *err, void *arg)
 		ctl_error(c, "redis: %s", err);
 		goto done;
 	}
+	/* Without its counts the answer is not callbacks.lua's: the list
+	 * could not say what it left out. */
+	if (!json_is_integer(json_object_get(r, "open")) ||
+	    !json_is_integer(json_object_get(r, "closed"))) {
+		ctl_error(c, "the referral store's answer is not of its shape");
+		goto done;
+	}
 	items = json_array();
 	json_array_foreach(json_object_get(r, "tasks"), i, t)
 	{
@@ -143,8 +150,8 @@ callbacks_done(const json_t *r, const char *err, void *arg)
 	log_info("call-back tasks listed to %s", ctl_actor(c));
 	/* No silent cap: the counts say what a list of CALLBACKS_LIMIT
 	 * left out. */
-	ctl_send(c, json_pack("{sb so sO? sO?}", "ok", 1, "items", items,
-			      "open", json_object_get(r, "open"), "closed",
+	ctl_send(c, json_pack("{sb so sO sO}", "ok", 1, "items", items, "open",
+			      json_object_get(r, "open"), "closed",
 			      json_object_get(r, "closed")));
 done:
 	ctl_done(c);

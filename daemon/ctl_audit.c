@@ -45,6 +45,19 @@ verify_args(struct ctl_conn *c, const json_t *r)
 	return a;
 }
 
+/* Is r audit_verify.lua's page: its counts, and when it is the last,
+ * its result and the head? An answer without them tells nothing: it is
+ * not taken for a verification (nor its counts for none). */
+static bool
+verify_shaped(const json_t *r)
+{
+	return json_is_integer(json_object_get(r, "checked")) &&
+	       json_is_integer(json_object_get(r, "unchained")) &&
+	       (!json_is_true(json_object_get(r, "done")) ||
+		(json_is_boolean(json_object_get(r, "ok")) &&
+		 json_is_object(json_object_get(r, "head"))));
+}
+
 static void
 verify_answer(struct ctl_conn *c, const json_t *r)
 {
@@ -67,8 +80,8 @@ verify_answer(struct ctl_conn *c, const json_t *r)
 				"%s %s",
 				ctl_actor(c), jfield(r, "event"),
 				jfield(r, "what"));
-	ctl_send(c, json_pack("{sb sb sO? sO? ss ss sO?}", "ok", 1, "verified",
-			      ok, "checked", json_object_get(r, "checked"),
+	ctl_send(c, json_pack("{sb sb sO sO ss ss sO}", "ok", 1, "verified", ok,
+			      "checked", json_object_get(r, "checked"),
 			      "unchained", json_object_get(r, "unchained"),
 			      "event", jfield(r, "event"), "what",
 			      jfield(r, "what"), "head", head));
@@ -82,6 +95,12 @@ verify_page(const json_t *r, const char *err, void *arg)
 	if (err != NULL) {
 		ctl_error(c, "the audit was not verified: %s",
 			  ctl_refusal(err));
+		ctl_done(c);
+		return;
+	}
+	if (!verify_shaped(r)) {
+		ctl_error(c, "the audit's verification cannot be told: the "
+			     "referral store's answer is not of its shape");
 		ctl_done(c);
 		return;
 	}

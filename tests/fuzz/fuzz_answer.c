@@ -448,6 +448,28 @@ ctl_roles(const struct ctl_conn *c)
 	       CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS);
 }
 
+/* A success that tells counts tells the script's: none made up (a
+ * count the answer lacked, shown null or 0). */
+static void
+check_counts(const json_t *o)
+{
+	static const struct {
+		const char *cmd, *keys[2];
+	} counted[] = {{"callbacks", {"open", "closed"}},
+		       {"audit_verify", {"checked", "unchained"}}};
+	const char *cmd = json_string_value(json_object_get(request, "cmd"));
+
+	if (cmd == NULL || !json_is_true(json_object_get(o, "ok")))
+		return;
+	for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+		for (size_t k = 0; strcmp(cmd, counted[i].cmd) == 0 && k < 2;
+		     k++)
+			if (!json_is_integer(
+				json_object_get(o, counted[i].keys[k])))
+				fuzz_fail("\"%s\" answered without its \"%s\"",
+					  cmd, counted[i].keys[k]);
+}
+
 static void
 answer_checked(struct ctl_conn *c, json_t *o)
 {
@@ -462,6 +484,7 @@ answer_checked(struct ctl_conn *c, json_t *o)
 		fuzz_fail("a refusal without a sentence");
 	if (c->terminal > 0)
 		fuzz_fail("an answer after the request's last");
+	check_counts(o);
 }
 
 /* A stream that is cut after a page says where to go on from. */
