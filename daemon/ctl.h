@@ -68,6 +68,10 @@ json_t *ctl_instant(const json_t *o, const char *k);
 /* A script's refusal as a sentence: Lua's "ERR " left out; one that
  * says nothing is said to. */
 const char *ctl_refusal(const char *err);
+/* The store's failure err (hiredis's, or a Redis error that is no
+ * script's refusal) as a sentence, for "redis: %s"; one that says
+ * nothing is said to. */
+const char *ctl_failure(const char *err);
 /* A sentence made UTF-8 in place, as JSON needs it: each byte of no
  * well-formed sequence (Redis's errors are any bytes; a sentence cut to
  * its buffer may end mid-character) becomes '?'. */

@@ -29,7 +29,7 @@ alerts_done(const json_t *r, const char *err, void *arg)
 	size_t i;
 
 	if (err != NULL) {
-		ctl_error(c, "redis: %s", err);
+		ctl_error(c, "redis: %s", ctl_failure(err));
 		goto done;
 	}
 	items = json_array();
@@ -122,7 +122,7 @@ callbacks_done(const json_t *r, const char *err, void *arg)
 	size_t i;
 
 	if (err != NULL) {
-		ctl_error(c, "redis: %s", err);
+		ctl_error(c, "redis: %s", ctl_failure(err));
 		goto done;
 	}
 	/* Without its counts the answer is not callbacks.lua's: the list

@@ -52,15 +52,30 @@ ctl_instant(const json_t *o, const char *k)
 		    : json_null();
 }
 
+/* Does s say anything: a letter, not only spaces, tabs, control bytes,
+ * digits or signs (Redis's error is any bytes)? */
+static bool
+says(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+			return true;
+	return false;
+}
+
 const char *
 ctl_refusal(const char *err)
 {
 	const char *s = strncmp(err, "ERR ", 4) ? err : err + 4;
 
-	/* a refusal without its sentence (Redis's error is any bytes) */
-	return s[strspn(s, " ")] != '\0'
-		   ? s
-		   : "the referral store refused, without saying why";
+	return says(s) ? s : "the referral store refused, without saying why";
+}
+
+const char *
+ctl_failure(const char *err)
+{
+	return says(err) ? err
+			 : "the referral store failed, without saying why";
 }
 
 /* The bytes of a well-formed UTF-8 sequence at s (as jansson checks one:

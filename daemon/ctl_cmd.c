@@ -101,7 +101,7 @@ show_done(const json_t *r, const char *err, void *arg)
 		if (strncmp(err, "ERR ", 4) == 0) /* show.lua refused */
 			ctl_error(c, "%s", ctl_refusal(err));
 		else
-			ctl_error(c, "redis: %s", err);
+			ctl_error(c, "redis: %s", ctl_failure(err));
 		goto done;
 	}
 	if (json_array_size(json_object_get(r, "fields")) == 0) {

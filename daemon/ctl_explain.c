@@ -155,7 +155,7 @@ explain_done(const json_t *r, const char *err, void *arg)
 		if (strncmp(err, "ERR ", 4) == 0) /* explain.lua refused */
 			ctl_error(c, "%s", ctl_refusal(err));
 		else
-			ctl_error(c, "redis: %s", err);
+			ctl_error(c, "redis: %s", ctl_failure(err));
 		goto done;
 	}
 	if (json_object_get(r, "received") == NULL) {

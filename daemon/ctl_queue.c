@@ -38,7 +38,7 @@ queue_done(const struct store_result *res, void *arg)
 		if (strncmp(err, "ERR ", 4) == 0) /* queue.lua refused */
 			ctl_error(c, "%s", ctl_refusal(err));
 		else
-			ctl_error(c, "redis: %s", err);
+			ctl_error(c, "redis: %s", ctl_failure(err));
 	} else if ((line = ctl_queue_line(r, o->timezone, NULL, next,
 					  sizeof(next), &len)) == NULL) {
 		ctl_error(c, "%s", CTL_QUEUE_UNMADE);

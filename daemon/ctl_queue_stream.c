@@ -173,7 +173,7 @@ page_done(const struct store_result *res, void *arg)
 			stream_end(s);
 			return;
 		}
-		snprintf(why, sizeof(why), "redis: %s", err);
+		snprintf(why, sizeof(why), "redis: %s", ctl_failure(err));
 		stream_cut(s, why);
 		return;
 	}
