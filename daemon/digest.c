@@ -310,6 +310,14 @@ start(struct digest *g, int64_t now)
 		    "more after it began: it does not count what is "
 		    "yet to fire",
 		    g->date, DIGEST_BACKLOG_MIN);
+	else if (g->d->timers_failing)
+		log_event_warnx(
+		    NULL, NULL, "digest_backlog",
+		    "digest: the digest of %s is gathered while due "
+		    "timers cannot be fired (the calls that fire them "
+		    "fail), %d min or more after the first failed: it "
+		    "does not count what is yet to fire",
+		    g->date, DIGEST_BACKLOG_MIN);
 }
 
 static void

@@ -27,12 +27,13 @@ void digest_free(struct digest *g);
 /* Redis is there (start, reconnection) or the configuration was read
  * again: write alerts.digest to Redis and look at the time again. */
 void digest_kick(struct digest *g);
-/* While a backlog of due timers fires (d->digest_behind) the digest is
- * not gathered, so that it counts what the backlog fires: the scheduler
- * calls this when the backlog is fired, or a stop or Redis's absence ends
- * the wait, or its DIGEST_BACKLOG_MIN minutes do. A digest gathered while
- * a backlog still fires (d->backlog_firing: after those minutes) is
- * logged (event digest_backlog); none is gathered during a stop. */
+/* While a backlog of due timers fires, or the calls that fire them fail
+ * (d->digest_behind), the digest is not gathered, so that it counts what
+ * the backlog fires: the scheduler calls this when a call finds none due,
+ * or a stop ends the wait, or its DIGEST_BACKLOG_MIN minutes do. A digest
+ * gathered while a backlog still fires or the calls fail
+ * (d->backlog_firing, d->timers_failing: after those minutes) is logged
+ * (event digest_backlog); none is gathered during a stop. */
 #define DIGEST_BACKLOG_MIN 5
 void digest_resume(struct digest *g);
 

@@ -47,6 +47,7 @@ struct mashd {
 	bool timers_behind;  /* a backlog of due timers firing: alerts wait */
 	bool digest_behind;  /* and the digest waits (scheduler.c) */
 	bool backlog_firing; /* whatever waits on it, or no longer */
+	bool timers_failing; /* the scheduler's last call failed */
 };
 
 #endif

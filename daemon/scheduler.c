@@ -69,6 +69,8 @@ struct scheduler {
 	bool at_due;	     /* the timer is armed at a due time, not a poll */
 	bool behind;	     /* more is due than the last call claimed */
 	int64_t behind_mono; /* since when, monotonic ms */
+	bool digest_waits;   /* a backlog, or a failed call: the digest waits */
+	int64_t digest_mono; /* since when, monotonic ms */
 	int64_t armed_mono;  /* when it is armed to go off, monotonic ms */
 	int64_t asked_mono;  /* when next or fire was sent, monotonic ms */
 	bool skew_known;
@@ -76,6 +78,10 @@ struct scheduler {
 	bool skewed;	     /* warned of, and not agreeing again since */
 	int64_t warned_mono; /* when it was last warned of, monotonic ms */
 };
+
+/* What an answer tells of the due set: fired (none due now), a backlog
+ * still due, or nothing (the call failed: Redis refused it, or went). */
+enum due_set { DUE_FIRED, DUE_BEHIND, DUE_UNKNOWN };
 
 static void look(struct scheduler *s);
 
@@ -112,24 +118,35 @@ arm(struct scheduler *s, int64_t ms, bool at_due)
  * (alert.c's look() takes none), and so do the rungs (ladder.c holds
  * them) and the look for the ladder's gaps, SCHED_HOLD_MS at most; when
  * it is fired, or the hold ends, they go on: the rungs held first, so the
- * gaps' look finds them scheduled. The digest's gathering waits until it
- * is fired, SCHED_DIGEST_HOLD_MS at most, so that it counts what the
- * backlog fires. A stop ends both waits.
+ * gaps' look finds them scheduled. The digest's gathering waits until an
+ * answer finds none due, SCHED_DIGEST_HOLD_MS at most, so that it counts
+ * what the backlog fires: a failed call (a reconnection fails those in
+ * flight) ends its wait no more than it restarts it, as what is due is
+ * then not known; it begins the wait when none was under way. A stop
+ * ends both waits.
  */
 static void
-hold_while_behind(struct scheduler *s, bool behind)
+hold_while_behind(struct scheduler *s, enum due_set due)
 {
 	struct mashd *d = s->d;
 	int64_t mono = clock_mono_ms();
 	bool draining = lifecycle_draining(d->life), digest;
+	bool behind = due == DUE_BEHIND;
 
 	if (behind && !s->behind)
 		s->behind_mono = mono;
 	s->behind = behind;
+	if (due == DUE_FIRED)
+		s->digest_waits = false;
+	else if (!s->digest_waits) {
+		s->digest_waits = true;
+		s->digest_mono = mono;
+	}
 	d->backlog_firing = behind;
-	digest =
-	    behind && !draining && mono - s->behind_mono < SCHED_DIGEST_HOLD_MS;
-	behind = digest && mono - s->behind_mono < SCHED_HOLD_MS;
+	d->timers_failing = due == DUE_UNKNOWN;
+	digest = s->digest_waits && !draining &&
+		 mono - s->digest_mono < SCHED_DIGEST_HOLD_MS;
+	behind = behind && !draining && mono - s->behind_mono < SCHED_HOLD_MS;
 	if (d->timers_behind && !behind) {
 		d->timers_behind = false;
 		alert_kick(d->alerts);
@@ -145,9 +162,9 @@ hold_while_behind(struct scheduler *s, bool behind)
 }
 
 static void
-finish(struct scheduler *s, int64_t ms, bool at_due)
+finish(struct scheduler *s, int64_t ms, bool at_due, enum due_set due)
 {
-	hold_while_behind(s, false);
+	hold_while_behind(s, due);
 	s->busy = false;
 	if (s->again) {
 		s->again = false;
@@ -264,12 +281,12 @@ fire_done(const json_t *r, const char *err, void *arg)
 		log_warnx("timers: cannot fire: %s",
 			  err ? err : "no time in the answer");
 		if (s->firing == 0)
-			finish(s, SCHED_POLL_MS, false);
+			finish(s, SCHED_POLL_MS, false, DUE_UNKNOWN);
 		return;
 	}
 	if (s->firing == 0) /* else the round trip is not this call's */
 		skew_measure(s, now);
-	hold_while_behind(s, next != 0 && next <= now);
+	hold_while_behind(s, next != 0 && next <= now ? DUE_BEHIND : DUE_FIRED);
 	if (s->again || (next != 0 && next <= now)) {
 		s->again = false;
 		more = !lifecycle_draining(s->d->life);
@@ -280,11 +297,13 @@ fire_done(const json_t *r, const char *err, void *arg)
 	if (fired(s, r) > 0 && !s->d->timers_behind)
 		alert_kick(s->d->alerts);
 	if (s->firing > 0)
-		return;	       /* the last answer decides what is next */
-	if (more || next == 0) /* Redis is away, or nothing is due, ever */
-		finish(s, SCHED_POLL_MS, false);
+		return; /* the last answer decides what is next */
+	if (more)	/* Redis is away */
+		finish(s, SCHED_POLL_MS, false, DUE_UNKNOWN);
+	else if (next == 0) /* nothing is due, ever */
+		finish(s, SCHED_POLL_MS, false, DUE_FIRED);
 	else
-		finish(s, next - now, true);
+		finish(s, next - now, true, DUE_FIRED);
 }
 
 /* A batch's answer, the work in flight it was released (lifecycle.h):
@@ -324,22 +343,22 @@ next_done(const json_t *r, const char *err, void *arg)
 	if (err != NULL || (now = ms_field(r, "now")) == 0) {
 		log_warnx("timers: cannot read the due set: %s",
 			  err ? err : "no time in the answer");
-		finish(s, SCHED_POLL_MS, false);
+		finish(s, SCHED_POLL_MS, false, DUE_UNKNOWN);
 		return;
 	}
 	skew_measure(s, now);
 	if (json_object_get(r, "due") == NULL) { /* nothing is due, ever */
-		finish(s, SCHED_POLL_MS, false);
+		finish(s, SCHED_POLL_MS, false, DUE_FIRED);
 		return;
 	}
 	/* By Redis's clock, as fire.lua will claim. */
 	wait = ms_field(r, "due") - now;
 	if (wait <= 0) {
 		if (!fire(s))
-			finish(s, SCHED_POLL_MS, false);
+			finish(s, SCHED_POLL_MS, false, DUE_UNKNOWN);
 		return;
 	}
-	finish(s, wait, true);
+	finish(s, wait, true, DUE_FIRED);
 }
 
 static void
@@ -375,7 +394,7 @@ tick(evutil_socket_t fd, short what, void *arg)
 	}
 	s->busy = true;
 	if (!fire(s))
-		finish(s, SCHED_POLL_MS, false);
+		finish(s, SCHED_POLL_MS, false, DUE_UNKNOWN);
 }
 
 struct scheduler *
