@@ -325,6 +325,29 @@ timer_fill() {
 			step: $step}' --args "$@")" > /dev/null
 }
 
+# stalled_backlog YEAR N: mashd started on N referrals of YEAR, each with
+# its decision and escalation due an hour ago; once the first batch is
+# fired, and its answer read by mashd (a backlog's holds start at it),
+# Redis holds mashd's next calls (CLIENT PAUSE WRITE holds every script
+# call; `rcli client unpause` ends it). Run mashd with redis.timeout
+# longer than the pause (t_digest_backlog.sh).
+stalled_backlog() {
+	timer_fill $1 $2 $(($(redis_ms) - 3600000)) 0 decision escalation
+	start_mashd
+	# (polled without wait_for's sleeps, so that the pause comes early)
+	_i=0
+	while [ "$(rcli hexists "{mash}:ref:MASH-$1-000001" fired:decision)" != 1 ] &&
+		[ $_i -lt 3000 ]; do
+		_i=$((_i + 1))
+	done
+	rcli client pause 600000 write > /dev/null
+	wait_for 30 "grep -q 'referral MASH-$1-000001 timer decision fired' '$T/mashd.log'"
+	_left=$(rcli zcount '{mash}:due' -inf "$(redis_ms)")
+	echo "# $_left of $(($2 * 2)) timers still due when Redis pauses"
+	expect "the backlog is still due when Redis pauses" \
+		"$([ "$_left" -gt 1000 ] && echo yes)" yes
+}
+
 # timer REF TIMER FIELD: a timer's due, fired or stopped instant as
 # `show` gives it ("null" when unset; empty when mashd cannot answer).
 timer() {

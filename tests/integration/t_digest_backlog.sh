@@ -19,28 +19,8 @@ LIVE_CLOCK=mono
 start_redis
 at "2026-12-10 09:00:00"
 N=3000
-# Each referral's decision and escalation, due an hour ago.
 due_now() { rcli zcount '{mash}:due' -inf "$(redis_ms)"; }
-# backlog YEAR: mashd started on N referrals of YEAR, each with its
-# decision and escalation due an hour ago; once the first batch is fired,
-# and its answer read by mashd (the hold starts at it), Redis holds
-# mashd's next calls (CLIENT UNPAUSE ends it).
-backlog() {
-	timer_fill $1 $N $(($(redis_ms) - 3600000)) 0 decision escalation
-	start_mashd
-	# (polled without wait_for's sleeps, so that the pause comes early)
-	_i=0
-	while [ "$(rcli hexists "{mash}:ref:MASH-$1-000001" fired:decision)" != 1 ] &&
-		[ $_i -lt 3000 ]; do
-		_i=$((_i + 1))
-	done
-	rcli client pause 600000 write > /dev/null
-	wait_for 30 "grep -q 'referral MASH-$1-000001 timer decision fired' '$T/mashd.log'"
-	left=$(due_now)
-	echo "# $left of $((2 * N)) timers still due when Redis pauses"
-	expect "the backlog is still due when Redis pauses" \
-		"$([ "$left" -gt 1000 ] && echo yes)" yes
-}
+backlog() { stalled_backlog $1 $N; }
 backlog 2026
 # 15 s on, on mashd's monotonic clock too: past the hold of alerts.
 at "2026-12-10 09:00:15"
