@@ -52,6 +52,7 @@ struct digest {
 	struct event *ev;
 	bool busy;
 	bool waiting;  /* for a backlog of timers to fire (digest_resume) */
+	int64_t held;  /* when it began to wait: the day looked at; or 0 */
 	char done[16]; /* "2026-11-30": sent for that local date */
 	/* the digest under way */
 	char date[16];
@@ -282,17 +283,18 @@ gathered(json_t *r, const char *err, void *arg)
 		compose(g);
 }
 
-/* The digest of today's opening, when it has come and none was sent. */
+/* The digest of the opening of the day of `of` (today, or the day the
+ * wait for a backlog began), when it has come and none was sent. */
 static void
-start(struct digest *g, int64_t now)
+start(struct digest *g, int64_t of, int64_t now)
 {
 	const struct calendar *cal = g->d->conf->calendar;
 	char date[16];
-	int64_t day = midnight(cal, now, 0, date, sizeof(date));
+	int64_t day = midnight(cal, of, 0, date, sizeof(date));
 	int64_t open = calendar_next_open(cal, day);
 
 	if (strcmp(date, g->done) == 0 || open > now ||
-	    open >= midnight(cal, now, 1, NULL, 0))
+	    open >= midnight(cal, of, 1, NULL, 0))
 		return; /* sent, not yet open, or no working day */
 	g->busy = true;
 	memcpy(g->date, date, sizeof(g->date));
@@ -333,9 +335,14 @@ look(struct digest *g)
 		return;
 	if (g->d->digest_behind) {
 		g->waiting = true;
+		if (g->held == 0)
+			g->held = now;
 		return;
 	}
-	start(g, now);
+	/* A wait that began before midnight ends on the day it began: that
+	 * day's digest is due, not one of the day it ended. */
+	start(g, g->held != 0 ? g->held : now, now);
+	g->held = 0;
 	if (g->busy)
 		return;
 	/* Open now (sent, or just tried): look again later; closed: at the
