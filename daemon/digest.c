@@ -56,6 +56,7 @@ struct digest {
 	char done[16]; /* "2026-11-30": sent for that local date */
 	/* the digest under way */
 	char date[16];
+	enum { EARLY_NO, EARLY_BACKLOG, EARLY_FAILING } early; /* at start() */
 	struct digest_when when;
 	json_t *gathered;
 	struct report *rep;
@@ -126,6 +127,29 @@ last_working_day(const struct calendar *cal, int64_t t)
 	return midnight(cal, t, -1, NULL, 0);
 }
 
+/* A digest this mashd sent, gathered before the due timers were fired
+ * (its wait's minutes over): said, as it does not count what was yet to
+ * fire. Said of none another mashd sent, nor of one not sent. */
+static void
+early(const struct digest *g)
+{
+	if (g->early == EARLY_BACKLOG)
+		log_event_warnx(NULL, NULL, "digest_backlog",
+				"digest: the digest of %s was gathered while a "
+				"backlog of due timers still fired, %d min or "
+				"more after it began: it does not count what "
+				"was yet to fire",
+				g->date, DIGEST_BACKLOG_MIN);
+	else if (g->early == EARLY_FAILING)
+		log_event_warnx(NULL, NULL, "digest_backlog",
+				"digest: the digest of %s was gathered while "
+				"due timers could not be fired (the calls that "
+				"fire them failed), %d min or more after the "
+				"first failed: it does not count what was yet "
+				"to fire",
+				g->date, DIGEST_BACKLOG_MIN);
+}
+
 static void
 sent(const json_t *r, const char *err, void *arg)
 {
@@ -140,6 +164,7 @@ sent(const json_t *r, const char *err, void *arg)
 			log_event(NULL, NULL, "digest",
 				  "digest: the digest of %s is in the outbox",
 				  g->date);
+			early(g);
 			alert_kick(g->d->alerts);
 		}
 		memcpy(g->done, g->date, sizeof(g->done));
@@ -304,22 +329,10 @@ start(struct digest *g, int64_t of, int64_t now)
 				DIGEST_MAX_ITEMS, DIGEST_SCAN, gathered,
 				g) != 0)
 		g->busy = false; /* Redis is away: the reconnection kicks */
-	else if (g->d->backlog_firing)
-		log_event_warnx(
-		    NULL, NULL, "digest_backlog",
-		    "digest: the digest of %s is gathered while a "
-		    "backlog of due timers still fires, %d min or "
-		    "more after it began: it does not count what is "
-		    "yet to fire",
-		    g->date, DIGEST_BACKLOG_MIN);
-	else if (g->d->timers_failing)
-		log_event_warnx(
-		    NULL, NULL, "digest_backlog",
-		    "digest: the digest of %s is gathered while due "
-		    "timers cannot be fired (the calls that fire them "
-		    "fail), %d min or more after the first failed: it "
-		    "does not count what is yet to fire",
-		    g->date, DIGEST_BACKLOG_MIN);
+	else
+		g->early = g->d->backlog_firing	  ? EARLY_BACKLOG
+			   : g->d->timers_failing ? EARLY_FAILING
+						  : EARLY_NO;
 }
 
 static void

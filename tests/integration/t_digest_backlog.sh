@@ -55,7 +55,7 @@ rcli client unpause > /dev/null
 wait_for 180 '[ "$(rcli exists "{mash}:digest:sent:2026-12-11")" = 1 ]'
 expect "Friday's digest written" "$?" 0
 expect_log "mashd says the digest waited for the backlog no longer" \
-	'event="digest_backlog"\] digest: the digest of 2026-12-11 is gathered while a backlog of due timers still fires, 5 min or more after it began'
+	'event="digest_backlog"\] digest: the digest of 2026-12-11 was gathered while a backlog of due timers still fired, 5 min or more after it began'
 wait_for 60 '[ "$(due_now)" = 0 ]'
 expect "then the backlog fired" "$?" 0
 detail=$(events '' digest | grep 'date=2026-12-11 ')
@@ -68,8 +68,8 @@ stop_mashd
 # Monday: mashd starts at 07:54, before the hub opens at 08:00, on a
 # backlog stalled past its 5 minutes (07:59:30) and still stalled when the
 # digest falls due (08:00:30): gathered then, with the backlog still
-# firing, it is said, as on Friday (the warning was given only for a
-# digest due when the 5 minutes ended).
+# firing, it is said once in the outbox, as on Friday (the warning was
+# given only for a digest due when the 5 minutes ended).
 : > "$T/mashd.log"
 at "2026-12-14 07:54:00"
 backlog 2028
@@ -79,13 +79,16 @@ rcli client pause 600000 write > /dev/null
 expect "no digest due at the 5 minutes: none said" \
 	"$(grep -c 'event="digest_backlog"' "$T/mashd.log")" 0
 at "2026-12-14 08:00:30"
-wait_for 30 "grep -q 'event=\"digest_backlog\"' '$T/mashd.log'"
-expect_log "mashd says the digest due after the 5 minutes was gathered while the backlog fired" \
-	'event="digest_backlog"\] digest: the digest of 2026-12-14 is gathered while a backlog of due timers still fires'
+# mashd's loop has turned since the step (a 404, Redis not asked): the
+# digest due then is gathered (start()) while the backlog is stalled.
+curl -s -o /dev/null "$URL/none"
+curl -s -o /dev/null "$URL/none"
 rcli client unpause > /dev/null
 wait_for 60 '[ "$(due_now)" = 0 ]'
 expect "then Monday's backlog fired" "$?" 0
 wait_for 180 '[ "$(rcli exists "{mash}:digest:sent:2026-12-14")" = 1 ]'
 expect "Monday's digest written" "$?" 0
+expect_log "mashd says the digest due after the 5 minutes was gathered while the backlog fired" \
+	'event="digest_backlog"\] digest: the digest of 2026-12-14 was gathered while a backlog of due timers still fired'
 stop_mashd
 finish

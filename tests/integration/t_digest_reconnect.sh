@@ -30,6 +30,6 @@ expect "the backlog fired" "$?" 0
 wait_for 60 '[ "$(rcli exists "{mash}:digest:sent:2026-12-14")" = 1 ]'
 expect "Monday's digest written" "$?" 0
 expect_log "mashd says the digest waited for the backlog no longer" \
-	'event="digest_backlog"\] digest: the digest of 2026-12-14 is gathered while a backlog of due timers still fires'
+	'event="digest_backlog"\] digest: the digest of 2026-12-14 was gathered while a backlog of due timers still fired'
 stop_mashd
 finish
