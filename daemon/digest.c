@@ -7,8 +7,10 @@
  *   (report_events.lua into report.c), composed (digest_text.c), then
  *   claimed and written in one call (digest.lua).
  * - `done` is the local date this mashd last saw sent (by it or another);
- *   a failure leaves it, so the next look (within a minute) tries again;
  *   a reconnection to Redis or a reload forgets it.
+ * - `pend` is in the day of the digest begun and not yet seen sent: a
+ *   failure leaves it, so the next look (within a minute) tries that day
+ *   again, after midnight too, until the next opening gives it up.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,6 +55,7 @@ struct digest {
 	bool busy;
 	bool waiting;  /* for a backlog of timers to fire (digest_resume) */
 	int64_t held;  /* when it began to wait: the day looked at; or 0 */
+	int64_t pend;  /* in the day of a digest begun, not seen sent; or 0 */
 	char done[16]; /* "2026-11-30": sent for that local date */
 	/* the digest under way */
 	char date[16];
@@ -127,6 +130,14 @@ last_working_day(const struct calendar *cal, int64_t t)
 	return midnight(cal, t, -1, NULL, 0);
 }
 
+/* The digest under way seen sent (by this mashd or another). */
+static void
+finished(struct digest *g)
+{
+	memcpy(g->done, g->date, sizeof(g->done));
+	g->pend = 0;
+}
+
 /* A digest this mashd sent, gathered before the due timers were fired
  * (its wait's minutes over): said, as it does not count what was yet to
  * fire. Said of none another mashd sent, nor of one not sent. */
@@ -167,7 +178,7 @@ sent(const json_t *r, const char *err, void *arg)
 			early(g);
 			alert_kick(g->d->alerts);
 		}
-		memcpy(g->done, g->date, sizeof(g->done));
+		finished(g);
 	}
 	end(g);
 }
@@ -289,7 +300,7 @@ gathered(json_t *r, const char *err, void *arg)
 		/* Sent already (before a restart, or by another mashd): as
 		 * digest.lua would have answered, after the whole gathering. */
 		json_decref(r);
-		memcpy(g->done, g->date, sizeof(g->done));
+		finished(g);
 		end(g);
 		return;
 	}
@@ -308,8 +319,9 @@ gathered(json_t *r, const char *err, void *arg)
 		compose(g);
 }
 
-/* The digest of the opening of the day of `of` (today, or the day the
- * wait for a backlog began), when it has come and none was sent. */
+/* The digest of the opening of the day of `of` (today, the day the wait
+ * for a backlog began, or that of a digest that failed), when it has come
+ * and none was sent. */
 static void
 start(struct digest *g, int64_t of, int64_t now)
 {
@@ -322,6 +334,7 @@ start(struct digest *g, int64_t of, int64_t now)
 	    open >= midnight(cal, of, 1, NULL, 0))
 		return; /* sent, not yet open, or no working day */
 	g->busy = true;
+	g->pend = of;
 	memcpy(g->date, date, sizeof(g->date));
 	g->when.at = open;
 	g->when.now = now;
@@ -333,6 +346,27 @@ start(struct digest *g, int64_t of, int64_t now)
 		g->early = g->d->backlog_firing	  ? EARLY_BACKLOG
 			   : g->d->timers_failing ? EARLY_FAILING
 						  : EARLY_NO;
+}
+
+/* A digest that failed is tried again until the next opening after its
+ * day, whose digest (escalations and dead letters since the last one
+ * sent) is then due: it is given up, and said so. */
+static void
+give_up(struct digest *g, int64_t now)
+{
+	const struct calendar *cal = g->d->conf->calendar;
+	char date[16];
+
+	if (g->pend == 0 ||
+	    calendar_next_open(cal, midnight(cal, g->pend, 1, NULL, 0)) > now)
+		return;
+	midnight(cal, g->pend, 0, date, sizeof(date));
+	log_warnx("digest: the digest of %s is given up, not sent: its "
+		  "tries failed until the next working day opened, whose "
+		  "digest tells the escalations and dead letters since the "
+		  "last one sent",
+		  date);
+	g->pend = 0;
 }
 
 static void
@@ -352,9 +386,11 @@ look(struct digest *g)
 			g->held = now;
 		return;
 	}
-	/* A wait that began before midnight ends on the day it began: that
-	 * day's digest is due, not one of the day it ended. */
-	start(g, g->held != 0 ? g->held : now, now);
+	/* A digest that failed is tried again (after midnight too); a wait
+	 * that began before midnight ends on the day it began: that day's
+	 * digest is due, not one of the day it ended. */
+	give_up(g, now);
+	start(g, g->pend != 0 ? g->pend : g->held != 0 ? g->held : now, now);
 	g->held = 0;
 	if (g->busy)
 		return;

@@ -356,6 +356,19 @@ stalled_backlog() {
 		"$([ "$_left" -gt 1000 ] && echo yes)" yes
 }
 
+# tuesday_night_backlog: Redis started, and mashd at 23:57 on Tuesday
+# 2026-12-15, the day's digest not sent, on a backlog of 6000 timers
+# Redis stalls (stalled_backlog), its clock running on, monotonic too
+# (LIVE_CLOCK=mono), and its calls longer than any pause (redis.timeout):
+# t_digest_midnight, t_digest_retry_midnight.
+tuesday_night_backlog() {
+	REDIS_CONF='timeout = 600;'
+	LIVE_CLOCK=mono
+	start_redis
+	at "2026-12-15 23:57:00"
+	stalled_backlog 2029 3000
+}
+
 # timer REF TIMER FIELD: a timer's due, fired or stopped instant as
 # `show` gives it ("null" when unset; empty when mashd cannot answer).
 timer() {

@@ -9,11 +9,7 @@
 # then. Before, the day was worked out when the wait ended: Wednesday,
 # whose hub opens at 08:00, so Tuesday's digest was never written.
 . "$(dirname "$0")/lib.sh"
-REDIS_CONF='timeout = 600;'
-LIVE_CLOCK=mono
-start_redis
-at "2026-12-15 23:57:00"
-stalled_backlog 2029 3000
+tuesday_night_backlog
 expect "no digest while the backlog is stalled" \
 	"$(rcli exists '{mash}:digest:sent:2026-12-15')" 0
 at "2026-12-16 00:00:30"
