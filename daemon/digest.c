@@ -155,9 +155,9 @@ early(const struct digest *g)
 		log_event_warnx(NULL, NULL, "digest_backlog",
 				"digest: the digest of %s was gathered while "
 				"due timers could not be fired (the calls that "
-				"fire them failed), %d min or more after the "
-				"first failed: it does not count what was yet "
-				"to fire",
+				"fire them failed), %d min or more after its "
+				"wait for them began: it does not count what "
+				"was yet to fire",
 				g->date, DIGEST_BACKLOG_MIN);
 }
 

@@ -55,7 +55,7 @@ at "2026-12-11 09:05:30"
 wait_for 60 sent 2026-12-11
 expect "Friday's digest written while the calls still fail" "$?" 0
 expect_log "mashd says the timers could not be fired" \
-	'event="digest_backlog"\] digest: the digest of 2026-12-11 was gathered while due timers could not be fired \(the calls that fire them failed\), 5 min or more after the first failed'
+	'event="digest_backlog"\] digest: the digest of 2026-12-11 was gathered while due timers could not be fired \(the calls that fire them failed\), 5 min or more after its wait for them began'
 expect "none of the backlog fired" \
 	"$(rcli hexists '{mash}:ref:MASH-2027-000001' fired:decision)" 0
 rcli acl setuser default +zrem > /dev/null
