@@ -350,7 +350,9 @@ start(struct digest *g, int64_t of, int64_t now)
 
 /* A digest that failed is tried again until the next opening after its
  * day, whose digest (escalations and dead letters since the last one
- * sent) is then due: it is given up, and said so. */
+ * sent) is then due: it is given up, and said so; as "not known sent",
+ * for a try whose answer was lost, or another mashd that mashd could
+ * not ask, may have sent it. */
 static void
 give_up(struct digest *g, int64_t now)
 {
@@ -361,10 +363,10 @@ give_up(struct digest *g, int64_t now)
 	    calendar_next_open(cal, midnight(cal, g->pend, 1, NULL, 0)) > now)
 		return;
 	midnight(cal, g->pend, 0, date, sizeof(date));
-	log_warnx("digest: the digest of %s is given up, not sent: its "
-		  "tries failed until the next working day opened, whose "
-		  "digest tells the escalations and dead letters since the "
-		  "last one sent",
+	log_warnx("digest: the digest of %s is given up, not known sent: "
+		  "its tries failed, or their answers were lost, until the "
+		  "next working day opened, whose digest tells the "
+		  "escalations and dead letters since the last one sent",
 		  date);
 	g->pend = 0;
 }

@@ -45,7 +45,8 @@ at "2026-12-17 08:00:30"
 wait_for 90 '[ "$(rcli exists "{mash}:digest:sent:2026-12-17")" = 1 ]'
 expect "Thursday's digest written" "$?" 0
 expect_log "Wednesday's given up, and said so" \
-	'digest of 2026-12-16 is given up, not sent'
+	'digest of 2026-12-16 is given up, not known sent'
+expect "given up once" "$(grep -c 'given up' "$T/mashd.log")" 1
 expect "Wednesday's not written" \
 	"$(rcli exists '{mash}:digest:sent:2026-12-16')" 0
 stop_mashd
