@@ -150,6 +150,20 @@ ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
 }
 
 char *
+ctl_queue_tail(const redisReply *r, const char *zone, long long sent,
+	       char *next, size_t nextsz)
+{
+	json_t *head = page_head(r, next, nextsz);
+	char *tail;
+
+	if (head == NULL)
+		return NULL;
+	tail = line_tail(head, zone, sent);
+	json_decref(head);
+	return tail;
+}
+
+char *
 ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 	       char *next, size_t nextsz, size_t *len)
 {

@@ -13,10 +13,16 @@
  * while Redis hangs) ends with an error line that says how many referrals
  * were sent and where to go on from.
  *
- * Each page is one read-only call of queue.lua; between pages the queue
- * may change: the cursor (score and reference) names one place in its
- * order, so each referral open throughout is sent exactly once (one
- * re-rated meanwhile may be sent twice or not at all, as paging by hand).
+ * Each page is chosen by one read-only call of queue.lua; between pages
+ * the queue may change: the cursor (score and reference) names one place
+ * in its order, so each referral open throughout is sent exactly once
+ * (one re-rated meanwhile may be sent twice or not at all, as paging by
+ * hand). A stream without filters (no owner, not unclaimed, not overdue)
+ * asks queue.lua for the page's references alone and reads each referral
+ * itself, a moment later (ctl_queue_read.c): one decided, claimed or
+ * re-rated in between is shown as it is then, with its new status; its
+ * place in the stream is the one it had when the page was chosen. A
+ * filtered stream's items are read by queue.lua as it chooses them.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +36,7 @@
 
 #include "ctl.h"
 #include "ctl_queue.h"
+#include "ctl_queue_read.h"
 #include "store.h"
 
 struct qstream {
@@ -40,9 +47,21 @@ struct qstream {
 	const char *zone; /* the hub's, for local times */
 	bool asking;	  /* a page asked of Redis, not yet answered */
 	bool cut;	  /* said to be cut: ends as the page asked comes */
+	/* Without filters: the pages' references asked of queue.lua, each
+	 * referral read here (ctl_queue_read.c). */
+	bool native;
+	struct queue_items *q; /* the items' builder, kept */
+	struct qread *reading; /* the page whose referrals are read */
+	char reading_next[96]; /* the cursor after it */
+	struct qread *held;    /* the next, come while it is read */
+	char held_next[96];
+	bool unasked;  /* the page after it could not be asked */
+	char why[512]; /* "" or why the stream is cut once the
+			* page read is sent */
 };
 
 static void page_done(const struct store_result *res, void *arg);
+static void ids_done(const struct store_result *res, void *arg);
 
 static void
 stream_end(struct qstream *s)
@@ -51,8 +70,19 @@ stream_end(struct qstream *s)
 
 	ctl_on_abandon(c, NULL, NULL);
 	json_decref(s->args);
+	queue_items_free(s->q);
+	qread_free(s->held);
 	free(s);
 	ctl_done(c);
+}
+
+/* Ends once nothing is awaited from Redis. */
+static void
+stream_end_soon(struct qstream *s)
+{
+	s->cut = true;
+	if (!s->asking && s->reading == NULL)
+		stream_end(s);
 }
 
 /* The stream stops short: say so, and where to go on from; as an
@@ -110,7 +140,7 @@ stream_abandon(void *arg)
 	struct qstream *s = arg;
 
 	stream_say_cut(s,
-		       s->asking
+		       s->asking || s->reading != NULL
 			   ? "mashd stopped before the referral store answered"
 			   : "mashd stopped",
 		       true);
@@ -126,7 +156,7 @@ page_ask(struct qstream *s, const char *after)
 
 	if (args != NULL)
 		json_object_set_new(args, "after", json_string(after));
-	if (ctl_queue_ask(s->c, args, page_done, s) != 0)
+	if (ctl_queue_ask(s->c, args, s->native ? ids_done : page_done, s) != 0)
 		return -1;
 	s->asking = true;
 	return 0;
@@ -139,7 +169,7 @@ page_next(struct ctl_conn *c, void *arg)
 	struct qstream *s = arg;
 
 	if (ctl_gone(c))
-		stream_end(s);
+		stream_end_soon(s);
 	else if (page_ask(s, s->after) != 0)
 		stream_cut(s, "the referral store is unreachable");
 }
@@ -209,8 +239,125 @@ page_done(const struct store_result *res, void *arg)
 		ctl_when_drained(s->c, page_next, s);
 }
 
+static bool
+flag_in(const json_t *args, const char *name)
+{
+	return json_is_true(json_object_get(args, name));
+}
+
+/* ---- without filters: the referrals read here ----------------------- */
+
+static void page_read(struct qstream *s, struct qread *r, const char *next);
+
+/* A page's referrals read (ctl_queue_read.c): it is sent; then the next
+ * page read, asked or waited for. */
+static void
+read_done(struct qread *r, void *arg)
+{
+	struct qstream *s = arg;
+	const char *why;
+	char *line;
+	size_t len;
+
+	s->reading = NULL;
+	if (ctl_gone(s->c) || s->cut) {
+		qread_free(r);
+		stream_end_soon(s);
+		return;
+	}
+	if ((line = qread_page(r, &len, &why)) == NULL) {
+		stream_say_cut(s, why, false); /* after the page before */
+		qread_free(r);
+		stream_end_soon(s);
+		return;
+	}
+	s->sent += (long long)qread_count(r);
+	qread_free(r);
+	ctl_send_text(s->c, line, len);
+	free(line);
+	memcpy(s->after, s->reading_next, sizeof(s->after));
+	if (s->after[0] == '\0') {
+		stream_end_soon(s);
+	} else if (s->why[0] != '\0') {
+		stream_say_cut(s, s->why, false);
+		stream_end_soon(s);
+	} else if (s->held != NULL) {
+		r = s->held;
+		s->held = NULL;
+		page_read(s, r, s->held_next);
+	} else if (s->unasked) {
+		stream_cut(s, "the referral store is unreachable");
+	} else if (!s->asking) {
+		ctl_when_drained(s->c, page_next, s);
+	}
+}
+
+/* The page r's referrals asked of Redis; the page after it (cursor next)
+ * asked too when the pages before are written, so that Redis chooses it
+ * while mashd makes this one (the stream's bound: two pages). */
+static void
+page_read(struct qstream *s, struct qread *r, const char *next)
+{
+	struct store *st = ctl_daemon(s->c)->store;
+
+	s->reading = r;
+	snprintf(s->reading_next, sizeof(s->reading_next), "%s", next);
+	s->unasked = false;
+	qread_send(r, st, ctl_daemon(s->c)->conf->redis.prefix, s->q, read_done,
+		   s);
+	if (next[0] != '\0' && ctl_drained_now(s->c))
+		s->unasked = page_ask(s, next) != 0;
+	/* written now: else hiredis writes them once the loop turns */
+	store_flush(st);
+	if (!qread_busy(r))
+		read_done(r, s);
+}
+
+/* queue.lua's answer: the page's head and references. */
+static void
+ids_done(const struct store_result *res, void *arg)
+{
+	struct qstream *s = arg;
+	char next[sizeof(s->after)], why[512];
+	long long before = s->sent;
+	struct qread *r = NULL;
+
+	s->asking = false;
+	if (ctl_gone(s->c) || s->cut) {
+		stream_end_soon(s);
+		return;
+	}
+	if (res->err != NULL && strncmp(res->err, "ERR ", 4) == 0 &&
+	    s->sent == 0 && s->reading == NULL) {
+		ctl_error(s->c, "%s", ctl_refusal(res->err)); /* a bad cursor */
+		stream_end(s);
+		return;
+	}
+	if (s->reading != NULL)
+		before += (long long)qread_count(s->reading);
+	if (res->err != NULL)
+		snprintf(why, sizeof(why), "redis: %s", res->err);
+	else if ((r = qread_new(res->reply, s->zone, before, next,
+				sizeof(next))) == NULL)
+		snprintf(why, sizeof(why), "%s", CTL_QUEUE_UNMADE);
+	else
+		why[0] = '\0';
+	if (why[0] != '\0' && s->reading != NULL) {
+		memcpy(s->why, why, sizeof(s->why)); /* once it is sent */
+	} else if (why[0] != '\0') {
+		stream_say_cut(s, why, false);
+		stream_end_soon(s);
+	} else if (s->reading != NULL) {
+		s->held = r;
+		memcpy(s->held_next, next, sizeof(s->held_next));
+	} else {
+		page_read(s, r, next);
+	}
+}
+
 void
 ctl_queue_stream(struct ctl_conn *c, json_t *args)
+
 {
 	const char *after = ctl_arg(c, "after");
 	struct qstream *s;
@@ -222,10 +369,20 @@ ctl_queue_stream(struct ctl_conn *c, json_t *args)
 	}
 	s->c = c;
 	s->args = args;
+	s->native = !flag_in(args, "unclaimed") && !flag_in(args, "overdue") &&
+		    json_object_get(args, "owner") == NULL;
+	if (s->native && (json_object_set_new(args, "ids", json_true()) != 0 ||
+			  (s->q = queue_items_new()) == NULL)) {
+		json_decref(s->args);
+		free(s);
+		ctl_error(c, "nothing was done: out of memory");
+		return;
+	}
 	s->zone = calendar_options(ctl_daemon(c)->conf->calendar)->timezone;
 	snprintf(s->after, sizeof(s->after), "%s", after ? after : "");
 	if (page_ask(s, s->after) != 0) {
 		json_decref(s->args);
+		queue_items_free(s->q);
 		free(s);
 		ctl_error(c, "the referral store is unreachable; try again");
 		return;

@@ -61,6 +61,17 @@ void store_on_disconnect(struct store *st, void (*fn)(void *), void *arg);
 void store_flush(struct store *st);
 
 /*
+ * A plain read (HMGET, HGET) of keys a script chose, the command already
+ * in Redis's protocol (cmd, len bytes: store_read.c). As any call: -1 at
+ * once when Redis is not reachable, else cb runs exactly once, within
+ * redis.timeout: the reply (STORE_DONE), Redis's error (STORE_DONE,
+ * err), or why none came (STORE_UNKNOWN, err). Written when the loop
+ * turns, or at store_flush().
+ */
+int store_read(struct store *st, const char *cmd, size_t len,
+	       store_outcome_cb *cb, void *arg);
+
+/*
  * The scripts' typed contract (store_json.c; lib.lua's serve()): a script
  * takes ARGV = prefix, one JSON object of named arguments, and answers
  * one JSON object of named fields, or an error ("ERR <sentence>") when it

@@ -132,6 +132,23 @@ store_send_argv(struct store *st, redisCallbackFn *fn, void *priv, int argc,
 	return 0;
 }
 
+int
+store_send_formatted(struct store *st, redisCallbackFn *fn, void *priv,
+		     const char *cmd, size_t len)
+{
+	struct sent *s = sent_new(st, fn, priv);
+
+	if (s == NULL)
+		return -1;
+	if (redisAsyncFormattedCommand(st->ac, sent_reply, s, cmd, len) !=
+	    REDIS_OK) {
+		free(s);
+		return -1;
+	}
+	sent_queued(st, s);
+	return 0;
+}
+
 void
 store_flush(struct store *st)
 {

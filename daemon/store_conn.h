@@ -126,6 +126,9 @@ int store_send_cmd(struct store *st, redisCallbackFn *fn, void *priv,
 		   const char *fmt, ...);
 int store_send_argv(struct store *st, redisCallbackFn *fn, void *priv, int argc,
 		    const char **argv, const size_t *argvlen);
+/* The same, of a command already in Redis's protocol (cmd, len bytes). */
+int store_send_formatted(struct store *st, redisCallbackFn *fn, void *priv,
+			 const char *cmd, size_t len);
 /* The connection is gone or given up: forget what it was. */
 void store_down(struct store *st);
 /* Connect again after the backoff (st->retry), which then doubles. */

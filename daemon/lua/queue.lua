@@ -4,7 +4,9 @@
 -- (referrals looked at, at most: the bound of one call however few pass
 -- the filters); after ("" or the cursor of the page before, "score:id");
 -- filters: owner (held by this actor), unclaimed, overdue (a deadline
--- fired and not stopped); counts (also count the queue per rating).
+-- fired and not stopped); counts (also count the queue per rating); ids
+-- (no record read: the items are the references alone, for a stream
+-- without filters, which mashd reads itself: ctl_queue_read.c).
 -- Answer (serve_reply): the page's head, a JSON object's text {now
 -- (Redis's clock, by which timers fire, ISO 8601 UTC), count (items),
 -- next (absent at the end of the range: else the cursor of the next
@@ -122,6 +124,10 @@ end
 -- A referral's item, onto the page: true, or nil when the filters leave
 -- it out.
 local function item_of(a, id)
+  if a.ids then
+    ITEMS[#ITEMS + 1] = id
+    return true
+  end
   local key = from_data('ref:' .. id)
   local v = call_undamaged('HMGET', key, unpack(WANT))
   -- Every stored referral has a status: without one, it is gone.
@@ -141,6 +147,9 @@ local function item_of(a, id)
 end
 
 return serve_reply(function(a)
+  if a.ids and (a.owner or a.unclaimed or a.overdue) then
+    refuse('the references alone are for no filter')
+  end
   local from, skip_score, skip_id = string.format('%.0f', a.min), nil, nil
   local to = '(' .. string.format('%.0f', a.max)
   if a.after and a.after ~= '' then

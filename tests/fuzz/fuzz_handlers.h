@@ -273,6 +273,20 @@ store_flush(struct store *st)
 	(void)st;
 }
 
+/* A stream's plain reads (ctl_queue_read.c): the store is gone for them,
+ * so a stream without filters is cut once its page is chosen. */
+int
+store_read(struct store *st, const char *cmd, size_t len, store_outcome_cb *cb,
+	   void *arg)
+{
+	(void)st;
+	(void)cmd;
+	(void)len;
+	(void)cb;
+	(void)arg;
+	return -1;
+}
+
 const char *
 store_refusal(const struct store *st)
 {

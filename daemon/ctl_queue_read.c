@@ -1,0 +1,620 @@
+/*
+ * ctl_queue_read.c: a stream's page read by mashd itself ("Redis
+ * selects, mashd shows"). queue.lua, asked with "ids", chose the page
+ * (range, cursor, scan and limit, its head with now and next) and
+ * answered its references alone; each referral is read here with one
+ * plain HMGET of queue.lua's fields (its WANT: the same order, which
+ * queue_item.c reads) on the key queue.lua would use (prefix .. "ref:"
+ * .. id), all of a page's HMGETs written at once, on the store's one
+ * connection (store_read(): redis.timeout, a lost connection and a stop
+ * answer them as any call). Redis's work a referral: a lookup and its
+ * reply, not a script's tables (BENCHMARKS.md).
+ *
+ * Each item is made (queue_item.c, the one builder) as its reply comes,
+ * so the event loop is held a few items at a time, not a page. What
+ * queue.lua decided from the fields is decided here the same way:
+ * damaged when the key is no hash (WRONGTYPE: "not a hash") or has no
+ * status ("missing"); categories as its categories_of() (the field when
+ * it is a JSON list with a string in it, else the record's
+ * concern.categories, read by a second HGET for those few only); repeat
+ * as its repeat_of(). The JSON stored in a field is read with jansson
+ * where queue.lua used Lua's cjson: the same for every value mashd
+ * writes; for odd ones, see odd_json() below.
+ *
+ * Not atomic: a referral is read a moment after its page was chosen, so
+ * one decided (or claimed, re-rated) in between is shown as read then,
+ * with its new status. The cursor is the selection's, so each referral
+ * open throughout is still sent exactly once.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mash/words.h"
+
+#include "ctl_queue.h"
+#include "ctl_queue_read.h"
+
+/* queue.lua's WANT: these, then due, fired, stopped of each timer. */
+enum { F_STATUS = 1, F_REPEAT = 5, F_CATS = 6, F_TIMERS = 7 };
+#define NFIELDS (F_TIMERS + 3 * TIMER_COUNT)
+#define HEAD_MAX 64
+
+struct qread {
+	struct store *st;
+	struct queue_items *q; /* borrowed */
+	qread_done_cb *done;
+	void *arg;
+	size_t n;	  /* items */
+	size_t got;	  /* HMGET replies come so far */
+	size_t left;	  /* replies awaited */
+	char *ids;	  /* the references, each NUL-ended */
+	size_t *id_at;	  /* where each starts in ids */
+	char *text;	  /* the head line, then each item and "\n" */
+	size_t len, cap;  /* of text */
+	size_t *at, *end; /* where each item is in text */
+	size_t in_order;  /* the item that made next keeps the order */
+	bool moved;	  /* an item made out of order (its record read) */
+	const char *prefix;
+	char *tail;	 /* the tail line */
+	size_t head_len; /* of the head line in text */
+	char *cats_text; /* the last categories field read, and its list */
+	size_t cats_len;
+	json_t *cats;
+	char why[512]; /* "" or why the page cannot be made */
+};
+
+/* A referral whose record is read for its categories. */
+struct pending {
+	struct qread *r;
+	size_t i;
+	redisReply v, *el[NFIELDS], f[NFIELDS];
+};
+
+static void
+fail(struct qread *r, const char *why)
+{
+	if (r->why[0] == '\0')
+		snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+/* ---- the fields' JSON ----------------------------------------------- */
+
+/*
+ * A field's JSON as queue.lua's pcall(cjson.decode, text) read it, with
+ * jansson: any value at the top, \u0000 in strings, every number a
+ * double. cjson takes a string's bytes as they are, where jansson
+ * refuses what is not UTF-8 and raw control characters: inside strings
+ * these are given to jansson as the item would show them after cjson
+ * (a byte not of UTF-8 as U+FFFD, which queue_item.c's mend() makes of
+ * it; a control character escaped), so both read the same strings. Where
+ * they still differ: a number past a double's range, which cjson reads
+ * as infinite and jansson refuses (then no JSON: categories come from
+ * the record, a repeat is null; t_queue_damaged).
+ */
+static json_t *
+odd_json(const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	char *b = malloc(6 * n + 1);
+	size_t at = 0, seq;
+	bool in = false;
+	json_t *v;
+
+	if (b == NULL)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		if (!in || (s[i] >= 0x20 && s[i] < 0x80) || s[i] == 0) {
+			if (s[i] == '"')
+				in = !in;
+			else if (in && s[i] == '\\' && i + 1 < n)
+				b[at++] = (char)s[i++];
+			b[at++] = (char)s[i++];
+		} else if (s[i] < 0x20) {
+			at += (size_t)snprintf(b + at, 7, "\\u%04X", s[i++]);
+		} else if ((seq = queue_item_utf8_len(s, i, n)) > 0) {
+			memcpy(b + at, s + i, seq);
+			at += seq;
+			i += seq;
+		} else {
+			memcpy(b + at, "\xEF\xBF\xBD", 3);
+			at += 3;
+			i++;
+		}
+	}
+	v = json_loadb(
+	    b, at, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
+	    NULL);
+	free(b);
+	return v;
+}
+
+/* The strings of a list, in a new array (an object, as Lua's ipairs over
+ * cjson's table, has none); NULL out of memory. */
+static json_t *
+strings_of(const json_t *list)
+{
+	json_t *out = json_array(), *c;
+	size_t k;
+
+	for (k = 0; out != NULL && k < json_array_size(list); k++) {
+		c = json_array_get(list, k);
+		if (json_is_string(c) && json_array_append(out, c) != 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	return out;
+}
+
+/* The strings a categories field shows, when it is a JSON list with a
+ * string in it (borrowed: kept for the next item, whose field is most
+ * often the same); else NULL. */
+static const json_t *
+cats_shown(struct qread *r, const redisReply *f)
+{
+	json_t *list, *shown;
+	char *copy;
+
+	if (f->type != REDIS_REPLY_STRING)
+		return NULL;
+	if (r->cats_text != NULL && r->cats_len == f->len &&
+	    memcmp(r->cats_text, f->str, f->len) == 0)
+		return r->cats;
+	if ((copy = malloc(f->len + 1)) == NULL) {
+		fail(r, CTL_QUEUE_UNMADE);
+		return NULL;
+	}
+	list = odd_json(f->str, f->len);
+	shown = strings_of(list);
+	json_decref(list);
+	if (shown != NULL && json_array_size(shown) == 0) {
+		json_decref(shown);
+		shown = NULL;
+	}
+	memcpy(copy, f->str, f->len);
+	free(r->cats_text);
+	json_decref(r->cats);
+	r->cats_text = copy;
+	r->cats_len = f->len;
+	r->cats = shown;
+	return shown;
+}
+
+/* queue.lua's repeat_of(): the count of the child's referrals as integer
+ * text into buf (string.format('%d', n), whose cast of a double out of
+ * range gives LLONG_MIN on this machine), or NULL. */
+static const char *
+repeat_of(const redisReply *f, char *buf, size_t sz)
+{
+	json_t *rep, *count;
+	double d = 0;
+	bool ok;
+	long long n;
+
+	if (f->type != REDIS_REPLY_STRING ||
+	    (rep = odd_json(f->str, f->len)) == NULL)
+		return NULL;
+	count = json_object_get(rep, "count");
+	ok = json_is_number(count) ||
+	     (json_is_string(count) &&
+	      queue_item_number(json_string_value(count), &d) == 0);
+	if (json_is_number(count))
+		d = json_number_value(count);
+	json_decref(rep);
+	if (!ok)
+		return NULL;
+	n = d >= -9223372036854775808.0 && d < 9223372036854775808.0
+		? (long long)d
+		: LLONG_MIN;
+	snprintf(buf, sz, "%lld", n);
+	return buf;
+}
+
+/* ---- the items -------------------------------------------------------- */
+
+static void
+str_reply(redisReply *out, const char *s, size_t n)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = REDIS_REPLY_STRING;
+	out->str = (char *)s;
+	out->len = n;
+}
+
+/* Item i's text made from e (queue.lua's shape: {id, fields, categories,
+ * repeat}, or {id, why}) at the end of text, then "\n". */
+static void
+append(struct qread *r, size_t i, const redisReply *e)
+{
+	if (i != r->in_order)
+		r->moved = true;
+	r->in_order = i + 1;
+	r->at[i] = r->len;
+	if (queue_item_append(r->q, e, &r->text, &r->len, &r->cap) != 0) {
+		fail(r, CTL_QUEUE_UNMADE);
+		return;
+	}
+	if (r->len + 1 >= r->cap) {
+		char *b = realloc(r->text, r->cap = r->len + 4096);
+
+		if (b == NULL) {
+			fail(r, CTL_QUEUE_UNMADE);
+			return;
+		}
+		r->text = b;
+	}
+	r->end[i] = r->len;
+	r->text[r->len++] = '\n';
+}
+
+static void
+damaged(struct qread *r, size_t i, const char *why)
+{
+	redisReply id, w, *el[2] = {&id, &w}, e = {0};
+
+	str_reply(&id, r->ids + r->id_at[i], strlen(r->ids + r->id_at[i]));
+	str_reply(&w, why, strlen(why));
+	e.type = REDIS_REPLY_ARRAY;
+	e.elements = 2;
+	e.element = el;
+	append(r, i, &e);
+}
+
+/* Item i of its fields v, categories cats (strings), repeat rep. */
+static void
+made(struct qread *r, size_t i, const redisReply *v, const json_t *cats,
+     const char *rep)
+{
+	size_t nc = json_array_size(cats);
+	redisReply id, c = {0}, rp = {0}, e = {0}, *el[4];
+	redisReply *cs = calloc(nc + 1, sizeof(*cs));
+	redisReply **cp = calloc(nc + 1, sizeof(*cp));
+
+	if (cs == NULL || cp == NULL) {
+		fail(r, CTL_QUEUE_UNMADE);
+		goto out;
+	}
+	for (size_t k = 0; k < nc; k++) {
+		const json_t *s = json_array_get(cats, k);
+
+		str_reply(&cs[k], json_string_value(s), json_string_length(s));
+		cp[k] = &cs[k];
+	}
+	str_reply(&id, r->ids + r->id_at[i], strlen(r->ids + r->id_at[i]));
+	c.type = REDIS_REPLY_ARRAY;
+	c.elements = nc;
+	c.element = cp;
+	if (rep != NULL)
+		str_reply(&rp, rep, strlen(rep));
+	else
+		rp.type = REDIS_REPLY_NIL;
+	el[0] = &id;
+	el[1] = (redisReply *)v;
+	el[2] = &c;
+	el[3] = &rp;
+	e.type = REDIS_REPLY_ARRAY;
+	e.elements = 4;
+	e.element = el;
+	append(r, i, &e);
+out:
+	free(cs);
+	free(cp);
+}
+
+static void
+pending_free(struct pending *p)
+{
+	for (size_t k = 0; k < NFIELDS; k++)
+		free(p->f[k].str);
+	free(p);
+}
+
+/* The record read for item p->i: its concern's categories shown. */
+static void
+record_done(const struct store_result *res, void *arg)
+{
+	struct pending *p = arg;
+	struct qread *r = p->r;
+	char buf[32];
+
+	r->left--;
+	if (res->err != NULL) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "redis: %s", res->err);
+		fail(r, why);
+	} else if (r->why[0] == '\0') {
+		const redisReply *rec = res->reply;
+		json_t *o = rec->type == REDIS_REPLY_STRING
+				? odd_json(rec->str, rec->len)
+				: NULL;
+		json_t *cats = strings_of(json_object_get(
+		    json_object_get(o, "concern"), "categories"));
+
+		if (cats == NULL)
+			fail(r, CTL_QUEUE_UNMADE);
+		else
+			made(r, p->i, &p->v, cats,
+			     repeat_of(p->el[F_REPEAT], buf, sizeof(buf)));
+		json_decref(cats);
+		json_decref(o);
+	}
+	pending_free(p);
+	if (r->left == 0)
+		r->done(r, r->arg);
+}
+
+/* A command of Redis's protocol: the key prefix .. "ref:" .. id, then
+ * `rest` (its arguments after the key, formatted) into buf. */
+static size_t
+command(char *buf, size_t sz, const char *start, const char *prefix,
+	const char *id, const char *rest)
+{
+	size_t kl = strlen(prefix) + 4 + strlen(id);
+	int n = snprintf(buf, sz, "%s$%zu\r\n%sref:%s\r\n%s", start, kl, prefix,
+			 id, rest);
+
+	return n < 0 || (size_t)n >= sz ? 0 : (size_t)n;
+}
+
+/* Item i's record asked for (HGET key record), its fields kept. */
+static void
+record_ask(struct qread *r, size_t i, const redisReply *v)
+{
+	const char *prefix = r->prefix;
+	struct pending *p = calloc(1, sizeof(*p));
+	char cmd[512];
+	size_t n = command(cmd, sizeof(cmd), "*3\r\n$4\r\nHGET\r\n", prefix,
+			   r->ids + r->id_at[i], "$6\r\nrecord\r\n");
+	bool ok = p != NULL && n > 0;
+
+	for (size_t k = 0; ok && k < NFIELDS; k++) {
+		const redisReply *f = v->element[k];
+
+		p->el[k] = &p->f[k];
+		p->f[k].type = f->type;
+		if (f->type == REDIS_REPLY_STRING) {
+			ok = (p->f[k].str = malloc(f->len + 1)) != NULL;
+			if (ok) {
+				memcpy(p->f[k].str, f->str, f->len);
+				p->f[k].str[f->len] = '\0';
+				p->f[k].len = f->len;
+			}
+		}
+	}
+	if (!ok) {
+		fail(r, CTL_QUEUE_UNMADE);
+	} else {
+		p->r = r;
+		p->i = i;
+		p->v.type = REDIS_REPLY_ARRAY;
+		p->v.elements = NFIELDS;
+		p->v.element = p->el;
+		if (store_read(r->st, cmd, n, record_done, p) == 0) {
+			r->left++;
+			return;
+		}
+		fail(r, "the referral store is unreachable");
+	}
+	if (p != NULL)
+		pending_free(p);
+}
+
+/* Fields read: an array of NFIELDS, each a string or nil. */
+static bool
+fields_shaped(const redisReply *v)
+{
+	if (v->type != REDIS_REPLY_ARRAY || v->elements != NFIELDS)
+		return false;
+	for (size_t k = 0; k < NFIELDS; k++)
+		if (v->element[k]->type != REDIS_REPLY_STRING &&
+		    v->element[k]->type != REDIS_REPLY_NIL)
+			return false;
+	return true;
+}
+
+/* Item i's fields read (queue.lua's item_of()). */
+static void
+fields_read(struct qread *r, size_t i, const struct store_result *res)
+{
+	const redisReply *v = res->reply;
+	const json_t *cats;
+	char buf[32];
+
+	if (res->err != NULL && strncmp(res->err, "WRONGTYPE", 9) == 0) {
+		damaged(r, i, "not a hash");
+	} else if (res->err != NULL) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "redis: %s", res->err);
+		fail(r, why);
+	} else if (!fields_shaped(v)) {
+		fail(r, CTL_QUEUE_UNMADE);
+	} else if (v->element[F_STATUS]->type != REDIS_REPLY_STRING) {
+		/* every stored referral has a status: without one, it is
+		 * gone */
+		damaged(r, i, "missing");
+	} else if ((cats = cats_shown(r, v->element[F_CATS])) != NULL) {
+		made(r, i, v, cats,
+		     repeat_of(v->element[F_REPEAT], buf, sizeof(buf)));
+	} else if (r->why[0] == '\0') {
+		record_ask(r, i, v);
+	}
+}
+
+static void
+fields_done(const struct store_result *res, void *arg)
+{
+	struct qread *r = arg;
+	size_t i = r->got++;
+
+	r->left--;
+	if (r->why[0] == '\0')
+		fields_read(r, i, res);
+	if (r->left == 0)
+		r->done(r, r->arg);
+}
+
+/* ---- the page --------------------------------------------------------- */
+
+struct qread *
+qread_new(const redisReply *a, const char *zone, long long sent, char *next,
+	  size_t nextsz)
+{
+	struct qread *r;
+	size_t idlen = 0, n;
+
+	if (a->type != REDIS_REPLY_ARRAY || a->elements < 1)
+		return NULL;
+	n = a->elements - 1;
+	for (size_t i = 1; i < a->elements; i++) {
+		if (a->element[i]->type != REDIS_REPLY_STRING ||
+		    strlen(a->element[i]->str) != a->element[i]->len ||
+		    a->element[i]->len > 200)
+			return NULL;
+		idlen += a->element[i]->len + 1;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->n = n;
+	r->cap = HEAD_MAX + 700 * n + 4096;
+	r->ids = malloc(idlen + 1);
+	r->id_at = calloc(n + 1, sizeof(*r->id_at));
+	r->at = calloc(n + 1, sizeof(*r->at));
+	r->end = calloc(n + 1, sizeof(*r->end));
+	r->text = malloc(r->cap);
+	r->tail = ctl_queue_tail(a, zone, sent + (long long)n, next, nextsz);
+	if (r->ids == NULL || r->id_at == NULL || r->at == NULL ||
+	    r->end == NULL || r->text == NULL || r->tail == NULL) {
+		qread_free(r);
+		return NULL;
+	}
+	idlen = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(r->ids + idlen, a->element[i + 1]->str,
+		       a->element[i + 1]->len + 1);
+		r->id_at[i] = idlen;
+		idlen += a->element[i + 1]->len + 1;
+	}
+	r->len = r->head_len = (size_t)snprintf(
+	    r->text, HEAD_MAX, "{\"ok\":true,\"items\":%zu}\n", n);
+	return r;
+}
+
+size_t
+qread_count(const struct qread *r)
+{
+	return r->n;
+}
+
+/* The HMGET's fields after the key, in Redis's protocol, made once. */
+static const char *
+fields_text(void)
+{
+	static char text[1024];
+	size_t at = 0;
+
+	if (text[0] != '\0')
+		return text;
+	static const char *const want[] = {"brag",	"status", "channel",
+					   "received",	"owner",  "repeat",
+					   "categories"};
+	for (size_t k = 0; k < F_TIMERS; k++)
+		at += (size_t)snprintf(text + at, sizeof(text) - at,
+				       "$%zu\r\n%s\r\n", strlen(want[k]),
+				       want[k]);
+	for (int k = 0; k < TIMER_COUNT; k++) {
+		static const char *const kind[] = {
+		    "due:", "fired:", "stopped:"};
+		for (int j = 0; j < 3; j++)
+			at += (size_t)snprintf(
+			    text + at, sizeof(text) - at, "$%zu\r\n%s%s\r\n",
+			    strlen(kind[j]) + strlen(timer_words[k].name),
+			    kind[j], timer_words[k].name);
+	}
+	return text;
+}
+
+void
+qread_send(struct qread *r, struct store *st, const char *prefix,
+	   struct queue_items *q, qread_done_cb *done, void *arg)
+{
+	char start[32], cmd[2048];
+	const char *rest = fields_text();
+
+	r->st = st;
+	r->prefix = prefix;
+	r->q = q;
+	r->done = done;
+	r->arg = arg;
+	snprintf(start, sizeof(start), "*%d\r\n$5\r\nHMGET\r\n", 2 + NFIELDS);
+	for (size_t i = 0; i < r->n; i++) {
+		size_t n = command(cmd, sizeof(cmd), start, prefix,
+				   r->ids + r->id_at[i], rest);
+
+		if (n == 0 || store_read(st, cmd, n, fields_done, r) != 0) {
+			fail(r, "the referral store is unreachable");
+			break;
+		}
+		r->left++;
+	}
+}
+
+bool
+qread_busy(const struct qread *r)
+{
+	return r->left > 0;
+}
+
+char *
+qread_page(struct qread *r, size_t *len, const char **why)
+{
+	size_t tl = strlen(r->tail), at;
+	char *out;
+
+	*why = r->why;
+	if (r->why[0] != '\0')
+		return NULL;
+	if (!r->moved && r->len + tl + 1 <= r->cap) {
+		memcpy(r->text + r->len, r->tail, tl + 1);
+		*len = r->len + tl;
+		out = r->text;
+		r->text = NULL;
+		return out;
+	}
+	/* items out of order: put back in the page's */
+	if ((out = malloc(r->len + tl + 1)) == NULL) {
+		*why = CTL_QUEUE_UNMADE;
+		return NULL;
+	}
+	memcpy(out, r->text, at = r->head_len);
+	for (size_t i = 0; i < r->n; i++) {
+		size_t n = r->end[i] - r->at[i] + 1;
+
+		memcpy(out + at, r->text + r->at[i], n);
+		at += n;
+	}
+	memcpy(out + at, r->tail, tl + 1);
+	*len = at + tl;
+	return out;
+}
+
+void
+qread_free(struct qread *r)
+{
+	if (r == NULL)
+		return;
+	free(r->ids);
+	free(r->id_at);
+	free(r->at);
+	free(r->end);
+	free(r->text);
+	free(r->tail);
+	free(r->cats_text);
+	json_decref(r->cats);
+	free(r);
+}
