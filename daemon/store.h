@@ -18,8 +18,8 @@
  * typed contract, this header), store.c (reaching the master, and the
  * store's life: this header), store_call.c (the scripts and their calls,
  * store_call.h), store_check.c (durability and PING, store_check.h),
- * store_conn.c (the connection's primitives, store_conn.h: the store's
- * own), and sentinel.c (the sentinels).
+ * store_read.c (a plain read, this header), store_conn.c (the connection's
+ * primitives, store_conn.h: the store's own), and sentinel.c (the sentinels).
  */
 #ifndef MASHD_STORE_H
 #define MASHD_STORE_H

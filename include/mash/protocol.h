@@ -9,7 +9,12 @@
  * {"ok":true,"items":N}, N lines of one item each (so that mashctl copies
  * an item without reading it), and a tail line {"now","zone","sent",
  * "next"}. (A stream read across this framing and the one before, a page
- * a line, is an unreadable answer either way: mashctl exits 3.)
+ * a line, is an unreadable answer either way: mashctl exits 3.) A page's
+ * referrals are chosen at once, but a stream without filters reads each
+ * a moment later: one decided, claimed or re-rated in between is sent as
+ * it is then (its new status), in the place it had when its page was
+ * chosen; the cursor is the choice's, so each referral open throughout
+ * is still sent exactly once.
  */
 #ifndef MASH_PROTOCOL_H
 #define MASH_PROTOCOL_H
