@@ -3,7 +3,7 @@
  * after Redis ran the command, or a request before Redis saw it, as a
  * dropped connection or a dead network does; on libevent like mashd.
  *
- * usage: redis-cutter PORTFILE UPSTREAM [-c|-h|-d MARKER]...
+ * usage: redis-cutter PORTFILE UPSTREAM [-c|-h|-d|-w MARKER]...
  *
  * Listens on 127.0.0.1 (a port chosen by the kernel, written to PORTFILE)
  * and relays each connection to the Unix socket UPSTREAM (redis-server).
@@ -15,9 +15,13 @@
  *       so Redis seems to hang rather than refuse; on SIGUSR1 the waiting
  *       connections are taken and relayed as any other;
  *   -d  the request is thrown away and both connections closed: Redis
- *       never sees it.
- * Each prints "cut MARKER" or "drop MARKER" on standard output. Runs until
- * killed.
+ *       never sees it;
+ *   -w  the request, and all that follows it on its connection, waits in
+ *       the proxy until SIGUSR2, then goes on to Redis: Redis sees what
+ *       other clients ask meanwhile first (something changed between
+ *       two commands of one client).
+ * Each prints "cut MARKER", "drop MARKER" or "held MARKER" on standard
+ * output. Runs until killed.
  */
 #include <netinet/in.h>
 #include <signal.h>
@@ -39,7 +43,7 @@
 #define MAX_MARKER 128
 
 struct rule {
-	char mode; /* 'c', 'h' or 'd' */
+	char mode; /* 'c', 'h', 'd' or 'w' */
 	const char *marker;
 	bool used;
 };
@@ -50,6 +54,7 @@ struct cutter {
 	struct sockaddr_un up;
 	struct rule rules[MAX_RULES];
 	int nrules;
+	struct pair *held; /* the connection a -w rule holds, until SIGUSR2 */
 };
 
 /* One relayed connection: the client's side and Redis's. */
@@ -65,6 +70,8 @@ struct pair {
 static void
 pair_free(struct pair *p)
 {
+	if (p->c->held == p)
+		p->c->held = NULL;
 	bufferevent_free(p->client);
 	bufferevent_free(p->redis);
 	free(p);
@@ -105,8 +112,17 @@ from_client(struct bufferevent *bev, void *arg)
 {
 	struct pair *p = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	struct rule *r = p->cut == NULL ? marked(p, in) : NULL;
+	struct rule *r;
 
+	if (p->c->held == p)
+		return; /* it waits in `in` */
+	r = p->cut == NULL ? marked(p, in) : NULL;
+	if (r != NULL && r->mode == 'w') {
+		printf("held %s\n", r->marker);
+		fflush(stdout);
+		p->c->held = p;
+		return;
+	}
 	if (r != NULL && r->mode == 'd') {
 		printf("drop %s\n", r->marker);
 		fflush(stdout);
@@ -192,6 +208,20 @@ on_usr1(evutil_socket_t sig, short what, void *arg)
 	evconnlistener_enable(c->lev);
 }
 
+static void
+on_usr2(evutil_socket_t sig, short what, void *arg)
+{
+	struct cutter *c = arg;
+	struct pair *p = c->held;
+
+	(void)sig;
+	(void)what;
+	if (p == NULL)
+		return;
+	c->held = NULL;
+	bufferevent_write_buffer(p->redis, bufferevent_get_input(p->client));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -210,7 +240,7 @@ main(int argc, char **argv)
 
 		if (i + 1 >= argc || ++c.nrules > MAX_RULES ||
 		    strlen(argv[i]) != 2 || argv[i][0] != '-' ||
-		    strchr("chd", argv[i][1]) == NULL ||
+		    strchr("chdw", argv[i][1]) == NULL ||
 		    argv[i + 1][0] == '\0' || strlen(argv[i + 1]) >= MAX_MARKER)
 			goto usage;
 		r->mode = argv[i][1];
@@ -243,10 +273,12 @@ main(int argc, char **argv)
 	rename(tmp, argv[1]);
 	ev = evsignal_new(c.base, SIGUSR1, on_usr1, &c);
 	evsignal_add(ev, NULL);
+	ev = evsignal_new(c.base, SIGUSR2, on_usr2, &c);
+	evsignal_add(ev, NULL);
 	event_base_dispatch(c.base);
 	return 0;
 usage:
 	fprintf(stderr, "usage: redis-cutter PORTFILE UPSTREAM "
-			"[-c|-h|-d MARKER]...\n");
+			"[-c|-h|-d|-w MARKER]...\n");
 	return 2;
 }

@@ -1,0 +1,56 @@
+#!/bin/sh
+# A stream without filters (mashctl queue --all --json) chooses each page
+# in one call of queue.lua, then reads the page's referrals itself: what
+# changes in between is shown as it is when read, in the place the
+# referral had when its page was chosen, and each referral of the page
+# still comes once. Made certain by redis-cutter, which holds mashd's
+# reads of the first page (its HMGETs) until the changes are made.
+. "$(dirname "$0")/lib.sh"
+start_redis
+# The marker: an HMGET command as mashd writes it (the scripts' text, which
+# mashd loads, has HMGET in it too).
+"$BUILD/redis-cutter" "$T/cutter.port" "$T/redis.sock" \
+	-w "$(printf '\r\n$5\r\nHMGET\r\n')" > "$T/cutter.out" &
+CUTTER_PID=$!
+trap 'kill $CUTTER_PID 2>/dev/null; cleanup' EXIT
+wait_for 10 test -s "$T/cutter.port" || { echo "no redis-cutter"; exit 1; }
+write_conf
+sed -i "s|^redis = .*|redis = { host = \"127.0.0.1\"; port = $(cat "$T/cutter.port"); };|" \
+	"$T/mashd.conf"
+start_mashd
+for f in red amber amber green blue; do
+	post "$FIX/$f.json" > /dev/null
+	jbody .id >> "$T/ids"
+done
+rcli zrange '{mash}:queue' 0 -1 > "$T/order"
+set -- $(cat "$T/order")
+DECIDED=$2 DAMAGED=$3 LATER=$4
+
+ctl queue --all --json > "$T/all.json" 2> "$T/err" &
+CTL_PID=$!
+expect "nothing held before the stream" "$(grep -c '^held' "$T/cutter.out")" 0
+wait_for 10 "grep -q '^held' '$T/cutter.out'"
+expect "the page's reads held" "$(grep -c '^held' "$T/cutter.out")" 1
+# Meanwhile, straight in Redis (mashd's own calls are held too): one
+# decided, one whose record is no hash any more, one re-rated (its
+# score moved to the queue's end, its brag red).
+rcli hset "{mash}:ref:$DECIDED" status decided > /dev/null
+rcli del "{mash}:ref:$DAMAGED" > /dev/null
+rcli set "{mash}:ref:$DAMAGED" 'not a hash' > /dev/null
+rcli hset "{mash}:ref:$LATER" brag red > /dev/null
+rcli zadd '{mash}:queue' 99999999999999999 "$LATER" > /dev/null
+kill -USR2 $CUTTER_PID
+wait $CTL_PID
+expect "the stream answers" "$?" 0
+expect "each referral of the page once, in the order it was chosen" \
+	"$(jq -r '.[].id' "$T/all.json" | paste -sd' ')" "$*"
+item() { jq -c --arg id "$1" ".[] | select(.id == \$id) | $2" "$T/all.json"; }
+expect "the one decided in between: shown as read, decided" \
+	"$(item "$DECIDED" .status)" '"decided"'
+expect "the one made damaged in between: shown so" \
+	"$(item "$DAMAGED" '[.status, .damaged]')" '["damaged","not a hash"]'
+expect "the one re-rated in between: in its place, with its new rating" \
+	"$(item "$LATER" .brag)" '"red"'
+expect "the others as they were" "$(item "$1" .status)" '"new"'
+expect "nothing said on standard error" "$(cat "$T/err")" ""
+finish
