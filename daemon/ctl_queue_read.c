@@ -42,6 +42,7 @@
 enum { F_STATUS = 1, F_REPEAT = 5, F_CATS = 6, F_TIMERS = 7 };
 #define NFIELDS (F_TIMERS + 3 * TIMER_COUNT)
 #define HEAD_MAX 64
+#define ID_MAX 200 /* a reference's bytes at most (queue.lua's are 16) */
 
 struct qread {
 	struct store *st;
@@ -348,6 +349,14 @@ record_done(const struct store_result *res, void *arg)
 		r->done(r, r->arg);
 }
 
+/* The bytes a command() of `start`, prefix and `rest` needs at most. */
+static size_t
+command_room(const char *start, const char *prefix, const char *rest)
+{
+	return strlen(start) + 24 + strlen(prefix) + 4 + ID_MAX + 2 +
+	       strlen(rest) + 1;
+}
+
 /* A command of Redis's protocol: `start`, the key prefix .. "ref:" .. id,
  * then `rest` (its arguments after the key, formatted) into buf; copied,
  * not formatted (a page's thousand HMGETs); 0 when it does not fit. */
@@ -379,10 +388,14 @@ static void
 record_ask(struct qread *r, size_t i, const redisReply *v)
 {
 	const char *prefix = r->prefix;
+	static const char start[] = "*3\r\n$4\r\nHGET\r\n",
+			  rest[] = "$6\r\nrecord\r\n";
 	struct pending *p = calloc(1, sizeof(*p));
-	char cmd[512];
-	size_t n = command(cmd, sizeof(cmd), "*3\r\n$4\r\nHGET\r\n", prefix,
-			   r->ids + r->id_at[i], "$6\r\nrecord\r\n");
+	size_t room = command_room(start, prefix, rest);
+	char *cmd = malloc(room);
+	size_t n = cmd != NULL ? command(cmd, room, start, prefix,
+					 r->ids + r->id_at[i], rest)
+			       : 0;
 	bool ok = p != NULL && n > 0;
 
 	for (size_t k = 0; ok && k < NFIELDS; k++) {
@@ -409,10 +422,12 @@ record_ask(struct qread *r, size_t i, const redisReply *v)
 		p->v.element = p->el;
 		if (store_read(r->st, cmd, n, record_done, p) == 0) {
 			r->left++;
+			free(cmd);
 			return;
 		}
 		fail(r, "the referral store is unreachable");
 	}
+	free(cmd);
 	if (p != NULL)
 		pending_free(p);
 }
@@ -487,7 +502,7 @@ qread_new(const redisReply *a, const char *zone, long long sent, char *next,
 	for (size_t i = 1; i < a->elements; i++) {
 		if (a->element[i]->type != REDIS_REPLY_STRING ||
 		    strlen(a->element[i]->str) != a->element[i]->len ||
-		    a->element[i]->len > 200)
+		    a->element[i]->len > ID_MAX)
 			return NULL;
 		idlen += a->element[i]->len + 1;
 	}
@@ -524,40 +539,54 @@ qread_count(const struct qread *r)
 	return r->n;
 }
 
-/* The HMGET's fields after the key, in Redis's protocol, made once. */
+/* One argument, a + b, in Redis's protocol at text[*at] (of sz): false
+ * when it does not fit. */
+static bool
+arg_put(char *text, size_t sz, size_t *at, const char *a, const char *b)
+{
+	int n = snprintf(text + *at, sz - *at, "$%zu\r\n%s%s\r\n",
+			 strlen(a) + strlen(b), a, b);
+
+	if (n < 0 || (size_t)n >= sz - *at)
+		return false;
+	*at += (size_t)n;
+	return true;
+}
+
+/* The HMGET's fields after the key, in Redis's protocol (queue.lua's
+ * WANT: these, then due, fired, stopped of each timer), made once; NULL
+ * when they do not fit in text. */
 static const char *
 fields_text(void)
 {
-	static char text[1024];
-	size_t at = 0;
-
-	if (text[0] != '\0')
-		return text;
 	static const char *const want[] = {"brag",	"status", "channel",
 					   "received",	"owner",  "repeat",
 					   "categories"};
+	static const char *const kind[] = {"due:", "fired:", "stopped:"};
+	static char text[4096];
+	size_t at = 0;
+	bool ok = true;
+
+	if (text[0] != '\0')
+		return text;
 	for (size_t k = 0; k < F_TIMERS; k++)
-		at += (size_t)snprintf(text + at, sizeof(text) - at,
-				       "$%zu\r\n%s\r\n", strlen(want[k]),
-				       want[k]);
-	for (int k = 0; k < TIMER_COUNT; k++) {
-		static const char *const kind[] = {
-		    "due:", "fired:", "stopped:"};
+		ok = ok && arg_put(text, sizeof(text), &at, want[k], "");
+	for (int k = 0; k < TIMER_COUNT; k++)
 		for (int j = 0; j < 3; j++)
-			at += (size_t)snprintf(
-			    text + at, sizeof(text) - at, "$%zu\r\n%s%s\r\n",
-			    strlen(kind[j]) + strlen(timer_words[k].name),
-			    kind[j], timer_words[k].name);
-	}
-	return text;
+			ok = ok && arg_put(text, sizeof(text), &at, kind[j],
+					   timer_words[k].name);
+	if (!ok)
+		text[0] = '\0';
+	return ok ? text : NULL;
 }
 
 void
 qread_send(struct qread *r, struct store *st, const char *prefix,
 	   struct queue_items *q, qread_done_cb *done, void *arg)
 {
-	char start[32], cmd[2048];
+	char start[32], *cmd;
 	const char *rest = fields_text();
+	size_t room;
 
 	r->st = st;
 	r->prefix = prefix;
@@ -565,16 +594,22 @@ qread_send(struct qread *r, struct store *st, const char *prefix,
 	r->done = done;
 	r->arg = arg;
 	snprintf(start, sizeof(start), "*%d\r\n$5\r\nHMGET\r\n", 2 + NFIELDS);
+	if (rest == NULL ||
+	    (cmd = malloc(room = command_room(start, prefix, rest))) == NULL) {
+		fail(r, CTL_QUEUE_UNMADE);
+		return;
+	}
 	for (size_t i = 0; i < r->n; i++) {
-		size_t n = command(cmd, sizeof(cmd), start, prefix,
+		size_t n = command(cmd, room, start, prefix,
 				   r->ids + r->id_at[i], rest);
 
-		if (n == 0 || store_read(st, cmd, n, fields_done, r) != 0) {
+		if (store_read(st, cmd, n, fields_done, r) != 0) {
 			fail(r, "the referral store is unreachable");
 			break;
 		}
 		r->left++;
 	}
+	free(cmd);
 }
 
 bool
