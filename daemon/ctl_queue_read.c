@@ -27,9 +27,11 @@
  * open throughout is still sent exactly once.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -91,16 +93,31 @@ fail(struct qread *r, const char *why)
  * refuses what is not UTF-8 and raw control characters: inside strings
  * these are given to jansson as the item would show them after cjson
  * (a byte not of UTF-8 as U+FFFD, which queue_item.c's mend() makes of
- * it; a control character escaped), so both read the same strings. Where
- * they still differ: a number past a double's range, which cjson reads
- * as infinite and jansson refuses (then no JSON: categories come from
- * the record, a repeat is null; t_queue_damaged).
+ * it; a control character escaped), so both read the same strings. And
+ * cjson (decode_invalid_numbers, its default) reads as a number whatever
+ * strtod() reads where a value starts with a sign, a digit, "inf" or
+ * "nan" ("01", "1.", "0x1F", "+1", past a double's range), which jansson
+ * refuses: each is given to jansson as the double strtod() read ("%.17g",
+ * read back the same), one not finite as 1e308. Only two things read a
+ * number, and 1e308 reads as infinity and NaN do in both: a repeat's
+ * count (string.format('%d') of it: LLONG_MIN) and a list's member (not
+ * a string: left out). t_queue_damaged compares a page's items (cjson)
+ * with the stream's on such values.
  */
+static bool
+number_starts(const char *p, size_t left)
+{
+	return *p == '-' || *p == '+' || (*p >= '0' && *p <= '9') ||
+	       (left >= 3 && (strncasecmp(p, "inf", 3) == 0 ||
+			      strncasecmp(p, "nan", 3) == 0));
+}
+
+/* text (n bytes, NUL-ended) given to jansson as cjson reads it (above). */
 static json_t *
 odd_json(const char *text, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	char *b = malloc(6 * n + 1);
+	char *b = malloc(9 * n + 32), *end;
 	size_t at = 0, seq;
 	bool in = false;
 	json_t *v;
@@ -108,7 +125,14 @@ odd_json(const char *text, size_t n)
 	if (b == NULL)
 		return NULL;
 	for (size_t i = 0; i < n;) {
-		if (!in || (s[i] >= 0x20 && s[i] < 0x80) || s[i] == 0) {
+		double d;
+
+		if (!in && number_starts(text + i, n - i) &&
+		    (d = strtod(text + i, &end), end > text + i)) {
+			at += (size_t)snprintf(b + at, 32, "%.17g",
+					       isfinite(d) ? d : 1e308);
+			i = (size_t)(end - text);
+		} else if (!in || (s[i] >= 0x20 && s[i] < 0x80) || s[i] == 0) {
 			if (s[i] == '"')
 				in = !in;
 			else if (in && s[i] == '\\' && i + 1 < n)

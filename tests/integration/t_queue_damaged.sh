@@ -81,4 +81,26 @@ expect "odd times: shown as 0's" \
 	"1970-01-01T00:00:00Z 1970-01-01T00:00:00Z 1970-01-01T00:00:00Z"
 out=$(ctl queue 2>&1)
 expect "odd times: mashctl queue answers" "$?" 0
+# JSON in a field as queue.lua's cjson reads it, also where jansson
+# alone would not: numbers past a double's range (cjson: infinite, then
+# string.format('%d') of it), past its smallest (0), and what only
+# strtod() takes ("1.", "01", hexadecimal, "+1", Infinity, nan). A page (queue.lua reads each item, with cjson) and the stream
+# (mashd reads each referral, with jansson) show the same items.
+rcli hset "{mash}:ref:$1" repeat '{"count":1e400}' categories '["x",1e400]' > /dev/null
+rcli hset "{mash}:ref:$2" repeat '{"count":-1e400}' categories '["y",1.]' > /dev/null
+rcli hset "{mash}:ref:$3" repeat '{"count":1.}' categories '[1.e2,"z",-0]' > /dev/null
+rcli hset "{mash}:ref:$4" repeat '{"count":1e-400}' categories '[01,"w",0x1F,+1,Infinity,nan]' > /dev/null
+ctl queue --json > "$T/num.json"
+expect "odd numbers: the stream answers" "$?" 0
+ctl queue --limit 1000 --json > "$T/num-page.json"
+for id in "$1" "$2" "$3" "$4"; do
+	expect "odd numbers: $id as a page shows it" \
+		"$(jq -c --arg id "$id" '.[] | select(.id == $id) | [.repeat, .categories]' "$T/num.json")" \
+		"$(jq -c --arg id "$id" '.items[] | select(.id == $id) | [.repeat, .categories]' "$T/num-page.json")"
+done
+# (jq reads integers as doubles: the count past them is read as text.)
+expect "odd numbers: past a double's range, as cjson reads it" \
+	"$(grep -c '"repeat": *-9223372036854775808' "$T/num.json")" 2
+expect "odd numbers: a page the same" \
+	"$(grep -c '"repeat": *-9223372036854775808' "$T/num-page.json")" 2
 finish
