@@ -33,7 +33,7 @@ DAEMON   = main log clock crypto_reuse lifecycle store store_conn store_check st
 	   ctl_watch ctl_stop ctl_alerts ctl_screen ctl_audit ctl_report ctl_find ctl_list \
 	   ctl_explain \
 	   alert_batch alert_audience alert_plan alert_log alert_settle alert_mailq \
-	   ctl_queue_stream ctl_queue_read queue_item \
+	   ctl_queue_stream ctl_queue_read queue_item queue_json \
 	   digest_pages \
 	   deliver_text deliver_session deliver_pipes \
 	   backfill scheduler recompute ladder ladder_gap digest digest_text alert alert_text deliver_mail webhook tls dns redis_open redis_auth \
@@ -248,7 +248,7 @@ FUZZ_OBJ_ctl      = $(BUILD)/ctl_cmd.o $(BUILD)/ctl_args.o $(BUILD)/ctl_alerts.o
 		    $(BUILD)/ctl_queue.o $(BUILD)/ctl_audit.o $(BUILD)/ctl_report.o \
 		    $(BUILD)/intake.o $(BUILD)/crypto_reuse.o $(BUILD)/ctl_explain.o \
 		    $(BUILD)/ctl_queue_stream.o $(BUILD)/ctl_queue_page.o $(BUILD)/queue_item.o \
-		    $(BUILD)/ctl_queue_read.o \
+		    $(BUILD)/ctl_queue_read.o $(BUILD)/queue_json.o \
 		    $(CONF:%=$(BUILD)/%.o) $(PURE_OBJ)
 FUZZ_OBJ_answer   = $(FUZZ_OBJ_ctl) $(BUILD)/store_json.o \
 		    $(BUILD)/digest_pages.o $(BUILD)/digest_text.o

@@ -19,19 +19,16 @@
  * concern.categories, read by a second HGET for those few only); repeat
  * as its repeat_of(). The JSON stored in a field is read with jansson
  * where queue.lua used Lua's cjson: the same for every value mashd
- * writes; for odd ones, see odd_json() below.
+ * writes; for odd ones, see queue_json.c.
  *
  * Not atomic: a referral is read a moment after its page was chosen, so
  * one decided (or claimed, re-rated) in between is shown as read then,
  * with its new status. The cursor is the selection's, so each referral
  * open throughout is still sent exactly once.
  */
-#include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jansson.h>
 
@@ -39,6 +36,7 @@
 
 #include "ctl_queue.h"
 #include "ctl_queue_read.h"
+#include "queue_json.h"
 
 /* queue.lua's WANT: these, then due, fired, stopped of each timer. */
 enum { F_STATUS = 1, F_REPEAT = 5, F_CATS = 6, F_TIMERS = 7 };
@@ -84,96 +82,7 @@ fail(struct qread *r, const char *why)
 		snprintf(r->why, sizeof(r->why), "%s", why);
 }
 
-/* ---- the fields' JSON ----------------------------------------------- */
-
-/*
- * A field's JSON as queue.lua's pcall(cjson.decode, text) read it, with
- * jansson: any value at the top, \u0000 in strings, every number a
- * double. cjson takes a string's bytes as they are, where jansson
- * refuses what is not UTF-8 and raw control characters: inside strings
- * these are given to jansson as the item would show them after cjson
- * (a byte not of UTF-8 as U+FFFD, which queue_item.c's mend() makes of
- * it; a control character escaped), so both read the same strings. And
- * cjson (decode_invalid_numbers, its default) reads as a number whatever
- * strtod() reads where a value starts with a sign, a digit, "inf" or
- * "nan" ("01", "1.", "0x1F", "+1", past a double's range), which jansson
- * refuses: each is given to jansson as the double strtod() read ("%.17g",
- * read back the same), one not finite as 1e308. Only two things read a
- * number, and 1e308 reads as infinity and NaN do in both: a repeat's
- * count (string.format('%d') of it: LLONG_MIN) and a list's member (not
- * a string: left out). t_queue_damaged compares a page's items (cjson)
- * with the stream's on such values.
- */
-static bool
-number_starts(const char *p, size_t left)
-{
-	return *p == '-' || *p == '+' || (*p >= '0' && *p <= '9') ||
-	       (left >= 3 && (strncasecmp(p, "inf", 3) == 0 ||
-			      strncasecmp(p, "nan", 3) == 0));
-}
-
-/* text (n bytes, NUL-ended) given to jansson as cjson reads it (above). */
-static json_t *
-odd_json(const char *text, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	char *b = malloc(9 * n + 32), *end;
-	size_t at = 0, seq;
-	bool in = false;
-	json_t *v;
-
-	if (b == NULL)
-		return NULL;
-	for (size_t i = 0; i < n;) {
-		double d;
-
-		if (!in && number_starts(text + i, n - i) &&
-		    (d = strtod(text + i, &end), end > text + i)) {
-			at += (size_t)snprintf(b + at, 32, "%.17g",
-					       isfinite(d) ? d : 1e308);
-			i = (size_t)(end - text);
-		} else if (!in || (s[i] >= 0x20 && s[i] < 0x80) || s[i] == 0) {
-			if (s[i] == '"')
-				in = !in;
-			else if (in && s[i] == '\\' && i + 1 < n)
-				b[at++] = (char)s[i++];
-			b[at++] = (char)s[i++];
-		} else if (s[i] < 0x20) {
-			at += (size_t)snprintf(b + at, 7, "\\u%04X", s[i++]);
-		} else if ((seq = queue_item_utf8_len(s, i, n)) > 0) {
-			memcpy(b + at, s + i, seq);
-			at += seq;
-			i += seq;
-		} else {
-			memcpy(b + at, "\xEF\xBF\xBD", 3);
-			at += 3;
-			i++;
-		}
-	}
-	v = json_loadb(
-	    b, at, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
-	    NULL);
-	free(b);
-	return v;
-}
-
-/* The strings of a list, in a new array (an object, as Lua's ipairs over
- * cjson's table, has none); NULL out of memory. */
-static json_t *
-strings_of(const json_t *list)
-{
-	json_t *out = json_array(), *c;
-	size_t k;
-
-	for (k = 0; out != NULL && k < json_array_size(list); k++) {
-		c = json_array_get(list, k);
-		if (json_is_string(c) && json_array_append(out, c) != 0) {
-			json_decref(out);
-			out = NULL;
-		}
-	}
-	return out;
-}
+/* ---- the fields' JSON (queue_json.c) --------------------------------- */
 
 /* The strings a categories field shows, when it is a JSON list with a
  * string in it (borrowed: kept for the next item, whose field is most
@@ -193,8 +102,8 @@ cats_shown(struct qread *r, const redisReply *f)
 		fail(r, CTL_QUEUE_UNMADE);
 		return NULL;
 	}
-	list = odd_json(f->str, f->len);
-	shown = strings_of(list);
+	list = queue_json_load(f->str, f->len);
+	shown = queue_json_strings(list);
 	json_decref(list);
 	if (shown != NULL && json_array_size(shown) == 0) {
 		json_decref(shown);
@@ -209,34 +118,13 @@ cats_shown(struct qread *r, const redisReply *f)
 	return shown;
 }
 
-/* queue.lua's repeat_of(): the count of the child's referrals as integer
- * text into buf (string.format('%d', n), whose cast of a double out of
- * range gives LLONG_MIN on this machine), or NULL. */
+/* queue.lua's repeat_of() of a field (queue_json.c). */
 static const char *
 repeat_of(const redisReply *f, char *buf, size_t sz)
 {
-	json_t *rep, *count;
-	double d = 0;
-	bool ok;
-	long long n;
-
-	if (f->type != REDIS_REPLY_STRING ||
-	    (rep = odd_json(f->str, f->len)) == NULL)
-		return NULL;
-	count = json_object_get(rep, "count");
-	ok = json_is_number(count) ||
-	     (json_is_string(count) &&
-	      queue_item_number(json_string_value(count), &d) == 0);
-	if (json_is_number(count))
-		d = json_number_value(count);
-	json_decref(rep);
-	if (!ok)
-		return NULL;
-	n = d >= -9223372036854775808.0 && d < 9223372036854775808.0
-		? (long long)d
-		: LLONG_MIN;
-	snprintf(buf, sz, "%lld", n);
-	return buf;
+	return f->type == REDIS_REPLY_STRING
+		   ? queue_json_repeat(f->str, f->len, buf, sz)
+		   : NULL;
 }
 
 /* ---- the items -------------------------------------------------------- */
@@ -355,9 +243,9 @@ record_done(const struct store_result *res, void *arg)
 	} else if (r->why[0] == '\0') {
 		const redisReply *rec = res->reply;
 		json_t *o = rec->type == REDIS_REPLY_STRING
-				? odd_json(rec->str, rec->len)
+				? queue_json_load(rec->str, rec->len)
 				: NULL;
-		json_t *cats = strings_of(json_object_get(
+		json_t *cats = queue_json_strings(json_object_get(
 		    json_object_get(o, "concern"), "categories"));
 
 		if (cats == NULL)
