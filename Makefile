@@ -174,6 +174,13 @@ $(BUILD)/test_queue_item: tests/unit/test_queue_item.c $(BUILD)/queue_item.o \
 	$(CC) $(CFLAGS) -Idaemon -MMD -MP $(LDFLAGS) -o $@ $< \
 		$(BUILD)/queue_item.o $(PURE_OBJ) $(LDLIBS) -lcmocka
 
+# test_queue_json: mashd's queue_json.o and queue_item.o (no I/O in them).
+$(BUILD)/test_queue_json: tests/unit/test_queue_json.c $(BUILD)/queue_json.o \
+		$(BUILD)/queue_item.o $(PURE_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) -Idaemon -MMD -MP $(LDFLAGS) -o $@ $< \
+		$(BUILD)/queue_json.o $(BUILD)/queue_item.o $(PURE_OBJ) \
+		$(LDLIBS) -lcmocka
+
 unit: $(UNITS:%=$(BUILD)/%)
 	@set -e; for t in $(UNITS); do \
 		echo "== unit $$t ($(BUILD))"; \
