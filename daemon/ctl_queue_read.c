@@ -59,10 +59,10 @@ struct qread {
 	size_t *at, *end; /* where each item is in text */
 	size_t in_order;  /* the item that made next keeps the order */
 	bool moved;	  /* an item made out of order (its record read) */
-	const char *prefix;
-	char *tail;	 /* the tail line */
-	size_t head_len; /* of the head line in text */
-	char *cats_text; /* the last categories field read, and its list */
+	char *prefix;	  /* redis.prefix, kept (a reload may free the conf) */
+	char *tail;	  /* the tail line */
+	size_t head_len;  /* of the head line in text */
+	char *cats_text;  /* the last categories field read, and its list */
 	size_t cats_len;
 	json_t *cats;
 	char why[512]; /* "" or why the page cannot be made */
@@ -501,12 +501,12 @@ qread_send(struct qread *r, struct store *st, const char *prefix,
 	size_t room;
 
 	r->st = st;
-	r->prefix = prefix;
+	r->prefix = strdup(prefix);
 	r->q = q;
 	r->done = done;
 	r->arg = arg;
 	snprintf(start, sizeof(start), "*%d\r\n$5\r\nHMGET\r\n", 2 + NFIELDS);
-	if (rest == NULL ||
+	if (rest == NULL || r->prefix == NULL ||
 	    (cmd = malloc(room = command_room(start, prefix, rest))) == NULL) {
 		fail(r, CTL_QUEUE_UNMADE);
 		return;
@@ -574,6 +574,7 @@ qread_free(struct qread *r)
 	free(r->end);
 	free(r->text);
 	free(r->tail);
+	free(r->prefix);
 	free(r->cats_text);
 	json_decref(r->cats);
 	free(r);
