@@ -26,9 +26,9 @@ rcli zrange '{mash}:queue' 0 -1 > "$T/order"
 set -- $(cat "$T/order")
 DECIDED=$2 DAMAGED=$3 LATER=$4
 
+expect "nothing held before the stream" "$(grep -c '^held' "$T/cutter.out")" 0
 ctl queue --all --json > "$T/all.json" 2> "$T/err" &
 CTL_PID=$!
-expect "nothing held before the stream" "$(grep -c '^held' "$T/cutter.out")" 0
 wait_for 10 "grep -q '^held' '$T/cutter.out'"
 expect "the page's reads held" "$(grep -c '^held' "$T/cutter.out")" 1
 # Meanwhile, straight in Redis (mashd's own calls are held too): one
@@ -38,7 +38,8 @@ rcli hset "{mash}:ref:$DECIDED" status decided > /dev/null
 rcli del "{mash}:ref:$DAMAGED" > /dev/null
 rcli set "{mash}:ref:$DAMAGED" 'not a hash' > /dev/null
 rcli hset "{mash}:ref:$LATER" brag red > /dev/null
-rcli zadd '{mash}:queue' 99999999999999999 "$LATER" > /dev/null
+rcli zadd '{mash}:queue' "$(($(rcli zscore '{mash}:queue' "$5") + 1))" "$LATER" \
+	> /dev/null
 kill -USR2 $CUTTER_PID
 wait $CTL_PID
 expect "the stream answers" "$?" 0
@@ -53,4 +54,13 @@ expect "the one re-rated in between: in its place, with its new rating" \
 	"$(item "$LATER" .brag)" '"red"'
 expect "the others as they were" "$(item "$1" .status)" '"new"'
 expect "nothing said on standard error" "$(cat "$T/err")" ""
+# A filtered stream's items are still read by queue.lua as it chooses
+# them: with none claimed, --unclaimed lists every one, the same bytes
+# as the stream without filters, read now by mashd.
+ctl queue --unclaimed --json > "$T/unclaimed.json"
+ctl queue --json > "$T/now.json"
+expect "a filtered stream (queue.lua's items): the same bytes" \
+	"$(cmp "$T/unclaimed.json" "$T/now.json" 2>&1; echo $?)" 0
+expect "a filtered stream: all five, the re-rated one now last" \
+	"$(jq -r '.[].id' "$T/unclaimed.json" | paste -sd' ')" "$1 $2 $3 $5 $4"
 finish
