@@ -250,8 +250,9 @@ field_ms(const redisReply *f)
 
 /* ---- strings: lib.lua's utf8_mend(), then jansson's own escapes ----- */
 
-size_t
-queue_item_utf8_len(const unsigned char *s, size_t i, size_t n)
+/* The bytes of a well-formed UTF-8 sequence at s[i] (of n), else 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t i, size_t n)
 {
 	unsigned c = s[i];
 	size_t len = c >= 0xC2 && c <= 0xDF   ? 2
@@ -299,7 +300,7 @@ mend(struct queue_items *q, const char *s, size_t n, size_t *out_len)
 	while (i < n) {
 		if (u[i] != 0 && u[i] < 0x80) {
 			q->mend[at++] = s[i++];
-		} else if (u[i] != 0 && (seq = queue_item_utf8_len(u, i, n)) > 0) {
+		} else if (u[i] != 0 && (seq = utf8_seq(u, i, n)) > 0) {
 			memcpy(q->mend + at, s + i, seq);
 			at += seq;
 			i += seq;

@@ -37,7 +37,4 @@ int queue_item_number(const char *s, double *v);
  * least. Returns the text's length. */
 size_t queue_item_iso(double ms, char *out);
 
-/* The bytes of a well-formed UTF-8 sequence at s[i] (of n bytes), else
- * 0: what lib.lua's utf8_mend() keeps. */
-size_t queue_item_utf8_len(const unsigned char *s, size_t i, size_t n);
 #endif

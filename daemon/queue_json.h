@@ -1,6 +1,6 @@
 /*
- * queue_json: a stored field's JSON read as queue.lua's cjson read it
- * (queue_json.c), for the stream's items that mashd reads itself.
+ * queue_json: a stored field's JSON read with jansson (queue_json.c), for
+ * the stream's items that mashd reads itself.
  */
 #ifndef MASHD_QUEUE_JSON_H
 #define MASHD_QUEUE_JSON_H
@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-/* text (n bytes, NUL-ended) as pcall(cjson.decode, text) reads it; NULL
- * where cjson fails (or memory ran out). */
+/* text (n bytes) as jansson reads it (queue_json.c: as cjson does, for
+ * strict JSON); NULL when it refuses it, or memory ran out. */
 json_t *queue_json_load(const char *text, size_t n);
 /* The strings of a list, in a new array (an object, as Lua's ipairs over
  * cjson's table, has none); NULL out of memory. */

@@ -40,7 +40,14 @@ expect "categories that cannot be read come from the record" \
 	"$(item "$1" .categories)" "$(jq -c .concern.categories "$FIX/amber.json")"
 expect "a truncated sequence shows as U+FFFD" "$(item "$2" .owner)" \
 	"$(printf '"a\357\277\275\357\277\275"')"
-expect "a surrogate shows as U+FFFD" "$(item "$2" .categories)" \
+# Categories whose JSON holds bytes that are not UTF-8: not strict JSON:
+# mashd never writes it; the stream shows what jansson reads (it refuses
+# the field: the record's categories), a page what queue.lua's cjson
+# reads (the bytes, each shown as U+FFFD).
+expect "a surrogate in categories: the stream shows the record's" \
+	"$(item "$2" .categories)" "$(jq -c .concern.categories "$FIX/amber.json")"
+expect "a surrogate in categories: a page shows U+FFFD" \
+	"$(jq -c --arg id "$2" '.items[] | select(.id == $id) | .categories' "$T/page.json")" \
 	"$(printf '["n\357\277\275\357\277\275\357\277\275"]')"
 expect "a NUL shows as U+FFFD" "$(item "$3" .channel)" \
 	"$(printf '"we\357\277\275b"')"
@@ -48,9 +55,9 @@ expect "categories read as no list of strings come from the record" \
 	"$(item "$3" .categories)" "$(jq -c .concern.categories "$FIX/amber.json")"
 expect "only the strings of damaged categories are kept" \
 	"$(item "$4" .categories)" '["neglect"]'
-expect "the damaged referral, as the stream gives it, on a page" \
-	"$(jq -c --arg id "$2" '.items[] | select(.id == $id)' "$T/page.json")" \
-	"$(item "$2" .)"
+expect "the damaged referral, as the stream gives it, on a page (but its categories, above)" \
+	"$(jq -c --arg id "$2" '.items[] | select(.id == $id) | del(.categories)' "$T/page.json")" \
+	"$(item "$2" 'del(.categories)')"
 # Answers made whole by the store (cjson) are mended the same way.
 expect "show answers for the damaged referral" \
 	"$(ctl show "$1" --json | jq -r .owner)" "$(printf 'caf\357\277\275')"
@@ -81,26 +88,31 @@ expect "odd times: shown as 0's" \
 	"1970-01-01T00:00:00Z 1970-01-01T00:00:00Z 1970-01-01T00:00:00Z"
 out=$(ctl queue 2>&1)
 expect "odd times: mashctl queue answers" "$?" 0
-# JSON in a field as queue.lua's cjson reads it, also where jansson
-# alone would not: numbers past a double's range (cjson: infinite, then
-# string.format('%d') of it), past its smallest (0), and what only
-# strtod() takes ("1.", "01", hexadecimal, "+1", Infinity, nan). A page (queue.lua reads each item, with cjson) and the stream
-# (mashd reads each referral, with jansson) show the same items.
-rcli hset "{mash}:ref:$1" repeat '{"count":1e400}' categories '["x",1e400]' > /dev/null
-rcli hset "{mash}:ref:$2" repeat '{"count":-1e400}' categories '["y",1.]' > /dev/null
-rcli hset "{mash}:ref:$3" repeat '{"count":1.}' categories '[1.e2,"z",-0]' > /dev/null
-rcli hset "{mash}:ref:$4" repeat '{"count":1e-400}' categories '[01,"w",0x1F,+1,Infinity,nan]' > /dev/null
+# Numbers in a field's JSON. Strict JSON, as mashd writes it: the stream
+# and a page the same (a count past 64 bits: a double, as cjson reads
+# it, then string.format('%d') of it). Not strict JSON: mashd never
+# writes it; the stream shows what jansson reads (it refuses the field:
+# repeat null, the record's categories), a page what cjson reads
+# (strtod()'s number: past a double's range infinite, "01" one).
+rcli hset "{mash}:ref:$1" repeat '{"count":99999999999999999999}' \
+	categories '["x",1e2]' > /dev/null
+rcli hset "{mash}:ref:$4" repeat '{"count":1e400}' categories '["w",01]' \
+	record '{"concern":{"categories":["from the record"]}}' > /dev/null
 ctl queue --json > "$T/num.json"
-expect "odd numbers: the stream answers" "$?" 0
+expect "numbers: the stream answers" "$?" 0
 ctl queue --limit 1000 --json > "$T/num-page.json"
-for id in "$1" "$2" "$3" "$4"; do
-	expect "odd numbers: $id as a page shows it" \
-		"$(jq -c --arg id "$id" '.[] | select(.id == $id) | [.repeat, .categories]' "$T/num.json")" \
-		"$(jq -c --arg id "$id" '.items[] | select(.id == $id) | [.repeat, .categories]' "$T/num-page.json")"
-done
-# (jq reads integers as doubles: the count past them is read as text.)
-expect "odd numbers: past a double's range, as cjson reads it" \
-	"$(grep -c '"repeat": *-9223372036854775808' "$T/num.json")" 2
-expect "odd numbers: a page the same" \
+num() { jq -c --arg id "$1" ".[] | select(.id == \$id) | $2" "$T/num.json"; }
+pnum() { jq -c --arg id "$1" ".items[] | select(.id == \$id) | $2" "$T/num-page.json"; }
+expect "strict JSON: the stream's categories a page's" \
+	"$(num "$1" .categories)" "$(pnum "$1" .categories)"
+# (jq reads integers as doubles: the count is read as text.)
+expect "strict JSON: a count past 64 bits, LLONG_MIN in the stream" \
+	"$(grep -c '"repeat": *-9223372036854775808' "$T/num.json")" 1
+expect "strict JSON: and on a page" \
 	"$(grep -c '"repeat": *-9223372036854775808' "$T/num-page.json")" 2
+expect "not strict JSON (1e400): the stream's repeat is null" \
+	"$(num "$4" .repeat)" null
+expect "not strict JSON (01): the stream's categories are the record's" \
+	"$(num "$4" .categories)" '["from the record"]'
+expect "not strict JSON: a page's, cjson's" "$(pnum "$4" .categories)" '["w"]'
 finish
