@@ -40,9 +40,10 @@ char *ctl_queue_line(const redisReply *r, const char *zone, long long *sent,
 		     char *next, size_t nextsz, size_t *len);
 /* A stream's page's tail line of queue.lua's answer r, "sent" the
  * referrals sent with it (malloc'd; no newline); the cursor of the page
- * after it into next ("" for none). NULL when r is not queue.lua's. */
+ * after it into next ("" for none, or when it does not fit: then
+ * *long_next). NULL when r is not queue.lua's. */
 char *ctl_queue_tail(const redisReply *r, const char *zone, long long sent,
-		     char *next, size_t nextsz);
+		     char *next, size_t nextsz, bool *long_next);
 /* watch: {"ok":true,"live":...} now, then one line a change as it happens
  * ({"changed":ID}, {"live":false|true}): ctl_watch.c. */
 void ctl_watch(struct ctl_conn *c);

@@ -151,9 +151,9 @@ ctl_queue_next(const redisReply *r, char *next, size_t nextsz)
 
 char *
 ctl_queue_tail(const redisReply *r, const char *zone, long long sent,
-	       char *next, size_t nextsz)
+	       char *next, size_t nextsz, bool *long_next)
 {
-	json_t *head = page_head(r, next, nextsz);
+	json_t *head = page_head(r, next, nextsz, long_next);
 	char *tail;
 
 	if (head == NULL)

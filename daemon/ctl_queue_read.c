@@ -59,6 +59,7 @@ struct qread {
 	size_t *at, *end; /* where each item is in text */
 	size_t in_order;  /* the item that made next keeps the order */
 	bool moved;	  /* an item made out of order (its record read) */
+	bool long_next;	  /* the cursor after it does not fit next */
 	char *prefix;	  /* redis.prefix, kept (a reload may free the conf) */
 	char *tail;	  /* the tail line */
 	size_t head_len;  /* of the head line in text */
@@ -238,7 +239,7 @@ record_done(const struct store_result *res, void *arg)
 	if (res->err != NULL) {
 		char why[512];
 
-		snprintf(why, sizeof(why), "redis: %s", res->err);
+		snprintf(why, sizeof(why), "redis: %s", ctl_failure(res->err));
 		fail(r, why);
 	} else if (r->why[0] == '\0') {
 		const redisReply *rec = res->reply;
@@ -370,7 +371,7 @@ fields_read(struct qread *r, size_t i, const struct store_result *res)
 	} else if (res->err != NULL) {
 		char why[512];
 
-		snprintf(why, sizeof(why), "redis: %s", res->err);
+		snprintf(why, sizeof(why), "redis: %s", ctl_failure(res->err));
 		fail(r, why);
 	} else if (!fields_shaped(v)) {
 		fail(r, CTL_QUEUE_UNMADE);
@@ -427,7 +428,8 @@ qread_new(const redisReply *a, const char *zone, long long sent, char *next,
 	r->at = calloc(n + 1, sizeof(*r->at));
 	r->end = calloc(n + 1, sizeof(*r->end));
 	r->text = malloc(r->cap);
-	r->tail = ctl_queue_tail(a, zone, sent + (long long)n, next, nextsz);
+	r->tail = ctl_queue_tail(a, zone, sent + (long long)n, next, nextsz,
+				 &r->long_next);
 	if (r->ids == NULL || r->id_at == NULL || r->at == NULL ||
 	    r->end == NULL || r->text == NULL || r->tail == NULL) {
 		qread_free(r);
@@ -449,6 +451,12 @@ size_t
 qread_count(const struct qread *r)
 {
 	return r->n;
+}
+
+bool
+qread_long_next(const struct qread *r)
+{
+	return r->long_next;
 }
 
 /* One argument, a + b, in Redis's protocol at text[*at] (of sz): false

@@ -26,6 +26,8 @@ typedef void qread_done_cb(struct qread *r, void *arg);
 struct qread *qread_new(const redisReply *r, const char *zone, long long sent,
 			char *next, size_t nextsz);
 size_t qread_count(const struct qread *r);
+/* Its next cursor did not fit next (next ""): a stream cannot go on. */
+bool qread_long_next(const struct qread *r);
 /* Ask Redis for each referral of the page (an HMGET each, written when
  * the loop turns or at store_flush()); the items are made with q
  * (borrowed) as the replies come, and done(r, arg) runs once the last is

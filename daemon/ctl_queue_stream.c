@@ -258,6 +258,7 @@ read_done(struct qread *r, void *arg)
 	const char *why;
 	char *line;
 	size_t len;
+	bool long_next = qread_long_next(r);
 
 	s->reading = NULL;
 	if (ctl_gone(s->c) || s->cut) {
@@ -276,7 +277,9 @@ read_done(struct qread *r, void *arg)
 	ctl_send_text(s->c, line, len);
 	free(line);
 	memcpy(s->after, s->reading_next, sizeof(s->after));
-	if (s->after[0] == '\0') {
+	if (long_next) {
+		stream_cut_long(s); /* nothing was asked after it */
+	} else if (s->after[0] == '\0') {
 		stream_end_soon(s);
 	} else if (s->why[0] != '\0') {
 		stream_say_cut(s, s->why, false);
@@ -336,7 +339,7 @@ ids_done(const struct store_result *res, void *arg)
 	if (s->reading != NULL)
 		before += (long long)qread_count(s->reading);
 	if (res->err != NULL)
-		snprintf(why, sizeof(why), "redis: %s", res->err);
+		snprintf(why, sizeof(why), "redis: %s", ctl_failure(res->err));
 	else if ((r = qread_new(res->reply, s->zone, before, next,
 				sizeof(next))) == NULL)
 		snprintf(why, sizeof(why), "%s", CTL_QUEUE_UNMADE);
