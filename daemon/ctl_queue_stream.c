@@ -41,12 +41,13 @@
 
 struct qstream {
 	struct ctl_conn *c;
-	json_t *args;	  /* queue.lua's, but "after" */
-	char after[96];	  /* where the next page starts: "" at first */
-	long long sent;	  /* referrals sent so far */
-	const char *zone; /* the hub's, for local times */
-	bool asking;	  /* a page asked of Redis, not yet answered */
-	bool cut;	  /* said to be cut: ends as the page asked comes */
+	json_t *args;	/* queue.lua's, but "after" */
+	char after[96]; /* where the next page starts: "" at first */
+	long long sent; /* referrals sent so far */
+	char *zone;	/* the hub's, for local times: kept, as a
+			 * reload frees the configuration's */
+	bool asking;	/* a page asked of Redis, not yet answered */
+	bool cut;	/* said to be cut: ends as the page asked comes */
 	/* Without filters: the pages' references asked of queue.lua, each
 	 * referral read here (ctl_queue_read.c). */
 	bool native;
@@ -72,6 +73,7 @@ stream_end(struct qstream *s)
 	json_decref(s->args);
 	queue_items_free(s->q);
 	qread_free(s->held);
+	free(s->zone);
 	free(s);
 	ctl_done(c);
 }
@@ -381,11 +383,20 @@ ctl_queue_stream(struct ctl_conn *c, json_t *args)
 		ctl_error(c, "nothing was done: out of memory");
 		return;
 	}
-	s->zone = calendar_options(ctl_daemon(c)->conf->calendar)->timezone;
+	if ((s->zone = strdup(
+		 calendar_options(ctl_daemon(c)->conf->calendar)->timezone)) ==
+	    NULL) {
+		json_decref(s->args);
+		queue_items_free(s->q);
+		free(s);
+		ctl_error(c, "nothing was done: out of memory");
+		return;
+	}
 	snprintf(s->after, sizeof(s->after), "%s", after ? after : "");
 	if (page_ask(s, s->after) != 0) {
 		json_decref(s->args);
 		queue_items_free(s->q);
+		free(s->zone);
 		free(s);
 		ctl_error(c, "the referral store is unreachable; try again");
 		return;

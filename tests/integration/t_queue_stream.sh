@@ -79,6 +79,18 @@ expect "streaming: the one submitted meanwhile is" \
 	"$(grep -c "^$(jq -r .id "$T/new2")\$" "$T/streamed")" 1
 expect "streaming: every other one" "$(wc -l < "$T/streamed")" 10006
 
+# A reload (SIGHUP) between pages: the stream goes on to its end; the
+# pages after it are made with the hub's zone the stream kept, not the one
+# the reload freed (a use after free under ASan, as it was). (The reload
+# fires the queue's overdue timers, whose referrals move in the queue: some
+# come twice, so what is counted is each referral, not the lines.)
+$STREAM read "$T/mashd.sock" 1000 "kill -HUP $MASHD_PID; sleep 0.5" \
+	> "$T/reloaded"
+expect "a stream with a reload between pages ends" \
+	"$(tail -1 "$T/reloaded")" end
+expect "and sends every referral" "$(sed '$d' "$T/reloaded" | sort -u | wc -l)" 10006
+expect "mashd lives on" "$(ctl queue --limit 1 --json | jq '.items | length')" 1
+
 # A bad cursor is refused before anything is sent.
 ctl queue --json --all --after 'not-a-cursor' > /dev/null 2> "$T/err"
 expect "a bad cursor is refused" "$?" 1
