@@ -42,7 +42,6 @@
 enum { F_STATUS = 1, F_REPEAT = 5, F_CATS = 6, F_TIMERS = 7 };
 #define NFIELDS (F_TIMERS + 3 * TIMER_COUNT)
 #define HEAD_MAX 64
-#define ID_MAX 200 /* a reference's bytes at most (queue.lua's are 16) */
 
 struct qread {
 	struct store *st;
@@ -52,8 +51,10 @@ struct qread {
 	size_t n;	  /* items */
 	size_t got;	  /* HMGET replies come so far */
 	size_t left;	  /* replies awaited */
-	char *ids;	  /* the references, each NUL-ended */
+	char *ids;	  /* the references, as queue.lua sent them */
 	size_t *id_at;	  /* where each starts in ids */
+	size_t *id_len;	  /* and its bytes (any: RESP is binary-safe) */
+	size_t id_max;	  /* the longest's */
 	char *text;	  /* the head line, then each item and "\n" */
 	size_t len, cap;  /* of text */
 	size_t *at, *end; /* where each item is in text */
@@ -170,7 +171,7 @@ damaged(struct qread *r, size_t i, const char *why)
 {
 	redisReply id, w, *el[2] = {&id, &w}, e = {0};
 
-	str_reply(&id, r->ids + r->id_at[i], strlen(r->ids + r->id_at[i]));
+	str_reply(&id, r->ids + r->id_at[i], r->id_len[i]);
 	str_reply(&w, why, strlen(why));
 	e.type = REDIS_REPLY_ARRAY;
 	e.elements = 2;
@@ -198,7 +199,7 @@ made(struct qread *r, size_t i, const redisReply *v, const json_t *cats,
 		str_reply(&cs[k], json_string_value(s), json_string_length(s));
 		cp[k] = &cs[k];
 	}
-	str_reply(&id, r->ids + r->id_at[i], strlen(r->ids + r->id_at[i]));
+	str_reply(&id, r->ids + r->id_at[i], r->id_len[i]);
 	c.type = REDIS_REPLY_ARRAY;
 	c.elements = nc;
 	c.element = cp;
@@ -262,11 +263,13 @@ record_done(const struct store_result *res, void *arg)
 		r->done(r, r->arg);
 }
 
-/* The bytes a command() of `start`, prefix and `rest` needs at most. */
+/* The bytes a command() of `start`, prefix, a reference of up to idmax
+ * bytes and `rest` needs at most. */
 static size_t
-command_room(const char *start, const char *prefix, const char *rest)
+command_room(const char *start, const char *prefix, size_t idmax,
+	     const char *rest)
 {
-	return strlen(start) + 24 + strlen(prefix) + 4 + ID_MAX + 2 +
+	return strlen(start) + 24 + strlen(prefix) + 4 + idmax + 2 +
 	       strlen(rest) + 1;
 }
 
@@ -275,9 +278,9 @@ command_room(const char *start, const char *prefix, const char *rest)
  * not formatted (a page's thousand HMGETs); 0 when it does not fit. */
 static size_t
 command(char *buf, size_t sz, const char *start, const char *prefix,
-	const char *id, const char *rest)
+	const char *id, size_t li, const char *rest)
 {
-	size_t ls = strlen(start), lp = strlen(prefix), li = strlen(id);
+	size_t ls = strlen(start), lp = strlen(prefix);
 	size_t lr = strlen(rest), at = ls, kl = lp + 4 + li;
 	char num[24];
 	int ln = snprintf(num, sizeof(num), "$%zu\r\n", kl);
@@ -304,11 +307,12 @@ record_ask(struct qread *r, size_t i, const redisReply *v)
 	static const char start[] = "*3\r\n$4\r\nHGET\r\n",
 			  rest[] = "$6\r\nrecord\r\n";
 	struct pending *p = calloc(1, sizeof(*p));
-	size_t room = command_room(start, prefix, rest);
+	size_t room = command_room(start, prefix, r->id_len[i], rest);
 	char *cmd = malloc(room);
-	size_t n = cmd != NULL ? command(cmd, room, start, prefix,
-					 r->ids + r->id_at[i], rest)
-			       : 0;
+	size_t n = cmd != NULL
+		       ? command(cmd, room, start, prefix, r->ids + r->id_at[i],
+				 r->id_len[i], rest)
+		       : 0;
 	bool ok = p != NULL && n > 0;
 
 	for (size_t k = 0; ok && k < NFIELDS; k++) {
@@ -413,9 +417,7 @@ qread_new(const redisReply *a, const char *zone, long long sent, char *next,
 		return NULL;
 	n = a->elements - 1;
 	for (size_t i = 1; i < a->elements; i++) {
-		if (a->element[i]->type != REDIS_REPLY_STRING ||
-		    strlen(a->element[i]->str) != a->element[i]->len ||
-		    a->element[i]->len > ID_MAX)
+		if (a->element[i]->type != REDIS_REPLY_STRING)
 			return NULL;
 		idlen += a->element[i]->len + 1;
 	}
@@ -425,13 +427,15 @@ qread_new(const redisReply *a, const char *zone, long long sent, char *next,
 	r->cap = HEAD_MAX + 700 * n + 4096;
 	r->ids = malloc(idlen + 1);
 	r->id_at = calloc(n + 1, sizeof(*r->id_at));
+	r->id_len = calloc(n + 1, sizeof(*r->id_len));
 	r->at = calloc(n + 1, sizeof(*r->at));
 	r->end = calloc(n + 1, sizeof(*r->end));
 	r->text = malloc(r->cap);
 	r->tail = ctl_queue_tail(a, zone, sent + (long long)n, next, nextsz,
 				 &r->long_next);
-	if (r->ids == NULL || r->id_at == NULL || r->at == NULL ||
-	    r->end == NULL || r->text == NULL || r->tail == NULL) {
+	if (r->ids == NULL || r->id_at == NULL || r->id_len == NULL ||
+	    r->at == NULL || r->end == NULL || r->text == NULL ||
+	    r->tail == NULL) {
 		qread_free(r);
 		return NULL;
 	}
@@ -440,6 +444,9 @@ qread_new(const redisReply *a, const char *zone, long long sent, char *next,
 		memcpy(r->ids + idlen, a->element[i + 1]->str,
 		       a->element[i + 1]->len + 1);
 		r->id_at[i] = idlen;
+		r->id_len[i] = a->element[i + 1]->len;
+		if (r->id_len[i] > r->id_max)
+			r->id_max = r->id_len[i];
 		idlen += a->element[i + 1]->len + 1;
 	}
 	r->len = r->head_len = (size_t)snprintf(
@@ -515,13 +522,14 @@ qread_send(struct qread *r, struct store *st, const char *prefix,
 	r->arg = arg;
 	snprintf(start, sizeof(start), "*%d\r\n$5\r\nHMGET\r\n", 2 + NFIELDS);
 	if (rest == NULL || r->prefix == NULL ||
-	    (cmd = malloc(room = command_room(start, prefix, rest))) == NULL) {
+	    (cmd = malloc(room = command_room(start, prefix, r->id_max,
+					      rest))) == NULL) {
 		fail(r, CTL_QUEUE_UNMADE);
 		return;
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		size_t n = command(cmd, room, start, prefix,
-				   r->ids + r->id_at[i], rest);
+				   r->ids + r->id_at[i], r->id_len[i], rest);
 
 		if (store_read(st, cmd, n, fields_done, r) != 0) {
 			fail(r, "the referral store is unreachable");
@@ -578,6 +586,7 @@ qread_free(struct qread *r)
 		return;
 	free(r->ids);
 	free(r->id_at);
+	free(r->id_len);
 	free(r->at);
 	free(r->end);
 	free(r->text);

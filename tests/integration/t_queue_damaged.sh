@@ -115,4 +115,21 @@ expect "not strict JSON (1e400): the stream's repeat is null" \
 expect "not strict JSON (01): the stream's categories are the record's" \
 	"$(num "$4" .categories)" '["from the record"]'
 expect "not strict JSON: a page's, cjson's" "$(pnum "$4" .categories)" '["w"]'
+# Queue members no referral has: one of 300 bytes, one with a NUL. Each is
+# listed as damaged ("missing", as a page lists it) beside every other;
+# the stream was refused whole ("the page could not be made").
+long=$(printf 'MASH-%0295d' 7)
+n=$(ctl queue --json | jq length)
+rcli zadd "{mash}:queue" 1 "$long" > /dev/null
+printf 'zadd {mash}:queue 1 "MASH-\\x00-1"\n' | rcli > /dev/null
+ctl queue --json > "$T/odd.json" 2> "$T/err"
+expect "odd members: the stream answers" "$?" 0
+expect "odd members: two more streamed" "$(jq length "$T/odd.json")" $((n + 2))
+ctl queue --limit 1000 --json > "$T/odd-page.json"
+expect "odd members: the stream's damaged items a page's" \
+	"$(jq -c '[.[] | select(.status == "damaged")]' "$T/odd.json")" \
+	"$(jq -c '[.items[] | select(.status == "damaged")]' "$T/odd-page.json")"
+expect "odd members: each damaged, missing" \
+	"$(jq -c '[.[] | select(.damaged == "missing") | .id | length] | sort' "$T/odd.json")" \
+	"[8,300]"
 finish
