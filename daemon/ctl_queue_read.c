@@ -237,7 +237,11 @@ record_done(const struct store_result *res, void *arg)
 	char buf[32];
 
 	r->left--;
-	if (res->err != NULL) {
+	if (res->err != NULL && strncmp(res->err, "WRONGTYPE", 9) == 0) {
+		/* made no hash since its fields were read: as fields_read() */
+		if (r->why[0] == '\0')
+			damaged(r, p->i, "not a hash");
+	} else if (res->err != NULL) {
 		char why[512];
 
 		snprintf(why, sizeof(why), "redis: %s", ctl_failure(res->err));
