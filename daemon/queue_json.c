@@ -9,8 +9,11 @@
  * record's concern.categories (read by jansson too), else none; a repeat
  * is null.
  *
- * The same as cjson for all strict JSON that mashd writes (submit.lua's
- * cjson.encode of a record jansson validated). Not strict JSON, which
+ * The same as cjson for the JSON mashd writes (submit.lua's cjson.encode
+ * of a record jansson validated), not for all strict JSON: nesting deeper
+ * than cjson's 1000 (cjson refuses it, jansson reads it) and a number
+ * past a double's range such as 1e400 (valid JSON grammar: cjson reads it
+ * as infinite, jansson refuses it) differ. Not strict JSON, which
  * mashd never writes and only damage leaves, is read differently, and
  * the stream then shows what jansson reads where a page (queue.lua)
  * shows what cjson reads: bytes not UTF-8 or raw control characters in

@@ -1,8 +1,9 @@
 /*
  * test_queue_json: a stored field's JSON read with jansson (queue_json.c):
  * the strings of a list, and a repeat's count as queue.lua's
- * string.format('%d') writes it; the same as queue.lua's cjson on strict
- * JSON. Not strict JSON (bytes not UTF-8 or raw control characters in a
+ * string.format('%d') writes it; the same as queue.lua's cjson on the JSON
+ * mashd writes (not on all strict JSON: nesting past cjson's 1000, or
+ * 1e400, differ). Not strict JSON (bytes not UTF-8 or raw control characters in a
  * string, numbers only strtod() takes, past a double's range): mashd
  * never writes it; the stream shows what jansson reads, which refuses
  * it (no list: the record's categories; no repeat), where cjson took it.
