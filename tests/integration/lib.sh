@@ -139,6 +139,22 @@ rcli() {
 	redis-cli -s "$T/redis.sock" "$@"
 }
 
+# start_cutter RULE...: redis-cutter (tests/tools/redis-cutter.c), a proxy
+# before Redis that follows RULEs on the request holding a marker; what it
+# did in $T/cutter.out, its port in $T/cutter.port. Then write_conf, and
+# conf_via_cutter to send mashd through it.
+start_cutter() {
+	"$BUILD/redis-cutter" "$T/cutter.port" "$T/redis.sock" "$@" \
+		> "$T/cutter.out" &
+	CUTTER_PID=$!
+	trap 'kill $CUTTER_PID 2>/dev/null; cleanup' EXIT
+	wait_for 10 test -s "$T/cutter.port" || { echo "no redis-cutter"; exit 1; }
+}
+conf_via_cutter() {
+	sed -i "s|^redis = .*|redis = { host = \"127.0.0.1\"; port = $(cat "$T/cutter.port"); };|" \
+		"$T/mashd.conf"
+}
+
 # write_conf [EXTRA-LIBCONFIG-TEXT]: $REDIS_CONF, when set, goes inside
 # the redis group (e.g. "timeout = 1;"), $HTTP_CONF inside the http group,
 # $CONTROL_CONF inside control; $REDIS_AT, when set, says where Redis is

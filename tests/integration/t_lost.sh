@@ -12,14 +12,9 @@
 start_redis
 SP=$T/spool
 mkdir -p "$SP"
-"$BUILD/redis-cutter" "$T/cutter.port" "$T/redis.sock" \
-	-c cutterA -h cutterB -d cutterC > "$T/cutter.out" &
-CUTTER_PID=$!
-trap 'kill $CUTTER_PID 2>/dev/null; cleanup' EXIT
-wait_for 10 test -s "$T/cutter.port" || { echo "no redis-cutter"; exit 1; }
+start_cutter -c cutterA -h cutterB -d cutterC
 write_conf "spool = { dir = \"$SP\"; poll_ms = 200; };"
-sed -i "s|^redis = .*|redis = { host = \"127.0.0.1\"; port = $(cat "$T/cutter.port"); };|" \
-	"$T/mashd.conf"
+conf_via_cutter
 start_mashd
 
 marked() { # MARKER FILE: a referral whose concern holds MARKER

@@ -9,14 +9,9 @@
 start_redis
 # The marker: an HMGET command as mashd writes it (the scripts' text, which
 # mashd loads, has HMGET in it too).
-"$BUILD/redis-cutter" "$T/cutter.port" "$T/redis.sock" \
-	-w "$(printf '\r\n$5\r\nHMGET\r\n')" > "$T/cutter.out" &
-CUTTER_PID=$!
-trap 'kill $CUTTER_PID 2>/dev/null; cleanup' EXIT
-wait_for 10 test -s "$T/cutter.port" || { echo "no redis-cutter"; exit 1; }
+start_cutter -w "$(printf '\r\n$5\r\nHMGET\r\n')"
 write_conf
-sed -i "s|^redis = .*|redis = { host = \"127.0.0.1\"; port = $(cat "$T/cutter.port"); };|" \
-	"$T/mashd.conf"
+conf_via_cutter
 start_mashd
 for f in red amber amber green blue; do
 	post "$FIX/$f.json" > /dev/null

@@ -7,14 +7,9 @@
 # until the record is changed.
 . "$(dirname "$0")/lib.sh"
 start_redis
-"$BUILD/redis-cutter" "$T/cutter.port" "$T/redis.sock" \
-	-w "$(printf '$4\r\nHGET\r\n')" > "$T/cutter.out" &
-CUTTER_PID=$!
-trap 'kill $CUTTER_PID 2>/dev/null; cleanup' EXIT
-wait_for 10 test -s "$T/cutter.port" || { echo "no redis-cutter"; exit 1; }
+start_cutter -w "$(printf '$4\r\nHGET\r\n')"
 write_conf
-sed -i "s|^redis = .*|redis = { host = \"127.0.0.1\"; port = $(cat "$T/cutter.port"); };|" \
-	"$T/mashd.conf"
+conf_via_cutter
 start_mashd
 for f in red amber amber; do
 	post "$FIX/$f.json" > /dev/null
