@@ -289,19 +289,6 @@ ctl_call(struct ctl_conn *c, enum store_script s, json_t *args,
 }
 
 /* A stream's pages: the store is gone before the first (below). */
-void
-ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
-{
-	fn(c, arg);
-}
-
-bool
-ctl_gone(const struct ctl_conn *c)
-{
-	(void)c;
-	return false;
-}
-
 bool
 ctl_drained_now(const struct ctl_conn *c)
 {

@@ -267,6 +267,20 @@ ctl_daemon(const struct ctl_conn *c)
 	return &hub;
 }
 
+/* A client that reads all it is sent, at once: its pages written. */
+void
+ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
+{
+	fn(c, arg);
+}
+
+bool
+ctl_gone(const struct ctl_conn *c)
+{
+	(void)c;
+	return false;
+}
+
 void
 store_flush(struct store *st)
 {
