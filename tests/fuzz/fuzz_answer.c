@@ -647,19 +647,6 @@ ctl_send_text(struct ctl_conn *c, const char *text, size_t len)
 }
 
 void
-ctl_error(struct ctl_conn *c, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ctl_mend(msg); /* as ctl.c's */
-	ctl_send(c, json_pack("{sbss}", "ok", 0, "error", msg));
-}
-
-void
 ctl_wait(struct ctl_conn *c, bool hold)
 {
 	if (c->busy || c->waits++ > 0)

@@ -13,6 +13,7 @@
 #define MASH_FUZZ_HANDLERS_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -265,6 +266,20 @@ ctl_daemon(const struct ctl_conn *c)
 {
 	(void)c;
 	return &hub;
+}
+
+/* An error: the sentence made as ctl.c makes it, sent (ctl_send). */
+void
+ctl_error(struct ctl_conn *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_mend(msg); /* as ctl.c's */
+	ctl_send(c, json_pack("{sbss}", "ok", 0, "error", msg));
 }
 
 /* A client that reads all it is sent, at once: its pages written. */
