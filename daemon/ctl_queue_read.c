@@ -36,11 +36,9 @@
 
 #include "ctl_queue.h"
 #include "ctl_queue_read.h"
+#include "queue_item.h"
 #include "queue_json.h"
 
-/* queue.lua's WANT: these, then due, fired, stopped of each timer. */
-enum { F_STATUS = 1, F_REPEAT = 5, F_CATS = 6, F_TIMERS = 7 };
-#define NFIELDS (F_TIMERS + 3 * TIMER_COUNT)
 #define HEAD_MAX 64
 
 struct qread {

@@ -28,10 +28,6 @@
 
 #include "queue_item.h"
 
-/* queue.lua's WANT: these, then due, fired, stopped of each timer. */
-enum { F_BRAG, F_STATUS, F_CHANNEL, F_RECEIVED, F_OWNER, F_REPEAT, F_CATS };
-#define F_TIMERS 7
-#define NFIELDS (F_TIMERS + 3 * TIMER_COUNT)
 #define ISO_MAX_MS 9007199254740992.0 /* 2^53 */
 
 struct queue_items {

@@ -14,6 +14,15 @@
 
 #include <hiredis/hiredis.h>
 
+#include "mash/words.h"
+
+/* queue.lua's WANT, what an item is made of, in its order (ctl_queue_read.c
+ * asks for the same by name): these, then due, fired, stopped of each
+ * timer. */
+enum { F_BRAG, F_STATUS, F_CHANNEL, F_RECEIVED, F_OWNER, F_REPEAT, F_CATS };
+#define F_TIMERS 7
+#define NFIELDS (F_TIMERS + 3 * TIMER_COUNT)
+
 /* The builder of one page's items: one kept tree of jansson's, whose
  * values each item sets in place before it is written. */
 struct queue_items;

@@ -20,7 +20,6 @@
 
 #include "queue_item.h"
 
-#define NFIELDS (7 + 3 * TIMER_COUNT)
 
 static void
 test_iso(void **state)
