@@ -26,6 +26,8 @@
  *   again with the backoff, with the credentials in force then. Another
  *   error to AUTH (maxclients, AUTH unknown) is a failure like any.
  */
+#include <sys/socket.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +115,19 @@ authenticated(struct store *st)
 	store_watch_arm(st);
 }
 
+/* Credentials refused: logged once until some are accepted. */
+static void
+auth_refused(struct store *st, const char *why)
+{
+	if (strcmp(why, st->auth_said) == 0)
+		return;
+	log_event_warnx(NULL, NULL, "redis_auth_refused",
+			"redis: %s; no referral is taken until "
+			"that is fixed (mashd retries)",
+			why);
+	snprintf(st->auth_said, sizeof(st->auth_said), "%s", why);
+}
+
 /* The answer to the connection's first command (AUTH, or PING). */
 static void
 auth_reply(redisAsyncContext *ac, void *r, void *priv)
@@ -133,13 +148,7 @@ auth_reply(redisAsyncContext *ac, void *r, void *priv)
 	case REDIS_AUTH_REFUSED:
 		break;
 	}
-	if (strcmp(why, st->auth_said) != 0) {
-		log_event_warnx(NULL, NULL, "redis_auth_refused",
-				"redis: %s; no referral is taken until "
-				"that is fixed (mashd retries)",
-				why);
-		snprintf(st->auth_said, sizeof(st->auth_said), "%s", why);
-	}
+	auth_refused(st, why);
 	store_drop_quiet(st, why);
 }
 
@@ -176,17 +185,61 @@ connect_cb(const redisAsyncContext *ac, int status)
 	auth_start(st);
 }
 
+/*
+ * The connection went before the answer to AUTH was read. Redis at
+ * maxclients writes its error and closes without reading a word: an AUTH
+ * written meanwhile fails (EPIPE), and hiredis lets the connection go
+ * with the error unread. It is still on the socket, open until the
+ * disconnect callback returns: read with hiredis's reader, it is told
+ * as if it had been answered. false when there is none (Redis closed
+ * without a word, or a reset dropped it): the loss is told as such.
+ */
+static bool
+auth_unread(struct store *st, const redisAsyncContext *ac)
+{
+	char buf[512], why[sizeof(st->auth_said)];
+	redisReader *rd;
+	void *r = NULL;
+	ssize_t n;
+	bool told = false;
+
+	n = recv(ac->c.fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n <= 0 || (rd = redisReaderCreate()) == NULL)
+		return false;
+	if (redisReaderFeed(rd, buf, (size_t)n) == REDIS_OK &&
+	    redisReaderGetReply(rd, &r) == REDIS_OK && r != NULL &&
+	    ((redisReply *)r)->type == REDIS_REPLY_ERROR) {
+		told = true;
+		if (redis_auth_answer(st->d->conf, REDIS_AUTH_DATA, st->addr, r,
+				      why, sizeof(why)) == REDIS_AUTH_REFUSED) {
+			auth_refused(st, why);
+			store_unreachable(st, "%s", why);
+		} else {
+			store_dropped(st, why);
+		}
+	}
+	if (r != NULL)
+		freeReplyObject(r);
+	redisReaderFree(rd);
+	return told;
+}
+
 static void
 disconnect_cb(const redisAsyncContext *ac, int status)
 {
 	struct store *st = ac->data;
 	bool was_up = st->state == ST_UP;
+	bool in_auth = st->state == ST_AUTH;
 
 	if (ac != st->ac)
 		return; /* store_drop() or store_free() let it go */
 	store_down(st);
 	if (st->closing)
 		return;
+	if (in_auth && status != REDIS_OK && auth_unread(st, ac)) {
+		store_schedule_reconnect(st);
+		return;
+	}
 	log_warnx("redis: connection lost (%s)%s%s; reconnecting", st->addr,
 		  status == REDIS_OK ? "" : ": ",
 		  status == REDIS_OK ? "" : ac->errstr);

@@ -202,6 +202,14 @@ store_down(struct store *st)
  * longer st->ac.
  */
 void
+store_dropped(struct store *st, const char *why)
+{
+	log_warnx("redis: %s; dropping the connection, reconnecting in %d ms",
+		  why, st->backoff_ms);
+	store_unreachable(st, "%s", why);
+}
+
+void
 store_drop(struct store *st, const char *why)
 {
 	redisAsyncContext *ac = st->ac;
@@ -210,11 +218,10 @@ store_drop(struct store *st, const char *why)
 	if (ac == NULL)
 		return;
 	if (!st->quiet)
-		log_warnx("redis: %s; dropping the connection, reconnecting "
-			  "in %d ms",
-			  why, st->backoff_ms);
+		store_dropped(st, why);
+	else
+		store_unreachable(st, "%s", why);
 	st->quiet = false;
-	store_unreachable(st, "%s", why);
 	store_down(st);
 	st->lost = why;
 	redisAsyncFree(ac);

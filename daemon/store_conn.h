@@ -136,6 +136,9 @@ void store_schedule_reconnect(struct store *st);
 /* Give the connection up (outside a hiredis callback of it): every call
  * waiting on it is answered STORE_UNKNOWN with `why`; connect again. */
 void store_drop(struct store *st, const char *why);
+/* Tell that the connection is let go for `why` (logged, and in status):
+ * store_drop()'s words, for a connection already gone too. */
+void store_dropped(struct store *st, const char *why);
 /* The same, asked from inside a callback of the connection: done at once
  * after it returns, and meanwhile no call is sent. With `quiet`, the drop
  * logs nothing: the caller said why already. */
