@@ -244,10 +244,15 @@ char *
 calendar_format_local(const struct calendar *cal, int64_t t_ms, char *buf,
 		      size_t len)
 {
-	time_t t = (time_t)floor_div(t_ms, 1000);
+	time_t t;
 	struct tm tm;
 
 	tz_use(cal);
+	if (!mash_instant_ok(t_ms)) {
+		snprintf(buf, len, "%s", MASH_TIME_DAMAGED);
+		return buf;
+	}
+	t = (time_t)floor_div(t_ms, 1000);
 	if (localtime_r(&t, &tm) == NULL ||
 	    strftime(buf, len, "%a %d %b %Y %H:%M %Z", &tm) == 0)
 		snprintf(buf, len, "?");

@@ -9,6 +9,7 @@
 
 #include "mash/report.h"
 #include "mash/jfield.h"
+#include "mash/timeutil.h"
 
 #include "digest_text.h"
 
@@ -99,7 +100,7 @@ part_overdue(struct out *o, const struct calendar *cal, const json_t *g,
 	put(o, "\nDecisions overdue: %lld\n", num(g, "overdue_n"));
 	json_array_foreach(json_object_get(g, "overdue"), i, e)
 	{
-		int64_t late;
+		int64_t late, due_ms;
 
 		if (!room(o))
 			break;
@@ -112,9 +113,17 @@ part_overdue(struct out *o, const struct calendar *cal, const json_t *g,
 			    jfield(e, "id"), jfield(e, "damaged"));
 			continue;
 		}
+		due_ms = strtoll(jfield(e, "due"), NULL, 10);
+		if (!mash_instant_ok(due_ms)) { /* no lateness from it */
+			put(o,
+			    "  %s  held by %s, its due time damaged: "
+			    "lateness unknown\n",
+			    jfield(e, "id"),
+			    holder(jfield(e, "holder"), who, sizeof(who)));
+			continue;
+		}
 		/* to the nearest minute */
-		late = report_working_minutes(
-		    cal, strtoll(jfield(e, "due"), NULL, 10), now + 30000);
+		late = report_working_minutes(cal, due_ms, now + 30000);
 		put(o,
 		    "  %s  held by %s, late by %lld h %02lld min of working "
 		    "time (due %s)\n",

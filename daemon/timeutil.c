@@ -92,11 +92,16 @@ mash_date_parse(const char *s, int *y, int *m, int *d)
 char *
 mash_time_format(int64_t ms, char *buf)
 {
-	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-	int64_t rem = secs - days * 86400;
+	int64_t secs, days, rem;
 	int y, m, d;
 
+	if (!mash_instant_ok(ms)) { /* (ms - 999) would overflow, y too */
+		snprintf(buf, MASH_TIME_BUFSZ, "%s", MASH_TIME_DAMAGED);
+		return buf;
+	}
+	secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+	days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	rem = secs - days * 86400;
 	mash_civil_from_days(days, &y, &m, &d);
 	snprintf(buf, MASH_TIME_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m,
 		 d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));

@@ -90,7 +90,8 @@ int64_t calendar_sub_working_minutes(const struct calendar *cal, int64_t t_ms,
 size_t calendar_holidays(const struct calendar *cal, int year,
 			 struct calendar_holiday *out, size_t max);
 /* An instant as the hub's local wall time, for people: "Mon 30 Nov 2026
- * 15:00 GMT". Returns buf. */
+ * 15:00 GMT"; MASH_TIME_DAMAGED (timeutil.h) for one outside
+ * MASH_INSTANT_MAX. Returns buf. */
 char *calendar_format_local(const struct calendar *cal, int64_t t_ms, char *buf,
 			    size_t len);
 /* The options the calendar was made with (hours, zone, division). */

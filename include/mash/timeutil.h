@@ -33,7 +33,13 @@ bool mash_date_valid(int y, int m, int d);
 /* Strict "YYYY-MM-DD" naming a real calendar date. 0 on success, -1 else. */
 int mash_date_parse(const char *s, int *y, int *m, int *d);
 
-/* "YYYY-MM-DDTHH:MM:SSZ" in UTC; buf must hold MASH_TIME_BUFSZ bytes. */
+/* What mash_time_format() and calendar_format_local() write for an
+ * instant outside MASH_INSTANT_MAX: a stored time that is none (a
+ * damaged record's), never shown as a date it does not mean. */
+#define MASH_TIME_DAMAGED "a damaged time"
+
+/* "YYYY-MM-DDTHH:MM:SSZ" in UTC; buf must hold MASH_TIME_BUFSZ bytes;
+ * MASH_TIME_DAMAGED for an instant outside MASH_INSTANT_MAX. */
 char *mash_time_format(int64_t ms, char *buf);
 /*
  * "YYYY-MM-DDTHH:MM:SS" followed by "Z", "+HH:MM" or "-HH:MM", optionally

@@ -999,6 +999,33 @@ static const struct holiday_case ew_2038[] = {
     {"2038-12-28", "Boxing Day (substitute day)"},
 };
 
+/* An instant past MASH_INSTANT_MAX either side (a damaged record's) is
+ * told as such, in UTC and in local time: no year 292278994, and no
+ * overflow in the arithmetic (UBSan). */
+static void
+test_instant_damaged(void **state)
+{
+	static const int64_t bad[] = {
+	    INT64_MAX, INT64_MIN, MASH_INSTANT_MAX + 1, -MASH_INSTANT_MAX - 1};
+	struct calendar *cal = make_rules("england-and-wales");
+	char utc[MASH_TIME_BUFSZ], local[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_string_equal(mash_time_format(bad[i], utc),
+				    MASH_TIME_DAMAGED);
+		assert_string_equal(
+		    calendar_format_local(cal, bad[i], local, sizeof(local)),
+		    MASH_TIME_DAMAGED);
+	}
+	assert_string_equal(mash_time_format(MASH_INSTANT_MAX, utc),
+			    "9999-12-31T23:59:59Z");
+	assert_string_equal(
+	    calendar_format_local(cal, MASH_INSTANT_MAX, local, sizeof(local)),
+	    "Fri 31 Dec 9999 23:59 GMT");
+	calendar_free(cal);
+}
+
 static void
 test_years_outside_the_file(void **state)
 {
@@ -1385,6 +1412,7 @@ main(void)
 	    cmocka_unit_test(test_rules_match_file),
 	    cmocka_unit_test(test_scotland_and_northern_ireland),
 	    cmocka_unit_test(test_years_outside_the_file),
+	    cmocka_unit_test(test_instant_damaged),
 	    cmocka_unit_test(test_file_good),
 	    cmocka_unit_test(test_file_bad),
 	    cmocka_unit_test(test_options),

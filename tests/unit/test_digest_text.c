@@ -132,12 +132,43 @@ test_many(void **state)
 	json_decref(g);
 }
 
+/* A due stored past any date (a damaged record's: strtoll's INT64_MAX,
+ * INT64_MIN) is said to be damaged: no year 292278994, no lateness made
+ * up from it. */
+static void
+test_due_damaged(void **state)
+{
+	static const char *const dues[] = {
+	    "9223372036854775807", "-99999999999999999999", "253402300800000"};
+	struct digest_when w = {
+	    at("2026-11-30T08:00:00Z"), at("2026-11-30T08:00:01Z"),
+	    at("2026-11-27T00:00:00Z"), at("2026-11-30T00:00:00Z")};
+	char buf[2000], detail[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dues) / sizeof(dues[0]); i++) {
+		json_t *g = gathered(1);
+		json_t *e = json_array_get(json_object_get(g, "overdue"), 0);
+
+		json_object_set_new(e, "due", json_string(dues[i]));
+		digest_text(cal, g, NULL, &w, buf, sizeof(buf), detail,
+			    sizeof(detail));
+		assert_non_null(strstr(buf,
+				       "  MASH-2026-000001  held by alice, "
+				       "its due time damaged: lateness "
+				       "unknown\n"));
+		assert_null(strstr(buf, "late by"));
+		json_decref(g);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_one),
 	    cmocka_unit_test(test_many),
+	    cmocka_unit_test(test_due_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
