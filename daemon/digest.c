@@ -10,7 +10,10 @@
  *   a reconnection to Redis or a reload forgets it.
  * - `pend` is in the day of the digest begun and not yet seen sent: a
  *   failure leaves it, so the next look (within a minute) tries that day
- *   again, after midnight too, until the next opening gives it up.
+ *   again, after midnight too, until the next opening gives it up. A
+ *   start before that opening sets it to the last working day (resumed)
+ *   when the last digest sent (digest:last's date) is of an earlier day,
+ *   as the mashd stopped would have had it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,10 +56,14 @@ struct digest {
 	struct mashd *d;
 	struct event *ev;
 	bool busy;
-	bool waiting;  /* for a backlog of timers to fire (digest_resume) */
-	int64_t held;  /* when it began to wait: the day looked at; or 0 */
-	int64_t pend;  /* in the day of a digest begun, not seen sent; or 0 */
-	char done[16]; /* "2026-11-30": sent for that local date */
+	bool waiting; /* for a backlog of timers to fire (digest_resume) */
+	int64_t held; /* when it began to wait: the day looked at; or 0 */
+	int64_t pend; /* in the day of a digest begun, not seen sent; or 0 */
+	bool looked;  /* the start's resume() is done */
+	bool resumed; /* pend set by resume(), not by a failure seen */
+	int64_t resume_day;   /* the last working day resume() looks at */
+	char resume_date[16]; /* its date */
+	char done[16];	      /* "2026-11-30": sent for that local date */
 	/* the digest under way */
 	char date[16];
 	enum { EARLY_NO, EARLY_BACKLOG, EARLY_FAILING } early; /* at start() */
@@ -90,7 +97,9 @@ end(struct digest *g)
 	report_free(g->rep);
 	g->rep = NULL;
 	g->busy = false;
-	arm(g, DIGEST_POLL_MS);
+	/* Failed: tried again within a minute. Done (pend cleared): looked
+	 * at again at once, as today's may be due after the day before's. */
+	arm(g, g->pend != 0 ? DIGEST_POLL_MS : 1);
 }
 
 /* Local midnight of the day of t, `days` days on (the calendar set the
@@ -136,6 +145,7 @@ finished(struct digest *g)
 {
 	memcpy(g->done, g->date, sizeof(g->done));
 	g->pend = 0;
+	g->resumed = false;
 }
 
 /* A digest this mashd sent, gathered before the due timers were fired
@@ -304,6 +314,13 @@ gathered(json_t *r, const char *err, void *arg)
 		end(g);
 		return;
 	}
+	if (g->resumed) {
+		g->resumed = false;
+		log_warnx("digest: the digest of %s was not sent before this "
+			  "start (it failed, or mashd stopped, before it "
+			  "could be): it is sent now",
+			  g->date);
+	}
 	g->gathered = r;
 	g->when.to = midnight(c->calendar, g->when.at, 0, NULL, 0);
 	g->when.from = last_working_day(c->calendar, g->when.at);
@@ -369,6 +386,73 @@ give_up(struct digest *g, int64_t now)
 		  "escalations and dead letters since the last one sent",
 		  date);
 	g->pend = 0;
+	g->resumed = false;
+}
+
+/* The date of the last digest sent (digest:last), read by resume(). */
+static void
+last_read(const struct store_result *res, void *arg)
+{
+	struct digest *g = arg;
+	const redisReply *r = res->reply;
+
+	g->busy = false;
+	if (res->outcome != STORE_DONE || r == NULL) {
+		log_warnx("digest: cannot read the date of the last digest "
+			  "sent: %s; trying again within a minute",
+			  res->err != NULL ? res->err : "no answer");
+		g->looked = false;
+		arm(g, DIGEST_POLL_MS);
+		return;
+	}
+	/* None sent: a new hub, none due before its first start. */
+	if (r->type == REDIS_REPLY_STRING &&
+	    strcmp(r->str, g->resume_date) < 0) {
+		g->pend = g->resume_day;
+		g->resumed = true;
+	}
+	look(g);
+}
+
+/*
+ * A start after midnight, before the next opening: the last working
+ * day's digest may have failed, or its tries been cut short by the stop,
+ * which lost them with the process. When the last digest sent is of an
+ * earlier day, that day's is tried again (from the next look) as the
+ * mashd stopped would have gone on trying it; the gathering's first call
+ * still finds it if another mashd sent it. true while the date is asked:
+ * the answer looks again.
+ */
+static bool
+resume(struct digest *g, int64_t now)
+{
+	const struct mash_config *c = g->d->conf;
+	int64_t day = last_working_day(c->calendar, now);
+	char *cmd;
+	int len, rc;
+
+	if (g->pend != 0 ||
+	    calendar_next_open(c->calendar,
+			       midnight(c->calendar, day, 1, NULL, 0)) <= now) {
+		g->looked = true;
+		return false; /* its tries would be over: today's is due */
+	}
+	g->resume_day = day;
+	midnight(c->calendar, day, 0, g->resume_date, sizeof(g->resume_date));
+	len = redisFormatCommand(&cmd, "HGET %s%s date", c->redis.prefix,
+				 "digest:last");
+	g->looked = true;
+	if (len < 0)
+		return false; /* out of memory: not looked at */
+	rc = store_read(g->d->store, cmd, (size_t)len, last_read, g);
+	redisFreeCommand(cmd);
+	if (rc != 0) { /* Redis is away: asked again at the next look */
+		g->looked = false;
+		arm(g, DIGEST_POLL_MS);
+		return true;
+	}
+	g->busy = true;
+	return true;
 }
 
 static void
@@ -391,6 +475,8 @@ look(struct digest *g)
 	/* A digest that failed is tried again (after midnight too); a wait
 	 * that began before midnight ends on the day it began: that day's
 	 * digest is due, not one of the day it ended. */
+	if (!g->looked && resume(g, now))
+		return;
 	give_up(g, now);
 	start(g, g->pend != 0 ? g->pend : g->held != 0 ? g->held : now, now);
 	g->held = 0;
