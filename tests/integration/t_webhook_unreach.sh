@@ -16,7 +16,7 @@ start_redis
 at "2026-11-24 10:00:00"
 start_mashd
 expect "a Red is stored, and answered" \
-	"$(post "$FIX/red.json" "$WEB_TOKEN" --max-time 5)" 201
+	"$(post "$FIX/red.json" "$WEB_TOKEN" --max-time 30)" 201
 R=$(jbody .id)
 wait_for 10 "grep -q 'hook:sms failed' '$T/mashd.log'"
 expect "its webhook's attempt fails" "$?" 0
@@ -27,7 +27,7 @@ expect "and is tried again" "$?" 0
 expect "mashd answers /healthz" \
 	"$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/healthz")" 200
 expect "and stores the next referral" \
-	"$(post "$FIX/amber.json" "$WEB_TOKEN" --max-time 5)" 201
+	"$(post "$FIX/amber.json" "$WEB_TOKEN" --max-time 30)" 201
 expect "the Red is in the queue" \
 	"$(ctl queue --json | jq -r "[.[] | select(.id == \"$R\")] | length")" 1
 finish
