@@ -185,6 +185,12 @@ sent(const json_t *r, const char *err, void *arg)
 			log_event(NULL, NULL, "digest",
 				  "digest: the digest of %s is in the outbox",
 				  g->date);
+			if (g->resumed)
+				log_warnx("digest: the digest of %s was not "
+					  "sent before this start (it failed, "
+					  "or mashd stopped, before it could "
+					  "be): it is sent late",
+					  g->date);
 			early(g);
 			alert_kick(g->d->alerts);
 		}
@@ -314,13 +320,6 @@ gathered(json_t *r, const char *err, void *arg)
 		end(g);
 		return;
 	}
-	if (g->resumed) {
-		g->resumed = false;
-		log_warnx("digest: the digest of %s was not sent before this "
-			  "start (it failed, or mashd stopped, before it "
-			  "could be): it is sent now",
-			  g->date);
-	}
 	g->gathered = r;
 	g->when.to = midnight(c->calendar, g->when.at, 0, NULL, 0);
 	g->when.from = last_working_day(c->calendar, g->when.at);
@@ -431,11 +430,14 @@ resume(struct digest *g, int64_t now)
 	char *cmd;
 	int len, rc;
 
-	if (g->pend != 0 ||
-	    calendar_next_open(c->calendar,
-			       midnight(c->calendar, day, 1, NULL, 0)) <= now) {
+	int64_t next = midnight(c->calendar, day, 1, NULL, 0);
+
+	/* None pending; a working day (not last_working_day()'s fallback
+	 * after two weeks closed); its tries not over (today's is due) */
+	if (g->pend != 0 || calendar_next_open(c->calendar, day) >= next ||
+	    calendar_next_open(c->calendar, next) <= now) {
 		g->looked = true;
-		return false; /* its tries would be over: today's is due */
+		return false;
 	}
 	g->resume_day = day;
 	midnight(c->calendar, day, 0, g->resume_date, sizeof(g->resume_date));
@@ -443,7 +445,7 @@ resume(struct digest *g, int64_t now)
 				 "digest:last");
 	g->looked = true;
 	if (len < 0)
-		return false; /* out of memory: not looked at */
+		return false; /* out of memory: that day's is not looked at */
 	rc = store_read(g->d->store, cmd, (size_t)len, last_read, g);
 	redisFreeCommand(cmd);
 	if (rc != 0) { /* Redis is away: asked again at the next look */

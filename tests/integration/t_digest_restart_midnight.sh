@@ -4,10 +4,11 @@
 # would have gone on trying it until the next opening (mashd(8)). Monday
 # 14 December's digest is sent; Tuesday's fails (an ACL refuses SET, so
 # digest.lua's write fails: "trying again within a minute"); mashd is
-# stopped at 23:30 and started again at 00:30 on Wednesday, SET allowed
-# again. Before, the start looked at Wednesday only (not open until
-# 08:00): Tuesday's digest was never sent, and the last word of the log
-# was that it would be tried again. Then a new hub (the store empty: no
+# stopped at 23:30 and started again at 00:30 on Wednesday: its try
+# fails as SET is still refused (and is not said sent), then SET is
+# allowed again and the next try writes it. Before, the start looked at
+# Wednesday only (not open until 08:00): Tuesday's digest was never sent,
+# and the last word of the log was that it would be tried again. Then a new hub (the store empty: no
 # digest ever sent) started after midnight sends none of the day before.
 # A reload (SIGHUP) makes mashd look at the time at once, where the clock
 # has moved on to an opening.
@@ -29,14 +30,19 @@ at "2026-12-15 23:30:00"
 stop_mashd
 expect "Tuesday's not written" \
 	"$(rcli exists '{mash}:digest:sent:2026-12-15')" 0
-rcli acl setuser default +set > /dev/null
 at "2026-12-16 00:30:00" # Wednesday, closed until 08:00
 from=$(log_lines)
-start_mashd
+start_mashd # SET still refused: its try fails, and is not said sent
+wait_for 60 log_has "$from" 'digest of 2026-12-15 is not sent: .*trying again within a minute'
+expect "Tuesday's digest tried by the mashd started after midnight" "$?" 0
+expect "a try that fails is not said sent" \
+	"$(tail -n +$((from + 1)) "$T/mashd.log" | grep -c 'was not sent before this start\|2026-12-15 is in the outbox')" 0
+rcli acl setuser default +set > /dev/null
+kill -HUP "$MASHD_PID"
 wait_for 60 '[ "$(rcli exists "{mash}:digest:sent:2026-12-15")" = 1 ]'
-expect "Tuesday's digest written by the mashd started after midnight" "$?" 0
-expect_log "the log says it was not sent before, and is now" \
-	'digest of 2026-12-15 was not sent before this start .*: it is sent now' \
+expect "Tuesday's digest written by it when tried again" "$?" 0
+expect_log "the log says it was not sent before this start, and is sent late" \
+	'digest of 2026-12-15 was not sent before this start .*: it is sent late' \
 	"$from"
 expect "none for Wednesday before its opening" \
 	"$(rcli exists '{mash}:digest:sent:2026-12-16')" 0
