@@ -59,9 +59,13 @@ num(const json_t *o, const char *key)
 static const char *
 local(const struct calendar *cal, const char *ms, char *buf, size_t len)
 {
+	int64_t t;
+
 	if (ms[0] == '\0')
 		return "(no time)";
-	return calendar_format_local(cal, strtoll(ms, NULL, 10), buf, len);
+	if (mash_ms_parse(ms, &t) != 0)
+		return MASH_TIME_DAMAGED;
+	return calendar_format_local(cal, t, buf, len);
 }
 
 /* "uid:1000(alice)" is shown as alice; anything else as it is. */
@@ -113,8 +117,8 @@ part_overdue(struct out *o, const struct calendar *cal, const json_t *g,
 			    jfield(e, "id"), jfield(e, "damaged"));
 			continue;
 		}
-		due_ms = strtoll(jfield(e, "due"), NULL, 10);
-		if (!mash_instant_ok(due_ms)) { /* no lateness from it */
+		/* none, or none that is a time: no lateness from it */
+		if (mash_ms_parse(jfield(e, "due"), &due_ms) != 0) {
 			put(o,
 			    "  %s  held by %s, its due time damaged: "
 			    "lateness unknown\n",

@@ -2,7 +2,9 @@
  * timeutil.c owns UTC instants and their text forms. The civil-date
  * arithmetic is Howard Hinnant's days_from_civil, exact for any year.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mash/timeutil.h"
@@ -87,6 +89,22 @@ mash_date_parse(const char *s, int *y, int *m, int *d)
 	if (s == NULL || strlen(s) != 10)
 		return -1;
 	return parse_date_prefix(s, y, m, d);
+}
+
+int
+mash_ms_parse(const char *s, int64_t *ms)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
+		return -1; /* strtoll would take spaces and a '+' too */
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || !mash_instant_ok(v))
+		return -1;
+	*ms = v;
+	return 0;
 }
 
 char *

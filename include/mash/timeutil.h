@@ -38,6 +38,11 @@ int mash_date_parse(const char *s, int *y, int *m, int *d);
  * damaged record's), never shown as a date it does not mean. */
 #define MASH_TIME_DAMAGED "a damaged time"
 
+/* An instant as mashd stores it, whole milliseconds in decimal ("-"
+ * allowed), within MASH_INSTANT_MAX: 0, and *ms; -1 for anything else
+ * (empty, not a number, trailing bytes, out of range). */
+int mash_ms_parse(const char *s, int64_t *ms);
+
 /* "YYYY-MM-DDTHH:MM:SSZ" in UTC; buf must hold MASH_TIME_BUFSZ bytes;
  * MASH_TIME_DAMAGED for an instant outside MASH_INSTANT_MAX. */
 char *mash_time_format(int64_t ms, char *buf);

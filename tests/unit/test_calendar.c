@@ -1020,6 +1020,26 @@ test_instant_damaged(void **state)
 	}
 	assert_string_equal(mash_time_format(MASH_INSTANT_MAX, utc),
 			    "9999-12-31T23:59:59Z");
+	/* what mashd stores, read strictly */
+	{
+		static const char *const none[] = {"",
+						   "abc",
+						   "12x",
+						   " 12",
+						   "+12",
+						   "253402300800000",
+						   "-253402300800000",
+						   "9223372036854775808",
+						   "-"};
+		int64_t ms = 0;
+
+		for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+			assert_int_equal(mash_ms_parse(none[i], &ms), -1);
+		assert_int_equal(mash_ms_parse("1795860000000", &ms), 0);
+		assert_int_equal(ms, 1795860000000LL);
+		assert_int_equal(mash_ms_parse("-1000", &ms), 0);
+		assert_int_equal(ms, -1000);
+	}
 	assert_string_equal(
 	    calendar_format_local(cal, MASH_INSTANT_MAX, local, sizeof(local)),
 	    "Fri 31 Dec 9999 23:59 GMT");

@@ -133,13 +133,20 @@ test_many(void **state)
 }
 
 /* A due stored past any date (a damaged record's: strtoll's INT64_MAX,
- * INT64_MIN) is said to be damaged: no year 292278994, no lateness made
- * up from it. */
+ * INT64_MIN), missing (digest_overdue.lua answers "") or not a number is
+ * said to be damaged: no year 292278994, no 1970, no lateness made up
+ * from it. */
 static void
 test_due_damaged(void **state)
 {
-	static const char *const dues[] = {
-	    "9223372036854775807", "-99999999999999999999", "253402300800000"};
+	static const char *const dues[] = {"9223372036854775807",
+					   "-99999999999999999999",
+					   "253402300800000",
+					   "",
+					   "abc",
+					   "1795860000000x",
+					   " 1795860000000",
+					   "+1795860000000"};
 	struct digest_when w = {
 	    at("2026-11-30T08:00:00Z"), at("2026-11-30T08:00:01Z"),
 	    at("2026-11-27T00:00:00Z"), at("2026-11-30T00:00:00Z")};
