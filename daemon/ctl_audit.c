@@ -58,6 +58,43 @@ verify_shaped(const json_t *r)
 		 json_is_object(json_object_get(r, "head"))));
 }
 
+/* An event's id (a stream entry's: digits, a dash, digits), or a
+ * digest (hex), as o's key holds it; "" when there is none, and a
+ * placeholder when it is of another shape: the log tells ids alone,
+ * never a string of Redis's it cannot vouch for. */
+static const char *
+logged_id(const json_t *o, const char *key, bool hex)
+{
+	const char *s = jfield(o, key);
+	size_t ms = strspn(s, "0123456789");
+
+	if (s[0] == '\0')
+		return s;
+	if (hex)
+		return strlen(s) >= 32 &&
+			       strspn(s, "0123456789abcdef") == strlen(s)
+			   ? s
+			   : "(not a digest)";
+	return ms > 0 && s[ms] == '-' && s[ms + 1] != '\0' &&
+		       strspn(s + ms + 1, "0123456789") == strlen(s + ms + 1)
+		   ? s
+		   : "(not an event id)";
+}
+
+/* The first break's kind, one of audit_verify.lua's words. */
+static const char *
+logged_what(const json_t *r)
+{
+	static const char *const words[] = {"changed", "removed", "inserted",
+					    ""};
+	const char *s = jfield(r, "what");
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(s, words[i]) == 0)
+			return s;
+	return "(no kind of break)";
+}
+
 static void
 verify_answer(struct ctl_conn *c, const json_t *r)
 {
@@ -73,13 +110,14 @@ verify_answer(struct ctl_conn *c, const json_t *r)
 			  ctl_actor(c),
 			  (long long)json_integer_value(
 			      json_object_get(r, "checked")),
-			  jfield(head, "id"), jfield(head, "hash"));
+			  logged_id(head, "id", false),
+			  logged_id(head, "hash", true));
 	else
 		log_event_warnx(NULL, NULL, "audit",
 				"audit chain verification by %s FAILED: event "
 				"%s %s",
-				ctl_actor(c), jfield(r, "event"),
-				jfield(r, "what"));
+				ctl_actor(c), logged_id(r, "event", false),
+				logged_what(r));
 	ctl_send(c, json_pack("{sb sb sO sO ss ss sO}", "ok", 1, "verified", ok,
 			      "checked", json_object_get(r, "checked"),
 			      "unchained", json_object_get(r, "unchained"),
