@@ -231,6 +231,28 @@ ctl_done(struct ctl_conn *c)
 	c->busy = c->held = false;
 }
 
+/* Its client reads all it is sent, and stays. */
+bool
+ctl_gone(const struct ctl_conn *c)
+{
+	(void)c;
+	return false;
+}
+
+/* A stream's plain reads (ctl_queue_read.c): the store is gone for them,
+ * so a stream without filters is cut once its page is chosen. */
+int
+store_read(struct store *st, const char *cmd, size_t len, store_outcome_cb *cb,
+	   void *arg)
+{
+	(void)st;
+	(void)cmd;
+	(void)len;
+	(void)cb;
+	(void)arg;
+	return -1;
+}
+
 void
 ctl_on_abandon(struct ctl_conn *c, void (*fn)(void *arg), void *arg)
 {

@@ -289,31 +289,10 @@ ctl_when_drained(struct ctl_conn *c, ctl_drained_cb *fn, void *arg)
 	fn(c, arg);
 }
 
-bool
-ctl_gone(const struct ctl_conn *c)
-{
-	(void)c;
-	return false;
-}
-
 void
 store_flush(struct store *st)
 {
 	(void)st;
-}
-
-/* A stream's plain reads (ctl_queue_read.c): the store is gone for them,
- * so a stream without filters is cut once its page is chosen. */
-int
-store_read(struct store *st, const char *cmd, size_t len, store_outcome_cb *cb,
-	   void *arg)
-{
-	(void)st;
-	(void)cmd;
-	(void)len;
-	(void)cb;
-	(void)arg;
-	return -1;
 }
 
 const char *
