@@ -1086,7 +1086,9 @@ masked(const char *text, size_t n)
 
 	memcpy(copy, text, n);
 	copy[n] = '\0';
-	qsort(told_words.s, told_words.n, sizeof(*told_words.s), longer_first);
+	if (told_words.n > 0) /* its s is NULL before the first */
+		qsort(told_words.s, told_words.n, sizeof(*told_words.s),
+		      longer_first);
 	for (size_t i = 0; i < told_words.n; i++) {
 		const char *w = told_words.s[i];
 		char *p = copy;
