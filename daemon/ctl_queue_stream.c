@@ -135,12 +135,18 @@ stream_cut(struct qstream *s, const char *why)
  * for its client to read: the client is told where to go on from, after
  * the pages already queued, and why: the store that did not answer only
  * when a page was asked of it; the stream ends as its page comes back,
- * or once those pages are read (ctl_gone), asking Redis for no more. */
+ * or once those pages are read (ctl_gone), asking Redis for no more. A
+ * stream already said to be cut (its error line sent, waiting for the
+ * page asked ahead) says nothing more: one last line a request. */
 static void
 stream_abandon(void *arg)
 {
 	struct qstream *s = arg;
 
+	if (s->cut) { /* its last line is sent: it waits for Redis alone */
+		ctl_abandoned(s->c);
+		return;
+	}
 	stream_say_cut(s,
 		       s->asking || s->reading != NULL
 			   ? "mashd stopped before the referral store answered"
