@@ -7,7 +7,7 @@
 # until the record is changed.
 . "$(dirname "$0")/lib.sh"
 start_redis
-start_cutter -w "$(printf '$4\r\nHGET\r\n')"
+start_cutter -w "$(printf '$4\r\nHGET\r\n$27\r\n{mash}:ref:')"
 write_conf
 conf_via_cutter
 start_mashd
