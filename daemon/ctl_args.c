@@ -52,27 +52,15 @@ ctl_instant(const json_t *o, const char *k)
 		    : json_null();
 }
 
-/* The bytes of Redis's error a refusal may show: its sentence is cut to
- * 511 bytes (ctl_error), after mashd's words before it ("redis: ", "the
- * audit was not verified: ", at most some 40). */
-#define SAID_MAX 400
-
-/* Does s say anything where it is shown: a letter after its last ": "
- * within its first SAID_MAX bytes, not only spaces, tabs, control bytes,
+/* Does s say anything: a letter, not only spaces, tabs, control bytes,
  * digits or signs (Redis's error is any bytes)? */
 static bool
 says(const char *s)
 {
-	bool said = false;
-
-	for (size_t i = 0; s[i] != '\0' && i < SAID_MAX; i++) {
-		if (s[i] == ':' && s[i + 1] == ' ')
-			said = false;
-		else if ((s[i] >= 'a' && s[i] <= 'z') ||
-			 (s[i] >= 'A' && s[i] <= 'Z'))
-			said = true;
-	}
-	return said;
+	for (; *s != '\0'; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+			return true;
+	return false;
 }
 
 const char *

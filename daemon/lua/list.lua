@@ -74,7 +74,7 @@ return serve(function(a)
   local after_score, after_id
   if a.after then
     local s, id = string.match(a.after, '^(%d+):(.+)$')
-    if not s then refuse('not a page of this list: "' .. a.after .. '"') end
+    if not s then refuse('"' .. a.after .. '" is not a page of this list') end
     after_score, after_id = tonumber(s), id
     if max == '+inf' or after_score < tonumber(max) then max = s end
   end

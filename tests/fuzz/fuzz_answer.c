@@ -714,18 +714,19 @@ ctl_roles(const struct ctl_conn *c)
 	       CTL_ROLE(CTL_SUPERVISORS) | CTL_ROLE(CTL_ADMINS);
 }
 
-/* Does s say something: a letter after its last ": " (a sentence that
- * goes on into what Redis said, "redis: %s", says it too)? */
+/* Does s say something: a letter anywhere, as ctl_args.c's says() asks
+ * of Redis's error? A refusal may end with what the user typed ('"123"
+ * is not a page of this list', once 'not a page of this list: "123"'),
+ * so no part of it is held to have its own letter. A sentence ctl_error
+ * cut (its 511 bytes, ctl_mend keeping their count) may have said its
+ * letters past the cut. */
 static bool
 sentence(const char *s)
 {
 	static const char letters[] =
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	const char *p;
 
-	while ((p = strstr(s, ": ")) != NULL)
-		s = p + 2;
-	return strpbrk(s, letters) != NULL;
+	return strpbrk(s, letters) != NULL || strlen(s) == 511;
 }
 
 /* A success that tells counts tells the script's: none made up (a

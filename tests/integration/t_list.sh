@@ -88,6 +88,12 @@ expect "pages of one, equal instants: each once" \
 	"$R1 $R2 $R3 $R4 $R5 "
 ctl list --after nonsense > /dev/null 2> "$T/err"
 expect "a page that is not one" "$?" 1
+# A cursor of digits alone: the refusal says why, with what was typed,
+# not "the referral store refused, without saying why".
+ctl list --after 123 > /dev/null 2> "$T/err"
+expect "a page of digits alone: refused" "$?" 1
+expect "and it says why" "$(grep -c '"123" is not a page of this list' "$T/err")" 1
+expect "not hidden" "$(grep -c 'without saying why' "$T/err")" 0
 
 # child: every referral about the child, by name and date of birth.
 ctl child --name "Octavienne Brindlecombe-Nakamura" --dob 2017-09-02 --json \
