@@ -86,7 +86,7 @@ static const char *
 logged_what(const json_t *r)
 {
 	static const char *const words[] = {"changed", "removed", "inserted",
-					    ""};
+					    "miscopied", ""};
 	const char *s = jfield(r, "what");
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)

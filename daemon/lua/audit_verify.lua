@@ -8,8 +8,8 @@
 --   and those of them written before the chain existed), limit, actor,
 --   at (ms).
 -- Answer: {done, checked, unchained, after, prev_hash, chained, and when
---   done: ok, event and what (the first break: "changed", "removed" or
---   "inserted"), head (the last event's id and hash)}.
+--   done: ok, event and what (the first break: "changed", "removed",
+--   "inserted" or "miscopied"), head (the last event's id and hash)}.
 -- KEYS: events events:head audit:verified
 local p = ARGV[1]
 
@@ -85,6 +85,11 @@ return serve(function(a)
     else
       bad, what = prev, 'inserted'
     end
+  elseif not bad and head[1] and (head[2] or '') ~= prev_hash then
+    -- The head names the last event but holds another hash: lib.lua's
+    -- audit() chains the next event from it, so it is a break here, not
+    -- the next event's 'changed' later.
+    bad, what = prev, 'miscopied'
   end
   out.ok = bad == nil
   out.event, out.what = bad or '', what or ''

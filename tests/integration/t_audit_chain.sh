@@ -120,13 +120,20 @@ expect "an event without a hash after the chain began is inserted" \
 untamper
 
 # The head's hash written over with what is no digest (a name, by
-# someone with Redis's keys): the chain holds (the head's hash is not
-# checked), and the log, which tells the head, tells none of that text.
+# someone with Redis's keys): the chain is broken there (the next event
+# would be chained from that text), naming the last event, and the log,
+# which tells the head when the chain holds, tells none of that text:
+# only digests (a verified head's hash is 40 hex digits).
+last=$(rcli xrevrange '{mash}:events' + - count 1 | head -1)
 tamper rcli hset '{mash}:events:head' hash 'Pat Example'
-ctl audit verify > /dev/null
-expect "a head whose hash is no digest still verifies" "$?" 0
+ctl audit verify > "$T/out"
+expect "a head holding another hash breaks the chain" "$?" 5
+expect "naming the last event" "$(cat "$T/out")" \
+	"audit verification FAILED: event $last was miscopied"
+expect "the failure is logged" \
+	"$(grep -c "FAILED: event $last miscopied" "$T/mashd.log")" 1
 expect "its text is not logged" "$(grep -c 'Pat Example' "$T/mashd.log")" 0
-expect "the log says it is no digest" \
-	"$(grep -c 'head [0-9]*-[0-9]* hash (not a digest)' "$T/mashd.log")" 1
+expect "no head's hash is logged but as a digest" \
+	"$(grep 'audit chain verified' "$T/mashd.log" | grep -vcE 'head [0-9]+-[0-9]+ hash [0-9a-f]{40}$')" 0
 untamper
 finish
