@@ -884,6 +884,7 @@ mended(const char *ref, size_t n, size_t *len)
 			i++;
 		}
 	}
+	m[at] = '\0'; /* printed with %s when the item is not it */
 	*len = at;
 	return m;
 }
