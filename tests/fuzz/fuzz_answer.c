@@ -1180,8 +1180,6 @@ gathered(json_t *g, const char *err, void *arg)
 		return;
 	}
 	if (!json_is_true(json_object_get(g, "sent"))) {
-		digest_text(conf->calendar, g, json_object_get(c->req, "total"),
-			    &w, text, sizeof(text), detail, sizeof(detail));
 		if ((b = blanked(g)) == NULL)
 			fuzz_fail("out of memory");
 		digest_text(conf->calendar, b, json_object_get(c->req, "total"),
