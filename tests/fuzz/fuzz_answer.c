@@ -112,7 +112,7 @@ static struct page *pages;
 static size_t npages, pages_cap;
 static size_t read_page, read_ref; /* the next HMGET's reference */
 static size_t shown_page;	   /* the next page a stream sends */
-static size_t refs_chosen, hmgets, hgets, hmgets_answered;
+static size_t hgets, hmgets_answered;
 
 static void log_arg(const char *fmt, const char *s);
 #include "fuzz_handlers.h"
@@ -582,7 +582,6 @@ store_read(struct store *st, const char *cmd, size_t len, store_outcome_cb *cb,
 			    "an HMGET of \"%.*s\" out of the page's order",
 			    (int)al[1], a[1]);
 		read_ref++;
-		hmgets++;
 	} else if (n == 3 && arg_is(a[0], al[0], "HGET") &&
 		   arg_is(a[2], al[2], "record") &&
 		   ref_key(a[1], al[1], NULL, 0)) {
@@ -639,7 +638,6 @@ chosen(const redisReply *r)
 		pg->ref[i][e->len] = '\0';
 		pg->len[i] = e->len;
 	}
-	refs_chosen += pg->n;
 }
 
 static void
@@ -652,7 +650,7 @@ pages_clear(void)
 		free(pages[k].len);
 	}
 	npages = read_page = read_ref = shown_page = 0;
-	refs_chosen = hmgets = hgets = hmgets_answered = 0;
+	hgets = hmgets_answered = 0;
 }
 
 /* A stream's page: the cursor asked is the one its last page named. */
