@@ -502,33 +502,36 @@ store_call_outcome(struct store *st, enum store_script s, int argc,
 	return pend(s, NULL, cb, arg);
 }
 
-/* The arguments of a command in Redis's protocol: their count, each
- * one's bytes in arg[] and alen[] (max of them), or -1 when cmd is not
- * one command exactly. */
-static int
-command_args(const char *cmd, size_t len, const char **arg, size_t *alen,
-	     int max)
+/* The command cmd (len bytes, Redis's protocol) as hiredis's reader
+ * reads it: an array of bulk strings, its arguments; NULL when cmd is
+ * not one such command exactly (nothing after it). */
+static redisReply *
+command_of(const char *cmd, size_t len)
 {
-	const char *p = cmd, *end = cmd + len;
-	long n, k;
-	char *e;
+	redisReader *rd = redisReaderCreate();
+	void *r = NULL, *more = NULL;
+	bool one;
+	redisReply *c;
 
-	if (len < 4 || *p != '*' || (n = strtol(p + 1, &e, 10)) < 1 ||
-	    n > max || end - e < 2 || memcmp(e, "\r\n", 2) != 0)
-		return -1;
-	p = e + 2;
-	for (k = 0; k < n; k++) {
-		long l;
-
-		if (p >= end || *p != '$' || (l = strtol(p + 1, &e, 10)) < 0 ||
-		    end - e < l + 4 || memcmp(e, "\r\n", 2) != 0 ||
-		    memcmp(e + 2 + l, "\r\n", 2) != 0)
-			return -1;
-		arg[k] = e + 2;
-		alen[k] = (size_t)l;
-		p = e + 4 + l;
+	if (rd == NULL)
+		fuzz_fail("out of memory");
+	one = redisReaderFeed(rd, cmd, len) == REDIS_OK &&
+	      redisReaderGetReply(rd, &r) == REDIS_OK && r != NULL &&
+	      redisReaderGetReply(rd, &more) == REDIS_OK && more == NULL &&
+	      rd->pos == rd->len;
+	if (more != NULL)
+		freeReplyObject(more);
+	redisReaderFree(rd);
+	c = r;
+	one = one && c->type == REDIS_REPLY_ARRAY && c->elements >= 1;
+	for (size_t i = 0; one && i < c->elements; i++)
+		one = c->element[i]->type == REDIS_REPLY_STRING;
+	if (!one) {
+		if (r != NULL)
+			freeReplyObject(r);
+		return NULL;
 	}
-	return p == end ? (int)n : -1;
+	return c;
 }
 
 static bool
@@ -563,12 +566,18 @@ store_read(struct store *st, const char *cmd, size_t len, store_outcome_cb *cb,
 {
 	const char *a[2 + NFIELDS];
 	size_t al[2 + NFIELDS];
-	int n = command_args(cmd, len, a, al, 2 + NFIELDS);
+	redisReply *c;
+	size_t n = 0;
 	struct pending *p;
 
 	(void)st;
 	if (store_gone)
 		return -1;
+	if ((c = command_of(cmd, len)) != NULL && c->elements <= 2 + NFIELDS)
+		for (; n < c->elements; n++) {
+			a[n] = c->element[n]->str;
+			al[n] = c->element[n]->len;
+		}
 	if (n == 2 + NFIELDS && arg_is(a[0], al[0], "HMGET")) {
 		while (read_page < npages && read_ref == pages[read_page].n) {
 			read_page++;
@@ -592,6 +601,7 @@ store_read(struct store *st, const char *cmd, size_t len, store_outcome_cb *cb,
 			  "%.*s",
 			  (int)len, cmd);
 	}
+	freeReplyObject(c);
 	p = push();
 	p->cb = cb;
 	p->arg = arg;
