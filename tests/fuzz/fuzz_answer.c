@@ -38,6 +38,7 @@
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 
+#include "mash/brag.h"
 #include "mash/protocol.h"
 #include "mash/referral.h"
 #include "mash/words.h"
@@ -133,8 +134,9 @@ struct strings {
  * The ids they told under the keys that hold ids, in an id's shape: these
  * may be. */
 static struct strings private_s, told_ids;
-/* Every string told under a key that may be told (a timer's name, a
- * rating, an event): the digest shows these, and a private string may
+/* mashd's words the digest shows: its timers' names, the ratings, the
+ * alerts' events (mash/words.h, mash/brag.h), and no string an answer
+ * told (a name under "holder" is still private). A private string may
  * be part of one ("screen" of "screening"). */
 static struct strings told_words;
 
@@ -215,8 +217,6 @@ keep_told(const char *k, const json_t *v)
 
 	if (s == NULL || strlen(s) != json_string_length(v))
 		return;
-	if (s[0] != '\0')
-		strings_add(&told_words, s, strlen(s));
 	if ((strcmp(k, "id") == 0 && known_id(s)) ||
 	    (strcmp(k, "ref") == 0 && mash_ref_valid(s)))
 		strings_add(&told_ids, s, strlen(s));
@@ -1086,9 +1086,25 @@ longer_first(const void *a, const void *b)
 	return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
-/* The digest's text (n bytes) with each string told under a key that
- * may be told (told_words) blotted out, longest first: what is left is
- * mashd's and what it must not tell. */
+/* mashd's words (told_words), once, longest first. */
+static void
+told_words_fill(void)
+{
+	for (size_t i = 0; i < TIMER_COUNT; i++)
+		strings_add(&told_words, timer_words[i].name,
+			    strlen(timer_words[i].name));
+	for (int b = 0; b < BRAG_COUNT; b++)
+		strings_add(&told_words, brag_name((enum brag)b),
+			    strlen(brag_name((enum brag)b)));
+	for (size_t i = 0; i < EVENT_COUNT; i++)
+		strings_add(&told_words, alert_event_names[i],
+			    strlen(alert_event_names[i]));
+	qsort(told_words.s, told_words.n, sizeof(*told_words.s), longer_first);
+}
+
+/* The digest's text (n bytes) with mashd's words (told_words) blotted
+ * out, longest first: what is left is mashd's and what it must not
+ * tell. */
 static const char *
 masked(const char *text, size_t n)
 {
@@ -1096,9 +1112,8 @@ masked(const char *text, size_t n)
 
 	memcpy(copy, text, n);
 	copy[n] = '\0';
-	if (told_words.n > 0) /* its s is NULL before the first */
-		qsort(told_words.s, told_words.n, sizeof(*told_words.s),
-		      longer_first);
+	if (told_words.n == 0)
+		told_words_fill();
 	for (size_t i = 0; i < told_words.n; i++) {
 		const char *w = told_words.s[i];
 		char *p = copy;
@@ -1296,6 +1311,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reader = NULL;
 	strings_clear(&private_s);
 	strings_clear(&told_ids);
-	strings_clear(&told_words);
 	return 0;
 }
