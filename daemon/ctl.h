@@ -68,6 +68,9 @@ json_t *ctl_instant(const json_t *o, const char *k);
 /* A script's refusal as a sentence: Lua's "ERR " left out; one that
  * says nothing is said to. */
 const char *ctl_refusal(const char *err);
+/* Whether s is a stream entry's id as Redis writes it (digits, a dash,
+ * digits): an alert's, an audit event's. */
+bool ctl_stream_id(const char *s);
 /* The store's failure err (hiredis's, or a Redis error that is no
  * script's refusal) as a sentence, for "redis: %s"; one that says
  * nothing is said to. */

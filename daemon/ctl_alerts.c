@@ -87,23 +87,12 @@ retry_done(const json_t *r, const char *err, void *arg)
 	ctl_done(c);
 }
 
-/* An alert's id as mashctl alerts shows it, a stream entry's: digits, a
- * dash, digits. */
-static bool
-alert_id(const char *id)
-{
-	size_t ms = id != NULL ? strspn(id, "0123456789") : 0;
-
-	return ms > 0 && id[ms] == '-' && id[ms + 1] != '\0' &&
-	       strspn(id + ms + 1, "0123456789") == strlen(id + ms + 1);
-}
-
 void
 ctl_alerts_retry(struct ctl_conn *c)
 {
 	const char *id = ctl_arg(c, "id");
 
-	if (!alert_id(id)) {
+	if (!ctl_stream_id(id)) { /* as mashctl alerts shows it */
 		ctl_error(c, "\"%s\" is not an alert id (see mashctl alerts)",
 			  id ? id : "");
 		return;

@@ -63,6 +63,15 @@ says(const char *s)
 	return false;
 }
 
+bool
+ctl_stream_id(const char *s)
+{
+	size_t ms = s != NULL ? strspn(s, "0123456789") : 0;
+
+	return ms > 0 && s[ms] == '-' && s[ms + 1] != '\0' &&
+	       strspn(s + ms + 1, "0123456789") == strlen(s + ms + 1);
+}
+
 const char *
 ctl_refusal(const char *err)
 {

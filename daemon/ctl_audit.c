@@ -66,7 +66,6 @@ static const char *
 logged_id(const json_t *o, const char *key, bool hex)
 {
 	const char *s = jfield(o, key);
-	size_t ms = strspn(s, "0123456789");
 
 	if (s[0] == '\0')
 		return s;
@@ -75,10 +74,7 @@ logged_id(const json_t *o, const char *key, bool hex)
 			       strspn(s, "0123456789abcdef") == strlen(s)
 			   ? s
 			   : "(not a digest)";
-	return ms > 0 && s[ms] == '-' && s[ms + 1] != '\0' &&
-		       strspn(s + ms + 1, "0123456789") == strlen(s + ms + 1)
-		   ? s
-		   : "(not an event id)";
+	return ctl_stream_id(s) ? s : "(not an event id)";
 }
 
 /* The first break's kind, one of audit_verify.lua's words. */
