@@ -7,7 +7,7 @@ start_mashd
 for f in "$FIX"/*.json; do post "$f" > /dev/null; done
 for id in $(ctl queue --json | jq -r '.[].id'); do ctl show "$id" > /dev/null; done
 expect "every valid fixture stored" "$(ctl queue --json | jq length)" \
-	"$(ls "$FIX" | grep -vc -e '^invalid' -e NAMES -e '^mail$')"
+	"$(cd "$FIX" && ls ./*.json | grep -vc '^\./invalid')"
 grep -c . "$FIX/NAMES" > /dev/null
 expect "the fixtures have names to look for" "$(test -s "$FIX/NAMES" && echo yes)" yes
 # The log did record the events, so its silence about names means something.
