@@ -82,21 +82,6 @@ local function sweep_damaged()
   end
 end
 
--- The batch's timers leave the due set in one ZREM, not one a timer
--- (each redis.call costs Redis thousands of instructions besides the
--- command's work): each is claimed (CLAIMED) before it fires, and the
--- claimed are taken off the due set before anything else writes to it
--- (a deferral, a timer put back), and once the batch ends, well or not.
-local CLAIMED, TAKE_AT_MOST = {}, 1000
-local function take_claimed()
-  local n = #CLAIMED
-  for i = 1, n, TAKE_AT_MOST do
-    redis.call('ZREM', declared('due'),
-               unpack(CLAIMED, i, math.min(n, i + TAKE_AT_MOST - 1)))
-  end
-  CLAIMED = {}
-end
-
 -- defer: the timer `member` (taken off the due set), due at `at`, whose
 -- referral's record cannot be read (`why`), back in the due set an hour
 -- on and named in due:damaged; the first deferral only (SADD adds it) is
@@ -105,7 +90,6 @@ end
 local DAMAGED = {}
 local function defer(b, member, id, timer, at, now, now_s, why)
   local again = ms_text(now + DAMAGED_RECHECK_MS)
-  take_claimed()
   redis.call('ZADD', declared('due'), again, member)
   if damaged_call('SADD', member) ~= 1 then return end
   DAMAGED[#DAMAGED + 1] = {id = id, timer = timer, due = ms_text(at),
@@ -157,7 +141,6 @@ local function fire_one(b, member, at, now, now_s, fired)
   -- says, back in the due set if that is still ahead.
   local due = tonumber(v[7] or '')
   if deferred and due and due > now then
-    take_claimed()
     redis.call('ZADD', declared('due'), ms_text(due), member)
     return
   elseif due and (deferred or due < at) then
@@ -206,20 +189,19 @@ return serve_as(function(a)
   local fired = {}
   DEFERRED = damaged_call('SCARD') or 0
   if #due > 0 then
-    -- Each timer is claimed as it fires, not the batch at once: a Redis
-    -- or Lua error at one timer (not a damaged record: that one is
-    -- deferred, above) ends the call with the timers claimed until then,
-    -- that one included, taken off the due set, and the rest of the batch
-    -- still due for the next call, which mashd makes a second later. The
-    -- watchers still hear of those fired before it.
+    -- Each timer leaves the due set as it fires, not the batch at once: a
+    -- Redis or Lua error at one timer (not a damaged record: that one is
+    -- deferred, above) ends the call with that one timer
+    -- taken, and the rest of the batch still due for the next call, which
+    -- mashd makes a second later. The watchers still hear of those fired
+    -- before it.
     local b = batch_open()
     local ok, err = pcall(function()
       for i = 1, #due, 2 do
-        CLAIMED[#CLAIMED + 1] = due[i]
+        redis.call('ZREM', declared('due'), due[i])
         fire_one(b, due[i], tonumber(due[i + 1]), now, now_s, fired)
       end
     end)
-    take_claimed()
     batch_close(b)
     if not ok then error(err, 0) end
   end

@@ -38,9 +38,7 @@ local DEADLINE_OF = {}
 for _, t in ipairs(DEADLINES) do DEADLINE_OF[t] = true end
 local function batch_fired(b, p, id, timer)
   if not DEADLINE_OF[timer] then return end
-  -- ZRANK, not ZSCORE: whether it is there, without the score's text
-  -- (Redis writes a double with printf: 4,000 instructions).
-  if not redis.call('ZRANK', key_of('queue'), id) then
+  if not redis.call('ZSCORE', key_of('queue'), id) then
     return metrics_sync(p, id)
   end
   local overdue = key_of('overdue')

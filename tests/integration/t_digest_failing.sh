@@ -37,6 +37,9 @@ expect "no digest gathered while the timers cannot be fired" \
 rcli acl setuser default +zrem > /dev/null
 wait_for 60 '[ "$(due_now)" = 0 ]'
 expect "the backlog fired once Redis took the calls" "$?" 0
+# A call refused writes nothing: each timer fired once, not once a call.
+expect "each timer fired once, though calls failed first" \
+	"$(events MASH-2026-000001 fire | wc -l)" 2
 wait_for 60 sent 2026-12-10
 expect "Thursday's digest written" "$?" 0
 detail=$(events '' digest | grep 'date=2026-12-10 ')
